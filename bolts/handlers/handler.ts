@@ -1,0 +1,28 @@
+import type { TabEvent } from '../event';
+
+/**
+ * A Tab type: how its per-(Tab, client) State is built from events, how it is
+ * stored, and how it is read back as a Projection, merged into an Aggregate
+ * and rendered. Handlers are pure: no I/O, no clock of their own (time comes
+ * in as `now`), so the runtime can fold, checkpoint and replay them freely.
+ */
+export interface TabHandler<S = unknown, P = unknown> {
+  /** The wire-format `type`, e.g. `counter`. */
+  readonly type: string;
+  /** The JSON type an event's `value` must have. */
+  readonly valueKind: 'number' | 'string';
+  newState(): S;
+  /** Folds one (already validated) event into the state, in place. */
+  fold(state: S, event: TabEvent): void;
+  /** A plain, mergeable view of the state at `now` (epoch ms). */
+  project(state: S, now: number): P;
+  /** Merges two projections; associative and commutative. */
+  merge(a: P, b: P): P;
+  /** The Taba-style fields of a rendered aggregate (windows, percentiles, ...). */
+  render(projection: P): Record<string, unknown>;
+  /** True when the state holds nothing worth keeping at `now` (it may be deleted). */
+  shouldPrune(state: S, now: number): boolean;
+  /** Bytes for Redis; the first byte is the format version. */
+  serialize(state: S): Uint8Array;
+  deserialize(bytes: Uint8Array): S;
+}

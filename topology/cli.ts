@@ -1,0 +1,15 @@
+// The `topology` command line: each command group lives in topology/commands/.
+import { Command } from 'commander';
+import { registerDevCommands } from './commands/dev';
+
+const program = new Command('topology')
+  .description('Tabstream: realtime event aggregation on Kafka, ZooKeeper and Redis')
+  .showHelpAfterError();
+
+registerDevCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`topology: ${message}\n`);
+  process.exit(1);
+});
