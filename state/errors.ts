@@ -1,0 +1,75 @@
+/**
+ * Tabstream's typed errors, in the style of KafkaJS: every error carries a
+ * stable `code` and says whether retrying the same call may succeed
+ * (`retriable`). Callers branch on the class or the code, never on messages.
+ */
+export class TabstreamError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+
+  constructor(message: string, opts: { code: string; retriable: boolean; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = opts.code;
+    this.retriable = opts.retriable;
+  }
+}
+
+/**
+ * A write or claim carried an ownership epoch older than the one Redis holds:
+ * another worker owns the partition now. Never retriable: the caller must
+ * stop working on the partition.
+ */
+export class FencedError extends TabstreamError {
+  readonly topology: string;
+  readonly partition: number;
+  readonly storedEpoch: number;
+  readonly attemptedEpoch: number;
+
+  constructor(topology: string, partition: number, storedEpoch: number, attemptedEpoch: number) {
+    super(
+      `partition ${topology}:${partition} is owned by epoch ${storedEpoch}; write with epoch ${attemptedEpoch} refused`,
+      { code: 'FENCED', retriable: false },
+    );
+    this.topology = topology;
+    this.partition = partition;
+    this.storedEpoch = storedEpoch;
+    this.attemptedEpoch = attemptedEpoch;
+  }
+}
+
+/**
+ * A checkpoint's watermark is below the stored one within the same epoch.
+ * The owner never folds backwards, so this is a bug guard, not a race.
+ */
+export class WatermarkRegressionError extends TabstreamError {
+  readonly topology: string;
+  readonly partition: number;
+  readonly storedWatermark: number;
+  readonly attemptedWatermark: number;
+
+  constructor(topology: string, partition: number, storedWatermark: number, attemptedWatermark: number) {
+    super(
+      `partition ${topology}:${partition}: watermark ${attemptedWatermark} is below the stored ${storedWatermark} in the same epoch`,
+      { code: 'WATERMARK_REGRESSION', retriable: false },
+    );
+    this.topology = topology;
+    this.partition = partition;
+    this.storedWatermark = storedWatermark;
+    this.attemptedWatermark = attemptedWatermark;
+  }
+}
+
+/** Redis could not be reached, or answered that it is busy for now (LOADING, failover...). */
+export class StateStoreUnavailableError extends TabstreamError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'STATE_STORE_UNAVAILABLE', retriable: true, cause });
+  }
+}
+
+/** Redis refused a command for a reason retrying will not fix. */
+export class StateStoreError extends TabstreamError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'STATE_STORE_ERROR', retriable: false, cause });
+  }
+}

@@ -1,0 +1,24 @@
+import type { PartitionMeta } from './partition-checkpoint';
+import { SOURCE_FIELD_PREFIX } from './redis-keys';
+
+function intOr(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/** Reads the `ts:{T:p}:meta` hash; a partition never written reads as epoch -1, watermark -1. */
+export function parsePartitionMeta(hash: Record<string, string>): PartitionMeta {
+  const sources: Record<string, string> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith(SOURCE_FIELD_PREFIX)) sources[field.slice(SOURCE_FIELD_PREFIX.length)] = value;
+  }
+  const flushedAt = hash.flushed_at;
+  return {
+    epoch: intOr(hash.epoch, -1),
+    watermark: intOr(hash.watermark, -1),
+    events: intOr(hash.events, 0),
+    flushedAt: flushedAt === undefined ? null : intOr(flushedAt, 0),
+    sources,
+  };
+}

@@ -1,0 +1,173 @@
+import type { Redis } from 'ioredis';
+import { checkpointArgs } from './checkpoint-args';
+import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
+import { parsePartitionMeta } from './partition-meta';
+import { mapRedisError } from './redis-errors';
+import {
+  DEFAULT_KEY_PREFIX,
+  dedupBucketKey,
+  parseStateField,
+  partitionCountKey,
+  partitionKeys,
+  type PartitionKeys,
+} from './redis-keys';
+import { scanHash, scanSet } from './redis-scan';
+import { withStateScripts, type RedisWithStateScripts } from './scripts';
+
+export type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
+
+export interface RedisStateStoreOptions {
+  /** Key prefix of the layout (docs/redis-layout.md); default `ts`. */
+  prefix?: string;
+  /**
+   * How long past its end of life Redis keeps a dedup bucket that no writer
+   * dropped (a partition nobody owns for a while); default 1 hour.
+   */
+  dedupGraceMs?: number;
+  /** COUNT hint of the HSCAN/SSCAN loops; default 1000. */
+  scanCount?: number;
+}
+
+/**
+ * The durable half of the checkpoint protocol in Redis: one atomic, fenced
+ * write per flush of an input partition (checkpoint.lua), and the reads that
+ * take a partition up again or serve queries.
+ *
+ * Errors: FencedError (a newer epoch owns the partition), WatermarkRegressionError
+ * (bug guard), StateStoreUnavailableError (retriable), StateStoreError.
+ */
+export class RedisStateStore {
+  private readonly redis: RedisWithStateScripts;
+  private readonly prefix: string;
+  private readonly dedupGraceMs: number;
+  private readonly scanCount: number;
+
+  constructor(redis: Redis, opts: RedisStateStoreOptions = {}) {
+    this.redis = withStateScripts(redis);
+    this.prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
+    this.dedupGraceMs = opts.dedupGraceMs ?? 3_600_000;
+    this.scanCount = opts.scanCount ?? 1000;
+  }
+
+  /** Takes ownership of a partition for `epoch`: FencedError when a newer epoch holds it. */
+  async claim(topology: string, partition: number, epoch: number): Promise<void> {
+    const keys = this.keys(topology, partition);
+    await this.guard(topology, partition, () => this.redis.tsClaim(keys.meta, String(epoch)));
+  }
+
+  /** Applies one checkpoint atomically, or refuses it whole. */
+  async write(cp: PartitionCheckpoint): Promise<void> {
+    const keys = this.keys(cp.topology, cp.partition);
+    const args = checkpointArgs(cp, this.dedupGraceMs);
+    // One array argument: ioredis flattens it, and a spread of ~10^5 values would overflow the stack.
+    const call = this.redis.tsCheckpoint as unknown as (...a: Array<string | Array<string | Buffer>>) => Promise<unknown>;
+    await this.guard(cp.topology, cp.partition, () =>
+      call.call(this.redis, keys.meta, keys.states, keys.types, keys.dedupIndex, args),
+    );
+  }
+
+  /**
+   * Everything stored for a partition. Call it after `claim`: from then on
+   * no older owner can write, so the scans see one consistent checkpoint.
+   */
+  async load(topology: string, partition: number): Promise<LoadedPartition> {
+    const keys = this.keys(topology, partition);
+    return this.guard(topology, partition, async () => {
+      const [meta, states, types, dedup] = await Promise.all([
+        this.readMetaOf(keys),
+        this.loadStates(keys),
+        this.loadTypes(keys),
+        this.loadDedup(keys),
+      ]);
+      return { ...meta, states, types, dedup };
+    });
+  }
+
+  async readMeta(topology: string, partition: number): Promise<PartitionMeta> {
+    return this.guard(topology, partition, () => this.readMetaOf(this.keys(topology, partition)));
+  }
+
+  async setPartitionCount(topology: string, n: number): Promise<void> {
+    await this.guard(topology, null, () => this.redis.set(partitionCountKey(this.prefix, topology), String(n)));
+  }
+
+  async partitionCount(topology: string): Promise<number | null> {
+    const value = await this.guard(topology, null, () => this.redis.get(partitionCountKey(this.prefix, topology)));
+    return value === null ? null : Number(value);
+  }
+
+  /**
+   * The states of a partition whose (tab, client) pass `filter`, with their
+   * Tab's type, for queries. Reads while writers write: each state that
+   * exists throughout the scan is yielded exactly once.
+   */
+  async *scanStates(
+    topology: string,
+    partition: number,
+    filter: (tab: string, client: string) => boolean,
+  ): AsyncIterable<{ tab: string; client: string; type: string; bytes: Buffer }> {
+    const keys = this.keys(topology, partition);
+    const types = await this.guard(topology, partition, () => this.loadTypes(keys));
+    const seen = new Set<string>();
+    const entries = scanHash(this.redis, keys.states, this.scanCount);
+    while (true) {
+      const next = await this.guard(topology, partition, () => entries.next());
+      if (next.done) return;
+      const [rawField, bytes] = next.value;
+      const field = rawField.toString('utf8');
+      if (seen.has(field)) continue;
+      seen.add(field);
+      const { tab, client } = parseStateField(field);
+      if (!filter(tab, client)) continue;
+      const type = types.get(tab);
+      // A state without a type cannot be decoded; checkpoint.lua writes both in one step.
+      if (type !== undefined) yield { tab, client, type, bytes };
+    }
+  }
+
+  private keys(topology: string, partition: number): PartitionKeys {
+    return partitionKeys(this.prefix, topology, partition);
+  }
+
+  private async guard<T>(topology: string, partition: number | null, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw mapRedisError(err, topology, partition);
+    }
+  }
+
+  private async readMetaOf(keys: PartitionKeys): Promise<PartitionMeta> {
+    return parsePartitionMeta(await this.redis.hgetall(keys.meta));
+  }
+
+  private async loadStates(keys: PartitionKeys): Promise<StoredState[]> {
+    const byField = new Map<string, StoredState>();
+    for await (const [rawField, bytes] of scanHash(this.redis, keys.states, this.scanCount)) {
+      const field = rawField.toString('utf8');
+      if (!byField.has(field)) byField.set(field, { ...parseStateField(field), bytes });
+    }
+    return [...byField.values()];
+  }
+
+  private async loadTypes(keys: PartitionKeys): Promise<Map<string, string>> {
+    const types = new Map<string, string>();
+    for await (const [tab, type] of scanHash(this.redis, keys.types, this.scanCount)) {
+      types.set(tab.toString('utf8'), type.toString('utf8'));
+    }
+    return types;
+  }
+
+  private async loadDedup(keys: PartitionKeys): Promise<Map<number, string[]>> {
+    const buckets = (await this.redis.zrange(keys.dedupIndex, 0, '-1')).map(Number);
+    const loaded = await Promise.all(
+      buckets.map(async (bucketStart) => {
+        const ids = new Set<string>();
+        for await (const id of scanSet(this.redis, dedupBucketKey(keys, bucketStart), this.scanCount)) ids.add(id);
+        return [bucketStart, [...ids]] as [number, string[]];
+      }),
+    );
+    // A bucket whose key already expired holds nothing worth returning.
+    return new Map(loaded.filter(([, ids]) => ids.length > 0));
+  }
+}

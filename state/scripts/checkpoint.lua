@@ -1,0 +1,97 @@
+--[[
+  One atomic checkpoint of input partition p (DESIGN.md, "The checkpoint protocol").
+
+  KEYS[1]  ts:{T:p}:meta     HASH  epoch, watermark, flushed_at, events, src:<topic>:<partition>
+  KEYS[2]  ts:{T:p}:states   HASH  <tab>\0<client> -> state bytes
+  KEYS[3]  ts:{T:p}:types    HASH  tab -> type
+  KEYS[4]  ts:{T:p}:dedup    ZSET  live dedup buckets (member = score = bucket start ms)
+  Dedup bucket sets are KEYS[4] .. ':' .. <bucketStart>; they share the hash tag,
+  so they live in the same Redis Cluster slot as the declared keys.
+
+  ARGV[1]  epoch          ARGV[2]  watermark       ARGV[3]  flushed_at (ms)
+  ARGV[4]  events delta   ARGV[5]  dedup buckets starting before this are dropped
+  ARGV[6]  #states  ARGV[7]  #deleted  ARGV[8]  #types  ARGV[9]  #buckets  ARGV[10]  #sources
+  then, in order:
+    states   #states  x (field, bytes)
+    deleted  #deleted x field
+    types    #types   x (tab, type)
+    buckets  #buckets x (bucketStart, expireAtMs, #ids, id...)
+    sources  #sources x (name, watermark)     stored as field src:<name>
+
+  Errors: "TSFENCED <stored> <attempted>"  an older epoch (another owner took over)
+          "TSREGRESSION <stored> <attempted>"  watermark backwards within one epoch
+]]
+
+-- Redis' Lua refuses unpack() beyond a few thousand values: send in chunks.
+local CHUNK = 1000
+
+local meta, states, types, dedupIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+
+local epoch = tonumber(ARGV[1])
+local watermark = tonumber(ARGV[2])
+local expireBefore = tonumber(ARGV[5])
+local nStates, nDeleted, nTypes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local nBuckets, nSources = tonumber(ARGV[9]), tonumber(ARGV[10])
+
+-- (1) fencing, (2) regression guard: nothing is written when either refuses.
+local current = redis.call('HMGET', meta, 'epoch', 'watermark')
+local storedEpoch, storedWatermark = tonumber(current[1]), tonumber(current[2])
+if storedEpoch ~= nil and storedEpoch > epoch then
+  return redis.error_reply('TSFENCED ' .. storedEpoch .. ' ' .. epoch)
+end
+if storedEpoch == epoch and storedWatermark ~= nil and storedWatermark > watermark then
+  return redis.error_reply('TSREGRESSION ' .. storedWatermark .. ' ' .. watermark)
+end
+
+-- Calls `command key <ARGV[from .. from+count-1]>` in chunks of at most CHUNK values.
+local function callChunked(command, key, from, count, width)
+  local done = 0
+  while done < count do
+    local n = math.min(CHUNK - CHUNK % width, count - done)
+    local args = {}
+    for i = 1, n do args[i] = ARGV[from + done + i - 1] end
+    redis.call(command, key, unpack(args))
+    done = done + n
+  end
+end
+
+local at = 11
+
+-- (3) states, deletions, types
+callChunked('HSET', states, at, 2 * nStates, 2)
+at = at + 2 * nStates
+callChunked('HDEL', states, at, nDeleted, 1)
+at = at + nDeleted
+for i = 0, nTypes - 1 do
+  -- A Tab's type is sticky: the first type stored wins.
+  redis.call('HSETNX', types, ARGV[at + 2 * i], ARGV[at + 2 * i + 1])
+end
+at = at + 2 * nTypes
+
+-- dedup: drop buckets that left the window (by event time), then add new ids
+local expired = redis.call('ZRANGEBYSCORE', dedupIndex, '-inf', '(' .. ARGV[5])
+for i = 1, #expired do
+  redis.call('DEL', dedupIndex .. ':' .. expired[i])
+end
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', dedupIndex, '-inf', '(' .. ARGV[5])
+end
+for _ = 1, nBuckets do
+  local bucketStart, expireAt, nIds = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
+  at = at + 3
+  if tonumber(bucketStart) >= expireBefore and nIds > 0 then
+    local bucket = dedupIndex .. ':' .. bucketStart
+    callChunked('SADD', bucket, at, nIds, 1)
+    redis.call('PEXPIREAT', bucket, expireAt)
+    redis.call('ZADD', dedupIndex, bucketStart, bucketStart)
+  end
+  at = at + nIds
+end
+
+-- (4) ownership, progress and source watermarks
+redis.call('HSET', meta, 'epoch', ARGV[1], 'watermark', ARGV[2], 'flushed_at', ARGV[3])
+redis.call('HINCRBY', meta, 'events', ARGV[4])
+for i = 0, nSources - 1 do
+  redis.call('HSET', meta, 'src:' .. ARGV[at + 2 * i], ARGV[at + 2 * i + 1])
+end
+return 1

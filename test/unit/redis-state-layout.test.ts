@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkpointArgs, dedupBucketExpireAt, DEDUP_BUCKET_MS } from '../../state/checkpoint-args';
+import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import { parsePartitionMeta } from '../../state/partition-meta';
+import {
+  dedupBucketKey,
+  parseStateField,
+  partitionCountKey,
+  partitionKeys,
+  stateField,
+} from '../../state/redis-keys';
+
+const NAME = fc.stringMatching(/^[A-Za-z0-9_.:/-]{1,40}$/);
+
+/** The part of a key Redis Cluster hashes: the first {...} with something inside. */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+describe('partition keys', () => {
+  it('puts every key of a partition under the hash tag {topology:partition}', () => {
+    const keys = partitionKeys('ts', 'taba', 7);
+    expect(keys).toEqual({
+      meta: 'ts:{taba:7}:meta',
+      states: 'ts:{taba:7}:states',
+      types: 'ts:{taba:7}:types',
+      dedupIndex: 'ts:{taba:7}:dedup',
+    });
+    const all = [...Object.values(keys), dedupBucketKey(keys, 1_700_000_040_000)];
+    expect(new Set(all.map(hashTag))).toEqual(new Set(['taba:7']));
+    expect(dedupBucketKey(keys, 1_700_000_040_000)).toBe('ts:{taba:7}:dedup:1700000040000');
+  });
+
+  it('keeps the partition count key out of any partition slot', () => {
+    expect(partitionCountKey('ts', 'taba')).toBe('ts:taba:partitions');
+  });
+});
+
+describe('state fields', () => {
+  it('round-trips any tab and client of the wire charset', () => {
+    fc.assert(
+      fc.property(NAME, NAME, (tab, client) => {
+        expect(parseStateField(stateField(tab, client))).toEqual({ tab, client });
+      }),
+    );
+  });
+
+  it('refuses a field without the separator', () => {
+    expect(() => parseStateField('no-separator')).toThrow(/malformed/);
+  });
+});
+
+describe('dedup bucket expiry', () => {
+  it('is the end of the bucket in the window, plus grace, for live event time', () => {
+    const start = 1_700_000_040_000;
+    expect(dedupBucketExpireAt(start, start + 1000, 600_000, 3_600_000)).toBe(start + DEDUP_BUCKET_MS + 600_000 + 3_600_000);
+  });
+
+  it('is never sooner than a window after the flush, for replays of old event time', () => {
+    const flushedAt = 1_700_000_000_000;
+    expect(dedupBucketExpireAt(flushedAt - 86_400_000, flushedAt, 600_000, 0)).toBe(flushedAt + 600_000);
+  });
+});
+
+function checkpoint(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoint {
+  return {
+    topology: 'taba',
+    partition: 3,
+    epoch: 4,
+    watermark: 99,
+    flushedAt: 1_000_000,
+    eventsDelta: 12,
+    states: [],
+    deleted: [],
+    types: [],
+    dedupAdded: new Map(),
+    dedupExpireBefore: 0,
+    dedupTtlMs: 600_000,
+    sources: {},
+    ...over,
+  };
+}
+
+describe('checkpoint script arguments', () => {
+  it('lays out header, states, deletions, types, buckets and sources in the order checkpoint.lua reads', () => {
+    const args = checkpointArgs(
+      checkpoint({
+        states: [{ tab: 'bids', client: 'c1', bytes: Uint8Array.from([1, 0, 255]) }],
+        deleted: [{ tab: 'old', client: 'c2' }],
+        types: [{ tab: 'bids', type: 'counter' }],
+        dedupAdded: new Map([[960_000, ['a', 'b']]]),
+        dedupExpireBefore: 420_000,
+        sources: { 'taba.fold.repartition:2': '17' },
+      }),
+      0,
+    );
+    const expireAt = String(dedupBucketExpireAt(960_000, 1_000_000, 600_000, 0));
+    expect(args).toEqual([
+      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1',
+      'bids\u0000c1', Buffer.from([1, 0, 255]),
+      'old\u0000c2',
+      'bids', 'counter',
+      '960000', expireAt, '2', 'a', 'b',
+      'taba.fold.repartition:2', '17',
+    ]);
+  });
+
+  it('passes state bytes of a view into a larger buffer without the bytes around it', () => {
+    const backing = Uint8Array.from([9, 9, 1, 2, 3, 9]);
+    const args = checkpointArgs(checkpoint({ states: [{ tab: 't', client: 'c', bytes: backing.subarray(2, 5) }] }), 0);
+    expect(args[11]).toEqual(Buffer.from([1, 2, 3]));
+  });
+});
+
+describe('partition meta', () => {
+  it('reads a never-written partition as epoch -1, watermark -1, nothing flushed', () => {
+    expect(parsePartitionMeta({})).toEqual({ epoch: -1, watermark: -1, events: 0, flushedAt: null, sources: {} });
+  });
+
+  it('reads numbers and strips the src: prefix of source watermarks', () => {
+    expect(
+      parsePartitionMeta({ epoch: '3', watermark: '41', events: '1000', flushed_at: '1700000000000', 'src:t.r:0': '8' }),
+    ).toEqual({ epoch: 3, watermark: 41, events: 1000, flushedAt: 1_700_000_000_000, sources: { 't.r:0': '8' } });
+  });
+});
