@@ -1,0 +1,85 @@
+// Bringing one service up (free port, config, spawn, wait until it answers)
+// and down (by its recorded pid only). On any failure to come up, the process
+// just spawned is killed: a failed start never leaves an orphan.
+import { StackError } from './errors';
+import type { Runtimes } from './launch-plans';
+import { prepareLaunch } from './launch-plans';
+import type { ServiceName, StackLayout, StackPorts } from './layout';
+import { portOf } from './layout';
+import { ownedServicePid } from './ownership';
+import { removePidFile } from './pid-file';
+import { assertPortFree } from './port-check';
+import { processFacts } from './process-table';
+import { probeService } from './readiness';
+import { logTail, signalUntilGone, sleep, spawnService } from './service-process';
+import { waitForStaleBrokerToExpire } from './stale-broker';
+import { stackClasspath } from './classpath';
+import { findJava, findRedisServer } from './requirements';
+
+const READY_TIMEOUT_MS: Record<ServiceName, number> = { zookeeper: 30_000, kafka: 90_000, redis: 30_000 };
+const STOP_GRACE_MS: Record<ServiceName, number> = { zookeeper: 10_000, kafka: 30_000, redis: 15_000 };
+const LOG_TAIL_LINES = 15;
+
+export type Log = (line: string) => void;
+
+/** Finds (and checks) the programs the given services need, before anything is started. */
+export async function runtimesFor(services: ServiceName[], log: Log): Promise<Runtimes> {
+  const runtimes: Runtimes = {};
+  if (services.includes('zookeeper') || services.includes('kafka')) {
+    runtimes.java = findJava();
+    runtimes.classpath = await stackClasspath(log);
+  }
+  if (services.includes('redis')) runtimes.redisServer = findRedisServer(log);
+  return runtimes;
+}
+
+export async function launchService(layout: StackLayout, ports: StackPorts, service: ServiceName, runtimes: Runtimes, log: Log): Promise<number> {
+  const port = portOf(ports, service);
+  await assertPortFree(port, service);
+  if (service === 'kafka') await waitForStaleBrokerToExpire(ports.zkPort, log);
+  const plan = await prepareLaunch(layout, ports, service, runtimes);
+  const started = Date.now();
+  log(`${service}: starting on 127.0.0.1:${port}`);
+  const { pid, logOffset } = await spawnService(layout, service, plan);
+  try {
+    await waitUntilReady(layout, ports, service, pid, logOffset);
+  } catch (err) {
+    await signalUntilGone(pid, 'SIGKILL', 0);
+    await removePidFile(layout.pidFile(service));
+    throw err;
+  }
+  log(`${service}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
+  return pid;
+}
+
+export async function waitUntilReady(layout: StackLayout, ports: StackPorts, service: ServiceName, pid: number, logOffset = 0): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS[service];
+  const startTime = processFacts(pid)?.startTime;
+  for (;;) {
+    if (startTime === undefined || processFacts(pid)?.startTime !== startTime) {
+      throw await startFailure(layout, service, 'SERVICE_EXITED', `${service} exited while starting`, logOffset);
+    }
+    if (await probeService(service, ports)) return;
+    if (Date.now() >= deadline) {
+      throw await startFailure(layout, service, 'START_TIMEOUT', `${service} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
+    }
+    await sleep(250);
+  }
+}
+
+async function startFailure(layout: StackLayout, service: ServiceName, code: 'SERVICE_EXITED' | 'START_TIMEOUT', what: string, logOffset: number): Promise<StackError> {
+  const log = layout.logFile(service);
+  const tail = await logTail(log, LOG_TAIL_LINES, logOffset);
+  return new StackError(code, `${what} (log: ${log})${tail ? `; last lines:\n${tail}` : ''}`);
+}
+
+/** Stops our process for `service`, if one runs; throws when it will not die. */
+export async function haltService(layout: StackLayout, service: ServiceName, signal: 'SIGTERM' | 'SIGKILL', log: Log): Promise<void> {
+  const pid = await ownedServicePid(layout, service);
+  if (pid === undefined) return;
+  log(`${service}: stopping pid ${pid} (${signal})`);
+  if (!(await signalUntilGone(pid, signal, STOP_GRACE_MS[service]))) {
+    throw new StackError('STOP_FAILED', `${service} (pid ${pid}) is still running after SIGKILL`);
+  }
+  await removePidFile(layout.pidFile(service));
+}
