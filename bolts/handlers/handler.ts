@@ -9,8 +9,8 @@ import type { TabEvent } from '../event';
 export interface TabHandler<S = unknown, P = unknown> {
   /** The wire-format `type`, e.g. `counter`. */
   readonly type: string;
-  /** The JSON type an event's `value` must have. */
-  readonly valueKind: 'number' | 'string';
+  /** The JSON type an event's `value` must have (`any`: a number or a string). */
+  readonly valueKind: 'number' | 'string' | 'any';
   newState(): S;
   /** Folds one (already validated) event into the state, in place. */
   fold(state: S, event: TabEvent): void;

@@ -1,0 +1,40 @@
+import type { TabHandler } from './handler';
+import { counterHandler } from './counter';
+
+const TYPE_NAME = /^[A-Za-z0-9_.:/-]{1,64}$/;
+
+/**
+ * The Tab types a topology knows, by wire-format `type`. A user adds a type by
+ * registering a handler; nothing else in the runtime changes.
+ */
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, TabHandler>();
+
+  /** Adds a handler; a second handler for the same type is a mistake and throws. */
+  register(handler: TabHandler): this {
+    if (typeof handler.type !== 'string' || !TYPE_NAME.test(handler.type)) {
+      throw new TypeError(`handler type ${JSON.stringify(handler.type)} must be 1..64 chars of [A-Za-z0-9_.:/-]`);
+    }
+    const existing = this.handlers.get(handler.type);
+    if (existing !== undefined && existing !== handler) throw new Error(`a handler for type '${handler.type}' is already registered`);
+    this.handlers.set(handler.type, handler);
+    return this;
+  }
+
+  get(type: string): TabHandler | undefined {
+    return this.handlers.get(type);
+  }
+
+  has(type: string): boolean {
+    return this.handlers.has(type);
+  }
+
+  types(): string[] {
+    return [...this.handlers.keys()];
+  }
+}
+
+/** A registry with the built-in types. */
+export function defaultRegistry(): HandlerRegistry {
+  return new HandlerRegistry().register(counterHandler);
+}

@@ -1,0 +1,46 @@
+// Why an input message or event was refused. Machine-readable, so the runtime
+// can put it in the dead-letter header and count it per reason in the metrics.
+export const REJECT_REASONS = [
+  /** Not UTF-8 JSON: bad bytes, empty, null value, or a parse error. */
+  'bad-json',
+  /** Parsed, but the message (or a batch element) is not a JSON object. */
+  'not-an-event',
+  'tab-invalid',
+  'client-invalid',
+  /** `type` missing, not a string, or no handler is registered for it. */
+  'type-unknown',
+  /** A number value that JSON turned into ±Infinity (e.g. 1e999). */
+  'value-not-finite',
+  /** Missing, or the wrong JSON type for the handler's valueKind, or too long a string. */
+  'value-invalid',
+  'time-invalid',
+  'id-invalid',
+  /** The Tab already has another type (a Tab's first type wins); raised by the runtime. */
+  'type-mismatch',
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface Rejection {
+  reason: RejectReason;
+  /** For humans: what was wrong, with a short preview of the offending value. */
+  message: string;
+  /** Position in the message's array, when the message was a batch. */
+  index?: number;
+  /** The offending parsed element (absent for `bad-json`: the raw message is the evidence). */
+  raw?: unknown;
+}
+
+const PREVIEW_CHARS = 80;
+
+/** A short JSON rendering of a parsed value for rejection messages; never throws. */
+export function preview(value: unknown): string {
+  if (value === undefined) return 'missing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+}

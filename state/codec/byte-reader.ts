@@ -1,0 +1,80 @@
+// Reads what ByteWriter wrote; every read is bounds-checked so a truncated or
+// corrupt state fails with a clear error instead of yielding garbage.
+const TWO_POW_7 = 128;
+
+export class ByteReader {
+  private pos = 0;
+  private readonly view: DataView;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly what = 'state',
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  fail(problem: string): never {
+    throw new Error(`${this.what}: ${problem} at byte ${this.pos} of ${this.buf.length}`);
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) this.fail('truncated');
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+
+  varuint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const byte = this.u8();
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        if (!Number.isSafeInteger(result)) this.fail('varint too large');
+        return result;
+      }
+      scale *= TWO_POW_7;
+    }
+    return this.fail('varint too long');
+  }
+
+  varint(): number {
+    const zigzag = this.varuint();
+    return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+  }
+
+  f64(): number {
+    this.need(8);
+    const value = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return value;
+  }
+
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  string(): string {
+    const n = this.varuint();
+    return Buffer.from(this.bytes(n)).toString('utf8');
+  }
+
+  /** Call after the last field: trailing bytes mean the state is not what we think it is. */
+  end(): void {
+    if (this.pos !== this.buf.length) this.fail(`${this.buf.length - this.pos} unexpected trailing bytes`);
+  }
+}

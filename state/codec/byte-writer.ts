@@ -1,0 +1,81 @@
+// A growable byte buffer for compact state serialization: unsigned and
+// zig-zag varints (exact up to 2^53, unlike 32-bit bit tricks), float64, bytes.
+const TWO_POW_7 = 128;
+
+/** The largest magnitude `varint` takes: its zig-zag form must stay a safe integer. */
+export const ZIGZAG_MAX = 2 ** 52;
+
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private len = 0;
+
+  constructor(initialCapacity = 64) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private ensure(extra: number): void {
+    const need = this.len + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(value: number): this {
+    this.ensure(1);
+    this.buf[this.len++] = value;
+    return this;
+  }
+
+  /** An unsigned integer in 0..2^53-1 as a LEB128 varint. */
+  varuint(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varuint out of range: ${value}`);
+    this.ensure(8);
+    while (value >= TWO_POW_7) {
+      this.buf[this.len++] = (value % TWO_POW_7) | 0x80;
+      value = Math.floor(value / TWO_POW_7);
+    }
+    this.buf[this.len++] = value;
+    return this;
+  }
+
+  /** An integer with |value| <= 2^52 (see ZIGZAG_MAX), zig-zag encoded so small magnitudes stay short. */
+  varint(value: number): this {
+    if (!Number.isInteger(value) || Math.abs(value) > ZIGZAG_MAX) throw new RangeError(`varint out of range: ${value}`);
+    return this.varuint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  f64(value: number): this {
+    this.ensure(8);
+    this.view.setFloat64(this.len, value, true);
+    this.len += 8;
+    return this;
+  }
+
+  bytes(value: Uint8Array): this {
+    this.ensure(value.length);
+    this.buf.set(value, this.len);
+    this.len += value.length;
+    return this;
+  }
+
+  /** A UTF-8 string prefixed by its byte length. */
+  string(value: string): this {
+    const encoded = Buffer.from(value, 'utf8');
+    this.varuint(encoded.length);
+    return this.bytes(encoded);
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}

@@ -1,0 +1,52 @@
+import type { ByteReader } from '../codec/byte-reader';
+import { ZIGZAG_MAX, type ByteWriter } from '../codec/byte-writer';
+import type { CellKind } from './cell-kind';
+
+/** How many events fell in a bucket and the sum of their values. */
+export interface CountTotal {
+  count: number;
+  total: number;
+}
+
+// A cell is written as varuint(count·4 + mode) then the total as the mode
+// says: most counters record 1s (total = count, nothing more to write) or
+// integers (a short varint), so a busy counter's 52 buckets stay small.
+const TOTAL_IS_COUNT = 0;
+const TOTAL_IS_INTEGER = 1;
+const TOTAL_IS_FLOAT = 2;
+
+export const countTotalCell: CellKind<CountTotal, number> = {
+  create: () => ({ count: 0, total: 0 }),
+  add(cell, value) {
+    cell.count++;
+    cell.total += value;
+  },
+  mergeInto(target, source) {
+    target.count += source.count;
+    target.total += source.total;
+  },
+  isEmpty: (cell) => cell.count === 0,
+  write(writer: ByteWriter, cell) {
+    if (cell === undefined) {
+      writer.varuint(0);
+      return;
+    }
+    const { count, total } = cell;
+    if (total === count && !Object.is(total, -0)) {
+      writer.varuint(count * 4 + TOTAL_IS_COUNT);
+    } else if (Number.isInteger(total) && Math.abs(total) <= ZIGZAG_MAX) {
+      writer.varuint(count * 4 + TOTAL_IS_INTEGER).varint(total);
+    } else {
+      writer.varuint(count * 4 + TOTAL_IS_FLOAT).f64(total);
+    }
+  },
+  read(reader: ByteReader) {
+    const head = reader.varuint();
+    const mode = head % 4;
+    const count = (head - mode) / 4;
+    if (mode === TOTAL_IS_COUNT) return count === 0 ? undefined : { count, total: count };
+    if (mode === TOTAL_IS_INTEGER) return { count, total: reader.varint() };
+    if (mode === TOTAL_IS_FLOAT) return { count, total: reader.f64() };
+    return reader.fail(`unknown count/total cell mode ${mode}`);
+  },
+};

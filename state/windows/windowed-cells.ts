@@ -1,0 +1,141 @@
+import type { ByteReader } from '../codec/byte-reader';
+import type { ByteWriter } from '../codec/byte-writer';
+import type { CellKind } from './cell-kind';
+import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
+
+/**
+ * A set of rolling windows plus an all-time cell. Each window is a ring of its
+ * last n buckets; the newest bucket of every ring is the one holding the
+ * latest event time folded so far, so only that time needs storing.
+ */
+export interface WindowedState<C> {
+  /** Latest event time folded, -1 before the first. */
+  maxTime: number;
+  /** Per window spec, n slots; bucket index i lives in slot i mod n. */
+  rings: Array<Array<C | undefined>>;
+  /** Per window spec, the newest bucket index (derived from maxTime). */
+  newest: number[];
+  all: C;
+}
+
+/** The merged cells of one projection: one per window name, plus `all`. */
+export type WindowCells<C> = Record<string, C>;
+
+/** Bucket index i lives in slot i mod n (kept non-negative for indices before the epoch's first bucket). */
+function slotOf(index: number, buckets: number): number {
+  const slot = index % buckets;
+  return slot < 0 ? slot + buckets : slot;
+}
+
+export class WindowedCells<C, V> {
+  constructor(
+    readonly specs: readonly WindowSpec[],
+    readonly cell: CellKind<C, V>,
+  ) {}
+
+  create(): WindowedState<C> {
+    return {
+      maxTime: -1,
+      rings: this.specs.map((s) => new Array<C | undefined>(s.buckets).fill(undefined)),
+      newest: this.specs.map(() => -1),
+      all: this.cell.create(),
+    };
+  }
+
+  /**
+   * Folds a value at an event time. A time later than any before advances the
+   * rings (clearing the buckets that roll out); a time too old for a ring
+   * misses that ring but still counts in the wider ones and in `all`.
+   */
+  add(state: WindowedState<C>, time: number, value: V): void {
+    const { specs, cell } = this;
+    for (let r = 0; r < specs.length; r++) {
+      const { bucketMs, buckets } = specs[r];
+      const ring = state.rings[r];
+      const index = bucketIndex(time, bucketMs);
+      const newest = state.newest[r];
+      if (index > newest) {
+        for (let j = Math.max(newest + 1, index - buckets + 1); j <= index; j++) ring[slotOf(j, buckets)] = undefined;
+        state.newest[r] = index;
+      } else if (index <= newest - buckets) {
+        continue;
+      }
+      const slot = slotOf(index, buckets);
+      let target = ring[slot];
+      if (target === undefined) ring[slot] = target = cell.create();
+      cell.add(target, value);
+    }
+    cell.add(state.all, value);
+    if (time > state.maxTime) state.maxTime = time;
+  }
+
+  /** Fresh merged cells per window at `now` (see window-spec.ts), and `all`. */
+  project(state: WindowedState<C>, now: number): WindowCells<C> {
+    const { specs, cell } = this;
+    const out: WindowCells<C> = {};
+    for (let r = 0; r < specs.length; r++) {
+      const { name, bucketMs, buckets } = specs[r];
+      const merged = cell.create();
+      const newest = state.newest[r];
+      const current = bucketIndex(now, bucketMs);
+      const hi = Math.min(newest, current);
+      for (let j = Math.max(newest, current) - buckets + 1; j <= hi; j++) {
+        const source = state.rings[r][slotOf(j, buckets)];
+        if (source !== undefined) cell.mergeInto(merged, source);
+      }
+      out[name] = merged;
+    }
+    const all = cell.create();
+    cell.mergeInto(all, state.all);
+    out[ALL_WINDOW] = all;
+    return out;
+  }
+
+  /** A fresh merge of two projections' cells; neither input changes. */
+  merge(a: WindowCells<C>, b: WindowCells<C>): WindowCells<C> {
+    const out: WindowCells<C> = {};
+    for (const name of this.names()) {
+      const merged = this.cell.create();
+      if (a[name] !== undefined) this.cell.mergeInto(merged, a[name]);
+      if (b[name] !== undefined) this.cell.mergeInto(merged, b[name]);
+      out[name] = merged;
+    }
+    return out;
+  }
+
+  /** Window names in render order, `all` last. */
+  names(): string[] {
+    return [...this.specs.map((s) => s.name), ALL_WINDOW];
+  }
+
+  isEmpty(state: WindowedState<C>): boolean {
+    return state.maxTime < 0 && this.cell.isEmpty(state.all);
+  }
+
+  write(writer: ByteWriter, state: WindowedState<C>): void {
+    writer.varuint(state.maxTime + 1);
+    if (state.maxTime >= 0) {
+      for (let r = 0; r < this.specs.length; r++) {
+        const { buckets } = this.specs[r];
+        const newest = state.newest[r];
+        for (let j = newest; j > newest - buckets; j--) this.cell.write(writer, state.rings[r][slotOf(j, buckets)]);
+      }
+    }
+    this.cell.write(writer, state.all);
+  }
+
+  read(reader: ByteReader): WindowedState<C> {
+    const state = this.create();
+    state.maxTime = reader.varuint() - 1;
+    if (state.maxTime >= 0) {
+      for (let r = 0; r < this.specs.length; r++) {
+        const { bucketMs, buckets } = this.specs[r];
+        const newest = bucketIndex(state.maxTime, bucketMs);
+        state.newest[r] = newest;
+        for (let j = newest; j > newest - buckets; j--) state.rings[r][slotOf(j, buckets)] = this.cell.read(reader);
+      }
+    }
+    state.all = this.cell.read(reader) ?? this.cell.create();
+    return state;
+  }
+}
