@@ -19,7 +19,9 @@
     sources  #sources x (name, watermark)     stored as field src:<name>
 
   Errors: "TSFENCED <stored> <attempted>"  an older epoch (another owner took over)
-          "TSREGRESSION <stored> <attempted>"  watermark backwards within one epoch
+          "TSREGRESSION <stored> <attempted>"  watermark backwards within one epoch; the stored
+            epoch counts, and a claim makes its epoch the stored one, so a successor that
+            would start below its predecessor's watermark is refused too
 ]]
 
 -- Redis' Lua refuses unpack() beyond a few thousand values: send in chunks.
