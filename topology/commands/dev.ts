@@ -1,5 +1,97 @@
+// `topology dev up|status|down|logs`: the local ZooKeeper, Kafka and Redis
+// (see deploy/stack/ and docs/operations.md, "Local stack").
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { relative } from 'node:path';
+import type { StackInfo } from '../../deploy/stack/index';
+import {
+  DEFAULT_PORTS,
+  DEFAULT_STACK_DIR,
+  SERVICE_NAMES,
+  assertServiceName,
+  logTail,
+  stackStatus,
+  startStack,
+  stopStack,
+} from '../../deploy/stack/index';
+
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new InvalidArgumentError('not a port (1-65535)');
+  return port;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count <= 0) throw new InvalidArgumentError('not a positive integer');
+  return count;
+}
+
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+function serviceTable(info: StackInfo): string {
+  return SERVICE_NAMES.map((name) => {
+    const service = info.services[name];
+    const state = service.running ? `pid ${service.pid}` : 'stopped';
+    return `${name.padEnd(10)} 127.0.0.1:${String(service.port).padEnd(6)} ${state.padEnd(10)} log ${shortPath(service.log)}`;
+  }).join('\n');
+}
+
+function envLines(info: StackInfo): string {
+  return [`TABSTREAM_ZK=${info.zk}`, `TABSTREAM_BROKERS=${info.brokers}`, `TABSTREAM_REDIS=${info.redis}`].join('\n');
+}
 
 export function registerDevCommands(program: Command): void {
-  program.command('dev').description('run a local ZooKeeper, Kafka and Redis');
+  const dev = program.command('dev').description('run a local ZooKeeper, Kafka and Redis');
+
+  dev
+    .command('up')
+    .description('start what is missing of the local stack and wait until it answers')
+    .option('--dir <dir>', 'stack directory (data, logs, pids)', DEFAULT_STACK_DIR)
+    .option('--zk-port <port>', `ZooKeeper port (default ${DEFAULT_PORTS.zkPort}, or the stack's last)`, parsePort)
+    .option('--kafka-port <port>', `Kafka port (default ${DEFAULT_PORTS.kafkaPort}, or the stack's last)`, parsePort)
+    .option('--redis-port <port>', `Redis port (default ${DEFAULT_PORTS.redisPort}, or the stack's last)`, parsePort)
+    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number }) => {
+      const info = await startStack({ ...opts, log: progress });
+      process.stdout.write(`${serviceTable(info)}\n\n${envLines(info)}\n`);
+    });
+
+  dev
+    .command('status')
+    .description('show which services of the local stack run (exit code 3 when not all do)')
+    .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { dir: string; json?: boolean }) => {
+      const info = await stackStatus(opts.dir);
+      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${serviceTable(info)}\n`);
+      if (!SERVICE_NAMES.every((name) => info.services[name].running)) process.exitCode = 3;
+    });
+
+  dev
+    .command('down')
+    .description('stop the services `dev up` started (SIGTERM, then SIGKILL after a grace period)')
+    .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
+    .action(async (opts: { dir: string }) => {
+      await stopStack(opts.dir, { log: progress });
+      process.stdout.write(`stack in ${shortPath((await stackStatus(opts.dir)).dir)} is down\n`);
+    });
+
+  dev
+    .command('logs <service>')
+    .description(`print the end of a service's log (${SERVICE_NAMES.join(', ')})`)
+    .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
+    .option('--lines <n>', 'how many lines', parseCount, 50)
+    .action(async (name: string, opts: { dir: string; lines: number }) => {
+      const service = assertServiceName(name);
+      const info = await stackStatus(opts.dir);
+      const tail = await logTail(info.services[service].log, opts.lines);
+      process.stdout.write(tail ? `${tail}\n` : `(no log yet at ${shortPath(info.services[service].log)})\n`);
+    });
 }
