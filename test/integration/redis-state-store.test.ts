@@ -216,7 +216,7 @@ describe('RedisStateStore', () => {
     );
     loaded = await store.load(topology, 0);
     expect(new Map([...loaded.dedup].map(([b, ids]) => [b, [...ids].sort()]))).toEqual(new Map([[b2, ['d', 'e']], [b3, ['f']]]));
-    expect(await redis.zrange(`${prefix}:{${topology}:0}:dedup`, 0, -1)).toEqual([String(b2), String(b3)]);
+    expect(await redis.zrange(`${prefix}:{${topology}:0}:dedup`, 0, '-1')).toEqual([String(b2), String(b3)]);
     expect(await redis.exists(bucketKey(b0), bucketKey(b1))).toBe(0);
   });
 

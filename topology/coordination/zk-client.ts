@@ -1,0 +1,503 @@
+import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
+import type { Client, Stat } from 'node-zookeeper-client';
+import {
+  NoNodeError,
+  NodeExistsError,
+  ZkClosedError,
+  ZkConnectionLossError,
+  ZkError,
+  ZkSessionExpiredError,
+  mapZkError,
+} from './zk-errors';
+import { DEFAULT_ZK_ROOT, absolutePath, ancestors, normalizeRoot, relativePath } from './zk-paths';
+
+export type ZkCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
+export type ZkData = Buffer | string | null | undefined;
+
+export interface ZkNode {
+  /** null when the znode holds no data. */
+  data: Buffer | null;
+  version: number;
+}
+
+/** A one-shot watch notification; `path` is relative to the root. */
+export interface ZkWatchEvent {
+  type: 'created' | 'deleted' | 'changed' | 'children';
+  path: string;
+}
+
+/** One operation of an atomic `transaction`. */
+export type ZkOp =
+  | { op: 'create'; path: string; data?: ZkData; mode?: ZkCreateMode }
+  | { op: 'set'; path: string; data: ZkData; version?: number }
+  | { op: 'check'; path: string; version: number }
+  | { op: 'remove'; path: string; version?: number };
+
+export interface ZkClientOptions {
+  /** Requested session timeout (the server bounds it); default 30 s. */
+  sessionTimeoutMs?: number;
+  /** Every path is relative to this znode, created at connect when missing; default `/tabstream`. */
+  root?: string;
+  /** connect() gives up (ZkConnectionLossError) after this long; default 15 s. */
+  connectTimeoutMs?: number;
+  /** A call still unanswered after this long fails with ZkConnectionLossError; default the session timeout. */
+  operationTimeoutMs?: number;
+}
+
+export type ZkClientState = 'connected' | 'disconnected' | 'expired' | 'closed';
+
+const CREATE_MODES: Record<ZkCreateMode, number> = {
+  persistent: zookeeper.CreateMode.PERSISTENT,
+  persistent_sequential: zookeeper.CreateMode.PERSISTENT_SEQUENTIAL,
+  ephemeral: zookeeper.CreateMode.EPHEMERAL,
+  ephemeral_sequential: zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
+};
+
+const WATCH_EVENT_TYPES: Record<number, ZkWatchEvent['type']> = {
+  [zookeeper.Event.NODE_CREATED]: 'created',
+  [zookeeper.Event.NODE_DELETED]: 'deleted',
+  [zookeeper.Event.NODE_DATA_CHANGED]: 'changed',
+  [zookeeper.Event.NODE_CHILDREN_CHANGED]: 'children',
+};
+
+/** How long a re-arming watch waits before trying again after a lost connection. */
+const REARM_DELAY_MS = 500;
+
+function toBuffer(data: ZkData): Buffer | undefined {
+  if (data === null || data === undefined) return undefined;
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+/** Turns a node-zookeeper-client callback call into a promise. */
+function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    start((err, value) => (err ? reject(err) : resolve(value as T)));
+  });
+}
+
+/**
+ * A small promise API over node-zookeeper-client, for one ZooKeeper session.
+ * Paths are relative to the root. Errors are typed (zk-errors.ts). When the
+ * session expires the client emits `expired` and every later call fails with
+ * ZkSessionExpiredError: its ephemerals and watches are gone, so the owner
+ * connects a new ZkClient and registers again.
+ *
+ * Events: `connected`, `disconnected` (the session may still be alive),
+ * `expired`, `closed`.
+ */
+export class ZkClient extends EventEmitter {
+  readonly root: string;
+  private readonly client: Client;
+  private readonly operationTimeoutMs: number;
+  private status: ZkClientState = 'disconnected';
+
+  private constructor(client: Client, root: string, operationTimeoutMs: number) {
+    super();
+    this.client = client;
+    this.root = root;
+    this.operationTimeoutMs = operationTimeoutMs;
+    client.on('connected', () => this.transition('connected'));
+    client.on('disconnected', () => this.transition('disconnected'));
+    client.on('expired', () => this.transition('expired'));
+  }
+
+  static async connect(connectionString: string, opts: ZkClientOptions = {}): Promise<ZkClient> {
+    const sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
+    const raw = zookeeper.createClient(connectionString, { sessionTimeout: sessionTimeoutMs, spinDelay: 250, retries: 0 });
+    const zk = new ZkClient(raw, normalizeRoot(opts.root ?? DEFAULT_ZK_ROOT), opts.operationTimeoutMs ?? sessionTimeoutMs);
+    const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new ZkConnectionLossError(`could not connect to ZooKeeper at ${connectionString} within ${connectTimeoutMs} ms`));
+        }, connectTimeoutMs);
+        raw.once('connected', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        raw.connect();
+      });
+      await zk.ensurePath(absolutePath(zk.root, ''));
+      return zk;
+    } catch (err) {
+      await zk.close();
+      throw err;
+    }
+  }
+
+  get state(): ZkClientState {
+    return this.status;
+  }
+
+  /** The session id, 16 hex digits (as ZooKeeper's logs print it). */
+  get sessionId(): string {
+    return this.client.getSessionId().toString('hex');
+  }
+
+  /** The session timeout the server granted. */
+  get sessionTimeoutMs(): number {
+    return this.client.getSessionTimeout();
+  }
+
+  /**
+   * Creates a znode, creating missing parents as empty persistent znodes
+   * (mkdirp). Returns its path relative to the root: for sequential modes,
+   * with the sequence suffix. NodeExistsError when it already exists.
+   */
+  async create(path: string, data?: ZkData, mode: ZkCreateMode = 'persistent'): Promise<string> {
+    const abs = absolutePath(this.root, path);
+    try {
+      return await this.createAbsolute(abs, data, mode);
+    } catch (err) {
+      if (!(err instanceof NoNodeError)) throw err;
+    }
+    for (const parent of ancestors(abs)) await this.ensurePath(parent);
+    return this.createAbsolute(abs, data, mode);
+  }
+
+  /** An ephemeral znode: it vanishes when this session ends. */
+  createEphemeral(path: string, data?: ZkData): Promise<string> {
+    return this.create(path, data, 'ephemeral');
+  }
+
+  /** `leader/n-` -> `leader/n-0000000007` (the suffix ZooKeeper appends). */
+  createEphemeralSequential(path: string, data?: ZkData): Promise<string> {
+    return this.create(path, data, 'ephemeral_sequential');
+  }
+
+  /** The znode's data and version, or null when it does not exist. */
+  async get(path: string): Promise<ZkNode | null> {
+    const abs = absolutePath(this.root, path);
+    try {
+      const [data, stat] = await this.call<readonly [Buffer | undefined, Stat]>(abs, (done) =>
+        this.client.getData(abs, (err, data, stat) => done(err, [data, stat] as const)),
+      );
+      return { data: data ?? null, version: stat.version };
+    } catch (err) {
+      if (err instanceof NoNodeError) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Writes a znode's data and returns its new version. With `version`, a
+   * compare-and-set: BadVersionError when it changed, NoNodeError when it is
+   * gone. Without, an upsert: a missing znode is created (with parents).
+   */
+  async set(path: string, data: ZkData, version?: number): Promise<number> {
+    const abs = absolutePath(this.root, path);
+    if (version !== undefined) return this.setAbsolute(abs, data, version);
+    for (;;) {
+      try {
+        return await this.setAbsolute(abs, data, -1);
+      } catch (err) {
+        if (!(err instanceof NoNodeError)) throw err;
+      }
+      try {
+        await this.create(path, data);
+        return 0;
+      } catch (err) {
+        // Someone created it in between: set it again.
+        if (!(err instanceof NodeExistsError)) throw err;
+      }
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const abs = absolutePath(this.root, path);
+    const stat = await this.call<Stat | null>(abs, (done) => this.client.exists(abs, (err, stat) => done(err, stat ?? null)));
+    return stat !== null;
+  }
+
+  /** Child names, sorted; NoNodeError when the znode does not exist. `watcher` fires once. */
+  async children(path: string, watcher?: (event: ZkWatchEvent) => void): Promise<string[]> {
+    const abs = absolutePath(this.root, path);
+    const names = await this.call<string[]>(abs, (done) => {
+      const callback = (err: unknown, children: string[]) => done(err, children);
+      if (watcher) this.client.getChildren(abs, (event) => watcher(this.watchEvent(event)), callback);
+      else this.client.getChildren(abs, callback);
+    });
+    return [...names].sort();
+  }
+
+  /** The znode's data parsed as JSON, or null when it does not exist or is empty. */
+  async getJson<T>(path: string): Promise<T | null> {
+    const node = await this.get(path);
+    return node?.data?.length ? (JSON.parse(node.data.toString('utf8')) as T) : null;
+  }
+
+  /** The JSON value with the version to compare-and-set against, or null. */
+  async getJsonVersioned<T>(path: string): Promise<{ value: T; version: number } | null> {
+    const node = await this.get(path);
+    if (node === null) return null;
+    return { value: (node.data?.length ? JSON.parse(node.data.toString('utf8')) : null) as T, version: node.version };
+  }
+
+  /** `set` with the value as JSON (same upsert / compare-and-set rules). */
+  setJson(path: string, value: unknown, version?: number): Promise<number> {
+    return this.set(path, JSON.stringify(value), version);
+  }
+
+  /**
+   * Calls `cb` with the znode's current value (null while it does not exist),
+   * then again after every change, re-arming the one-shot ZooKeeper watch
+   * each time. Intermediate values between two notifications may be skipped
+   * (ZooKeeper's watches are one-shot), the latest never is. Stops when the
+   * returned function is called, or when the session ends.
+   */
+  watchData(path: string, cb: (node: ZkNode | null) => void): () => void {
+    const abs = absolutePath(this.root, path);
+    let lastSeen: string | undefined;
+    const emit = (key: string, node: ZkNode | null) => {
+      if (key === lastSeen) return;
+      lastSeen = key;
+      cb(node);
+    };
+    return this.rearming(async (rearm) => {
+      try {
+        const [data, stat] = await settle<readonly [Buffer | undefined, Stat]>((done) =>
+          this.client.getData(abs, rearm, (err, data, stat) => done(err, [data, stat] as const)),
+        );
+        // mzxid names one modification: it tells a real change from a repeated read.
+        emit(stat.mzxid.toString('hex'), { data: data ?? null, version: stat.version });
+      } catch (err) {
+        if (mapZkError(err, abs) instanceof NoNodeError) {
+          const stat = await settle<Stat | null>((done) => this.client.exists(abs, rearm, (e, s) => done(e, s ?? null)));
+          if (stat !== null) return 'again'; // created meanwhile
+          emit('none', null);
+          return 'armed';
+        }
+        throw err;
+      }
+      return 'armed';
+    });
+  }
+
+  /**
+   * Calls `cb` with the sorted child names (null while the znode does not
+   * exist), then again whenever they change, re-arming the watch each time.
+   */
+  watchChildren(path: string, cb: (children: string[] | null) => void): () => void {
+    const abs = absolutePath(this.root, path);
+    let lastSeen: string | undefined;
+    const emit = (children: string[] | null) => {
+      const key = children === null ? '\u0000none' : children.join('/');
+      if (key === lastSeen) return;
+      lastSeen = key;
+      cb(children);
+    };
+    return this.rearming(async (rearm) => {
+      try {
+        const children = await settle<string[]>((done) => this.client.getChildren(abs, rearm, (err, c) => done(err, c)));
+        emit([...children].sort());
+      } catch (err) {
+        if (mapZkError(err, abs) instanceof NoNodeError) {
+          const stat = await settle<Stat | null>((done) => this.client.exists(abs, rearm, (e, s) => done(e, s ?? null)));
+          if (stat !== null) return 'again';
+          emit(null);
+          return 'armed';
+        }
+        throw err;
+      }
+      return 'armed';
+    });
+  }
+
+  /**
+   * Removes a znode (all below it too with `recursive`, children first).
+   * Resolves false when it did not exist. NotEmptyError without `recursive`
+   * when it has children; BadVersionError when `version` does not match.
+   */
+  async remove(path: string, opts: { recursive?: boolean; version?: number } = {}): Promise<boolean> {
+    const abs = absolutePath(this.root, path);
+    if (opts.recursive) {
+      let children: string[];
+      try {
+        children = await this.children(path);
+      } catch (err) {
+        if (err instanceof NoNodeError) return false;
+        throw err;
+      }
+      const prefix = path.replace(/^\/+/, '');
+      await Promise.all(children.map((child) => this.remove(prefix === '' ? child : `${prefix}/${child}`, { recursive: true })));
+    }
+    try {
+      await this.call(abs, (done) => this.client.remove(abs, opts.version ?? -1, (err) => done(err)));
+      return true;
+    } catch (err) {
+      if (err instanceof NoNodeError) return false;
+      throw err;
+    }
+  }
+
+  /** Applies all operations atomically, or none (the error is the first failing operation's). */
+  async transaction(ops: ZkOp[]): Promise<void> {
+    const tx = this.client.transaction();
+    const paths = ops.map((op) => absolutePath(this.root, op.path));
+    ops.forEach((op, i) => {
+      const abs = paths[i];
+      switch (op.op) {
+        case 'create': {
+          const data = toBuffer(op.data);
+          if (data) tx.create(abs, data, CREATE_MODES[op.mode ?? 'persistent']);
+          else tx.create(abs, CREATE_MODES[op.mode ?? 'persistent']);
+          break;
+        }
+        case 'set':
+          tx.setData(abs, toBuffer(op.data) ?? null, op.version ?? -1);
+          break;
+        case 'check':
+          tx.check(abs, op.version);
+          break;
+        case 'remove':
+          tx.remove(abs, op.version ?? -1);
+          break;
+      }
+    });
+    await this.call<unknown>(null, (done) =>
+      tx.commit((err, results: Array<{ err?: number }> | undefined) => {
+        if (!err) return done(null);
+        // ZooKeeper marks the operations it rolled back with -2; the culprit has its own code.
+        const failed = results?.findIndex((r) => typeof r.err === 'number' && r.err !== 0 && r.err !== -2) ?? -1;
+        done(mapZkError(err, failed >= 0 ? paths[failed] : null));
+      }),
+    );
+  }
+
+  /** Ends the session: its ephemeral znodes vanish at once. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.status === 'closed') return;
+    const wasConnected = this.status === 'connected';
+    this.status = 'closed';
+    await new Promise<void>((resolve) => {
+      // A connected client hears the server close the socket; wait for that, not forever.
+      const timer = setTimeout(resolve, wasConnected ? 2_000 : 0);
+      this.client.once('disconnected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.close();
+    });
+    this.stopReconnecting();
+    this.emit('closed');
+  }
+
+  private transition(next: ZkClientState): void {
+    if (this.status === 'closed' || this.status === 'expired' || this.status === next) return;
+    this.status = next;
+    this.emit(next);
+  }
+
+  /**
+   * node-zookeeper-client keeps reconnecting a client closed while it was not
+   * connected (its reconnect timer outlives close()). Cut that loop on this
+   * instance so a closed client never holds the process open.
+   */
+  private stopReconnecting(): void {
+    const manager = (this.client as unknown as { connectionManager?: Record<string, unknown> }).connectionManager;
+    if (!manager) return;
+    manager.connect = () => {};
+    const timer = manager.connectTimeoutHandler as NodeJS.Timeout | null | undefined;
+    if (timer) clearTimeout(timer);
+    (manager.socket as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+
+  /** Fails fast on a dead client, bounds the wait, maps errors. */
+  private async call<T>(path: string | null, start: (done: (err: unknown, value?: T) => void) => void): Promise<T> {
+    this.assertUsable(path);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        settle(start),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new ZkConnectionLossError(`ZooKeeper did not answer within ${this.operationTimeoutMs} ms`, { path })),
+            this.operationTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      throw mapZkError(err, path);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private assertUsable(path: string | null): void {
+    if (this.status === 'closed') throw new ZkClosedError(path);
+    if (this.status === 'expired') throw new ZkSessionExpiredError(path);
+  }
+
+  private createAbsolute(abs: string, data: ZkData, mode: ZkCreateMode): Promise<string> {
+    const buffer = toBuffer(data);
+    return this.call<string>(abs, (done) => {
+      const callback = (err: unknown, created: string) => done(err, created);
+      if (buffer) this.client.create(abs, buffer, CREATE_MODES[mode], callback);
+      else this.client.create(abs, CREATE_MODES[mode], callback);
+    }).then((created) => relativePath(this.root, created));
+  }
+
+  private setAbsolute(abs: string, data: ZkData, version: number): Promise<number> {
+    return this.call<Stat>(abs, (done) =>
+      this.client.setData(abs, toBuffer(data) ?? null, version, (err, stat) => done(err, stat)),
+    ).then((stat) => stat.version);
+  }
+
+  /** Creates an empty persistent znode unless it exists. */
+  private async ensurePath(abs: string): Promise<void> {
+    if (abs === '/') return;
+    try {
+      await this.createAbsolute(abs, undefined, 'persistent');
+    } catch (err) {
+      if (!(err instanceof NodeExistsError)) throw err;
+    }
+  }
+
+  private watchEvent(event: { type: number; path: string }): ZkWatchEvent {
+    return { type: WATCH_EVENT_TYPES[event.type] ?? 'changed', path: relativePath(this.root, event.path) };
+  }
+
+  /**
+   * Runs `arm` now and again whenever its one-shot watch fires, one at a
+   * time (a data and an existence watch may fire together). `arm` answers
+   * 'again' to be run once more at once. Lost connections retry after a
+   * pause; a dead session or closed client ends the loop.
+   */
+  private rearming(arm: (rearm: () => void) => Promise<'armed' | 'again'>): () => void {
+    let active = true;
+    let running = false;
+    let pending = false;
+    const trigger = (): void => {
+      if (!active) return;
+      if (running) {
+        pending = true;
+        return;
+      }
+      running = true;
+      arm(trigger)
+        .then((outcome) => {
+          if (outcome === 'again') pending = true;
+        })
+        .catch((err: unknown) => {
+          const mapped = mapZkError(err, null);
+          if (mapped instanceof ZkError && mapped.retriable && this.status !== 'closed') {
+            setTimeout(trigger, REARM_DELAY_MS).unref();
+          } else {
+            active = false;
+          }
+        })
+        .finally(() => {
+          running = false;
+          if (pending && active && this.status !== 'closed' && this.status !== 'expired') {
+            pending = false;
+            trigger();
+          }
+        });
+    };
+    trigger();
+    return () => {
+      active = false;
+    };
+  }
+}
