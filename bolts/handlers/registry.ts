@@ -1,5 +1,9 @@
 import type { TabHandler } from './handler';
+import { bufferHandler } from './buffer';
 import { counterHandler } from './counter';
+import { gaugeHandler } from './gauge';
+import { percentileHandler } from './percentile';
+import { uniqueHandler } from './unique';
 
 const TYPE_NAME = /^[A-Za-z0-9_.:/-]{1,64}$/;
 
@@ -34,7 +38,12 @@ export class HandlerRegistry {
   }
 }
 
-/** A registry with the built-in types. */
+/** A registry with the built-in types: counter, gauge, percentile, unique, buffer. */
 export function defaultRegistry(): HandlerRegistry {
-  return new HandlerRegistry().register(counterHandler);
+  return new HandlerRegistry()
+    .register(counterHandler)
+    .register(gaugeHandler)
+    .register(percentileHandler)
+    .register(uniqueHandler)
+    .register(bufferHandler);
 }

@@ -4,14 +4,16 @@ import type { CellKind } from './cell-kind';
 import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
 
 /**
- * A set of rolling windows plus an all-time cell. Each window is a ring of its
- * last n buckets; the newest bucket of every ring is the one holding the
- * latest event time folded so far, so only that time needs storing.
+ * A set of rolling windows plus an all-time cell. Each window of n buckets is
+ * a ring of the last n + 1 buckets; the newest bucket of every ring is the one
+ * holding the latest event time folded so far, so only that time is stored.
+ * A projection at `now` is exact at bucket boundaries (window-spec.ts) as long
+ * as no event folded so far lies more than one bucket after `now`.
  */
 export interface WindowedState<C> {
   /** Latest event time folded, -1 before the first. */
   maxTime: number;
-  /** Per window spec, n slots; bucket index i lives in slot i mod n. */
+  /** Per window spec, n + 1 slots (see slotsOf); bucket index i lives in slot i mod (n + 1). */
   rings: Array<Array<C | undefined>>;
   /** Per window spec, the newest bucket index (derived from maxTime). */
   newest: number[];
@@ -20,6 +22,15 @@ export interface WindowedState<C> {
 
 /** The merged cells of one projection: one per window name, plus `all`. */
 export type WindowCells<C> = Record<string, C>;
+
+/**
+ * A ring keeps one bucket more than its window: events from a client whose
+ * clock runs up to a bucket ahead of the reader's then cannot push the
+ * window's oldest bucket out before it is read.
+ */
+function slotsOf(spec: WindowSpec): number {
+  return spec.buckets + 1;
+}
 
 /** Bucket index i lives in slot i mod n (kept non-negative for indices before the epoch's first bucket). */
 function slotOf(index: number, buckets: number): number {
@@ -36,7 +47,7 @@ export class WindowedCells<C, V> {
   create(): WindowedState<C> {
     return {
       maxTime: -1,
-      rings: this.specs.map((s) => new Array<C | undefined>(s.buckets).fill(undefined)),
+      rings: this.specs.map((s) => new Array<C | undefined>(slotsOf(s)).fill(undefined)),
       newest: this.specs.map(() => -1),
       all: this.cell.create(),
     };
@@ -50,17 +61,18 @@ export class WindowedCells<C, V> {
   add(state: WindowedState<C>, time: number, value: V): void {
     const { specs, cell } = this;
     for (let r = 0; r < specs.length; r++) {
-      const { bucketMs, buckets } = specs[r];
+      const { bucketMs } = specs[r];
+      const slots = slotsOf(specs[r]);
       const ring = state.rings[r];
       const index = bucketIndex(time, bucketMs);
       const newest = state.newest[r];
       if (index > newest) {
-        for (let j = Math.max(newest + 1, index - buckets + 1); j <= index; j++) ring[slotOf(j, buckets)] = undefined;
+        for (let j = Math.max(newest + 1, index - slots + 1); j <= index; j++) ring[slotOf(j, slots)] = undefined;
         state.newest[r] = index;
-      } else if (index <= newest - buckets) {
+      } else if (index <= newest - slots) {
         continue;
       }
-      const slot = slotOf(index, buckets);
+      const slot = slotOf(index, slots);
       let target = ring[slot];
       if (target === undefined) ring[slot] = target = cell.create();
       cell.add(target, value);
@@ -75,12 +87,14 @@ export class WindowedCells<C, V> {
     const out: WindowCells<C> = {};
     for (let r = 0; r < specs.length; r++) {
       const { name, bucketMs, buckets } = specs[r];
+      const slots = slotsOf(specs[r]);
       const merged = cell.create();
       const newest = state.newest[r];
       const current = bucketIndex(now, bucketMs);
+      const lo = Math.max(newest - slots, current - buckets) + 1;
       const hi = Math.min(newest, current);
-      for (let j = Math.max(newest, current) - buckets + 1; j <= hi; j++) {
-        const source = state.rings[r][slotOf(j, buckets)];
+      for (let j = lo; j <= hi; j++) {
+        const source = state.rings[r][slotOf(j, slots)];
         if (source !== undefined) cell.mergeInto(merged, source);
       }
       out[name] = merged;
@@ -116,9 +130,9 @@ export class WindowedCells<C, V> {
     writer.varuint(state.maxTime + 1);
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
-        const { buckets } = this.specs[r];
+        const slots = slotsOf(this.specs[r]);
         const newest = state.newest[r];
-        for (let j = newest; j > newest - buckets; j--) this.cell.write(writer, state.rings[r][slotOf(j, buckets)]);
+        for (let j = newest; j > newest - slots; j--) this.cell.write(writer, state.rings[r][slotOf(j, slots)]);
       }
     }
     this.cell.write(writer, state.all);
@@ -129,10 +143,10 @@ export class WindowedCells<C, V> {
     state.maxTime = reader.varuint() - 1;
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
-        const { bucketMs, buckets } = this.specs[r];
-        const newest = bucketIndex(state.maxTime, bucketMs);
+        const slots = slotsOf(this.specs[r]);
+        const newest = bucketIndex(state.maxTime, this.specs[r].bucketMs);
         state.newest[r] = newest;
-        for (let j = newest; j > newest - buckets; j--) state.rings[r][slotOf(j, buckets)] = this.cell.read(reader);
+        for (let j = newest; j > newest - slots; j--) state.rings[r][slotOf(j, slots)] = this.cell.read(reader);
       }
     }
     state.all = this.cell.read(reader) ?? this.cell.create();

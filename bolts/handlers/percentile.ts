@@ -1,0 +1,45 @@
+import { windowedHandler } from './windowed-handler';
+import { renderCountTotal, type RenderedCountTotal } from './counter';
+import { newSketch, sketchQuantile, type QuantileSketch } from '../../state/sketches/quantile-sketch';
+import { quantileCell } from '../../state/windows/quantile-cell';
+import { SKETCH_WINDOWS } from '../../state/windows/window-spec';
+import { WindowedCells, type WindowCells } from '../../state/windows/windowed-cells';
+
+export type PercentileProjection = WindowCells<QuantileSketch>;
+
+/** The rendered percentiles, by key. */
+export const PERCENTILES: ReadonlyArray<readonly [string, number]> = [
+  ['p25', 0.25],
+  ['p50', 0.5],
+  ['p75', 0.75],
+  ['p90', 0.9],
+  ['p95', 0.95],
+  ['p99', 0.99],
+  ['p99.9', 0.999],
+];
+
+const windows = new WindowedCells(SKETCH_WINDOWS, quantileCell);
+
+/** Percentiles (each within 1 % of the exact value) per window, with count, total and average. */
+export function renderPercentiles(sketch: QuantileSketch): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [key, q] of PERCENTILES) out[key] = sketch.count === 0 ? null : sketchQuantile(sketch, q);
+  return out;
+}
+
+export const percentileHandler = windowedHandler({
+  type: 'percentile',
+  valueKind: 'number',
+  windows,
+  render(projection: PercentileProjection) {
+    const out: Record<string, RenderedCountTotal | Record<string, Record<string, number | null>>> = {};
+    const percentiles: Record<string, Record<string, number | null>> = {};
+    for (const name of windows.names()) {
+      const sketch = projection[name] ?? newSketch();
+      out[name] = renderCountTotal(sketch.count, sketch.sum);
+      percentiles[name] = renderPercentiles(sketch);
+    }
+    out.percentiles = percentiles;
+    return out;
+  },
+});

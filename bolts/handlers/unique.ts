@@ -1,0 +1,25 @@
+import { windowedHandler } from './windowed-handler';
+import { distinctCount, distinctEntry } from '../../state/sketches/distinct-sketch';
+import { distinctCell, type DistinctCell } from '../../state/windows/distinct-cell';
+import { SKETCH_WINDOWS } from '../../state/windows/window-spec';
+import { WindowedCells, type WindowCells } from '../../state/windows/windowed-cells';
+
+export type UniqueProjection = WindowCells<DistinctCell>;
+
+const windows = new WindowedCells(SKETCH_WINDOWS, distinctCell);
+
+/** Per window: events seen and the HyperLogLog estimate of their distinct string values. */
+export const uniqueHandler = windowedHandler({
+  type: 'unique',
+  valueKind: 'string',
+  windows,
+  cellValue: (value) => distinctEntry(value as string),
+  render(projection: UniqueProjection) {
+    const out: Record<string, { count: number; distinct: number }> = {};
+    for (const name of windows.names()) {
+      const cell = projection[name] ?? distinctCell.create();
+      out[name] = { count: cell.count, distinct: distinctCount(cell.distinct) };
+    }
+    return out;
+  },
+});

@@ -1,0 +1,47 @@
+import type { TabEvent } from '../event';
+import type { TabHandler } from './handler';
+import { versionedCodec } from '../../state/codec/state-version';
+import type { WindowCells, WindowedCells, WindowedState } from '../../state/windows/windowed-cells';
+
+export interface WindowedHandlerOptions<C, V> {
+  type: string;
+  valueKind: 'number' | 'string';
+  windows: WindowedCells<C, V>;
+  /** Turns an event's value into what the cells take, once per event (default: the value as is). */
+  cellValue?: (value: TabEvent['value']) => V;
+  /** Renders a merged projection, one entry per window name and `all`. */
+  render(projection: WindowCells<C>): Record<string, unknown>;
+}
+
+const FORMAT_VERSION = 1;
+
+/**
+ * A handler whose state is a set of rolling windows of cells (see
+ * state/windows): folding adds the value at its event time, projecting merges
+ * the buckets of each window at `now`, merging adds cells window by window.
+ */
+export function windowedHandler<C, V>(options: WindowedHandlerOptions<C, V>): TabHandler<WindowedState<C>, WindowCells<C>> {
+  const { type, valueKind, windows, render } = options;
+  const cellValue = options.cellValue ?? ((value: TabEvent['value']) => value as V);
+  const codec = versionedCodec(
+    type,
+    FORMAT_VERSION,
+    (writer, state: WindowedState<C>) => windows.write(writer, state),
+    (reader) => windows.read(reader),
+  );
+  return {
+    type,
+    valueKind,
+    newState: () => windows.create(),
+    fold(state, event: TabEvent) {
+      windows.add(state, event.time, cellValue(event.value));
+    },
+    project: (state, now) => windows.project(state, now),
+    merge: (a, b) => windows.merge(a, b),
+    render,
+    // The all-time cell is worth keeping for ever; only a state that never saw an event is nothing.
+    shouldPrune: (state) => windows.isEmpty(state),
+    serialize: codec.serialize,
+    deserialize: codec.deserialize,
+  };
+}

@@ -1,0 +1,45 @@
+import type { ByteReader } from '../codec/byte-reader';
+import type { ByteWriter } from '../codec/byte-writer';
+import type { CellKind } from './cell-kind';
+import {
+  distinctAddEntry,
+  distinctMergeInto,
+  isDistinctEmpty,
+  newDistinct,
+  readDistinct,
+  writeDistinct,
+  type DistinctSketch,
+} from '../sketches/distinct-sketch';
+
+/** A window bucket of a `unique` Tab: how many events, and the sketch of their distinct values. */
+export interface DistinctCell {
+  count: number;
+  distinct: DistinctSketch;
+}
+
+/** Takes values as distinctEntry(value), so an event is hashed once, not once per window. */
+export const distinctCell: CellKind<DistinctCell, number> = {
+  create: () => ({ count: 0, distinct: newDistinct() }),
+  add(cell, value) {
+    cell.count++;
+    distinctAddEntry(cell.distinct, value);
+  },
+  mergeInto(target, source) {
+    target.count += source.count;
+    distinctMergeInto(target.distinct, source.distinct);
+  },
+  isEmpty: (cell) => cell.count === 0 && isDistinctEmpty(cell.distinct),
+  write(writer: ByteWriter, cell) {
+    if (cell === undefined || distinctCell.isEmpty(cell)) {
+      writer.varuint(0);
+      return;
+    }
+    writer.varuint(cell.count);
+    writeDistinct(writer, cell.distinct);
+  },
+  read(reader: ByteReader) {
+    const count = reader.varuint();
+    if (count === 0) return undefined;
+    return { count, distinct: readDistinct(reader) ?? newDistinct() };
+  },
+};
