@@ -64,12 +64,12 @@ describe('ZooKeeper on the test stack', () => {
     const path = `${root}/ephemeral`;
     const owner = await connect(1_000);
     await call<string>((cb) => owner.create(path, Buffer.alloc(0), zookeeper.CreateMode.EPHEMERAL, cb));
-    const stat = await call<zookeeper.Stat>((cb) => client.exists(path, cb));
-    expect(stat).toBeTruthy();
-
-    const deleted = new Promise<number>((resolve) => {
-      client.exists(path, (event) => resolve(event.getType()), () => undefined);
+    let deleted!: Promise<number>;
+    // The watch must be in place (the reply received) before the owner's session closes.
+    const stat = await call<zookeeper.Stat>((cb) => {
+      deleted = new Promise<number>((resolve) => client.exists(path, (event) => resolve(event.getType()), cb));
     });
+    expect(stat).toBeTruthy();
     owner.close();
     expect(await deleted).toBe(zookeeper.Event.NODE_DELETED);
     expect(await call<zookeeper.Stat>((cb) => client.exists(path, cb))).toBeFalsy();
