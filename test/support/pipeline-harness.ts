@@ -1,0 +1,128 @@
+// Helpers for end-to-end tests: a config pointing at the test stack, worker
+// processes, and polling Redis until the aggregates settle.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
+import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { RedisStateStore } from '../../state/redis-state-store';
+import { TabQuery } from '../../state/tab-query';
+import { defaultRegistry } from '../../bolts/handlers/registry';
+import { testStack } from './stack-env';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+}
+
+export function testConfig(overrides: Partial<TabstreamConfig> = {}): TabstreamConfig {
+  const stack = testStack();
+  return { ...resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis }), ...overrides };
+}
+
+export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
+  return { ...process.env, TABSTREAM_ZK: config.zk, TABSTREAM_BROKERS: config.brokers.join(','), TABSTREAM_REDIS: config.redis };
+}
+
+/** A `topology worker` child process, as an operator would start it. */
+export class WorkerProcess {
+  readonly child: ChildProcess;
+  output = '';
+
+  constructor(config: TabstreamConfig, readonly id: string, extraArgs: string[] = []) {
+    this.child = spawn(
+      process.execPath,
+      [`${ROOT}/bin/topology.js`, 'worker', '--id', id, '--session-timeout', String(config.sessionTimeoutMs), ...extraArgs],
+      { cwd: ROOT, env: configEnv(config), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (!this.exited) this.child.kill(signal);
+  }
+
+  async waitExit(timeoutMs = 30_000): Promise<void> {
+    if (this.exited) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker ${this.id} did not exit:\n${this.output}`)), timeoutMs);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** Reads aggregates of one topology from the test Redis. */
+export class AggregateReader {
+  readonly redis: Redis;
+  readonly query: TabQuery;
+
+  constructor(config: TabstreamConfig, topology: string) {
+    this.redis = new Redis(config.redis, { maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => {});
+    this.query = new TabQuery(new RedisStateStore(this.redis, { prefix: config.redisPrefix }), defaultRegistry(), topology);
+  }
+
+  /** `all.count` and `all.total` of every counter Tab. */
+  async counterTotals(tabPattern = '.*'): Promise<Map<string, { count: number; total: number }>> {
+    const out = new Map<string, { count: number; total: number }>();
+    const aggregates = await this.query.aggregate(tabPattern);
+    for (const [tab, a] of Object.entries(aggregates)) {
+      if (a.type !== 'counter') continue;
+      const all = a.all as { count: number; total: number };
+      out.set(tab, { count: all.count, total: all.total });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (done(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last, mapReplacer)}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+}
+
+function mapReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Map ? Object.fromEntries(value) : value;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `fn`; when it throws, appends the recent output of the workers so a failure explains itself. */
+export async function explainWith<T>(workers: WorkerProcess[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const logs = workers.slice(-3).map((w) => `--- ${w.id} (exited: ${w.exited})\n${w.output.slice(-4000)}`).join('\n');
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
+}

@@ -1,0 +1,274 @@
+import type { Topology } from '../dsl';
+import { needsRepartitionTopic, placeEdge, type EdgePlacement } from '../dsl/placement';
+import type { HandlerRegistry } from '../../bolts/handlers/registry';
+import type { LoadedPartition, PartitionCheckpoint } from '../../state/redis-state-store';
+import { partitionForKey } from '../../client/partition-for-key';
+import type { Bolt, Emit, Tuple } from './bolt';
+import { emptyDraft, draftIsEmpty } from './checkpoint-draft';
+import { decodeEnvelope, encodeEnvelope } from './forward-envelope';
+import type { Outbox } from './outbox';
+import type { TaskContext } from './task-context';
+import type { TaskMetrics } from './task-metrics';
+
+/** A record as the Kafka input hands it over. */
+export interface InputRecord {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+}
+
+/** One input partition of a task and where the task stands in it. */
+export interface TaskInput {
+  topic: string;
+  partition: number;
+  /** Offset of the last record folded (-1: none). */
+  watermark: number;
+  /** Offset the task must start reading from. */
+  start: number;
+}
+
+interface PendingForward {
+  topic: string;
+  target: number;
+  bolt: string;
+  key: string | null;
+  tuples: Tuple[];
+}
+
+const sourceKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+/**
+ * Task `index` of a topology: the spout's partition `index`, every bolt's
+ * task `index`, and the repartition topics' partition `index`, all run fused
+ * in one worker. It processes records synchronously and builds checkpoints;
+ * the worker does the I/O.
+ */
+export class TopologyTask {
+  readonly inputs = new Map<string, TaskInput>();
+  private readonly bolts = new Map<string, Bolt>();
+  private readonly emitters = new Map<string, Emit>();
+  /** Per source input, the highest forwarded offset folded here (dedup of re-sent envelopes). */
+  private readonly forwardedUpTo = new Map<string, number>();
+  private pending = new Map<string, PendingForward>();
+  private current: { topic: string; partition: number; offset: string } | null = null;
+  private lastCheckpointed = new Map<string, number>();
+
+  constructor(
+    private readonly topology: Topology,
+    readonly index: number,
+    private readonly partitions: number,
+    private readonly registry: HandlerRegistry,
+    private readonly outbox: Outbox,
+    private readonly metrics: TaskMetrics,
+    private readonly dlqTopic: string,
+  ) {
+    for (const bolt of topology.bolts) {
+      if (index >= topology.parallelismOf(bolt.name, partitions)) continue;
+      this.bolts.set(bolt.name, bolt.definition.create(this.contextFor(bolt.name)));
+    }
+    for (const c of topology.components) this.emitters.set(c.name, this.emitterFor(c.name));
+  }
+
+  /** The topics and partitions this task reads. */
+  inputTopics(): Array<{ topic: string; partition: number }> {
+    const out = [{ topic: this.topology.spout.definition.topic, partition: this.index }];
+    for (const bolt of this.bolts.keys()) {
+      if (needsRepartitionTopic(this.topology, bolt, this.partitions)) out.push({ topic: this.topology.repartitionTopic(bolt), partition: this.index });
+    }
+    return out;
+  }
+
+  /** Loads durable state and computes where to start each input: max(ZK offset, watermark + 1). */
+  restore(loaded: LoadedPartition, committed: Map<string, number | null>): void {
+    for (const bolt of this.bolts.values()) bolt.restore?.(loaded);
+    for (const [k, v] of Object.entries(loaded.sources)) {
+      if (k.startsWith('fwd:')) this.forwardedUpTo.set(k.slice(4), Number(v));
+    }
+    for (const { topic, partition } of this.inputTopics()) {
+      const watermark =
+        topic === this.topology.spout.definition.topic
+          ? loaded.watermark
+          : Number(loaded.sources[`in:${sourceKey(topic, partition)}`] ?? -1);
+      const zk = committed.get(topic) ?? null;
+      const start = Math.max(zk ?? 0, watermark + 1);
+      this.inputs.set(topic, { topic, partition, watermark, start });
+      // Where ZooKeeper lags the Redis watermark (a crash between the two writes, or an
+      // operator's reset), the next checkpoint commits the true position even if nothing moves.
+      this.lastCheckpointed.set(topic, zk === start ? watermark : Number.NaN);
+    }
+  }
+
+  /** Processes one record of one of this task's inputs, in offset order. */
+  process(topic: string, record: InputRecord): void {
+    const input = this.inputs.get(topic);
+    if (input === undefined) return;
+    const offset = Number(record.offset);
+    // A replay: already folded and checkpointed (or before where this task was told to start).
+    if (offset <= input.watermark || offset < input.start) {
+      this.metrics.count('records_replayed_skipped');
+      return;
+    }
+    this.current = { topic, partition: input.partition, offset: record.offset };
+    if (topic === this.topology.spout.definition.topic) {
+      this.emitters.get(this.topology.spout.name)!({
+        key: record.key,
+        value: record.value,
+        topic,
+        partition: input.partition,
+        offset: record.offset,
+        timestamp: record.timestamp,
+      });
+    } else {
+      this.processEnvelope(record);
+    }
+    input.watermark = offset;
+    this.current = null;
+    this.flushForwards(topic, input.partition, record.offset);
+    this.metrics.count('records');
+  }
+
+  /**
+   * What changed since the last checkpoint, as one atomic write; null when
+   * nothing did. Taken synchronously between records, so it is consistent.
+   */
+  checkpoint(epoch: number, now: number): { checkpoint: PartitionCheckpoint; commits: TaskInput[] } | null {
+    const draft = emptyDraft();
+    for (const bolt of this.bolts.values()) bolt.checkpoint?.(draft, now);
+    const moved = [...this.inputs.values()].filter((i) => i.watermark !== this.lastCheckpointed.get(i.topic));
+    if (draftIsEmpty(draft) && moved.length === 0) return null;
+    const spoutTopic = this.topology.spout.definition.topic;
+    const sources: Record<string, string> = {};
+    for (const i of this.inputs.values()) {
+      if (i.topic !== spoutTopic) sources[`in:${sourceKey(i.topic, i.partition)}`] = String(i.watermark);
+    }
+    for (const [k, v] of this.forwardedUpTo) sources[`fwd:${k}`] = String(v);
+    for (const i of moved) this.lastCheckpointed.set(i.topic, i.watermark);
+    return {
+      checkpoint: {
+        topology: this.topology.name,
+        partition: this.index,
+        epoch,
+        watermark: this.inputs.get(spoutTopic)?.watermark ?? -1,
+        flushedAt: now,
+        eventsDelta: draft.eventsDelta,
+        states: draft.states,
+        deleted: draft.deleted,
+        types: draft.types,
+        dedupAdded: draft.dedupAdded,
+        dedupExpireBefore: draft.dedupExpireBefore,
+        dedupTtlMs: draft.dedupTtlMs,
+        sources,
+      },
+      commits: moved.map((i) => ({ ...i })),
+    };
+  }
+
+  private processEnvelope(record: InputRecord): void {
+    const envelope = decodeEnvelope(record.value);
+    if (envelope === null || !this.bolts.has(envelope.c)) {
+      this.deadLetter('bad-envelope', 'a repartition message this runtime cannot read', record.value);
+      return;
+    }
+    const offset = Number(envelope.o);
+    const seen = this.forwardedUpTo.get(envelope.s);
+    if (seen !== undefined && offset <= seen) {
+      this.metrics.count('forwards_duplicate_skipped');
+      return;
+    }
+    this.forwardedUpTo.set(envelope.s, offset);
+    const bolt = this.bolts.get(envelope.c)!;
+    const emit = this.emitters.get(envelope.c)!;
+    for (const tuple of envelope.t) bolt.execute(tuple, emit);
+  }
+
+  private emitterFor(name: string): Emit {
+    const edges = this.topology.consumersOf(name).map(({ component, grouping }) => ({
+      to: component.name,
+      placement: placeEdge(this.topology, grouping, component.name, this.partitions),
+      parallelism: this.topology.parallelismOf(component.name, this.partitions),
+    }));
+    if (edges.length === 0) return () => {};
+    return (tuple: Tuple) => {
+      for (const edge of edges) this.deliver(edge.to, edge.placement, edge.parallelism, tuple);
+    };
+  }
+
+  private deliver(to: string, placement: EdgePlacement, parallelism: number, tuple: Tuple): void {
+    switch (placement.kind) {
+      case 'local':
+        if (this.bolts.has(to)) this.executeLocal(to, tuple);
+        else this.forward(this.topology.repartitionTopic(to), this.index % parallelism, to, null, tuple);
+        return;
+      case 'keyed': {
+        const f = placement.fields;
+        const key = f.length === 1 ? String(tuple[f[0]!]) : f.map((x) => String(tuple[x])).join('\u0000');
+        const target = partitionForKey(key, parallelism);
+        if (target === this.index) this.executeLocal(to, tuple);
+        else this.forward(placement.topic, target, to, key, tuple);
+        return;
+      }
+      case 'all':
+        for (let target = 0; target < parallelism; target++) {
+          if (target === this.index) this.executeLocal(to, tuple);
+          else this.forward(placement.topic, target, to, null, tuple);
+        }
+        return;
+      case 'global':
+        if (this.index === 0) this.executeLocal(to, tuple);
+        else this.forward(placement.topic, 0, to, null, tuple);
+        return;
+    }
+  }
+
+  private executeLocal(to: string, tuple: Tuple): void {
+    this.bolts.get(to)!.execute(tuple, this.emitters.get(to)!);
+  }
+
+  private forward(topic: string, target: number, bolt: string, key: string | null, tuple: Tuple): void {
+    const id = `${topic}\u0000${target}`;
+    let p = this.pending.get(id);
+    if (p === undefined) {
+      p = { topic, target, bolt, key, tuples: [] };
+      this.pending.set(id, p);
+    }
+    p.tuples.push(tuple);
+  }
+
+  /** One envelope per (record, target task), so the receiver can dedup by source offset. */
+  private flushForwards(topic: string, partition: number, offset: string): void {
+    if (this.pending.size === 0) return;
+    for (const p of this.pending.values()) {
+      this.outbox.push({
+        topic: p.topic,
+        partition: p.target,
+        key: p.key,
+        value: encodeEnvelope({ s: sourceKey(topic, partition), o: offset, c: p.bolt, t: p.tuples }),
+      });
+      this.metrics.count('tuples_forwarded', p.tuples.length);
+    }
+    this.pending = new Map();
+  }
+
+  private deadLetter(reason: string, message: string, payload: Tuple | Buffer | null): void {
+    const value = payload === null ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+    const headers: Record<string, string> = { 'tabstream-reason': reason, 'tabstream-error': message };
+    if (this.current !== null) {
+      headers['tabstream-source'] = `${this.current.topic}:${this.current.partition}:${this.current.offset}`;
+    }
+    this.outbox.push({ topic: this.dlqTopic, key: null, value, headers });
+    this.metrics.count('dead_letters');
+    this.metrics.count(`dead_letters_${reason}`);
+  }
+
+  private contextFor(component: string): TaskContext {
+    return {
+      topology: this.topology.name,
+      component,
+      taskIndex: this.index,
+      registry: this.registry,
+      deadLetter: (reason, message, payload) => this.deadLetter(reason, message, payload),
+      count: (metric, by = 1) => this.metrics.count(metric, by),
+    };
+  }
+}
