@@ -1,12 +1,18 @@
 // The `topology` command line: each command group lives in topology/commands/.
 import { Command } from 'commander';
 import { registerDevCommands } from './commands/dev';
+import { registerClusterCommands } from './commands/cluster';
+import { registerWorkerCommands } from './commands/worker';
+import { registerQueryCommands } from './commands/query';
 
 const program = new Command('topology')
   .description('Tabstream: realtime event aggregation on Kafka, ZooKeeper and Redis')
   .showHelpAfterError();
 
 registerDevCommands(program);
+registerClusterCommands(program);
+registerWorkerCommands(program);
+registerQueryCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,103 @@
+import type { BoltDefinition } from '../topology/dsl';
+import type { Bolt, Emit, Tuple } from '../topology/runtime/bolt';
+import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
+import type { TaskContext } from '../topology/runtime/task-context';
+import type { LoadedPartition } from '../state/redis-state-store';
+import type { TabEvent } from './event';
+import type { TabHandler } from './handlers/handler';
+import { DedupWindow } from './dedup-window';
+
+/** One (Tab, client) state held by the task that owns the Tab. */
+export interface TabState {
+  tab: string;
+  client: string;
+  type: string;
+  handler: TabHandler;
+  state: unknown;
+}
+
+export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
+
+const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
+
+/**
+ * Folds events into per-(Tab, client) states, idempotently: a resent event
+ * (same id) is dropped by the dedup window, a replayed record never reaches
+ * here (the runtime skips offsets at or below the watermark). A Tab's first
+ * type wins; a later event of another type is dead-lettered as type-mismatch.
+ * Emits each changed state so the sink knows what to write.
+ */
+class FoldBolt implements Bolt {
+  private readonly states = new Map<string, TabState>();
+  private readonly types = new Map<string, string>();
+  private newTypes: Array<{ tab: string; type: string }> = [];
+  private readonly dedup = new DedupWindow();
+  private folded = 0;
+
+  constructor(private readonly ctx: TaskContext) {}
+
+  execute(tuple: Tuple, emit: Emit): void {
+    const event = tuple as unknown as TabEvent;
+    const known = this.types.get(event.tab);
+    if (known !== undefined && known !== event.type) {
+      this.ctx.deadLetter('type-mismatch', `tab '${event.tab}' is a ${known}, not a ${event.type}`, tuple);
+      return;
+    }
+    const handler = this.ctx.registry.get(event.type);
+    if (handler === undefined) {
+      this.ctx.deadLetter('type-unknown', `no handler for type '${event.type}'`, tuple);
+      return;
+    }
+    if (event.id !== undefined && this.dedup.seen(event.id, event.time)) {
+      this.ctx.count('events_resent_dropped');
+      return;
+    }
+    if (known === undefined) {
+      this.types.set(event.tab, event.type);
+      this.newTypes.push({ tab: event.tab, type: event.type });
+    }
+    const key = stateKey(event.tab, event.client);
+    let entry = this.states.get(key);
+    if (entry === undefined) {
+      entry = { tab: event.tab, client: event.client, type: event.type, handler, state: handler.newState() };
+      this.states.set(key, entry);
+    }
+    handler.fold(entry.state, event);
+    this.folded++;
+    emit({ tab: entry.tab, client: entry.client, type: entry.type, entry });
+  }
+
+  restore(loaded: LoadedPartition): void {
+    for (const [tab, type] of loaded.types) this.types.set(tab, type);
+    for (const s of loaded.states) {
+      const type = loaded.types.get(s.tab);
+      const handler = type === undefined ? undefined : this.ctx.registry.get(type);
+      if (type === undefined || handler === undefined) {
+        this.ctx.count('states_unreadable');
+        continue;
+      }
+      this.states.set(stateKey(s.tab, s.client), {
+        tab: s.tab,
+        client: s.client,
+        type,
+        handler,
+        state: handler.deserialize(s.bytes),
+      });
+    }
+    for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
+  }
+
+  checkpoint(draft: CheckpointDraft): void {
+    draft.types.push(...this.newTypes);
+    this.newTypes = [];
+    for (const [bucket, ids] of this.dedup.takeAdded()) draft.dedupAdded.set(bucket, ids);
+    draft.dedupExpireBefore = this.dedup.expireBefore();
+    draft.dedupTtlMs = this.dedup.windowMs;
+    draft.eventsDelta += this.folded;
+    this.folded = 0;
+  }
+}
+
+export function foldBolt(): BoltDefinition {
+  return { kind: 'bolt', type: 'fold', outputFields: STATE_FIELDS, create: (ctx) => new FoldBolt(ctx) };
+}

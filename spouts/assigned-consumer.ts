@@ -1,0 +1,93 @@
+import { AssignerProtocol, type Consumer, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+
+export interface AssignedPartition {
+  topic: string;
+  partition: number;
+  /** The offset to start reading from, chosen by the checkpoint protocol. */
+  start: number;
+}
+
+export type BatchHandler = (topic: string, partition: number, messages: KafkaMessage[]) => Promise<void> | void;
+
+/**
+ * A KafkaJS consumer that reads exactly the partitions it is given, from the
+ * offsets it is given. KafkaJS has no manual assignment (its issue #373), so
+ * the consumer joins a group of its own (a fresh id: no other member, no
+ * committed offsets, nothing to wait for) whose assigner hands it our list;
+ * the start offsets are sought on joining. Offsets are never committed to
+ * Kafka: ZooKeeper holds them, written after the Redis checkpoint.
+ */
+export class AssignedConsumer {
+  private readonly consumer: Consumer;
+  private readonly partitions: AssignedPartition[];
+
+  constructor(
+    kafka: Kafka,
+    opts: { groupPrefix: string; partitions: AssignedPartition[]; onBatch: BatchHandler; maxBytesPerPartition?: number },
+    private readonly onBatch: BatchHandler = opts.onBatch,
+  ) {
+    this.partitions = opts.partitions;
+    const assignment: Record<string, number[]> = {};
+    for (const p of opts.partitions) (assignment[p.topic] ??= []).push(p.partition);
+    const assigner: PartitionAssigner = () => ({
+      name: 'TabstreamZooKeeperAssignment',
+      version: 1,
+      protocol: ({ topics }) => ({
+        name: 'TabstreamZooKeeperAssignment',
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+      }),
+      // Only one member ever joins this group: it gets the whole list.
+      assign: async ({ members }) =>
+        members.map((m, i) => ({
+          memberId: m.memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 1,
+            assignment: i === 0 ? assignment : {},
+            userData: Buffer.alloc(0),
+          }),
+        })),
+    });
+    this.consumer = kafka.consumer({
+      groupId: `${opts.groupPrefix}.${randomUUID()}`,
+      partitionAssigners: [assigner],
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30_000,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10 },
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.partitions.length === 0) return;
+    await this.consumer.connect();
+    const topics = [...new Set(this.partitions.map((p) => p.topic))];
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      for (const p of this.partitions) this.consumer.seek({ topic: p.topic, partition: p.partition, offset: String(p.start) });
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch, heartbeat }) => {
+        await this.onBatch(batch.topic, batch.partition, batch.messages);
+        await heartbeat();
+      },
+    });
+  }
+
+  pause(): void {
+    const topics = [...new Set(this.partitions.map((p) => p.topic))];
+    this.consumer.pause(topics.map((topic) => ({ topic })));
+  }
+
+  resume(): void {
+    const topics = [...new Set(this.partitions.map((p) => p.topic))];
+    this.consumer.resume(topics.map((topic) => ({ topic })));
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,28 @@
+import type { BoltDefinition } from '../topology/dsl';
+import type { Bolt, Tuple } from '../topology/runtime/bolt';
+import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
+import type { TabState } from '../bolts/fold-bolt';
+
+/**
+ * The Redis sink: remembers which states changed and serializes them into
+ * the task's next checkpoint, which the runtime writes to Redis in one atomic,
+ * epoch-fenced step together with the input watermark.
+ */
+class RedisSinkBolt implements Bolt {
+  private dirty = new Set<TabState>();
+
+  execute(tuple: Tuple): void {
+    this.dirty.add(tuple.entry as TabState);
+  }
+
+  checkpoint(draft: CheckpointDraft): void {
+    for (const s of this.dirty) {
+      draft.states.push({ tab: s.tab, client: s.client, bytes: s.handler.serialize(s.state) });
+    }
+    this.dirty = new Set();
+  }
+}
+
+export function redisSink(): BoltDefinition {
+  return { kind: 'bolt', type: 'redis-sink', outputFields: [], create: () => new RedisSinkBolt() };
+}

@@ -1,0 +1,14 @@
+// The Taba topology: Kafka events -> parse/validate -> fold (by Tab) -> Redis.
+import { topology } from '../dsl';
+import { kafkaSpout } from '../../spouts/kafka-spout';
+import { parseBolt } from '../../bolts/parse-bolt';
+import { foldBolt } from '../../bolts/fold-bolt';
+import { redisSink } from '../../state/redis-sink-bolt';
+
+export default (opts: { name?: string; topic?: string } = {}) =>
+  topology(opts.name ?? 'taba', (t) => {
+    t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
+    t.bolt('parse', parseBolt()).localOrShuffle('events')
+      .bolt('fold', foldBolt()).fields('parse', 'tab')
+      .bolt('sink', redisSink()).localOrShuffle('fold');
+  });

@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { ZkClient } from '../coordination/zk-client';
+import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
+import { readAssignment } from '../coordination/assignment-store';
+import { renderStatus, topologyStatus } from '../deploy/topology-status';
+import type { TabstreamConfig } from '../config';
+import { configFrom, deployFrom, withConfigFlags, withDeployFlags } from './config-flags';
+
+async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<T>): Promise<T> {
+  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+  try {
+    return await fn(zk);
+  } finally {
+    await zk.close();
+  }
+}
+
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
+export function registerClusterCommands(program: Command): void {
+  withDeployFlags(
+    program.command('deploy <topology>').description('submit a topology (built-in name such as taba, or a module path) to the cluster'),
+  ).action(async (ref: string, flags) => {
+    const spec = await deployFrom(ref, flags);
+    print(spec.description);
+    print(`deployed ${spec.name} version ${spec.version} (${spec.partitions} partitions)`);
+  });
+
+  withConfigFlags(program.command('list').description('list deployed topologies')).action(async (flags) => {
+    await withZk(configFrom(flags), async (zk) => {
+      for (const s of await listSpecs(zk)) {
+        const a = await readAssignment(zk, s.name);
+        print(`${s.name}\t${s.status}\tversion ${s.version}\ttopic ${s.options.topic}\t${s.partitions} partitions\tgeneration ${a?.assignment.generation ?? '-'}`);
+      }
+    });
+  });
+
+  withConfigFlags(
+    program.command('status <name>').description('workers, partitions, offsets, lag and flushes of a topology').option('--json', 'print JSON'),
+  ).action(async (name: string, flags) => {
+    const config = configFrom(flags);
+    await withZk(config, async (zk) => {
+      const s = await topologyStatus(zk, config, name);
+      print(flags.json ? JSON.stringify(s, null, 2) : renderStatus(s));
+    });
+  });
+
+  withConfigFlags(program.command('rebalance <name>').description('ask the leader to recompute the assignment')).action(
+    async (name: string, flags) => {
+      await withZk(configFrom(flags), async (zk) => {
+        const found = await readSpec(zk, name);
+        if (found === null) throw new Error(`no topology named '${name}' is deployed`);
+        await zk.set(`topologies/${name}`, Buffer.from(JSON.stringify({ ...found.spec, rebalanceRequestedAt: Date.now() })), found.version);
+        print(`rebalance of ${name} requested`);
+      });
+    },
+  );
+
+  for (const [command, status, what] of [
+    ['deactivate', 'inactive', 'stop processing (workers flush, commit and release its partitions)'],
+    ['activate', 'active', 'resume processing'],
+  ] as const) {
+    withConfigFlags(program.command(`${command} <name>`).description(what)).action(async (name: string, flags) => {
+      await withZk(configFrom(flags), async (zk) => {
+        await setStatus(zk, name, status);
+        print(`${name} is ${status}`);
+      });
+    });
+  }
+
+  withConfigFlags(
+    program
+      .command('kill <name>')
+      .description('stop a topology and remove it (its Redis aggregates stay)')
+      .option('--wait <s>', 'seconds to let workers drain before removing it', '5'),
+  ).action(async (name: string, flags) => {
+    await withZk(configFrom(flags), async (zk) => {
+      await setStatus(zk, name, 'killed');
+      const deadline = Date.now() + Number(flags.wait) * 1000;
+      // Wait until the leader has released every partition (or the time is up).
+      while (Date.now() < deadline) {
+        const a = await readAssignment(zk, name);
+        if (a === null || Object.keys(a.assignment.partitions).length === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await zk.remove(`topologies/${name}`, { recursive: true });
+      await zk.remove(`assignments/${name}`, { recursive: true }).catch(() => {});
+      print(`killed ${name}`);
+    });
+  });
+}

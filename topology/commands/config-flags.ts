@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { resolveConfig, type ConfigFlags, type TabstreamConfig } from '../config';
+import { deployTopology } from '../deploy/deploy';
+import type { TopologySpec } from '../deploy/topology-spec';
+
+/** The connection flags every command that talks to the cluster takes. */
+export function withConfigFlags(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'a JSON config file')
+    .option('--zk <hosts>', 'ZooKeeper connection string (env TABSTREAM_ZK)')
+    .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (env TABSTREAM_BROKERS)')
+    .option('--redis <url>', 'Redis URL (env TABSTREAM_REDIS)');
+}
+
+export function configFrom(flags: ConfigFlags & { flushInterval?: string; sessionTimeout?: string }): TabstreamConfig {
+  const config = resolveConfig(flags);
+  if (flags.flushInterval !== undefined) config.flushIntervalMs = positiveInt(flags.flushInterval, '--flush-interval');
+  if (flags.sessionTimeout !== undefined) config.sessionTimeoutMs = positiveInt(flags.sessionTimeout, '--session-timeout');
+  return config;
+}
+
+export function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} takes a positive integer, got '${value}'`);
+  return n;
+}
+
+/** The flags of `deploy` and `local`, which both submit a topology. */
+export function withDeployFlags(cmd: Command): Command {
+  return withConfigFlags(
+    cmd
+      .option('--name <name>', 'the name to deploy it under')
+      .option('--topic <topic>', 'the spout topic')
+      .option('--partitions <n>', 'partitions when the topic is created', '8')
+      .option('--flush-interval <ms>', 'checkpoint interval', '1000'),
+  );
+}
+
+export async function deployFrom(ref: string, flags: Record<string, string | undefined>): Promise<TopologySpec> {
+  return deployTopology(configFrom(flags), ref, {
+    name: flags.name,
+    topic: flags.topic,
+    partitions: positiveInt(flags.partitions ?? '8', '--partitions'),
+  });
+}

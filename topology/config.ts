@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+
+/** Where Tabstream finds its three services and how it runs. */
+export interface TabstreamConfig {
+  /** ZooKeeper connection string, e.g. `127.0.0.1:2181`. */
+  zk: string;
+  /** Kafka bootstrap brokers. */
+  brokers: string[];
+  /** A `redis://` URL. */
+  redis: string;
+  /** ZooKeeper root of Tabstream's znodes. */
+  zkRoot: string;
+  /** Redis key prefix. */
+  redisPrefix: string;
+  flushIntervalMs: number;
+  sessionTimeoutMs: number;
+}
+
+export const DEFAULT_CONFIG: TabstreamConfig = {
+  zk: '127.0.0.1:2181',
+  brokers: ['127.0.0.1:9092'],
+  redis: 'redis://127.0.0.1:6379',
+  zkRoot: '/tabstream',
+  redisPrefix: 'ts',
+  flushIntervalMs: 1000,
+  sessionTimeoutMs: 4000,
+};
+
+export interface ConfigFlags {
+  config?: string;
+  zk?: string;
+  brokers?: string;
+  redis?: string;
+}
+
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
+export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
+  const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = flags.config
+    ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<TabstreamConfig>)
+    : {};
+  const brokers = flags.brokers ?? env.TABSTREAM_BROKERS ?? fromFile.brokers;
+  return {
+    ...DEFAULT_CONFIG,
+    ...fromFile,
+    zk: flags.zk ?? env.TABSTREAM_ZK ?? fromFile.zk ?? DEFAULT_CONFIG.zk,
+    redis: flags.redis ?? env.TABSTREAM_REDIS ?? fromFile.redis ?? DEFAULT_CONFIG.redis,
+    brokers: brokers === undefined ? DEFAULT_CONFIG.brokers : Array.isArray(brokers) ? brokers : brokers.split(',').map((b) => b.trim()),
+  };
+}

@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { ZkClient } from './zk-client';
+import { listSpecs } from './spec-store';
+import { readAssignment, writeAssignment } from './assignment-store';
+import { stickyAssignment, type WorkerSlot } from './sticky-assignment';
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  capacity: number | null;
+  startedAt: number;
+  version: string;
+}
+
+export async function listWorkers(zk: ZkClient): Promise<WorkerInfo[]> {
+  if (!(await zk.exists('workers'))) return [];
+  const ids = await zk.children('workers');
+  const infos = await Promise.all(ids.map((id) => zk.getJson<WorkerInfo>(`workers/${id}`).catch(() => null)));
+  return infos.filter((i): i is WorkerInfo => i !== null);
+}
+
+/**
+ * The leader's job: whenever a worker joins or leaves, or a topology is
+ * deployed, changed or (de)activated, compute each topology's sticky
+ * assignment and write it as a new generation. Runs only in the leader.
+ */
+export class Rebalancer {
+  private scheduled: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly specWatches = new Set<string>();
+  private readonly forced = new Map<string, number>();
+
+  constructor(
+    private readonly zk: ZkClient,
+    private readonly leaderId: string,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.watchWorkers();
+    await this.watchTopologies();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.scheduled) clearTimeout(this.scheduled);
+  }
+
+  /** Coalesces bursts of changes (a worker restart is a leave and a join) into one rebalance. */
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.scheduled) clearTimeout(this.scheduled);
+    this.scheduled = setTimeout(() => {
+      this.scheduled = null;
+      void this.run();
+    }, 50);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.rebalance()
+      .catch((err: Error) => {
+        this.log.warn({ err: err.message }, 'rebalance failed; retrying');
+        setTimeout(() => this.schedule(), 500);
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+  }
+
+  private async rebalance(): Promise<void> {
+    const workers = await listWorkers(this.zk);
+    const slots: WorkerSlot[] = workers.map((w) => ({ id: w.id, capacity: w.capacity ?? Infinity }));
+    for (const spec of await listSpecs(this.zk)) {
+      if (this.stopped) return;
+      const previous = await readAssignment(this.zk, spec.name);
+      const owners = spec.status === 'active' ? stickyAssignment(spec.partitions, slots, previous?.assignment.partitions) : {};
+      const requested = (spec as { rebalanceRequestedAt?: number }).rebalanceRequestedAt ?? 0;
+      const force = requested > (this.forced.get(spec.name) ?? 0) && requested > (previous?.assignment.updatedAt ?? 0);
+      const next = await writeAssignment(this.zk, spec.name, owners, this.leaderId, force);
+      this.forced.set(spec.name, requested);
+      if (next.generation !== previous?.assignment.generation) {
+        this.log.info({ topology: spec.name, generation: next.generation, workers: slots.length }, 'assignment written');
+      }
+    }
+  }
+
+  private async watchWorkers(): Promise<void> {
+    if (this.stopped) return;
+    await this.zk.children('workers', () => {
+      this.schedule();
+      void this.watchWorkers().catch(() => {});
+    });
+  }
+
+  private async watchTopologies(): Promise<void> {
+    if (this.stopped) return;
+    const names = await this.zk.children('topologies', () => {
+      this.schedule();
+      void this.watchTopologies().catch(() => {});
+    });
+    for (const name of names) {
+      if (this.specWatches.has(name)) continue;
+      this.specWatches.add(name);
+      this.zk.watchData(`topologies/${name}`, () => this.schedule());
+    }
+  }
+}

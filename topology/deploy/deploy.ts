@@ -1,0 +1,41 @@
+import { Kafka, logLevel } from 'kafkajs';
+import Redis from 'ioredis';
+import type { TabstreamConfig } from '../config';
+import { loadTopology, moduleRef } from '../loader';
+import { ensureTopics } from '../runtime/ensure-topics';
+import { ZkClient } from '../coordination/zk-client';
+import { deploySpec } from '../coordination/spec-store';
+import { RedisStateStore } from '../../state/redis-state-store';
+import { specFor, type TopologySpec } from './topology-spec';
+
+export interface DeployOptions {
+  name?: string;
+  topic?: string;
+  /** Partitions of the spout topic when it has to be created (default 8). */
+  partitions?: number;
+}
+
+/**
+ * Validates a topology, creates its topics when missing, and stores its spec
+ * in ZooKeeper, where the leader picks it up and assigns its partitions.
+ */
+export async function deployTopology(config: TabstreamConfig, ref: string, opts: DeployOptions = {}): Promise<TopologySpec> {
+  const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic });
+  const kafka = new Kafka({ clientId: 'tabstream-deploy', brokers: config.brokers, logLevel: logLevel.NOTHING });
+  const partitions = await ensureTopics(kafka, topology, opts.partitions ?? 8);
+  const redis = new Redis(config.redis, { maxRetriesPerRequest: 3 });
+  try {
+    await new RedisStateStore(redis, { prefix: config.redisPrefix }).setPartitionCount(topology.name, partitions);
+  } finally {
+    redis.disconnect();
+  }
+  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+  try {
+    for (const dir of ['topologies', 'assignments', 'offsets', 'workers', 'leader']) {
+      if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});
+    }
+    return await deploySpec(zk, specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs }));
+  } finally {
+    await zk.close();
+  }
+}

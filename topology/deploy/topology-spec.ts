@@ -1,0 +1,33 @@
+import type { Topology } from '../dsl';
+
+/** What `topology deploy` stores at `topologies/<name>` in ZooKeeper. */
+export interface TopologySpec {
+  name: string;
+  /** A built-in name (`taba`) or an absolute module path the workers import. */
+  module: string;
+  options: { topic: string };
+  partitions: number;
+  status: 'active' | 'inactive' | 'killed';
+  /** Bumped when a redeploy changes the spec. */
+  version: number;
+  deployedAt: number;
+  config: { flushIntervalMs: number };
+  /** The DAG as `describe()` printed it at deploy time. */
+  description: string;
+}
+
+export function specFor(
+  topology: Topology,
+  module: string,
+  partitions: number,
+  config: { flushIntervalMs: number },
+): Omit<TopologySpec, 'version' | 'deployedAt' | 'status'> {
+  return {
+    name: topology.name,
+    module,
+    options: { topic: topology.spout.definition.topic },
+    partitions,
+    config,
+    description: topology.describe(partitions),
+  };
+}

@@ -1,0 +1,199 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import Redis from 'ioredis';
+import pino, { type Logger } from 'pino';
+import type { TabstreamConfig } from '../config';
+import { ZkClient } from '../coordination/zk-client';
+import { LeaderElection } from '../coordination/leader-election';
+import { Rebalancer, type WorkerInfo } from '../coordination/rebalancer';
+import { readAssignment, partitionsOf } from '../coordination/assignment-store';
+import { readSpec } from '../coordination/spec-store';
+import { loadTopology } from '../loader';
+import { RedisStateStore } from '../../state/redis-state-store';
+import { ZkOffsetStore } from '../../spouts/zk-offset-store';
+import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { TopologyRunner } from './topology-runner';
+
+export interface WorkerOptions {
+  config: TabstreamConfig;
+  id?: string;
+  /** The most partitions of one topology this worker takes. */
+  capacity?: number;
+  registry?: HandlerRegistry;
+  log?: Logger;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * A worker process: joins the cluster through ZooKeeper (an ephemeral
+ * `workers/<id>`), takes part in leader election (the leader assigns
+ * partitions), and runs, for every active topology, the tasks its assignment
+ * gives it. When its session expires it stops everything (its Redis writes
+ * would be fenced anyway) and joins again as a new member.
+ */
+export class Worker {
+  readonly id: string;
+  readonly log: Logger;
+  private zk: ZkClient | null = null;
+  private readonly redis: Redis;
+  private readonly kafka: Kafka;
+  private readonly store: RedisStateStore;
+  private readonly registry: HandlerRegistry;
+  private readonly runners = new Map<string, TopologyRunner>();
+  /** Per topology, assignment changes are applied one after another. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly watched = new Set<string>();
+  private election: LeaderElection | null = null;
+  private rebalancer: Rebalancer | null = null;
+  private stopping = false;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    this.log = opts.log ?? pino({ name: 'tabstream-worker', base: { worker: this.id } });
+    this.registry = opts.registry ?? defaultRegistry();
+    this.redis = new Redis(opts.config.redis, { maxRetriesPerRequest: 2, lazyConnect: false });
+    this.redis.on('error', () => {}); // reconnects by itself; failed writes are retried by the runner
+    this.kafka = new Kafka({
+      clientId: `tabstream-${this.id}`,
+      brokers: opts.config.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 8 },
+    });
+    this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
+  }
+
+  get isLeader(): boolean {
+    return this.election?.isLeader ?? false;
+  }
+
+  runnerOf(topology: string): TopologyRunner | undefined {
+    return this.runners.get(topology);
+  }
+
+  async start(): Promise<void> {
+    await this.join();
+  }
+
+  /** Drains every topology (flush, commit), leaves the cluster, closes connections. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.rebalancer?.stop();
+    this.election?.close();
+    await Promise.all([...this.runners.values()].map((r) => r.stop().catch(() => {})));
+    this.runners.clear();
+    await this.zk?.close();
+    this.redis.disconnect();
+  }
+
+  private async join(): Promise<void> {
+    const { config } = this.opts;
+    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, sessionTimeoutMs: config.sessionTimeoutMs });
+    this.zk = zk;
+    zk.on('expired', () => void this.rejoin());
+    for (const dir of ['workers', 'leader', 'topologies', 'assignments', 'offsets']) {
+      if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});
+    }
+    const info: WorkerInfo = {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      capacity: this.opts.capacity ?? null,
+      startedAt: Date.now(),
+      version: VERSION,
+    };
+    await zk.createEphemeral(`workers/${this.id}`, Buffer.from(JSON.stringify(info)));
+    this.election = new LeaderElection(zk, this.id, () => {
+      this.log.info('elected leader');
+      this.rebalancer = new Rebalancer(zk, this.id, this.log);
+      void this.rebalancer.start().catch((err: Error) => this.log.error({ err: err.message }, 'leader failed to start'));
+    });
+    await this.election.start();
+    await this.watchTopologies();
+    this.log.info({ zk: config.zk }, 'joined');
+  }
+
+  /** Session expired: whatever we still hold belongs to others now. Stop, then join as a new member. */
+  private async rejoin(): Promise<void> {
+    if (this.stopping) return;
+    this.log.warn('ZooKeeper session expired: stopping all tasks and rejoining');
+    this.rebalancer?.stop();
+    this.election?.close();
+    this.rebalancer = null;
+    const old = [...this.runners.values()];
+    this.runners.clear();
+    this.queues.clear();
+    this.watched.clear();
+    await Promise.all(old.map((r) => r.stop().catch(() => {})));
+    await this.zk?.close().catch(() => {});
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await this.join();
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'rejoin failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async watchTopologies(): Promise<void> {
+    const zk = this.zk!;
+    const names = await zk.children('topologies', () => void this.watchTopologies().catch(() => {}));
+    for (const name of names) {
+      if (this.watched.has(name)) continue;
+      this.watched.add(name);
+      zk.watchData(`assignments/${name}`, () => this.enqueue(name));
+      this.enqueue(name);
+    }
+  }
+
+  private enqueue(topology: string): void {
+    const prev = this.queues.get(topology) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.follow(topology))
+      .catch((err: Error) => {
+        this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
+        setTimeout(() => this.enqueue(topology), 1000);
+      });
+    this.queues.set(topology, next);
+  }
+
+  /** Brings this worker's tasks of `topology` in line with its current assignment. */
+  private async follow(topology: string): Promise<void> {
+    if (this.stopping || this.zk === null) return;
+    const zk = this.zk;
+    const [spec, current] = await Promise.all([readSpec(zk, topology), readAssignment(zk, topology)]);
+    const runner = this.runners.get(topology);
+    const mine = current === null ? [] : partitionsOf(current.assignment, this.id);
+    if (spec === null || spec.spec.status !== 'active' || (mine.length === 0 && current !== null)) {
+      if (runner) {
+        this.runners.delete(topology);
+        await runner.stop();
+        this.log.info({ topology }, 'stopped: no partitions assigned here');
+      }
+      return;
+    }
+    if (current === null) return;
+    if (runner && runner.generation === current.assignment.generation) return;
+    let r = runner;
+    if (r === undefined) {
+      const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic });
+      r = new TopologyRunner({
+        kafka: this.kafka,
+        store: this.store,
+        offsets: new ZkOffsetStore(zk),
+        registry: this.registry,
+        topology: t,
+        partitions: spec.spec.partitions,
+        workerId: this.id,
+        flushIntervalMs: spec.spec.config.flushIntervalMs,
+        log: this.log.child({ topology }),
+      });
+      await r.start();
+      this.runners.set(topology, r);
+    }
+    await r.assign(current.assignment.generation, mine);
+  }
+}
