@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../client/seeded-random';
 import fc from 'fast-check';
 import { percentileHandler, PERCENTILES } from '../../bolts/handlers/percentile';
 import type { TabEvent } from '../../bolts/event';
@@ -28,23 +29,12 @@ function expectWithinBound(estimate: number, exact: number): void {
   expect(Math.abs(estimate - exact)).toBeLessThanOrEqual(RELATIVE_ACCURACY * Math.abs(exact) * (1 + 1e-9) + 1e-300);
 }
 
-/** A deterministic generator (mulberry32) so the large runs are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const QUANTILES = [0, ...PERCENTILES.map(([, q]) => q), 1];
 
 describe('quantile sketch (DDSketch, 1 %)', () => {
   it('keeps every percentile within 1 % of the exact one on 1e6 random values through the percentile handler', () => {
-    const random = seeded(7);
+    const rng = new SeededRandom(7);
+    const random = () => rng.next();
     const n = 1_000_000;
     const values = new Float64Array(n);
     const state = percentileHandler.newState();

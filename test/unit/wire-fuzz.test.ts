@@ -2,6 +2,7 @@
 // every message is accounted for event by event, every rejection has a known
 // reason, and every event it lets through decodes again to itself.
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../client/seeded-random';
 import fc from 'fast-check';
 import { decodeMessage } from '../../bolts/wire';
 import { defaultRegistry } from '../../bolts/handlers/registry';
@@ -11,20 +12,9 @@ const registry = defaultRegistry();
 const reasons = new Set<string>(REJECT_REASONS);
 const TYPES = ['counter', 'gauge', 'percentile', 'unique', 'buffer', 'histogram', 'Counter', ''];
 
-/** mulberry32: a small seeded generator, so a failure is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fuzzCases(count: number, seed: number): Array<Buffer | string | null> {
-  const random = seeded(seed);
+  const rng = new SeededRandom(seed);
+  const random = () => rng.next();
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)];
   const jsonValues = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 2_000, seed });
