@@ -3,8 +3,12 @@
 // in .stack-test/ on ports 12181 / 19092 / 16379). A stack that already runs
 // there is reused and left running; one this runner starts is stopped at the
 // end (by the last runner to leave, if several share it), whatever happens.
+// Tests that start stacks of their own do so under TABSTREAM_TEST_SCRATCH,
+// which the runner also cleans up, so an interrupted run leaves no process.
 // Extra arguments go to vitest: `npm test -- test/unit`.
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
@@ -32,12 +36,13 @@ function onlyUnitTests(args) {
   return paths.length > 0 && paths.every((path) => /^(\.\/)?test\/unit(\/|$)/.test(path));
 }
 
+const log = (line) => process.stderr.write(`[stack] ${line}\n`);
 const stackOptions = {
   dir: resolve(process.env.TABSTREAM_TEST_STACK_DIR || join(root, '.stack-test')),
   zkPort: envPort('TABSTREAM_TEST_ZK_PORT', 12181),
   kafkaPort: envPort('TABSTREAM_TEST_KAFKA_PORT', 19092),
   redisPort: envPort('TABSTREAM_TEST_REDIS_PORT', 16379),
-  log: (line) => process.stderr.write(`[stack] ${line}\n`),
+  log,
 };
 
 let interrupted = undefined;
@@ -45,12 +50,21 @@ let vitest = undefined;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     interrupted ??= signal;
-    // Ctrl-C reaches vitest through the terminal; other signals are passed on.
-    if (vitest && signal !== 'SIGINT') vitest.kill(signal);
+    // vitest runs in its own process group (so that its workers and anything
+    // they spawned can be ended together); pass the signal on to all of it.
+    if (vitest) killGroup(vitest.pid, signal);
   });
 }
 
-const { leaseStack, isStackError } = await import('../deploy/stack/index.ts');
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+const { leaseStack, stopStack, isStackError } = await import('../deploy/stack/index.ts');
 
 let lease = undefined;
 if (!onlyUnitTests(vitestArgs)) {
@@ -59,12 +73,14 @@ if (!onlyUnitTests(vitestArgs)) {
   } catch (err) {
     fail(isStackError(err) ? `test stack: ${err.message}` : `test stack: ${err instanceof Error ? err.stack : err}`);
   }
-  stackOptions.log(`${lease.startedStack ? 'started' : 'reusing'} the test stack in ${lease.info.dir}`);
+  log(`${lease.startedStack ? 'started' : 'reusing'} the test stack in ${lease.info.dir}`);
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'tabstream-tests-'));
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 let exitCode = 1;
 if (!interrupted) {
-  const env = { ...process.env };
+  const env = { ...process.env, TABSTREAM_TEST_SCRATCH: scratch };
   if (lease) {
     Object.assign(env, {
       TABSTREAM_ZK: lease.info.zk,
@@ -74,19 +90,30 @@ if (!interrupted) {
     });
   }
   const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-  vitest = spawn(process.execPath, [vitestBin, 'run', ...vitestArgs], { cwd: root, env, stdio: 'inherit' });
+  vitest = spawn(process.execPath, [vitestBin, 'run', ...vitestArgs], { cwd: root, env, stdio: 'inherit', detached: true });
   exitCode = await new Promise((done) => {
     vitest.on('error', (err) => {
       process.stderr.write(`run-tests: could not run vitest: ${err.message}\n`);
       done(1);
     });
-    vitest.on('exit', (code, signal) => done(code ?? (signal === 'SIGINT' ? 130 : 1)));
+    vitest.on('exit', (code, signal) => done(code ?? 128 + (SIGNAL_NUMBERS[signal] ?? 9)));
   });
-} else {
-  exitCode = 130;
+  // Workers or tools the tests started may outlive vitest after an interruption.
+  killGroup(vitest.pid, 'SIGKILL');
 }
 
-if (lease) {
+if (interrupted) exitCode = 128 + SIGNAL_NUMBERS[interrupted];
+await cleanUp();
+process.exit(exitCode);
+
+async function cleanUp() {
+  for (const name of existsSync(scratch) ? readdirSync(scratch) : []) {
+    const dir = join(scratch, name);
+    if (!existsSync(join(dir, 'stack.json'))) continue;
+    await stopStack(dir, { log }).catch((err) => process.stderr.write(`run-tests: could not stop the stack in ${dir}: ${err.message}\n`));
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  if (!lease) return;
   try {
     await lease.release();
   } catch (err) {
@@ -94,4 +121,3 @@ if (lease) {
     exitCode ||= 1;
   }
 }
-process.exit(exitCode);

@@ -2,19 +2,19 @@
 // by someone else, stale pid files, Kafka killed -9 then `dev up` again, Java
 // missing, and `dev down` leaving no process behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackError, stackLayout, stackStatus, startStack, stopService, stopStack } from '../../deploy/stack/index';
 import { processAlive, processesWithMarker } from '../../deploy/stack/process-table';
+import { scratchDir } from '../support/scratch-dir';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'tabstream-stack-faults-'));
+const dir = scratchDir('stack-faults');
 const layout = stackLayout(dir);
 
 /** Ports the OS says are free right now, so this file never meets another stack. */
