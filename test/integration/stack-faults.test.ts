@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackError, stackLayout, stackStatus, startStack, stopService, stopStack } from '../../deploy/stack/index';
 import { processAlive, processesWithMarker } from '../../deploy/stack/process-table';
+import { findExecutable } from '../../deploy/stack/requirements';
 import { scratchDir } from '../support/scratch-dir';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -98,6 +99,20 @@ describe('local stack faults', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^topology: Java 11\+ is required to run ZooKeeper and Kafka, but `java` was not found/);
+    expect(stackProcesses()).toEqual([]);
+  });
+
+  it('says in one line that Maven is missing when the jar cache is empty and PATH has no mvn', async () => {
+    const bin = join(dir, 'path-without-maven');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(process.execPath, join(bin, 'node'));
+    symlinkSync(findExecutable('java')!, join(bin, 'java'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: bin, XDG_CACHE_HOME: join(dir, 'empty-cache') };
+    delete env.JAVA_HOME;
+    const result = await runCli(['dev', 'up', ...portArgs], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^topology: Maven is needed once to fetch the Kafka and ZooKeeper jars, but `mvn` is not on PATH/);
     expect(stackProcesses()).toEqual([]);
   });
 
