@@ -4,6 +4,7 @@ import { registerDevCommands } from './commands/dev';
 import { registerClusterCommands } from './commands/cluster';
 import { registerWorkerCommands } from './commands/worker';
 import { registerQueryCommands } from './commands/query';
+import { registerDemoCommand } from './commands/demo';
 
 const program = new Command('topology')
   .description('Tabstream: realtime event aggregation on Kafka, ZooKeeper and Redis')
@@ -13,6 +14,7 @@ registerDevCommands(program);
 registerClusterCommands(program);
 registerWorkerCommands(program);
 registerQueryCommands(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

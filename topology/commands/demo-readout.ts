@@ -1,0 +1,46 @@
+// What the demo reads back from Redis while it runs: the aggregates of its
+// topology (through TabQuery, as `topology query` does) and how many events
+// its partitions have folded (the `events` totals of their meta hashes).
+import Redis from 'ioredis';
+import { defaultRegistry } from '../../bolts/handlers/registry';
+import { RedisStateStore } from '../../state/redis-state-store';
+import { TabQuery, type RenderedAggregate } from '../../state/tab-query';
+import type { TabstreamConfig } from '../config';
+
+export class DemoReadout {
+  private readonly redis: Redis;
+  private readonly store: RedisStateStore;
+  private readonly query: TabQuery;
+
+  constructor(
+    config: TabstreamConfig,
+    private readonly topology: string,
+    private readonly partitions: number,
+  ) {
+    this.redis = new Redis(config.redis, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', () => {}); // reconnects by itself; a failed read shows in the table's header
+    this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
+    this.query = new TabQuery(this.store, defaultRegistry(), topology);
+  }
+
+  aggregates(): Promise<Record<string, RenderedAggregate>> {
+    return this.query.aggregate('.*');
+  }
+
+  /** Events folded into the topology's state, all time, over every partition. */
+  async folded(): Promise<number> {
+    let events = 0;
+    for (let p = 0; p < this.partitions; p++) events += (await this.store.readMeta(this.topology, p)).events;
+    return events;
+  }
+
+  /** The partitions whose Redis epoch shows they were claimed under `generation` or later. */
+  async claimed(partitions: number[], generation: number): Promise<number[]> {
+    const metas = await Promise.all(partitions.map((p) => this.store.readMeta(this.topology, p)));
+    return partitions.filter((_, i) => metas[i]!.epoch >= generation);
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
