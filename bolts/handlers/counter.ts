@@ -13,8 +13,17 @@ export interface RenderedCountTotal {
   average: number | null;
 }
 
+/**
+ * Floating-point sums of decimals carry noise in their last digits
+ * (0.1 + 0.2 = 0.30000000000000004); 15 significant digits is what a double
+ * holds reliably, so rendering there shows 0.3. Integers are left exact.
+ */
+export function tidy(value: number): number {
+  return Number.isInteger(value) || !Number.isFinite(value) ? value : Number(value.toPrecision(15));
+}
+
 export function renderCountTotal(count: number, total: number): RenderedCountTotal {
-  return { count, total, average: count === 0 ? null : total / count };
+  return { count, total: tidy(total), average: count === 0 ? null : tidy(total / count) };
 }
 
 const windows = new WindowedCells(FINE_WINDOWS, countTotalCell);

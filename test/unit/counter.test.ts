@@ -24,6 +24,13 @@ describe('counter', () => {
     expect(rendered.all).toEqual({ count: 3, total: 12, average: 4 });
   });
 
+  it('renders decimal totals without floating-point noise, and integer totals exactly', () => {
+    const decimals = counterHandler.render(counterHandler.project(foldAll([event(T0, 0.1), event(T0, 0.2)]), T0));
+    expect(decimals.all).toEqual({ count: 2, total: 0.3, average: 0.15 });
+    const big = counterHandler.render(counterHandler.project(foldAll([event(T0, 2 ** 53 - 2), event(T0, 1)]), T0));
+    expect((big.all as { total: number }).total).toBe(2 ** 53 - 1);
+  });
+
   it('renders an empty window with a null average', () => {
     const rendered = counterHandler.render(counterHandler.project(counterHandler.newState(), T0));
     expect(rendered['1m']).toEqual({ count: 0, total: 0, average: null });
