@@ -22,11 +22,11 @@ class RedrawScreen implements LiveScreen {
   constructor(private readonly out: NodeJS.WriteStream) {}
 
   get maxLines(): number {
-    return Math.max(5, (this.out.rows ?? 24) - 2);
+    return Math.max(5, (this.out.rows || 24) - 2);
   }
 
   show(lines: string[]): void {
-    const width = this.out.columns ?? 120;
+    const width = this.out.columns || 120;
     // Up to the first line of the previous block, then clear to the end of the screen.
     const home = this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[J` : '';
     this.out.write(`${home}${lines.map((l) => l.slice(0, width)).join('\n')}\n`);

@@ -69,8 +69,25 @@ export function demoRows(aggregates: Record<string, RenderedAggregate>): DemoRow
 }
 
 /**
- * The table as lines. With `maxRows`, rows past it are summed up in one last
- * line, so a refresh in place never scrolls the terminal.
+ * At most `max` of `rows`, taken in turns from each type (busiest Tabs first),
+ * so a short terminal still shows every type; in the rows' own order.
+ */
+export function pickRows(rows: DemoRow[], max: number): DemoRow[] {
+  if (rows.length <= max) return rows;
+  const byType = new Map<string, DemoRow[]>();
+  for (const r of rows) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+  const queues = [...byType.values()].map((list) => [...list].sort((a, b) => b.allTime - a.allTime));
+  const picked = new Set<DemoRow>();
+  while (picked.size < max) {
+    for (const queue of queues) if (picked.size < max && queue.length > 0) picked.add(queue.shift()!);
+  }
+  return rows.filter((r) => picked.has(r));
+}
+
+/**
+ * The table as lines. With `maxRows`, a selection of every type is shown and
+ * the rest summed up in one last line, so a refresh in place never scrolls
+ * the terminal.
  */
 export function renderDemoTable(rows: DemoRow[], maxRows = Infinity): string[] {
   const tabWidth = Math.min(32, Math.max(3, ...rows.map((r) => r.tab.length)));
@@ -81,7 +98,7 @@ export function renderDemoTable(rows: DemoRow[], maxRows = Infinity): string[] {
     lines.push('(no aggregates yet)');
     return lines;
   }
-  const shown = rows.length > maxRows ? rows.slice(0, Math.max(1, maxRows - 1)) : rows;
+  const shown = rows.length > maxRows ? pickRows(rows, Math.max(1, maxRows - 1)) : rows;
   for (const r of shown) {
     lines.push(line(r.tab, r.type, String(r.clients), r.lastMinute === null ? '-' : String(r.lastMinute), String(r.allTime), r.figure));
   }

@@ -201,7 +201,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const readout = new DemoReadout(config, spec.name, spec.partitions);
   const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config));
   const interruption = new Interruption();
-  const traffic = new DemoTraffic({ brokers: config.brokers, topic: spec.options.topic, clients, rate });
+  // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
+  const traffic = new DemoTraffic({ brokers: config.brokers, topic: spec.options.topic, clients, rate, seed: Date.now() % 2 ** 31 });
   let producing = false;
   try {
     const { mine, generation } = await step('worker', () => waitForTakeUp(config, spec, worker, readout, interruption));
@@ -223,20 +224,20 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       await showSnapshot(view, `${Math.round((Date.now() - startedAt) / 1000)} s of ${durationS} s`);
     }
 
+    // Settle before the last snapshot, so it redraws the live table in place and shows the end state.
     await step('produce', () => traffic.stop());
     producing = false;
     const sent = traffic.sent;
-    say('produce', `stopped${interruption.interrupted ? ' (interrupted)' : ''}: ${sent} events sent and acknowledged by Kafka`);
-
     const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
     let folded = (await readout.folded()) - foldedBefore;
     while (folded < sent && Date.now() < deadline && !worker.exited) {
       await sleep(250);
       folded = (await readout.folded()) - foldedBefore;
     }
-    say('fold', folded >= sent ? `all ${sent} events folded and checkpointed in Redis` : `${folded} of ${sent} events folded so far (the worker is behind)`);
     await showSnapshot(view, 'final');
     screen.done();
+    say('produce', `stopped${interruption.interrupted ? ' (interrupted)' : ''}: ${sent} events sent and acknowledged by Kafka`);
+    say('fold', folded >= sent ? `all ${sent} events folded and checkpointed in Redis` : `${folded} of ${sent} events folded so far (the worker is behind)`);
   } finally {
     interruption.release();
     if (producing) await traffic.stop().catch(() => {});
