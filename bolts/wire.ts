@@ -33,6 +33,10 @@ export interface DecodedMessage {
 }
 
 const BYTE_ORDER_MARK = 0xfeff;
+// JSON may carry lone UTF-16 surrogates ("\ud800"); UTF-8 (Redis, the hash)
+// cannot, and would turn distinct values into the same U+FFFD. In u-mode a
+// proper pair is one code point, so this matches lone surrogates only.
+const LONE_SURROGATE = /\p{Surrogate}/u;
 // Never equal to a parsed JSON value, so the first event is always checked in full.
 const NOTHING_VALID_YET = Symbol('nothing valid yet');
 const NAME_RULE = '1..200 chars of [A-Za-z0-9_.:/-]';
@@ -165,6 +169,10 @@ function decodeEvent(raw: unknown, index: number | undefined, scratch: DecodeScr
       reject(scratch, 'value-invalid', `a string value may have at most ${MAX_STRING_VALUE_LENGTH} chars, got ${value.length}`, index, raw);
       return;
     }
+    if (LONE_SURROGATE.test(value)) {
+      reject(scratch, 'value-invalid', `a string value must be well-formed Unicode (it has a lone surrogate)`, index, raw);
+      return;
+    }
   } else {
     const expected = kind === 'any' ? 'a number or a string' : `a ${kind}`;
     reject(scratch, 'value-invalid', `a ${type} value must be ${expected}, got ${preview(value)}`, index, raw);
@@ -184,8 +192,8 @@ function decodeEvent(raw: unknown, index: number | undefined, scratch: DecodeScr
   // Producers in other languages often write an absent optional as null.
   let id = fields.id;
   if (id === null) id = undefined;
-  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)) {
-    reject(scratch, 'id-invalid', `id must be a string of 1..${MAX_ID_LENGTH} chars, got ${preview(id)}`, index, raw);
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || LONE_SURROGATE.test(id))) {
+    reject(scratch, 'id-invalid', `id must be a well-formed string of 1..${MAX_ID_LENGTH} chars, got ${preview(id)}`, index, raw);
     return;
   }
 

@@ -101,6 +101,8 @@ describe('decodeMessage', () => {
     ['empty id', { id: '' }, 'id-invalid'],
     ['id of 129 chars', { id: 'i'.repeat(129) }, 'id-invalid'],
     ['numeric id', { id: 12 }, 'id-invalid'],
+    ['id with a lone surrogate', { id: 'a\ud800' }, 'id-invalid'],
+    ['string value with a lone surrogate', { type: 'strings', value: '\udc00x' }, 'value-invalid'],
   ])('rejects a %s', (_what, change, reason) => {
     expect(reasonsOf({ ...good, ...change })).toEqual([reason]);
   });
