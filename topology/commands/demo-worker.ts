@@ -12,10 +12,11 @@ export class DemoWorker {
   private log = '';
   private readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  /** `args` are the worker command's flags (connection, --id ...). */
-  constructor(readonly id: string, args: string[]) {
+  /** `args` are the worker command's flags (connection, --id ...); `env` is added to this process's environment. */
+  constructor(readonly id: string, args: string[], env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [TOPOLOGY_BIN, 'worker', '--id', id, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const keep = (chunk: Buffer): void => {
       this.log = (this.log + chunk.toString()).slice(-KEPT_LOG_CHARS);

@@ -199,7 +199,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   say('deploy', `${spec.name} (version ${spec.version}) reads topic ${spec.options.topic} (${spec.partitions} partitions)`);
 
   const readout = new DemoReadout(config, spec.name, spec.partitions);
-  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config));
+  // The ZooKeeper root travels in the environment, which wins over a config file as a flag would.
+  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config), { TABSTREAM_ZK_ROOT: config.zkRoot });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
   const traffic = new DemoTraffic({ brokers: config.brokers, topic: spec.options.topic, clients, rate, seed: Date.now() % 2 ** 31 });
