@@ -21,13 +21,14 @@ export type BatchHandler = (topic: string, partition: number, messages: KafkaMes
 export class AssignedConsumer {
   private readonly consumer: Consumer;
   private readonly partitions: AssignedPartition[];
+  private readonly onBatch: BatchHandler;
 
   constructor(
     kafka: Kafka,
     opts: { groupPrefix: string; partitions: AssignedPartition[]; onBatch: BatchHandler; maxBytesPerPartition?: number },
-    private readonly onBatch: BatchHandler = opts.onBatch,
   ) {
     this.partitions = opts.partitions;
+    this.onBatch = opts.onBatch;
     const assignment: Record<string, number[]> = {};
     for (const p of opts.partitions) (assignment[p.topic] ??= []).push(p.partition);
     const assigner: PartitionAssigner = () => ({
@@ -51,7 +52,10 @@ export class AssignedConsumer {
     this.consumer = kafka.consumer({
       groupId: `${opts.groupPrefix}.${randomUUID()}`,
       partitionAssigners: [assigner],
-      maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      // A fetch response is decoded in one go: keep it small enough that decoding never
+      // stalls the event loop long enough to miss a ZooKeeper ping.
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       allowAutoTopicCreation: false,

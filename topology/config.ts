@@ -31,9 +31,10 @@ export interface ConfigFlags {
   zk?: string;
   brokers?: string;
   redis?: string;
+  zkRoot?: string;
 }
 
-/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
   const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = flags.config
     ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<TabstreamConfig>)
@@ -44,6 +45,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     ...fromFile,
     zk: flags.zk ?? env.TABSTREAM_ZK ?? fromFile.zk ?? DEFAULT_CONFIG.zk,
     redis: flags.redis ?? env.TABSTREAM_REDIS ?? fromFile.redis ?? DEFAULT_CONFIG.redis,
+    zkRoot: flags.zkRoot ?? env.TABSTREAM_ZK_ROOT ?? fromFile.zkRoot ?? DEFAULT_CONFIG.zkRoot,
     brokers: brokers === undefined ? DEFAULT_CONFIG.brokers : Array.isArray(brokers) ? brokers : brokers.split(',').map((b) => b.trim()),
   };
 }

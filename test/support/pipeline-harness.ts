@@ -16,19 +16,43 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * A config for the test stack with a ZooKeeper root of its own: the workers
+ * of one test form a cluster of their own and see only its topologies, as
+ * separate installations sharing an ensemble would.
+ */
 export function testConfig(overrides: Partial<TabstreamConfig> = {}): TabstreamConfig {
   const stack = testStack();
-  return { ...resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis }), ...overrides };
+  const zkRoot = `/tabstream-test/${uniqueName('c')}`;
+  return { ...resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis, zkRoot }), ...overrides };
 }
 
 export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
-  return { ...process.env, TABSTREAM_ZK: config.zk, TABSTREAM_BROKERS: config.brokers.join(','), TABSTREAM_REDIS: config.redis };
+  return {
+    ...process.env,
+    TABSTREAM_ZK: config.zk,
+    TABSTREAM_BROKERS: config.brokers.join(','),
+    TABSTREAM_REDIS: config.redis,
+    TABSTREAM_ZK_ROOT: config.zkRoot,
+  };
 }
 
 /** A `topology worker` child process, as an operator would start it. */
+/** A pino line of a worker's log (JSON on stdout). */
+export interface WorkerLogLine {
+  time: number;
+  msg: string;
+  worker?: string;
+  generation?: number;
+  partitions?: number[];
+  [field: string]: unknown;
+}
+
 export class WorkerProcess {
   readonly child: ChildProcess;
   output = '';
+  /** Every log line, parsed, for assertions on what the worker did and when. */
+  readonly logs: WorkerLogLine[] = [];
 
   constructor(config: TabstreamConfig, readonly id: string, extraArgs: string[] = []) {
     this.child = spawn(
@@ -39,7 +63,19 @@ export class WorkerProcess {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };
-    this.child.stdout!.on('data', keep);
+    let partial = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        try {
+          this.logs.push(JSON.parse(line) as WorkerLogLine);
+        } catch {
+          // not a log line
+        }
+      }
+    });
     this.child.stderr!.on('data', keep);
   }
 

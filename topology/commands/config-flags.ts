@@ -9,7 +9,8 @@ export function withConfigFlags(cmd: Command): Command {
     .option('--config <file>', 'a JSON config file')
     .option('--zk <hosts>', 'ZooKeeper connection string (env TABSTREAM_ZK)')
     .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (env TABSTREAM_BROKERS)')
-    .option('--redis <url>', 'Redis URL (env TABSTREAM_REDIS)');
+    .option('--redis <url>', 'Redis URL (env TABSTREAM_REDIS)')
+    .option('--zk-root <path>', 'ZooKeeper root of Tabstream’s znodes (env TABSTREAM_ZK_ROOT)', undefined);
 }
 
 export function configFrom(flags: ConfigFlags & { flushInterval?: string; sessionTimeout?: string }): TabstreamConfig {

@@ -118,7 +118,8 @@ export class ZkClient extends EventEmitter {
         });
         raw.connect();
       });
-      await zk.ensurePath(absolutePath(zk.root, ''));
+      const rootPath = absolutePath(zk.root, '');
+      for (const path of [...ancestors(rootPath), rootPath]) await zk.ensurePath(path);
       return zk;
     } catch (err) {
       await zk.close();
@@ -435,7 +436,7 @@ export class ZkClient extends EventEmitter {
       const callback = (err: unknown, created: string) => done(err, created);
       if (buffer) this.client.create(abs, buffer, CREATE_MODES[mode], callback);
       else this.client.create(abs, CREATE_MODES[mode], callback);
-    }).then((created) => relativePath(this.root, created));
+    }).then((created) => (created === this.root || created.startsWith(`${this.root}/`) ? relativePath(this.root, created) : created));
   }
 
   private setAbsolute(abs: string, data: ZkData, version: number): Promise<number> {

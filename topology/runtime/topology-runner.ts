@@ -26,6 +26,8 @@ interface Unwritten {
   task: TopologyTask;
   checkpoint: PartitionCheckpoint;
   commits: TaskInput[];
+  /** The Redis write succeeded; only the ZooKeeper commit is left to retry. */
+  written?: boolean;
 }
 
 /**
@@ -69,9 +71,12 @@ export class TopologyRunner {
    * epoch, takes up the new ones from Redis and ZooKeeper, and reads on.
    */
   async assign(generation: number, partitions: number[]): Promise<void> {
-    const { store, offsets, topology, log } = this.deps;
+    const { store, topology, log } = this.deps;
+    const t0 = Date.now();
     await this.stopConsumer();
+    const t1 = Date.now();
     await this.flush();
+    const t2 = Date.now();
     const wanted = new Set(partitions);
     for (const index of [...this.tasks.keys()]) {
       if (!wanted.has(index)) {
@@ -80,30 +85,42 @@ export class TopologyRunner {
       }
     }
     this.epoch = generation;
-    for (const index of partitions) {
-      await store.claim(topology.name, index, generation);
-      if (this.tasks.has(index)) continue;
-      const metrics = this.metrics.get(index) ?? new TaskMetrics();
-      this.metrics.set(index, metrics);
-      const task = new TopologyTask(
-        topology,
-        index,
-        this.deps.partitions,
-        this.deps.registry,
-        this.outbox,
-        metrics,
-        `${topology.spout.definition.topic}.dlq`,
-      );
-      const loaded = await store.load(topology.name, index);
-      const committed = new Map<string, number | null>();
-      for (const input of task.inputTopics()) {
-        committed.set(input.topic, await offsets.get(topology.name, input.topic, input.partition));
-      }
-      task.restore(loaded, committed);
-      this.tasks.set(index, task);
-      log.info({ partition: index, generation, watermark: loaded.watermark, states: loaded.states.length }, 'took up');
-    }
+    // Claim every partition under the new epoch first (fencing the previous owners), then
+    // take the new ones up; partitions are independent, so all of it runs concurrently.
+    await Promise.all(partitions.map((index) => store.claim(topology.name, index, generation)));
+    const t3 = Date.now();
+    await Promise.all(partitions.filter((index) => !this.tasks.has(index)).map((index) => this.takeUp(index, generation)));
+    const t4 = Date.now();
     await this.startConsumer();
+    const t5 = Date.now();
+    log.info(
+      { generation, partitions, ms: { stopConsumer: t1 - t0, flush: t2 - t1, claim: t3 - t2, takeUp: t4 - t3, startConsumer: t5 - t4 } },
+      'running',
+    );
+  }
+
+  /** Loads a partition's state from Redis and its offsets from ZooKeeper, and starts a task on it. */
+  private async takeUp(index: number, generation: number): Promise<void> {
+    const { store, offsets, topology, log } = this.deps;
+    const metrics = this.metrics.get(index) ?? new TaskMetrics();
+    this.metrics.set(index, metrics);
+    const task = new TopologyTask(
+      topology,
+      index,
+      this.deps.partitions,
+      this.deps.registry,
+      this.outbox,
+      metrics,
+      `${topology.spout.definition.topic}.dlq`,
+    );
+    const loaded = await store.load(topology.name, index);
+    const committed = new Map<string, number | null>();
+    for (const input of task.inputTopics()) {
+      committed.set(input.topic, await offsets.get(topology.name, input.topic, input.partition));
+    }
+    task.restore(loaded, committed);
+    this.tasks.set(index, task);
+    log.info({ partition: index, generation, watermark: loaded.watermark, states: loaded.states.length }, 'took up');
   }
 
   /** One checkpoint round; concurrent callers share it. */
@@ -161,7 +178,10 @@ export class TopologyRunner {
   }
 
   private async writeAndCommit(u: Unwritten): Promise<void> {
-    await this.deps.store.write(u.checkpoint);
+    if (!u.written) {
+      await this.deps.store.write(u.checkpoint);
+      u.written = true;
+    }
     for (const c of u.commits) {
       await this.deps.offsets.commit(this.deps.topology.name, c.topic, c.partition, c.watermark + 1);
     }
@@ -195,9 +215,21 @@ export class TopologyRunner {
     if (c !== null) await c.stop();
   }
 
-  private onBatch(topic: string, partition: number, messages: KafkaMessage[]): void {
-    const task = this.tasks.get(partition);
-    if (task === undefined) return;
-    for (const m of messages) task.process(topic, m);
+  /**
+   * Folds a fetched batch in slices, giving the event loop back between them,
+   * so ZooKeeper pings, watches and the flush timer are never starved by a
+   * large batch (a starved ping can cost the worker its session).
+   */
+  private async onBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    for (let from = 0; from < messages.length; from += BATCH_SLICE) {
+      const task = this.tasks.get(partition);
+      if (task === undefined) return;
+      const to = Math.min(messages.length, from + BATCH_SLICE);
+      for (let i = from; i < to; i++) task.process(topic, messages[i]!);
+      if (to < messages.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
+
+/** Records folded between two turns of the event loop. */
+const BATCH_SLICE = 200;
