@@ -64,7 +64,8 @@ export function decodeMessage(
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    rejections.push({ reason: 'bad-json', message: `not JSON: ${(err as Error).message}` });
+    const message = text.trim().length === 0 ? 'empty message' : `not JSON: ${(err as Error).message}`;
+    rejections.push({ reason: 'bad-json', message });
     return { events, rejections };
   }
   const scratch: DecodeScratch = {
@@ -101,12 +102,7 @@ function messageText(value: Buffer | Uint8Array | string | null | undefined, rej
     }
     text = bytes.toString('utf8');
   }
-  if (text.charCodeAt(0) === BYTE_ORDER_MARK) text = text.slice(1);
-  if (text.trim().length === 0) {
-    rejections.push({ reason: 'bad-json', message: 'empty message' });
-    return undefined;
-  }
-  return text;
+  return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
 }
 
 function reject(scratch: DecodeScratch, reason: RejectReason, message: string, index: number | undefined, raw: unknown): void {
