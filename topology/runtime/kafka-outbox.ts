@@ -38,7 +38,7 @@ export class KafkaOutbox implements Outbox {
   async drain(): Promise<void> {
     while (this.sending !== null) await this.sending.catch(() => {});
     while (this.buffer.length > 0) {
-      const batch = this.buffer.slice(0, this.maxBatch);
+      const batch = this.nextBatch();
       this.sending = this.send(batch);
       try {
         await this.sending;
@@ -47,6 +47,24 @@ export class KafkaOutbox implements Outbox {
         this.sending = null;
       }
     }
+  }
+
+  /**
+   * The head of the buffer, as much as one send may carry: Kafka refuses a
+   * record batch over message.max.bytes (1 MiB by default), and a refused
+   * send would be retried forever and stall its partitions.
+   */
+  private nextBatch(): OutboxMessage[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.buffer.length && n < this.maxBatch) {
+      const m = this.buffer[n]!;
+      const size = m.value.length + (m.key?.length ?? 0) + 64;
+      if (n > 0 && bytes + size > MAX_SEND_BYTES) break;
+      bytes += size;
+      n++;
+    }
+    return this.buffer.slice(0, n);
   }
 
   async close(): Promise<void> {
@@ -70,3 +88,6 @@ export class KafkaOutbox implements Outbox {
     });
   }
 }
+
+/** Bytes of messages per send: well under Kafka's default 1 MiB record batch limit. */
+const MAX_SEND_BYTES = 768 * 1024;

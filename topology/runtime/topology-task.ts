@@ -5,7 +5,7 @@ import type { LoadedPartition, PartitionCheckpoint } from '../../state/redis-sta
 import { partitionForKey } from '../../client/partition-for-key';
 import type { Bolt, Emit, Tuple } from './bolt';
 import { emptyDraft, draftIsEmpty } from './checkpoint-draft';
-import { decodeEnvelope, encodeEnvelope } from './forward-envelope';
+import { decodeEnvelope, encodeEnvelopes, envelopePosition } from './forward-envelope';
 import type { Outbox } from './outbox';
 import type { TaskContext } from './task-context';
 import type { TaskMetrics } from './task-metrics';
@@ -37,6 +37,9 @@ interface PendingForward {
 }
 
 const sourceKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+/** Dead letters keep at most this much of the bad input. */
+const MAX_DEAD_LETTER_BYTES = 256 * 1024;
 
 /**
  * Task `index` of a topology: the spout's partition `index`, every bolt's
@@ -95,7 +98,8 @@ export class TopologyTask {
       this.inputs.set(topic, { topic, partition, watermark, start });
       // Where ZooKeeper lags the Redis watermark (a crash between the two writes, or an
       // operator's reset), the next checkpoint commits the true position even if nothing moves.
-      this.lastCheckpointed.set(topic, zk === start ? watermark : Number.NaN);
+      const inStep = zk === start || (zk === null && watermark === -1);
+      this.lastCheckpointed.set(topic, inStep ? watermark : Number.NaN);
     }
   }
 
@@ -170,13 +174,13 @@ export class TopologyTask {
       this.deadLetter('bad-envelope', 'a repartition message this runtime cannot read', record.value);
       return;
     }
-    const offset = Number(envelope.o);
+    const position = envelopePosition(envelope);
     const seen = this.forwardedUpTo.get(envelope.s);
-    if (seen !== undefined && offset <= seen) {
+    if (seen !== undefined && position <= seen) {
       this.metrics.count('forwards_duplicate_skipped');
       return;
     }
-    this.forwardedUpTo.set(envelope.s, offset);
+    this.forwardedUpTo.set(envelope.s, position);
     const bolt = this.bolts.get(envelope.c)!;
     const emit = this.emitters.get(envelope.c)!;
     for (const tuple of envelope.t) bolt.execute(tuple, emit);
@@ -239,20 +243,22 @@ export class TopologyTask {
   private flushForwards(topic: string, partition: number, offset: string): void {
     if (this.pending.size === 0) return;
     for (const p of this.pending.values()) {
-      this.outbox.push({
-        topic: p.topic,
-        partition: p.target,
-        key: p.key,
-        value: encodeEnvelope({ s: sourceKey(topic, partition), o: offset, c: p.bolt, t: p.tuples }),
-      });
+      for (const value of encodeEnvelopes({ s: sourceKey(topic, partition), o: offset, c: p.bolt, t: p.tuples })) {
+        this.outbox.push({ topic: p.topic, partition: p.target, key: p.key, value });
+      }
       this.metrics.count('tuples_forwarded', p.tuples.length);
     }
     this.pending = new Map();
   }
 
   private deadLetter(reason: string, message: string, payload: Tuple | Buffer | null): void {
-    const value = payload === null ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+    let value = payload === null ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
     const headers: Record<string, string> = { 'tabstream-reason': reason, 'tabstream-error': message };
+    // A dead letter Kafka would refuse must not stall the partition: keep its head.
+    if (value.length > MAX_DEAD_LETTER_BYTES) {
+      headers['tabstream-truncated-from'] = String(value.length);
+      value = value.subarray(0, MAX_DEAD_LETTER_BYTES);
+    }
     if (this.current !== null) {
       headers['tabstream-source'] = `${this.current.topic}:${this.current.partition}:${this.current.offset}`;
     }

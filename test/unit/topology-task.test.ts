@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import buildTaba from '../../topology/builtin/taba';
+import { TopologyTask, type InputRecord } from '../../topology/runtime/topology-task';
+import { TaskMetrics } from '../../topology/runtime/task-metrics';
+import type { Outbox, OutboxMessage } from '../../topology/runtime/outbox';
+import { decodeEnvelope } from '../../topology/runtime/forward-envelope';
+import { defaultRegistry } from '../../bolts/handlers/registry';
+import { partitionForKey } from '../../client/partition-for-key';
+import type { LoadedPartition } from '../../state/redis-state-store';
+
+class MemoryOutbox implements Outbox {
+  readonly messages: OutboxMessage[] = [];
+  push(m: OutboxMessage): void {
+    this.messages.push(m);
+  }
+}
+
+const PARTITIONS = 4;
+const taba = buildTaba({ name: 't', topic: 'tabs' });
+const empty = (): LoadedPartition => ({ epoch: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} });
+const now = 1_700_000_000_000;
+const event = (tab: string, value: number, extra: Record<string, unknown> = {}) => ({ tab, type: 'counter', value, time: now, client: 'c1', ...extra });
+const record = (offset: number, value: unknown): InputRecord => ({ offset: String(offset), key: null, value: Buffer.from(JSON.stringify(value)), timestamp: String(now) });
+
+/** A Tab name that Kafka's partitioner puts on `partition`. */
+function tabOn(partition: number, prefix = 'tab'): string {
+  for (let i = 0; ; i++) if (partitionForKey(`${prefix}${i}`, PARTITIONS) === partition) return `${prefix}${i}`;
+}
+
+function task(index: number, outbox = new MemoryOutbox(), loaded = empty(), committed = new Map<string, number | null>()) {
+  const t = new TopologyTask(taba, index, PARTITIONS, defaultRegistry(), outbox, new TaskMetrics(), 'tabs.dlq');
+  t.restore(loaded, committed);
+  return { t, outbox };
+}
+
+function allCount(t: TopologyTask): Map<string, number> {
+  const cp = t.checkpoint(1, now)!.checkpoint;
+  const counts = new Map<string, number>();
+  const h = defaultRegistry().get('counter')!;
+  for (const s of cp.states) {
+    const rendered = h.render(h.project(h.deserialize(s.bytes), now)) as { all: { count: number } };
+    counts.set(s.tab, rendered.all.count);
+  }
+  return counts;
+}
+
+describe('TopologyTask', () => {
+  it('reads the spout partition and the fold repartition partition of its index', () => {
+    expect(task(2).t.inputTopics()).toEqual([
+      { topic: 'tabs', partition: 2 },
+      { topic: 't.fold.repartition', partition: 2 },
+    ]);
+  });
+
+  it('folds a Tab keyed to its own partition in place (fused): nothing is forwarded', () => {
+    const { t, outbox } = task(1);
+    const tab = tabOn(1);
+    t.process('tabs', record(0, [event(tab, 1), event(tab, 2)]));
+    expect(outbox.messages).toEqual([]);
+    expect(allCount(t).get(tab)).toBe(2);
+  });
+
+  it('forwards a Tab that belongs to another task through the repartition topic, one envelope per record and target', () => {
+    const { t, outbox } = task(1);
+    const here = tabOn(1);
+    const there = tabOn(3);
+    t.process('tabs', record(7, [event(here, 1), event(there, 5), event(there, 6)]));
+    expect(outbox.messages).toHaveLength(1);
+    const m = outbox.messages[0]!;
+    expect(m).toMatchObject({ topic: 't.fold.repartition', partition: 3, key: there });
+    const envelope = decodeEnvelope(m.value)!;
+    expect(envelope).toMatchObject({ s: 'tabs:1', o: '7', c: 'fold' });
+    expect(envelope.t.map((x) => x.value)).toEqual([5, 6]);
+    expect(allCount(t)).toEqual(new Map([[here, 1]]));
+
+    // The receiving task folds it once, and drops the same envelope re-sent after a crash.
+    const receiver = task(3).t;
+    const forwarded: InputRecord = { offset: '0', key: Buffer.from(there), value: m.value, timestamp: String(now) };
+    receiver.process('t.fold.repartition', forwarded);
+    receiver.process('t.fold.repartition', { ...forwarded, offset: '1' });
+    expect(allCount(receiver)).toEqual(new Map([[there, 2]]));
+  });
+
+  it('skips records at or below the watermark it restored (a replay), and starts at max(ZooKeeper offset, watermark + 1)', () => {
+    const tab = tabOn(0);
+    const { t } = task(0, new MemoryOutbox(), { ...empty(), watermark: 4 }, new Map([['tabs', 2]]));
+    expect(t.inputs.get('tabs')).toMatchObject({ watermark: 4, start: 5 });
+    for (let o = 0; o <= 6; o++) t.process('tabs', record(o, event(tab, 1)));
+    expect(allCount(t).get(tab)).toBe(2);
+  });
+
+  it('drops a resent event (same id, new offset) and dead-letters a type change', () => {
+    const { t, outbox } = task(0);
+    const tab = tabOn(0);
+    t.process('tabs', record(0, event(tab, 1, { id: 'e1' })));
+    t.process('tabs', record(1, event(tab, 1, { id: 'e1' })));
+    t.process('tabs', record(2, { ...event(tab, 1), type: 'gauge' }));
+    expect(allCount(t).get(tab)).toBe(1);
+    expect(outbox.messages.map((m) => m.headers?.['tabstream-reason'])).toEqual(['type-mismatch']);
+    expect(outbox.messages[0]!.headers?.['tabstream-source']).toBe('tabs:0:2');
+  });
+
+  it('checkpoints the watermark, new types, dedup ids and commits, then nothing until something changes', () => {
+    const { t } = task(0);
+    const tab = tabOn(0);
+    t.process('tabs', record(0, event(tab, 3, { id: 'x' })));
+    const first = t.checkpoint(9, now)!;
+    expect(first.checkpoint).toMatchObject({ epoch: 9, watermark: 0, eventsDelta: 1, types: [{ tab, type: 'counter' }] });
+    expect([...first.checkpoint.dedupAdded.values()].flat()).toEqual(['x']);
+    expect(first.commits.map((c) => [c.topic, c.watermark])).toEqual([['tabs', 0]]);
+    expect(t.checkpoint(9, now)).toBeNull();
+  });
+});
