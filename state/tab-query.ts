@@ -1,5 +1,9 @@
 import type { HandlerRegistry } from '../bolts/handlers/registry';
 import type { RedisStateStore } from './redis-state-store';
+import { aggregateTab, mergeProjections, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
+
+/** A Tab's aggregate, merged across its clients. */
+export type RenderedAggregate = Rendered & { clients: number };
 
 /** A regular expression anchored at both ends, as every query pattern is. */
 export function anchored(pattern: string): RegExp {
@@ -19,13 +23,6 @@ export interface TabProjections {
   tab: string;
   type: string;
   clients: ClientProjection[];
-}
-
-export interface RenderedAggregate {
-  name: string;
-  type: string;
-  clients: number;
-  [field: string]: unknown;
 }
 
 /**
@@ -83,16 +80,15 @@ export class TabQuery {
     return out;
   }
 
-  /** Merges every matching Tab of one type into one super-aggregate named `name`. */
-  async superAggregate(name: string, tabPattern: string, clientPattern?: string, now = Date.now()): Promise<RenderedAggregate[]> {
+  /** Merges the matching Tabs of each type into one super-aggregate named `name` (one per type). */
+  async superAggregate(name: string, tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Rendered[]> {
     const collected = await this.collect(tabPattern, clientPattern, now);
     const byType = new Map<string, unknown[]>();
     for (const entry of collected.values()) {
-      const list = byType.get(entry.type) ?? [];
-      list.push(...entry.clients.map((c) => c.projection));
-      byType.set(entry.type, list);
+      const perTab = mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry);
+      byType.set(entry.type, [...(byType.get(entry.type) ?? []), perTab]);
     }
-    return [...byType].map(([type, projections]) => this.render(name, type, projections));
+    return [...byType].map(([type, projections]) => superAggregate(name, type, projections, this.registry));
   }
 
   /** Matching Tabs with their type and client count. */
@@ -110,8 +106,6 @@ export class TabQuery {
   }
 
   private render(name: string, type: string, projections: unknown[]): RenderedAggregate {
-    const handler = this.registry.get(type)!;
-    const merged = projections.reduce((a, b) => handler.merge(a, b));
-    return { name, type, clients: projections.length, ...handler.render(merged) };
+    return aggregateTab(name, type, projections, this.registry) as RenderedAggregate;
   }
 }

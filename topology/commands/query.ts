@@ -57,12 +57,12 @@ export function registerQueryCommands(program: Command): void {
     print(flags.json ? JSON.stringify(out) : out.join('\n'));
   });
 
-  query
-    .command('types')
-    .description('registered Tab types')
-    .option('--json', 'print JSON')
-    .action((flags) => {
-      const types = defaultRegistry().types();
-      print(flags.json ? JSON.stringify(types) : types.join('\n'));
-    });
+  common(query.command('types').description('registered Tab types, with how many Tabs of each the topology holds')).action(async (flags) => {
+    const tabs = await withQuery(flags, (q) => q.tabs('.*'));
+    const out = defaultRegistry()
+      .types()
+      .map((type) => ({ type, tabs: tabs.filter((t) => t.type === type).length }));
+    if (flags.json) print(JSON.stringify(out, null, 2));
+    else for (const t of out) print(`${t.type}\t${t.tabs} tabs`);
+  });
 }

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { deployTopology } from '../../topology/deploy/deploy';
+import { Worker } from '../../topology/runtime/worker';
+import { TabClient } from '../../client';
+import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('topology query', () => {
+  const config = testConfig({ flushIntervalMs: 200 });
+  const name = uniqueName('query');
+  const topic = `${name}-tabs`;
+  let worker: Worker;
+  const reader = new AggregateReader(config, name);
+
+  const cli = async (...args: string[]): Promise<string> =>
+    (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', name], { cwd: ROOT, env: configEnv(config) })).stdout;
+
+  beforeAll(async () => {
+    await deployTopology(config, 'taba', { name, topic, partitions: 3 });
+    worker = new Worker({ config, id: `${name}-w`, log: pino({ level: 'warn' }) });
+    await worker.start();
+    for (const clientId of ['bidder-1', 'bidder-2', 'other-1']) {
+      const client = new TabClient({ brokers: config.brokers, topic, clientId });
+      await client.connect();
+      for (let i = 1; i <= 10; i++) {
+        client.counter('winning_bids').record(i);
+        client.percentile('winning_bid_price').record(i / 10);
+        client.unique('bidders_seen').record(`${clientId}-${i % 4}`);
+      }
+      client.counter('losing_bids').record(2);
+      client.gauge('queue_depth').record(clientId === 'other-1' ? 7 : 3);
+      await client.close();
+    }
+    await waitFor('all states folded', () => reader.query.tabs(), (t) => t.length === 5 && t.every((x) => x.clients === 3), 60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    reader.close();
+  });
+
+  it('aggregate --json merges matching Tabs across matching clients, patterns anchored at both ends', async () => {
+    const all = JSON.parse(await cli('query', 'aggregate', 'winning_.*', '--json'));
+    expect(Object.keys(all)).toEqual(['winning_bid_price', 'winning_bids']);
+    expect(all.winning_bids).toMatchObject({ name: 'winning_bids', type: 'counter', clients: 3, all: { count: 30, total: 165 } });
+    expect(all.winning_bid_price.type).toBe('percentile');
+    const bidders = JSON.parse(await cli('query', 'aggregate', 'winning_bids', '--client', 'bidder-.*', '--json'));
+    expect(bidders.winning_bids).toMatchObject({ clients: 2, all: { count: 20, total: 110 } });
+    // Anchored: 'winning' alone matches no Tab.
+    expect(JSON.parse(await cli('query', 'aggregate', 'winning', '--json'))).toEqual({});
+    const uniques = JSON.parse(await cli('query', 'aggregate', 'bidders_seen', '--json'));
+    expect(JSON.stringify(uniques.bidders_seen)).toContain('12');
+  });
+
+  it('projection, tabs, clients and types', async () => {
+    const projections = JSON.parse(await cli('query', 'projection', 'queue_depth', '--json'));
+    expect(Object.keys(projections.queue_depth).sort()).toEqual(['bidder-1', 'bidder-2', 'other-1']);
+    expect(JSON.stringify(projections.queue_depth['other-1'])).toContain('7');
+    const tabs = JSON.parse(await cli('query', 'tabs', '--json'));
+    expect(tabs.map((t: { tab: string; type: string }) => `${t.tab}:${t.type}`)).toEqual([
+      'bidders_seen:unique',
+      'losing_bids:counter',
+      'queue_depth:gauge',
+      'winning_bid_price:percentile',
+      'winning_bids:counter',
+    ]);
+    expect(JSON.parse(await cli('query', 'clients', 'losing_.*', '--json'))).toEqual(['bidder-1', 'bidder-2', 'other-1']);
+    expect(JSON.parse(await cli('query', 'types', '--json'))).toEqual([
+      { type: 'counter', tabs: 2 },
+      { type: 'gauge', tabs: 1 },
+      { type: 'percentile', tabs: 1 },
+      { type: 'unique', tabs: 1 },
+      { type: 'buffer', tabs: 0 },
+    ]);
+    expect(await cli('query', 'aggregate', 'losing_bids')).toContain('losing_bids (counter, 3 clients)');
+  });
+
+  it('a bad pattern is a clear one-line error', async () => {
+    const failed = await cli('query', 'aggregate', '(').then(
+      () => null,
+      (err: { stderr: string; code: number }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim()).toMatch(/^topology: bad pattern '\(':/);
+  });
+});
