@@ -14,6 +14,8 @@ export interface TabState {
   type: string;
   handler: TabHandler;
   state: unknown;
+  /** Set when the fold dropped it (its handler said it holds nothing worth keeping). */
+  pruned?: boolean;
 }
 
 export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
@@ -33,6 +35,8 @@ class FoldBolt implements Bolt {
   private newTypes: Array<{ tab: string; type: string }> = [];
   private readonly dedup = new DedupWindow();
   private folded = 0;
+  /** Where the incremental prune scan stopped; it resumes there at the next checkpoint. */
+  private pruneCursor: IterableIterator<[string, TabState]> | null = null;
 
   constructor(private readonly ctx: TaskContext) {}
 
@@ -87,7 +91,7 @@ class FoldBolt implements Bolt {
     for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
   }
 
-  checkpoint(draft: CheckpointDraft): void {
+  checkpoint(draft: CheckpointDraft, now: number): void {
     draft.types.push(...this.newTypes);
     this.newTypes = [];
     for (const [bucket, ids] of this.dedup.takeAdded()) draft.dedupAdded.set(bucket, ids);
@@ -95,8 +99,32 @@ class FoldBolt implements Bolt {
     draft.dedupTtlMs = this.dedup.windowMs;
     draft.eventsDelta += this.folded;
     this.folded = 0;
+    this.prune(draft, now);
+  }
+
+  /**
+   * Drops states their handler says hold nothing worth keeping (an expired
+   * gauge or buffer), a slice per checkpoint so a large task never stalls.
+   */
+  private prune(draft: CheckpointDraft, now: number): void {
+    for (let examined = 0; examined < PRUNE_SLICE; examined++) {
+      this.pruneCursor ??= this.states.entries();
+      const next = this.pruneCursor.next();
+      if (next.done) {
+        this.pruneCursor = null;
+        return;
+      }
+      const [key, entry] = next.value;
+      if (!entry.handler.shouldPrune(entry.state, now)) continue;
+      this.states.delete(key);
+      entry.pruned = true;
+      draft.deleted.push({ tab: entry.tab, client: entry.client });
+    }
   }
 }
+
+/** States examined for pruning per checkpoint. */
+const PRUNE_SLICE = 5_000;
 
 export function foldBolt(): BoltDefinition {
   return { kind: 'bolt', type: 'fold', outputFields: STATE_FIELDS, create: (ctx) => new FoldBolt(ctx) };

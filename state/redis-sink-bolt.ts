@@ -17,6 +17,7 @@ class RedisSinkBolt implements Bolt {
 
   checkpoint(draft: CheckpointDraft): void {
     for (const s of this.dirty) {
+      if (s.pruned) continue; // deleted by the fold in this same checkpoint
       draft.states.push({ tab: s.tab, client: s.client, bytes: s.handler.serialize(s.state) });
     }
     this.dirty = new Set();

@@ -4,7 +4,8 @@ import { TopologyTask, type InputRecord } from '../../topology/runtime/topology-
 import { TaskMetrics } from '../../topology/runtime/task-metrics';
 import type { Outbox, OutboxMessage } from '../../topology/runtime/outbox';
 import { decodeEnvelope } from '../../topology/runtime/forward-envelope';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, HandlerRegistry } from '../../bolts/handlers/registry';
+import { createGaugeHandler } from '../../bolts/handlers/gauge';
 import { partitionForKey } from '../../client/partition-for-key';
 import type { LoadedPartition } from '../../state/redis-state-store';
 
@@ -109,5 +110,21 @@ describe('TopologyTask', () => {
     expect([...first.checkpoint.dedupAdded.values()].flat()).toEqual(['x']);
     expect(first.commits.map((c) => [c.topic, c.watermark])).toEqual([['tabs', 0]]);
     expect(t.checkpoint(9, now)).toBeNull();
+  });
+
+  it('prunes states whose handler says they expired, and writes no state it deletes', () => {
+    const registry = new HandlerRegistry().register(createGaugeHandler({ expireAfterMs: 1000 }));
+    const t = new TopologyTask(taba, 0, PARTITIONS, registry, new MemoryOutbox(), new TaskMetrics(), 'tabs.dlq');
+    t.restore(empty(), new Map());
+    const stale = tabOn(0, 'stale');
+    const fresh = tabOn(0, 'fresh');
+    t.process('tabs', record(0, { tab: stale, type: 'gauge', value: 1, time: now - 5000, client: 'c1' }));
+    t.process('tabs', record(1, { tab: fresh, type: 'gauge', value: 2, time: now, client: 'c1' }));
+    const cp = t.checkpoint(1, now)!.checkpoint;
+    expect(cp.deleted).toEqual([{ tab: stale, client: 'c1' }]);
+    expect(cp.states.map((s) => s.tab)).toEqual([fresh]);
+    // Later, the fresh one expires too.
+    const later = t.checkpoint(1, now + 2000);
+    expect(later?.checkpoint.deleted).toEqual([{ tab: fresh, client: 'c1' }]);
   });
 });
