@@ -3,9 +3,11 @@
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
+import { createConnection } from 'node:net';
 import type { ServiceName, StackPorts } from './layout';
 
 const ATTEMPT_TIMEOUT_MS = 2_000;
+const SESSION_TIMEOUT_MS = 10_000;
 
 export function probeService(service: ServiceName, ports: StackPorts): Promise<boolean> {
   switch (service) {
@@ -34,10 +36,32 @@ export function openZooKeeperSession(port: number, timeoutMs: number): Promise<z
   });
 }
 
+// node-zookeeper-client cannot close a client whose connection is still being
+// set up (the late connect reply then throws inside its socket handler), so a
+// session is only opened once the four-letter `srvr` says the server serves.
 async function probeZooKeeper(port: number): Promise<boolean> {
-  const client = await openZooKeeperSession(port, ATTEMPT_TIMEOUT_MS);
+  if (!isServingReply(await fourLetterWord(port, 'srvr'))) return false;
+  const client = await openZooKeeperSession(port, SESSION_TIMEOUT_MS);
   client?.close();
   return client !== undefined;
+}
+
+/** `srvr` answers "Mode: standalone" (or leader, follower, observer) once the server serves requests. */
+export function isServingReply(reply: string): boolean {
+  return /^Mode: (standalone|leader|follower|observer)$/m.test(reply);
+}
+
+/** Sends a ZooKeeper four-letter command over a plain socket; '' when there is no answer. */
+export function fourLetterWord(port: number, command: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.setTimeout(ATTEMPT_TIMEOUT_MS, () => socket.destroy());
+    socket.on('connect', () => socket.write(command));
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(reply));
+  });
 }
 
 async function probeKafka(port: number): Promise<boolean> {

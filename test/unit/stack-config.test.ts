@@ -8,6 +8,7 @@ import { quoteArgfile } from '../../deploy/stack/launch-plans';
 import { isRecordedProcess } from '../../deploy/stack/ownership';
 import { formatPidFile, parsePidFile } from '../../deploy/stack/pid-file';
 import { parseProcStat } from '../../deploy/stack/process-table';
+import { isServingReply } from '../../deploy/stack/readiness';
 import { CONFIG_TEMPLATE_DIR, renderTemplate } from '../../deploy/stack/render-config';
 import { parseJavaMajor, parseRedisMajor } from '../../deploy/stack/requirements';
 import { parseStackFile } from '../../deploy/stack/stack-file';
@@ -106,6 +107,12 @@ describe('parsers', () => {
     const output = '[INFO] Scanning\n\u001b[1;31m[ERROR]\u001b[m Failed to execute goal: Could not resolve dependencies\n[ERROR] \n[ERROR] more';
     expect(firstMavenError(output)).toBe('Failed to execute goal: Could not resolve dependencies');
     expect(firstMavenError('')).toBe('no output');
+  });
+
+  it('tells a serving ZooKeeper from one still starting by its srvr reply', () => {
+    expect(isServingReply('Zookeeper version: 3.8.4\nLatency min/avg/max: 0/0.0/0\nMode: standalone\nNode count: 5\n')).toBe(true);
+    expect(isServingReply('This ZooKeeper instance is not currently serving requests\n')).toBe(false);
+    expect(isServingReply('')).toBe(false);
   });
 
   it('quotes a java @argfile value', () => {
