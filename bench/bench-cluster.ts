@@ -1,0 +1,113 @@
+// One isolated Tabstream cluster on the bench stack: its own ZooKeeper root
+// and topology name, so runs on the same topic never see each other's
+// workers, assignments, offsets or Redis state.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { resolveConfig, type TabstreamConfig } from '../topology/config';
+import { readAssignment, partitionsOf, type Assignment } from '../topology/coordination/assignment-store';
+import { ZkClient } from '../topology/coordination/zk-client';
+import { deployTopology } from '../topology/deploy/deploy';
+import { BENCH_STACK } from './bench-stack';
+import { BenchWorker } from './bench-worker';
+import { partitionProgress } from './stored-aggregates';
+
+export interface StackAddresses {
+  zk: string;
+  brokers: string;
+  redis: string;
+}
+
+export class BenchCluster {
+  readonly name: string;
+  readonly config: TabstreamConfig;
+  readonly configFile: string;
+  readonly redis: Redis;
+  readonly workers: BenchWorker[] = [];
+  private zk: ZkClient | null = null;
+
+  constructor(
+    stack: StackAddresses,
+    label: string,
+    readonly topic: string,
+    readonly partitions: number,
+  ) {
+    this.name = `${label}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+    this.config = {
+      ...resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis }),
+      zkRoot: `/bench/${this.name}`,
+    };
+    const dir = join(BENCH_STACK.dir, 'runs');
+    mkdirSync(dir, { recursive: true });
+    this.configFile = join(dir, `${this.name}.json`);
+    writeFileSync(this.configFile, JSON.stringify(this.config, null, 2));
+    this.redis = new Redis(this.config.redis, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', () => {});
+  }
+
+  async deploy(): Promise<void> {
+    await deployTopology(this.config, 'taba', { name: this.name, topic: this.topic, partitions: this.partitions });
+  }
+
+  startWorker(opts: { sessionTimeoutMs?: number; cpuProfileDir?: string } = {}): BenchWorker {
+    const worker = new BenchWorker({ id: `${this.name}-w${this.workers.length + 1}`, configFile: this.configFile, ...opts });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  progress(): Promise<Array<{ flushed: number; epoch: number }>> {
+    return partitionProgress(this.redis, this.config.redisPrefix, this.name, this.partitions);
+  }
+
+  /** Messages flushed to Redis so far, over all partitions. */
+  async flushed(): Promise<number> {
+    return (await this.progress()).reduce((sum, p) => sum + p.flushed, 0);
+  }
+
+  async flushedPerPartition(): Promise<number[]> {
+    return (await this.progress()).map((p) => p.flushed);
+  }
+
+  /** The assignment the leader wrote, or null before the first. */
+  async assignment(): Promise<Assignment | null> {
+    this.zk ??= await ZkClient.connect(this.config.zk, { root: this.config.zkRoot });
+    return (await readAssignment(this.zk, this.name))?.assignment ?? null;
+  }
+
+  /** The partitions `worker` owns in the current assignment. */
+  async partitionsOf(worker: BenchWorker): Promise<number[]> {
+    const a = await this.assignment();
+    return a === null ? [] : partitionsOf(a, worker.opts.id);
+  }
+
+  /**
+   * Resolves once every running worker owns partitions and every partition
+   * has been claimed under the current generation: the cluster is reading.
+   */
+  async waitUntilBalanced(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const a = await this.assignment();
+      if (a !== null) {
+        const owners = new Set(Object.values(a.partitions));
+        const progress = await this.progress();
+        const live = this.workers.filter((w) => !w.exited);
+        if (live.every((w) => owners.has(w.opts.id)) && progress.every((p) => p.epoch === a.generation)) return;
+      }
+      if (Date.now() > deadline) throw new Error(`workers not balanced in ${timeoutMs} ms\n${this.logs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The last lines of every worker's log, for errors. */
+  logs(): string {
+    return this.workers.map((w) => `--- ${w.opts.id} (exited: ${w.exited})\n${w.output.slice(-2000)}`).join('\n');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+    await this.zk?.close();
+    this.redis.disconnect();
+  }
+}

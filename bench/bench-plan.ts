@@ -1,0 +1,44 @@
+// What `npm run bench` measures, at full size or scaled down (--quick).
+import type { WorkloadShape } from './workload';
+
+export interface BenchPlan {
+  mode: 'full' | 'quick';
+  partitions: number;
+  /** Taba's production cardinality (scaled down in quick mode) and a small one. */
+  production: WorkloadShape;
+  small: WorkloadShape;
+  workerCounts: number[];
+  /** Kafka Streams stream threads to run, per shape. */
+  streamsThreads: { production: number[]; small: number[] };
+  /** The naive consumer stops after this many messages (it is slow). */
+  naiveMessages: number;
+  latency: { warmupMs: number; measureMs: number };
+  /** Session timeouts for recovery runs; undefined is the default. */
+  recoverySessions: Array<number | undefined>;
+}
+
+/** TabClient batches of one Tab from one client. */
+const EVENTS_PER_MESSAGE = 50;
+
+export function benchPlan(quick: boolean): BenchPlan {
+  // Quick: a tenth of Taba's cardinality, an eighth of the events.
+  const events = quick ? 1_000_000 : 8_000_000;
+  const cardinality = quick ? 10 : 1;
+  return {
+    mode: quick ? 'quick' : 'full',
+    partitions: 8,
+    production: {
+      name: quick ? 'taba-production/10' : 'taba-production',
+      tabs: 20_000 / cardinality,
+      clients: 300 / cardinality,
+      events,
+      eventsPerMessage: EVENTS_PER_MESSAGE,
+    },
+    small: { name: 'small', tabs: 100, clients: 5, events, eventsPerMessage: EVENTS_PER_MESSAGE },
+    workerCounts: [1, 2],
+    streamsThreads: quick ? { production: [2], small: [] } : { production: [1, 2], small: [2] },
+    naiveMessages: quick ? 4_000 : 20_000,
+    latency: quick ? { warmupMs: 2_000, measureMs: 6_000 } : { warmupMs: 3_000, measureMs: 15_000 },
+    recoverySessions: [undefined, 1000],
+  };
+}

@@ -1,0 +1,75 @@
+// A `topology worker` process as an operator starts it, with what the
+// benchmark needs on top of the test harness's: node flags (--cpu-prof), a
+// config file (each run its own ZooKeeper root), and the process's RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { BENCH_ROOT } from './bench-stack';
+import { rssOf } from './process-rss';
+
+export interface BenchWorkerOptions {
+  id: string;
+  configFile: string;
+  sessionTimeoutMs?: number;
+  /** Write a V8 CPU profile here when the worker exits. */
+  cpuProfileDir?: string;
+}
+
+export class BenchWorker {
+  readonly child: ChildProcess;
+  output = '';
+
+  constructor(readonly opts: BenchWorkerOptions) {
+    const nodeFlags = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+    const args = ['worker', '--id', opts.id, '--config', opts.configFile];
+    if (opts.sessionTimeoutMs !== undefined) args.push('--session-timeout', String(opts.sessionTimeoutMs));
+    const env = { ...process.env };
+    for (const name of ['TABSTREAM_ZK', 'TABSTREAM_BROKERS', 'TABSTREAM_REDIS']) delete env[name];
+    this.child = spawn(process.execPath, [...nodeFlags, join(BENCH_ROOT, 'bin/topology.js'), ...args], {
+      cwd: BENCH_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => void (this.output = (this.output + chunk.toString()).slice(-20_000));
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Resident set size in bytes, or NaN once gone. */
+  rssBytes(): number {
+    return rssOf(this.pid);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (!this.exited) this.child.kill(signal);
+  }
+
+  /** SIGTERM (the worker drains, and writes its profile), SIGKILL if it takes too long. */
+  async stop(timeoutMs = 60_000): Promise<void> {
+    this.kill('SIGTERM');
+    try {
+      await this.waitExit(timeoutMs);
+    } catch {
+      this.kill('SIGKILL');
+      await this.waitExit(10_000);
+    }
+  }
+
+  async waitExit(timeoutMs: number): Promise<void> {
+    if (this.exited) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker ${this.opts.id} did not exit:\n${this.output.slice(-3000)}`)), timeoutMs);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,132 @@
+// Latency: event time to queryable in Redis, at a fixed offered load. A
+// paced producer stamps each message's events with the wall time just before
+// it hands them to the writer; a poller reads every partition's flushed
+// watermark and, for each message the watermark passed, records now minus
+// that stamp, once per event. Warm-up messages are not recorded.
+import { partitionForKey } from '../client/partition-for-key';
+import { BenchCluster, type StackAddresses } from './bench-cluster';
+import { createTopic } from './loaded-topic';
+import { TopicWriter } from './topic-writer';
+import { Workload, type WorkloadShape } from './workload';
+
+export interface LatencyResult {
+  offeredEventsPerSecond: number;
+  /** Events the producer actually sent per second (lower when it could not keep up). */
+  sentEventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+}
+
+const TICK_MS = 10;
+/** Epoch ms with 13 digits, so a stamp always fits the placeholder. */
+const PLACEHOLDER_TIME = 1_000_000_000_000;
+
+interface Template {
+  key: string;
+  value: Buffer;
+  events: number;
+  partition: number;
+  /** Where each event's 13 time digits are. */
+  timeAt: number[];
+}
+
+function templates(shape: WorkloadShape, partitions: number): Template[] {
+  const workload = new Workload(shape, PLACEHOLDER_TIME);
+  const out: Template[] = [];
+  const marker = Buffer.from('"time":');
+  for (let m = workload.next(); m !== null; m = workload.next()) {
+    const timeAt: number[] = [];
+    for (let at = m.value.indexOf(marker); at >= 0; at = m.value.indexOf(marker, at + 1)) timeAt.push(at + marker.length);
+    out.push({ key: m.key, value: m.value, events: m.events, partition: partitionForKey(m.key, partitions), timeAt });
+  }
+  return out;
+}
+
+function stamp(t: Template, now: number): Buffer {
+  const value = Buffer.from(t.value);
+  const digits = String(now);
+  for (const at of t.timeAt) value.write(digits, at, 'latin1');
+  return value;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+export async function measureLatency(opts: {
+  stack: StackAddresses;
+  shape: WorkloadShape;
+  partitions: number;
+  workers: number;
+  eventsPerSecond: number;
+  warmupMs: number;
+  measureMs: number;
+}): Promise<LatencyResult> {
+  const topic = `latency-${Date.now().toString(36)}`;
+  await createTopic(opts.stack.brokers, topic, opts.partitions);
+  const pool = templates(opts.shape, opts.partitions);
+  const cluster = new BenchCluster(opts.stack, 'latency', topic, opts.partitions);
+  const writer = new TopicWriter(opts.stack.brokers, topic);
+  try {
+    await cluster.deploy();
+    for (let i = 0; i < opts.workers; i++) cluster.startWorker();
+    await cluster.waitUntilBalanced(60_000);
+    // Per partition, in send order: [stamp, events, recorded?] of each message not yet flushed.
+    const inFlight: Array<Array<[number, number, boolean]>> = Array.from({ length: opts.partitions }, () => []);
+    const latencies: number[] = [];
+    const started = Date.now();
+    const recordFrom = started + opts.warmupMs;
+    const stopAt = recordFrom + opts.measureMs;
+    let sentEvents = 0;
+    let sentMeasured = 0;
+    let next = 0;
+    let producing = true;
+    const poller = (async () => {
+      const done = new Array<number>(opts.partitions).fill(0);
+      while (producing || inFlight.some((q) => q.length > 0)) {
+        const watermarks = await cluster.flushedPerPartition();
+        const now = Date.now();
+        for (let p = 0; p < opts.partitions; p++) {
+          while (done[p]! < watermarks[p]! && inFlight[p]!.length > 0) {
+            const [at, events, record] = inFlight[p]!.shift()!;
+            done[p]!++;
+            if (record) for (let e = 0; e < events; e++) latencies.push(now - at);
+          }
+        }
+        if (!producing && now > stopAt + 20_000) throw new Error(`latency: messages not flushed 20 s after the end\n${cluster.logs()}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    // Paced: at every tick, send what the rate says is due by now.
+    while (Date.now() < stopAt) {
+      const now = Date.now();
+      const due = ((now - started) / 1000) * opts.eventsPerSecond;
+      while (sentEvents < due) {
+        const t = pool[next++ % pool.length]!;
+        await writer.write(t.key, stamp(t, now), t.partition);
+        inFlight[t.partition]!.push([now, t.events, now >= recordFrom]);
+        sentEvents += t.events;
+        if (now >= recordFrom) sentMeasured += t.events;
+      }
+      await writer.flush();
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    producing = false;
+    await writer.close();
+    await poller;
+    const sorted = Float64Array.from(latencies).sort();
+    return {
+      offeredEventsPerSecond: opts.eventsPerSecond,
+      sentEventsPerSecond: sentMeasured / (opts.measureMs / 1000),
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
+      samples: sorted.length,
+    };
+  } finally {
+    writer.kill();
+    await cluster.close();
+  }
+}

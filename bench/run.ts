@@ -1,0 +1,196 @@
+// npm run bench [-- --quick] [-- --profile]: Tabstream end to end against
+// baselines measured in the same run on the same topics (the raw KafkaJS
+// ceiling, a Kafka Streams peer, a naive consumer), then latency, recovery
+// and memory. Starts its own stack (.stack-bench/, ports 32181/39092/36379)
+// and stops it at the end; prints a table, writes bench/results/<time>.json
+// and refreshes docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_ROOT, BENCH_STACK, startBenchStack, stopBenchStack } from './bench-stack';
+import { benchPlan } from './bench-plan';
+import type { BenchResults, RunRow } from './bench-results';
+import { refreshDocs, renderConsole, writeResults } from './bench-report';
+import { kafkaStreamsThroughput } from './kafka-streams-peer';
+import { measureLatency } from './latency';
+import { createLoadedTopic, type LoadedTopic } from './loaded-topic';
+import { naiveConsume } from './naive-consumer';
+import { ensurePeerJar } from './peer-jar';
+import { WORKER_GROUPS, groupShares, readProfile, selfTimeRows } from './profile-summary';
+import { rawConsume } from './raw-consume';
+import { measureRecovery } from './recovery';
+import { tabstreamThroughput, type ThroughputResult } from './tabstream-throughput';
+
+const args = process.argv.slice(2);
+const plan = benchPlan(args.includes('--quick'));
+const profiling = args.includes('--profile');
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const timestamp = new Date().toISOString();
+const loadStart = loadavg();
+
+function commitOf(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'bolts', 'state', 'topology', 'spouts'], { cwd: BENCH_ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function javaVersion(): string {
+  try {
+    return execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0] ?? 'java';
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr ?? '').split('\n')[0] || 'java';
+  }
+}
+
+const runs: RunRow[] = [];
+const ceilings = new Map<string, number>();
+
+function addRun(row: Omit<RunRow, 'ceiling_ratio'>): RunRow {
+  const full = { ...row, ceiling_ratio: row.events_per_s / (ceilings.get(row.shape) ?? Number.NaN) };
+  runs.push(full);
+  log(`${row.system} ${row.shape} ${row.config}: ${Math.round(row.events_per_s).toLocaleString('en-US')} events/s${row.exact === false ? ` WRONG: ${row.problems?.join('; ')}` : ''}`);
+  return full;
+}
+
+function newestProfile(dir: string): string | undefined {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(dir, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const stack = await startBenchStack(log);
+const addresses = { zk: stack.zk, brokers: stack.brokers, redis: stack.redis };
+try {
+  await ensurePeerJar(log);
+  const suffix = Date.now().toString(36);
+  const topics: Record<'production' | 'small', LoadedTopic> = {} as Record<'production' | 'small', LoadedTopic>;
+  for (const key of ['production', 'small'] as const) {
+    const shape = plan[key];
+    log(`loading ${shape.name}: ${shape.events.toLocaleString('en-US')} events, ${shape.tabs} Tabs × ${shape.clients} clients`);
+    topics[key] = await createLoadedTopic(stack.brokers, `bench-${key}-${suffix}`, plan.partitions, shape);
+    log(`loaded in ${topics[key].load.seconds.toFixed(1)} s`);
+  }
+
+  const tabstream = new Map<string, ThroughputResult>();
+  let profile: BenchResults['profile'];
+  for (const key of ['production', 'small'] as const) {
+    const loaded = topics[key];
+    const shape = loaded.shape.name;
+    // Best of two: a ceiling measured low would flatter every ratio.
+    const ceiling = Math.max(...[await rawConsume([stack.brokers], loaded.topic), await rawConsume([stack.brokers], loaded.topic)].map((c) => c.messagesPerSecond * loaded.eventsPerMessage));
+    ceilings.set(shape, ceiling);
+    addRun({ system: 'ceiling', shape, config: 'raw KafkaJS, decode nothing', events_per_s: ceiling, exact: null });
+    for (const workers of plan.workerCounts) {
+      const profileDir = profiling && key === 'production' && workers === 1 ? join(BENCH_STACK.dir, 'profiles', suffix) : undefined;
+      const r = await tabstreamThroughput({ stack: addresses, loaded, workers, cpuProfileDir: profileDir });
+      tabstream.set(`${key}:${workers}`, r);
+      addRun({
+        system: 'tabstream',
+        shape,
+        config: `${workers} worker${workers > 1 ? 's' : ''}`,
+        events_per_s: r.eventsPerSecond,
+        exact: r.problems.length === 0,
+        problems: r.problems,
+        states: r.sizes.states,
+        rss_bytes: r.rssBytes.reduce((a, b) => a + b, 0),
+        wall_s: r.wallSeconds,
+      });
+      const file = profileDir && newestProfile(profileDir);
+      if (file) {
+        const kept = join(BENCH_ROOT, 'bench/results', `${timestamp.replace(/[:.]/g, '-')}-worker.cpuprofile`);
+        mkdirSync(join(BENCH_ROOT, 'bench/results'), { recursive: true });
+        copyFileSync(file, kept);
+        const p = readProfile(file);
+        profile = { file: kept.slice(BENCH_ROOT.length), top: selfTimeRows(p, 15), shares: groupShares(p, WORKER_GROUPS) };
+      }
+    }
+    for (const threads of plan.streamsThreads[key]) {
+      const r = await kafkaStreamsThroughput({ brokers: stack.brokers, loaded, threads, guarantee: 'exactly_once_v2' });
+      addRun({
+        system: 'kafka-streams',
+        shape,
+        config: `${threads} stream thread${threads > 1 ? 's' : ''}, exactly_once_v2`,
+        events_per_s: r.eventsPerSecond,
+        exact: r.problems.length === 0,
+        problems: r.problems,
+        states: r.states,
+        rss_bytes: r.rssBytes,
+      });
+    }
+  }
+  const production = topics.production;
+  const naive = await naiveConsume({ brokers: [stack.brokers], redis: stack.redis, topic: production.topic, maxMessages: plan.naiveMessages });
+  addRun({ system: 'naive', shape: production.shape.name, config: `HINCRBY per event, first ${naive.events.toLocaleString('en-US')} events`, events_per_s: naive.eventsPerSecond, exact: null });
+
+  const best = (system: RunRow['system'], shape: string) => Math.max(...runs.filter((r) => r.system === system && r.shape === shape).map((r) => r.events_per_s));
+  const prodShape = production.shape.name;
+  const e2e = best('tabstream', prodShape);
+  const bestWorkers = plan.workerCounts.reduce((a, w) => ((tabstream.get(`production:${w}`)?.eventsPerSecond ?? 0) > (tabstream.get(`production:${a}`)?.eventsPerSecond ?? 0) ? w : a));
+  log(`latency at half of ${Math.round(e2e).toLocaleString('en-US')} events/s with ${bestWorkers} worker(s)`);
+  const latency = await measureLatency({ stack: addresses, shape: plan.production, partitions: plan.partitions, workers: bestWorkers, eventsPerSecond: e2e / 2, ...plan.latency });
+  log(`latency p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms at ${Math.round(latency.sentEventsPerSecond)} events/s`);
+  const recovery = [];
+  for (const session of plan.recoverySessions) {
+    const r = await measureRecovery({ stack: addresses, partitions: plan.partitions, sessionTimeoutMs: session });
+    log(`recovery with a ${r.sessionTimeoutMs} ms session: claimed ${r.claimedMs} ms, processed again ${r.recoveryMs} ms`);
+    recovery.push({ session_timeout_ms: r.sessionTimeoutMs, partitions_moved: r.partitionsMoved, claimed_ms: r.claimedMs, recovery_ms: r.recoveryMs });
+  }
+
+  const prod1 = tabstream.get('production:1')!;
+  const small1 = tabstream.get('small:1')!;
+  const streams = best('kafka-streams', prodShape);
+  const results: BenchResults = {
+    timestamp,
+    commit: commitOf(),
+    mode: plan.mode,
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      java: javaVersion(),
+      kafka: '3.9.2 (broker), kafka-streams 3.9.2',
+    },
+    load_average: { start: loadStart, end: loadavg() },
+    shapes: Object.fromEntries(
+      Object.values(topics).map((t) => [t.shape.name, { tabs: t.shape.tabs, clients: t.shape.clients, events: t.events, messages: t.messages, events_per_message: t.eventsPerMessage, load_s: t.load.seconds }]),
+    ),
+    runs,
+    e2e_events_per_s: e2e,
+    ceiling_events_per_s: ceilings.get(prodShape)!,
+    ceiling_ratio: e2e / ceilings.get(prodShape)!,
+    kafka_streams_events_per_s: streams,
+    kafka_streams_ratio: e2e / streams,
+    naive_events_per_s: naive.eventsPerSecond,
+    naive_ratio: e2e / naive.eventsPerSecond,
+    latency_offered_events_per_s: latency.offeredEventsPerSecond,
+    latency_sent_events_per_s: latency.sentEventsPerSecond,
+    p50_latency_ms: latency.p50Ms,
+    p99_latency_ms: latency.p99Ms,
+    max_latency_ms: latency.maxMs,
+    recovery,
+    recovery_ms: recovery[0]!.recovery_ms,
+    recovery_ms_low_session: recovery[1]?.recovery_ms ?? Number.NaN,
+    bytes_per_counter_state: prod1.sizes.meanBytesByType.counter ?? Number.NaN,
+    bytes_per_state_by_type: prod1.sizes.meanBytesByType,
+    redis_bytes_per_state: prod1.sizes.redisBytesPerState,
+    rss_bytes_per_million_states: ((prod1.rssBytes[0]! - small1.rssBytes[0]!) / (prod1.sizes.states - small1.sizes.states)) * 1e6,
+    profile,
+  };
+  const file = writeResults(results);
+  refreshDocs(results);
+  process.stdout.write(`${renderConsole(results)}\n\nwrote ${file.slice(BENCH_ROOT.length)} and docs/benchmarks.md in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+} finally {
+  await stopBenchStack(log).catch((err: Error) => log(`could not stop the bench stack: ${err.message}`));
+}

@@ -1,0 +1,45 @@
+// Reads a Tabstream topology's states back from Redis, as the query path
+// does (RedisStateStore.scanStates, the handlers' deserialize and project),
+// and sums each Tab's all-time count and total over its clients.
+import type { Redis } from 'ioredis';
+import { defaultRegistry } from '../bolts/handlers/registry';
+import { RedisStateStore } from '../state/redis-state-store';
+import { partitionKeys } from '../state/redis-keys';
+import type { TabActual } from './aggregate-check';
+
+/** The all-time cell of a projection, whatever the type keeps in it. */
+function allTime(type: string, projection: unknown): { count: number; total: number } {
+  const p = projection as Record<string, unknown>;
+  if (type === 'gauge') return { count: p.count as number, total: 0 };
+  const all = p.all as { count: number; total?: number; sum?: number };
+  return { count: all.count, total: all.total ?? (type === 'percentile' ? (all.sum ?? 0) : 0) };
+}
+
+export async function storedAggregates(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Map<string, TabActual>> {
+  const store = new RedisStateStore(redis, { prefix });
+  const registry = defaultRegistry();
+  const now = Date.now();
+  const out = new Map<string, TabActual>();
+  for (let p = 0; p < partitions; p++) {
+    for await (const s of store.scanStates(topology, p, () => true)) {
+      const handler = registry.get(s.type)!;
+      const { count, total } = allTime(s.type, handler.project(handler.deserialize(s.bytes), now));
+      const a = out.get(s.tab) ?? { type: s.type, count: 0, total: 0 };
+      a.count += count;
+      a.total += total;
+      out.set(s.tab, a);
+    }
+  }
+  return out;
+}
+
+/** Per partition, the messages flushed to Redis so far (watermark + 1) and the owner's epoch (-1: never claimed). */
+export async function partitionProgress(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Array<{ flushed: number; epoch: number }>> {
+  const pipeline = redis.pipeline();
+  for (let p = 0; p < partitions; p++) pipeline.hmget(partitionKeys(prefix, topology, p).meta, 'watermark', 'epoch');
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([err, value]) => {
+    const [watermark, epoch] = err === null ? (value as Array<string | null>) : [null, null];
+    return { flushed: watermark === null ? 0 : Number(watermark) + 1, epoch: epoch === null ? -1 : Number(epoch) };
+  });
+}

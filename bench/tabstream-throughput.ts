@@ -1,0 +1,56 @@
+// End to end: a loaded topic to exact, flushed aggregates in Redis, with 1 or
+// more `topology worker` processes.
+import { aggregateProblems } from './aggregate-check';
+import { BenchCluster, type StackAddresses } from './bench-cluster';
+import { watchProgress } from './progress-watch';
+import { storedAggregates } from './stored-aggregates';
+import { stateSizes, type StateSizes } from './state-size';
+import type { LoadedTopic } from './loaded-topic';
+
+export interface ThroughputOptions {
+  stack: StackAddresses;
+  loaded: LoadedTopic;
+  workers: number;
+  cpuProfileDir?: string;
+  timeoutMs?: number;
+}
+
+export interface ThroughputResult {
+  eventsPerSecond: number;
+  /** Worker start to the last message flushed, start-up included. */
+  wallSeconds: number;
+  /** Empty when every Tab's aggregate is exact. */
+  problems: string[];
+  sizes: StateSizes;
+  /** Per worker, at the end (all state in memory). */
+  rssBytes: number[];
+}
+
+export async function tabstreamThroughput(opts: ThroughputOptions): Promise<ThroughputResult> {
+  const { loaded } = opts;
+  const cluster = new BenchCluster(opts.stack, `e2e${opts.workers}w`, loaded.topic, loaded.partitions);
+  try {
+    await cluster.deploy();
+    const started = Date.now();
+    for (let i = 0; i < opts.workers; i++) cluster.startWorker({ cpuProfileDir: opts.cpuProfileDir });
+    const run = await watchProgress({
+      total: loaded.messages,
+      probe: () => cluster.flushed(),
+      timeoutMs: opts.timeoutMs ?? 600_000,
+      explain: () => cluster.logs(),
+    });
+    const rssBytes = cluster.workers.map((w) => w.rssBytes());
+    const wallSeconds = (run.doneAt - started) / 1000;
+    await Promise.all(cluster.workers.map((w) => w.stop()));
+    const actual = await storedAggregates(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions);
+    return {
+      eventsPerSecond: run.messagesPerSecond * loaded.eventsPerMessage,
+      wallSeconds,
+      problems: aggregateProblems(actual, loaded.expected),
+      sizes: await stateSizes(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions),
+      rssBytes,
+    };
+  } finally {
+    await cluster.close();
+  }
+}
