@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
 import { Worker } from '../runtime/worker';
+import { MetricsServer } from '../runtime/metrics-server';
+import { workerMetricsRegistry } from '../runtime/worker-metrics';
 import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
+import { portFlag } from './port-flag';
 
 /** Runs a worker until SIGTERM/SIGINT, then drains: flush, commit, hand over. */
-async function runWorker(worker: Worker): Promise<void> {
+async function runWorker(worker: Worker, metrics?: { port: number; host: string }): Promise<void> {
+  // Bound before joining, so a taken port fails the command before it takes partitions.
+  const server = metrics === undefined ? null : await MetricsServer.listen(workerMetricsRegistry(worker), metrics.port, metrics.host);
+  if (server !== null) worker.log.info({ port: server.port, host: metrics!.host }, 'metrics served on /metrics');
   await worker.start();
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -14,6 +20,7 @@ async function runWorker(worker: Worker): Promise<void> {
       worker
         .stop()
         .catch((err: Error) => worker.log.error({ err: err.message }, 'drain failed'))
+        .then(() => server?.close())
         .finally(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -29,11 +36,14 @@ export function registerWorkerCommands(program: Command): void {
       .option('--id <id>', 'worker id (default: host-pid-random)')
       .option('--capacity <n>', 'the most partitions of one topology this worker takes')
       .option('--session-timeout <ms>', 'ZooKeeper session timeout: how fast a dead worker is noticed')
-      .option('--flush-interval <ms>', 'checkpoint interval (for topologies deployed by `local`)'),
+      .option('--flush-interval <ms>', 'checkpoint interval (for topologies deployed by `local`)')
+      .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (off by default; 0 picks a free port)')
+      .option('--metrics-host <host>', 'address /metrics listens on', '127.0.0.1'),
   ).action(async (flags) => {
     const config = configFrom(flags);
     const capacity = flags.capacity === undefined ? undefined : positiveInt(flags.capacity, '--capacity');
-    await runWorker(new Worker({ config, id: flags.id, capacity }));
+    const metrics = flags.metricsPort === undefined ? undefined : { port: portFlag(flags.metricsPort, '--metrics-port'), host: flags.metricsHost as string };
+    await runWorker(new Worker({ config, id: flags.id, capacity }), metrics);
     process.exit(0);
   });
 

@@ -51,6 +51,12 @@ export class TopologyRunner {
   private stopped = false;
   /** Time of the last successful flush per task, for status. */
   readonly lastFlush = new Map<number, number>();
+  /**
+   * Seconds each checkpoint write and commit took, not yet read by /metrics
+   * (which drains it at scrape time, keeping prom-client off this path).
+   * Bounded: with nobody scraping, the oldest stop being recorded.
+   */
+  readonly checkpointSeconds: number[] = [];
 
   constructor(private readonly deps: RunnerDeps) {
     this.outbox = new KafkaOutbox(deps.kafka);
@@ -159,6 +165,7 @@ export class TopologyRunner {
       results.forEach((r, i) => {
         const u = this.unwritten[i]!;
         if (r.status === 'fulfilled') return;
+        this.metrics.get(u.task.index)?.count(r.reason instanceof FencedError ? 'checkpoints_fenced' : 'checkpoints_failed');
         if (r.reason instanceof FencedError) {
           // Another worker owns this partition now: stop folding it; its state is theirs.
           this.tasks.delete(u.task.index);
@@ -178,14 +185,19 @@ export class TopologyRunner {
   }
 
   private async writeAndCommit(u: Unwritten): Promise<void> {
+    const started = performance.now();
+    const metrics = this.metrics.get(u.task.index);
     if (!u.written) {
       await this.deps.store.write(u.checkpoint);
       u.written = true;
+      metrics?.count('events_folded', u.checkpoint.eventsDelta);
     }
     for (const c of u.commits) {
       await this.deps.offsets.commit(this.deps.topology.name, c.topic, c.partition, c.watermark + 1);
     }
     this.lastFlush.set(u.task.index, u.checkpoint.flushedAt);
+    metrics?.count('checkpoints_written');
+    if (this.checkpointSeconds.length < MAX_UNREAD_DURATIONS) this.checkpointSeconds.push((performance.now() - started) / 1000);
   }
 
   private setPaused(paused: boolean): void {
@@ -233,3 +245,6 @@ export class TopologyRunner {
 
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;
+
+/** Checkpoint durations kept for the next /metrics scrape at most. */
+const MAX_UNREAD_DURATIONS = 10_000;

@@ -72,6 +72,11 @@ export class Worker {
     return this.runners.get(topology);
   }
 
+  /** The topologies this worker runs tasks of now. */
+  get topologies(): string[] {
+    return [...this.runners.keys()];
+  }
+
   async start(): Promise<void> {
     await this.join();
   }

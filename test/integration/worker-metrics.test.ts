@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { deployTopology } from '../../topology/deploy/deploy';
+import { TabClient } from '../../client';
+import { WorkerProcess, explainWith, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { parsePrometheusText, samplesOf, sumOf, type PromText } from '../support/prometheus-text';
+
+const PARTITIONS = 2;
+const EVENTS = 40;
+
+describe('topology worker --metrics-port', () => {
+  const config = testConfig({ flushIntervalMs: 200 });
+  const name = uniqueName('wmetrics');
+  const topic = `${name}-tabs`;
+  let worker: WorkerProcess;
+  let producer: Producer;
+  let port = 0;
+
+  const scrape = async (): Promise<PromText> => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    return parsePrometheusText(await res.text());
+  };
+  const ofTopology = { topology: name };
+
+  beforeAll(async () => {
+    await deployTopology(config, 'taba', { name, topic, partitions: PARTITIONS });
+    worker = new WorkerProcess(config, `${name}-w`, ['--metrics-port', '0']);
+    const served = await explainWith([worker], () =>
+      waitFor('the metrics port in the log', async () => worker.logs.find((l) => l.msg === 'metrics served on /metrics'), (l) => l !== undefined, 30_000),
+    );
+    port = Number(served!.port);
+    producer = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    worker?.kill('SIGTERM');
+    await worker?.waitExit();
+  });
+
+  it('reports ownership: partitions, generation and leadership', async () => {
+    const m = await explainWith([worker], () =>
+      waitFor('both partitions owned', scrape, (m) => sumOf(m, 'tabstream_owned_partitions', ofTopology) === PARTITIONS, 30_000),
+    );
+    expect(sumOf(m, 'tabstream_assignment_generation', ofTopology)).toBeGreaterThanOrEqual(1);
+    expect(samplesOf(m, 'tabstream_worker_leader')).toEqual([{ name: 'tabstream_worker_leader', labels: { worker: worker.id }, value: 1 }]);
+    // Process metrics come along.
+    expect(m.types.get('process_cpu_seconds_total')).toBe('counter');
+  });
+
+  it('records, events folded and checkpoints move as events arrive', async () => {
+    const client = new TabClient({ brokers: config.brokers, topic, clientId: 'bidder-1' });
+    await client.connect();
+    for (let i = 0; i < EVENTS; i++) client.counter(`bids_${i % 4}`).record(1);
+    await client.close();
+    const m = await explainWith([worker], () =>
+      waitFor('every event folded', scrape, (m) => sumOf(m, 'tabstream_events_folded_total', ofTopology) === EVENTS, 30_000),
+    );
+    expect(m.types.get('tabstream_records_total')).toBe('counter');
+    expect(sumOf(m, 'tabstream_records_total', ofTopology)).toBeGreaterThanOrEqual(1);
+    expect(sumOf(m, 'tabstream_checkpoints_written_total', ofTopology)).toBeGreaterThanOrEqual(1);
+    expect(sumOf(m, 'tabstream_checkpoints_failed_total', ofTopology)).toBe(0);
+    expect(sumOf(m, 'tabstream_dead_letters_total', ofTopology)).toBe(0);
+    expect(sumOf(m, 'tabstream_checkpoint_duration_seconds_count', ofTopology)).toBeGreaterThanOrEqual(1);
+    const flushAges = samplesOf(m, 'tabstream_last_flush_age_seconds', ofTopology);
+    expect(flushAges.length).toBeGreaterThanOrEqual(1);
+    expect(flushAges.every((s) => s.value >= 0 && s.value < 60)).toBe(true);
+  });
+
+  it('counts a malformed message and an invalid event as dead letters by reason, each as one record', async () => {
+    const before = await scrape();
+    const records = sumOf(before, 'tabstream_records_total', ofTopology);
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'bids_0', value: '{"tab": "bids_0", "type": ' },
+        { key: 'bids_1', value: JSON.stringify({ tab: 'bad tab!', type: 'counter', value: 1, time: Date.now(), client: 'bidder-1' }) },
+      ],
+    });
+    const m = await explainWith([worker], () =>
+      waitFor('two dead letters', scrape, (m) => sumOf(m, 'tabstream_dead_letters_total', ofTopology) === 2, 30_000),
+    );
+    expect(sumOf(m, 'tabstream_dead_letters_total', { ...ofTopology, reason: 'bad-json' })).toBe(1);
+    expect(sumOf(m, 'tabstream_dead_letters_total', { ...ofTopology, reason: 'tab-invalid' })).toBe(1);
+    expect(sumOf(m, 'tabstream_records_total', ofTopology)).toBe(records + 2);
+    expect(sumOf(m, 'tabstream_events_folded_total', ofTopology)).toBe(EVENTS);
+  });
+
+  it('serves /metrics only', async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+  });
+});

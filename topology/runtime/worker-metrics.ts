@@ -1,0 +1,134 @@
+// A worker's Prometheus metrics. Nothing here runs on the record path: every
+// value is read at scrape time (collect callbacks) from the counters the
+// tasks already keep (TaskMetrics) and from the runners' own state.
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Worker } from './worker';
+import { scrapedCounter, scrapedGauge, type Sample } from './scraped-metrics';
+
+/** TaskMetrics keys exported as counters of their own, with the help Prometheus shows. */
+const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: string]> = [
+  ['records', 'tabstream_records_total', 'Input records processed (spout topic and repartition topics)'],
+  ['events_folded', 'tabstream_events_folded_total', 'Events folded into states and written to Redis by a checkpoint'],
+  ['events_resent_dropped', 'tabstream_events_resent_dropped_total', 'Resent events (an id already in the dedup window) dropped'],
+  ['records_replayed_skipped', 'tabstream_records_replayed_skipped_total', 'Replayed records (at or below the watermark) skipped'],
+  ['tuples_forwarded', 'tabstream_tuples_forwarded_total', 'Tuples sent to another task through a repartition topic'],
+  ['forwards_duplicate_skipped', 'tabstream_forwards_duplicate_skipped_total', 'Re-sent repartition envelopes skipped'],
+  ['states_unreadable', 'tabstream_states_unreadable_total', 'States loaded from Redis whose type has no handler'],
+  ['checkpoints_written', 'tabstream_checkpoints_written_total', 'Checkpoints written to Redis and committed to ZooKeeper'],
+  ['checkpoints_failed', 'tabstream_checkpoints_failed_total', 'Checkpoint attempts that failed (retried)'],
+  ['checkpoints_fenced', 'tabstream_checkpoints_fenced_total', 'Checkpoints refused because a newer owner holds the partition'],
+];
+
+const DEAD_LETTER_PREFIX = 'dead_letters_';
+/** The sum over reasons, which Prometheus computes itself. */
+const DEAD_LETTERS_TOTAL_KEY = 'dead_letters';
+
+interface TaskCount {
+  topology: string;
+  partition: string;
+  key: string;
+  value: number;
+}
+
+/** Every counter of every task of every topology the worker runs, read now. */
+function taskCounts(worker: Worker): TaskCount[] {
+  const out: TaskCount[] = [];
+  for (const topology of worker.topologies) {
+    const runner = worker.runnerOf(topology);
+    if (runner === undefined) continue;
+    for (const [partition, metrics] of runner.metrics) {
+      for (const [key, value] of metrics.counters) out.push({ topology, partition: String(partition), key, value });
+    }
+  }
+  return out;
+}
+
+/** The registry a worker's `/metrics` serves. */
+export function workerMetricsRegistry(worker: Worker): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ worker: worker.id });
+  collectDefaultMetrics({ register: registry });
+  const perPartition = ['topology', 'partition'];
+  const known = new Set([DEAD_LETTERS_TOTAL_KEY, ...TASK_COUNTERS.map(([key]) => key)]);
+  const byTask = (c: TaskCount): Record<string, string> => ({ topology: c.topology, partition: c.partition });
+
+  for (const [key, name, help] of TASK_COUNTERS) {
+    scrapedCounter(registry, {
+      name,
+      help,
+      labelNames: perPartition,
+      read: () => taskCounts(worker).flatMap((c): Sample[] => (c.key === key ? [[byTask(c), c.value]] : [])),
+    });
+  }
+  scrapedCounter(registry, {
+    name: 'tabstream_dead_letters_total',
+    help: 'Messages and events sent to the dead-letter topic, by reason',
+    labelNames: [...perPartition, 'reason'],
+    read: () =>
+      taskCounts(worker).flatMap((c): Sample[] =>
+        c.key.startsWith(DEAD_LETTER_PREFIX) ? [[{ ...byTask(c), reason: c.key.slice(DEAD_LETTER_PREFIX.length) }, c.value]] : [],
+      ),
+  });
+  // Counters a topology's own bolts keep (TaskContext.count) show up here by name.
+  scrapedCounter(registry, {
+    name: 'tabstream_task_counter_total',
+    help: 'Other counters kept by a topology’s bolts, by name',
+    labelNames: [...perPartition, 'counter'],
+    read: () =>
+      taskCounts(worker).flatMap((c): Sample[] =>
+        known.has(c.key) || c.key.startsWith(DEAD_LETTER_PREFIX) ? [] : [[{ ...byTask(c), counter: c.key }, c.value]],
+      ),
+  });
+
+  const runners = () =>
+    worker.topologies.flatMap((topology) => {
+      const runner = worker.runnerOf(topology);
+      return runner === undefined ? [] : [{ topology, runner }];
+    });
+  scrapedGauge(registry, {
+    name: 'tabstream_owned_partitions',
+    help: 'Partitions of the topology this worker runs',
+    labelNames: ['topology'],
+    read: () => runners().map(({ topology, runner }): Sample => [{ topology }, runner.tasks.size]),
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_assignment_generation',
+    help: 'Assignment generation (ownership epoch) the worker runs the topology under',
+    labelNames: ['topology'],
+    read: () => runners().map(({ topology, runner }): Sample => [{ topology }, runner.generation]),
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_last_flush_age_seconds',
+    help: 'Seconds since the last successful checkpoint of an owned partition',
+    labelNames: perPartition,
+    read: () => {
+      const now = Date.now();
+      return runners().flatMap(({ topology, runner }) =>
+        [...runner.tasks.keys()].flatMap((partition): Sample[] => {
+          const at = runner.lastFlush.get(partition);
+          return at === undefined ? [] : [[{ topology, partition: String(partition) }, (now - at) / 1000]];
+        }),
+      );
+    },
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_worker_leader',
+    help: '1 when this worker is the elected leader, else 0',
+    labelNames: [],
+    read: () => [[{}, worker.isLeader ? 1 : 0]],
+  });
+
+  new Histogram({
+    name: 'tabstream_checkpoint_duration_seconds',
+    help: 'Time to write a partition checkpoint to Redis and commit its offsets to ZooKeeper',
+    labelNames: ['topology'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+    collect() {
+      for (const { topology, runner } of runners()) {
+        for (const seconds of runner.checkpointSeconds.splice(0)) this.observe({ topology }, seconds);
+      }
+    },
+  });
+  return registry;
+}
