@@ -5,6 +5,7 @@ import { registerClusterCommands } from './commands/cluster';
 import { registerWorkerCommands } from './commands/worker';
 import { registerQueryCommands } from './commands/query';
 import { registerDemoCommand } from './commands/demo';
+import { registerServeCommand } from './commands/serve';
 
 const program = new Command('topology')
   .description('Tabstream: realtime event aggregation on Kafka, ZooKeeper and Redis')
@@ -15,6 +16,7 @@ registerClusterCommands(program);
 registerWorkerCommands(program);
 registerQueryCommands(program);
 registerDemoCommand(program);
+registerServeCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
-import { TabClient } from '../../client';
 import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { recordQueryFixture } from '../support/query-fixture';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,18 +25,7 @@ describe('topology query', () => {
     await deployTopology(config, 'taba', { name, topic, partitions: 3 });
     worker = new Worker({ config, id: `${name}-w`, log: pino({ level: 'warn' }) });
     await worker.start();
-    for (const clientId of ['bidder-1', 'bidder-2', 'other-1']) {
-      const client = new TabClient({ brokers: config.brokers, topic, clientId });
-      await client.connect();
-      for (let i = 1; i <= 10; i++) {
-        client.counter('winning_bids').record(i);
-        client.percentile('winning_bid_price').record(i / 10);
-        client.unique('bidders_seen').record(`${clientId}-${i % 4}`);
-      }
-      client.counter('losing_bids').record(2);
-      client.gauge('queue_depth').record(clientId === 'other-1' ? 7 : 3);
-      await client.close();
-    }
+    await recordQueryFixture(config.brokers, topic);
     await waitFor('all states folded', () => reader.query.tabs(), (t) => t.length === 5 && t.every((x) => x.clients === 3), 60_000);
   }, 120_000);
 

@@ -1,0 +1,94 @@
+// `topology serve`: the HTTP API, the live dashboard and /metrics, on Node's
+// own http module (a handful of GET routes need no framework).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { respondWithMetrics } from '../topology/runtime/metrics-server';
+import { API_ROUTES, HttpError, topologyOf } from './api-routes';
+import type { ClusterReader } from './cluster-reader';
+import { dashboardPage } from './dashboard-page';
+import { ServerMetrics } from './server-metrics';
+
+export interface ApiServerOptions {
+  reader: ClusterReader;
+  /** The topology read when a request names none. */
+  topology: string;
+  log: Logger;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export class ApiServer {
+  readonly metrics: ServerMetrics;
+  private readonly server: Server;
+
+  private constructor(private readonly opts: ApiServerOptions) {
+    this.metrics = new ServerMetrics(opts.reader);
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy()); // handle() answers its own errors; this is the last guard
+    });
+    // A malformed request gets a 400 from Node; it must not reach 'error' and end the process.
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  static async listen(opts: ApiServerOptions, port: number, host: string): Promise<ApiServer> {
+    const api = new ApiServer(opts);
+    await new Promise<void>((resolve, reject) => {
+      api.server.once('error', reject);
+      api.server.listen(port, host, () => {
+        api.server.off('error', reject);
+        resolve();
+      });
+    });
+    return api;
+  }
+
+  get url(): string {
+    const { address, port } = this.server.address() as AddressInfo;
+    return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    let path = '';
+    res.once('finish', () => this.metrics.countRequest(method, routeLabel(path), res.statusCode));
+    try {
+      // Prefixed, so a target such as `//x` stays a path rather than becoming a host.
+      const url = new URL(`http://server${req.url ?? '/'}`);
+      path = url.pathname;
+      if (method !== 'GET' && method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        throw new HttpError(405, `${method} is not allowed: the API only reads`);
+      }
+      if (path === '/metrics') return await respondWithMetrics(this.metrics.registry, res);
+      if (path === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(dashboardPage(topologyOf(url.searchParams, this.opts.topology)));
+        return;
+      }
+      const handler = API_ROUTES[path];
+      if (handler === undefined) throw new HttpError(404, `no such endpoint: ${path}`);
+      const topology = topologyOf(url.searchParams, this.opts.topology);
+      sendJson(res, 200, await handler({ params: url.searchParams, reader: this.opts.reader, topology }));
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : err instanceof TypeError && path === '' ? 400 : 500;
+      const message = err instanceof Error ? err.message : String(err);
+      if (status >= 500) this.opts.log.warn({ path, err: message }, 'request failed');
+      if (res.headersSent) res.destroy();
+      else sendJson(res, status, { error: message });
+    }
+  }
+}
+
+/** The `route` label of a request: a path the server knows, or `other`, so the label set stays small. */
+function routeLabel(path: string): string {
+  return path === '/' || path === '/metrics' || Object.hasOwn(API_ROUTES, path) ? path : 'other';
+}

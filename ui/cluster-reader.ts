@@ -1,0 +1,92 @@
+// What the HTTP server reads, over connections it keeps for its lifetime:
+// aggregates from Redis (TabQuery, as the CLI reads them) and topology
+// status and listings from ZooKeeper (plus Kafka, for status).
+import Redis from 'ioredis';
+import type { TabstreamConfig } from '../topology/config';
+import { ZkClient } from '../topology/coordination/zk-client';
+import { listSpecs } from '../topology/coordination/spec-store';
+import { topologyStatus, type TopologyStatus } from '../topology/deploy/topology-status';
+import type { TopologySpec } from '../topology/deploy/topology-spec';
+import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registry';
+import { RedisStateStore } from '../state/redis-state-store';
+import { TabQuery } from '../state/tab-query';
+
+/**
+ * How long a topology's status is reused. Reading it opens a Kafka admin
+ * client, so a dashboard per browser tab, polling, and a Prometheus scrape
+ * share one read per second instead of each paying for their own.
+ */
+const STATUS_REUSE_MS = 1000;
+/** A ZooKeeper call unanswered this long fails the request rather than hanging it. */
+const ZK_TIMEOUT_MS = 5000;
+
+interface StatusRead {
+  status: Promise<TopologyStatus>;
+  /** When it was read; null while the read is in flight. */
+  readAt: number | null;
+}
+
+export class ClusterReader {
+  readonly registry: HandlerRegistry;
+  private readonly redis: Redis;
+  private readonly store: RedisStateStore;
+  private zk: Promise<ZkClient> | null = null;
+  private readonly statuses = new Map<string, StatusRead>();
+
+  constructor(readonly config: TabstreamConfig, registry: HandlerRegistry = defaultRegistry()) {
+    this.registry = registry;
+    this.redis = new Redis(config.redis, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', () => {}); // it reconnects by itself; a request made meanwhile fails with its error
+    this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
+  }
+
+  query(topology: string): TabQuery {
+    return new TabQuery(this.store, this.registry, topology);
+  }
+
+  /** The topology's status, as `topology status --json` prints it (one read in flight, reused for a second). */
+  status(topology: string): Promise<TopologyStatus> {
+    const cached = this.statuses.get(topology);
+    if (cached !== undefined && (cached.readAt === null || Date.now() - cached.readAt < STATUS_REUSE_MS)) return cached.status;
+    const entry: StatusRead = { readAt: null, status: this.zookeeper().then((zk) => topologyStatus(zk, this.config, topology)) };
+    this.statuses.set(topology, entry);
+    entry.status.then(
+      () => void (entry.readAt = Date.now()),
+      // A failure is not reused: the next request tries again.
+      () => void (this.statuses.get(topology) === entry && this.statuses.delete(topology)),
+    );
+    return entry.status;
+  }
+
+  /** The deployed topologies, by name. */
+  async topologies(): Promise<TopologySpec[]> {
+    return listSpecs(await this.zookeeper());
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+    const zk = await this.zk?.catch(() => null);
+    this.zk = null;
+    await zk?.close();
+  }
+
+  /** The ZooKeeper session, opened on first use and opened again after it expired or failed to open. */
+  private zookeeper(): Promise<ZkClient> {
+    if (this.zk === null) {
+      const opening = ZkClient.connect(this.config.zk, { root: this.config.zkRoot, connectTimeoutMs: ZK_TIMEOUT_MS, operationTimeoutMs: ZK_TIMEOUT_MS });
+      this.zk = opening;
+      const forget = () => {
+        if (this.zk === opening) this.zk = null;
+      };
+      opening.then(
+        (zk) =>
+          zk.on('expired', () => {
+            forget();
+            void zk.close();
+          }),
+        forget,
+      );
+    }
+    return this.zk;
+  }
+}
