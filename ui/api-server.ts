@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ZkSessionExpiredError } from '../topology/coordination/zk-errors';
 import { respondWithMetrics } from '../topology/runtime/metrics-server';
 import { API_ROUTES, HttpError, topologyOf } from './api-routes';
 import type { ClusterReader } from './cluster-reader';
@@ -79,13 +80,25 @@ export class ApiServer {
       const topology = topologyOf(url.searchParams, this.opts.topology);
       sendJson(res, 200, await handler({ params: url.searchParams, reader: this.opts.reader, topology }));
     } catch (err) {
-      const status = err instanceof HttpError ? err.status : err instanceof TypeError && path === '' ? 400 : 500;
+      const status = statusOf(err, path);
       const message = err instanceof Error ? err.message : String(err);
       if (status >= 500) this.opts.log.warn({ path, err: message }, 'request failed');
       if (res.headersSent) res.destroy();
       else sendJson(res, status, { error: message });
     }
   }
+}
+
+/**
+ * The HTTP status of a failed request: an HttpError's own; 503 when a service
+ * behind the API is down or busy (Tabstream's and KafkaJS's errors say
+ * `retriable`), so callers know to try again; 400 for a target that is no URL.
+ */
+function statusOf(err: unknown, path: string): number {
+  if (err instanceof HttpError) return err.status;
+  if ((err as { retriable?: unknown }).retriable === true || err instanceof ZkSessionExpiredError) return 503;
+  if (err instanceof TypeError && path === '') return 400;
+  return 500;
 }
 
 /** The `route` label of a request: a path the server knows, or `other`, so the label set stays small. */
