@@ -271,5 +271,8 @@ export function registerDemoCommand(program: Command): void {
       .option('--redis-port <port>', 'local stack Redis port'),
   ).action(async (flags: DemoFlags) => {
     await runDemo(flags);
+    // Everything the demo opened is closed by now; should a library still hold a connection
+    // (a ZooKeeper socket once kept a finished demo alive), end anyway after a grace period.
+    setTimeout(() => process.exit(), 3000).unref();
   });
 }
