@@ -22,13 +22,22 @@ export class AssignedConsumer {
   private readonly consumer: Consumer;
   private readonly partitions: AssignedPartition[];
   private readonly onBatch: BatchHandler;
+  private readonly positionOf?: (topic: string, partition: number) => number | undefined;
 
   constructor(
     kafka: Kafka,
-    opts: { groupPrefix: string; partitions: AssignedPartition[]; onBatch: BatchHandler; maxBytesPerPartition?: number },
+    opts: {
+      groupPrefix: string;
+      partitions: AssignedPartition[];
+      onBatch: BatchHandler;
+      /** The next offset to read of a partition now; defaults to its `start`. */
+      positionOf?: (topic: string, partition: number) => number | undefined;
+      maxBytesPerPartition?: number;
+    },
   ) {
     this.partitions = opts.partitions;
     this.onBatch = opts.onBatch;
+    this.positionOf = opts.positionOf;
     const assignment: Record<string, number[]> = {};
     for (const p of opts.partitions) (assignment[p.topic] ??= []).push(p.partition);
     const assigner: PartitionAssigner = () => ({
@@ -68,8 +77,13 @@ export class AssignedConsumer {
     await this.consumer.connect();
     const topics = [...new Set(this.partitions.map((p) => p.topic))];
     await this.consumer.subscribe({ topics, fromBeginning: true });
+    // Also on a rejoin (say the broker dropped us after a long pause): Kafka holds no
+    // offsets of ours, so each partition is sought to where its task stands now.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      for (const p of this.partitions) this.consumer.seek({ topic: p.topic, partition: p.partition, offset: String(p.start) });
+      for (const p of this.partitions) {
+        const offset = this.positionOf?.(p.topic, p.partition) ?? p.start;
+        this.consumer.seek({ topic: p.topic, partition: p.partition, offset: String(offset) });
+      }
     });
     await this.consumer.run({
       autoCommit: false,

@@ -36,7 +36,8 @@ describe('Redis restarted mid-stream (a stack of its own)', () => {
     reader = new AggregateReader(config, name);
     workers.push(new WorkerProcess(config, `${name}-w1`));
     const loading = loadCounters({ brokers: config.brokers, topic, events: 300_000, tabs: 100, clients: 3, pauseMs: 500 });
-    await sleep(2500);
+    // Mid-stream: the worker is folding and has checkpointed at least once.
+    await waitFor('first checkpoints', () => reader.counterTotals(), (t) => t.size > 0, 60_000);
     // The hardest stop: acknowledged checkpoints must survive it (appendfsync always).
     await stopService(dir, 'redis', { signal: 'SIGKILL' });
     await sleep(3000);
@@ -47,7 +48,7 @@ describe('Redis restarted mid-stream (a stack of its own)', () => {
     );
     expect(expectExact(totals, expected)).toEqual([]);
     expect(workers[0]!.exited).toBe(false);
-    expect(workers[0]!.output).toContain('checkpoint failed; retrying');
+    expect(workers[0]!.logs.map((l) => l.msg)).toContain('checkpoint failed; retrying');
   }, 300_000);
 });
 

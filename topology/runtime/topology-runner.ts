@@ -41,7 +41,10 @@ interface Unwritten {
 export class TopologyRunner {
   readonly tasks = new Map<number, TopologyTask>();
   readonly metrics = new Map<number, TaskMetrics>();
+  /** The epoch checkpoints carry: the generation being applied or in force. */
   private epoch = -1;
+  /** The last generation fully applied (claimed, taken up, reading). */
+  private applied = -1;
   private consumer: AssignedConsumer | null = null;
   private readonly outbox: KafkaOutbox;
   private unwritten: Unwritten[] = [];
@@ -63,7 +66,7 @@ export class TopologyRunner {
   }
 
   get generation(): number {
-    return this.epoch;
+    return this.applied;
   }
 
   async start(): Promise<void> {
@@ -98,6 +101,7 @@ export class TopologyRunner {
     await Promise.all(partitions.filter((index) => !this.tasks.has(index)).map((index) => this.takeUp(index, generation)));
     const t4 = Date.now();
     await this.startConsumer();
+    this.applied = generation;
     const t5 = Date.now();
     log.info(
       { generation, partitions, ms: { stopConsumer: t1 - t0, flush: t2 - t1, claim: t3 - t2, takeUp: t4 - t3, startConsumer: t5 - t4 } },
@@ -209,13 +213,18 @@ export class TopologyRunner {
 
   private async startConsumer(): Promise<void> {
     if (this.stopped) return;
+    const position = (i: TaskInput): number => Math.max(i.start, i.watermark + 1);
     const partitions = [...this.tasks.values()].flatMap((task) =>
-      [...task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition, start: Math.max(i.start, i.watermark + 1) })),
+      [...task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition, start: position(i) })),
     );
     this.consumer = new AssignedConsumer(this.deps.kafka, {
       groupPrefix: `tabstream.${this.deps.topology.name}.${this.deps.workerId}`,
       partitions,
       onBatch: (topic, partition, messages) => this.onBatch(topic, partition, messages),
+      positionOf: (topic, partition) => {
+        const input = this.tasks.get(partition)?.inputs.get(topic);
+        return input === undefined ? undefined : position(input);
+      },
     });
     this.paused = false;
     await this.consumer.start();

@@ -131,6 +131,7 @@ export class Worker {
     this.queues.clear();
     this.watched.clear();
     await Promise.all(old.map((r) => r.stop().catch(() => {})));
+    this.log.info('stopped all tasks of the expired session');
     await this.zk?.close().catch(() => {});
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
