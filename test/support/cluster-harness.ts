@@ -42,7 +42,8 @@ export class WorkerFleet {
     for (const l of this.logs('running')) {
       if (l.topology !== topology || l.generation === undefined) continue;
       const g = out.get(l.generation) ?? new Map<number, string[]>();
-      for (const p of l.partitions ?? []) g.set(p, [...(g.get(p) ?? []), l.from]);
+      // A worker may log one generation twice (an assignment retried after a failure): count it once.
+      for (const p of l.partitions ?? []) g.set(p, [...new Set([...(g.get(p) ?? []), l.from])]);
       out.set(l.generation, g);
     }
     return out;
