@@ -42,9 +42,14 @@ describe('topology worker --metrics-port', () => {
 
   it('reports ownership: partitions, generation and leadership', async () => {
     const m = await explainWith([worker], () =>
-      waitFor('both partitions owned', scrape, (m) => sumOf(m, 'tabstream_owned_partitions', ofTopology) === PARTITIONS, 30_000),
+      // The generation counts once fully applied (taken up and reading), a moment after the partitions are owned.
+      waitFor(
+        'both partitions owned under a generation',
+        scrape,
+        (m) => sumOf(m, 'tabstream_owned_partitions', ofTopology) === PARTITIONS && sumOf(m, 'tabstream_assignment_generation', ofTopology) >= 1,
+        30_000,
+      ),
     );
-    expect(sumOf(m, 'tabstream_assignment_generation', ofTopology)).toBeGreaterThanOrEqual(1);
     expect(samplesOf(m, 'tabstream_worker_leader')).toEqual([{ name: 'tabstream_worker_leader', labels: { worker: worker.id }, value: 1 }]);
     // Process metrics come along.
     expect(m.types.get('process_cpu_seconds_total')).toBe('counter');

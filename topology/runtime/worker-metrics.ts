@@ -93,7 +93,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
   });
   scrapedGauge(registry, {
     name: 'tabstream_assignment_generation',
-    help: 'Assignment generation (ownership epoch) the worker runs the topology under',
+    help: 'Last assignment generation (ownership epoch) the worker fully applied to the topology; -1 until the first',
     labelNames: ['topology'],
     read: () => runners().map(({ topology, runner }): Sample => [{ topology }, runner.generation]),
   });
