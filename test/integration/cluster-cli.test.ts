@@ -61,6 +61,19 @@ describe('topology deploy, list, status, rebalance, deactivate, activate, kill',
     expect(await cli('activate', name)).toContain(`${name} is active`);
     await waitFor('caught up again', status, (s) => s.totalLag === 0 && s.partitions.every((p) => p.worker !== null), 60_000);
 
+    // A redeploy that changes the spec reaches the running workers: they drain and run the new version.
+    expect(await cli('deploy', 'taba', '--name', name, '--topic', topic, '--flush-interval', '300')).toContain('version 3');
+    await waitFor(
+      'workers on version 3',
+      async () => workers.filter((w) => w.logs.some((l) => l.msg === 'restarting on a new spec version' && l.version === 3)).length,
+      (n) => n === 2,
+      30_000,
+    );
+    await loadCounters({ brokers: config.brokers, topic, events: 1000, tabs: 5, clients: 1 });
+    const v3 = await waitFor('caught up on version 3', status, (s) => s.totalLag === 0 && s.partitions.every((p) => p.worker !== null), 60_000);
+    expect(v3.spec.version).toBe(3);
+    expect(v3.partitions.reduce((sum, p) => sum + p.events, 0)).toBe(22_000);
+
     expect(await cli('kill', name, '--wait', '10')).toContain(`killed ${name}`);
     expect(await cli('list')).not.toContain(name);
     for (const w of workers) expect(w.exited).toBe(false);

@@ -33,7 +33,7 @@ export function withDeployFlags(cmd: Command): Command {
       .option('--name <name>', 'the name to deploy it under')
       .option('--topic <topic>', 'the spout topic')
       .option('--partitions <n>', 'partitions when the topic is created', '8')
-      .option('--flush-interval <ms>', 'checkpoint interval', '1000'),
+      .option('--flush-interval <ms>', 'checkpoint interval (default 1000, or the config file’s flushIntervalMs)'),
   );
 }
 

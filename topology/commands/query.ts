@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
-import Redis from 'ioredis';
 import { defaultRegistry } from '../../bolts/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery, type RenderedAggregate } from '../../state/tab-query';
 import { configFrom, withConfigFlags } from './config-flags';
+import { redisClient } from '../../state/redis-client';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function withQuery<T>(flags: Record<string, string | undefined>, fn: (q: TabQuery) => Promise<T>): Promise<T> {
   const config = configFrom(flags);
-  const redis = new Redis(config.redis, { maxRetriesPerRequest: 2 });
+  const redis = redisClient(config.redis);
   try {
     return await fn(new TabQuery(new RedisStateStore(redis, { prefix: config.redisPrefix }), defaultRegistry(), flags.topology ?? 'taba'));
   } finally {

@@ -36,7 +36,6 @@ export function registerWorkerCommands(program: Command): void {
       .option('--id <id>', 'worker id (default: host-pid-random)')
       .option('--capacity <n>', 'the most partitions of one topology this worker takes')
       .option('--session-timeout <ms>', 'ZooKeeper session timeout: how fast a dead worker is noticed')
-      .option('--flush-interval <ms>', 'checkpoint interval (for topologies deployed by `local`)')
       .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (off by default; 0 picks a free port)')
       .option('--metrics-host <host>', 'address /metrics listens on', '127.0.0.1'),
   ).action(async (flags) => {

@@ -9,6 +9,8 @@ export interface Assignment {
   /** The leader that wrote it. */
   leader: string;
   updatedAt: number;
+  /** The spec version it was computed for: a redeploy gets a new generation even with the same owners. */
+  specVersion?: number;
 }
 
 const path = (topology: string): string => `assignments/${topology}`;
@@ -30,14 +32,17 @@ export async function writeAssignment(
   owners: PartitionOwners,
   leader: string,
   force = false,
+  specVersion?: number,
 ): Promise<Assignment> {
   const current = await readAssignment(zk, topology);
-  if (current !== null && !force && sameOwners(current.assignment.partitions, owners)) return current.assignment;
+  const sameSpec = current?.assignment.specVersion === specVersion;
+  if (current !== null && !force && sameSpec && sameOwners(current.assignment.partitions, owners)) return current.assignment;
   const next: Assignment = {
     generation: (current?.assignment.generation ?? 0) + 1,
     partitions: owners,
     leader,
     updatedAt: Date.now(),
+    specVersion,
   };
   const data = Buffer.from(JSON.stringify(next));
   if (current === null) await zk.create(path(topology), data);

@@ -1,5 +1,4 @@
 import { Kafka, logLevel } from 'kafkajs';
-import Redis from 'ioredis';
 import type { TabstreamConfig } from '../config';
 import { loadTopology, moduleRef } from '../loader';
 import { ensureTopics } from '../runtime/ensure-topics';
@@ -7,6 +6,7 @@ import { ZkClient } from '../coordination/zk-client';
 import { deploySpec } from '../coordination/spec-store';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { specFor, type TopologySpec } from './topology-spec';
+import { redisClient } from '../../state/redis-client';
 
 export interface DeployOptions {
   name?: string;
@@ -23,7 +23,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic });
   const kafka = new Kafka({ clientId: 'tabstream-deploy', brokers: config.brokers, logLevel: logLevel.NOTHING });
   const partitions = await ensureTopics(kafka, topology, opts.partitions ?? 8);
-  const redis = new Redis(config.redis, { maxRetriesPerRequest: 3 });
+  const redis = redisClient(config.redis, 3);
   try {
     await new RedisStateStore(redis, { prefix: config.redisPrefix }).setPartitionCount(topology.name, partitions);
   } finally {

@@ -1,5 +1,4 @@
 import { Kafka, logLevel } from 'kafkajs';
-import Redis from 'ioredis';
 import type { TabstreamConfig } from '../config';
 import type { ZkClient } from '../coordination/zk-client';
 import { readSpec } from '../coordination/spec-store';
@@ -8,6 +7,7 @@ import { listWorkers, type WorkerInfo } from '../coordination/rebalancer';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { RedisStateStore } from '../../state/redis-state-store';
 import type { TopologySpec } from './topology-spec';
+import { redisClient } from '../../state/redis-client';
 
 export interface PartitionStatus {
   partition: number;
@@ -41,7 +41,7 @@ export async function topologyStatus(zk: ZkClient, config: TabstreamConfig, name
   const kafka = new Kafka({ clientId: 'tabstream-status', brokers: config.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const redis = new Redis(config.redis, { maxRetriesPerRequest: 2 });
+  const redis = redisClient(config.redis);
   try {
     const ends = await admin.fetchTopicOffsets(spec.options.topic);
     const store = new RedisStateStore(redis, { prefix: config.redisPrefix });

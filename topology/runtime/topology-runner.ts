@@ -19,6 +19,8 @@ export interface RunnerDeps {
   partitions: number;
   workerId: string;
   flushIntervalMs: number;
+  /** The version of the deployed spec this runner runs. */
+  specVersion: number;
   log: Logger;
 }
 
@@ -67,6 +69,10 @@ export class TopologyRunner {
 
   get generation(): number {
     return this.applied;
+  }
+
+  get specVersion(): number {
+    return this.deps.specVersion;
   }
 
   async start(): Promise<void> {

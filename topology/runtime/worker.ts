@@ -182,8 +182,15 @@ export class Worker {
       return;
     }
     if (current === null) return;
-    if (runner && runner.generation === current.assignment.generation) return;
     let r = runner;
+    if (r !== undefined && r.specVersion !== spec.spec.version) {
+      // A redeploy changed the topology: drain the old one, then run the new one.
+      this.runners.delete(topology);
+      await r.stop();
+      this.log.info({ topology, version: spec.spec.version }, 'restarting on a new spec version');
+      r = undefined;
+    }
+    if (r !== undefined && r.generation === current.assignment.generation) return;
     if (r === undefined) {
       const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic });
       r = new TopologyRunner({
@@ -195,6 +202,7 @@ export class Worker {
         partitions: spec.spec.partitions,
         workerId: this.id,
         flushIntervalMs: spec.spec.config.flushIntervalMs,
+        specVersion: spec.spec.version,
         log: this.log.child({ topology }),
       });
       await r.start();
