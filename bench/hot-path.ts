@@ -1,0 +1,79 @@
+// tsx bench/hot-path.ts [production|small] [--profile]: the worker's CPU
+// path without Kafka or Redis — the Taba topology's fused task (decode,
+// route, fold, sink) over the benchmark's messages, with a checkpoint (its
+// Redis arguments built, as the store would send them) every 250,000
+// events, about one flush interval. Events per CPU-second, best of several
+// passes, beside JSON.parse of the same messages alone. For trying a change
+// to the hot path in seconds, on a shared machine (CPU time, not wall time).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import tabaTopology from '../topology/builtin/taba';
+import { defaultRegistry } from '../bolts/handlers/registry';
+import { TopologyTask, type InputRecord } from '../topology/runtime/topology-task';
+import { TaskMetrics } from '../topology/runtime/task-metrics';
+import type { LoadedPartition } from '../state/redis-state-store';
+import { checkpointArgs } from '../state/checkpoint-args';
+import { benchPlan } from './bench-plan';
+import { Workload } from './workload';
+
+const shapeName = process.argv[2] === 'small' ? 'small' : 'production';
+const EVENTS = 2_000_000;
+const PASSES = 5;
+const CHECKPOINT_EVERY_EVENTS = 250_000;
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+const shape = { ...benchPlan(false)[shapeName], events: EVENTS };
+const workload = new Workload(shape);
+const records: InputRecord[] = [];
+for (let m = workload.next(); m !== null; m = workload.next()) {
+  records.push({ offset: String(records.length), key: Buffer.from(m.key), value: m.value, timestamp: '0' });
+}
+const eventsPerRecord = EVENTS / records.length;
+const checkpointEvery = Math.round(CHECKPOINT_EVERY_EVENTS / eventsPerRecord);
+
+const emptyPartition: LoadedPartition = { epoch: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} };
+
+/** One pass: a fresh task folds every record, checkpointing as a worker would. */
+function taskPass(): number {
+  const topology = tabaTopology({ name: 'hot', topic: 'tabs' });
+  const task = new TopologyTask(topology, 0, 1, defaultRegistry(), { push: () => {} }, new TaskMetrics(), 'tabs.dlq');
+  task.restore(emptyPartition, new Map());
+  let argBytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    task.process('tabs', records[i]!);
+    if ((i + 1) % checkpointEvery === 0 || i === records.length - 1) {
+      const taken = task.checkpoint(1, Date.now());
+      if (taken !== null) argBytes += checkpointArgs(taken.checkpoint, 3_600_000).length;
+    }
+  }
+  return argBytes;
+}
+
+function parsePass(): number {
+  let n = 0;
+  for (const r of records) n += (JSON.parse(r.value!.toString('utf8')) as unknown[]).length;
+  return n;
+}
+
+function best(pass: () => number): number {
+  pass();
+  let seconds = Infinity;
+  for (let i = 0; i < PASSES; i++) {
+    collectGarbage();
+    const start = process.cpuUsage();
+    pass();
+    const used = process.cpuUsage(start);
+    seconds = Math.min(seconds, (used.user + used.system) / 1e6);
+  }
+  return EVENTS / seconds;
+}
+
+const profiling = process.argv.includes('--profile');
+const task = profiling ? (taskPass(), taskPass(), taskPass(), Number.NaN) : best(taskPass);
+const parse = profiling ? Number.NaN : best(parsePass);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`hot path, ${shape.name} shape (${shape.tabs} Tabs × ${shape.clients} clients, ${eventsPerRecord} events per message), events per CPU-second, best of ${PASSES}:`);
+console.log(`  fused task (decode, route, fold, sink, checkpoints): ${fmt(task)}`);
+console.log(`  JSON.parse alone:                                    ${fmt(parse)}`);
