@@ -9,6 +9,7 @@ import { WIRE_NAME_PATTERN } from '../client/wire-names';
 import type { TabEvent } from './event';
 import type { HandlerRegistry } from './handlers/registry';
 import { preview, type RejectReason, type Rejection } from './rejection';
+import { decodeFastPath, type FastPathLimits } from './wire-fast-path';
 
 export const MAX_ID_LENGTH = 128;
 /** The wire format does not bound string values; this keeps one event from bloating a state. */
@@ -51,11 +52,20 @@ interface DecodeScratch {
   rejections: Rejection[];
 }
 
+const DEFAULT_LIMITS: FastPathLimits = { latestAllowed: MAX_EVENT_TIME, maxIdLength: MAX_ID_LENGTH, maxStringValueLength: MAX_STRING_VALUE_LENGTH };
+
 export function decodeMessage(
   value: Buffer | Uint8Array | string | null | undefined,
   registry: HandlerRegistry,
   options?: DecodeOptions,
 ): DecodedMessage {
+  const latestAllowed = options?.now !== undefined && options.maxFutureMs !== undefined ? options.now + options.maxFutureMs : MAX_EVENT_TIME;
+  // Bytes as producers send them take the fast path; it hands anything unusual back (null).
+  if (value !== null && value !== undefined && typeof value !== 'string') {
+    const limits = latestAllowed === MAX_EVENT_TIME ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, latestAllowed };
+    const fast = decodeFastPath(value, registry, limits);
+    if (fast !== null) return { events: fast, rejections: [] };
+  }
   const events: TabEvent[] = [];
   const rejections: Rejection[] = [];
   const text = messageText(value, rejections);
@@ -70,8 +80,7 @@ export function decodeMessage(
   }
   const scratch: DecodeScratch = {
     registry,
-    latestAllowed:
-      options?.now !== undefined && options.maxFutureMs !== undefined ? options.now + options.maxFutureMs : MAX_EVENT_TIME,
+    latestAllowed,
     validTab: NOTHING_VALID_YET,
     validClient: NOTHING_VALID_YET,
     events,

@@ -1,0 +1,321 @@
+// The decoder's fast path: a byte scanner for the messages producers really
+// send (ASCII JSON, only the wire fields, no escapes, every event valid). It
+// makes no object for the JSON and no string for a Tab, client or type that
+// repeats the previous event's bytes, and parses numbers from the bytes.
+//
+// It never decides anything the general decoder (wire.ts) would decide
+// differently: on anything else (non-ASCII bytes, an escape, an unknown or
+// repeated field, null, nesting, a number it cannot read exactly, an event
+// that breaks a rule, bad JSON) it gives up and returns null, and the whole
+// message goes through JSON.parse and the general checks, which produce the
+// same events, or the rejections with their reasons.
+import type { TabEvent } from './event';
+import type { HandlerRegistry } from './handlers/registry';
+import type { TabHandler } from './handlers/handler';
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COLON = 0x3a;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const PLUS = 0x2b;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
+/** Longest Tab name or client id (the wire format's rule). */
+const MAX_NAME = 200;
+/** Digits read as an exact integer (below 2^53); longer numbers are left to Number(). */
+const EXACT_DIGITS = 15;
+const POWERS_OF_TEN = Array.from({ length: EXACT_DIGITS + 1 }, (_, i) => 10 ** i);
+
+/** Bytes allowed in a Tab name or client id: [A-Za-z0-9_.:/-]. */
+const NAME_BYTE = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/-') NAME_BYTE[c.charCodeAt(0)] = 1;
+
+// Field bits, for "seen" and "required".
+const TAB = 1;
+const TYPE = 2;
+const VALUE = 4;
+const TIME = 8;
+const CLIENT = 16;
+const ID = 32;
+const REQUIRED = TAB | TYPE | VALUE | TIME | CLIENT;
+
+export interface FastPathLimits {
+  /** Latest event time accepted (epoch ms). */
+  latestAllowed: number;
+  maxIdLength: number;
+  maxStringValueLength: number;
+}
+
+/** A string read from the message and where its bytes were. */
+class Remembered {
+  value = '';
+  start = 0;
+  // Empty and impossible (end < start): the first event's string is always read.
+  end = -1;
+}
+
+/**
+ * Scanner state for one message. Strings of the previous event are kept with
+ * where their bytes were, so an event repeating them costs a byte compare.
+ */
+class Scan {
+  at = 0;
+  // The number or string range the last read produced.
+  number = 0;
+  start = 0;
+  end = 0;
+  readonly tab = new Remembered();
+  readonly client = new Remembered();
+  readonly type = new Remembered();
+  handler: TabHandler | undefined = undefined;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly registry: HandlerRegistry,
+    readonly limits: FastPathLimits,
+  ) {}
+}
+
+/** The events of a message, or null when the general decoder must take it. */
+export function decodeFastPath(bytes: Uint8Array, registry: HandlerRegistry, limits: FastPathLimits): TabEvent[] | null {
+  const s = new Scan(bytes, registry, limits);
+  const events: TabEvent[] = [];
+  skipSpace(s);
+  const first = bytes[s.at];
+  if (first === OPEN_OBJECT) {
+    if (!readEvent(s, events)) return null;
+  } else if (first === OPEN_ARRAY) {
+    s.at++;
+    skipSpace(s);
+    if (bytes[s.at] === CLOSE_ARRAY) {
+      s.at++;
+    } else {
+      for (;;) {
+        if (bytes[s.at] !== OPEN_OBJECT || !readEvent(s, events)) return null;
+        skipSpace(s);
+        const next = bytes[s.at++];
+        if (next === CLOSE_ARRAY) break;
+        if (next !== COMMA) return null;
+        skipSpace(s);
+      }
+    }
+  } else {
+    return null;
+  }
+  skipSpace(s);
+  return s.at === bytes.length ? events : null;
+}
+
+function skipSpace(s: Scan): void {
+  const { bytes } = s;
+  let at = s.at;
+  for (;;) {
+    const c = bytes[at];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    at++;
+  }
+  s.at = at;
+}
+
+/** Reads `{...}` at s.at into an event; false to give up. */
+function readEvent(s: Scan, events: TabEvent[]): boolean {
+  const { bytes } = s;
+  s.at++;
+  skipSpace(s);
+  let seen = 0;
+  let value: number | string = 0;
+  let time = 0;
+  let id: string | undefined;
+  if (bytes[s.at] === CLOSE_OBJECT) return false;
+  for (;;) {
+    if (bytes[s.at] !== QUOTE || !readAsciiString(s)) return false;
+    const field = fieldOf(bytes, s.start, s.end);
+    if (field === 0 || (seen & field) !== 0) return false;
+    seen |= field;
+    skipSpace(s);
+    if (bytes[s.at++] !== COLON) return false;
+    skipSpace(s);
+    const c = bytes[s.at];
+    if (field === TIME) {
+      if (!readNumber(s)) return false;
+      time = s.number;
+    } else if (field === VALUE) {
+      if (c === QUOTE) {
+        if (!readAsciiString(s)) return false;
+        value = stringOf(s);
+      } else if (readNumber(s)) {
+        value = s.number;
+      } else {
+        return false;
+      }
+    } else {
+      if (c !== QUOTE || !readAsciiString(s)) return false;
+      if (field === TAB || field === CLIENT) {
+        if (!remember(s, field === TAB ? s.tab : s.client, true)) return false;
+      } else if (field === TYPE) {
+        if (!sameBytes(bytes, s.start, s.end, s.type.start, s.type.end)) {
+          if (!remember(s, s.type, false)) return false;
+          s.handler = s.registry.get(s.type.value);
+          if (s.handler === undefined) return false;
+        }
+      } else {
+        const length = s.end - s.start;
+        if (length === 0 || length > s.limits.maxIdLength) return false;
+        id = stringOf(s);
+      }
+    }
+    skipSpace(s);
+    const next = bytes[s.at++];
+    if (next === CLOSE_OBJECT) break;
+    if (next !== COMMA) return false;
+    skipSpace(s);
+  }
+  if ((seen & REQUIRED) !== REQUIRED) return false;
+  // The general decoder's rules, for events it would accept as they are.
+  const kind = s.handler!.valueKind;
+  if (typeof value === 'number') {
+    if (kind === 'string' || !Number.isFinite(value)) return false;
+  } else if (kind === 'number' || value.length > s.limits.maxStringValueLength) {
+    return false;
+  }
+  if (!Number.isSafeInteger(time) || time < 0 || time > s.limits.latestAllowed) return false;
+  events.push({ tab: s.tab.value, type: s.type.value, value, time, client: s.client.value, id });
+  return true;
+}
+
+/** The field a key names (by its bytes), or 0 for any other key. */
+function fieldOf(bytes: Uint8Array, start: number, end: number): number {
+  const c = bytes[start];
+  switch (end - start) {
+    case 2:
+      return c === 0x69 && bytes[start + 1] === 0x64 ? ID : 0;
+    case 3:
+      return c === 0x74 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x62 ? TAB : 0;
+    case 4:
+      if (c !== 0x74) return 0;
+      if (bytes[start + 1] === 0x79 && bytes[start + 2] === 0x70 && bytes[start + 3] === 0x65) return TYPE;
+      if (bytes[start + 1] === 0x69 && bytes[start + 2] === 0x6d && bytes[start + 3] === 0x65) return TIME;
+      return 0;
+    case 5:
+      return c === 0x76 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x75 && bytes[start + 4] === 0x65 ? VALUE : 0;
+    case 6:
+      return c === 0x63 && bytes[start + 1] === 0x6c && bytes[start + 2] === 0x69 && bytes[start + 3] === 0x65 && bytes[start + 4] === 0x6e && bytes[start + 5] === 0x74
+        ? CLIENT
+        : 0;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Reads `"..."` at s.at into s.start..s.end (the bytes between the quotes);
+ * false for anything but printable ASCII without escapes.
+ */
+function readAsciiString(s: Scan): boolean {
+  const { bytes } = s;
+  const start = s.at + 1;
+  let at = start;
+  for (;;) {
+    const c = bytes[at];
+    if (c === QUOTE) break;
+    // Also stops at the end of the bytes (undefined).
+    if (!(c >= 0x20 && c < 0x7f) || c === BACKSLASH) return false;
+    at++;
+  }
+  s.start = start;
+  s.end = at;
+  s.at = at + 1;
+  return true;
+}
+
+/** Makes the string just read the remembered one, unless it has the same bytes; false when a name breaks the rule. */
+function remember(s: Scan, slot: Remembered, isWireName: boolean): boolean {
+  if (sameBytes(s.bytes, s.start, s.end, slot.start, slot.end)) return true;
+  if (isWireName && !isName(s.bytes, s.start, s.end)) return false;
+  slot.value = stringOf(s);
+  slot.start = s.start;
+  slot.end = s.end;
+  return true;
+}
+
+function stringOf(s: Scan): string {
+  return String.fromCharCode.apply(null, s.bytes.subarray(s.start, s.end) as unknown as number[]);
+}
+
+function sameBytes(bytes: Uint8Array, start: number, end: number, otherStart: number, otherEnd: number): boolean {
+  if (end - start !== otherEnd - otherStart) return false;
+  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
+  return true;
+}
+
+function isName(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end === start || end - start > MAX_NAME) return false;
+  for (let i = start; i < end; i++) if (NAME_BYTE[bytes[i]] !== 1) return false;
+  return true;
+}
+
+/**
+ * Reads a JSON number at s.at into s.number, exactly as JSON.parse would:
+ * up to 15 digits without exponent as integer ÷ 10^k (both exact, so the
+ * quotient is the correctly rounded value), anything longer through Number().
+ * False when the bytes are not a JSON number.
+ */
+function readNumber(s: Scan): boolean {
+  const { bytes } = s;
+  const start = s.at;
+  let at = start;
+  const negative = bytes[at] === MINUS;
+  if (negative) at++;
+  let mantissa = 0;
+  let digits = 0;
+  let c = bytes[at];
+  if (c === ZERO) {
+    at++;
+    digits = 1;
+  } else if (c >= 0x31 && c <= NINE) {
+    while (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+      c = bytes[++at];
+    }
+  } else {
+    return false;
+  }
+  let fraction = 0;
+  if (bytes[at] === DOT) {
+    c = bytes[++at];
+    if (!(c >= ZERO && c <= NINE)) return false;
+    while (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      fraction++;
+      c = bytes[++at];
+    }
+  }
+  let exponent = false;
+  if (bytes[at] === LOWER_E || bytes[at] === UPPER_E) {
+    exponent = true;
+    c = bytes[++at];
+    if (c === PLUS || c === MINUS) c = bytes[++at];
+    if (!(c >= ZERO && c <= NINE)) return false;
+    while (c >= ZERO && c <= NINE) c = bytes[++at];
+  }
+  s.at = at;
+  if (exponent || digits + fraction > EXACT_DIGITS) {
+    s.start = start;
+    s.end = at;
+    s.number = Number(stringOf(s));
+    return true;
+  }
+  const magnitude = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction]!;
+  s.number = negative ? -magnitude : magnitude;
+  return true;
+}
