@@ -16,6 +16,8 @@ export interface TabState {
   state: unknown;
   /** Set when the fold dropped it (its handler said it holds nothing worth keeping). */
   pruned?: boolean;
+  /** The checkpoint interval in which the fold last emitted it (see FoldBolt.interval). */
+  emittedIn: number;
 }
 
 export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
@@ -27,7 +29,9 @@ const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}
  * (same id) is dropped by the dedup window, a replayed record never reaches
  * here (the runtime skips offsets at or below the watermark). A Tab's first
  * type wins; a later event of another type is dead-lettered as type-mismatch.
- * Emits each changed state so the sink knows what to write.
+ * Emits each changed state so the sink knows what to write: once per
+ * checkpoint interval, at its first change (the tuple carries the live state,
+ * so a second emit in the same interval would tell the sink nothing new).
  */
 class FoldBolt implements Bolt {
   private readonly states = new Map<string, TabState>();
@@ -37,11 +41,33 @@ class FoldBolt implements Bolt {
   private folded = 0;
   /** Where the incremental prune scan stopped; it resumes there at the next checkpoint. */
   private pruneCursor: IterableIterator<[string, TabState]> | null = null;
+  /** Counts checkpoints: a state emitted in this interval is not emitted again until the next. */
+  private interval = 0;
+  /** The state the previous event folded into: a batch's events are mostly of one Tab and client. */
+  private last: TabState | null = null;
 
   constructor(private readonly ctx: TaskContext) {}
 
   execute(tuple: Tuple, emit: Emit): void {
     const event = tuple as unknown as TabEvent;
+    const last = this.last;
+    // Same Tab, client and type as the state before: its type is established and agrees.
+    const entry = last !== null && last.tab === event.tab && last.client === event.client && last.type === event.type ? last : this.entryFor(event, tuple);
+    if (entry === undefined) return;
+    if (event.id !== undefined && this.dedup.seen(event.id, event.time)) {
+      this.ctx.count('events_resent_dropped');
+      return;
+    }
+    entry.handler.fold(entry.state, event);
+    this.folded++;
+    if (entry.emittedIn !== this.interval) {
+      entry.emittedIn = this.interval;
+      emit({ tab: entry.tab, client: entry.client, type: entry.type, entry });
+    }
+  }
+
+  /** The state an event folds into (made when new), or undefined after dead-lettering the event. */
+  private entryFor(event: TabEvent, tuple: Tuple): TabState | undefined {
     const known = this.types.get(event.tab);
     if (known !== undefined && known !== event.type) {
       this.ctx.deadLetter('type-mismatch', `tab '${event.tab}' is a ${known}, not a ${event.type}`, tuple);
@@ -52,10 +78,6 @@ class FoldBolt implements Bolt {
       this.ctx.deadLetter('type-unknown', `no handler for type '${event.type}'`, tuple);
       return;
     }
-    if (event.id !== undefined && this.dedup.seen(event.id, event.time)) {
-      this.ctx.count('events_resent_dropped');
-      return;
-    }
     if (known === undefined) {
       this.types.set(event.tab, event.type);
       this.newTypes.push({ tab: event.tab, type: event.type });
@@ -63,12 +85,11 @@ class FoldBolt implements Bolt {
     const key = stateKey(event.tab, event.client);
     let entry = this.states.get(key);
     if (entry === undefined) {
-      entry = { tab: event.tab, client: event.client, type: event.type, handler, state: handler.newState() };
+      entry = { tab: event.tab, client: event.client, type: event.type, handler, state: handler.newState(), emittedIn: -1 };
       this.states.set(key, entry);
     }
-    handler.fold(entry.state, event);
-    this.folded++;
-    emit({ tab: entry.tab, client: entry.client, type: entry.type, entry });
+    this.last = entry;
+    return entry;
   }
 
   restore(loaded: LoadedPartition): void {
@@ -86,6 +107,7 @@ class FoldBolt implements Bolt {
         type,
         handler,
         state: handler.deserialize(s.bytes),
+        emittedIn: -1,
       });
     }
     for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
@@ -99,6 +121,8 @@ class FoldBolt implements Bolt {
     draft.dedupTtlMs = this.dedup.windowMs;
     draft.eventsDelta += this.folded;
     this.folded = 0;
+    this.interval++;
+    this.last = null;
     this.prune(draft, now);
   }
 

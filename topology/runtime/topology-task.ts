@@ -36,6 +36,16 @@ interface PendingForward {
   tuples: Tuple[];
 }
 
+/** A connection from a component to one consumer, as this task routes it. */
+interface Edge {
+  to: string;
+  placement: EdgePlacement;
+  parallelism: number;
+  /** The key the last tuple was routed by, and the task it went to. */
+  lastKey: string | undefined;
+  lastTarget: number;
+}
+
 const sourceKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /** Dead letters keep at most this much of the bad input. */
@@ -187,18 +197,21 @@ export class TopologyTask {
   }
 
   private emitterFor(name: string): Emit {
-    const edges = this.topology.consumersOf(name).map(({ component, grouping }) => ({
+    const edges: Edge[] = this.topology.consumersOf(name).map(({ component, grouping }) => ({
       to: component.name,
       placement: placeEdge(this.topology, grouping, component.name, this.partitions),
       parallelism: this.topology.parallelismOf(component.name, this.partitions),
+      lastKey: undefined,
+      lastTarget: -1,
     }));
     if (edges.length === 0) return () => {};
     return (tuple: Tuple) => {
-      for (const edge of edges) this.deliver(edge.to, edge.placement, edge.parallelism, tuple);
+      for (const edge of edges) this.deliver(edge, tuple);
     };
   }
 
-  private deliver(to: string, placement: EdgePlacement, parallelism: number, tuple: Tuple): void {
+  private deliver(edge: Edge, tuple: Tuple): void {
+    const { to, placement, parallelism } = edge;
     switch (placement.kind) {
       case 'local':
         if (this.bolts.has(to)) this.executeLocal(to, tuple);
@@ -207,9 +220,13 @@ export class TopologyTask {
       case 'keyed': {
         const f = placement.fields;
         const key = f.length === 1 ? String(tuple[f[0]!]) : f.map((x) => String(tuple[x])).join('\u0000');
-        const target = partitionForKey(key, parallelism);
-        if (target === this.index) this.executeLocal(to, tuple);
-        else this.forward(placement.topic, target, to, key, tuple);
+        // The same key as the tuple before (a batch's Tab) is not hashed again.
+        if (key !== edge.lastKey) {
+          edge.lastKey = key;
+          edge.lastTarget = partitionForKey(key, parallelism);
+        }
+        if (edge.lastTarget === this.index) this.executeLocal(to, tuple);
+        else this.forward(placement.topic, edge.lastTarget, to, key, tuple);
         return;
       }
       case 'all':
