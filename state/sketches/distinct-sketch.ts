@@ -6,6 +6,7 @@
 // small. Adding a value twice changes nothing, and merging is a register-wise
 // max: associative, commutative, idempotent.
 import HyperLogLog from 'hyperloglog';
+import { isAscii, murmur3x86128Ascii } from './murmur3-x86-128';
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 
@@ -47,7 +48,8 @@ const entryCache = new Map<string, number>();
 export function distinctEntry(value: string): number {
   const cached = entryCache.get(value);
   if (cached !== undefined) return cached;
-  const hash = HyperLogLog.hash(value.includes('\0') ? NUL_ESCAPE + JSON.stringify(value) : value);
+  // The same words as the native hash; computed in JavaScript for ASCII values (no NUL: the native one stops there).
+  const hash = isAscii(value) && !value.includes('\0') ? asciiHash(value) : HyperLogLog.hash(value.includes('\0') ? NUL_ESCAPE + JSON.stringify(value) : value);
   // The same register and rank rule as hyperloglog's add(): the top bits of
   // the first word pick the register; trailing zeros of words 3 then 2, plus one, the rank.
   const register = hash[0] >>> (32 - PRECISION);
@@ -59,6 +61,13 @@ export function distinctEntry(value: string): number {
   if (entryCache.size >= ENTRY_CACHE_LIMIT) entryCache.clear();
   entryCache.set(value, entry);
   return entry;
+}
+
+const hashWords = new Uint32Array(4);
+
+function asciiHash(value: string): Uint32Array {
+  murmur3x86128Ascii(value, hashWords);
+  return hashWords;
 }
 
 export function distinctAddEntry(sketch: DistinctSketch, entry: number): void {
