@@ -79,14 +79,18 @@ class Scan {
   handler: TabHandler | undefined = undefined;
 
   constructor(
-    readonly bytes: Uint8Array,
+    readonly bytes: Latin1Buffer,
     readonly registry: HandlerRegistry,
     readonly limits: FastPathLimits,
   ) {}
 }
 
+/** Node's Buffer has latin1Slice (undocumented, but what toString('latin1') calls): ASCII bytes to a string, natively. */
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
 /** The events of a message, or null when the general decoder must take it. */
-export function decodeFastPath(bytes: Uint8Array, registry: HandlerRegistry, limits: FastPathLimits): TabEvent[] | null {
+export function decodeFastPath(value: Uint8Array, registry: HandlerRegistry, limits: FastPathLimits): TabEvent[] | null {
+  const bytes = (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)) as Latin1Buffer;
   const s = new Scan(bytes, registry, limits);
   const events: TabEvent[] = [];
   skipSpace(s);
@@ -137,10 +141,11 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
   let id: string | undefined;
   if (bytes[s.at] === CLOSE_OBJECT) return false;
   for (;;) {
-    if (bytes[s.at] !== QUOTE || !readAsciiString(s)) return false;
-    const field = fieldOf(bytes, s.start, s.end);
+    if (bytes[s.at] !== QUOTE) return false;
+    const field = fieldAt(bytes, s.at + 1);
     if (field === 0 || (seen & field) !== 0) return false;
     seen |= field;
+    s.at += KEY_BYTES[field]! + 2;
     skipSpace(s);
     if (bytes[s.at++] !== COLON) return false;
     skipSpace(s);
@@ -158,16 +163,18 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
         return false;
       }
     } else {
-      if (c !== QUOTE || !readAsciiString(s)) return false;
+      if (c !== QUOTE) return false;
       if (field === TAB || field === CLIENT) {
-        if (!remember(s, field === TAB ? s.tab : s.client, true)) return false;
+        if (!readRemembered(s, field === TAB ? s.tab : s.client, true)) return false;
       } else if (field === TYPE) {
-        if (!sameBytes(bytes, s.start, s.end, s.type.start, s.type.end)) {
-          if (!remember(s, s.type, false)) return false;
+        const known = s.type.start;
+        if (!readRemembered(s, s.type, false)) return false;
+        if (s.type.start !== known) {
           s.handler = s.registry.get(s.type.value);
           if (s.handler === undefined) return false;
         }
       } else {
+        if (!readAsciiString(s)) return false;
         const length = s.end - s.start;
         if (length === 0 || length > s.limits.maxIdLength) return false;
         id = stringOf(s);
@@ -192,25 +199,25 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
   return true;
 }
 
-/** The field a key names (by its bytes), or 0 for any other key. */
-function fieldOf(bytes: Uint8Array, start: number, end: number): number {
-  const c = bytes[start];
-  switch (end - start) {
-    case 2:
-      return c === 0x69 && bytes[start + 1] === 0x64 ? ID : 0;
-    case 3:
-      return c === 0x74 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x62 ? TAB : 0;
-    case 4:
-      if (c !== 0x74) return 0;
-      if (bytes[start + 1] === 0x79 && bytes[start + 2] === 0x70 && bytes[start + 3] === 0x65) return TYPE;
-      if (bytes[start + 1] === 0x69 && bytes[start + 2] === 0x6d && bytes[start + 3] === 0x65) return TIME;
+/** Bytes of each field's key. */
+const KEY_BYTES: Record<number, number> = { [TAB]: 3, [TYPE]: 4, [VALUE]: 5, [TIME]: 4, [CLIENT]: 6, [ID]: 2 };
+
+/** The field whose key (and closing quote) starts at `at`, or 0 for any other key. */
+function fieldAt(bytes: Uint8Array, at: number): number {
+  switch (bytes[at]) {
+    case 0x74: // t
+      if (bytes[at + 1] === 0x61 && bytes[at + 2] === 0x62 && bytes[at + 3] === QUOTE) return TAB;
+      if (bytes[at + 1] === 0x79 && bytes[at + 2] === 0x70 && bytes[at + 3] === 0x65 && bytes[at + 4] === QUOTE) return TYPE;
+      if (bytes[at + 1] === 0x69 && bytes[at + 2] === 0x6d && bytes[at + 3] === 0x65 && bytes[at + 4] === QUOTE) return TIME;
       return 0;
-    case 5:
-      return c === 0x76 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x75 && bytes[start + 4] === 0x65 ? VALUE : 0;
-    case 6:
-      return c === 0x63 && bytes[start + 1] === 0x6c && bytes[start + 2] === 0x69 && bytes[start + 3] === 0x65 && bytes[start + 4] === 0x6e && bytes[start + 5] === 0x74
+    case 0x76: // v
+      return bytes[at + 1] === 0x61 && bytes[at + 2] === 0x6c && bytes[at + 3] === 0x75 && bytes[at + 4] === 0x65 && bytes[at + 5] === QUOTE ? VALUE : 0;
+    case 0x63: // c
+      return bytes[at + 1] === 0x6c && bytes[at + 2] === 0x69 && bytes[at + 3] === 0x65 && bytes[at + 4] === 0x6e && bytes[at + 5] === 0x74 && bytes[at + 6] === QUOTE
         ? CLIENT
         : 0;
+    case 0x69: // i
+      return bytes[at + 1] === 0x64 && bytes[at + 2] === QUOTE ? ID : 0;
     default:
       return 0;
   }
@@ -237,9 +244,25 @@ function readAsciiString(s: Scan): boolean {
   return true;
 }
 
-/** Makes the string just read the remembered one, unless it has the same bytes; false when a name breaks the rule. */
-function remember(s: Scan, slot: Remembered, isWireName: boolean): boolean {
-  if (sameBytes(s.bytes, s.start, s.end, slot.start, slot.end)) return true;
+/** True when the string at `at` (its opening quote) has the remembered bytes. */
+function isRepeated(bytes: Uint8Array, at: number, slot: Remembered): boolean {
+  const length = slot.end - slot.start;
+  if (length < 0 || bytes[at + 1 + length] !== QUOTE) return false;
+  for (let i = 0; i < length; i++) if (bytes[at + 1 + i] !== bytes[slot.start + i]) return false;
+  return true;
+}
+
+/**
+ * Reads the string at s.at (its opening quote): when it repeats the
+ * remembered bytes it is skipped, else it becomes the remembered string.
+ * False when it is not plain ASCII or, for a wire name, breaks the rule.
+ */
+function readRemembered(s: Scan, slot: Remembered, isWireName: boolean): boolean {
+  if (isRepeated(s.bytes, s.at, slot)) {
+    s.at += slot.end - slot.start + 2;
+    return true;
+  }
+  if (!readAsciiString(s)) return false;
   if (isWireName && !isName(s.bytes, s.start, s.end)) return false;
   slot.value = stringOf(s);
   slot.start = s.start;
@@ -248,13 +271,7 @@ function remember(s: Scan, slot: Remembered, isWireName: boolean): boolean {
 }
 
 function stringOf(s: Scan): string {
-  return String.fromCharCode.apply(null, s.bytes.subarray(s.start, s.end) as unknown as number[]);
-}
-
-function sameBytes(bytes: Uint8Array, start: number, end: number, otherStart: number, otherEnd: number): boolean {
-  if (end - start !== otherEnd - otherStart) return false;
-  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
-  return true;
+  return s.bytes.latin1Slice(s.start, s.end);
 }
 
 function isName(bytes: Uint8Array, start: number, end: number): boolean {
