@@ -124,6 +124,10 @@ class FoldBolt implements Bolt {
     this.interval++;
     this.last = null;
     this.prune(draft, now);
+    this.ctx.gauge('states', this.states.size);
+    this.ctx.gauge('dedup_window_ids', this.dedup.size);
+    this.ctx.gauge('dedup_window_evicted_ids', this.dedup.evictions);
+    this.ctx.gauge('dedup_window_unchecked_ids', this.dedup.unchecked);
   }
 
   /**

@@ -91,6 +91,10 @@ describe('topology worker --metrics-port', () => {
     expect(sumOf(m, 'tabstream_dead_letters_total', { ...ofTopology, reason: 'tab-invalid' })).toBe(1);
     expect(sumOf(m, 'tabstream_records_total', ofTopology)).toBe(records + 2);
     expect(sumOf(m, 'tabstream_events_folded_total', ofTopology)).toBe(EVENTS);
+    // Every TabClient event carries an id: the dedup windows hold them all, and report their size.
+    expect(sumOf(m, 'tabstream_dedup_window_ids', ofTopology)).toBe(EVENTS);
+    expect(sumOf(m, 'tabstream_dedup_window_evicted_ids', ofTopology)).toBe(0);
+    expect(sumOf(m, 'tabstream_states', ofTopology)).toBeGreaterThan(0);
   });
 
   it('serves /metrics only', async () => {

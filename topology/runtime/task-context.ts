@@ -12,4 +12,6 @@ export interface TaskContext {
   deadLetter(reason: string, message: string, payload: Tuple | Buffer | null): void;
   /** Increments a named counter of this task (shown by status and /metrics). */
   count(metric: string, by?: number): void;
+  /** Sets a named gauge of this task (shown by /metrics). */
+  gauge(metric: string, value: number): void;
 }

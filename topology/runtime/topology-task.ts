@@ -292,6 +292,7 @@ export class TopologyTask {
       registry: this.registry,
       deadLetter: (reason, message, payload) => this.deadLetter(reason, message, payload),
       count: (metric, by = 1) => this.metrics.count(metric, by),
+      gauge: (metric, value) => this.metrics.set(metric, value),
     };
   }
 }

@@ -19,6 +19,14 @@ const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: st
   ['checkpoints_fenced', 'tabstream_checkpoints_fenced_total', 'Checkpoints refused because a newer owner holds the partition'],
 ];
 
+/** TaskMetrics gauges exported, as of the task's last checkpoint. */
+const TASK_GAUGES: ReadonlyArray<readonly [key: string, name: string, help: string]> = [
+  ['states', 'tabstream_states', '(Tab, client) states the task holds'],
+  ['dedup_window_ids', 'tabstream_dedup_window_ids', 'Event ids in the dedup window'],
+  ['dedup_window_evicted_ids', 'tabstream_dedup_window_evicted_ids', 'Ids dropped early to keep the dedup window within its bound, since the task started'],
+  ['dedup_window_unchecked_ids', 'tabstream_dedup_window_unchecked_ids', 'Ids let through unchecked (older than the window, or the window full), since the task started'],
+];
+
 const DEAD_LETTER_PREFIX = 'dead_letters_';
 /** The sum over reasons, which Prometheus computes itself. */
 const DEAD_LETTERS_TOTAL_KEY = 'dead_letters';
@@ -79,6 +87,21 @@ export function workerMetricsRegistry(worker: Worker): Registry {
         known.has(c.key) || c.key.startsWith(DEAD_LETTER_PREFIX) ? [] : [[{ ...byTask(c), counter: c.key }, c.value]],
       ),
   });
+
+  // Gauges a task's bolts set (TaskContext.gauge): states held, the dedup window's size.
+  for (const [key, name, help] of TASK_GAUGES) {
+    scrapedGauge(registry, {
+      name,
+      help,
+      labelNames: perPartition,
+      read: () =>
+        worker.topologies.flatMap((topology) =>
+          [...(worker.runnerOf(topology)?.metrics ?? [])].flatMap(([partition, m]): Sample[] =>
+            m.gauges.has(key) ? [[{ topology, partition: String(partition) }, m.gauges.get(key)!]] : [],
+          ),
+        ),
+    });
+  }
 
   const runners = () =>
     worker.topologies.flatMap((topology) => {
