@@ -1,5 +1,6 @@
 import { AssignerProtocol, type Consumer, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { PrefetchQueue } from './prefetch-queue';
 
 export interface AssignedPartition {
   topic: string;
@@ -21,7 +22,8 @@ export type BatchHandler = (topic: string, partition: number, messages: KafkaMes
 export class AssignedConsumer {
   private readonly consumer: Consumer;
   private readonly partitions: AssignedPartition[];
-  private readonly onBatch: BatchHandler;
+  /** Folding of fetched batches runs behind the fetcher, so the next fetch overlaps it. */
+  private readonly prefetched: PrefetchQueue;
   private readonly positionOf?: (topic: string, partition: number) => number | undefined;
 
   constructor(
@@ -36,7 +38,7 @@ export class AssignedConsumer {
     },
   ) {
     this.partitions = opts.partitions;
-    this.onBatch = opts.onBatch;
+    this.prefetched = new PrefetchQueue(opts.onBatch, PREFETCH_BYTES);
     this.positionOf = opts.positionOf;
     const assignment: Record<string, number[]> = {};
     for (const p of opts.partitions) (assignment[p.topic] ??= []).push(p.partition);
@@ -89,7 +91,7 @@ export class AssignedConsumer {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat }) => {
-        await this.onBatch(batch.topic, batch.partition, batch.messages);
+        await this.prefetched.push(batch.topic, batch.partition, batch.messages);
         await heartbeat();
       },
     });
@@ -105,7 +107,12 @@ export class AssignedConsumer {
     this.consumer.resume(topics.map((topic) => ({ topic })));
   }
 
+  /** Once this resolves no batch is handled any more. */
   async stop(): Promise<void> {
+    await this.prefetched.stop();
     await this.consumer.disconnect();
   }
 }
+
+/** Fetched bytes that may wait to be folded: about one fetch (maxBytes) besides the one in flight. */
+const PREFETCH_BYTES = 4 * 1024 * 1024;

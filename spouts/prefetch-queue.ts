@@ -1,0 +1,85 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { BatchHandler } from './assigned-consumer';
+
+interface QueuedBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  bytes: number;
+}
+
+/**
+ * Fetched batches waiting to be handled. KafkaJS fetches again only once
+ * every batch of the last fetch was handed over, so without this queue the
+ * worker sat idle during each fetch and the broker during each fold; with it
+ * the next fetch is in flight while this one is folded. Bounded by bytes:
+ * `push` waits for room (back-pressure on the fetcher).
+ *
+ * Batches are handled one at a time, in the order fetched. After `stop`
+ * nothing more is handled: what was queued is dropped (the next consumer
+ * starts from the tasks' own positions, so nothing is lost).
+ */
+export class PrefetchQueue {
+  private readonly queue: QueuedBatch[] = [];
+  private queuedBytes = 0;
+  private draining: Promise<void> | null = null;
+  private roomWaiters: Array<() => void> = [];
+  private failure: unknown = null;
+  private stopped = false;
+
+  constructor(
+    private readonly handle: BatchHandler,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Queues a batch; resolves once the queue has room again. Rethrows a failure of an earlier batch's handling. */
+  async push(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    if (this.failure !== null) {
+      const failure = this.failure;
+      this.failure = null;
+      throw failure;
+    }
+    if (this.stopped || messages.length === 0) return;
+    let bytes = 0;
+    for (const m of messages) bytes += m.value?.length ?? 0;
+    this.queue.push({ topic, partition, messages, bytes });
+    this.queuedBytes += bytes;
+    this.draining ??= this.drain();
+    while (this.queuedBytes > this.maxBytes && !this.stopped) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Drops what is queued and resolves once the batch being handled (if any) is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.wakeWaiters();
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && this.queue.length > 0) {
+        const batch = this.queue[0]!;
+        try {
+          await this.handle(batch.topic, batch.partition, batch.messages);
+        } catch (err) {
+          // Surfaced by the next push, to KafkaJS, which restarts the consumer: its rejoin seeks every partition back to its task's position.
+          this.failure = err;
+        }
+        if (this.stopped) return;
+        this.queue.shift();
+        this.queuedBytes -= batch.bytes;
+        if (this.queuedBytes <= this.maxBytes) this.wakeWaiters();
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
