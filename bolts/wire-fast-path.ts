@@ -145,7 +145,7 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
     const field = fieldAt(bytes, s.at + 1);
     if (field === 0 || (seen & field) !== 0) return false;
     seen |= field;
-    s.at += KEY_BYTES[field]! + 2;
+    s.at += KEY_BYTES[field] + 2;
     skipSpace(s);
     if (bytes[s.at++] !== COLON) return false;
     skipSpace(s);
@@ -199,8 +199,14 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
   return true;
 }
 
-/** Bytes of each field's key. */
-const KEY_BYTES: Record<number, number> = { [TAB]: 3, [TYPE]: 4, [VALUE]: 5, [TIME]: 4, [CLIENT]: 6, [ID]: 2 };
+/** Bytes of each field's key, by field bit. */
+const KEY_BYTES = new Uint8Array(CLIENT * 2 + 1);
+KEY_BYTES[TAB] = 3;
+KEY_BYTES[TYPE] = 4;
+KEY_BYTES[VALUE] = 5;
+KEY_BYTES[TIME] = 4;
+KEY_BYTES[CLIENT] = 6;
+KEY_BYTES[ID] = 2;
 
 /** The field whose key (and closing quote) starts at `at`, or 0 for any other key. */
 function fieldAt(bytes: Uint8Array, at: number): number {

@@ -19,6 +19,12 @@ export class ByteWriter {
     return this.len;
   }
 
+  /** Empties the writer, keeping its buffer for the next use. */
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+
   private ensure(extra: number): void {
     const need = this.len + extra;
     if (need <= this.buf.length) return;

@@ -32,6 +32,9 @@ export function openVersioned(type: string, bytes: Uint8Array, supported: readon
   return { reader, version };
 }
 
+const sharedWriter = new ByteWriter(4096);
+let sharedWriterBusy = false;
+
 /** serialize/deserialize for a handler whose state has one format version. */
 export function versionedCodec<S>(
   type: string,
@@ -41,9 +44,16 @@ export function versionedCodec<S>(
 ): { serialize(state: S): Uint8Array; deserialize(bytes: Uint8Array): S } {
   return {
     serialize(state) {
-      const writer = versionedWriter(version, 256);
-      write(writer, state);
-      return writer.finish();
+      // One writer serves every serialization (a checkpoint makes thousands); a nested call gets its own.
+      const writer = sharedWriterBusy ? versionedWriter(version, 256) : sharedWriter.reset().u8(version);
+      const shared = writer === sharedWriter;
+      sharedWriterBusy = true;
+      try {
+        write(writer, state);
+        return writer.finish();
+      } finally {
+        if (shared) sharedWriterBusy = false;
+      }
     },
     deserialize(bytes) {
       const { reader } = openVersioned(type, bytes, [version]);

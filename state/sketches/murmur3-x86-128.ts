@@ -57,37 +57,36 @@ export function murmur3x86128Ascii(value: string, out: Uint32Array): void {
     h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
   }
   // The tail: up to 15 bytes, into k4..k1 from the highest byte down.
-  const tail = (n: number): number => value.charCodeAt(blocks + n);
   let k1 = 0;
   let k2 = 0;
   let k3 = 0;
   let k4 = 0;
   switch (length & 15) {
-    case 15: k4 ^= tail(14) << 16; // falls through
-    case 14: k4 ^= tail(13) << 8; // falls through
+    case 15: k4 ^= value.charCodeAt(blocks + 14) << 16; // falls through
+    case 14: k4 ^= value.charCodeAt(blocks + 13) << 8; // falls through
     case 13:
-      k4 ^= tail(12);
+      k4 ^= value.charCodeAt(blocks + 12);
       h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
     // falls through
-    case 12: k3 ^= tail(11) << 24; // falls through
-    case 11: k3 ^= tail(10) << 16; // falls through
-    case 10: k3 ^= tail(9) << 8; // falls through
+    case 12: k3 ^= value.charCodeAt(blocks + 11) << 24; // falls through
+    case 11: k3 ^= value.charCodeAt(blocks + 10) << 16; // falls through
+    case 10: k3 ^= value.charCodeAt(blocks + 9) << 8; // falls through
     case 9:
-      k3 ^= tail(8);
+      k3 ^= value.charCodeAt(blocks + 8);
       h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
     // falls through
-    case 8: k2 ^= tail(7) << 24; // falls through
-    case 7: k2 ^= tail(6) << 16; // falls through
-    case 6: k2 ^= tail(5) << 8; // falls through
+    case 8: k2 ^= value.charCodeAt(blocks + 7) << 24; // falls through
+    case 7: k2 ^= value.charCodeAt(blocks + 6) << 16; // falls through
+    case 6: k2 ^= value.charCodeAt(blocks + 5) << 8; // falls through
     case 5:
-      k2 ^= tail(4);
+      k2 ^= value.charCodeAt(blocks + 4);
       h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3);
     // falls through
-    case 4: k1 ^= tail(3) << 24; // falls through
-    case 3: k1 ^= tail(2) << 16; // falls through
-    case 2: k1 ^= tail(1) << 8; // falls through
+    case 4: k1 ^= value.charCodeAt(blocks + 3) << 24; // falls through
+    case 3: k1 ^= value.charCodeAt(blocks + 2) << 16; // falls through
+    case 2: k1 ^= value.charCodeAt(blocks + 1) << 8; // falls through
     case 1:
-      k1 ^= tail(0);
+      k1 ^= value.charCodeAt(blocks + 0);
       h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
   }
   h1 ^= length;

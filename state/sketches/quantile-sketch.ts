@@ -53,9 +53,22 @@ export function newSketch(): QuantileSketch {
   };
 }
 
+// A windowed percentile adds each value to a sketch per window: the bin key
+// (a logarithm) is computed once and remembered for the next few adds.
+let lastMagnitude = Number.NaN;
+let lastKey = 0;
+
+function keyOf(magnitude: number): number {
+  if (magnitude !== lastMagnitude) {
+    lastKey = mapping.key(magnitude);
+    lastMagnitude = magnitude;
+  }
+  return lastKey;
+}
+
 export function sketchAdd(sketch: QuantileSketch, value: number): void {
-  if (value > SMALLEST_MAGNITUDE) addToBins(sketch.positive, mapping.key(value), 1);
-  else if (value < -SMALLEST_MAGNITUDE) addToBins(sketch.negative, mapping.key(-value), 1);
+  if (value > SMALLEST_MAGNITUDE) addToBins(sketch.positive, keyOf(value), 1);
+  else if (value < -SMALLEST_MAGNITUDE) addToBins(sketch.negative, keyOf(-value), 1);
   else sketch.zeros++;
   sketch.count++;
   sketch.sum += value;

@@ -44,6 +44,9 @@ interface Edge {
   /** The key the last tuple was routed by, and the task it went to. */
   lastKey: string | undefined;
   lastTarget: number;
+  /** The consumer's bolt in this task and its emitter, once looked up. */
+  bolt?: Bolt;
+  emit?: Emit;
 }
 
 const sourceKey = (topic: string, partition: number): string => `${topic}:${partition}`;
@@ -214,7 +217,7 @@ export class TopologyTask {
     const { to, placement, parallelism } = edge;
     switch (placement.kind) {
       case 'local':
-        if (this.bolts.has(to)) this.executeLocal(to, tuple);
+        if (this.bolts.has(to)) this.executeOn(edge, tuple);
         else this.forward(this.topology.repartitionTopic(to), this.index % parallelism, to, null, tuple);
         return;
       case 'keyed': {
@@ -225,25 +228,28 @@ export class TopologyTask {
           edge.lastKey = key;
           edge.lastTarget = partitionForKey(key, parallelism);
         }
-        if (edge.lastTarget === this.index) this.executeLocal(to, tuple);
+        if (edge.lastTarget === this.index) this.executeOn(edge, tuple);
         else this.forward(placement.topic, edge.lastTarget, to, key, tuple);
         return;
       }
       case 'all':
         for (let target = 0; target < parallelism; target++) {
-          if (target === this.index) this.executeLocal(to, tuple);
+          if (target === this.index) this.executeOn(edge, tuple);
           else this.forward(placement.topic, target, to, null, tuple);
         }
         return;
       case 'global':
-        if (this.index === 0) this.executeLocal(to, tuple);
+        if (this.index === 0) this.executeOn(edge, tuple);
         else this.forward(placement.topic, 0, to, null, tuple);
         return;
     }
   }
 
-  private executeLocal(to: string, tuple: Tuple): void {
-    this.bolts.get(to)!.execute(tuple, this.emitters.get(to)!);
+  private executeOn(edge: Edge, tuple: Tuple): void {
+    // Looked up on first use: emitters are made after the bolts, and may be made in any order.
+    edge.bolt ??= this.bolts.get(edge.to)!;
+    edge.emit ??= this.emitters.get(edge.to)!;
+    edge.bolt.execute(tuple, edge.emit);
   }
 
   private forward(topic: string, target: number, bolt: string, key: string | null, tuple: Tuple): void {
