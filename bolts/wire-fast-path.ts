@@ -77,6 +77,14 @@ class Scan {
   readonly client = new Remembered();
   readonly type = new Remembered();
   handler: TabHandler | undefined = undefined;
+  // The last event read in full, as a template for the next: its bytes, and
+  // where its value, time and id tokens were, in the order they came.
+  templateStart = -1;
+  templateEnd = -1;
+  tokens = 0;
+  readonly tokenField = new Uint8Array(3);
+  readonly tokenStart = new Int32Array(3);
+  readonly tokenEnd = new Int32Array(3);
 
   constructor(
     readonly bytes: Latin1Buffer,
@@ -96,7 +104,7 @@ export function decodeFastPath(value: Uint8Array, registry: HandlerRegistry, lim
   skipSpace(s);
   const first = bytes[s.at];
   if (first === OPEN_OBJECT) {
-    if (!readEvent(s, events)) return null;
+    if (!readNextEvent(s, events)) return null;
   } else if (first === OPEN_ARRAY) {
     s.at++;
     skipSpace(s);
@@ -104,7 +112,7 @@ export function decodeFastPath(value: Uint8Array, registry: HandlerRegistry, lim
       s.at++;
     } else {
       for (;;) {
-        if (bytes[s.at] !== OPEN_OBJECT || !readEvent(s, events)) return null;
+        if (bytes[s.at] !== OPEN_OBJECT || !readNextEvent(s, events)) return null;
         skipSpace(s);
         const next = bytes[s.at++];
         if (next === CLOSE_ARRAY) break;
@@ -130,9 +138,82 @@ function skipSpace(s: Scan): void {
   s.at = at;
 }
 
-/** Reads `{...}` at s.at into an event; false to give up. */
+/**
+ * Reads `{...}` at s.at into an event: as the template (the previous event)
+ * when its bytes repeat the template's but for the value, time and id, else in full.
+ */
+function readNextEvent(s: Scan, events: TabEvent[]): boolean {
+  const start = s.at;
+  if (s.templateStart >= 0 && readByTemplate(s, events)) return true;
+  s.at = start;
+  return readEvent(s, events);
+}
+
+/** Reads an event laid out as the template; false (s.at anywhere) when it is not. */
+function readByTemplate(s: Scan, events: TabEvent[]): boolean {
+  const { bytes } = s;
+  let at = s.at;
+  let t = s.templateStart;
+  let value: number | string = 0;
+  let time = 0;
+  let id: string | undefined;
+  for (let k = 0; k < s.tokens; k++) {
+    for (const end = s.tokenStart[k]!; t < end; t++, at++) if (bytes[at] !== bytes[t]) return false;
+    s.at = at;
+    const field = s.tokenField[k];
+    if (field === TIME) {
+      if (!readNumber(s)) return false;
+      time = s.number;
+    } else if (field === VALUE) {
+      const read = readValue(s);
+      if (read === undefined) return false;
+      value = read;
+    } else {
+      id = readId(s);
+      if (id === undefined) return false;
+    }
+    at = s.at;
+    t = s.tokenEnd[k]!;
+  }
+  for (const end = s.templateEnd; t < end; t++, at++) if (bytes[at] !== bytes[t]) return false;
+  s.at = at;
+  return acceptEvent(s, events, value, time, id);
+}
+
+/** A value token (a number or an ASCII string) at s.at, or undefined. */
+function readValue(s: Scan): number | string | undefined {
+  if (s.bytes[s.at] === QUOTE) return readAsciiString(s) ? stringOf(s) : undefined;
+  return readNumber(s) ? s.number : undefined;
+}
+
+/** An id token at s.at within the length limit, or undefined. */
+function readId(s: Scan): string | undefined {
+  if (s.bytes[s.at] !== QUOTE || !readAsciiString(s)) return undefined;
+  const length = s.end - s.start;
+  return length === 0 || length > s.limits.maxIdLength ? undefined : stringOf(s);
+}
+
+/** Records where a variable token of the event being read in full was. */
+function noteToken(s: Scan, field: number, start: number, end: number): void {
+  let k = s.tokens++;
+  // Kept in order of position (at most 3, arriving in order but for safety sorted).
+  while (k > 0 && s.tokenStart[k - 1]! > start) {
+    s.tokenField[k] = s.tokenField[k - 1]!;
+    s.tokenStart[k] = s.tokenStart[k - 1]!;
+    s.tokenEnd[k] = s.tokenEnd[k - 1]!;
+    k--;
+  }
+  s.tokenField[k] = field;
+  s.tokenStart[k] = start;
+  s.tokenEnd[k] = end;
+}
+
+/** Reads `{...}` at s.at into an event, in full; false to give up. On success it is the next template. */
 function readEvent(s: Scan, events: TabEvent[]): boolean {
   const { bytes } = s;
+  const eventStart = s.at;
+  s.templateStart = -1;
+  s.tokens = 0;
   s.at++;
   skipSpace(s);
   let seen = 0;
@@ -150,18 +231,20 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
     if (bytes[s.at++] !== COLON) return false;
     skipSpace(s);
     const c = bytes[s.at];
+    const tokenStart = s.at;
     if (field === TIME) {
       if (!readNumber(s)) return false;
       time = s.number;
+      noteToken(s, TIME, tokenStart, s.at);
     } else if (field === VALUE) {
-      if (c === QUOTE) {
-        if (!readAsciiString(s)) return false;
-        value = stringOf(s);
-      } else if (readNumber(s)) {
-        value = s.number;
-      } else {
-        return false;
-      }
+      const read = readValue(s);
+      if (read === undefined) return false;
+      value = read;
+      noteToken(s, VALUE, tokenStart, s.at);
+    } else if (field === ID) {
+      id = readId(s);
+      if (id === undefined) return false;
+      noteToken(s, ID, tokenStart, s.at);
     } else {
       if (c !== QUOTE) return false;
       if (field === TAB || field === CLIENT) {
@@ -173,11 +256,6 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
           s.handler = s.registry.get(s.type.value);
           if (s.handler === undefined) return false;
         }
-      } else {
-        if (!readAsciiString(s)) return false;
-        const length = s.end - s.start;
-        if (length === 0 || length > s.limits.maxIdLength) return false;
-        id = stringOf(s);
       }
     }
     skipSpace(s);
@@ -186,8 +264,14 @@ function readEvent(s: Scan, events: TabEvent[]): boolean {
     if (next !== COMMA) return false;
     skipSpace(s);
   }
-  if ((seen & REQUIRED) !== REQUIRED) return false;
-  // The general decoder's rules, for events it would accept as they are.
+  if ((seen & REQUIRED) !== REQUIRED || !acceptEvent(s, events, value, time, id)) return false;
+  s.templateStart = eventStart;
+  s.templateEnd = s.at;
+  return true;
+}
+
+/** Applies the general decoder's rules to an event's value and time; adds it when it would accept it as it is. */
+function acceptEvent(s: Scan, events: TabEvent[], value: number | string, time: number, id: string | undefined): boolean {
   const kind = s.handler!.valueKind;
   if (typeof value === 'number') {
     if (kind === 'string' || !Number.isFinite(value)) return false;

@@ -79,6 +79,27 @@ describe('the decoder fast path', () => {
     expect(decodeFastPath(Buffer.from(JSON.stringify(unique)), registry, limits)).toEqual([{ ...unique, id: undefined }]);
   });
 
+  it('reads an event laid out like the one before by template, and one that differs in full', () => {
+    const e = (fields: Record<string, unknown>) => ({ tab: 'bids', type: 'counter', value: 1, time: 1_700_000_000_000, client: 'c', ...fields });
+    const batches = [
+      [e({}), e({ value: 2.5 }), e({ value: 7 }), e({ time: 1_700_000_000_001 }), e({ value: 1e21 })],
+      [e({ id: 'a' }), e({ id: 'bb' }), e({}), e({ id: 'c' })],
+      [e({}), e({ tab: 'asks' }), e({ client: 'd' }), e({ tab: 'bids' })],
+      [e({}), { client: 'c', tab: 'bids', type: 'counter', time: 1_700_000_000_000, value: 3 }, e({})],
+    ];
+    for (const batch of batches) {
+      const fast = decodeFastPath(Buffer.from(JSON.stringify(batch)), registry, limits);
+      expect(fast).toEqual(batch.map((x) => ({ id: undefined, ...x })));
+    }
+    const negativeZero = decodeFastPath(Buffer.from(JSON.stringify([e({}), e({ value: 5 })]).replace('"value":5', '"value":-0')), registry, limits);
+    expect(Object.is(negativeZero![1]!.value, -0)).toBe(true);
+    // A later event that breaks a rule in a template's layout: the whole message goes to the general decoder.
+    const unique = (value: unknown) => ({ tab: 'u', type: 'unique', value, time: 1, client: 'c' });
+    expect(decodeFastPath(Buffer.from(JSON.stringify([unique('x'), unique(5)])), registry, limits)).toBeNull();
+    expect(decodeFastPath(Buffer.from(JSON.stringify([e({}), e({ time: 1.5 })])), registry, limits)).toBeNull();
+    expect(decodeFastPath(Buffer.from(JSON.stringify([e({}), e({ value: '1' })])), registry, limits)).toBeNull();
+  });
+
   it('refuses a future time by the limits it is given, as the general decoder does', () => {
     const event = Buffer.from(JSON.stringify({ tab: 't', type: 'counter', value: 1, time: 2_000, client: 'c' }));
     expect(decodeFastPath(event, registry, { ...limits, latestAllowed: 1_999 })).toBeNull();
