@@ -127,4 +127,28 @@ describe('TopologyTask', () => {
     const later = t.checkpoint(1, now + 2000);
     expect(later?.checkpoint.deleted).toEqual([{ tab: fresh, client: 'c1' }]);
   });
+
+  it('dead-letters a record a bolt throws on, with the error, and goes on with the next one', () => {
+    const registry = defaultRegistry();
+    const counter = registry.get('counter')!;
+    const fragile = { ...counter, type: 'fragile', fold: (state: unknown, e: { value: unknown }) => {
+      if (e.value === 13) throw new Error('unlucky value');
+      counter.fold(state, e as never);
+    } };
+    registry.register(fragile as typeof counter);
+    const outbox = new MemoryOutbox();
+    const t = new TopologyTask(taba, 0, PARTITIONS, registry, outbox, new TaskMetrics(), 'tabs.dlq');
+    t.restore(empty(), new Map());
+    const tab = tabOn(0);
+    t.process('tabs', record(0, { ...event(tab, 1), type: 'fragile' }));
+    t.process('tabs', record(1, { ...event(tab, 13), type: 'fragile' }));
+    t.process('tabs', record(2, { ...event(tab, 2), type: 'fragile' }));
+    expect(outbox.messages.map((m) => [m.headers?.['tabstream-reason'], m.headers?.['tabstream-error'], m.headers?.['tabstream-source']])).toEqual([
+      ['processing-error', 'unlucky value', 'tabs:0:1'],
+    ]);
+    expect(t.inputs.get('tabs')!.watermark).toBe(2);
+    const cp = t.checkpoint(1, now)!.checkpoint;
+    const rendered = fragile.render(fragile.project(fragile.deserialize(cp.states[0]!.bytes), now)) as { all: { count: number; total: number } };
+    expect(rendered.all).toMatchObject({ count: 2, total: 3 });
+  });
 });

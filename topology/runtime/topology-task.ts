@@ -127,17 +127,24 @@ export class TopologyTask {
       return;
     }
     this.current = { topic, partition: input.partition, offset: record.offset };
-    if (topic === this.topology.spout.definition.topic) {
-      this.emitters.get(this.topology.spout.name)!({
-        key: record.key,
-        value: record.value,
-        topic,
-        partition: input.partition,
-        offset: record.offset,
-        timestamp: record.timestamp,
-      });
-    } else {
-      this.processEnvelope(record);
+    try {
+      if (topic === this.topology.spout.definition.topic) {
+        this.emitters.get(this.topology.spout.name)!({
+          key: record.key,
+          value: record.value,
+          topic,
+          partition: input.partition,
+          offset: record.offset,
+          timestamp: record.timestamp,
+        });
+      } else {
+        this.processEnvelope(record);
+      }
+    } catch (err) {
+      // A bolt that throws on some input must neither stall the partition (retrying the
+      // record forever) nor skip its neighbours: the record goes to the dead-letter topic
+      // with the error, and the partition moves on. (What the chain did before throwing stays.)
+      this.deadLetter('processing-error', err instanceof Error ? err.message : String(err), record.value);
     }
     input.watermark = offset;
     this.current = null;
