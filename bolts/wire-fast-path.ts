@@ -61,6 +61,12 @@ class Remembered {
   start = 0;
   // Empty and impossible (end < start): the first event's string is always read.
   end = -1;
+
+  forget(): void {
+    this.value = '';
+    this.start = 0;
+    this.end = -1;
+  }
 }
 
 /**
@@ -86,12 +92,29 @@ class Scan {
   readonly tokenStart = new Int32Array(3);
   readonly tokenEnd = new Int32Array(3);
 
-  constructor(
-    readonly bytes: Latin1Buffer,
-    readonly registry: HandlerRegistry,
-    readonly limits: FastPathLimits,
-  ) {}
+  bytes: Latin1Buffer = EMPTY;
+  registry: Pick<HandlerRegistry, 'get'> = { get: () => undefined };
+  limits: FastPathLimits = { latestAllowed: 0, maxIdLength: 0, maxStringValueLength: 0 };
+
+  /** Ready for a new message. */
+  reset(bytes: Latin1Buffer, registry: HandlerRegistry, limits: FastPathLimits): this {
+    this.bytes = bytes;
+    this.registry = registry;
+    this.limits = limits;
+    this.at = 0;
+    this.tab.forget();
+    this.client.forget();
+    this.type.forget();
+    this.handler = undefined;
+    this.templateStart = -1;
+    this.tokens = 0;
+    return this;
+  }
 }
+
+const EMPTY = Buffer.alloc(0) as Latin1Buffer;
+/** Decoding is synchronous and never nested: one scanner serves every message. */
+const scanner = new Scan();
 
 /** Node's Buffer has latin1Slice (undocumented, but what toString('latin1') calls): ASCII bytes to a string, natively. */
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
@@ -99,7 +122,7 @@ type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string }
 /** The events of a message, or null when the general decoder must take it. */
 export function decodeFastPath(value: Uint8Array, registry: HandlerRegistry, limits: FastPathLimits): TabEvent[] | null {
   const bytes = (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)) as Latin1Buffer;
-  const s = new Scan(bytes, registry, limits);
+  const s = scanner.reset(bytes, registry, limits);
   const events: TabEvent[] = [];
   skipSpace(s);
   const first = bytes[s.at];
