@@ -99,10 +99,12 @@ export async function measureLatency(opts: {
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    // Paced: at every tick, send what the rate says is due by now.
+    // Paced: at every tick, send what the rate says is due since the last one (a late tick does not catch up in a burst).
+    let lastTick = Date.now();
     while (Date.now() < stopAt) {
       const now = Date.now();
-      const due = ((now - started) / 1000) * opts.eventsPerSecond;
+      const due = sentEvents + ((Math.min(now - lastTick, 5 * TICK_MS) / 1000) * opts.eventsPerSecond);
+      lastTick = now;
       while (sentEvents < due) {
         const t = pool[next++ % pool.length]!;
         await writer.write(t.key, stamp(t, now), t.partition);
