@@ -144,12 +144,18 @@ describe('failures of single workers', () => {
   }
 
   it('a worker stopped past its session timeout is fenced, rejoins as a new member, and counts stay exact', async () => {
-    const { name, topic, fleet, reader, workersConfig } = await cluster('sigstop');
+    const { name, topic, fleet, reader, recorder, workersConfig } = await cluster('sigstop');
     const loading = loadCounters({ brokers: workersConfig.brokers, topic, events: 300_000, tabs: 200, clients: 3, ids: true, pauseMs: 300 });
     await sleep(2500);
     const victim = fleet.live[1]!;
+    const owned = recorder.partitionsOf(victim.id);
+    const stoppedAt = Date.now();
     victim.kill('SIGSTOP');
-    await sleep(workersConfig.sessionTimeoutMs * 3);
+    // Stopped past its session timeout, until the others have claimed its partitions and run them.
+    await sleep(workersConfig.sessionTimeoutMs);
+    await explainWith(fleet.all, () =>
+      waitFor('the victim’s partitions running elsewhere', async () => fleet.resumedAt(name, victim.id, owned, stoppedAt), (t) => t !== null, 60_000),
+    );
     victim.kill('SIGCONT');
     const expected = await loading;
     const totals = await explainWith(fleet.all, () =>
@@ -158,7 +164,7 @@ describe('failures of single workers', () => {
     expect(expectExact(totals, expected)).toEqual([]);
     const said = victim.logs.map((l) => l.msg);
     // It held unflushed state (3 s flush interval) when it stopped: its write was refused.
-    expect(said).toContain('fenced: partition lost to a newer owner');
+    expect(said, victim.output).toContain('fenced: partition lost to a newer owner');
     expect(said).toContain('ZooKeeper session expired: stopping all tasks and rejoining');
     // It rejoins as a new member: a second 'joined', and partitions again at a later generation.
     await explainWith([victim], () =>
