@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { resolveConfig, type TabstreamConfig } from '../topology/config';
 import { readAssignment, partitionsOf, type Assignment } from '../topology/coordination/assignment-store';
+import { setStatus } from '../topology/coordination/spec-store';
 import { ZkClient } from '../topology/coordination/zk-client';
 import { deployTopology } from '../topology/deploy/deploy';
 import { BENCH_STACK } from './bench-stack';
@@ -69,10 +70,29 @@ export class BenchCluster {
     return (await this.progress()).map((p) => p.flushed);
   }
 
+  private async zkClient(): Promise<ZkClient> {
+    this.zk ??= await ZkClient.connect(this.config.zk, { root: this.config.zkRoot });
+    return this.zk;
+  }
+
   /** The assignment the leader wrote, or null before the first. */
   async assignment(): Promise<Assignment | null> {
-    this.zk ??= await ZkClient.connect(this.config.zk, { root: this.config.zkRoot });
-    return (await readAssignment(this.zk, this.name))?.assignment ?? null;
+    return (await readAssignment(await this.zkClient(), this.name))?.assignment ?? null;
+  }
+
+  /** Activates or deactivates the topology (`topology activate | deactivate`). */
+  async setActive(active: boolean): Promise<void> {
+    await setStatus(await this.zkClient(), this.name, active ? 'active' : 'inactive');
+  }
+
+  /** Resolves once `n` workers have joined the cluster. */
+  async waitForMembers(n: number, timeoutMs: number): Promise<void> {
+    const zk = await this.zkClient();
+    const deadline = Date.now() + timeoutMs;
+    while ((await zk.exists('workers') ? await zk.children('workers') : []).length < n) {
+      if (Date.now() > deadline) throw new Error(`${n} workers did not join in ${timeoutMs} ms\n${this.logs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** The partitions `worker` owns in the current assignment. */

@@ -8,6 +8,8 @@ export interface BenchPlan {
   production: WorkloadShape;
   small: WorkloadShape;
   workerCounts: number[];
+  /** How many times every throughput run is repeated (interleaved); the best counts. */
+  repeats: number;
   /** Kafka Streams stream threads to run, per shape. */
   streamsThreads: { production: number[]; small: number[] };
   /** The naive consumer stops after this many messages (it is slow). */
@@ -21,8 +23,8 @@ export interface BenchPlan {
 const EVENTS_PER_MESSAGE = 50;
 
 export function benchPlan(quick: boolean): BenchPlan {
-  // Quick: a tenth of Taba's cardinality, an eighth of the events.
-  const events = quick ? 1_000_000 : 8_000_000;
+  // Quick: a tenth of Taba's cardinality, a quarter of the events.
+  const events = quick ? 2_000_000 : 8_000_000;
   const cardinality = quick ? 10 : 1;
   return {
     mode: quick ? 'quick' : 'full',
@@ -36,6 +38,7 @@ export function benchPlan(quick: boolean): BenchPlan {
     },
     small: { name: 'small', tabs: 100, clients: 5, events, eventsPerMessage: EVENTS_PER_MESSAGE },
     workerCounts: [1, 2],
+    repeats: quick ? 1 : 2,
     streamsThreads: quick ? { production: [2], small: [] } : { production: [1, 2], small: [2] },
     naiveMessages: quick ? 4_000 : 20_000,
     latency: quick ? { warmupMs: 2_000, measureMs: 6_000 } : { warmupMs: 3_000, measureMs: 15_000 },

@@ -21,8 +21,11 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** Every run's figure when there were several, best first in the row. */
+const samples = (row: RunRow): string => (row.samples && row.samples.length > 1 ? row.samples.map(int).join(', ') : '');
+
 function runRows(r: BenchResults): string[][] {
-  return r.runs.map((row) => [row.system, row.shape, row.config, int(row.events_per_s), ratio(row.ceiling_ratio), exact(row)]);
+  return r.runs.map((row) => [row.system, row.shape, row.config, int(row.events_per_s), ratio(row.ceiling_ratio), exact(row), samples(row)]);
 }
 
 function targetRows(r: BenchResults): string[][] {
@@ -48,7 +51,7 @@ export function renderConsole(r: BenchResults): string {
   return [
     `Tabstream benchmark (${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`,
     '',
-    pad([['system', 'shape', 'config', 'events/s', '÷ ceiling', 'aggregates'], ...runRows(r)]),
+    pad([['system', 'shape', 'config', 'events/s (best)', '÷ ceiling', 'aggregates', 'every run'], ...runRows(r)]),
     '',
     pad([['figure', 'measured', 'target', ''], ...targetRows(r)]),
     '',
@@ -90,7 +93,7 @@ function latestSection(r: BenchResults): string {
     '',
     '### Every run',
     '',
-    markdownTable(['system', 'shape', 'config', 'events/s', '÷ ceiling', 'aggregates'], runRows(r)),
+    markdownTable(['system', 'shape', 'config', 'events/s (best)', '÷ ceiling', 'aggregates', 'every run'], runRows(r)),
     '',
     `Latency at ${int(r.latency_sent_events_per_s)} events/s (half the best end-to-end figure, ${int(r.latency_offered_events_per_s)} offered): p50 ${int(r.p50_latency_ms)} ms, p99 ${int(r.p99_latency_ms)} ms, max ${int(r.max_latency_ms)} ms.`,
     '',

@@ -8,7 +8,12 @@ export interface RunRow {
   shape: string;
   /** e.g. `1 worker`, `2 threads, exactly_once_v2`. */
   config: string;
+  /** Tabstream runs: how many worker processes. */
+  workers?: number;
+  /** The best of `samples`. */
   events_per_s: number;
+  /** Every repetition's figure, in the order measured. */
+  samples?: number[];
   /** events_per_s ÷ the ceiling of the same shape in the same run. */
   ceiling_ratio: number;
   /** Aggregates checked against the workload: true exact, false wrong, null not checked. */

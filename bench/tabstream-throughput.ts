@@ -17,7 +17,7 @@ export interface ThroughputOptions {
 
 export interface ThroughputResult {
   eventsPerSecond: number;
-  /** Worker start to the last message flushed, start-up included. */
+  /** Activation (workers up) to the last message flushed: assignment, take-up and group join included. */
   wallSeconds: number;
   /** Empty when every Tab's aggregate is exact. */
   problems: string[];
@@ -31,8 +31,13 @@ export async function tabstreamThroughput(opts: ThroughputOptions): Promise<Thro
   const cluster = new BenchCluster(opts.stack, `e2e${opts.workers}w`, loaded.topic, loaded.partitions);
   try {
     await cluster.deploy();
-    const started = Date.now();
+    // Every worker joins before the topology is active, so the leader assigns all partitions once:
+    // no rebalance while the measured run is under way.
+    await cluster.setActive(false);
     for (let i = 0; i < opts.workers; i++) cluster.startWorker({ cpuProfileDir: opts.cpuProfileDir });
+    await cluster.waitForMembers(opts.workers, 60_000);
+    const started = Date.now();
+    await cluster.setActive(true);
     const run = await watchProgress({
       total: loaded.messages,
       probe: () => cluster.flushed(),
