@@ -46,6 +46,8 @@ export interface BenchResults {
   p50_latency_ms: number;
   p99_latency_ms: number;
   max_latency_ms: number;
+  /** The same at a quarter of the best end-to-end figure. */
+  latency_at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number };
   recovery: Array<{ session_timeout_ms: number; partitions_moved: number; claimed_ms: number; recovery_ms: number }>;
   recovery_ms: number;
   recovery_ms_low_session: number;
