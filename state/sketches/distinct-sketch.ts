@@ -37,7 +37,8 @@ export function newDistinct(): DistinctSketch {
 
 // The native hash costs over a microsecond a call, far more than the rest of
 // a fold, and real values repeat (popular users, pages, IPs): remember recent
-// ones. Cleared when full, so it stays bounded without LRU bookkeeping.
+// ones. Cleared when full, so it stays bounded without LRU bookkeeping. ASCII
+// values (nearly all) skip it: their JavaScript hash costs less than a lookup.
 const ENTRY_CACHE_LIMIT = 8192;
 const entryCache = new Map<string, number>();
 
@@ -46,21 +47,27 @@ const entryCache = new Map<string, number>();
  * per event, then add the entry to every window bucket's sketch.
  */
 export function distinctEntry(value: string): number {
+  // The same words as the native hash, in JavaScript for ASCII values (without NUL: the native one stops there).
+  if (isAscii(value) && !value.includes('\0')) return entryOf(asciiHash(value));
   const cached = entryCache.get(value);
   if (cached !== undefined) return cached;
-  // The same words as the native hash; computed in JavaScript for ASCII values (no NUL: the native one stops there).
-  const hash = isAscii(value) && !value.includes('\0') ? asciiHash(value) : HyperLogLog.hash(value.includes('\0') ? NUL_ESCAPE + JSON.stringify(value) : value);
-  // The same register and rank rule as hyperloglog's add(): the top bits of
-  // the first word pick the register; trailing zeros of words 3 then 2, plus one, the rank.
-  const register = hash[0] >>> (32 - PRECISION);
-  let rank: number;
-  if (hash[3] !== 0) rank = 1 + trailingZeros(hash[3]);
-  else if (hash[2] !== 0) rank = 33 + trailingZeros(hash[2]);
-  else rank = MAX_RANK;
-  const entry = register * RANK_SCALE + Math.min(rank, MAX_RANK);
+  const entry = entryOf(HyperLogLog.hash(value.includes('\0') ? NUL_ESCAPE + JSON.stringify(value) : value));
   if (entryCache.size >= ENTRY_CACHE_LIMIT) entryCache.clear();
   entryCache.set(value, entry);
   return entry;
+}
+
+/**
+ * The same register and rank rule as hyperloglog's add(): the top bits of the
+ * first word pick the register; trailing zeros of words 3 then 2, plus one, the rank.
+ */
+function entryOf(hash: ArrayLike<number>): number {
+  const register = hash[0]! >>> (32 - PRECISION);
+  let rank: number;
+  if (hash[3] !== 0) rank = 1 + trailingZeros(hash[3]!);
+  else if (hash[2] !== 0) rank = 33 + trailingZeros(hash[2]!);
+  else rank = MAX_RANK;
+  return register * RANK_SCALE + Math.min(rank, MAX_RANK);
 }
 
 const hashWords = new Uint32Array(4);
