@@ -14,7 +14,7 @@ export class TopicWriter {
   private pendingBytes = 0;
 
   constructor(brokers: string, topic: string) {
-    this.child = spawn('java', ['-Xmx512m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', PEER_JAR, 'dev.tabstream.peer.TopicWriter', '--brokers', brokers, '--topic', topic]);
+    this.child = spawn('java', ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', PEER_JAR, 'dev.tabstream.peer.TopicWriter', '--brokers', brokers, '--topic', topic]);
     const keep = (c: Buffer) => void (this.output = (this.output + c.toString()).slice(-10_000));
     this.child.stdout.on('data', keep);
     this.child.stderr.on('data', keep);
