@@ -4,7 +4,7 @@
 // and memory. Starts its own stack (.stack-bench/, ports 32181/39092/36379)
 // and stops it at the end; prints a table, writes bench/results/<time>.json
 // and refreshes docs/benchmarks.md.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -41,11 +41,9 @@ function commitOf(): string {
 }
 
 function javaVersion(): string {
-  try {
-    return execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0] ?? 'java';
-  } catch (err) {
-    return String((err as { stderr?: string }).stderr ?? '').split('\n')[0] || 'java';
-  }
+  // `java -version` writes to stderr.
+  const out = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return `${out.stderr ?? ''}${out.stdout ?? ''}`.split('\n')[0]?.trim() || 'java (version unknown)';
 }
 
 const runs: RunRow[] = [];
