@@ -77,7 +77,7 @@ function history(): BenchResults[] {
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^\d{4}-.*\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as BenchResults)
-    .filter((r) => typeof r.e2e_events_per_s === 'number')
+    .filter((r) => typeof r.e2e_events_per_s === 'number' && r.mode === 'full')
     .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
 }
 
@@ -85,7 +85,7 @@ function latestSection(r: BenchResults): string {
   const m = r.machine;
   const shapes = Object.entries(r.shapes).map(([name, s]) => [name, int(s.tabs), int(s.clients), int(s.events), int(s.events_per_message), `${s.load_s.toFixed(0)} s`]);
   const recovery = r.recovery.map((x) => [`${int(x.session_timeout_ms)} ms`, String(x.partitions_moved), `${int(x.claimed_ms)} ms`, `${int(x.recovery_ms)} ms`]);
-  const past = history().map((h) => [h.timestamp.slice(0, 16), h.commit, h.mode, int(h.e2e_events_per_s), ratio(h.ceiling_ratio), ratio(h.kafka_streams_ratio), ratio(h.naive_ratio), int(h.p99_latency_ms), int(h.bytes_per_counter_state)]);
+  const past = history().map((h) => [h.timestamp.slice(0, 16), h.commit, int(h.e2e_events_per_s), ratio(h.ceiling_ratio), ratio(h.kafka_streams_ratio), ratio(h.naive_ratio), int(h.p99_latency_ms), int(h.bytes_per_counter_state)]);
   const parts = [
     `Latest run: ${r.timestamp} at commit \`${r.commit}\`, \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\`.`,
     `Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB; Node ${m.node}, ${m.java}, Kafka ${m.kafka}; ZooKeeper, Kafka and Redis on the same machine. Load average ${r.load_average.start.map((l) => l.toFixed(1)).join('/')} at the start, ${r.load_average.end.map((l) => l.toFixed(1)).join('/')} at the end.`,
@@ -114,7 +114,7 @@ function latestSection(r: BenchResults): string {
       markdownTable(['self time', 'function', 'where'], r.profile.top.map((row) => [`${(row.share * 100).toFixed(1)} %`, `\`${row.name}\``, row.where])),
     );
   }
-  parts.push('', '### History', '', markdownTable(['run', 'commit', 'mode', 'e2e events/s', '÷ ceiling', '÷ Kafka Streams', '÷ naive', 'p99 ms', 'B/counter'], past));
+  parts.push('', '### History', '', markdownTable(['full run', 'commit', 'e2e events/s', '÷ ceiling', '÷ Kafka Streams', '÷ naive', 'p99 ms', 'B/counter'], past));
   return parts.join('\n');
 }
 

@@ -3,7 +3,7 @@
 // ceiling, a Kafka Streams peer, a naive consumer), then latency, recovery
 // and memory. Starts its own stack (.stack-bench/, ports 32181/39092/36379)
 // and stops it at the end; prints a table, writes bench/results/<time>.json
-// and refreshes docs/benchmarks.md.
+// and (full runs only) refreshes docs/benchmarks.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -205,8 +205,10 @@ try {
     profile,
   };
   const file = writeResults(results);
-  refreshDocs(results);
-  process.stdout.write(`${renderConsole(results)}\n\nwrote ${file.slice(BENCH_ROOT.length)} and docs/benchmarks.md in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  // A quick run's scaled-down figures never replace the full ones in the docs.
+  if (plan.mode === 'full') refreshDocs(results);
+  const wrote = plan.mode === 'full' ? `${file.slice(BENCH_ROOT.length)} and docs/benchmarks.md` : file.slice(BENCH_ROOT.length);
+  process.stdout.write(`${renderConsole(results)}\n\nwrote ${wrote} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 } finally {
   await stopBenchStack(log).catch((err: Error) => log(`could not stop the bench stack: ${err.message}`));
 }
