@@ -1,0 +1,95 @@
+// The fault suite's own local stack (test/faults/): faults kill, pause and
+// restart its services, so it never is the shared test stack. One stack per
+// `npm test` run, in the run's scratch directory on ports the OS chose free:
+// the first fault file starts it, the next ones reuse it (bringing back any
+// service a fault left down), and the test runner stops it at the end of the
+// run, like every stack under TABSTREAM_TEST_SCRATCH.
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startService, startStack, stackStatus, stopService, type ServiceName } from '../../deploy/stack';
+import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { uniqueName } from './pipeline-harness';
+
+export interface FaultStack {
+  dir: string;
+  zk: string;
+  brokers: string;
+  redis: string;
+  /** A config on this stack with a ZooKeeper root of its own (workers of one test form their own cluster). */
+  config(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
+  /** kill -9 of the service's process. */
+  kill(service: ServiceName): Promise<void>;
+  /** Starts the service again (no-op when it runs) and waits until it answers. */
+  restart(service: ServiceName): Promise<void>;
+  /** SIGSTOP: the process holds its sockets and answers nothing. */
+  pause(service: ServiceName): Promise<void>;
+  /** SIGCONT after `pause`. */
+  resume(service: ServiceName): Promise<void>;
+  pid(service: ServiceName): Promise<number>;
+}
+
+/** Free ports right now, so the fault stack never meets another stack. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    ports.push((server.address() as { port: number }).port);
+  }
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** Starts (or reuses, and completes) this run's fault stack. */
+export async function faultStack(): Promise<FaultStack> {
+  const dir = join(process.env.TABSTREAM_TEST_SCRATCH || tmpdir(), 'fault-stack');
+  let info;
+  if (existsSync(join(dir, 'stack.json'))) {
+    // Reused: a fault may have left a service stopped or paused.
+    const status = await stackStatus(dir);
+    for (const service of ['zookeeper', 'kafka', 'redis'] as const) {
+      const pid = status.services[service].pid;
+      if (status.services[service].running && pid) signal(pid, 'SIGCONT');
+    }
+    info = await startStack({ dir });
+  } else {
+    const [zkPort, kafkaPort, redisPort] = (await freePorts(3)) as [number, number, number];
+    info = await startStack({ dir, zkPort, kafkaPort, redisPort });
+  }
+  const pid = async (service: ServiceName): Promise<number> => {
+    const s = (await stackStatus(dir)).services[service];
+    if (!s.running || !s.pid) throw new Error(`${service} of the fault stack is not running`);
+    return s.pid;
+  };
+  return {
+    dir,
+    zk: info.zk,
+    brokers: info.brokers,
+    redis: info.redis,
+    config: (overrides = {}) => ({
+      ...resolveConfig({ zk: info.zk, brokers: info.brokers, redis: info.redis, zkRoot: `/tabstream-faults/${uniqueName('c')}` }),
+      ...overrides,
+    }),
+    kill: async (service) => {
+      await stopService(dir, service, { signal: 'SIGKILL' });
+    },
+    restart: async (service) => {
+      await startService(dir, service);
+    },
+    pause: async (service) => signal(await pid(service), 'SIGSTOP'),
+    resume: async (service) => signal(await pid(service), 'SIGCONT'),
+    pid,
+  };
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
