@@ -32,6 +32,8 @@ export class Rebalancer {
   private stopped = false;
   private readonly specWatches = new Set<string>();
   private readonly forced = new Map<string, number>();
+  private readonly unwatch: Array<() => void> = [];
+  private failing = false;
 
   constructor(
     private readonly zk: ZkClient,
@@ -40,14 +42,25 @@ export class Rebalancer {
   ) {}
 
   async start(): Promise<void> {
-    await this.watchWorkers();
-    await this.watchTopologies();
+    // Re-arming watches: a call lost while ZooKeeper was away is tried again, never dropped.
+    this.unwatch.push(this.zk.watchChildren('workers', () => this.schedule()));
+    this.unwatch.push(
+      this.zk.watchChildren('topologies', (names) => {
+        for (const name of names ?? []) {
+          if (this.specWatches.has(name)) continue;
+          this.specWatches.add(name);
+          this.unwatch.push(this.zk.watchData(`topologies/${name}`, () => this.schedule()));
+        }
+        this.schedule();
+      }),
+    );
     this.schedule();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.scheduled) clearTimeout(this.scheduled);
+    for (const unwatch of this.unwatch) unwatch();
   }
 
   /** Coalesces bursts of changes (a worker restart is a leave and a join) into one rebalance. */
@@ -66,8 +79,14 @@ export class Rebalancer {
       return;
     }
     this.running = this.rebalance()
+      .then(() => {
+        if (this.failing) this.log.info('rebalance succeeded again');
+        this.failing = false;
+      })
       .catch((err: Error) => {
-        this.log.warn({ err: err.message }, 'rebalance failed; retrying');
+        // One line per run of failures (ZooKeeper away), not one every retry.
+        if (!this.failing) this.log.warn({ err: err.message }, 'rebalance failed; retrying');
+        this.failing = true;
         setTimeout(() => this.schedule(), 500);
       })
       .finally(() => {
@@ -93,27 +112,6 @@ export class Rebalancer {
       if (next.generation !== previous?.assignment.generation) {
         this.log.info({ topology: spec.name, generation: next.generation, workers: slots.length }, 'assignment written');
       }
-    }
-  }
-
-  private async watchWorkers(): Promise<void> {
-    if (this.stopped) return;
-    await this.zk.children('workers', () => {
-      this.schedule();
-      void this.watchWorkers().catch(() => {});
-    });
-  }
-
-  private async watchTopologies(): Promise<void> {
-    if (this.stopped) return;
-    const names = await this.zk.children('topologies', () => {
-      this.schedule();
-      void this.watchTopologies().catch(() => {});
-    });
-    for (const name of names) {
-      if (this.specWatches.has(name)) continue;
-      this.specWatches.add(name);
-      this.zk.watchData(`topologies/${name}`, () => this.schedule());
     }
   }
 }

@@ -39,10 +39,16 @@ export interface ZkClientOptions {
   sessionTimeoutMs?: number;
   /** Every path is relative to this znode, created at connect when missing; default `/tabstream`. */
   root?: string;
-  /** connect() gives up (ZkConnectionLossError) after this long; default 15 s. */
+  /** connect() gives up (ZkConnectionLossError) after this long; default 4 s. */
   connectTimeoutMs?: number;
-  /** A call still unanswered after this long fails with ZkConnectionLossError; default the session timeout. */
+  /** A call still unanswered after this long fails with ZkConnectionLossError; default the session timeout, at most 4 s. */
   operationTimeoutMs?: number;
+}
+
+/** What identifies a session to the server: enough to end it from another connection (`endSession`). */
+export interface ZkSessionCredentials {
+  id: Buffer;
+  password: Buffer;
 }
 
 export type ZkClientState = 'connected' | 'disconnected' | 'expired' | 'closed';
@@ -63,6 +69,25 @@ const WATCH_EVENT_TYPES: Record<number, ZkWatchEvent['type']> = {
 
 /** How long a re-arming watch waits before trying again after a lost connection. */
 const REARM_DELAY_MS = 500;
+/** Default bound of connect() and of every call: a command facing a dead ZooKeeper fails within 5 s. */
+const DEFAULT_TIMEOUT_MS = 4_000;
+
+/** node-zookeeper-client's ConnectionManager states (lib/ConnectionManager.js). */
+const CM_CONNECTING = 1;
+const CM_CONNECTED = 2;
+
+/** The parts of node-zookeeper-client's ConnectionManager the liveness checks use. */
+interface ConnectionManagerInternals {
+  state: number;
+  sessionTimeout: number;
+  socket?: { destroy(): void };
+  connect: () => void;
+  onSocketData: (buffer: Buffer) => void;
+  onSocketConnected: () => void;
+  connectTimeoutHandler?: NodeJS.Timeout | null;
+  packetQueue: { queue: Array<{ callback?: (err: unknown) => void }> };
+  pendingQueue: Array<{ callback?: (err: unknown) => void }>;
+}
 
 function toBuffer(data: ZkData): Buffer | undefined {
   if (data === null || data === undefined) return undefined;
@@ -83,6 +108,22 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
  * ZkSessionExpiredError: its ephemerals and watches are gone, so the owner
  * connects a new ZkClient and registers again.
  *
+ * node-zookeeper-client alone never gives up on a session and never notices
+ * a silent server: it reconnects with the old session for as long as the
+ * servers stay away, learns of the expiry only from a server that answers
+ * again, and sits on a connection whose server stopped answering (SIGSTOP,
+ * a host or network gone without a reset) or on a connect the server
+ * accepted but never answers. So this client watches the line itself, as the
+ * Java client and Curator do:
+ * - nothing heard for 2/3 of the session timeout while connected (pings go
+ *   out every third): the connection is dropped and the library reconnects;
+ * - a connect attempt unanswered for a third of the timeout is dropped;
+ * - disconnected for the whole session timeout since the server was last
+ *   heard: the session is taken as expired (the server has expired it, or
+ *   will once it is back), the library is stopped so it cannot revive it,
+ *   every queued call fails with ZkSessionExpiredError, and `expired` is
+ *   emitted. `endSession` can then end it for good from a new connection.
+ *
  * Events: `connected`, `disconnected` (the session may still be alive),
  * `expired`, `closed`.
  */
@@ -91,22 +132,45 @@ export class ZkClient extends EventEmitter {
   private readonly client: Client;
   private readonly operationTimeoutMs: number;
   private status: ZkClientState = 'disconnected';
+  /** Set once a session was established: only an established session can expire. */
+  private established = false;
+  /** When the server was last heard from (any bytes, pings included). */
+  private lastHeard = Date.now();
+  /** When the current connect attempt began, or null while none is in flight. */
+  private attemptStartedAt: number | null = null;
+  private readonly watchdog: NodeJS.Timeout;
+  /** Why the session ended, for `expired` listeners: the server said so, or this client concluded it. */
+  expiredBy: 'server' | 'client' | null = null;
 
-  private constructor(client: Client, root: string, operationTimeoutMs: number) {
+  private constructor(client: Client, root: string, operationTimeoutMs: number, requestedSessionTimeoutMs: number) {
     super();
     this.client = client;
     this.root = root;
     this.operationTimeoutMs = operationTimeoutMs;
-    client.on('connected', () => this.transition('connected'));
+    client.on('connected', () => {
+      this.established = true;
+      this.lastHeard = Date.now();
+      this.transition('connected');
+    });
     client.on('disconnected', () => this.transition('disconnected'));
-    client.on('expired', () => this.transition('expired'));
+    client.on('expired', () => {
+      this.expiredBy ??= 'server';
+      this.transition('expired');
+    });
+    this.instrument();
+    const tick = Math.max(50, Math.min(500, Math.floor(requestedSessionTimeoutMs / 10)));
+    // Judged in the check phase, after pending I/O: a process that was itself stalled (a long
+    // pause, SIGSTOP) reads what the server sent meanwhile before taking it for silence.
+    this.watchdog = setInterval(() => setImmediate(() => this.checkLiveness()), tick);
+    this.watchdog.unref();
   }
 
   static async connect(connectionString: string, opts: ZkClientOptions = {}): Promise<ZkClient> {
     const sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
     const raw = zookeeper.createClient(connectionString, { sessionTimeout: sessionTimeoutMs, spinDelay: 250, retries: 0 });
-    const zk = new ZkClient(raw, normalizeRoot(opts.root ?? DEFAULT_ZK_ROOT), opts.operationTimeoutMs ?? sessionTimeoutMs);
-    const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+    const operationTimeoutMs = opts.operationTimeoutMs ?? Math.min(sessionTimeoutMs, DEFAULT_TIMEOUT_MS);
+    const zk = new ZkClient(raw, normalizeRoot(opts.root ?? DEFAULT_ZK_ROOT), operationTimeoutMs, sessionTimeoutMs);
+    const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -127,6 +191,41 @@ export class ZkClient extends EventEmitter {
     }
   }
 
+  /**
+   * Ends a session this process gave up on (its client closed or expired),
+   * from a new connection: when the server still holds it (a restarted
+   * server revives the sessions of its snapshot for one timeout) it is
+   * closed at once, and its ephemeral znodes with it, instead of lingering
+   * until the server expires it. Resolves `closed`, or `expired` when the
+   * server had already ended it; fails with ZkConnectionLossError when no
+   * server answered within `timeoutMs`.
+   */
+  static async endSession(connectionString: string, session: ZkSessionCredentials, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<'closed' | 'expired'> {
+    const raw = zookeeper.createClient(connectionString, {
+      sessionTimeout: DEFAULT_TIMEOUT_MS,
+      spinDelay: 250,
+      retries: 0,
+      sessionId: session.id,
+      sessionPassword: session.password,
+    } as Parameters<typeof zookeeper.createClient>[1]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<'closed' | 'expired'>((resolve, reject) => {
+        timer = setTimeout(() => reject(new ZkConnectionLossError(`could not reach ZooKeeper at ${connectionString} within ${timeoutMs} ms`)), timeoutMs);
+        raw.once('expired', () => resolve('expired'));
+        raw.once('connected', () => {
+          // Attached to the old session: closing it ends it on the server, ephemerals and all.
+          raw.once('disconnected', () => resolve('closed'));
+          raw.close();
+        });
+        raw.connect();
+      });
+    } finally {
+      clearTimeout(timer);
+      haltReconnects(raw);
+    }
+  }
+
   get state(): ZkClientState {
     return this.status;
   }
@@ -139,6 +238,20 @@ export class ZkClient extends EventEmitter {
   /** The session timeout the server granted. */
   get sessionTimeoutMs(): number {
     return this.client.getSessionTimeout();
+  }
+
+  /** The session's id and password (see `endSession`). */
+  get session(): ZkSessionCredentials {
+    return { id: this.client.getSessionId(), password: this.client.getSessionPassword() };
+  }
+
+  /** The session id (16 hex digits) that owns an ephemeral znode, null for a persistent one or none. */
+  async ephemeralOwner(path: string): Promise<string | null> {
+    const abs = absolutePath(this.root, path);
+    const stat = await this.call<Stat | null>(abs, (done) => this.client.exists(abs, (err, stat) => done(err, stat ?? null)));
+    if (stat === null) return null;
+    const owner = (stat as unknown as { ephemeralOwner: Buffer }).ephemeralOwner.toString('hex');
+    return /^0+$/.test(owner) ? null : owner;
   }
 
   /**
@@ -369,6 +482,7 @@ export class ZkClient extends EventEmitter {
   /** Ends the session: its ephemeral znodes vanish at once. Safe to call twice. */
   async close(): Promise<void> {
     if (this.status === 'closed') return;
+    clearInterval(this.watchdog);
     const wasConnected = this.status === 'connected';
     this.status = 'closed';
     await new Promise<void>((resolve) => {
@@ -387,7 +501,65 @@ export class ZkClient extends EventEmitter {
   private transition(next: ZkClientState): void {
     if (this.status === 'closed' || this.status === 'expired' || this.status === next) return;
     this.status = next;
+    if (next === 'expired') clearInterval(this.watchdog);
     this.emit(next);
+  }
+
+  private get manager(): ConnectionManagerInternals {
+    return (this.client as unknown as { connectionManager: ConnectionManagerInternals }).connectionManager;
+  }
+
+  /** Notes every byte heard from the server and when each connect attempt starts. */
+  private instrument(): void {
+    const manager = this.manager;
+    const onSocketData = manager.onSocketData;
+    const connect = manager.connect;
+    manager.onSocketData = (buffer: Buffer) => {
+      this.lastHeard = Date.now();
+      onSocketData.call(manager, buffer);
+    };
+    manager.connect = () => {
+      this.attemptStartedAt = Date.now();
+      connect.call(manager);
+    };
+  }
+
+  /** The watchdog (see the class comment): drops silent connections, expires a session gone too long. */
+  private checkLiveness(): void {
+    if (this.status === 'closed' || this.status === 'expired') return;
+    const manager = this.manager;
+    const now = Date.now();
+    const timeout = manager.sessionTimeout;
+    if (manager.state === CM_CONNECTED) {
+      this.attemptStartedAt = null;
+      // Pings go out after a third of the timeout idle; two thirds without a byte is a dead line.
+      if (now - this.lastHeard > (timeout * 2) / 3) manager.socket?.destroy();
+      return;
+    }
+    if (manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > Math.max(500, timeout / 3)) {
+      // A server that took the connection but does not answer it (the library waits forever).
+      this.attemptStartedAt = null;
+      manager.socket?.destroy();
+    }
+    if (this.established && this.status !== 'connected' && now - this.lastHeard >= timeout) this.expireLocally();
+  }
+
+  /**
+   * Out of touch for a whole session timeout: the session is as good as
+   * gone. Stop the library (reconnecting with the old session could revive
+   * it on a restarted server) and fail what it still holds.
+   */
+  private expireLocally(): void {
+    const manager = this.manager;
+    haltReconnects(this.client);
+    const queued = [...manager.packetQueue.queue, ...manager.pendingQueue];
+    manager.packetQueue.queue.length = 0;
+    manager.pendingQueue.length = 0;
+    this.expiredBy = 'client';
+    this.transition('expired');
+    // The library's own callbacks expect its Exception (mapped to ZkSessionExpiredError by call()).
+    const expired = (zookeeper.Exception as unknown as { create(code: number): Error }).create(-112);
+    for (const packet of queued) packet.callback?.(expired);
   }
 
   /**
@@ -396,12 +568,7 @@ export class ZkClient extends EventEmitter {
    * instance so a closed client never holds the process open.
    */
   private stopReconnecting(): void {
-    const manager = (this.client as unknown as { connectionManager?: Record<string, unknown> }).connectionManager;
-    if (!manager) return;
-    manager.connect = () => {};
-    const timer = manager.connectTimeoutHandler as NodeJS.Timeout | null | undefined;
-    if (timer) clearTimeout(timer);
-    (manager.socket as { destroy?: () => void } | undefined)?.destroy?.();
+    haltReconnects(this.client);
   }
 
   /** Fails fast on a dead client, bounds the wait, maps errors. */
@@ -470,7 +637,7 @@ export class ZkClient extends EventEmitter {
     let running = false;
     let pending = false;
     const trigger = (): void => {
-      if (!active) return;
+      if (!active || this.status === 'closed' || this.status === 'expired') return;
       if (running) {
         pending = true;
         return;
@@ -501,4 +668,20 @@ export class ZkClient extends EventEmitter {
       active = false;
     };
   }
+}
+
+/**
+ * Stops a node-zookeeper-client instance for good: no new connect attempt,
+ * none in flight (a spin-delay timer may still open a socket: it is closed
+ * as soon as it connects, before it could present the session again).
+ */
+function haltReconnects(client: Client): void {
+  const manager = (client as unknown as { connectionManager?: ConnectionManagerInternals }).connectionManager;
+  if (!manager) return;
+  manager.connect = () => {};
+  manager.onSocketConnected = function (this: ConnectionManagerInternals) {
+    this.socket?.destroy();
+  };
+  if (manager.connectTimeoutHandler) clearTimeout(manager.connectTimeoutHandler);
+  manager.socket?.destroy();
 }

@@ -4,7 +4,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { TabstreamConfig } from '../config';
-import { ZkClient } from '../coordination/zk-client';
+import { ZkClient, type ZkSessionCredentials } from '../coordination/zk-client';
+import { NodeExistsError } from '../coordination/zk-errors';
 import { LeaderElection } from '../coordination/leader-election';
 import { Rebalancer, type WorkerInfo } from '../coordination/rebalancer';
 import { readAssignment, partitionsOf } from '../coordination/assignment-store';
@@ -30,8 +31,16 @@ const VERSION = '0.1.0';
  * A worker process: joins the cluster through ZooKeeper (an ephemeral
  * `workers/<id>`), takes part in leader election (the leader assigns
  * partitions), and runs, for every active topology, the tasks its assignment
- * gives it. When its session expires it stops everything (its Redis writes
- * would be fenced anyway) and joins again as a new member.
+ * gives it.
+ *
+ * ZooKeeper outages: while the connection is down the tasks go on folding
+ * and checkpointing to Redis (the truth; ZooKeeper's offsets are mirrored
+ * when it is back). When the session expires (the server says so, or the
+ * client has been out of touch for a whole session timeout: ZkClient) the
+ * worker stops every task (a new owner's Redis claim fences them anyway),
+ * ends the old session should a restarted server have revived it, and joins
+ * again with a new one as soon as ZooKeeper answers, re-taking its
+ * partitions through the protocol. Each change is one log line.
  */
 export class Worker {
   readonly id: string;
@@ -48,6 +57,12 @@ export class Worker {
   private election: LeaderElection | null = null;
   private rebalancer: Rebalancer | null = null;
   private stopping = false;
+  /** Sessions this worker gave up on: their ephemerals, if a server revived them, are ours to clear. */
+  private readonly pastSessions: ZkSessionCredentials[] = [];
+  /** Session ids (hex) this worker has held. */
+  private readonly ownSessions = new Set<string>();
+  /** Topologies whose last assignment attempt failed (logged once until one succeeds). */
+  private readonly failing = new Set<string>();
 
   constructor(private readonly opts: WorkerOptions) {
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -95,8 +110,33 @@ export class Worker {
   private async join(): Promise<void> {
     const { config } = this.opts;
     const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, sessionTimeoutMs: config.sessionTimeoutMs });
-    this.zk = zk;
-    zk.on('expired', () => void this.rejoin());
+    try {
+      await this.register(zk);
+    } catch (err) {
+      if (this.zk === zk) {
+        this.zk = null;
+        this.rebalancer?.stop();
+        this.election?.close();
+        this.rebalancer = null;
+        this.election = null;
+      }
+      await zk.close().catch(() => {});
+      throw err;
+    }
+    if (this.stopping) {
+      await zk.close().catch(() => {});
+      return;
+    }
+    this.log.info({ zk: config.zk, session: zk.sessionId }, 'joined');
+  }
+
+  private async register(zk: ZkClient): Promise<void> {
+    this.ownSessions.add(zk.sessionId);
+    // A server restarted while we were away revives our old sessions for one timeout:
+    // end them now, so their ephemerals (workers/<id>, a leader node) do not linger.
+    for (const old of this.pastSessions.splice(0)) {
+      await ZkClient.endSession(this.opts.config.zk, old, 2_000).catch(() => {});
+    }
     for (const dir of ['workers', 'leader', 'topologies', 'assignments', 'offsets']) {
       if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});
     }
@@ -108,59 +148,101 @@ export class Worker {
       startedAt: Date.now(),
       version: VERSION,
     };
-    await zk.createEphemeral(`workers/${this.id}`, Buffer.from(JSON.stringify(info)));
+    await this.createMembership(zk, Buffer.from(JSON.stringify(info)));
+    this.zk = zk;
+    zk.on('disconnected', () => this.log.warn({ session: zk.sessionId }, 'ZooKeeper unreachable: folding and checkpointing to Redis go on; offsets and coordination wait'));
+    zk.on('connected', () => this.log.info({ session: zk.sessionId }, 'ZooKeeper answers again: same session, carrying on'));
+    zk.on('expired', () => void this.rejoin(zk));
     this.election = new LeaderElection(zk, this.id, () => {
+      if (this.zk !== zk) return;
       this.log.info('elected leader');
       this.rebalancer = new Rebalancer(zk, this.id, this.log);
       void this.rebalancer.start().catch((err: Error) => this.log.error({ err: err.message }, 'leader failed to start'));
     });
     await this.election.start();
-    await this.watchTopologies();
-    this.log.info({ zk: config.zk }, 'joined');
+    this.watchTopologies(zk);
   }
 
-  /** Session expired: whatever we still hold belongs to others now. Stop, then join as a new member. */
-  private async rejoin(): Promise<void> {
-    if (this.stopping) return;
-    this.log.warn('ZooKeeper session expired: stopping all tasks and rejoining');
+  /**
+   * Creates `workers/<id>`. One left by an earlier session of this worker
+   * (the server has not ended it yet) is removed first; one of another live
+   * session means another process runs with this id: that is an error.
+   */
+  private async createMembership(zk: ZkClient, data: Buffer): Promise<void> {
+    const path = `workers/${this.id}`;
+    try {
+      await zk.createEphemeral(path, data);
+      return;
+    } catch (err) {
+      if (!(err instanceof NodeExistsError)) throw err;
+    }
+    const owner = await zk.ephemeralOwner(path);
+    if (owner !== null && !this.ownSessions.has(owner)) {
+      throw new Error(`another worker with id ${this.id} is registered (session ${owner})`);
+    }
+    await zk.remove(path);
+    await zk.createEphemeral(path, data);
+  }
+
+  /** The session expired: whatever we still hold belongs to others now. Stop, then join as a new member. */
+  private async rejoin(expired: ZkClient): Promise<void> {
+    if (this.stopping || this.zk !== expired) return;
+    this.log.warn(
+      { session: expired.sessionId, by: expired.expiredBy },
+      expired.expiredBy === 'client'
+        ? 'ZooKeeper session expired (out of touch for a whole session timeout): stopping all tasks and rejoining'
+        : 'ZooKeeper session expired: stopping all tasks and rejoining',
+    );
+    this.zk = null;
+    this.pastSessions.push(expired.session);
     this.rebalancer?.stop();
     this.election?.close();
     this.rebalancer = null;
+    this.election = null;
     const old = [...this.runners.values()];
     this.runners.clear();
-    this.queues.clear();
+    // Queues stay: the new session's follow-ups run after the old ones, which now end at once.
     this.watched.clear();
     await Promise.all(old.map((r) => r.stop().catch(() => {})));
     this.log.info('stopped all tasks of the expired session');
-    await this.zk?.close().catch(() => {});
+    await expired.close().catch(() => {});
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         await this.join();
         return;
       } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'rejoin failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+        // One line while ZooKeeper stays away; `joined` says when it is back.
+        if (attempt === 0) this.log.warn({ err: (err as Error).message }, 'rejoin failed; retrying until ZooKeeper answers');
+        // connect() itself waits up to its timeout for a server: retry at once after that.
+        await new Promise((r) => setTimeout(r, Math.min(500, 100 * 2 ** attempt)));
       }
     }
   }
 
-  private async watchTopologies(): Promise<void> {
-    const zk = this.zk!;
-    const names = await zk.children('topologies', () => void this.watchTopologies().catch(() => {}));
-    for (const name of names) {
-      if (this.watched.has(name)) continue;
-      this.watched.add(name);
-      zk.watchData(`assignments/${name}`, () => this.enqueue(name));
-      this.enqueue(name);
-    }
+  private watchTopologies(zk: ZkClient): void {
+    zk.watchChildren('topologies', (names) => {
+      if (this.zk !== zk) return;
+      for (const name of names ?? []) {
+        if (this.watched.has(name)) continue;
+        this.watched.add(name);
+        zk.watchData(`assignments/${name}`, () => {
+          if (this.zk === zk) this.enqueue(name);
+        });
+        this.enqueue(name);
+      }
+    });
   }
 
   private enqueue(topology: string): void {
     const prev = this.queues.get(topology) ?? Promise.resolve();
     const next = prev
       .then(() => this.follow(topology))
+      .then(() => {
+        if (this.failing.delete(topology)) this.log.info({ topology }, 'assignment applied after failures');
+      })
       .catch((err: Error) => {
-        this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
+        if (!this.failing.has(topology)) this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
+        this.failing.add(topology);
         setTimeout(() => this.enqueue(topology), 1000);
       });
     this.queues.set(topology, next);
@@ -171,6 +253,8 @@ export class Worker {
     if (this.stopping || this.zk === null) return;
     const zk = this.zk;
     const [spec, current] = await Promise.all([readSpec(zk, topology), readAssignment(zk, topology)]);
+    // The session may have ended meanwhile: the new one follows the assignment itself.
+    if (this.zk !== zk) return;
     const runner = this.runners.get(topology);
     const mine = current === null ? [] : partitionsOf(current.assignment, this.id);
     if (spec === null || spec.spec.status !== 'active' || (mine.length === 0 && current !== null)) {
@@ -206,6 +290,10 @@ export class Worker {
         log: this.log.child({ topology }),
       });
       await r.start();
+      if (this.zk !== zk || this.stopping) {
+        await r.stop();
+        return;
+      }
       this.runners.set(topology, r);
     }
     await r.assign(current.assignment.generation, mine);
