@@ -57,7 +57,7 @@ export class BenchCluster {
     return worker;
   }
 
-  progress(): Promise<Array<{ flushed: number; epoch: number }>> {
+  progress(): Promise<Array<{ flushed: number; generation: number }>> {
     return partitionProgress(this.redis, this.config.redisPrefix, this.name, this.partitions);
   }
 
@@ -113,7 +113,7 @@ export class BenchCluster {
         const owners = new Set(Object.values(a.partitions));
         const progress = await this.progress();
         const live = this.workers.filter((w) => !w.exited);
-        if (live.every((w) => owners.has(w.opts.id)) && progress.every((p) => p.epoch === a.generation)) return;
+        if (live.every((w) => owners.has(w.opts.id)) && progress.every((p) => p.generation === a.generation)) return;
       }
       if (Date.now() > deadline) throw new Error(`workers not balanced in ${timeoutMs} ms\n${this.logs()}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -33,7 +33,7 @@ for (let m = workload.next(); m !== null; m = workload.next()) {
 const eventsPerRecord = EVENTS / records.length;
 const checkpointEvery = Math.round(CHECKPOINT_EVERY_EVENTS / eventsPerRecord);
 
-const emptyPartition: LoadedPartition = { epoch: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} };
+const emptyPartition: LoadedPartition = { generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} };
 
 /** One pass: a fresh task folds every record, checkpointing as a worker would. */
 function taskPass(): number {
@@ -44,8 +44,8 @@ function taskPass(): number {
   for (let i = 0; i < records.length; i++) {
     task.process('tabs', records[i]!);
     if ((i + 1) % checkpointEvery === 0 || i === records.length - 1) {
-      const taken = task.checkpoint(1, Date.now());
-      if (taken !== null) argBytes += checkpointArgs(taken.checkpoint, 3_600_000).length;
+      const taken = task.checkpoint(Date.now());
+      if (taken !== null) argBytes += checkpointArgs({ ...taken.checkpoint, token: 1, checkpointId: '1:0', expectedWatermark: -1 }, 3_600_000).length;
     }
   }
   return argBytes;

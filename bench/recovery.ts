@@ -73,8 +73,8 @@ export async function measureRecovery(opts: { stack: StackAddresses; partitions:
         const now = await cluster.progress();
         const at = Date.now();
         for (const p of moved) {
-          if (now[p]!.epoch > before[p]!.epoch && !claimedAt.has(p)) claimedAt.set(p, at);
-          if (now[p]!.epoch > before[p]!.epoch && now[p]!.flushed > before[p]!.flushed && !processedAt.has(p)) processedAt.set(p, at);
+          if (now[p]!.generation > before[p]!.generation && !claimedAt.has(p)) claimedAt.set(p, at);
+          if (now[p]!.generation > before[p]!.generation && now[p]!.flushed > before[p]!.flushed && !processedAt.has(p)) processedAt.set(p, at);
         }
         return processedAt.size === moved.length ? true : undefined;
       },

@@ -33,13 +33,13 @@ export async function storedAggregates(redis: Redis, prefix: string, topology: s
   return out;
 }
 
-/** Per partition, the messages flushed to Redis so far (watermark + 1) and the owner's epoch (-1: never claimed). */
-export async function partitionProgress(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Array<{ flushed: number; epoch: number }>> {
+/** Per partition, the messages flushed to Redis so far (watermark + 1) and the generation of its last claim (-1: never claimed). */
+export async function partitionProgress(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Array<{ flushed: number; generation: number }>> {
   const pipeline = redis.pipeline();
-  for (let p = 0; p < partitions; p++) pipeline.hmget(partitionKeys(prefix, topology, p).meta, 'watermark', 'epoch');
+  for (let p = 0; p < partitions; p++) pipeline.hmget(partitionKeys(prefix, topology, p).meta, 'watermark', 'generation');
   const replies = (await pipeline.exec()) ?? [];
   return replies.map(([err, value]) => {
-    const [watermark, epoch] = err === null ? (value as Array<string | null>) : [null, null];
-    return { flushed: watermark === null ? 0 : Number(watermark) + 1, epoch: epoch === null ? -1 : Number(epoch) };
+    const [watermark, generation] = err === null ? (value as Array<string | null>) : [null, null];
+    return { flushed: watermark === null ? 0 : Number(watermark) + 1, generation: generation === null ? -1 : Number(generation) };
   });
 }

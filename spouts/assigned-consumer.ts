@@ -97,14 +97,13 @@ export class AssignedConsumer {
     });
   }
 
-  pause(): void {
-    const topics = [...new Set(this.partitions.map((p) => p.topic))];
-    this.consumer.pause(topics.map((topic) => ({ topic })));
+  /** Stops fetching these partitions (a task whose checkpoints fail: back-pressure on it alone). */
+  pausePartitions(partitions: Array<{ topic: string; partition: number }>): void {
+    if (partitions.length > 0) this.consumer.pause(partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
   }
 
-  resume(): void {
-    const topics = [...new Set(this.partitions.map((p) => p.topic))];
-    this.consumer.resume(topics.map((topic) => ({ topic })));
+  resumePartitions(partitions: Array<{ topic: string; partition: number }>): void {
+    if (partitions.length > 0) this.consumer.resume(partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
   }
 
   /** Once this resolves no batch is handled any more. */

@@ -24,7 +24,7 @@ export function dedupBucketExpireAt(
 /** ARGV of checkpoint.lua, in the order its header documents. */
 export function checkpointArgs(cp: PartitionCheckpoint, dedupGraceMs: number): Array<string | Buffer> {
   const args: Array<string | Buffer> = [
-    String(cp.epoch),
+    String(cp.token),
     String(cp.watermark),
     String(cp.flushedAt),
     String(cp.eventsDelta),
@@ -34,6 +34,8 @@ export function checkpointArgs(cp: PartitionCheckpoint, dedupGraceMs: number): A
     String(cp.types.length),
     String(cp.dedupAdded.size),
     String(Object.keys(cp.sources).length),
+    cp.checkpointId,
+    String(cp.expectedWatermark),
   ];
   for (const s of cp.states) {
     args.push(stateField(s.tab, s.client), Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength));

@@ -16,8 +16,9 @@ export class TabstreamError extends Error {
 }
 
 /**
- * A write or claim carried an ownership epoch older than the one Redis holds:
- * another worker owns the partition now. Never retriable: the caller must
+ * A write carried a fencing token older than the one Redis holds, or a claim
+ * a generation older than the one Redis holds: another worker owns the
+ * partition now. Never retriable: the caller must
  * stop working on the partition.
  */
 export class FencedError extends TabstreamError {
@@ -28,13 +29,38 @@ export class FencedError extends TabstreamError {
 
   constructor(topology: string, partition: number, storedEpoch: number, attemptedEpoch: number) {
     super(
-      `partition ${topology}:${partition} is owned by epoch ${storedEpoch}; write with epoch ${attemptedEpoch} refused`,
+      `partition ${topology}:${partition} is owned by a newer claim (${storedEpoch}); this one (${attemptedEpoch}) is refused`,
       { code: 'FENCED', retriable: false },
     );
     this.topology = topology;
     this.partition = partition;
     this.storedEpoch = storedEpoch;
     this.attemptedEpoch = attemptedEpoch;
+  }
+}
+
+/**
+ * Redis no longer holds what this writer's claim or previous checkpoint left
+ * (restarted from an older AOF, failed over to a lagging replica): the
+ * writer's in-memory state is ahead of Redis by writes Redis lost. Not
+ * retriable as it is: the partition must be taken up again from what Redis
+ * holds (its watermark), which replays the lost records from Kafka.
+ */
+export class StateLostError extends TabstreamError {
+  readonly topology: string;
+  readonly partition: number;
+  readonly stored: number;
+  readonly expected: number;
+
+  constructor(topology: string, partition: number, stored: number, expected: number) {
+    super(
+      `partition ${topology}:${partition}: Redis lost acknowledged writes (holds ${stored} where this owner left ${expected}); taking it up again from Redis's watermark`,
+      { code: 'STATE_LOST', retriable: false },
+    );
+    this.topology = topology;
+    this.partition = partition;
+    this.stored = stored;
+    this.expected = expected;
   }
 }
 

@@ -7,8 +7,12 @@
 export interface PartitionCheckpoint {
   topology: string;
   partition: number;
-  /** Ownership generation; Redis refuses it when a newer one was claimed (fencing). */
-  epoch: number;
+  /** The fencing token of the writer's claim; Redis refuses it once another claim was made. */
+  token: number;
+  /** Unique per write: Redis applies a write once, however often it is retried. */
+  checkpointId: string;
+  /** The watermark the writer's previous write (or its claim) left: Redis refuses the write when it holds another (it lost writes). */
+  expectedWatermark: number;
   /** Offset of the last folded record of the input partition (-1 = none). */
   watermark: number;
   /** Wall-clock time of this flush, epoch ms. */
@@ -38,25 +42,24 @@ export interface StoredState {
   bytes: Buffer;
 }
 
+/** What a task folds into a checkpoint; the runner adds its claim's token and the write's identity. */
+export type TaskCheckpoint = Omit<PartitionCheckpoint, 'token' | 'checkpointId' | 'expectedWatermark'>;
+
 /** Everything a worker needs to resume input partition p. */
-export interface LoadedPartition {
-  /** Epoch of the last claim or write; -1 when the partition was never claimed. */
-  epoch: number;
-  /** -1 when nothing was ever folded. */
-  watermark: number;
-  events: number;
-  flushedAt: number | null;
+export interface LoadedPartition extends PartitionMeta {
   states: StoredState[];
   types: Map<string, string>;
   /** Live dedup buckets: bucket start (ms) -> ids. */
   dedup: Map<number, string[]>;
-  /** Source watermarks keyed `<topic>:<partition>`. */
-  sources: Record<string, string>;
 }
 
 /** The small per-partition summary `status` shows. */
 export interface PartitionMeta {
-  epoch: number;
+  /** Assignment generation of the last claim; -1 when never claimed. */
+  generation: number;
+  /** Fencing token of the last claim; -1 when never claimed. */
+  token: number;
+  /** Offset of the last folded record; -1 when nothing was ever folded. */
   watermark: number;
   events: number;
   flushedAt: number | null;

@@ -7,7 +7,11 @@ function intOr(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
-/** Reads the `ts:{T:p}:meta` hash; a partition never written reads as epoch -1, watermark -1. */
+/**
+ * Reads the `ts:{T:p}:meta` hash; a partition never claimed reads as
+ * generation -1, token -1, watermark -1. Layout v1 kept the generation as
+ * `epoch` (and used it as the token): read as both.
+ */
 export function parsePartitionMeta(hash: Record<string, string>): PartitionMeta {
   const sources: Record<string, string> = {};
   for (const [field, value] of Object.entries(hash)) {
@@ -15,7 +19,8 @@ export function parsePartitionMeta(hash: Record<string, string>): PartitionMeta 
   }
   const flushedAt = hash.flushed_at;
   return {
-    epoch: intOr(hash.epoch, -1),
+    generation: intOr(hash.generation ?? hash.epoch, -1),
+    token: intOr(hash.token ?? hash.epoch, -1),
     watermark: intOr(hash.watermark, -1),
     events: intOr(hash.events, 0),
     flushedAt: flushedAt === undefined ? null : intOr(flushedAt, 0),

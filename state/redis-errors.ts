@@ -3,16 +3,17 @@ import {
   StateStoreError,
   StateStoreUnavailableError,
   TabstreamError,
+  StateLostError,
   WatermarkRegressionError,
 } from './errors';
 
 /** Replies that mean "not now": a restart, a failover, a slow script, memory pressure. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
-const SCRIPT_REFUSAL = /\b(TSFENCED|TSREGRESSION) (-?\d+) (-?\d+)/;
+const SCRIPT_REFUSAL = /\b(TSFENCED|TSREGRESSION|TSLOST) (-?\d+) (-?\d+)/;
 
 /**
  * Maps what ioredis throws to Tabstream's errors: the scripts' refusals to
- * FencedError / WatermarkRegressionError, lost connections and transient
+ * FencedError / StateLostError / WatermarkRegressionError, lost connections and transient
  * replies to a retriable StateStoreUnavailableError, other replies to StateStoreError.
  */
 export function mapRedisError(err: unknown, topology: string, partition: number | null): TabstreamError {
@@ -26,9 +27,9 @@ export function mapRedisError(err: unknown, topology: string, partition: number 
   if (refusal) {
     const [, kind, stored, attempted] = refusal;
     const p = partition ?? -1;
-    return kind === 'TSFENCED'
-      ? new FencedError(topology, p, Number(stored), Number(attempted))
-      : new WatermarkRegressionError(topology, p, Number(stored), Number(attempted));
+    if (kind === 'TSFENCED') return new FencedError(topology, p, Number(stored), Number(attempted));
+    if (kind === 'TSLOST') return new StateLostError(topology, p, Number(stored), Number(attempted));
+    return new WatermarkRegressionError(topology, p, Number(stored), Number(attempted));
   }
   if (TRANSIENT_REPLY.test(message)) {
     return new StateStoreUnavailableError(`Redis busy (${where}): ${message}`, err);

@@ -33,8 +33,8 @@ export interface RedisStateStoreOptions {
  * write per flush of an input partition (checkpoint.lua), and the reads that
  * take a partition up again or serve queries.
  *
- * Errors: FencedError (a newer epoch owns the partition), WatermarkRegressionError
- * (bug guard), StateStoreUnavailableError (retriable), StateStoreError.
+ * Errors: FencedError (a newer claim owns the partition), StateLostError
+ * (Redis lost writes), WatermarkRegressionError (bug guard), StateStoreUnavailableError (retriable), StateStoreError.
  */
 export class RedisStateStore {
   private readonly redis: RedisWithStateScripts;
@@ -49,21 +49,48 @@ export class RedisStateStore {
     this.scanCount = opts.scanCount ?? 1000;
   }
 
-  /** Takes ownership of a partition for `epoch`: FencedError when a newer epoch holds it. */
-  async claim(topology: string, partition: number, epoch: number): Promise<void> {
+  /**
+   * Takes ownership of a partition under assignment `generation` and returns
+   * the claim's fencing token (above `lastToken` too) and Redis's watermark,
+   * where the claimer starts. FencedError when a newer generation claimed it.
+   */
+  async claim(topology: string, partition: number, generation: number, lastToken = 0): Promise<{ token: number; watermark: number }> {
     const keys = this.keys(topology, partition);
-    await this.guard(topology, partition, () => this.redis.tsClaim(keys.meta, String(epoch)));
+    const [token, watermark] = (await this.guard(topology, partition, () =>
+      this.redis.tsClaim(keys.meta, String(generation), String(lastToken)),
+    )) as [number, number];
+    return { token: Number(token), watermark: Number(watermark) };
   }
 
-  /** Applies one checkpoint atomically, or refuses it whole. */
-  async write(cp: PartitionCheckpoint): Promise<void> {
+  /**
+   * Applies one checkpoint atomically, or refuses it whole: FencedError (a
+   * newer claim), StateLostError (Redis lost this owner's writes). Resolves
+   * false when this checkpoint id was applied already (a retried write).
+   */
+  async write(cp: PartitionCheckpoint): Promise<boolean> {
     const keys = this.keys(cp.topology, cp.partition);
     const args = checkpointArgs(cp, this.dedupGraceMs);
     // One array argument: ioredis flattens it, and a spread of ~10^5 values would overflow the stack.
     const call = this.redis.tsCheckpoint as unknown as (...a: Array<string | Array<string | Buffer>>) => Promise<unknown>;
-    await this.guard(cp.topology, cp.partition, () =>
+    const applied = await this.guard(cp.topology, cp.partition, () =>
       call.call(this.redis, keys.meta, keys.states, keys.types, keys.dedupIndex, args),
     );
+    return Number(applied) === 1;
+  }
+
+  /** The highest assignment generation that claimed any of the topology's partitions (-1: none). */
+  async maxGeneration(topology: string, partitions: number): Promise<number> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < partitions; p++) pipeline.hmget(this.keys(topology, p).meta, 'generation', 'epoch');
+    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    let max = -1;
+    for (const [err, reply] of replies) {
+      if (err) throw mapRedisError(err, topology, null);
+      const [generation, legacy] = reply as [string | null, string | null];
+      const g = Number(generation ?? legacy ?? -1);
+      if (g > max) max = g;
+    }
+    return max;
   }
 
   /**

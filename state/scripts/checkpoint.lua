@@ -1,16 +1,18 @@
 --[[
   One atomic checkpoint of input partition p (DESIGN.md, "The checkpoint protocol").
 
-  KEYS[1]  ts:{T:p}:meta     HASH  epoch, watermark, flushed_at, events, src:<topic>:<partition>
+  KEYS[1]  ts:{T:p}:meta     HASH  generation, token, checkpoint, watermark, flushed_at, events, src:<topic>:<partition>
   KEYS[2]  ts:{T:p}:states   HASH  <tab>\0<client> -> state bytes
   KEYS[3]  ts:{T:p}:types    HASH  tab -> type
   KEYS[4]  ts:{T:p}:dedup    ZSET  live dedup buckets (member = score = bucket start ms)
   Dedup bucket sets are KEYS[4] .. ':' .. <bucketStart>; they share the hash tag,
   so they live in the same Redis Cluster slot as the declared keys.
 
-  ARGV[1]  epoch          ARGV[2]  watermark       ARGV[3]  flushed_at (ms)
+  ARGV[1]  token (of the writer's claim)   ARGV[2]  watermark       ARGV[3]  flushed_at (ms)
   ARGV[4]  events delta   ARGV[5]  dedup buckets starting before this are dropped
   ARGV[6]  #states  ARGV[7]  #deleted  ARGV[8]  #types  ARGV[9]  #buckets  ARGV[10]  #sources
+  ARGV[11] checkpoint id (unique per write): a write applied already is not applied again
+  ARGV[12] the watermark the writer's previous write (or its claim) left
   then, in order:
     states   #states  x (field, bytes)
     deleted  #deleted x field
@@ -18,10 +20,13 @@
     buckets  #buckets x (bucketStart, expireAtMs, #ids, id...)
     sources  #sources x (name, watermark)     stored as field src:<name>
 
-  Errors: "TSFENCED <stored> <attempted>"  an older epoch (another owner took over)
-          "TSREGRESSION <stored> <attempted>"  watermark backwards within one epoch; the stored
-            epoch counts, and a claim makes its epoch the stored one, so a successor that
-            would start below its predecessor's watermark is refused too
+  Returns 1 when applied, 0 when this checkpoint id was applied already (a
+  retry of a write whose reply was lost: nothing is written twice).
+  Errors: "TSFENCED <stored> <attempted>"  a newer claim's token (another owner took over)
+          "TSLOST <stored> <expected>"  Redis no longer holds what this writer's claim or
+            previous write left (a restart from an older AOF, a failover to a lagging
+            replica): the writer must take the partition up again from what Redis holds
+          "TSREGRESSION <stored> <attempted>"  watermark backwards (bug guard)
 ]]
 
 -- Redis' Lua refuses unpack() beyond a few thousand values: send in chunks.
@@ -29,19 +34,29 @@ local CHUNK = 1000
 
 local meta, states, types, dedupIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 
-local epoch = tonumber(ARGV[1])
+local token = tonumber(ARGV[1])
 local watermark = tonumber(ARGV[2])
 local expireBefore = tonumber(ARGV[5])
 local nStates, nDeleted, nTypes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local nBuckets, nSources = tonumber(ARGV[9]), tonumber(ARGV[10])
 
--- (1) fencing, (2) regression guard: nothing is written when either refuses.
-local current = redis.call('HMGET', meta, 'epoch', 'watermark')
-local storedEpoch, storedWatermark = tonumber(current[1]), tonumber(current[2])
-if storedEpoch ~= nil and storedEpoch > epoch then
-  return redis.error_reply('TSFENCED ' .. storedEpoch .. ' ' .. epoch)
+-- (1) idempotence, (2) fencing, (3) lost writes, (4) regression guard: nothing is
+-- written when any refuses.
+local current = redis.call('HMGET', meta, 'token', 'watermark', 'checkpoint')
+local storedToken, storedWatermark = tonumber(current[1]), tonumber(current[2]) or -1
+if current[3] == ARGV[11] then
+  return 0
 end
-if storedEpoch == epoch and storedWatermark ~= nil and storedWatermark > watermark then
+if storedToken ~= nil and storedToken > token then
+  return redis.error_reply('TSFENCED ' .. storedToken .. ' ' .. token)
+end
+if storedToken == nil or storedToken < token then
+  return redis.error_reply('TSLOST ' .. (storedToken or -1) .. ' ' .. token)
+end
+if storedWatermark ~= tonumber(ARGV[12]) then
+  return redis.error_reply('TSLOST ' .. storedWatermark .. ' ' .. ARGV[12])
+end
+if storedWatermark > watermark then
   return redis.error_reply('TSREGRESSION ' .. storedWatermark .. ' ' .. watermark)
 end
 
@@ -57,7 +72,7 @@ local function callChunked(command, key, from, count, width)
   end
 end
 
-local at = 11
+local at = 13
 
 -- (3) states, deletions, types
 callChunked('HSET', states, at, 2 * nStates, 2)
@@ -91,7 +106,7 @@ for _ = 1, nBuckets do
 end
 
 -- (4) ownership, progress and source watermarks
-redis.call('HSET', meta, 'epoch', ARGV[1], 'watermark', ARGV[2], 'flushed_at', ARGV[3])
+redis.call('HSET', meta, 'watermark', ARGV[2], 'flushed_at', ARGV[3], 'checkpoint', ARGV[11])
 redis.call('HINCRBY', meta, 'events', ARGV[4])
 for i = 0, nSources - 1 do
   redis.call('HSET', meta, 'src:' .. ARGV[at + 2 * i], ARGV[at + 2 * i + 1])

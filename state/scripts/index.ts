@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
  * `defineCommand` so ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT.
  */
 const SCRIPTS = {
-  /** claim.lua: 1 key (meta), ARGV epoch. */
+  /** claim.lua: 1 key (meta), ARGV generation, last token. */
   tsClaim: { file: 'claim', numberOfKeys: 1 },
   /** checkpoint.lua: 4 keys (meta, states, types, dedup index), ARGV per its header. */
   tsCheckpoint: { file: 'checkpoint', numberOfKeys: 4 },

@@ -164,7 +164,7 @@ describe('failures of single workers', () => {
     expect(expectExact(totals, expected)).toEqual([]);
     const said = victim.logs.map((l) => l.msg);
     // It held unflushed state (3 s flush interval) when it stopped: its write was refused.
-    expect(said, victim.output).toContain('fenced: partition lost to a newer owner');
+    expect(said, victim.output).toContain('fenced: a newer claim holds the partition');
     expect(said).toContain('ZooKeeper session expired: stopping all tasks and rejoining');
     // It rejoins as a new member: a second 'joined', and partitions again at a later generation.
     await explainWith([victim], () =>

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FencedError, StateStoreUnavailableError, WatermarkRegressionError } from '../../state/errors';
+import { FencedError, StateLostError, StateStoreUnavailableError, WatermarkRegressionError } from '../../state/errors';
 import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { testStack } from '../support/stack-env';
@@ -17,7 +17,9 @@ function checkpoint(topology: string, over: Partial<PartitionCheckpoint> = {}): 
   return {
     topology,
     partition: 0,
-    epoch: 1,
+    token: 1,
+    checkpointId: randomBytes(6).toString('hex'),
+    expectedWatermark: -1,
     watermark: 0,
     flushedAt: Date.now(),
     eventsDelta: 0,
@@ -58,6 +60,28 @@ describe('RedisStateStore', () => {
   let topologies = 0;
   const nextTopology = () => `t${++topologies}`;
 
+  /** A partition owner as the runner is one: its claim's token, its writes' ids, the watermark it left. */
+  async function claimed(topology: string, partition: number, generation: number) {
+    const claim = await store.claim(topology, partition, generation);
+    const owner = {
+      token: claim.token,
+      durable: claim.watermark,
+      seq: 0,
+      /** The next write of this owner (not yet sent). */
+      next(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoint {
+        return checkpoint(topology, { partition, token: owner.token, checkpointId: `${owner.token}:${owner.seq}`, expectedWatermark: owner.durable, ...over });
+      },
+      async write(over: Partial<PartitionCheckpoint> = {}): Promise<boolean> {
+        const cp = owner.next(over);
+        const applied = await store.write(cp);
+        owner.seq++;
+        owner.durable = cp.watermark;
+        return applied;
+      },
+    };
+    return owner;
+  }
+
   afterAll(async () => {
     const keys: string[] = [];
     let cursor = '0';
@@ -74,22 +98,18 @@ describe('RedisStateStore', () => {
     const topology = nextTopology();
     const states = Array.from({ length: 5000 }, (_, i) => ({ tab: `tab.${i % 97}`, client: `client-${i}`, bytes: binaryState(i) }));
     const types = Array.from({ length: 97 }, (_, i) => ({ tab: `tab.${i}`, type: i % 2 ? 'counter' : 'percentile' }));
-    await store.claim(topology, 0, 1);
-    await store.write(
-      checkpoint(topology, { watermark: 4999, eventsDelta: 5000, flushedAt: 1_700_000_000_000, states, types, sources: { 'x.fold.repartition:3': '41' } }),
-    );
+    const owner = await claimed(topology, 0, 1);
+    await owner.write({ watermark: 4999, eventsDelta: 5000, flushedAt: 1_700_000_000_000, states, types, sources: { 'x.fold.repartition:3': '41' } });
     // A second flush: one state deleted (pruned), one rewritten, events added up.
     const rewritten = { tab: 'tab.1', client: 'client-1', bytes: Uint8Array.from([1, 9, 9]) };
-    await store.write(
-      checkpoint(topology, {
-        watermark: 5100,
-        eventsDelta: 101,
-        flushedAt: 1_700_000_001_000,
-        states: [rewritten],
-        deleted: [{ tab: 'tab.0', client: 'client-0' }],
-        sources: { 'x.fold.repartition:3': '57' },
-      }),
-    );
+    await owner.write({
+      watermark: 5100,
+      eventsDelta: 101,
+      flushedAt: 1_700_000_001_000,
+      states: [rewritten],
+      deleted: [{ tab: 'tab.0', client: 'client-0' }],
+      sources: { 'x.fold.repartition:3': '57' },
+    });
 
     const loaded = await store.load(topology, 0);
     const expected = states.filter((s) => s.client !== 'client-0' && s.client !== 'client-1').concat(rewritten);
@@ -98,7 +118,8 @@ describe('RedisStateStore', () => {
     expect(loaded.states.every((s) => Buffer.isBuffer(s.bytes))).toBe(true);
     expect(loaded.types).toEqual(new Map(types.map((t) => [t.tab, t.type])));
     expect(loaded).toMatchObject({
-      epoch: 1,
+      generation: 1,
+      token: owner.token,
       watermark: 5100,
       events: 5101,
       flushedAt: 1_700_000_001_000,
@@ -106,7 +127,8 @@ describe('RedisStateStore', () => {
     });
     expect(loaded.dedup.size).toBe(0);
     expect(await store.readMeta(topology, 0)).toEqual({
-      epoch: 1,
+      generation: 1,
+      token: owner.token,
       watermark: 5100,
       events: 5101,
       flushedAt: 1_700_000_001_000,
@@ -118,9 +140,9 @@ describe('RedisStateStore', () => {
     const topology = nextTopology();
     const states = Array.from({ length: 100_000 }, (_, i) => ({ tab: `big.${i % 1000}`, client: `c${i}`, bytes: binaryState(i) }));
     const ids = Array.from({ length: 20_000 }, (_, i) => `event-${i}`);
-    await store.claim(topology, 0, 1);
+    const owner = await claimed(topology, 0, 1);
     const started = performance.now();
-    await store.write(checkpoint(topology, { watermark: 99_999, states, dedupAdded: new Map([[100 * MINUTE, ids]]) }));
+    await owner.write({ watermark: 99_999, states, dedupAdded: new Map([[100 * MINUTE, ids]]) });
     const writeMs = performance.now() - started;
     const loadStarted = performance.now();
     const loaded = await store.load(topology, 0);
@@ -130,58 +152,100 @@ describe('RedisStateStore', () => {
     expect(loaded.dedup.get(100 * MINUTE)?.length).toBe(20_000);
   });
 
-  it('refuses a write with an older epoch after a newer claim, and leaves the state untouched', async () => {
+  it('refuses a write of an older claim after a newer claim, and leaves the state untouched', async () => {
     const topology = nextTopology();
-    await store.claim(topology, 0, 1);
-    await store.write(
-      checkpoint(topology, { epoch: 1, watermark: 10, eventsDelta: 11, states: [{ tab: 'a', client: 'c', bytes: Uint8Array.from([1, 1]) }], types: [{ tab: 'a', type: 'counter' }] }),
-    );
+    const first = await claimed(topology, 0, 1);
+    await first.write({ watermark: 10, eventsDelta: 11, states: [{ tab: 'a', client: 'c', bytes: Uint8Array.from([1, 1]) }], types: [{ tab: 'a', type: 'counter' }] });
     const before = await store.load(topology, 0);
 
-    await store.claim(topology, 0, 2); // a successor took the partition up
-    const stale = store.write(
-      checkpoint(topology, {
-        epoch: 1,
-        watermark: 20,
-        eventsDelta: 10,
-        states: [{ tab: 'a', client: 'c', bytes: Uint8Array.from([1, 2]) }],
-        deleted: [{ tab: 'a', client: 'c' }],
-        types: [{ tab: 'b', type: 'gauge' }],
-        dedupAdded: new Map([[MINUTE, ['x']]]),
-        sources: { 's:0': '5' },
-      }),
-    );
+    const successor = await claimed(topology, 0, 2); // a successor took the partition up
+    expect(successor.token).toBeGreaterThan(first.token);
+    expect(successor.durable).toBe(10); // it starts where Redis stands
+    const stale = first.write({
+      watermark: 20,
+      eventsDelta: 10,
+      states: [{ tab: 'a', client: 'c', bytes: Uint8Array.from([1, 2]) }],
+      deleted: [{ tab: 'a', client: 'c' }],
+      types: [{ tab: 'b', type: 'gauge' }],
+      dedupAdded: new Map([[MINUTE, ['x']]]),
+      sources: { 's:0': '5' },
+    });
     await expect(stale).rejects.toBeInstanceOf(FencedError);
-    await expect(stale).rejects.toMatchObject({ code: 'FENCED', retriable: false, storedEpoch: 2, attemptedEpoch: 1, topology, partition: 0 });
+    await expect(stale).rejects.toMatchObject({ code: 'FENCED', retriable: false, storedEpoch: successor.token, attemptedEpoch: first.token, topology, partition: 0 });
 
     const after = await store.load(topology, 0);
-    expect(after).toEqual({ ...before, epoch: 2 });
+    expect(after).toEqual({ ...before, generation: 2, token: successor.token });
 
-    // The old owner cannot take it back either; the new owner writes on.
+    // The old generation cannot claim it back; the new owner writes on.
     await expect(store.claim(topology, 0, 1)).rejects.toBeInstanceOf(FencedError);
-    await store.write(checkpoint(topology, { epoch: 2, watermark: 12, eventsDelta: 2 }));
-    expect(await store.readMeta(topology, 0)).toMatchObject({ epoch: 2, watermark: 12, events: 13 });
+    await successor.write({ watermark: 12, eventsDelta: 2 });
+    expect(await store.readMeta(topology, 0)).toMatchObject({ generation: 2, watermark: 12, events: 13 });
   });
 
-  it('refuses a watermark going backwards within an epoch', async () => {
+  it('gives every claim a new token, so two claims under one generation fence each other (hole 6)', async () => {
     const topology = nextTopology();
-    await store.claim(topology, 0, 3);
-    await store.write(checkpoint(topology, { epoch: 3, watermark: 100, eventsDelta: 1 }));
-    await store.write(checkpoint(topology, { epoch: 3, watermark: 100 })); // an empty flush: same watermark is fine
+    const a = await claimed(topology, 0, 7);
+    await a.write({ watermark: 5 });
+    // The same worker id rejoining before the leader's rebalance claims under the same generation.
+    const b = await claimed(topology, 0, 7);
+    expect(b.token).toBeGreaterThan(a.token);
+    await expect(a.write({ watermark: 9 })).rejects.toBeInstanceOf(FencedError);
+    await b.write({ watermark: 6 });
+    expect(await store.readMeta(topology, 0)).toMatchObject({ generation: 7, token: b.token, watermark: 6 });
+    // A claimer's last token bounds the next one from below (a Redis that lost writes must not issue it again).
+    const c = await store.claim(topology, 0, 7, 1000);
+    expect(c.token).toBe(1001);
+  });
 
-    const backwards = store.write(checkpoint(topology, { epoch: 3, watermark: 99, eventsDelta: 5, states: [{ tab: 'a', client: 'c', bytes: Uint8Array.from([1]) }] }));
+  it('applies a retried write once (same checkpoint id), however often it is sent', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 1);
+    const cp = owner.next({ watermark: 3, eventsDelta: 4 });
+    expect(await store.write(cp)).toBe(true);
+    expect(await store.write(cp)).toBe(false); // the reply of the first was lost; the retry changes nothing
+    expect(await store.readMeta(topology, 0)).toMatchObject({ watermark: 3, events: 4 });
+  });
+
+  it('refuses a write when Redis lost what the owner wrote before (restored from an older copy)', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 1);
+    await owner.write({ watermark: 100, eventsDelta: 1 });
+    // Redis forgets the last write: the watermark goes back, as after a restart from an older AOF.
+    await redis.hset(`${prefix}:{${topology}:0}:meta`, 'watermark', '40');
+    const next = owner.write({ watermark: 150 });
+    await expect(next).rejects.toBeInstanceOf(StateLostError);
+    await expect(next).rejects.toMatchObject({ code: 'STATE_LOST', stored: 40, expected: 100 });
+    // ...and when it lost the claim itself (the stored token is older than the writer's).
+    await redis.hset(`${prefix}:{${topology}:0}:meta`, 'watermark', '100', 'token', String(owner.token - 1));
+    await expect(owner.write({ watermark: 150 })).rejects.toBeInstanceOf(StateLostError);
+    expect(await store.readMeta(topology, 0)).toMatchObject({ watermark: 100 });
+  });
+
+  it('refuses a watermark going backwards', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 3);
+    await owner.write({ watermark: 100, eventsDelta: 1 });
+    await owner.write({ watermark: 100 }); // an empty flush: same watermark is fine
+
+    const backwards = store.write(owner.next({ watermark: 99, eventsDelta: 5, states: [{ tab: 'a', client: 'c', bytes: Uint8Array.from([1]) }] }));
     await expect(backwards).rejects.toBeInstanceOf(WatermarkRegressionError);
     await expect(backwards).rejects.toMatchObject({ storedWatermark: 100, attemptedWatermark: 99 });
     const meta = await store.readMeta(topology, 0);
-    expect(meta).toMatchObject({ epoch: 3, watermark: 100, events: 1 });
+    expect(meta).toMatchObject({ generation: 3, watermark: 100, events: 1 });
     expect((await store.load(topology, 0)).states).toEqual([]);
+  });
 
-    // A claim makes the epoch current, so a successor that starts below the stored watermark is refused too...
-    await store.claim(topology, 0, 4);
-    await expect(store.write(checkpoint(topology, { epoch: 4, watermark: 50 }))).rejects.toBeInstanceOf(WatermarkRegressionError);
-    // ...while a write that itself brings a newer epoch (no claim before it) is not compared with an older epoch's watermark.
-    await store.write(checkpoint(topology, { epoch: 5, watermark: 50 }));
-    expect(await store.readMeta(topology, 0)).toMatchObject({ epoch: 5, watermark: 50 });
+  it('reads a layout-v1 partition (the generation kept as epoch) and moves it to tokens on its next claim', async () => {
+    const topology = nextTopology();
+    await redis.hset(`${prefix}:{${topology}:0}:meta`, 'epoch', '12', 'watermark', '77');
+    expect(await store.readMeta(topology, 0)).toMatchObject({ generation: 12, token: 12, watermark: 77 });
+    expect(await store.maxGeneration(topology, 2)).toBe(12);
+    await expect(store.claim(topology, 0, 11)).rejects.toBeInstanceOf(FencedError);
+    const owner = await claimed(topology, 0, 13);
+    expect(owner).toMatchObject({ token: 13, durable: 77 });
+    expect(await redis.hget(`${prefix}:{${topology}:0}:meta`, 'epoch')).toBeNull();
+    await owner.write({ watermark: 80 });
+    expect(await store.readMeta(topology, 0)).toMatchObject({ generation: 13, token: 13, watermark: 80 });
   });
 
   it('keeps dedup ids by bucket, drops buckets that leave the window, and reloads the live ones', async () => {
@@ -189,9 +253,9 @@ describe('RedisStateStore', () => {
     const b0 = 28_000_000 * MINUTE;
     const [b1, b2, b3] = [b0 + MINUTE, b0 + 2 * MINUTE, b0 + 3 * MINUTE];
     const now = Date.now();
-    await store.claim(topology, 0, 1);
+    const owner = await claimed(topology, 0, 1);
     await store.write(
-      checkpoint(topology, {
+      owner.next({
         watermark: 3,
         flushedAt: now,
         dedupAdded: new Map([[b0, ['a', 'b']], [b1, ['c']], [b2, ['d']]]),
@@ -206,8 +270,10 @@ describe('RedisStateStore', () => {
     expect(ttl).toBeGreaterThan(9 * MINUTE); // at least a window from now, so Redis does not drop a live bucket
 
     // The window moves past b0 and b1: they leave the index and their sets go; a late id for b1 is not kept.
+    owner.durable = 3;
+    owner.seq++;
     await store.write(
-      checkpoint(topology, {
+      owner.next({
         watermark: 4,
         flushedAt: now,
         dedupAdded: new Map([[b1, ['late']], [b2, ['e']], [b3, ['f']]]),
@@ -222,19 +288,17 @@ describe('RedisStateStore', () => {
 
   it('keeps a Tab type sticky', async () => {
     const topology = nextTopology();
-    await store.claim(topology, 0, 1);
-    await store.write(checkpoint(topology, { watermark: 1, types: [{ tab: 'bids', type: 'counter' }] }));
-    await store.write(checkpoint(topology, { watermark: 2, types: [{ tab: 'bids', type: 'gauge' }, { tab: 'asks', type: 'gauge' }] }));
+    const owner = await claimed(topology, 0, 1);
+    await owner.write({ watermark: 1, types: [{ tab: 'bids', type: 'counter' }] });
+    await owner.write({ watermark: 2, types: [{ tab: 'bids', type: 'gauge' }, { tab: 'asks', type: 'gauge' }] });
     expect((await store.load(topology, 0)).types).toEqual(new Map([['bids', 'counter'], ['asks', 'gauge']]));
   });
 
   it('scans the states that match a filter, with their types, for queries', async () => {
     const topology = nextTopology();
     const states = Array.from({ length: 1500 }, (_, i) => ({ tab: i % 3 === 0 ? `winning_bid.${i}` : `other.${i}`, client: `bidder-${i % 7}`, bytes: binaryState(i) }));
-    await store.claim(topology, 2, 1);
-    await store.write(
-      checkpoint(topology, { partition: 2, watermark: 1, states, types: states.map((s) => ({ tab: s.tab, type: 'counter' })) }),
-    );
+    const owner = await claimed(topology, 2, 1);
+    await owner.write({ watermark: 1, states, types: states.map((s) => ({ tab: s.tab, type: 'counter' })) });
     const matched: Array<{ tab: string; client: string; type: string; bytes: Buffer }> = [];
     for await (const s of store.scanStates(topology, 2, (tab, client) => tab.startsWith('winning_') && client === 'bidder-3')) {
       matched.push(s);
@@ -257,7 +321,8 @@ describe('RedisStateStore', () => {
   it('reads a partition never written as empty', async () => {
     const loaded = await store.load(nextTopology(), 5);
     expect(loaded).toEqual({
-      epoch: -1,
+      generation: -1,
+      token: -1,
       watermark: -1,
       events: 0,
       flushedAt: null,

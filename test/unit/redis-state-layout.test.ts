@@ -69,7 +69,9 @@ function checkpoint(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoin
   return {
     topology: 'taba',
     partition: 3,
-    epoch: 4,
+    token: 4,
+    checkpointId: '4:7',
+    expectedWatermark: 90,
     watermark: 99,
     flushedAt: 1_000_000,
     eventsDelta: 12,
@@ -99,7 +101,7 @@ describe('checkpoint script arguments', () => {
     );
     const expireAt = String(dedupBucketExpireAt(960_000, 1_000_000, 600_000, 0));
     expect(args).toEqual([
-      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1',
+      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1', '4:7', '90',
       'bids\u0000c1', Buffer.from([1, 0, 255]),
       'old\u0000c2',
       'bids', 'counter',
@@ -111,18 +113,22 @@ describe('checkpoint script arguments', () => {
   it('passes state bytes of a view into a larger buffer without the bytes around it', () => {
     const backing = Uint8Array.from([9, 9, 1, 2, 3, 9]);
     const args = checkpointArgs(checkpoint({ states: [{ tab: 't', client: 'c', bytes: backing.subarray(2, 5) }] }), 0);
-    expect(args[11]).toEqual(Buffer.from([1, 2, 3]));
+    expect(args[13]).toEqual(Buffer.from([1, 2, 3]));
   });
 });
 
 describe('partition meta', () => {
-  it('reads a never-written partition as epoch -1, watermark -1, nothing flushed', () => {
-    expect(parsePartitionMeta({})).toEqual({ epoch: -1, watermark: -1, events: 0, flushedAt: null, sources: {} });
+  it('reads a never-written partition as generation -1, token -1, watermark -1, nothing flushed', () => {
+    expect(parsePartitionMeta({})).toEqual({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, sources: {} });
+  });
+
+  it('reads layout v1, which kept the generation as epoch, as generation and token', () => {
+    expect(parsePartitionMeta({ epoch: '12', watermark: '5' })).toMatchObject({ generation: 12, token: 12, watermark: 5 });
   });
 
   it('reads numbers and strips the src: prefix of source watermarks', () => {
     expect(
-      parsePartitionMeta({ epoch: '3', watermark: '41', events: '1000', flushed_at: '1700000000000', 'src:t.r:0': '8' }),
-    ).toEqual({ epoch: 3, watermark: 41, events: 1000, flushedAt: 1_700_000_000_000, sources: { 't.r:0': '8' } });
+      parsePartitionMeta({ generation: '3', token: '9', watermark: '41', events: '1000', flushed_at: '1700000000000', 'src:t.r:0': '8' }),
+    ).toEqual({ generation: 3, token: 9, watermark: 41, events: 1000, flushedAt: 1_700_000_000_000, sources: { 't.r:0': '8' } });
   });
 });

@@ -18,7 +18,7 @@ class MemoryOutbox implements Outbox {
 
 const PARTITIONS = 4;
 const taba = buildTaba({ name: 't', topic: 'tabs' });
-const empty = (): LoadedPartition => ({ epoch: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} });
+const empty = (): LoadedPartition => ({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} });
 const now = 1_700_000_000_000;
 const event = (tab: string, value: number, extra: Record<string, unknown> = {}) => ({ tab, type: 'counter', value, time: now, client: 'c1', ...extra });
 const record = (offset: number, value: unknown): InputRecord => ({ offset: String(offset), key: null, value: Buffer.from(JSON.stringify(value)), timestamp: String(now) });
@@ -35,7 +35,7 @@ function task(index: number, outbox = new MemoryOutbox(), loaded = empty(), comm
 }
 
 function allCount(t: TopologyTask): Map<string, number> {
-  const cp = t.checkpoint(1, now)!.checkpoint;
+  const cp = t.checkpoint(now)!.checkpoint;
   const counts = new Map<string, number>();
   const h = defaultRegistry().get('counter')!;
   for (const s of cp.states) {
@@ -105,11 +105,11 @@ describe('TopologyTask', () => {
     const { t } = task(0);
     const tab = tabOn(0);
     t.process('tabs', record(0, event(tab, 3, { id: 'x' })));
-    const first = t.checkpoint(9, now)!;
-    expect(first.checkpoint).toMatchObject({ epoch: 9, watermark: 0, eventsDelta: 1, types: [{ tab, type: 'counter' }] });
+    const first = t.checkpoint(now)!;
+    expect(first.checkpoint).toMatchObject({ watermark: 0, eventsDelta: 1, types: [{ tab, type: 'counter' }] });
     expect([...first.checkpoint.dedupAdded.values()].flat()).toEqual(['x']);
     expect(first.commits.map((c) => [c.topic, c.watermark])).toEqual([['tabs', 0]]);
-    expect(t.checkpoint(9, now)).toBeNull();
+    expect(t.checkpoint(now)).toBeNull();
   });
 
   it('prunes states whose handler says they expired, and writes no state it deletes', () => {
@@ -120,11 +120,11 @@ describe('TopologyTask', () => {
     const fresh = tabOn(0, 'fresh');
     t.process('tabs', record(0, { tab: stale, type: 'gauge', value: 1, time: now - 5000, client: 'c1' }));
     t.process('tabs', record(1, { tab: fresh, type: 'gauge', value: 2, time: now, client: 'c1' }));
-    const cp = t.checkpoint(1, now)!.checkpoint;
+    const cp = t.checkpoint(now)!.checkpoint;
     expect(cp.deleted).toEqual([{ tab: stale, client: 'c1' }]);
     expect(cp.states.map((s) => s.tab)).toEqual([fresh]);
     // Later, the fresh one expires too.
-    const later = t.checkpoint(1, now + 2000);
+    const later = t.checkpoint(now + 2000);
     expect(later?.checkpoint.deleted).toEqual([{ tab: fresh, client: 'c1' }]);
   });
 
@@ -147,7 +147,7 @@ describe('TopologyTask', () => {
       ['processing-error', 'unlucky value', 'tabs:0:1'],
     ]);
     expect(t.inputs.get('tabs')!.watermark).toBe(2);
-    const cp = t.checkpoint(1, now)!.checkpoint;
+    const cp = t.checkpoint(now)!.checkpoint;
     const rendered = fragile.render(fragile.project(fragile.deserialize(cp.states[0]!.bytes), now)) as { all: { count: number; total: number } };
     expect(rendered.all).toMatchObject({ count: 2, total: 3 });
   });

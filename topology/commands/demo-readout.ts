@@ -34,10 +34,10 @@ export class DemoReadout {
     return events;
   }
 
-  /** The partitions whose Redis epoch shows they were claimed under `generation` or later. */
+  /** The partitions whose Redis generation shows they were claimed under `generation` or later. */
   async claimed(partitions: number[], generation: number): Promise<number[]> {
     const metas = await Promise.all(partitions.map((p) => this.store.readMeta(this.topology, p)));
-    return partitions.filter((_, i) => metas[i]!.epoch >= generation);
+    return partitions.filter((_, i) => metas[i]!.generation >= generation);
   }
 
   close(): void {

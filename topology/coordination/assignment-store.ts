@@ -24,7 +24,8 @@ export async function readAssignment(zk: ZkClient, topology: string): Promise<{ 
 /**
  * Writes a new generation if the owners changed (or `force`), with a
  * conditional set on the version read, so two leaders racing cannot both win.
- * Returns the assignment in force afterwards.
+ * A new generation is at least `firstGeneration` (the spec's: above every
+ * generation Redis saw for this name). Returns the assignment in force afterwards.
  */
 export async function writeAssignment(
   zk: ZkClient,
@@ -33,12 +34,13 @@ export async function writeAssignment(
   leader: string,
   force = false,
   specVersion?: number,
+  firstGeneration = 1,
 ): Promise<Assignment> {
   const current = await readAssignment(zk, topology);
   const sameSpec = current?.assignment.specVersion === specVersion;
   if (current !== null && !force && sameSpec && sameOwners(current.assignment.partitions, owners)) return current.assignment;
   const next: Assignment = {
-    generation: (current?.assignment.generation ?? 0) + 1,
+    generation: Math.max((current?.assignment.generation ?? 0) + 1, firstGeneration),
     partitions: owners,
     leader,
     updatedAt: Date.now(),

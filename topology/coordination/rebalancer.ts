@@ -107,7 +107,7 @@ export class Rebalancer {
       const owners = spec.status === 'active' ? stickyAssignment(spec.partitions, slots, previous?.assignment.partitions) : {};
       const requested = (spec as { rebalanceRequestedAt?: number }).rebalanceRequestedAt ?? 0;
       const force = requested > (this.forced.get(spec.name) ?? 0) && requested > (previous?.assignment.updatedAt ?? 0);
-      const next = await writeAssignment(this.zk, spec.name, owners, this.leaderId, force, spec.version);
+      const next = await writeAssignment(this.zk, spec.name, owners, this.leaderId, force, spec.version, spec.firstGeneration);
       this.forced.set(spec.name, requested);
       if (next.generation !== previous?.assignment.generation) {
         this.log.info({ topology: spec.name, generation: next.generation, workers: slots.length }, 'assignment written');

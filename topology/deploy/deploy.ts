@@ -24,8 +24,11 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   const kafka = new Kafka({ clientId: 'tabstream-deploy', brokers: config.brokers, logLevel: logLevel.NOTHING });
   const partitions = await ensureTopics(kafka, topology, opts.partitions ?? 8);
   const redis = redisClient(config.redis, 3);
+  let firstGeneration: number;
   try {
-    await new RedisStateStore(redis, { prefix: config.redisPrefix }).setPartitionCount(topology.name, partitions);
+    const store = new RedisStateStore(redis, { prefix: config.redisPrefix });
+    await store.setPartitionCount(topology.name, partitions);
+    firstGeneration = (await store.maxGeneration(topology.name, partitions)) + 1;
   } finally {
     redis.disconnect();
   }
@@ -34,7 +37,10 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
     for (const dir of ['topologies', 'assignments', 'offsets', 'workers', 'leader']) {
       if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});
     }
-    return await deploySpec(zk, specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs }));
+    return await deploySpec(zk, {
+      ...specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs }),
+      firstGeneration,
+    });
   } finally {
     await zk.close();
   }

@@ -14,6 +14,13 @@ export interface TopologySpec {
   config: { flushIntervalMs: number };
   /** The DAG as `describe()` printed it at deploy time. */
   description: string;
+  /**
+   * The lowest assignment generation the leader may write: above every
+   * generation that ever claimed a partition of this name in Redis, so a
+   * topology killed and deployed again fences its old claims instead of
+   * being fenced by them (generations keep increasing across deployments).
+   */
+  firstGeneration?: number;
 }
 
 export function specFor(

@@ -16,7 +16,9 @@ export interface PartitionStatus {
   endOffset: number;
   lag: number;
   watermark: number;
-  epoch: number;
+  /** The assignment generation and fencing token of the partition's last claim in Redis. */
+  generation: number;
+  token: number;
   events: number;
   lastFlush: number | null;
 }
@@ -58,7 +60,8 @@ export async function topologyStatus(zk: ZkClient, config: TabstreamConfig, name
         endOffset: end,
         lag: Math.max(0, end - position),
         watermark: meta.watermark,
-        epoch: meta.epoch,
+        generation: meta.generation,
+        token: meta.token,
         events: meta.events,
         lastFlush: meta.flushedAt,
       });

@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { Topology } from '../dsl';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
 import type { RedisStateStore, PartitionCheckpoint } from '../../state/redis-state-store';
-import { FencedError } from '../../state/errors';
+import { FencedError, StateLostError, TabstreamError } from '../../state/errors';
 import type { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { AssignedConsumer } from '../../spouts/assigned-consumer';
 import { KafkaOutbox } from './kafka-outbox';
 import { TopologyTask, type TaskInput } from './topology-task';
 import { TaskMetrics } from './task-metrics';
+import { PartitionStalls, type Stall } from './partition-stalls';
 
 export interface RunnerDeps {
   kafka: Kafka;
@@ -24,47 +25,76 @@ export interface RunnerDeps {
   log: Logger;
 }
 
-interface Unwritten {
+/** One owned input partition: its task and where its checkpoints stand. */
+interface Slot {
   task: TopologyTask;
-  checkpoint: PartitionCheckpoint;
-  commits: TaskInput[];
-  /** The Redis write succeeded; only the ZooKeeper commit is left to retry. */
-  written?: boolean;
+  /** The fencing token of this owner's claim. */
+  token: number;
+  /** The watermark Redis holds from this owner's last write (or its claim). */
+  durable: number;
+  /** Counts this owner's writes: with the token, each write's id. */
+  seq: number;
+  /** A checkpoint taken and not yet in Redis, retried as it is before any newer one. */
+  pending: { checkpoint: PartitionCheckpoint; commits: TaskInput[] } | null;
+  /** Failed attempts of the pending write in a row. */
+  failures: number;
+  /** Consumption of this partition is paused (its writes fail: back-pressure). */
+  paused: boolean;
 }
 
 /**
  * Runs the tasks of one topology that this worker owns, and the checkpoint
- * protocol for each: fold in memory; every flush interval drain the outbox
- * (forwards and dead letters of the covered records), write each dirty
- * partition's checkpoint to Redis in one fenced step, and only then commit
- * the next offsets to ZooKeeper. A write that fails is retried as it was,
- * before any newer one, with consumption paused meanwhile (back-pressure).
+ * protocol for each: claim (a fencing token), fold in memory, and every
+ * flush interval drain the outbox (forwards and dead letters of the covered
+ * records), write each dirty partition's checkpoint to Redis in one fenced
+ * step, and then mirror the next offsets into ZooKeeper.
+ *
+ * Partitions fail alone: a partition whose write fails is paused (the others
+ * read on) and retried as it was; a write Redis refuses as fenced, or as
+ * lost (Redis lost this owner's writes), or that keeps failing for a reason
+ * retrying will not fix, releases the partition, which is taken up again
+ * from what Redis holds (its watermark is the truth) while it is still
+ * assigned here. Every such partition is reported with its reason
+ * (`stalls`), logged once when checkpoints stall and once when they resume.
+ *
+ * Assignment changes, take-ups and checkpoint rounds run one at a time.
  */
 export class TopologyRunner {
   readonly tasks = new Map<number, TopologyTask>();
   readonly metrics = new Map<number, TaskMetrics>();
-  /** The epoch checkpoints carry: the generation being applied or in force. */
-  private epoch = -1;
+  /** Owned partitions that are not moving, and why. */
+  readonly stalls: PartitionStalls;
+  private readonly slots = new Map<number, Slot>();
+  /** Generation in force and the partitions it gives this worker. */
+  private assignedGeneration = -1;
+  private assigned = new Set<number>();
   /** The last generation fully applied (claimed, taken up, reading). */
   private applied = -1;
+  /** Tokens this worker last held per partition: a new claim's token is above them. */
+  private readonly lastTokens = new Map<number, number>();
+  /** Offsets Redis holds and ZooKeeper does not mirror yet, per partition and input. */
+  private readonly unmirrored = new Map<number, Map<string, TaskInput>>();
+  private mirroring: Promise<void> | null = null;
   private consumer: AssignedConsumer | null = null;
   private readonly outbox: KafkaOutbox;
-  private unwritten: Unwritten[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Serializes assignment changes, take-ups and checkpoint rounds. */
+  private exclusive: Promise<void> = Promise.resolve();
+  private roundQueued: Promise<void> | null = null;
+  private readonly retakes = new Map<number, NodeJS.Timeout>();
   private timer: NodeJS.Timeout | null = null;
-  private paused = false;
   private stopped = false;
   /** Time of the last successful flush per task, for status. */
   readonly lastFlush = new Map<number, number>();
   /**
-   * Seconds each checkpoint write and commit took, not yet read by /metrics
-   * (which drains it at scrape time, keeping prom-client off this path).
-   * Bounded: with nobody scraping, the oldest stop being recorded.
+   * Seconds each checkpoint write took, not yet read by /metrics (which
+   * drains it at scrape time, keeping prom-client off this path). Bounded:
+   * with nobody scraping, the oldest stop being recorded.
    */
   readonly checkpointSeconds: number[] = [];
 
   constructor(private readonly deps: RunnerDeps) {
     this.outbox = new KafkaOutbox(deps.kafka);
+    this.stalls = new PartitionStalls(deps.log);
   }
 
   get generation(): number {
@@ -82,44 +112,127 @@ export class TopologyRunner {
 
   /**
    * Moves to assignment `generation`: hands over the tasks that left this
-   * worker (flushed and committed first), claims the rest under the new
-   * epoch, takes up the new ones from Redis and ZooKeeper, and reads on.
+   * worker (flushed first: the round runs after the consumer stopped, so it
+   * covers every record folded), claims the rest under the new generation,
+   * takes up the new ones from Redis, and reads on. A partition that cannot
+   * be claimed or taken up now is reported and retried on its own.
    */
-  async assign(generation: number, partitions: number[]): Promise<void> {
-    const { store, topology, log } = this.deps;
-    const t0 = Date.now();
-    await this.stopConsumer();
-    const t1 = Date.now();
-    await this.flush();
-    const t2 = Date.now();
-    const wanted = new Set(partitions);
-    for (const index of [...this.tasks.keys()]) {
-      if (!wanted.has(index)) {
-        this.tasks.delete(index);
-        log.info({ partition: index, generation }, 'handed over');
+  assign(generation: number, partitions: number[]): Promise<void> {
+    return this.serialized(async () => {
+      const { log } = this.deps;
+      const t0 = Date.now();
+      await this.stopConsumer();
+      await this.round();
+      const t1 = Date.now();
+      this.assignedGeneration = generation;
+      this.assigned = new Set(partitions);
+      for (const index of [...this.slots.keys()]) {
+        if (!this.assigned.has(index)) {
+          const slot = this.slots.get(index)!;
+          if (slot.pending !== null) log.warn({ partition: index, generation }, 'handed over with a checkpoint Redis did not take: the next owner replays from the watermark');
+          this.drop(index);
+          this.metrics.delete(index);
+          this.lastFlush.delete(index);
+          log.info({ partition: index, generation }, 'handed over');
+        }
       }
-    }
-    this.epoch = generation;
-    // Claim every partition under the new epoch first (fencing the previous owners), then
-    // take the new ones up; partitions are independent, so all of it runs concurrently.
-    await Promise.all(partitions.map((index) => store.claim(topology.name, index, generation)));
-    const t3 = Date.now();
-    await Promise.all(partitions.filter((index) => !this.tasks.has(index)).map((index) => this.takeUp(index, generation)));
-    const t4 = Date.now();
-    await this.startConsumer();
-    this.applied = generation;
-    const t5 = Date.now();
-    log.info(
-      { generation, partitions, ms: { stopConsumer: t1 - t0, flush: t2 - t1, claim: t3 - t2, takeUp: t4 - t3, startConsumer: t5 - t4 } },
-      'running',
-    );
+      for (const index of this.stalls.partitions()) if (!this.assigned.has(index)) this.stalls.clear(index);
+      for (const [index, timer] of this.retakes) {
+        if (!this.assigned.has(index)) {
+          clearTimeout(timer);
+          this.retakes.delete(index);
+        }
+      }
+      // Claim every partition under the new generation first (fencing the previous owners), then
+      // take the new ones up; partitions are independent, so all of it runs concurrently.
+      await Promise.all([...this.slots.keys()].map((index) => this.reclaim(index, generation)));
+      const t2 = Date.now();
+      await Promise.all(partitions.filter((index) => !this.slots.has(index)).map((index) => this.takeUpOrRetry(index, generation)));
+      const t3 = Date.now();
+      await this.startConsumer();
+      this.applied = generation;
+      log.info(
+        { generation, partitions, ms: { stopAndFlush: t1 - t0, claim: t2 - t1, takeUp: t3 - t2, startConsumer: Date.now() - t3 } },
+        'running',
+      );
+    });
   }
 
-  /** Loads a partition's state from Redis and its offsets from ZooKeeper, and starts a task on it. */
+  /** One checkpoint round; a caller arriving while one waits shares it. */
+  flush(): Promise<void> {
+    this.roundQueued ??= this.serialized(async () => {
+      this.roundQueued = null;
+      await this.round();
+    });
+    return this.roundQueued;
+  }
+
+  /** Drains: stops reading, writes everything folded so far (one more try if it fails), releases all. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.retakes.values()) clearTimeout(timer);
+    this.retakes.clear();
+    return this.serialized(async () => {
+      await this.stopConsumer();
+      await this.round();
+      if ([...this.slots.values()].some((s) => s.pending !== null)) await this.round();
+      await this.mirroring;
+      await this.mirrorOffsets();
+      for (const index of [...this.slots.keys()]) this.drop(index);
+      this.stalls.clearAll();
+      await this.outbox.close().catch(() => {});
+    });
+  }
+
+  private serialized(fn: () => Promise<void>): Promise<void> {
+    const run = this.exclusive.then(fn);
+    this.exclusive = run.catch(() => {});
+    return run;
+  }
+
+  /** Claims a partition kept from the last generation under the new one. */
+  private async reclaim(index: number, generation: number): Promise<void> {
+    const slot = this.slots.get(index)!;
+    try {
+      const claimed = await this.deps.store.claim(this.deps.topology.name, index, generation, slot.token);
+      this.lastTokens.set(index, claimed.token);
+      if (claimed.watermark !== slot.durable) {
+        // Redis holds another watermark than this owner left: it lost writes.
+        this.release(index, `Redis lost acknowledged writes (watermark ${claimed.watermark}, this owner wrote ${slot.durable})`, 0);
+        return;
+      }
+      slot.token = claimed.token;
+    } catch (err) {
+      this.onTakeUpError(index, err);
+    }
+  }
+
+  private async takeUpOrRetry(index: number, generation: number): Promise<void> {
+    try {
+      await this.takeUp(index, generation);
+    } catch (err) {
+      this.onTakeUpError(index, err);
+    }
+  }
+
+  private onTakeUpError(index: number, err: unknown): void {
+    this.drop(index);
+    if (err instanceof FencedError) {
+      // A newer generation claimed it: its assignment is on its way here.
+      this.stalls.set(index, `a newer assignment (generation ${err.storedEpoch}) claimed it`);
+      return;
+    }
+    this.release(index, `could not take it up: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
+  }
+
+  /** Claims a partition, loads its state from Redis, and starts a task at Redis's watermark + 1. */
   private async takeUp(index: number, generation: number): Promise<void> {
     const { store, offsets, topology, log } = this.deps;
     const metrics = this.metrics.get(index) ?? new TaskMetrics();
     this.metrics.set(index, metrics);
+    const claimed = await store.claim(topology.name, index, generation, this.lastTokens.get(index) ?? 0);
+    this.lastTokens.set(index, claimed.token);
     const task = new TopologyTask(
       topology,
       index,
@@ -130,110 +243,210 @@ export class TopologyRunner {
       `${topology.spout.definition.topic}.dlq`,
     );
     const loaded = await store.load(topology.name, index);
-    const committed = new Map<string, number | null>();
+    // ZooKeeper's offsets only mirror Redis's watermarks: read to report a disagreement.
+    const mirrored = new Map<string, number | null>();
     for (const input of task.inputTopics()) {
-      committed.set(input.topic, await offsets.get(topology.name, input.topic, input.partition));
+      mirrored.set(input.topic, await offsets.get(topology.name, input.topic, input.partition).catch(() => null));
     }
-    task.restore(loaded, committed);
-    this.tasks.set(index, task);
-    log.info({ partition: index, generation, watermark: loaded.watermark, states: loaded.states.length }, 'took up');
-  }
-
-  /** One checkpoint round; concurrent callers share it. */
-  flush(): Promise<void> {
-    if (this.flushing === null) {
-      this.flushing = this.checkpointRound().finally(() => {
-        this.flushing = null;
-      });
-    }
-    return this.flushing;
-  }
-
-  /** Drains: stops reading, writes and commits everything folded so far. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.stopConsumer();
-    await this.flush();
-    if (this.unwritten.length > 0) await this.flush();
-    await this.outbox.close();
-  }
-
-  private async checkpointRound(): Promise<void> {
-    const now = Date.now();
-    if (this.unwritten.length === 0) {
-      for (const task of this.tasks.values()) {
-        const taken = task.checkpoint(this.epoch, now);
-        if (taken !== null) this.unwritten.push({ task, ...taken });
+    task.restore(loaded, mirrored);
+    for (const input of task.inputs.values()) {
+      const zk = mirrored.get(input.topic) ?? null;
+      if (zk !== null && zk !== input.watermark + 1) {
+        metrics.count('offset_mirror_disagreements');
+        log.warn(
+          { partition: index, topic: input.topic, zookeeper: zk, redis: input.watermark + 1 },
+          "ZooKeeper's offset disagrees with Redis's watermark; following Redis",
+        );
       }
     }
-    if (this.unwritten.length === 0) return;
-    try {
-      await this.outbox.drain();
-      const results = await Promise.allSettled(this.unwritten.map((u) => this.writeAndCommit(u)));
-      const failed: Unwritten[] = [];
-      results.forEach((r, i) => {
-        const u = this.unwritten[i]!;
-        if (r.status === 'fulfilled') return;
-        this.metrics.get(u.task.index)?.count(r.reason instanceof FencedError ? 'checkpoints_fenced' : 'checkpoints_failed');
-        if (r.reason instanceof FencedError) {
-          // Another worker owns this partition now: stop folding it; its state is theirs.
-          this.tasks.delete(u.task.index);
-          this.deps.log.warn({ partition: u.task.index, epoch: this.epoch }, 'fenced: partition lost to a newer owner');
-          return;
-        }
-        failed.push(u);
-      });
-      this.unwritten = failed;
-      if (failed.length > 0) throw (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
-      this.setPaused(false);
-    } catch (err) {
-      this.setPaused(true);
-      this.deps.log.warn({ err: (err as Error).message, pending: this.unwritten.length }, 'checkpoint failed; retrying');
-      throw err;
-    }
+    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, failures: 0, paused: false });
+    this.tasks.set(index, task);
+    this.stalls.clear(index);
+    log.info({ partition: index, generation, token: claimed.token, watermark: loaded.watermark, states: loaded.states.length }, 'took up');
   }
 
-  private async writeAndCommit(u: Unwritten): Promise<void> {
+  /**
+   * Stops working on a partition: nothing more of it is read or folded, its
+   * in-memory state is dropped (Redis has what counts), and while it stays
+   * assigned here it is taken up again after `delayMs`, doubling while it
+   * keeps failing, up to `maxDelayMs`.
+   */
+  private release(index: number, reason: string, delayMs: number, maxDelayMs = RETAKE_MAX_DELAY_MS): void {
+    const slot = this.slots.get(index);
+    if (slot !== undefined && !slot.paused) this.consumer?.pausePartitions(this.inputsOf(slot));
+    this.drop(index);
+    this.stalls.set(index, reason);
+    if (this.stopped || !this.assigned.has(index) || this.retakes.has(index)) return;
+    const attempt = this.stalls.get(index)?.attempts ?? 0;
+    const delay = Math.min(maxDelayMs, delayMs * 2 ** Math.max(0, attempt - 1));
+    const timer = setTimeout(() => {
+      this.retakes.delete(index);
+      void this.serialized(async () => {
+        if (this.stopped || !this.assigned.has(index) || this.slots.has(index)) return;
+        await this.stopConsumer();
+        await this.takeUpOrRetry(index, this.assignedGeneration);
+        await this.startConsumer();
+      }).catch((err: unknown) => this.deps.log.warn({ partition: index, err: message(err) }, 'take-up failed; retrying'));
+    }, delay);
+    timer.unref();
+    this.retakes.set(index, timer);
+  }
+
+  private drop(index: number): void {
+    const slot = this.slots.get(index);
+    if (slot === undefined) return;
+    this.slots.delete(index);
+    this.tasks.delete(index);
+    this.unmirrored.delete(index);
+  }
+
+  private async round(): Promise<void> {
+    const now = Date.now();
+    for (const slot of this.slots.values()) {
+      if (slot.pending !== null) continue;
+      const taken = slot.task.checkpoint(now);
+      if (taken !== null) {
+        slot.pending = {
+          checkpoint: { ...taken.checkpoint, token: 0, checkpointId: '', expectedWatermark: -1 },
+          commits: taken.commits,
+        };
+      }
+    }
+    const due = [...this.slots.entries()].filter(([, s]) => s.pending !== null);
+    if (due.length > 0) {
+      try {
+        await this.outbox.drain();
+      } catch (err) {
+        for (const [index] of due) this.writeFailed(index, new Error(`Kafka did not take the forwards and dead letters: ${message(err)}`));
+        return;
+      }
+      await Promise.all(due.map(([index, slot]) => this.write(index, slot)));
+    }
+    void this.mirrorOffsets();
+  }
+
+  private async write(index: number, slot: Slot): Promise<void> {
     const started = performance.now();
-    const metrics = this.metrics.get(u.task.index);
-    if (!u.written) {
-      await this.deps.store.write(u.checkpoint);
-      u.written = true;
-      metrics?.count('events_folded', u.checkpoint.eventsDelta);
+    const pending = slot.pending!;
+    const checkpoint: PartitionCheckpoint = {
+      ...pending.checkpoint,
+      token: slot.token,
+      checkpointId: `${slot.token}:${slot.seq}`,
+      expectedWatermark: slot.durable,
+    };
+    try {
+      await this.deps.store.write(checkpoint);
+    } catch (err) {
+      if (this.slots.get(index) === slot) this.writeFailed(index, err);
+      return;
     }
-    for (const c of u.commits) {
-      await this.deps.offsets.commit(this.deps.topology.name, c.topic, c.partition, c.watermark + 1);
-    }
-    this.lastFlush.set(u.task.index, u.checkpoint.flushedAt);
+    if (this.slots.get(index) !== slot) return;
+    slot.seq++;
+    slot.durable = checkpoint.watermark;
+    slot.pending = null;
+    slot.failures = 0;
+    const metrics = this.metrics.get(index);
+    metrics?.count('events_folded', checkpoint.eventsDelta);
     metrics?.count('checkpoints_written');
+    const unmirrored = this.unmirrored.get(index) ?? new Map<string, TaskInput>();
+    for (const c of pending.commits) unmirrored.set(c.topic, c);
+    this.unmirrored.set(index, unmirrored);
+    this.lastFlush.set(index, checkpoint.flushedAt);
     if (this.checkpointSeconds.length < MAX_UNREAD_DURATIONS) this.checkpointSeconds.push((performance.now() - started) / 1000);
+    if (slot.paused) {
+      slot.paused = false;
+      this.consumer?.resumePartitions(this.inputsOf(slot));
+    }
+    this.stalls.clear(index);
   }
 
-  private setPaused(paused: boolean): void {
-    if (this.paused === paused || this.consumer === null) return;
-    this.paused = paused;
-    if (paused) this.consumer.pause();
-    else this.consumer.resume();
+  private writeFailed(index: number, err: unknown): void {
+    const slot = this.slots.get(index);
+    if (slot === undefined) return;
+    const metrics = this.metrics.get(index);
+    const { log } = this.deps;
+    if (err instanceof FencedError) {
+      metrics?.count('checkpoints_fenced');
+      log.warn({ partition: index, token: slot.token, newer: err.storedEpoch }, 'fenced: a newer claim holds the partition');
+      // Taken up again at once while still assigned here: the claim tells whether it is still ours.
+      this.release(index, `fenced by a newer claim (token ${err.storedEpoch})`, 0);
+      return;
+    }
+    if (err instanceof StateLostError) {
+      metrics?.count('checkpoints_lost');
+      log.warn({ partition: index, err: err.message }, 'Redis lost acknowledged writes: taking the partition up again from its watermark');
+      this.release(index, err.message, 0);
+      return;
+    }
+    metrics?.count('checkpoints_failed');
+    slot.failures++;
+    this.stalls.set(index, `checkpoint failed: ${message(err)}`);
+    if (!slot.paused) {
+      slot.paused = true;
+      this.consumer?.pausePartitions(this.inputsOf(slot));
+    }
+    const retriable = err instanceof TabstreamError ? err.retriable : true;
+    if (!retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
+      log.error({ partition: index, err: message(err), tries: slot.failures }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
+      this.release(index, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+    }
+  }
+
+  /** Mirrors the offsets Redis holds into ZooKeeper (for Storm-style tooling); behind is reported, never blocking. */
+  private mirrorOffsets(): Promise<void> {
+    if (this.mirroring !== null || this.unmirrored.size === 0) return this.mirroring ?? Promise.resolve();
+    this.mirroring = this.mirrorUnmirrored().finally(() => {
+      this.mirroring = null;
+    });
+    return this.mirroring;
+  }
+
+  private async mirrorUnmirrored(): Promise<void> {
+    try {
+      for (const [index, inputs] of [...this.unmirrored]) {
+        for (const [topic, input] of [...inputs]) {
+          await this.deps.offsets.commit(this.deps.topology.name, topic, input.partition, input.watermark + 1);
+          if (inputs.get(topic) === input) inputs.delete(topic);
+        }
+        if (inputs.size === 0 && this.unmirrored.get(index) === inputs) this.unmirrored.delete(index);
+      }
+      this.stalls.mirrorCaughtUp();
+    } catch (err) {
+      this.stalls.mirrorBehind(`ZooKeeper offsets not mirrored: ${message(err)}`);
+    }
+  }
+
+  private inputsOf(slot: Slot): Array<{ topic: string; partition: number }> {
+    return [...slot.task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition }));
   }
 
   private async startConsumer(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.consumer !== null) return;
     const position = (i: TaskInput): number => Math.max(i.start, i.watermark + 1);
-    const partitions = [...this.tasks.values()].flatMap((task) =>
-      [...task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition, start: position(i) })),
+    const partitions = [...this.slots.values()].flatMap((slot) =>
+      [...slot.task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition, start: position(i) })),
     );
     this.consumer = new AssignedConsumer(this.deps.kafka, {
       groupPrefix: `tabstream.${this.deps.topology.name}.${this.deps.workerId}`,
       partitions,
       onBatch: (topic, partition, messages) => this.onBatch(topic, partition, messages),
       positionOf: (topic, partition) => {
-        const input = this.tasks.get(partition)?.inputs.get(topic);
+        const input = this.slots.get(partition)?.task.inputs.get(topic);
         return input === undefined ? undefined : position(input);
       },
     });
-    this.paused = false;
-    await this.consumer.start();
+    try {
+      await this.consumer.start();
+    } catch (err) {
+      const failed = this.consumer;
+      this.consumer = null;
+      await failed.stop().catch(() => {});
+      throw err;
+    }
+    for (const slot of this.slots.values()) {
+      slot.paused = slot.pending !== null && slot.failures > 0;
+      if (slot.paused) this.consumer.pausePartitions(this.inputsOf(slot));
+    }
   }
 
   private async stopConsumer(): Promise<void> {
@@ -245,21 +458,46 @@ export class TopologyRunner {
   /**
    * Folds a fetched batch in slices, giving the event loop back between them,
    * so ZooKeeper pings, watches and the flush timer are never starved by a
-   * large batch (a starved ping can cost the worker its session).
+   * large batch (a starved ping can cost the worker its session). A record
+   * the task cannot process at all (a bug: bad input is dead-lettered inside
+   * the task) releases the partition: nothing after it is folded, and the
+   * partition is taken up again from Redis's watermark.
    */
   private async onBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
     for (let from = 0; from < messages.length; from += BATCH_SLICE) {
-      const task = this.tasks.get(partition);
-      if (task === undefined) return;
+      const slot = this.slots.get(partition);
+      if (slot === undefined) return;
       const to = Math.min(messages.length, from + BATCH_SLICE);
-      for (let i = from; i < to; i++) task.process(topic, messages[i]!);
+      for (let i = from; i < to; i++) {
+        try {
+          slot.task.process(topic, messages[i]!);
+        } catch (err) {
+          this.deps.log.error({ partition, topic, offset: messages[i]!.offset, err: message(err) }, 'a record could not be processed: releasing the partition');
+          this.release(partition, `record ${topic}:${partition}:${messages[i]!.offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+          return;
+        }
+      }
       if (to < messages.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }
+
+export type { Stall };
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;
 
 /** Checkpoint durations kept for the next /metrics scrape at most. */
 const MAX_UNREAD_DURATIONS = 10_000;
+
+/** A write Redis refuses for a reason retrying will not fix is tried this often before the partition is released. */
+const MAX_NON_RETRIABLE_TRIES = 3;
+
+/** A released partition is taken up again after this, doubling while it keeps failing, up to the maximum. */
+const RETAKE_FIRST_DELAY_MS = 1_000;
+/** For a partition whose write Redis refuses for good (a bug or a limit): retrying often helps nobody. */
+const RETAKE_MAX_DELAY_MS = 60_000;
+/** For a partition that could not be taken up (a service down): soon after it is back. */
+const RETAKE_TRANSIENT_MAX_DELAY_MS = 4_000;

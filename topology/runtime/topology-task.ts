@@ -1,7 +1,7 @@
 import type { Topology } from '../dsl';
 import { needsRepartitionTopic, placeEdge, type EdgePlacement } from '../dsl/placement';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
-import type { LoadedPartition, PartitionCheckpoint } from '../../state/redis-state-store';
+import type { LoadedPartition, TaskCheckpoint } from '../../state/partition-checkpoint';
 import { partitionForKey } from '../../client/partition-for-key';
 import type { Bolt, Emit, Tuple } from './bolt';
 import { emptyDraft, draftIsEmpty } from './checkpoint-draft';
@@ -95,7 +95,11 @@ export class TopologyTask {
     return out;
   }
 
-  /** Loads durable state and computes where to start each input: max(ZK offset, watermark + 1). */
+  /**
+   * Loads durable state and starts each input at Redis's watermark + 1 (the
+   * truth); `committed`, ZooKeeper's mirror of the offsets, only tells
+   * whether the next checkpoint must commit the position even if nothing moves.
+   */
   restore(loaded: LoadedPartition, committed: Map<string, number | null>): void {
     for (const bolt of this.bolts.values()) bolt.restore?.(loaded);
     for (const [k, v] of Object.entries(loaded.sources)) {
@@ -107,10 +111,11 @@ export class TopologyTask {
           ? loaded.watermark
           : Number(loaded.sources[`in:${sourceKey(topic, partition)}`] ?? -1);
       const zk = committed.get(topic) ?? null;
-      const start = Math.max(zk ?? 0, watermark + 1);
+      const start = watermark + 1;
       this.inputs.set(topic, { topic, partition, watermark, start });
-      // Where ZooKeeper lags the Redis watermark (a crash between the two writes, or an
-      // operator's reset), the next checkpoint commits the true position even if nothing moves.
+      // Where ZooKeeper's mirror differs from the Redis watermark (a crash between the two
+      // writes, a Redis that lost writes), the next checkpoint commits the true position even
+      // if nothing moves.
       const inStep = zk === start || (zk === null && watermark === -1);
       this.lastCheckpointed.set(topic, inStep ? watermark : Number.NaN);
     }
@@ -156,7 +161,7 @@ export class TopologyTask {
    * What changed since the last checkpoint, as one atomic write; null when
    * nothing did. Taken synchronously between records, so it is consistent.
    */
-  checkpoint(epoch: number, now: number): { checkpoint: PartitionCheckpoint; commits: TaskInput[] } | null {
+  checkpoint(now: number): { checkpoint: TaskCheckpoint; commits: TaskInput[] } | null {
     const draft = emptyDraft();
     for (const bolt of this.bolts.values()) bolt.checkpoint?.(draft, now);
     const moved = [...this.inputs.values()].filter((i) => i.watermark !== this.lastCheckpointed.get(i.topic));
@@ -172,7 +177,6 @@ export class TopologyTask {
       checkpoint: {
         topology: this.topology.name,
         partition: this.index,
-        epoch,
         watermark: this.inputs.get(spoutTopic)?.watermark ?? -1,
         flushedAt: now,
         eventsDelta: draft.eventsDelta,
