@@ -39,9 +39,9 @@ export interface ZkClientOptions {
   sessionTimeoutMs?: number;
   /** Every path is relative to this znode, created at connect when missing; default `/tabstream`. */
   root?: string;
-  /** connect() gives up (ZkConnectionLossError) after this long; default 4 s. */
+  /** connect() gives up (ZkConnectionLossError) after this long; default 3 s. */
   connectTimeoutMs?: number;
-  /** A call still unanswered after this long fails with ZkConnectionLossError; default the session timeout, at most 4 s. */
+  /** A call still unanswered after this long fails with ZkConnectionLossError; default the session timeout, at most 3 s. */
   operationTimeoutMs?: number;
 }
 
@@ -69,8 +69,8 @@ const WATCH_EVENT_TYPES: Record<number, ZkWatchEvent['type']> = {
 
 /** How long a re-arming watch waits before trying again after a lost connection. */
 const REARM_DELAY_MS = 500;
-/** Default bound of connect() and of every call: a command facing a dead ZooKeeper fails within 5 s. */
-const DEFAULT_TIMEOUT_MS = 4_000;
+/** Default bound of connect() and of every call: a CLI command facing a dead ZooKeeper fails within 5 s, start-up included. */
+const DEFAULT_TIMEOUT_MS = 3_000;
 
 /** node-zookeeper-client's ConnectionManager states (lib/ConnectionManager.js). */
 const CM_CONNECTING = 1;

@@ -1,0 +1,224 @@
+// ZooKeeper faults against two workers of one topology, on the fault suite's
+// own stack. Events carry no ids (no dedup window can hide a replay), are
+// produced before, during and after each fault (Kafka stays up), and the
+// totals Redis ends with are compared with the ones this test computed. One
+// topology and the same two workers go through every case, in order.
+//
+// Session timeout: the default 4 s. Every outage here is longer than it
+// except the 2 s one, so each worker takes its session as expired on its
+// own (ZkClient: out of touch for a whole timeout), stops its tasks, and
+// joins with a new session once ZooKeeper answers: the restarted server
+// would revive the old session from its snapshot, which the worker ends.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployTopology } from '../../topology/deploy/deploy';
+import { ZkClient } from '../../topology/coordination/zk-client';
+import { faultStack, type FaultStack } from '../support/fault-stack';
+import { AggregateReader, WorkerProcess, configEnv, explainWith, sleep, uniqueName, waitFor, type WorkerLogLine } from '../support/pipeline-harness';
+import { expectExact, loadCounters, type Expected } from '../support/event-loader';
+import type { TabstreamConfig } from '../../topology/config';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SESSION_MS = 4000;
+/** How soon after ZooKeeper answers again a worker must be back at work. */
+const RESUME_MS = 5000;
+
+describe('ZooKeeper outages, two workers, no event ids', () => {
+  let stack: FaultStack;
+  let config: TabstreamConfig;
+  let reader: AggregateReader;
+  const name = uniqueName('zkfault');
+  const topic = `${name}-tabs`;
+  const workers: WorkerProcess[] = [];
+  const expected: Expected = new Map();
+  const recoveries: string[] = [];
+
+  /** Produces `events` counter events (no ids) and adds them to the expected totals. */
+  async function produce(events: number): Promise<void> {
+    const sent = await loadCounters({ brokers: config.brokers, topic, events, tabs: 40, clients: 3, perMessage: 20 });
+    for (const [tab, e] of sent) {
+      const total = expected.get(tab) ?? { count: 0, total: 0 };
+      total.count += e.count;
+      total.total += e.total;
+      expected.set(tab, total);
+    }
+  }
+
+  /** Keeps producing small batches until the returned function is called (and awaited). */
+  function produceMeanwhile(): () => Promise<void> {
+    let done = false;
+    const loop = (async () => {
+      while (!done) {
+        await produce(300);
+        await sleep(250);
+      }
+    })();
+    return async () => {
+      done = true;
+      await loop;
+    };
+  }
+
+  /** When the counts became exact (ms since the epoch). */
+  async function exactAt(timeoutMs = 60_000): Promise<number> {
+    await explainWith(workers, () =>
+      waitFor('exact counters', () => reader.counterTotals(), (t) => expectExact(t, expected).length === 0, timeoutMs),
+    );
+    return Date.now();
+  }
+
+  /** Polls ZooKeeper with fresh sessions until one is established: when it answers again. */
+  async function answeringAt(): Promise<number> {
+    for (;;) {
+      try {
+        const zk = await ZkClient.connect(stack.zk, { root: config.zkRoot, sessionTimeoutMs: SESSION_MS, connectTimeoutMs: 400 });
+        const at = Date.now();
+        await zk.close();
+        return at;
+      } catch {
+        await sleep(50);
+      }
+    }
+  }
+
+  /** What each worker logged since `from`. */
+  const linesSince = (w: WorkerProcess, from: number): WorkerLogLine[] => w.logs.filter((l) => l.time >= from);
+
+  /**
+   * The worker said once that ZooKeeper went away and once that it was back
+   * at work (same session, or a new one), nothing more than once, and was
+   * back within RESUME_MS of `answering`.
+   */
+  function expectQuietOutage(w: WorkerProcess, from: number, answering: number): void {
+    const lines = linesSince(w, from);
+    // Per partition or generation a line may come once each; nothing may repeat as a retry loop would.
+    const key = (l: WorkerLogLine): string => `${l.msg} ${String(l.partition ?? '')} ${String(l.generation ?? '')}`;
+    const repeated = [...new Set(lines.map(key))].filter((k) => lines.filter((l) => key(l) === k).length > 1);
+    expect(repeated, `${w.id} repeated lines:\n${w.output.slice(-3000)}`).toEqual([]);
+    expect(lines.filter((l) => l.msg.startsWith('ZooKeeper unreachable')), w.id).toHaveLength(1);
+    const back = lines.find((l) => l.time >= answering - 1000 && (l.msg === 'joined' || l.msg.startsWith('ZooKeeper answers again')));
+    expect(back, `${w.id} never said it was back:\n${w.output.slice(-3000)}`).toBeDefined();
+    expect(back!.time - answering, `${w.id} back ${back!.time - answering} ms after ZooKeeper answered`).toBeLessThan(RESUME_MS);
+  }
+
+  /** `topology status` while ZooKeeper does not answer: one line, an error, within 5 s. */
+  async function statusFailsFast(): Promise<void> {
+    const started = Date.now();
+    const child = spawn(process.execPath, [`${ROOT}/bin/topology.js`, 'status', name], { cwd: ROOT, env: configEnv(config) });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    const ms = Date.now() - started;
+    expect(code).not.toBe(0);
+    expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
+    expect(stderr).toMatch(/ZooKeeper/);
+    expect(ms, stderr).toBeLessThan(5000);
+  }
+
+  beforeAll(async () => {
+    stack = await faultStack();
+    config = stack.config({ sessionTimeoutMs: SESSION_MS });
+    reader = new AggregateReader(config, name);
+    await deployTopology(config, 'taba', { name, topic, partitions: 4 });
+    workers.push(new WorkerProcess(config, `${name}-w0`), new WorkerProcess(config, `${name}-w1`));
+    await produce(5000);
+    await exactAt(90_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    console.log(`recovery (ZooKeeper answering again, or the worker continued -> exact counts):\n  ${recoveries.join('\n  ')}`);
+    await stack?.resume('zookeeper').catch(() => {});
+    await stack?.restart('zookeeper').catch(() => {});
+    for (const w of workers) w.kill('SIGCONT');
+    for (const w of workers) w.kill('SIGKILL');
+    reader?.close();
+  });
+
+  /** A ZooKeeper fault: `fault` takes it away, `restore` brings it back after `downMs`. */
+  async function zookeeperOutage(label: string, downMs: number, fault: () => Promise<void>, restore: () => Promise<void>): Promise<void> {
+    await produce(2000);
+    const from = Date.now();
+    const stopProducing = produceMeanwhile();
+    await fault();
+    const checks = downMs > 5000 ? statusFailsFast() : Promise.resolve();
+    await sleep(downMs);
+    await checks;
+    const answering = answeringAt();
+    await restore();
+    const answered = await answering;
+    await stopProducing();
+    await produce(2000);
+    const exact = await exactAt();
+    recoveries.push(`${label}: exact ${exact - answered} ms after ZooKeeper answered`);
+    expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
+    expect(workers.every((w) => !w.exited)).toBe(true);
+    for (const w of workers) expectQuietOutage(w, from, answered);
+  }
+
+  it('ZooKeeper killed -9 and restarted after 2 s: exact', async () => {
+    await zookeeperOutage('ZooKeeper kill -9, down 2 s', 2000, () => stack.kill('zookeeper'), () => stack.restart('zookeeper'));
+  }, 120_000);
+
+  it('ZooKeeper killed -9 and restarted after 20 s: each worker rejoins with a new session, exact', async () => {
+    const from = Date.now();
+    await zookeeperOutage('ZooKeeper kill -9, down 20 s', 20_000, () => stack.kill('zookeeper'), () => stack.restart('zookeeper'));
+    for (const w of workers) {
+      // Out of touch for a whole session timeout: tasks stopped, a new session after.
+      expect(linesSince(w, from).some((l) => l.msg.startsWith('ZooKeeper session expired')), w.output.slice(-3000)).toBe(true);
+    }
+  }, 150_000);
+
+  it('ZooKeeper paused (SIGSTOP) for 20 s: the silent server is noticed, sessions end on the client side, exact', async () => {
+    const from = Date.now();
+    let pausedAt = 0;
+    await zookeeperOutage(
+      'ZooKeeper SIGSTOP, 20 s',
+      20_000,
+      async () => {
+        await stack.pause('zookeeper');
+        pausedAt = Date.now();
+      },
+      () => stack.resume('zookeeper'),
+    );
+    for (const w of workers) {
+      const lines = linesSince(w, from);
+      // A paused server keeps its sockets open: only the client's own watch can tell.
+      const unreachable = lines.find((l) => l.msg.startsWith('ZooKeeper unreachable'))!;
+      const expired = lines.find((l) => l.msg.startsWith('ZooKeeper session expired'));
+      expect(unreachable.time - pausedAt, w.id).toBeLessThan(SESSION_MS);
+      expect(expired, w.output.slice(-3000)).toBeDefined();
+      expect(expired!.time - pausedAt, w.id).toBeLessThan(SESSION_MS + 1500);
+    }
+  }, 150_000);
+
+  it('a worker paused (SIGSTOP) past its session, then continued: the other takes over, it rejoins, exact', async () => {
+    await produce(2000);
+    const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
+    const from = Date.now();
+    const stopProducing = produceMeanwhile();
+    victim.kill('SIGSTOP');
+    // The survivor takes the victim's partitions once the server expires its session.
+    await waitFor('the survivor to run all partitions', async () => linesSince(survivor, from).some((l) => l.msg === 'running' && l.partitions?.length === 4), (ok) => ok, 30_000);
+    await sleep(2000);
+    victim.kill('SIGCONT');
+    const continued = Date.now();
+    await stopProducing();
+    await produce(2000);
+    const exact = await exactAt();
+    recoveries.push(`worker SIGSTOP past its session: exact ${exact - continued} ms after it continued`);
+    expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
+    const lines = linesSince(victim, from);
+    expect(lines.some((l) => l.msg.startsWith('ZooKeeper session expired')), victim.output.slice(-3000)).toBe(true);
+    const joined = lines.find((l) => l.msg === 'joined');
+    expect(joined, victim.output.slice(-3000)).toBeDefined();
+    expect(joined!.time - continued).toBeLessThan(RESUME_MS);
+    expect(workers.every((w) => !w.exited)).toBe(true);
+  }, 120_000);
+});
