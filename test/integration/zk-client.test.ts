@@ -1,6 +1,5 @@
 // ZkClient on the test stack's ZooKeeper: paths under a root, typed errors,
 // re-arming watches, ephemerals that vanish with their session.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient, type ZkNode } from '../../topology/coordination/zk-client';
 import {
@@ -12,6 +11,7 @@ import {
   ZkSessionExpiredError,
 } from '../../topology/coordination/zk-errors';
 import { testStack } from '../support/stack-env';
+import { TcpRelay } from '../support/tcp-relay';
 
 const stack = testStack();
 const root = `/tabstream-it-zk-${process.pid}-${Date.now()}`;
@@ -26,51 +26,9 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const text = (node: ZkNode | null | undefined) => (node?.data ? node.data.toString('utf8') : null);
-
-/**
- * A TCP relay to ZooKeeper that the test can cut: the client sees its
- * connection drop and every reconnect refused, as in a network partition.
- */
-class CuttableRelay {
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private cut = false;
-
-  constructor(private readonly target: { host: string; port: number }) {
-    this.server = createServer((client) => {
-      if (this.cut) return client.destroy();
-      const upstream = connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => this.sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-
-  partition(): void {
-    this.cut = true;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  heal(): void {
-    this.cut = false;
-  }
-
-  async close(): Promise<void> {
-    this.partition();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 describe('ZkClient', () => {
   let zk: ZkClient;
@@ -243,7 +201,7 @@ describe('ZkClient', () => {
 
   it('reports a session that expired during a network partition, and its ephemerals are gone', async () => {
     const [host, port] = stack.zk.split(',')[0].split(':');
-    const relay = new CuttableRelay({ host, port: Number(port) });
+    const relay = new TcpRelay({ host, port: Number(port) });
     const worker = await ZkClient.connect(await relay.listen(), { root, sessionTimeoutMs: 1_500, operationTimeoutMs: 1_000 });
     try {
       await worker.createEphemeral('members/worker-2');
@@ -266,8 +224,52 @@ describe('ZkClient', () => {
     }
   });
 
+  it('notices a server that falls silent (no reset) and takes the session as expired after its timeout', async () => {
+    const relay = TcpRelay.to(stack.zk);
+    const worker = await ZkClient.connect(await relay.listen(), { root, sessionTimeoutMs: 1_500, operationTimeoutMs: 1_000 });
+    try {
+      await worker.createEphemeral('members/silent');
+      const events: Array<[string, number]> = [];
+      for (const name of ['disconnected', 'connected', 'expired']) worker.on(name, () => events.push([name, Date.now()]));
+      const cut = Date.now();
+      relay.blackhole();
+      // node-zookeeper-client alone stays "connected" on such a socket forever.
+      const [, disconnectedAt] = await waitFor('the disconnect', () => events.find(([e]) => e === 'disconnected'), 5_000);
+      const [, expiredAt] = await waitFor('the expiry', () => events.find(([e]) => e === 'expired'), 5_000);
+      expect(disconnectedAt - cut).toBeLessThan(1_500);
+      expect(expiredAt - cut).toBeLessThan(2_500);
+      expect(worker.expiredBy).toBe('client');
+      const started = Date.now();
+      await expect(worker.exists('members')).rejects.toBeInstanceOf(ZkSessionExpiredError);
+      expect(Date.now() - started).toBeLessThan(100);
+      relay.heal();
+      await sleep(500);
+      expect(events.map(([e]) => e)).toEqual(['disconnected', 'expired']); // never back on the old session
+    } finally {
+      await worker.close();
+      await relay.close();
+    }
+  });
+
+  it('ends a session it gave up on from a new connection: its ephemerals vanish at once', async () => {
+    const relay = TcpRelay.to(stack.zk);
+    const worker = await ZkClient.connect(await relay.listen(), { root, sessionTimeoutMs: 20_000 });
+    try {
+      await worker.createEphemeral('members/abandoned');
+      const session = worker.session;
+      relay.blackhole(); // the server still holds the session, for 20 s
+      expect(await other.exists('members/abandoned')).toBe(true);
+      expect(await ZkClient.endSession(stack.zk, session)).toBe('closed');
+      expect(await other.exists('members/abandoned')).toBe(false);
+      expect(await ZkClient.endSession(stack.zk, session)).toBe('expired');
+    } finally {
+      await worker.close();
+      await relay.close();
+    }
+  });
+
   it('gives up connecting after connectTimeoutMs', async () => {
-    const relay = new CuttableRelay({ host: '127.0.0.1', port: 1 });
+    const relay = new TcpRelay({ host: '127.0.0.1', port: 1 });
     const address = await relay.listen();
     relay.partition();
     try {
