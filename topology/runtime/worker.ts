@@ -187,12 +187,8 @@ export class Worker {
   /** The session expired: whatever we still hold belongs to others now. Stop, then join as a new member. */
   private async rejoin(expired: ZkClient): Promise<void> {
     if (this.stopping || this.zk !== expired) return;
-    this.log.warn(
-      { session: expired.sessionId, by: expired.expiredBy },
-      expired.expiredBy === 'client'
-        ? 'ZooKeeper session expired (out of touch for a whole session timeout): stopping all tasks and rejoining'
-        : 'ZooKeeper session expired: stopping all tasks and rejoining',
-    );
+    // by 'client': out of touch with ZooKeeper for a whole session timeout; by 'server': it said so.
+    this.log.warn({ session: expired.sessionId, by: expired.expiredBy }, 'ZooKeeper session expired: stopping all tasks and rejoining');
     this.zk = null;
     this.pastSessions.push(expired.session);
     this.rebalancer?.stop();
