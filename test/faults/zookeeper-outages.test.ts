@@ -235,7 +235,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(joined!.time - continued).toBeLessThan(RESUME_MS);
     expect(workers.every((w) => !w.exited)).toBe(true);
   }, 120_000);
-  it('one worker cut off from ZooKeeper without a reset (black hole) for 12 s: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', async () => {
+  it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', async () => {
     await produce(2000);
     const [cutOff, other] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
@@ -244,13 +244,13 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     const cutAt = Date.now();
     // The server expires the cut-off worker's session; the leader hands its partitions over.
     await waitFor('the other worker to run all partitions', async () => linesSince(other, from).some((l) => l.msg === 'running' && l.partitions?.length === 4), (ok) => ok, 30_000);
-    await sleep(Math.max(0, cutAt + 12_000 - Date.now()));
+    await sleep(1000);
     relay.heal();
     const healedAt = Date.now();
     await stopProducing();
     await produce(2000);
     const exact = await exactAt();
-    recoveries.push(`one worker black-holed from ZooKeeper for 12 s: exact ${exact - healedAt} ms after the network healed`);
+    recoveries.push(`one worker black-holed from ZooKeeper for ${((healedAt - cutAt) / 1000).toFixed(1)} s: exact ${exact - healedAt} ms after the network healed`);
     expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
     const lines = linesSince(cutOff, from);
     const unreachable = lines.find((l) => l.msg.startsWith('ZooKeeper unreachable'));
