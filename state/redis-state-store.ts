@@ -114,6 +114,17 @@ export class RedisStateStore {
     return this.guard(topology, partition, () => this.readMetaOf(this.keys(topology, partition)));
   }
 
+  /** Every partition's meta, in one pipelined round. */
+  async readMetas(topology: string, partitions: number): Promise<PartitionMeta[]> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < partitions; p++) pipeline.hgetall(this.keys(topology, p).meta);
+    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    return replies.map(([err, hash]) => {
+      if (err) throw mapRedisError(err, topology, null);
+      return parsePartitionMeta(hash as Record<string, string>);
+    });
+  }
+
   async setPartitionCount(topology: string, n: number): Promise<void> {
     await this.guard(topology, null, () => this.redis.set(partitionCountKey(this.prefix, topology), String(n)));
   }

@@ -14,6 +14,8 @@ export interface TabstreamConfig {
   redisPrefix: string;
   flushIntervalMs: number;
   sessionTimeoutMs: number;
+  /** A Redis command unanswered this long fails (the worker retries it; a reader reports it). */
+  redisTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: TabstreamConfig = {
@@ -24,6 +26,7 @@ export const DEFAULT_CONFIG: TabstreamConfig = {
   redisPrefix: 'ts',
   flushIntervalMs: 1000,
   sessionTimeoutMs: 4000,
+  redisTimeoutMs: 3000,
 };
 
 export interface ConfigFlags {

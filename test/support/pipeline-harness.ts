@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../../state/redis-client';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
@@ -109,8 +110,8 @@ export class AggregateReader {
   readonly query: TabQuery;
 
   constructor(config: TabstreamConfig, topology: string) {
-    this.redis = new Redis(config.redis, { maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => {});
+    // A read that Redis does not answer fails in 2 s (a fault test polls through outages).
+    this.redis = redisClient(config.redis, { timeoutMs: 2000, maxRetriesPerRequest: 1 });
     this.query = new TabQuery(new RedisStateStore(this.redis, { prefix: config.redisPrefix }), defaultRegistry(), topology);
   }
 

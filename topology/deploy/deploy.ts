@@ -23,7 +23,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic });
   const kafka = new Kafka({ clientId: 'tabstream-deploy', brokers: config.brokers, logLevel: logLevel.NOTHING });
   const partitions = await ensureTopics(kafka, topology, opts.partitions ?? 8);
-  const redis = redisClient(config.redis, 3);
+  const redis = redisClient(config.redis, { timeoutMs: config.redisTimeoutMs, maxRetriesPerRequest: 3 });
   let firstGeneration: number;
   try {
     const store = new RedisStateStore(redis, { prefix: config.redisPrefix });

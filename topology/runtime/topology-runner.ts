@@ -9,7 +9,8 @@ import { AssignedConsumer } from '../../spouts/assigned-consumer';
 import { KafkaOutbox } from './kafka-outbox';
 import { TopologyTask, type TaskInput } from './topology-task';
 import { TaskMetrics } from './task-metrics';
-import { PartitionStalls, type Stall } from './partition-stalls';
+import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
+import { withTimeout } from '../with-timeout';
 
 export interface RunnerDeps {
   kafka: Kafka;
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   /** The version of the deployed spec this runner runs. */
   specVersion: number;
   log: Logger;
+  /** Called whenever a partition starts or stops stalling, or its reason changes. */
+  onStallsChanged?: () => void;
 }
 
 /** One owned input partition: its task and where its checkpoints stand. */
@@ -82,6 +85,8 @@ export class TopologyRunner {
   private roundQueued: Promise<void> | null = null;
   private readonly retakes = new Map<number, NodeJS.Timeout>();
   private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private restartingConsumer = false;
   private stopped = false;
   /** Time of the last successful flush per task, for status. */
   readonly lastFlush = new Map<number, number>();
@@ -94,7 +99,7 @@ export class TopologyRunner {
 
   constructor(private readonly deps: RunnerDeps) {
     this.outbox = new KafkaOutbox(deps.kafka);
-    this.stalls = new PartitionStalls(deps.log);
+    this.stalls = new PartitionStalls(deps.log, deps.onStallsChanged);
   }
 
   get generation(): number {
@@ -108,6 +113,43 @@ export class TopologyRunner {
   async start(): Promise<void> {
     await this.outbox.connect();
     this.timer = setInterval(() => void this.flush().catch(() => {}), this.deps.flushIntervalMs);
+    this.watchdog = setInterval(() => this.watchConsumer(), CONSUMER_WATCH_MS);
+    this.watchdog.unref();
+  }
+
+  /**
+   * A reader whose fetch loop shows no life for a while (Kafka went away and
+   * the client waits out a group session it cannot rejoin, or it crashed) is
+   * reported and replaced by a new one, which starts from the tasks' own
+   * positions: a stopped reader never stalls the topology silently.
+   */
+  private watchConsumer(): void {
+    if (this.stopped || this.restartingConsumer || this.applied < 0) return;
+    const c = this.consumer;
+    if (c !== null && Date.now() - c.lastActivityAt < CONSUMER_STALL_MS) {
+      this.readerAlive();
+      return;
+    }
+    // No reader (the last could not start: Kafka down) with partitions to read, or one that stopped.
+    if (c === null ? this.slots.size === 0 : ![...this.slots.values()].some((slot) => !slot.paused)) return;
+    this.restartingConsumer = true;
+    const reason = c === null ? 'no Kafka reader runs (it could not start): starting one' : `the Kafka reader showed no life for ${Math.round((Date.now() - c.lastActivityAt) / 1000)} s: replacing it`;
+    for (const index of this.slots.keys()) if (!this.stalls.get(index)) this.stalls.set(index, 'reader_stalled', reason);
+    void this.serialized(async () => {
+      if (this.consumer !== c) return;
+      await this.stopConsumer();
+      await this.startConsumer();
+      this.deps.log.info('Kafka reader replaced');
+    })
+      .catch((err: unknown) => this.deps.log.warn({ err: message(err) }, 'could not replace the Kafka reader; trying again'))
+      .finally(() => {
+        this.restartingConsumer = false;
+      });
+  }
+
+  /** The reader fetched again: partitions stalled only by it move on. */
+  private readerAlive(): void {
+    for (const [index, st] of this.stalls.entries()) if (st.kind === 'reader_stalled' && this.slots.has(index)) this.stalls.clear(index);
   }
 
   /**
@@ -171,6 +213,7 @@ export class TopologyRunner {
   stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     for (const timer of this.retakes.values()) clearTimeout(timer);
     this.retakes.clear();
     return this.serialized(async () => {
@@ -199,7 +242,7 @@ export class TopologyRunner {
       this.lastTokens.set(index, claimed.token);
       if (claimed.watermark !== slot.durable) {
         // Redis holds another watermark than this owner left: it lost writes.
-        this.release(index, `Redis lost acknowledged writes (watermark ${claimed.watermark}, this owner wrote ${slot.durable})`, 0);
+        this.release(index, 'state_lost', `Redis lost acknowledged writes (watermark ${claimed.watermark}, this owner wrote ${slot.durable})`, 0);
         return;
       }
       slot.token = claimed.token;
@@ -220,10 +263,10 @@ export class TopologyRunner {
     this.drop(index);
     if (err instanceof FencedError) {
       // A newer generation claimed it: its assignment is on its way here.
-      this.stalls.set(index, `a newer assignment (generation ${err.storedEpoch}) claimed it`);
+      this.stalls.set(index, 'newer_assignment', `a newer assignment (generation ${err.storedEpoch}) claimed it`);
       return;
     }
-    this.release(index, `could not take it up: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
+    this.release(index, 'take_up_failed', `could not take it up: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
   }
 
   /** Claims a partition, loads its state from Redis, and starts a task at Redis's watermark + 1. */
@@ -271,11 +314,11 @@ export class TopologyRunner {
    * assigned here it is taken up again after `delayMs`, doubling while it
    * keeps failing, up to `maxDelayMs`.
    */
-  private release(index: number, reason: string, delayMs: number, maxDelayMs = RETAKE_MAX_DELAY_MS): void {
+  private release(index: number, kind: StallKind, reason: string, delayMs: number, maxDelayMs = RETAKE_MAX_DELAY_MS): void {
     const slot = this.slots.get(index);
     if (slot !== undefined && !slot.paused) this.consumer?.pausePartitions(this.inputsOf(slot));
     this.drop(index);
-    this.stalls.set(index, reason);
+    this.stalls.set(index, kind, reason);
     if (this.stopped || !this.assigned.has(index) || this.retakes.has(index)) return;
     const attempt = this.stalls.get(index)?.attempts ?? 0;
     const delay = Math.min(maxDelayMs, delayMs * 2 ** Math.max(0, attempt - 1));
@@ -317,7 +360,7 @@ export class TopologyRunner {
       try {
         await this.outbox.drain();
       } catch (err) {
-        for (const [index] of due) this.writeFailed(index, new Error(`Kafka did not take the forwards and dead letters: ${message(err)}`));
+        for (const [index] of due) this.writeFailed(index, err, 'outbox_failed');
         return;
       }
       await Promise.all(due.map(([index, slot]) => this.write(index, slot)));
@@ -360,7 +403,7 @@ export class TopologyRunner {
     this.stalls.clear(index);
   }
 
-  private writeFailed(index: number, err: unknown): void {
+  private writeFailed(index: number, err: unknown, kind: StallKind = 'checkpoint_failed'): void {
     const slot = this.slots.get(index);
     if (slot === undefined) return;
     const metrics = this.metrics.get(index);
@@ -369,18 +412,18 @@ export class TopologyRunner {
       metrics?.count('checkpoints_fenced');
       log.warn({ partition: index, token: slot.token, newer: err.storedEpoch }, 'fenced: a newer claim holds the partition');
       // Taken up again at once while still assigned here: the claim tells whether it is still ours.
-      this.release(index, `fenced by a newer claim (token ${err.storedEpoch})`, 0);
+      this.release(index, 'fenced', `fenced by a newer claim (token ${err.storedEpoch})`, 0);
       return;
     }
     if (err instanceof StateLostError) {
       metrics?.count('checkpoints_lost');
       log.warn({ partition: index, err: err.message }, 'Redis lost acknowledged writes: taking the partition up again from its watermark');
-      this.release(index, err.message, 0);
+      this.release(index, 'state_lost', err.message, 0);
       return;
     }
     metrics?.count('checkpoints_failed');
     slot.failures++;
-    this.stalls.set(index, `checkpoint failed: ${message(err)}`);
+    this.stalls.set(index, kind, kind === 'outbox_failed' ? `Kafka did not take the forwards and dead letters: ${message(err)}` : `checkpoint failed: ${message(err)}`);
     if (!slot.paused) {
       slot.paused = true;
       this.consumer?.pausePartitions(this.inputsOf(slot));
@@ -388,7 +431,7 @@ export class TopologyRunner {
     const retriable = err instanceof TabstreamError ? err.retriable : true;
     if (!retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
       log.error({ partition: index, err: message(err), tries: slot.failures }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
-      this.release(index, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+      this.release(index, kind, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
     }
   }
 
@@ -436,11 +479,10 @@ export class TopologyRunner {
       },
     });
     try {
-      await this.consumer.start();
+      await withTimeout(this.consumer.start(), CONSUMER_START_MS, `the Kafka reader did not start within ${CONSUMER_START_MS / 1000} s`);
     } catch (err) {
-      const failed = this.consumer;
-      this.consumer = null;
-      await failed.stop().catch(() => {});
+      // Stopped for sure before another starts: two readers of one partition would fold out of order.
+      await this.stopConsumer();
       throw err;
     }
     for (const slot of this.slots.values()) {
@@ -449,10 +491,11 @@ export class TopologyRunner {
     }
   }
 
+  /** Stops the reader; a client that cannot say goodbye to a broker that is gone is given up on after a while. */
   private async stopConsumer(): Promise<void> {
     const c = this.consumer;
     this.consumer = null;
-    if (c !== null) await c.stop();
+    if (c !== null) await withTimeout(c.stop(), CONSUMER_STOP_MS, 'the Kafka reader did not stop in time').catch((err: unknown) => this.deps.log.warn({ err: message(err) }, 'Kafka reader abandoned'));
   }
 
   /**
@@ -473,7 +516,7 @@ export class TopologyRunner {
           slot.task.process(topic, messages[i]!);
         } catch (err) {
           this.deps.log.error({ partition, topic, offset: messages[i]!.offset, err: message(err) }, 'a record could not be processed: releasing the partition');
-          this.release(partition, `record ${topic}:${partition}:${messages[i]!.offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+          this.release(partition, 'record_failed', `record ${topic}:${partition}:${messages[i]!.offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
           return;
         }
       }
@@ -482,9 +525,17 @@ export class TopologyRunner {
   }
 }
 
-export type { Stall };
+export type { Stall, StallKind };
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** How often the reader's liveness is checked, and how long without life makes it stalled. */
+const CONSUMER_WATCH_MS = 1_000;
+const CONSUMER_STALL_MS = 5_000;
+/** A reader's stop waits this long at most (its goodbye to a dead broker may never be answered); it hands over no batch once asked. */
+const CONSUMER_STOP_MS = 3_000;
+/** A reader that cannot start within this long (Kafka down) is stopped, and the watchdog tries again. */
+const CONSUMER_START_MS = 10_000;
 
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;
