@@ -190,7 +190,6 @@ export class TopologyTask {
         types: draft.types,
         dedupAdded: draft.dedupAdded,
         dedupExpireBefore: draft.dedupExpireBefore,
-        dedupTtlMs: draft.dedupTtlMs,
         sources,
       },
       commits: moved.map((i) => ({ ...i })),
