@@ -27,7 +27,6 @@ describe('a worker killed with -9 mid-stream', () => {
       events: 600_000,
       tabs: 300,
       clients: 4,
-      ids: true,
       pauseMs: 700,
       onProgress: (n) => void (sent = n),
     });
