@@ -1,0 +1,68 @@
+// A flood of small bad messages on a real broker: their dead letters carry
+// `tabstream-*` headers with error text, which the outbox must count when it
+// sizes a send, or one send exceeds Kafka's 1 MiB limit, is refused, and
+// (retried as it was) stalls every partition of the worker.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
+import { deployTopology } from '../../topology/deploy/deploy';
+import { Worker } from '../../topology/runtime/worker';
+import { RedisStateStore } from '../../state/redis-state-store';
+import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { expectExact, type Expected } from '../support/event-loader';
+import { deadLettersByReason, messagesIn, partitionsBehind } from '../support/dead-letters';
+
+const PARTITIONS = 4;
+const BAD = 6000;
+
+describe('a flood of small dead letters', () => {
+  const config = testConfig({ flushIntervalMs: 200 });
+  const name = uniqueName('dlq-flood');
+  const topic = `${name}-tabs`;
+  const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
+  let worker: Worker;
+  let reader: AggregateReader;
+
+  beforeAll(async () => {
+    await deployTopology(config, 'taba', { name, topic, partitions: PARTITIONS });
+    worker = new Worker({ config, id: `${name}-w1`, log: pino({ level: 'warn' }) });
+    await worker.start();
+    reader = new AggregateReader(config, name);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    reader?.close();
+  });
+
+  it('lands all 6,000 in <topic>.dlq, and every partition folds on past them', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const time = Date.now();
+    const messages: Array<{ key: string; value: string }> = [];
+    for (let i = 0; i < BAD; i++) {
+      // ~100 bytes each, spread over every partition by key.
+      messages.push({ key: `k${i % 97}`, value: `{"tab":"v_1 x","type":"counter","value":1,"time":${time},"client":"client-${String(i).padStart(6, '0')}"}` });
+    }
+    await producer.send({ topic, messages });
+    // Valid events after the flood, in every partition: counted only if nothing stalled.
+    const expected: Expected = new Map();
+    const valid: Array<{ key: string; value: string }> = [];
+    for (let i = 0; i < 400; i++) {
+      const tab = `after_${i % 16}`;
+      const e = expected.get(tab) ?? { count: 0, total: 0 };
+      e.count++;
+      e.total += 2;
+      expected.set(tab, e);
+      valid.push({ key: tab, value: JSON.stringify({ tab, type: 'counter', value: 2, time, client: 'c1' }) });
+    }
+    await producer.send({ topic, messages: valid });
+    await producer.disconnect();
+
+    await waitFor('the valid events after the flood folded', () => reader.counterTotals('after_.*'), (t) => expectExact(t, expected).length === 0, 45_000);
+    expect(await messagesIn(kafka, `${topic}.dlq`)).toBe(BAD);
+    expect(await deadLettersByReason(kafka, topic)).toEqual(new Map([['tab-invalid', BAD]]));
+    const store = new RedisStateStore(reader.redis, { prefix: config.redisPrefix });
+    await waitFor('every partition folded to its end', () => partitionsBehind(kafka, store, name, topic), (b) => b.length === 0, 30_000);
+  });
+});
