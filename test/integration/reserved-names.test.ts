@@ -2,18 +2,13 @@
 // names: folded, stored, and answered by every query (TabQuery, the CLI, the
 // HTTP API), never swallowed by a plain object's prototype.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
 import { TabClient } from '../../client';
-import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { AggregateReader, configEnv, testConfig, topologyCli, uniqueName, waitFor } from '../support/pipeline-harness';
 import { startServe, stopServe, type ServeProcess } from '../support/serve-process';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'];
 const CLIENTS = ['__proto__', 'constructor', 'plain'];
@@ -33,8 +28,7 @@ describe('reserved JavaScript names as Tab and client names', () => {
     expect(res.status).toBe(200);
     return JSON.parse(await res.text());
   };
-  const cli = async (...args: string[]): Promise<string> =>
-    (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', name], { cwd: ROOT, env: configEnv(config) })).stdout;
+  const cli = topologyCli(config, name);
 
   beforeAll(async () => {
     await deployTopology(config, 'taba', { name, topic, partitions: 3 });
