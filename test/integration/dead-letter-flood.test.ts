@@ -8,6 +8,8 @@ import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
 import { RedisStateStore } from '../../state/redis-state-store';
+import { KafkaOutbox } from '../../topology/runtime/kafka-outbox';
+import type { OutboxMessage } from '../../topology/runtime/outbox';
 import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, type Expected } from '../support/event-loader';
 import { deadLettersByReason, messagesIn, partitionsBehind } from '../support/dead-letters';
@@ -64,5 +66,55 @@ describe('a flood of small dead letters', () => {
     expect(await deadLettersByReason(kafka, topic)).toEqual(new Map([['tab-invalid', BAD]]));
     const store = new RedisStateStore(reader.redis, { prefix: config.redisPrefix });
     await waitFor('every partition folded to its end', () => partitionsBehind(kafka, store, name, topic), (b) => b.length === 0, 30_000);
+  });
+
+  it('splits sends a broker with a lower limit refuses, and sends a record too large alone as a truncated copy', async () => {
+    // A topic that takes record batches of at most 64 KiB (Kafka's max.message.bytes): the outbox learns it from refusals.
+    const small = `${name}-small.dlq`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: small, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(64 * 1024) }] }], waitForLeaders: true });
+    await admin.disconnect();
+    const outbox = new KafkaOutbox(kafka);
+    await outbox.connect();
+    const letter = (i: number, value = `{"tab":"v_1 x","type":"counter","value":1,"time":1,"client":"c-${i}"}`): OutboxMessage => ({
+      topic: small,
+      key: null,
+      value: Buffer.from(value),
+      headers: { 'tabstream-reason': 'tab-invalid', 'tabstream-error': `tab must be 1..200 chars of [A-Za-z0-9_.:/-], got "v_1 x" (${i})`, 'tabstream-source': `t:0:${i}` },
+    });
+    for (let i = 0; i < 3000; i++) outbox.push(letter(i));
+    outbox.push(letter(3000, 'x'.repeat(200_000)));
+    outbox.push(letter(3001));
+    try {
+      await outbox.drain();
+    } finally {
+      await outbox.close();
+    }
+    expect(outbox.stats.splits).toBeGreaterThan(0);
+    expect(outbox.stats.truncated).toBe(1);
+    expect(outbox.stats.dropped).toBe(0);
+
+    // Every record, in order (a refused send may have written some twice: at-least-once).
+    const sources: string[] = [];
+    let truncated: { from: string; length: number } | undefined;
+    const consumer = kafka.consumer({ groupId: uniqueName('small-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: small, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        sources.push(String(message.headers?.['tabstream-source']));
+        const from = message.headers?.['tabstream-truncated-from'];
+        if (from !== undefined) truncated = { from: String(from), length: message.value?.length ?? 0 };
+      },
+    });
+    await waitFor('every record read', async () => new Set(sources).size, (n) => n === 3002, 30_000);
+    await consumer.disconnect();
+    const firsts = sources.filter((src, i) => sources.indexOf(src) === i);
+    console.log(`lower broker limit: ${outbox.stats.splits} splits, ${outbox.stats.truncated} truncated, ${sources.length - 3002} records written twice, planned send now ${outbox.stats.maxSendBytes} B`);
+    expect(firsts).toEqual(Array.from({ length: 3002 }, (_, i) => `t:0:${i}`));
+    expect(truncated?.from).toBe('200000');
+    expect(truncated!.length).toBeLessThan(64 * 1024);
+    expect(truncated!.length).toBeGreaterThan(10_000);
   });
 });

@@ -40,12 +40,15 @@ function actualBatchBytes(messages: SentMessage[]): number {
 /** A Kafka whose producer refuses any partition's batch over `limit` bytes, and can be told to fail otherwise. */
 function fakeKafka(limit = BROKER_LIMIT) {
   const written: SentMessage[] = [];
-  const state = { sends: 0, refusals: 0, producers: 0, failNext: [] as Error[] };
+  const state = { sends: 0, refusals: 0, producers: 0, failNext: [] as Error[], failConnect: [] as Error[] };
   const kafka = {
     producer: () => {
       state.producers++;
       return {
-        connect: async () => {},
+        connect: async () => {
+          const fail = state.failConnect.shift();
+          if (fail !== undefined) throw fail;
+        },
         disconnect: async () => {},
         sendBatch: async ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: SentMessage[] }> }) => {
           state.sends++;
@@ -184,6 +187,21 @@ describe('KafkaOutbox', () => {
     expect(((await outbox.drain().catch((e: unknown) => e)) as OutboxSendError).retriable).toBe(false);
     await outbox.drain();
     expect(written).toHaveLength(1);
+  });
+
+  it('sends with a fresh producer after a refusal, and reports a failure to connect it as retriable', async () => {
+    const { kafka, written, state } = fakeKafka(100 * 1024);
+    const outbox = new KafkaOutbox(kafka);
+    await outbox.connect();
+    for (let i = 0; i < 1000; i++) outbox.push(deadLetter(i));
+    state.failConnect.push(new KafkaJSConnectionError('Connection error: ECONNREFUSED'));
+    const err = await outbox.drain().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutboxSendError);
+    expect((err as OutboxSendError).retriable).toBe(true);
+    expect(state.producers).toBe(2);
+    await outbox.drain();
+    expect(written).toHaveLength(1000);
+    expect(outbox.buffered).toBe(0);
   });
 
   it('classifies KafkaJS errors', () => {

@@ -175,6 +175,8 @@ export class KafkaOutbox implements Outbox {
   private sending: Promise<void> | null = null;
   private producer: Producer;
   private connected = false;
+  /** Whether `producer` (renewed after a refusal) is connected yet. */
+  private producerReady = false;
   /** After a split: the most records the next send of the head carries. */
   private headRecords = Infinity;
   /** Truncated copies this outbox made (a copy cut again is not counted again). */
@@ -196,6 +198,7 @@ export class KafkaOutbox implements Outbox {
 
   async connect(): Promise<void> {
     await this.producer.connect();
+    this.producerReady = true;
     this.connected = true;
   }
 
@@ -218,8 +221,9 @@ export class KafkaOutbox implements Outbox {
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
+    if (this.connected && this.producerReady) await this.producer.disconnect();
     this.connected = false;
+    this.producerReady = false;
   }
 
   /** Sends the head of the buffer and takes it off; or, refused as too large, makes the head smaller. */
@@ -227,6 +231,10 @@ export class KafkaOutbox implements Outbox {
     const n = Math.min(this.headRecords, headBatchLength(this.buffer, this.maxBatch, this.stats.maxSendBytes));
     const batch = this.buffer.slice(0, n);
     try {
+      if (this.connected && !this.producerReady) {
+        await this.producer.connect();
+        this.producerReady = true;
+      }
       await this.send(batch);
       this.buffer.splice(0, n);
       this.headRecords = Infinity;
@@ -264,11 +272,12 @@ export class KafkaOutbox implements Outbox {
     return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
+  /** Replaces the producer; the next send connects the new one. */
   private async renewProducer(): Promise<void> {
     const old = this.producer;
     this.producer = this.newProducer();
+    this.producerReady = false;
     await old.disconnect().catch(() => {});
-    if (this.connected) await this.producer.connect();
   }
 
   private async send(batch: OutboxMessage[]): Promise<void> {
