@@ -1,5 +1,6 @@
 // Reading what a pipeline test left behind: the dead letters of a topic, by
 // reason, and whether every partition of the input was folded to its end.
+import { createHash } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { RedisStateStore } from '../../state/redis-state-store';
 import { topicEndOffsets } from '../../bench/topic-offsets';
@@ -12,8 +13,19 @@ export async function messagesIn(kafka: Kafka, topic: string): Promise<number> {
   return n;
 }
 
-/** Every dead letter of `<topic>.dlq` counted by its `tabstream-reason` header (read to the topic's end). */
-export async function deadLettersByReason(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<Map<string, number>> {
+/**
+ * Every dead letter of `<topic>.dlq` counted by its `tabstream-reason` header
+ * (read to the topic's end). Dead letters are at-least-once: with `distinct`,
+ * a repeat (same `tabstream-source` and value, written again after a replay)
+ * counts once, and `repeats` says how many there were.
+ */
+export async function deadLettersByReason(
+  kafka: Kafka,
+  topic: string,
+  opts: { distinct?: boolean; timeoutMs?: number; repeats?: { n: number } } = {},
+): Promise<Map<string, number>> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const seen = new Set<string>();
   const dlq = `${topic}.dlq`;
   const total = await messagesIn(kafka, dlq);
   const reasons = new Map<string, number>();
@@ -27,9 +39,17 @@ export async function deadLettersByReason(kafka: Kafka, topic: string, timeoutMs
       void consumer.run({
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
+            read++;
+            if (opts.distinct) {
+              const id = `${String(m.headers?.['tabstream-source'])}\u0000${createHash('sha1').update(m.value ?? Buffer.alloc(0)).digest('hex')}`;
+              if (seen.has(id)) {
+                if (opts.repeats) opts.repeats.n++;
+                continue;
+              }
+              seen.add(id);
+            }
             const reason = String(m.headers?.['tabstream-reason'] ?? 'none');
             reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-            read++;
           }
           if (read >= total) {
             clearTimeout(timer);
