@@ -52,9 +52,10 @@ describe('the parse bolt', () => {
 
   it('keeps a batch element it refuses whole, as {"index", "event"} JSON', () => {
     const { run, deadLetters } = parse();
-    run(`[${event()},${event({ tab: 'v_1 x' })}]`);
+    const bad = event({ tab: 'v_1 x' });
+    run(`[${event()},${bad}]`);
     expect(deadLetters).toHaveLength(1);
-    expect(JSON.parse((deadLetters[0]!.payload as Buffer).toString())).toEqual({ index: 1, event: JSON.parse(event({ tab: 'v_1 x' })) });
+    expect(JSON.parse((deadLetters[0]!.payload as Buffer).toString())).toEqual({ index: 1, event: JSON.parse(bad) });
   });
 
   it('refuses event times later than now + 1 h by default as time-in-future, and takes the tolerance it is given', () => {
