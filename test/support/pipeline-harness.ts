@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests: a config pointing at the test stack, worker
 // processes, and polling Redis until the aggregates settle.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type Redis from 'ioredis';
@@ -36,6 +37,12 @@ export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
     TABSTREAM_REDIS: config.redis,
     TABSTREAM_ZK_ROOT: config.zkRoot,
   };
+}
+
+/** Runs `topology <args> --topology <topology>` as an operator would, against `config`; resolves with its stdout. */
+export function topologyCli(config: TabstreamConfig, topology: string): (...args: string[]) => Promise<string> {
+  const run = promisify(execFile);
+  return async (...args) => (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', topology], { cwd: ROOT, env: configEnv(config) })).stdout;
 }
 
 /** A `topology worker` child process, as an operator would start it. */

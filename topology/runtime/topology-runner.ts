@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Topology } from '../dsl';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
 import type { RedisStateStore, PartitionCheckpoint } from '../../state/redis-state-store';
-import { FencedError, StateLostError, TabstreamError } from '../../state/errors';
+import { FencedError, StateLostError } from '../../state/errors';
 import type { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { AssignedConsumer } from '../../spouts/assigned-consumer';
 import { KafkaOutbox } from './kafka-outbox';
@@ -428,8 +428,9 @@ export class TopologyRunner {
       slot.paused = true;
       this.consumer?.pausePartitions(this.inputsOf(slot));
     }
-    const retriable = err instanceof TabstreamError ? err.retriable : true;
-    if (!retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
+    // Taking the partition up again can mend a write Redis refuses for good; the outbox is shared, so not that.
+    const retriable = (err as { retriable?: unknown }).retriable !== false;
+    if (kind === 'checkpoint_failed' && !retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
       log.error({ partition: index, err: message(err), tries: slot.failures }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
       this.release(index, kind, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
     }

@@ -237,7 +237,7 @@ export class Worker {
     }
     if (r !== undefined && r.generation === current.assignment.generation) return;
     if (r === undefined) {
-      const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic });
+      const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic, maxEventFutureMs: spec.spec.config.maxEventFutureMs });
       r = new TopologyRunner({
         kafka: this.kafka,
         store: this.store,
