@@ -1,21 +1,21 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Topology } from '../dsl';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
-import type { RedisStateStore, PartitionCheckpoint } from '../../state/redis-state-store';
+import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
 import { FencedError, StateLostError } from '../../state/errors';
-import type { ZkOffsetStore } from '../../spouts/zk-offset-store';
-import { AssignedConsumer } from '../../spouts/assigned-consumer';
-import { KafkaOutbox } from './kafka-outbox';
-import { TopologyTask, type TaskInput } from './topology-task';
+import { TopologyTask, type InputRecord, type TaskInput } from './topology-task';
+import type { InputConsumer, InputConsumerFactory, InputPartition, RunnerOffsetStore, RunnerOutbox, RunnerStateStore } from './runner-ports';
 import { TaskMetrics } from './task-metrics';
 import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
 import { withTimeout } from '../with-timeout';
 
 export interface RunnerDeps {
-  kafka: Kafka;
-  store: RedisStateStore;
-  offsets: ZkOffsetStore;
+  store: RunnerStateStore;
+  offsets: RunnerOffsetStore;
+  /** Forwards and dead letters on their way to Kafka (the runner connects, drains and closes it). */
+  outbox: RunnerOutbox;
+  /** Makes the reader of the runner's input partitions (a new one after every change of them). */
+  consumers: InputConsumerFactory;
   registry: HandlerRegistry;
   topology: Topology;
   partitions: number;
@@ -78,12 +78,14 @@ export class TopologyRunner {
   /** Offsets Redis holds and ZooKeeper does not mirror yet, per partition and input. */
   private readonly unmirrored = new Map<number, Map<string, TaskInput>>();
   private mirroring: Promise<void> | null = null;
-  private consumer: AssignedConsumer | null = null;
-  private readonly outbox: KafkaOutbox;
+  private consumer: InputConsumer | null = null;
+  private readonly outbox: RunnerOutbox;
   /** Serializes assignment changes, take-ups and checkpoint rounds. */
   private exclusive: Promise<void> = Promise.resolve();
   private roundQueued: Promise<void> | null = null;
   private readonly retakes = new Map<number, NodeJS.Timeout>();
+  /** Releases of a partition since it last wrote a checkpoint. */
+  private readonly releases = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private restartingConsumer = false;
@@ -98,7 +100,7 @@ export class TopologyRunner {
   readonly checkpointSeconds: number[] = [];
 
   constructor(private readonly deps: RunnerDeps) {
-    this.outbox = new KafkaOutbox(deps.kafka);
+    this.outbox = deps.outbox;
     this.stalls = new PartitionStalls(deps.log, deps.onStallsChanged);
   }
 
@@ -320,8 +322,10 @@ export class TopologyRunner {
     this.drop(index);
     this.stalls.set(index, kind, reason);
     if (this.stopped || !this.assigned.has(index) || this.retakes.has(index)) return;
-    const attempt = this.stalls.get(index)?.attempts ?? 0;
-    const delay = Math.min(maxDelayMs, delayMs * 2 ** Math.max(0, attempt - 1));
+    // Backs off by the releases in a row (the partition wrote nothing between them).
+    const releases = (this.releases.get(index) ?? 0) + 1;
+    this.releases.set(index, releases);
+    const delay = Math.min(maxDelayMs, delayMs * 2 ** (releases - 1));
     const timer = setTimeout(() => {
       this.retakes.delete(index);
       void this.serialized(async () => {
@@ -400,6 +404,7 @@ export class TopologyRunner {
       slot.paused = false;
       this.consumer?.resumePartitions(this.inputsOf(slot));
     }
+    this.releases.delete(index);
     this.stalls.clear(index);
   }
 
@@ -460,7 +465,7 @@ export class TopologyRunner {
     }
   }
 
-  private inputsOf(slot: Slot): Array<{ topic: string; partition: number }> {
+  private inputsOf(slot: Slot): InputPartition[] {
     return [...slot.task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition }));
   }
 
@@ -470,8 +475,7 @@ export class TopologyRunner {
     const partitions = [...this.slots.values()].flatMap((slot) =>
       [...slot.task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition, start: position(i) })),
     );
-    this.consumer = new AssignedConsumer(this.deps.kafka, {
-      groupPrefix: `tabstream.${this.deps.topology.name}.${this.deps.workerId}`,
+    this.consumer = this.deps.consumers({
       partitions,
       onBatch: (topic, partition, messages) => this.onBatch(topic, partition, messages),
       positionOf: (topic, partition) => {
@@ -507,7 +511,7 @@ export class TopologyRunner {
    * the task) releases the partition: nothing after it is folded, and the
    * partition is taken up again from Redis's watermark.
    */
-  private async onBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  private async onBatch(topic: string, partition: number, messages: InputRecord[]): Promise<void> {
     for (let from = 0; from < messages.length; from += BATCH_SLICE) {
       const slot = this.slots.get(partition);
       if (slot === undefined) return;

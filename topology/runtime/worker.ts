@@ -16,6 +16,8 @@ import { redisDurabilityWarnings } from '../../state/redis-durability';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
 import { TopologyRunner } from './topology-runner';
+import { KafkaOutbox } from './kafka-outbox';
+import { AssignedConsumer } from '../../spouts/assigned-consumer';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -238,9 +240,11 @@ export class Worker {
     if (r !== undefined && r.generation === current.assignment.generation) return;
     if (r === undefined) {
       const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic, maxEventFutureMs: spec.spec.config.maxEventFutureMs });
+      const groupPrefix = `tabstream.${t.name}.${this.id}`;
       r = new TopologyRunner({
-        kafka: this.kafka,
         store: this.store,
+        outbox: new KafkaOutbox(this.kafka),
+        consumers: (opts) => new AssignedConsumer(this.kafka, { groupPrefix, ...opts }),
         offsets: new ZkOffsetStore(zk),
         registry: this.registry,
         topology: t,
