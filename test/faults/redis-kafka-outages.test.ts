@@ -2,7 +2,9 @@
 // suite's own stack: events carry no ids (no dedup window can hide a replay),
 // are produced before, during and after each fault, and the totals Redis
 // ends with are compared with the ones this test computed.
+import { spawn } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,8 @@ import { configEnv, sleep, waitFor } from '../support/pipeline-harness';
 import { runCli } from '../support/run-cli';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text';
 import type { TopologyStatus } from '../../topology/deploy/topology-status';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('Redis and Kafka outages, two workers, no event ids', () => {
   let stack: FaultStack;
@@ -57,10 +61,11 @@ describe('Redis and Kafka outages, two workers, no event ids', () => {
     const reader = new ClusterReader(run.config);
     const api = await ApiServer.listen({ reader, topology: run.name, log: pino({ level: 'silent' }) }, 0, '127.0.0.1');
     try {
-      const producing = run.produce(40_000, { pauseMs: 300 });
-      await sleep(1000);
+      await run.produce(10_000);
       const pausedAt = Date.now();
       await stack.pause('redis');
+      // Produced while Redis hangs: the workers fold it and cannot write it (idle ones would have nothing to stall).
+      const producing = run.produce(40_000, { pauseMs: 300 });
 
       // The HTTP API: 503 within 2 s, not a hang.
       const started = Date.now();
@@ -106,6 +111,8 @@ describe('Redis and Kafka outages, two workers, no event ids', () => {
       await sleep(Math.max(0, pausedAt + 15_000 - Date.now()));
       await stack.resume('redis');
       const back = Date.now();
+      // serve answers again by itself within 5 s of Redis answering.
+      await waitFor('the API answering again', async () => (await fetch(`${api.url}/api/aggregate?tab=.*`, { signal: AbortSignal.timeout(3000) })).status, (code) => code === 200, 5_000);
       await producing;
       const exact = await run.waitExact(60_000);
       recoveries.push(`Redis paused 15 s: ${exact - back} ms`);
@@ -122,6 +129,39 @@ describe('Redis and Kafka outages, two workers, no event ids', () => {
       await api.close();
       await reader.close();
     }
+  }, 180_000);
+
+  it('the demo ends on time, saying what it could not read, while Redis hangs', async () => {
+    const env = { ...configEnv(run.config), TABSTREAM_ZK_ROOT: `${run.config.zkRoot}-demo` };
+    const started = Date.now();
+    const demo = spawn(process.execPath, [join(ROOT, 'bin/topology.js'), 'demo', '--no-stack', '--duration', '8', '--name', `${run.name}-demo`, '--topic', `${run.name}-demo`, '--partitions', '2'], {
+      cwd: ROOT,
+      env,
+      detached: true,
+    });
+    let out = '';
+    demo.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    demo.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => demo.on('close', resolve));
+    try {
+      await waitFor('the demo producing', async () => out, (o) => /events\/s over/.test(o), 90_000);
+      const producingAt = Date.now();
+      await sleep(2000);
+      await stack.pause('redis');
+      const code = await Promise.race([exited, sleep(60_000).then(() => 'late' as const)]);
+      expect(code, out).not.toBe('late');
+      // 8 s of production, then its worker's drain (two checkpoint attempts of 3 s) and a readout of 2 s: well under a minute.
+      expect(Date.now() - producingAt, out).toBeLessThan(8_000 + 25_000);
+      expect(out).toMatch(/could not read/);
+    } finally {
+      try {
+        process.kill(-demo.pid!, 'SIGKILL');
+      } catch {
+        // ended
+      }
+      await stack.resume('redis');
+    }
+    console.log(`demo with Redis paused mid-run: ended ${Date.now() - started} ms after it started (8 s of production)`);
   }, 180_000);
 
   it('Kafka killed -9 and restarted after 10 s: exact', async () => {
