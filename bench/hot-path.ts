@@ -45,7 +45,7 @@ function taskPass(): number {
     task.process('tabs', records[i]!);
     if ((i + 1) % checkpointEvery === 0 || i === records.length - 1) {
       const taken = task.checkpoint(Date.now());
-      if (taken !== null) argBytes += checkpointArgs({ ...taken.checkpoint, token: 1, checkpointId: '1:0', expectedWatermark: -1 }, 3_600_000).length;
+      if (taken !== null) argBytes += checkpointArgs({ ...taken.checkpoint, token: 1, checkpointId: '1:0', expectedWatermark: -1 }).length;
     }
   }
   return argBytes;

@@ -118,7 +118,6 @@ class FoldBolt implements Bolt {
     this.newTypes = [];
     for (const [bucket, ids] of this.dedup.takeAdded()) draft.dedupAdded.set(bucket, ids);
     draft.dedupExpireBefore = this.dedup.expireBefore();
-    draft.dedupTtlMs = this.dedup.windowMs;
     draft.eventsDelta += this.folded;
     this.folded = 0;
     this.interval++;

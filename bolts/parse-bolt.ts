@@ -1,9 +1,21 @@
 import type { BoltDefinition } from '../topology/dsl';
 import type { Bolt, Emit, Tuple } from '../topology/runtime/bolt';
 import type { TaskContext } from '../topology/runtime/task-context';
-import { decodeMessage } from './wire';
+import { boundedJson } from './bounded-json';
+import { decodeMessage, type DecodeOptions } from './wire';
 
 export const EVENT_FIELDS = ['tab', 'type', 'value', 'time', 'client', 'id'] as const;
+
+/** How far ahead of the worker's clock an event time may be (DESIGN.md: default 1 h). */
+export const DEFAULT_MAX_EVENT_FUTURE_MS = 60 * 60 * 1000;
+
+/** Evidence a dead letter keeps of a refused batch element (the runtime cuts dead letters at 256 KiB too). */
+const MAX_EVIDENCE_CHARS = 256 * 1024;
+
+export interface ParseBoltOptions {
+  /** Refuse (`time-in-future`) events stamped more than this ahead of the worker's clock; default 1 h. */
+  maxEventFutureMs?: number;
+}
 
 /**
  * Decodes a Kafka message (one wire-format event or an array) into events.
@@ -11,19 +23,42 @@ export const EVENT_FIELDS = ['tab', 'type', 'value', 'time', 'client', 'id'] as 
  * the same message still flow on.
  */
 class ParseBolt implements Bolt {
-  constructor(private readonly ctx: TaskContext) {}
+  /** Reused for every message: only `now` changes, read once per message. */
+  private readonly options: Required<DecodeOptions>;
+
+  constructor(
+    private readonly ctx: TaskContext,
+    maxEventFutureMs: number,
+  ) {
+    this.options = { now: 0, maxFutureMs: maxEventFutureMs };
+  }
 
   execute(tuple: Tuple, emit: Emit): void {
-    const { events, rejections } = decodeMessage(tuple.value as Buffer | null, this.ctx.registry);
+    this.options.now = Date.now();
+    const value = tuple.value as Buffer | null;
+    const { events, rejections } = decodeMessage(value, this.ctx.registry, this.options);
     for (const rejection of rejections) {
-      const payload =
-        rejection.index === undefined ? ((tuple.value as Buffer | null) ?? null) : { event: rejection.raw as unknown, index: rejection.index };
-      this.ctx.deadLetter(rejection.reason, rejection.message, payload as Tuple | Buffer | null);
+      const payload = rejection.index === undefined ? (value ?? null) : elementEvidence(rejection.index, rejection.raw);
+      this.ctx.deadLetter(rejection.reason, rejection.message, payload);
     }
     for (const event of events) emit(event as unknown as Tuple);
   }
 }
 
-export function parseBolt(): BoltDefinition {
-  return { kind: 'bolt', type: 'parse', outputFields: EVENT_FIELDS, create: (ctx) => new ParseBolt(ctx) };
+/**
+ * `{"index": i, "event": <the element>}` as bytes, rendered without recursion
+ * (a hostile element may be nested 100k deep) and cut at the dead letter's bound.
+ */
+function elementEvidence(index: number, raw: unknown): Buffer {
+  const head = `{"index":${index},"event":`;
+  const { text, complete } = boundedJson(raw ?? null, MAX_EVIDENCE_CHARS - head.length);
+  return Buffer.from(complete ? `${head}${text}}` : `${head}${text}`);
+}
+
+export function parseBolt(options: ParseBoltOptions = {}): BoltDefinition {
+  const maxEventFutureMs = options.maxEventFutureMs ?? DEFAULT_MAX_EVENT_FUTURE_MS;
+  if (!(Number.isSafeInteger(maxEventFutureMs) && maxEventFutureMs >= 0)) {
+    throw new TypeError(`maxEventFutureMs must be a non-negative integer of milliseconds, got ${String(options.maxEventFutureMs)}`);
+  }
+  return { kind: 'bolt', type: 'parse', outputFields: EVENT_FIELDS, create: (ctx) => new ParseBolt(ctx, maxEventFutureMs) };
 }

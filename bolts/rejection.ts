@@ -1,3 +1,5 @@
+import { boundedJson } from './bounded-json';
+
 // Why an input message or event was refused. Machine-readable, so the runtime
 // can put it in the dead-letter header and count it per reason in the metrics.
 export const REJECT_REASONS = [
@@ -13,7 +15,10 @@ export const REJECT_REASONS = [
   'value-not-finite',
   /** Missing, or the wrong JSON type for the handler's valueKind, or too long a string. */
   'value-invalid',
+  /** Not an integer of epoch milliseconds in 0..8.64e15. */
   'time-invalid',
+  /** Later than the decoding worker's clock plus the tolerance (`maxEventFutureMs`, default 1 h). */
+  'time-in-future',
   'id-invalid',
   /** The Tab already has another type (a Tab's first type wins); raised by the runtime. */
   'type-mismatch',
@@ -33,14 +38,9 @@ export interface Rejection {
 
 const PREVIEW_CHARS = 80;
 
-/** A short JSON rendering of a parsed value for rejection messages; never throws. */
+/** A short JSON rendering of a parsed value for rejection messages; never throws, whatever the nesting depth. */
 export function preview(value: unknown): string {
   if (value === undefined) return 'missing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+  const { text, complete } = boundedJson(value, PREVIEW_CHARS);
+  return complete && text.length <= PREVIEW_CHARS ? text : `${text.slice(0, PREVIEW_CHARS)}…`;
 }

@@ -94,10 +94,10 @@ class Scan {
 
   bytes: Latin1Buffer = EMPTY;
   registry: Pick<HandlerRegistry, 'get'> = { get: () => undefined };
-  limits: FastPathLimits = { latestAllowed: 0, maxIdLength: 0, maxStringValueLength: 0 };
+  limits: Readonly<FastPathLimits> = { latestAllowed: 0, maxIdLength: 0, maxStringValueLength: 0 };
 
   /** Ready for a new message. */
-  reset(bytes: Latin1Buffer, registry: HandlerRegistry, limits: FastPathLimits): this {
+  reset(bytes: Latin1Buffer, registry: HandlerRegistry, limits: Readonly<FastPathLimits>): this {
     this.bytes = bytes;
     this.registry = registry;
     this.limits = limits;
@@ -120,7 +120,7 @@ const scanner = new Scan();
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** The events of a message, or null when the general decoder must take it. */
-export function decodeFastPath(value: Uint8Array, registry: HandlerRegistry, limits: FastPathLimits): TabEvent[] | null {
+export function decodeFastPath(value: Uint8Array, registry: HandlerRegistry, limits: Readonly<FastPathLimits>): TabEvent[] | null {
   const bytes = (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)) as Latin1Buffer;
   const s = scanner.reset(bytes, registry, limits);
   const events: TabEvent[] = [];

@@ -21,9 +21,10 @@ export interface DecodeOptions {
   /** With `maxFutureMs`: refuse events stamped further ahead of this clock (epoch ms). */
   now?: number;
   /**
-   * Refuse (as `time-invalid`) an event whose time is more than this ahead of
-   * `now`: one event from a client with a broken clock would otherwise roll
-   * every window of its Tab forward. Off unless both are given.
+   * Refuse (as `time-in-future`) an event whose time is more than this ahead
+   * of `now`: one event from a client with a broken clock would otherwise roll
+   * every window of its Tab forward and the dedup window past every real
+   * event. Off unless both are given (the parse bolt gives both).
    */
   maxFutureMs?: number;
 }
@@ -52,7 +53,8 @@ interface DecodeScratch {
   rejections: Rejection[];
 }
 
-const DEFAULT_LIMITS: FastPathLimits = { latestAllowed: MAX_EVENT_TIME, maxIdLength: MAX_ID_LENGTH, maxStringValueLength: MAX_STRING_VALUE_LENGTH };
+const DEFAULT_LIMITS: Readonly<FastPathLimits> = { latestAllowed: MAX_EVENT_TIME, maxIdLength: MAX_ID_LENGTH, maxStringValueLength: MAX_STRING_VALUE_LENGTH };
+const BOUNDED_LIMITS: FastPathLimits = { ...DEFAULT_LIMITS };
 
 export function decodeMessage(
   value: Buffer | Uint8Array | string | null | undefined,
@@ -62,7 +64,12 @@ export function decodeMessage(
   const latestAllowed = options?.now !== undefined && options.maxFutureMs !== undefined ? options.now + options.maxFutureMs : MAX_EVENT_TIME;
   // Bytes as producers send them take the fast path; it hands anything unusual back (null).
   if (value !== null && value !== undefined && typeof value !== 'string') {
-    const limits = latestAllowed === MAX_EVENT_TIME ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, latestAllowed };
+    let limits: Readonly<FastPathLimits> = DEFAULT_LIMITS;
+    if (latestAllowed !== MAX_EVENT_TIME) {
+      // One object reused for every message (decoding is synchronous): no allocation per message.
+      BOUNDED_LIMITS.latestAllowed = latestAllowed;
+      limits = BOUNDED_LIMITS;
+    }
     const fast = decodeFastPath(value, registry, limits);
     if (fast !== null) return { events: fast, rejections: [] };
   }
@@ -186,11 +193,11 @@ function decodeEvent(raw: unknown, index: number | undefined, scratch: DecodeScr
 
   const time = fields.time;
   if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0 || time > scratch.latestAllowed) {
-    const rule =
-      typeof time === 'number' && Number.isSafeInteger(time) && time > scratch.latestAllowed && time <= MAX_EVENT_TIME
-        ? 'is too far in the future'
-        : 'must be an integer of epoch milliseconds';
-    reject(scratch, 'time-invalid', `time ${rule}, got ${preview(time)}`, index, raw);
+    if (typeof time === 'number' && Number.isSafeInteger(time) && time > scratch.latestAllowed && time <= MAX_EVENT_TIME) {
+      reject(scratch, 'time-in-future', `time is later than the latest accepted (${scratch.latestAllowed}: now plus the tolerance), got ${time}`, index, raw);
+    } else {
+      reject(scratch, 'time-invalid', `time must be an integer of epoch milliseconds in 0..${MAX_EVENT_TIME}, got ${preview(time)}`, index, raw);
+    }
     return;
   }
 

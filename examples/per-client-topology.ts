@@ -8,10 +8,10 @@ import { parseBolt } from '../bolts/parse-bolt';
 import { foldBolt } from '../bolts/fold-bolt';
 import { redisSink } from '../state/redis-sink-bolt';
 
-export default (opts: { name?: string; topic?: string } = {}) =>
+export default (opts: { name?: string; topic?: string; maxEventFutureMs?: number } = {}) =>
   topology(opts.name ?? 'per-client', (t) => {
     t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
-    t.bolt('parse', parseBolt()).localOrShuffle('events')
+    t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs })).localOrShuffle('events')
       .bolt('fold', foldBolt()).fields('parse', 'client')
       .bolt('sink', redisSink()).localOrShuffle('fold');
   });

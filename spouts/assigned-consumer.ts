@@ -25,6 +25,8 @@ export class AssignedConsumer {
   /** Folding of fetched batches runs behind the fetcher, so the next fetch overlaps it. */
   private readonly prefetched: PrefetchQueue;
   private readonly positionOf?: (topic: string, partition: number) => number | undefined;
+  /** When the fetch loop last showed life (a fetch started or answered, a batch handled): a stuck reader is seen by its age. */
+  lastActivityAt = Date.now();
 
   constructor(
     kafka: Kafka,
@@ -70,12 +72,17 @@ export class AssignedConsumer {
       maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       allowAutoTopicCreation: false,
-      retry: { retries: 10 },
+      // Reading again within a second or two of a broker's return (KafkaJS' default backoff grows to 30 s).
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
     });
   }
 
   async start(): Promise<void> {
     if (this.partitions.length === 0) return;
+    this.lastActivityAt = Date.now();
+    const alive = (): void => void (this.lastActivityAt = Date.now());
+    this.consumer.on(this.consumer.events.FETCH_START, alive);
+    this.consumer.on(this.consumer.events.FETCH, alive);
     await this.consumer.connect();
     const topics = [...new Set(this.partitions.map((p) => p.topic))];
     await this.consumer.subscribe({ topics, fromBeginning: true });
@@ -91,7 +98,9 @@ export class AssignedConsumer {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat }) => {
+        this.lastActivityAt = Date.now();
         await this.prefetched.push(batch.topic, batch.partition, batch.messages);
+        this.lastActivityAt = Date.now();
         await heartbeat();
       },
     });

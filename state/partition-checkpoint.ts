@@ -29,8 +29,6 @@ export interface PartitionCheckpoint {
   dedupAdded: Map<number, string[]>;
   /** Buckets starting before this (event time, ms) leave the dedup window and are dropped. */
   dedupExpireBefore: number;
-  /** Length of the dedup window (ms of event time); sets the buckets' key expiry. */
-  dedupTtlMs: number;
   /** Source watermarks of repartition inputs, keyed `<topic>:<partition>`. */
   sources: Record<string, string>;
 }

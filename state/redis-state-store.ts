@@ -19,11 +19,6 @@ export type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState }
 export interface RedisStateStoreOptions {
   /** Key prefix of the layout (docs/redis-layout.md); default `ts`. */
   prefix?: string;
-  /**
-   * How long past its end of life Redis keeps a dedup bucket that no writer
-   * dropped (a partition nobody owns for a while); default 1 hour.
-   */
-  dedupGraceMs?: number;
   /** COUNT hint of the HSCAN/SSCAN loops; default 1000. */
   scanCount?: number;
 }
@@ -39,13 +34,11 @@ export interface RedisStateStoreOptions {
 export class RedisStateStore {
   private readonly redis: RedisWithStateScripts;
   private readonly prefix: string;
-  private readonly dedupGraceMs: number;
   private readonly scanCount: number;
 
   constructor(redis: Redis, opts: RedisStateStoreOptions = {}) {
     this.redis = withStateScripts(redis);
     this.prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
-    this.dedupGraceMs = opts.dedupGraceMs ?? 3_600_000;
     this.scanCount = opts.scanCount ?? 1000;
   }
 
@@ -69,7 +62,7 @@ export class RedisStateStore {
    */
   async write(cp: PartitionCheckpoint): Promise<boolean> {
     const keys = this.keys(cp.topology, cp.partition);
-    const args = checkpointArgs(cp, this.dedupGraceMs);
+    const args = checkpointArgs(cp);
     // One array argument: ioredis flattens it, and a spread of ~10^5 values would overflow the stack.
     const call = this.redis.tsCheckpoint as unknown as (...a: Array<string | Array<string | Buffer>>) => Promise<unknown>;
     const applied = await this.guard(cp.topology, cp.partition, () =>
@@ -112,6 +105,17 @@ export class RedisStateStore {
 
   async readMeta(topology: string, partition: number): Promise<PartitionMeta> {
     return this.guard(topology, partition, () => this.readMetaOf(this.keys(topology, partition)));
+  }
+
+  /** Every partition's meta, in one pipelined round. */
+  async readMetas(topology: string, partitions: number): Promise<PartitionMeta[]> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < partitions; p++) pipeline.hgetall(this.keys(topology, p).meta);
+    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    return replies.map(([err, hash]) => {
+      if (err) throw mapRedisError(err, topology, null);
+      return parsePartitionMeta(hash as Record<string, string>);
+    });
   }
 
   async setPartitionCount(topology: string, n: number): Promise<void> {

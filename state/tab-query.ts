@@ -5,6 +5,17 @@ import { aggregateTab, mergeProjections, superAggregate, type RenderedAggregate 
 /** A Tab's aggregate, merged across its clients. */
 export type RenderedAggregate = Rendered & { clients: number };
 
+/**
+ * An object keyed by Tab or client names: with no prototype, so a name like
+ * `__proto__`, `constructor` or `toString` is an own key like any other (on a
+ * plain object, `out['__proto__'] = x` sets the prototype and the Tab
+ * vanishes from the answer). JSON.stringify and Object.keys/entries read it
+ * as any object.
+ */
+export function nameKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** A regular expression anchored at both ends, as every query pattern is. */
 export function anchored(pattern: string): RegExp {
   try {
@@ -58,7 +69,7 @@ export class TabQuery {
   /** One aggregate per matching Tab, merged across its matching clients, keyed and sorted by Tab. */
   async aggregate(tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Record<string, RenderedAggregate>> {
     const collected = await this.collect(tabPattern, clientPattern, now);
-    const out: Record<string, RenderedAggregate> = {};
+    const out = nameKeyed<RenderedAggregate>();
     for (const tab of [...collected.keys()].sort()) {
       const entry = collected.get(tab)!;
       out[tab] = this.render(tab, entry.type, entry.clients.map((c) => c.projection));
@@ -69,13 +80,14 @@ export class TabQuery {
   /** Per Tab, per client: each client's own rendered projection. */
   async projections(tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Record<string, Record<string, RenderedAggregate>>> {
     const collected = await this.collect(tabPattern, clientPattern, now);
-    const out: Record<string, Record<string, RenderedAggregate>> = {};
+    const out = nameKeyed<Record<string, RenderedAggregate>>();
     for (const tab of [...collected.keys()].sort()) {
       const entry = collected.get(tab)!;
-      out[tab] = {};
+      const perClient = nameKeyed<RenderedAggregate>();
       for (const c of [...entry.clients].sort((a, b) => (a.client < b.client ? -1 : 1))) {
-        out[tab]![c.client] = this.render(tab, entry.type, [c.projection]);
+        perClient[c.client] = this.render(tab, entry.type, [c.projection]);
       }
+      out[tab] = perClient;
     }
     return out;
   }

@@ -18,7 +18,9 @@ registerQueryCommands(program);
 registerDemoCommand(program);
 registerServeCommand(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+// A command is over when its action is: a client library's lingering socket or
+// reconnect timer (a Redis or Kafka that stopped answering) must not keep it alive.
+program.parseAsync(process.argv).then(() => process.exit(), (err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`topology: ${message}\n`);
   process.exit(1);

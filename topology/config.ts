@@ -14,6 +14,14 @@ export interface TabstreamConfig {
   redisPrefix: string;
   flushIntervalMs: number;
   sessionTimeoutMs: number;
+  /** A Redis command unanswered this long fails (the worker retries it; a reader reports it). */
+  redisTimeoutMs: number;
+  /**
+   * Event times later than the worker's clock plus this are dead letters
+   * (`time-in-future`): one bad clock must not move a Tab's windows or the
+   * dedup window. Stored with the topology at deploy, like flushIntervalMs.
+   */
+  maxEventFutureMs: number;
 }
 
 export const DEFAULT_CONFIG: TabstreamConfig = {
@@ -24,6 +32,8 @@ export const DEFAULT_CONFIG: TabstreamConfig = {
   redisPrefix: 'ts',
   flushIntervalMs: 1000,
   sessionTimeoutMs: 4000,
+  redisTimeoutMs: 3000,
+  maxEventFutureMs: 60 * 60 * 1000,
 };
 
 export interface ConfigFlags {
@@ -32,14 +42,16 @@ export interface ConfigFlags {
   brokers?: string;
   redis?: string;
   zkRoot?: string;
+  maxEventFuture?: string;
 }
 
-/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
   const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = flags.config
     ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<TabstreamConfig>)
     : {};
   const brokers = flags.brokers ?? env.TABSTREAM_BROKERS ?? fromFile.brokers;
+  const maxEventFuture = flags.maxEventFuture ?? env.TABSTREAM_MAX_EVENT_FUTURE_MS ?? fromFile.maxEventFutureMs;
   return {
     ...DEFAULT_CONFIG,
     ...fromFile,
@@ -47,5 +59,13 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     redis: flags.redis ?? env.TABSTREAM_REDIS ?? fromFile.redis ?? DEFAULT_CONFIG.redis,
     zkRoot: flags.zkRoot ?? env.TABSTREAM_ZK_ROOT ?? fromFile.zkRoot ?? DEFAULT_CONFIG.zkRoot,
     brokers: brokers === undefined ? DEFAULT_CONFIG.brokers : Array.isArray(brokers) ? brokers : brokers.split(',').map((b) => b.trim()),
+    maxEventFutureMs: maxEventFuture === undefined ? DEFAULT_CONFIG.maxEventFutureMs : milliseconds(maxEventFuture, 'maxEventFutureMs'),
   };
+}
+
+/** A non-negative integer of milliseconds from a flag, the environment or the file; anything else is refused. */
+function milliseconds(value: unknown, key: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`${key} takes a non-negative integer of milliseconds, got ${JSON.stringify(value)}`);
+  return n;
 }

@@ -5,6 +5,8 @@ import { Topology } from './dsl';
 export interface TopologyOptions {
   name?: string;
   topic?: string;
+  /** The deployed tolerance for event times ahead of the clock, for the parse bolt (parseBolt's option). */
+  maxEventFutureMs?: number;
 }
 
 const BUILTIN: Record<string, () => Promise<{ default: unknown }>> = {
@@ -13,7 +15,7 @@ const BUILTIN: Record<string, () => Promise<{ default: unknown }>> = {
 
 /**
  * Loads a topology from a built-in name (`taba`) or a module path. A module
- * default-exports a Topology, or a function of { name, topic } returning one.
+ * default-exports a Topology, or a function of { name, topic, maxEventFutureMs } returning one.
  */
 export async function loadTopology(ref: string, opts: TopologyOptions = {}): Promise<Topology> {
   const mod = BUILTIN[ref]

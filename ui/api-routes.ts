@@ -9,6 +9,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** More of the answer, sent beside `error` (say the part of a status that could be read). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -72,12 +74,16 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   },
 
   '/api/status': async ({ reader, topology }) => {
+    let status;
     try {
-      return await reader.status(topology);
+      status = await reader.status(topology);
     } catch (err) {
       const message = (err as Error).message;
       throw /^no topology named/.test(message) ? new HttpError(404, message) : err;
     }
+    // A service that did not answer: 503, with what could be read (the workers' reports among it).
+    if (status.unavailable.length > 0) throw new HttpError(503, status.unavailable.join('; '), { status });
+    return status;
   },
 
   '/api/topologies': ({ reader }) => reader.topologies(),

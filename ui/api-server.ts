@@ -9,13 +9,18 @@ import { API_ROUTES, HttpError, topologyOf } from './api-routes';
 import type { ClusterReader } from './cluster-reader';
 import { dashboardPage } from './dashboard-page';
 import { ServerMetrics } from './server-metrics';
+import { withTimeout } from '../topology/with-timeout';
 
 export interface ApiServerOptions {
   reader: ClusterReader;
   /** The topology read when a request names none. */
   topology: string;
   log: Logger;
+  /** A request not answered within this long gets a 503 (default 1.9 s): whatever is down, callers hear so within 2 s. */
+  answerWithinMs?: number;
 }
+
+const ANSWER_WITHIN_MS = 1900;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -69,6 +74,9 @@ export class ApiServer {
         res.setHeader('allow', 'GET, HEAD');
         throw new HttpError(405, `${method} is not allowed: the API only reads`);
       }
+      const within = this.opts.answerWithinMs ?? ANSWER_WITHIN_MS;
+      const late = `no answer within ${within / 1000} s: Redis, ZooKeeper or Kafka is slow or down`;
+      // Not raced against the deadline (it writes the response itself): its reads have timeouts of their own.
       if (path === '/metrics') return await respondWithMetrics(this.metrics.registry, res);
       if (path === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -78,13 +86,14 @@ export class ApiServer {
       const handler = API_ROUTES[path];
       if (handler === undefined) throw new HttpError(404, `no such endpoint: ${path}`);
       const topology = topologyOf(url.searchParams, this.opts.topology);
-      sendJson(res, 200, await handler({ params: url.searchParams, reader: this.opts.reader, topology }));
+      const answer = handler({ params: url.searchParams, reader: this.opts.reader, topology });
+      sendJson(res, 200, await withTimeout(answer, within, late));
     } catch (err) {
       const status = statusOf(err, path);
       const message = err instanceof Error ? err.message : String(err);
       if (status >= 500) this.opts.log.warn({ path, err: message }, 'request failed');
       if (res.headersSent) res.destroy();
-      else sendJson(res, status, { error: message });
+      else sendJson(res, status, { ...(err instanceof HttpError ? err.body : {}), error: message });
     }
   }
 }

@@ -1,7 +1,8 @@
 // What the HTTP server reads, over connections it keeps for its lifetime:
 // aggregates from Redis (TabQuery, as the CLI reads them) and topology
 // status and listings from ZooKeeper (plus Kafka, for status).
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../state/redis-client';
 import type { TabstreamConfig } from '../topology/config';
 import { ZkClient } from '../topology/coordination/zk-client';
 import { listSpecs } from '../topology/coordination/spec-store';
@@ -17,8 +18,11 @@ import { TabQuery } from '../state/tab-query';
  * share one read per second instead of each paying for their own.
  */
 const STATUS_REUSE_MS = 1000;
-/** A ZooKeeper call unanswered this long fails the request rather than hanging it. */
-const ZK_TIMEOUT_MS = 5000;
+/**
+ * A Redis or ZooKeeper call unanswered this long fails the request (503)
+ * rather than hanging it: the API answers within 2 s whatever is down.
+ */
+const SERVICE_TIMEOUT_MS = 1500;
 
 interface StatusRead {
   status: Promise<TopologyStatus>;
@@ -35,8 +39,8 @@ export class ClusterReader {
 
   constructor(readonly config: TabstreamConfig, registry: HandlerRegistry = defaultRegistry()) {
     this.registry = registry;
-    this.redis = new Redis(config.redis, { maxRetriesPerRequest: 2 });
-    this.redis.on('error', () => {}); // it reconnects by itself; a request made meanwhile fails with its error
+    // It reconnects by itself; a request made meanwhile fails with its error, within the API's answer time.
+    this.redis = redisClient(config.redis, { timeoutMs: SERVICE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
   }
 
@@ -48,7 +52,7 @@ export class ClusterReader {
   status(topology: string): Promise<TopologyStatus> {
     const cached = this.statuses.get(topology);
     if (cached !== undefined && (cached.readAt === null || Date.now() - cached.readAt < STATUS_REUSE_MS)) return cached.status;
-    const entry: StatusRead = { readAt: null, status: this.zookeeper().then((zk) => topologyStatus(zk, this.config, topology)) };
+    const entry: StatusRead = { readAt: null, status: this.zookeeper().then((zk) => topologyStatus(zk, this.config, topology, SERVICE_TIMEOUT_MS)) };
     this.statuses.set(topology, entry);
     entry.status.then(
       () => void (entry.readAt = Date.now()),
@@ -73,7 +77,7 @@ export class ClusterReader {
   /** The ZooKeeper session, opened on first use and opened again after it expired or failed to open. */
   private zookeeper(): Promise<ZkClient> {
     if (this.zk === null) {
-      const opening = ZkClient.connect(this.config.zk, { root: this.config.zkRoot, connectTimeoutMs: ZK_TIMEOUT_MS, operationTimeoutMs: ZK_TIMEOUT_MS });
+      const opening = ZkClient.connect(this.config.zk, { root: this.config.zkRoot, connectTimeoutMs: SERVICE_TIMEOUT_MS, operationTimeoutMs: SERVICE_TIMEOUT_MS });
       this.zk = opening;
       const forget = () => {
         if (this.zk === opening) this.zk = null;

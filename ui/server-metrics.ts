@@ -49,6 +49,33 @@ export class ServerMetrics {
     partitionGauge('tabstream_partition_last_flush_age_seconds', 'Seconds since the partition’s last checkpoint', (p, now) =>
       p.lastFlush === null ? null : (now - p.lastFlush) / 1000,
     );
+    scrapedGauge(this.registry, {
+      name: 'tabstream_partition_stalled',
+      help: 'Seconds a partition has been stalled, by kind (its owner’s report, or no checkpoint while records wait); absent when it moves or idles',
+      labelNames: ['topology', 'partition', 'kind'],
+      read: async () => {
+        const now = Date.now();
+        return (await this.read()).statuses.flatMap(({ topology, status }) =>
+          (status?.partitions ?? []).flatMap((p): Sample[] =>
+            p.stalled === null ? [] : [[{ topology, partition: String(p.partition), kind: p.stalled.kind }, (now - p.stalled.since) / 1000]],
+          ),
+        );
+      },
+    });
+    scrapedGauge(this.registry, {
+      name: 'tabstream_service_up',
+      help: '1 when the topology’s status could read the service at this scrape, else 0',
+      labelNames: ['topology', 'service'],
+      read: async () =>
+        (await this.read()).statuses.flatMap(({ topology, status }): Sample[] =>
+          status === null
+            ? []
+            : (['Kafka', 'Redis'] as const).map((service): Sample => [
+                { topology, service: service.toLowerCase() },
+                status.unavailable.some((u) => u.startsWith(`${service}:`)) ? 0 : 1,
+              ]),
+        ),
+    });
     const topologyGauge = (name: string, help: string, value: (s: TopologyStatus) => number | null): void =>
       scrapedGauge(this.registry, {
         name,

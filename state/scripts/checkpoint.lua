@@ -6,7 +6,9 @@
   KEYS[3]  ts:{T:p}:types    HASH  tab -> type
   KEYS[4]  ts:{T:p}:dedup    ZSET  live dedup buckets (member = score = bucket start ms)
   Dedup bucket sets are KEYS[4] .. ':' .. <bucketStart>; they share the hash tag,
-  so they live in the same Redis Cluster slot as the declared keys.
+  so they live in the same Redis Cluster slot as the declared keys. They have no
+  key expiry: a bucket goes only when the partition's event time leaves it behind
+  (ARGV[5]), however long the partition stays unowned.
 
   ARGV[1]  token (of the writer's claim)   ARGV[2]  watermark       ARGV[3]  flushed_at (ms)
   ARGV[4]  events delta   ARGV[5]  dedup buckets starting before this are dropped
@@ -17,7 +19,7 @@
     states   #states  x (field, bytes)
     deleted  #deleted x field
     types    #types   x (tab, type)
-    buckets  #buckets x (bucketStart, expireAtMs, #ids, id...)
+    buckets  #buckets x (bucketStart, #ids, id...)
     sources  #sources x (name, watermark)     stored as field src:<name>
 
   Returns 1 when applied, 0 when this checkpoint id was applied already (a
@@ -94,15 +96,18 @@ if #expired > 0 then
   redis.call('ZREMRANGEBYSCORE', dedupIndex, '-inf', '(' .. ARGV[5])
 end
 for _ = 1, nBuckets do
-  local bucketStart, expireAt, nIds = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
-  at = at + 3
+  local bucketStart, nIds = ARGV[at], tonumber(ARGV[at + 1])
+  at = at + 2
   if tonumber(bucketStart) >= expireBefore and nIds > 0 then
-    local bucket = dedupIndex .. ':' .. bucketStart
-    callChunked('SADD', bucket, at, nIds, 1)
-    redis.call('PEXPIREAT', bucket, expireAt)
+    callChunked('SADD', dedupIndex .. ':' .. bucketStart, at, nIds, 1)
     redis.call('ZADD', dedupIndex, bucketStart, bucketStart)
   end
   at = at + nIds
+end
+-- Live buckets never expire by wall clock; older versions gave them a PEXPIREAT: clear it.
+local live = redis.call('ZRANGE', dedupIndex, 0, -1)
+for i = 1, #live do
+  redis.call('PERSIST', dedupIndex .. ':' .. live[i])
 end
 
 -- (4) ownership, progress and source watermarks

@@ -25,7 +25,7 @@ describe('3 workers, 12 partitions, 2 M events, a random worker killed with -9 t
     await deployTopology(config, 'taba', { name, topic, partitions: PARTITIONS });
     await recorder.start(config, name);
     for (let i = 0; i < 3; i++) fleet.start();
-    const loading = loadCounters({ brokers: config.brokers, topic, events: 2_000_000, tabs: 1000, clients: 6, ids: true, pauseMs: 500 });
+    const loading = loadCounters({ brokers: config.brokers, topic, events: 2_000_000, tabs: 1000, clients: 6, pauseMs: 500 });
     const recoveries: number[] = [];
     for (let kill = 1; kill <= 20; kill++) {
       await sleep(2000 + Math.floor(Math.random() * 2000));
@@ -145,7 +145,7 @@ describe('failures of single workers', () => {
 
   it('a worker stopped past its session timeout is fenced, rejoins as a new member, and counts stay exact', async () => {
     const { name, topic, fleet, reader, recorder, workersConfig } = await cluster('sigstop');
-    const loading = loadCounters({ brokers: workersConfig.brokers, topic, events: 300_000, tabs: 200, clients: 3, ids: true, pauseMs: 300 });
+    const loading = loadCounters({ brokers: workersConfig.brokers, topic, events: 300_000, tabs: 200, clients: 3, pauseMs: 300 });
     await sleep(2500);
     const victim = fleet.live[1]!;
     const owned = recorder.partitionsOf(victim.id);

@@ -1,38 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
 import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { startServe, stopServe } from '../support/serve-process';
 import { parsePrometheusText, samplesOf, sumOf } from '../support/prometheus-text';
 import { FIXTURE_CLIENTS as CLIENTS, FIXTURE_EVENTS_PER_CLIENT, FIXTURE_TABS, recordQueryFixture } from '../support/query-fixture';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PARTITIONS = 3;
-
-/** `topology serve --port 0` as an operator would run it; resolves with its base URL. */
-function startServe(env: NodeJS.ProcessEnv, topology: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [`${ROOT}/bin/topology.js`, 'serve', '--port', '0', '--topology', topology], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /serving (http:\/\/\S+)/.exec(output);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => output });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
-  });
-}
 
 describe('topology serve: HTTP API, dashboard and /metrics', () => {
   const config = testConfig({ flushIntervalMs: 200 });
@@ -63,11 +38,7 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (serve !== undefined && serve.child.exitCode === null) {
-      const exited = new Promise((resolve) => serve.child.once('exit', resolve));
-      serve.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServe(serve);
     await worker?.stop();
     reader.close();
   });

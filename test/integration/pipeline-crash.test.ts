@@ -2,8 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { ZkClient } from '../../topology/coordination/zk-client';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
+import { RedisStateStore } from '../../state/redis-state-store';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
+import { parsePrometheusText, sumOf, type PromText } from '../support/prometheus-text';
 
 describe('a worker killed with -9 mid-stream', () => {
   const config = testConfig({ sessionTimeoutMs: 1500 });
@@ -27,7 +29,6 @@ describe('a worker killed with -9 mid-stream', () => {
       events: 600_000,
       tabs: 300,
       clients: 4,
-      ids: true,
       pauseMs: 700,
       onProgress: (n) => void (sent = n),
     });
@@ -49,31 +50,60 @@ describe('a worker killed with -9 mid-stream', () => {
     expect(expectExact(totals, expected)).toEqual([]);
   }, 300_000);
 
-  it('changes no aggregate when ZooKeeper offsets are reset to replay the committed range', async () => {
+  it('re-reads nothing and changes no aggregate when ZooKeeper offsets are reset to replay the committed range', async () => {
     const before = await reader.counterTotals();
     expect(expectExact(before, expected)).toEqual([]);
+    // Where Redis says each partition stands: every event is folded, so this no longer moves.
+    const store = new RedisStateStore(reader.redis, { prefix: config.redisPrefix });
+    const watermarks: number[] = [];
+    for (let p = 0; p < 8; p++) watermarks.push((await store.readMeta(name, p)).watermark);
+    expect(watermarks.every((w) => w > 0)).toBe(true);
+
     const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
     const offsets = new ZkOffsetStore(zk);
-    const committed = await offsets.all(name);
-    expect(Object.keys(committed[topic] ?? {})).toHaveLength(8);
-    for (let p = 0; p < 8; p++) await offsets.reset(name, topic, p, 0);
-    await zk.close();
-    // A fresh worker takes the partitions up from the reset offsets.
-    const last = workers[workers.length - 1]!;
-    last.kill('SIGKILL');
-    await last.waitExit();
-    workers.push(new WorkerProcess(config, `${name}-replay`));
-    const zk2 = await ZkClient.connect(config.zk, { root: config.zkRoot });
-    const offsets2 = new ZkOffsetStore(zk2);
-    // Settled: the new worker has committed past the reset for every partition.
-    await explainWith(workers, () => waitFor(
-      'offsets committed again',
-      async () => offsets2.all(name),
-      (all) => Object.values(all[topic] ?? {}).every((o) => o > 0) && Object.keys(all[topic] ?? {}).length === 8,
-      60_000,
-    ));
-    await zk2.close();
-    await sleep(2000);
-    expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
+    try {
+      const committed = await offsets.all(name);
+      expect(Object.keys(committed[topic] ?? {})).toHaveLength(8);
+      for (let p = 0; p < 8; p++) await offsets.reset(name, topic, p, 0);
+      // A fresh worker takes the partitions up from the reset offsets.
+      const last = workers[workers.length - 1]!;
+      last.kill('SIGKILL');
+      await last.waitExit();
+      const replay = new WorkerProcess(config, `${name}-replay`, ['--metrics-port', '0']);
+      workers.push(replay);
+      const served = await explainWith([replay], () =>
+        waitFor('the metrics port', async () => replay.logs.find((l) => l.msg === 'metrics served on /metrics'), (l) => l !== undefined, 30_000),
+      );
+      const scrape = async (): Promise<PromText> => parsePrometheusText(await (await fetch(`http://127.0.0.1:${Number(served!.port)}/metrics`)).text());
+
+      // It read the reset offsets and put back Redis's positions: exactly watermark + 1, nowhere else.
+      await explainWith(workers, () =>
+        waitFor(
+          "ZooKeeper offsets back at Redis's watermark + 1",
+          async () => (await offsets.all(name))[topic] ?? {},
+          (byPartition) => watermarks.every((w, p) => byPartition[p] === w + 1),
+          60_000,
+        ),
+      );
+      // Events produced after the reset, folded exactly: the worker has gone through everything
+      // from the reset offsets on, so any replay of the committed range would have happened by now.
+      const after = await loadCounters({ brokers: config.brokers, topic, events: 20_000, tabs: 40, clients: 2, tabPrefix: 'after' });
+      const all = new Map([...expected, ...after]);
+      const totals = await explainWith(workers, () =>
+        waitFor('exact counters with the events sent after the reset', () => reader.counterTotals(), (t) => expectExact(t, all).length === 0, 60_000),
+      );
+      expect(expectExact(totals, all)).toEqual([]);
+      // What the worker read: the 200 records sent after the reset and not one record of the
+      // committed range (which would be re-read and skipped as a replay, or folded twice).
+      const m = await explainWith([replay], () =>
+        waitFor('the records sent after the reset counted', scrape, (x) => sumOf(x, 'tabstream_records_total', { topology: name }) >= 200, 10_000),
+      );
+      const read = sumOf(m, 'tabstream_records_total', { topology: name });
+      const skipped = sumOf(m, 'tabstream_records_replayed_skipped_total', { topology: name });
+      console.log(`after the offset reset to 0: ${read} records folded, ${skipped} re-read and skipped as replays (committed range: ${watermarks.reduce((a, w) => a + w + 1, 0)} records)`);
+      expect({ read, skipped }).toEqual({ read: 200, skipped: 0 });
+    } finally {
+      await zk.close();
+    }
   }, 120_000);
 });

@@ -76,7 +76,7 @@ describe('repartitioning', () => {
     readers.push(reader);
     const local: WorkerProcess[] = [new WorkerProcess(config, `${name}-w1`), new WorkerProcess(config, `${name}-w2`)];
     workers.push(...local);
-    const loading = loadCounters({ brokers: config.brokers, topic, events: 200_000, tabs: 50, clients: 7, ids: true, pauseMs: 400 });
+    const loading = loadCounters({ brokers: config.brokers, topic, events: 200_000, tabs: 50, clients: 7, pauseMs: 400 });
     for (let i = 0; i < 2; i++) {
       await sleep(2500);
       const victim = local.filter((w) => !w.exited)[0]!;

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
-import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { AggregateReader, testConfig, topologyCli, uniqueName, waitFor } from '../support/pipeline-harness';
 import { recordQueryFixture } from '../support/query-fixture';
-
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('topology query', () => {
   const config = testConfig({ flushIntervalMs: 200 });
@@ -18,8 +12,7 @@ describe('topology query', () => {
   let worker: Worker;
   const reader = new AggregateReader(config, name);
 
-  const cli = async (...args: string[]): Promise<string> =>
-    (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', name], { cwd: ROOT, env: configEnv(config) })).stdout;
+  const cli = topologyCli(config, name);
 
   beforeAll(async () => {
     await deployTopology(config, 'taba', { name, topic, partitions: 3 });

@@ -28,7 +28,6 @@ function checkpoint(topology: string, over: Partial<PartitionCheckpoint> = {}): 
     types: [],
     dedupAdded: new Map(),
     dedupExpireBefore: 0,
-    dedupTtlMs: 10 * MINUTE,
     sources: {},
     ...over,
   };
@@ -266,8 +265,6 @@ describe('RedisStateStore', () => {
     expect(new Map([...loaded.dedup].map(([b, ids]) => [b, [...ids].sort()]))).toEqual(new Map([[b0, ['a', 'b']], [b1, ['c']], [b2, ['d']]]));
 
     const bucketKey = (b: number) => `${prefix}:{${topology}:0}:dedup:${b}`;
-    const ttl = await redis.pttl(bucketKey(b2));
-    expect(ttl).toBeGreaterThan(9 * MINUTE); // at least a window from now, so Redis does not drop a live bucket
 
     // The window moves past b0 and b1: they leave the index and their sets go; a late id for b1 is not kept.
     owner.durable = 3;
@@ -284,6 +281,31 @@ describe('RedisStateStore', () => {
     expect(new Map([...loaded.dedup].map(([b, ids]) => [b, [...ids].sort()]))).toEqual(new Map([[b2, ['d', 'e']], [b3, ['f']]]));
     expect(await redis.zrange(`${prefix}:{${topology}:0}:dedup`, 0, '-1')).toEqual([String(b2), String(b3)]);
     expect(await redis.exists(bucketKey(b0), bucketKey(b1))).toBe(0);
+  });
+
+  it('sets no wall-clock expiry on a live dedup bucket (an outage of any length keeps it), and drops it once event time passes it', async () => {
+    const topology = nextTopology();
+    const b0 = 28_000_000 * MINUTE;
+    const [b1, b2] = [b0 + MINUTE, b0 + 2 * MINUTE];
+    const bucketKey = (b: number) => `${prefix}:{${topology}:0}:dedup:${b}`;
+    const owner = await claimed(topology, 0, 1);
+    // Event time long before the flush (a replay of old data, or a partition down for days).
+    const flushedAt = b0 + 30 * 24 * 60 * MINUTE;
+    await owner.write({ watermark: 1, flushedAt, dedupAdded: new Map([[b0, ['a']], [b1, ['b']]]), dedupExpireBefore: b0 });
+    expect(await redis.pttl(bucketKey(b0))).toBe(-1);
+    expect(await redis.pttl(bucketKey(b1))).toBe(-1);
+
+    // A bucket written by an older version, with a key expiry, loses it at the next checkpoint,
+    // even one that adds nothing to it.
+    await redis.pexpire(bucketKey(b1), 10 * MINUTE);
+    await owner.write({ watermark: 2, flushedAt, dedupAdded: new Map([[b2, ['c']]]), dedupExpireBefore: b0 });
+    expect([await redis.pttl(bucketKey(b0)), await redis.pttl(bucketKey(b1)), await redis.pttl(bucketKey(b2))]).toEqual([-1, -1, -1]);
+
+    // Nothing but event time drops them: the window moves past b0 and b1.
+    await owner.write({ watermark: 3, flushedAt, dedupExpireBefore: b2 });
+    expect(await redis.exists(bucketKey(b0), bucketKey(b1))).toBe(0);
+    expect(await redis.pttl(bucketKey(b2))).toBe(-1);
+    expect((await store.load(topology, 0)).dedup).toEqual(new Map([[b2, ['c']]]));
   });
 
   it('keeps a Tab type sticky', async () => {

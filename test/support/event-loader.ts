@@ -1,6 +1,7 @@
 // Loads a topic with counter events fast: batches of one Tab per message, as
-// TabClient sends them, written with plain KafkaJS so tests can load a
-// million events in seconds and know the exact totals to expect.
+// TabClient sends them (or, `mixed`, unkeyed messages mixing Tabs and
+// clients), written with plain KafkaJS so tests can load a million events in
+// seconds and know the exact totals to expect.
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 
 export interface LoadOptions {
@@ -12,8 +13,17 @@ export interface LoadOptions {
   /** Events per Kafka message. */
   perMessage?: number;
   tabPrefix?: string;
-  /** Give every event an id (exercises the dedup window). */
+  /**
+   * Give every event an id. Only for tests of the dedup window itself: ids
+   * let the window absorb a replay bug, so crash tests send none.
+   */
   ids?: boolean;
+  /**
+   * Unkeyed messages whose events mix Tabs and clients (a client batching
+   * many Tabs), instead of one Tab and one client per message keyed by Tab:
+   * most events then belong to another task than the partition they land on.
+   */
+  mixed?: boolean;
   /** Called after each chunk is acknowledged with the events sent so far. */
   onProgress?: (sent: number) => void;
   /** Pause between chunks, to spread the load over time. */
@@ -34,23 +44,25 @@ export async function loadCounters(opts: LoadOptions): Promise<Expected> {
   let seq = 0;
   try {
     while (sent < opts.events) {
-      const messages: Array<{ key: string; value: string }> = [];
+      const messages: Array<{ key: string | null; value: string }> = [];
       let chunk = 0;
       while (chunk < 20_000 && sent + chunk < opts.events) {
-        const tab = `${prefix}${(seq * 7919) % opts.tabs}`;
-        const client = `client-${seq % opts.clients}`;
         const n = Math.min(perMessage, opts.events - sent - chunk);
         const parts: string[] = [];
-        const e = expected.get(tab) ?? { count: 0, total: 0 };
+        const first = `${prefix}${(seq * 7919) % opts.tabs}`;
         for (let i = 0; i < n; i++) {
+          // Mixed: the event's own Tab and client, both changing along the message.
+          const tab = opts.mixed ? `${prefix}${((seq + i) * 7919) % opts.tabs}` : first;
+          const client = `client-${(opts.mixed ? seq + i * 3 : seq) % opts.clients}`;
           const value = ((seq + i) % 10) + 1;
+          const e = expected.get(tab) ?? { count: 0, total: 0 };
           e.count++;
           e.total += value;
+          expected.set(tab, e);
           const id = opts.ids ? `,"id":"${prefix}-${seq}-${i}"` : '';
           parts.push(`{"tab":"${tab}","type":"counter","value":${value},"time":${time},"client":"${client}"${id}}`);
         }
-        expected.set(tab, e);
-        messages.push({ key: tab, value: `[${parts.join(',')}]` });
+        messages.push({ key: opts.mixed ? null : first, value: `[${parts.join(',')}]` });
         chunk += n;
         seq++;
       }

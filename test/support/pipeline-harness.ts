@@ -1,9 +1,11 @@
 // Helpers for end-to-end tests: a config pointing at the test stack, worker
 // processes, and polling Redis until the aggregates settle.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../../state/redis-client';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
@@ -35,6 +37,12 @@ export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
     TABSTREAM_REDIS: config.redis,
     TABSTREAM_ZK_ROOT: config.zkRoot,
   };
+}
+
+/** Runs `topology <args> --topology <topology>` as an operator would, against `config`; resolves with its stdout. */
+export function topologyCli(config: TabstreamConfig, topology: string): (...args: string[]) => Promise<string> {
+  const run = promisify(execFile);
+  return async (...args) => (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', topology], { cwd: ROOT, env: configEnv(config) })).stdout;
 }
 
 /** A `topology worker` child process, as an operator would start it. */
@@ -109,8 +117,8 @@ export class AggregateReader {
   readonly query: TabQuery;
 
   constructor(config: TabstreamConfig, topology: string) {
-    this.redis = new Redis(config.redis, { maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => {});
+    // A read that Redis does not answer fails in 2 s (a fault test polls through outages).
+    this.redis = redisClient(config.redis, { timeoutMs: 2000, maxRetriesPerRequest: 1 });
     this.query = new TabQuery(new RedisStateStore(this.redis, { prefix: config.redisPrefix }), defaultRegistry(), topology);
   }
 

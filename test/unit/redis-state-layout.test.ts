@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointArgs, dedupBucketExpireAt, DEDUP_BUCKET_MS } from '../../state/checkpoint-args';
+import { checkpointArgs } from '../../state/checkpoint-args';
 import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
 import { parsePartitionMeta } from '../../state/partition-meta';
 import {
@@ -53,18 +53,6 @@ describe('state fields', () => {
   });
 });
 
-describe('dedup bucket expiry', () => {
-  it('is the end of the bucket in the window, plus grace, for live event time', () => {
-    const start = 1_700_000_040_000;
-    expect(dedupBucketExpireAt(start, start + 1000, 600_000, 3_600_000)).toBe(start + DEDUP_BUCKET_MS + 600_000 + 3_600_000);
-  });
-
-  it('is never sooner than a window after the flush, for replays of old event time', () => {
-    const flushedAt = 1_700_000_000_000;
-    expect(dedupBucketExpireAt(flushedAt - 86_400_000, flushedAt, 600_000, 0)).toBe(flushedAt + 600_000);
-  });
-});
-
 function checkpoint(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoint {
   return {
     topology: 'taba',
@@ -80,7 +68,6 @@ function checkpoint(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoin
     types: [],
     dedupAdded: new Map(),
     dedupExpireBefore: 0,
-    dedupTtlMs: 600_000,
     sources: {},
     ...over,
   };
@@ -97,22 +84,20 @@ describe('checkpoint script arguments', () => {
         dedupExpireBefore: 420_000,
         sources: { 'taba.fold.repartition:2': '17' },
       }),
-      0,
     );
-    const expireAt = String(dedupBucketExpireAt(960_000, 1_000_000, 600_000, 0));
     expect(args).toEqual([
       '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1', '4:7', '90',
       'bids\u0000c1', Buffer.from([1, 0, 255]),
       'old\u0000c2',
       'bids', 'counter',
-      '960000', expireAt, '2', 'a', 'b',
+      '960000', '2', 'a', 'b',
       'taba.fold.repartition:2', '17',
     ]);
   });
 
   it('passes state bytes of a view into a larger buffer without the bytes around it', () => {
     const backing = Uint8Array.from([9, 9, 1, 2, 3, 9]);
-    const args = checkpointArgs(checkpoint({ states: [{ tab: 't', client: 'c', bytes: backing.subarray(2, 5) }] }), 0);
+    const args = checkpointArgs(checkpoint({ states: [{ tab: 't', client: 'c', bytes: backing.subarray(2, 5) }] }));
     expect(args[13]).toEqual(Buffer.from([1, 2, 3]));
   });
 });

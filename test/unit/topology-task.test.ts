@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import buildTaba from '../../topology/builtin/taba';
+import buildTwoKeyed from '../faults/two-keyed-topology';
 import { TopologyTask, type InputRecord } from '../../topology/runtime/topology-task';
 import { TaskMetrics } from '../../topology/runtime/task-metrics';
 import type { Outbox, OutboxMessage } from '../../topology/runtime/outbox';
@@ -150,5 +151,115 @@ describe('TopologyTask', () => {
     const cp = t.checkpoint(now)!.checkpoint;
     const rendered = fragile.render(fragile.project(fragile.deserialize(cp.states[0]!.bytes), now)) as { all: { count: number; total: number } };
     expect(rendered.all).toMatchObject({ count: 2, total: 3 });
+  });
+});
+
+describe('TopologyTask with two keyed bolts (two repartition topics)', () => {
+  const chain = buildTwoKeyed({ name: 't2', topic: 'tabs' });
+  const RELAY = 't2.relay.repartition';
+  const FOLD = 't2.fold.repartition';
+  const tab = tabOn(3);
+  /** A client whose relay task is `partition`. */
+  const clientOn = (partition: number): string => {
+    for (let i = 0; ; i++) if (partitionForKey(`client${i}`, PARTITIONS) === partition) return `client${i}`;
+  };
+  const chainTask = (index: number, loaded = empty()) => {
+    const outbox = new MemoryOutbox();
+    const t = new TopologyTask(chain, index, PARTITIONS, defaultRegistry(), outbox, new TaskMetrics(), 'tabs.dlq');
+    t.restore(loaded, new Map());
+    return { t, outbox };
+  };
+  /**
+   * Task 1 reads records of `tabs:1` holding two events of a Tab of task 3: one by a client of
+   * task 1 (relayed here, then sent on through the fold topic) and one by a client of task 3
+   * (sent through the relay topic). Each record reaches task 3 once by each topic.
+   */
+  const sent = (offsets: number[]) => {
+    const { t, outbox } = chainTask(1);
+    for (const o of offsets) t.process('tabs', record(o, [event(tab, 1, { client: clientOn(1) }), event(tab, 10, { client: clientOn(3) })]));
+    const by = (topic: string) => outbox.messages.filter((m) => m.topic === topic);
+    expect(by(RELAY).map((m) => [m.partition, decodeEnvelope(m.value)!.s, decodeEnvelope(m.value)!.o])).toEqual(offsets.map((o) => [3, 'tabs:1', String(o)]));
+    expect(by(FOLD).map((m) => [m.partition, decodeEnvelope(m.value)!.s, decodeEnvelope(m.value)!.o])).toEqual(offsets.map((o) => [3, 'tabs:1', String(o)]));
+    return { relay: by(RELAY), fold: by(FOLD) };
+  };
+  const deliver = (t: TopologyTask, topic: string, m: OutboxMessage, offset: number) =>
+    t.process(topic, { offset: String(offset), key: m.key === null ? null : Buffer.from(m.key), value: m.value, timestamp: String(now) });
+  const totalOf = (t: TopologyTask): { count: number; total: number } | undefined => {
+    const cp = t.checkpoint(now)!.checkpoint;
+    const h = defaultRegistry().get('counter')!;
+    let count = 0;
+    let total = 0;
+    for (const s of cp.states.filter((x) => x.tab === tab)) {
+      const all = (h.render(h.project(h.deserialize(s.bytes), now)) as { all: { count: number; total: number } }).all;
+      count += all.count;
+      total += all.total;
+    }
+    return count === 0 ? undefined : { count, total };
+  };
+
+  it('reads both repartition topics', () => {
+    expect(chainTask(3).t.inputTopics()).toEqual([
+      { topic: 'tabs', partition: 3 },
+      { topic: RELAY, partition: 3 },
+      { topic: FOLD, partition: 3 },
+    ]);
+  });
+
+  it('folds the envelopes of one source record that arrive by two topics, not one of them', () => {
+    const { relay, fold } = sent([7]);
+    const { t } = chainTask(3);
+    deliver(t, RELAY, relay[0]!, 0);
+    deliver(t, FOLD, fold[0]!, 0);
+    expect(totalOf(t)).toEqual({ count: 2, total: 11 });
+  });
+
+  it('folds what one topic carries after the other ran ahead of it', () => {
+    const { relay, fold } = sent([7, 8, 9]);
+    const { t } = chainTask(3);
+    relay.forEach((m, i) => deliver(t, RELAY, m, i));
+    fold.forEach((m, i) => deliver(t, FOLD, m, i));
+    expect(totalOf(t)).toEqual({ count: 6, total: 33 });
+  });
+
+  it('still skips envelopes re-sent on either topic, also after a restore from its checkpoint', () => {
+    const { relay, fold } = sent([7, 8]);
+    const { t } = chainTask(3);
+    relay.forEach((m, i) => deliver(t, RELAY, m, i));
+    fold.forEach((m, i) => deliver(t, FOLD, m, i));
+    // The sender replayed offset 8 after a crash: its envelopes come again, at new offsets.
+    deliver(t, FOLD, fold[1]!, 2);
+    deliver(t, RELAY, relay[1]!, 2);
+    const cp = t.checkpoint(now)!.checkpoint;
+    const position = String(8 * 1024);
+    expect(cp.sources).toMatchObject({ [`fwd:${RELAY}:tabs:1`]: position, [`fwd:${FOLD}:tabs:1`]: position, [`in:${RELAY}:3`]: '2', [`in:${FOLD}:3`]: '2' });
+    expect(Object.keys(cp.sources).filter((k) => k.startsWith('fwd:'))).toHaveLength(2);
+
+    // A successor restored from that checkpoint skips further copies of 7 and 8, and folds 9.
+    const { t: next } = chainTask(3, { ...empty(), sources: cp.sources });
+    const more = sent([7, 8, 9]);
+    more.relay.forEach((m, i) => deliver(next, RELAY, m, 3 + i));
+    more.fold.forEach((m, i) => deliver(next, FOLD, m, 3 + i));
+    expect(totalOf(next)).toEqual({ count: 2, total: 11 });
+  });
+
+  it('reads an old-layout position (by source only) where the task has one repartition input, and ignores it where it has two', () => {
+    const old = { [`fwd:tabs:1`]: String(8 * 1024) };
+    // Taba: one repartition input, so the old position is that topic's.
+    const there = tabOn(3);
+    const sender = task(1);
+    sender.t.process('tabs', record(8, event(there, 5)));
+    sender.t.process('tabs', record(9, event(there, 6)));
+    const [e8, e9] = sender.outbox.messages;
+    const single = task(3, new MemoryOutbox(), { ...empty(), sources: old }).t;
+    single.process('t.fold.repartition', { offset: '0', key: null, value: e8!.value, timestamp: String(now) });
+    single.process('t.fold.repartition', { offset: '1', key: null, value: e9!.value, timestamp: String(now) });
+    expect(allCount(single)).toEqual(new Map([[there, 1]]));
+
+    // Two inputs: the old position is the highest over both topics, so it says nothing about either.
+    const { relay, fold } = sent([8]);
+    const { t } = chainTask(3, { ...empty(), sources: old });
+    deliver(t, RELAY, relay[0]!, 0);
+    deliver(t, FOLD, fold[0]!, 0);
+    expect(totalOf(t)).toEqual({ count: 2, total: 11 });
   });
 });

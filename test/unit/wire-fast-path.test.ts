@@ -103,7 +103,7 @@ describe('the decoder fast path', () => {
   it('refuses a future time by the limits it is given, as the general decoder does', () => {
     const event = Buffer.from(JSON.stringify({ tab: 't', type: 'counter', value: 1, time: 2_000, client: 'c' }));
     expect(decodeFastPath(event, registry, { ...limits, latestAllowed: 1_999 })).toBeNull();
-    expect(decodeMessage(event, registry, { now: 1_000, maxFutureMs: 999 }).rejections.map((r) => r.reason)).toEqual(['time-invalid']);
+    expect(decodeMessage(event, registry, { now: 1_000, maxFutureMs: 999 }).rejections.map((r) => r.reason)).toEqual(['time-in-future']);
     expect(decodeMessage(event, registry, { now: 1_000, maxFutureMs: 1_000 }).events).toHaveLength(1);
   });
 });

@@ -137,9 +137,31 @@ describe('decodeMessage', () => {
     const ahead = JSON.stringify({ ...good, time: now + 60_001 });
     expect(decodeMessage(ahead, registry).rejections).toEqual([]);
     const { rejections } = decodeMessage(ahead, registry, { now, maxFutureMs: 60_000 });
-    expect(rejections.map((r) => r.reason)).toEqual(['time-invalid']);
-    expect(rejections[0].message).toMatch(/future/);
+    expect(rejections.map((r) => r.reason)).toEqual(['time-in-future']);
+    expect(rejections[0].message).toMatch(/later than/);
+    // Past the Date range is malformed, not merely early: still time-invalid.
+    expect(decodeMessage(JSON.stringify({ ...good, time: 8.64e15 + 1 }), registry, { now, maxFutureMs: 60_000 }).rejections.map((r) => r.reason)).toEqual([
+      'time-invalid',
+    ]);
     expect(decodeMessage(JSON.stringify({ ...good, time: now + 60_000 }), registry, { now, maxFutureMs: 60_000 }).rejections).toEqual([]);
+  });
+
+  it('decodes input of any nesting depth: the deep element is refused, its neighbours kept', () => {
+    const depth = 200_000;
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    const one = JSON.stringify(good);
+    // A nested element beside good events, a nested value, a nested extra field, and nothing but nesting.
+    const batch = `[${one},${deep},${one.replace('"value":1', `"value":${deep}`)},${one.replace('{', `{"extra":${deep},`)},${one}]`;
+    const { events, rejections } = decodeMessage(Buffer.from(batch), registry);
+    expect(events).toHaveLength(3);
+    expect(rejections.map((r) => [r.reason, r.index])).toEqual([
+      ['not-an-event', 1],
+      ['value-invalid', 2],
+    ]);
+    for (const r of rejections) expect(r.message.length).toBeLessThan(300);
+    expect(decodeMessage(deep, registry).rejections.map((r) => r.reason)).toEqual(['not-an-event']);
+    const nestedObjects = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    expect(decodeMessage(`[${nestedObjects},${one}]`, registry).rejections.map((r) => r.reason)).toEqual(['tab-invalid']);
   });
 
   it('checks each event of a batch on its own even when they share a tab and client', () => {

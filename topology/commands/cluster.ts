@@ -42,6 +42,8 @@ export function registerClusterCommands(program: Command): void {
     await withZk(config, async (zk) => {
       const s = await topologyStatus(zk, config, name);
       print(flags.json ? JSON.stringify(s, null, 2) : renderStatus(s));
+      // What could be read is shown; a service that did not answer still makes it a failure.
+      if (s.unavailable.length > 0) process.exitCode = 1;
     });
   });
 

@@ -33,7 +33,8 @@ export function withDeployFlags(cmd: Command): Command {
       .option('--name <name>', 'the name to deploy it under')
       .option('--topic <topic>', 'the spout topic')
       .option('--partitions <n>', 'partitions when the topic is created', '8')
-      .option('--flush-interval <ms>', 'checkpoint interval (default 1000, or the config file’s flushIntervalMs)'),
+      .option('--flush-interval <ms>', 'checkpoint interval (default 1000, or the config file’s flushIntervalMs)')
+      .option('--max-event-future <ms>', 'event times later than now + this are dead letters, time-in-future (env TABSTREAM_MAX_EVENT_FUTURE_MS; default 3600000)'),
   );
 }
 

@@ -230,15 +230,23 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     producing = false;
     const sent = traffic.sent;
     const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
-    let folded = (await readout.folded()) - foldedBefore;
-    while (folded < sent && Date.now() < deadline && !worker.exited) {
-      await sleep(250);
+    let folded = 0;
+    let unreadable: string | null = null;
+    try {
       folded = (await readout.folded()) - foldedBefore;
+      while (folded < sent && Date.now() < deadline && !worker.exited && !interruption.interrupted) {
+        await sleep(250);
+        folded = (await readout.folded()) - foldedBefore;
+      }
+    } catch (err) {
+      // Redis not answering (every read has a timeout): say so and end, rather than wait on it.
+      unreadable = (err as Error).message;
     }
     await showSnapshot(view, 'final');
     screen.done();
     say('produce', `stopped${interruption.interrupted ? ' (interrupted)' : ''}: ${sent} events sent and acknowledged by Kafka`);
-    say('fold', folded >= sent ? `all ${sent} events folded and checkpointed in Redis` : `${folded} of ${sent} events folded so far (the worker is behind)`);
+    if (unreadable !== null) say('fold', `could not read what was folded: ${unreadable}`);
+    else say('fold', folded >= sent ? `all ${sent} events folded and checkpointed in Redis` : `${folded} of ${sent} events folded so far (the worker is behind)`);
   } finally {
     interruption.release();
     if (producing) await traffic.stop().catch(() => {});

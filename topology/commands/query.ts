@@ -3,13 +3,13 @@ import { defaultRegistry } from '../../bolts/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery, type RenderedAggregate } from '../../state/tab-query';
 import { configFrom, withConfigFlags } from './config-flags';
-import { redisClient } from '../../state/redis-client';
+import { CLIENT_TIMEOUT_MS, redisClient } from '../../state/redis-client';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function withQuery<T>(flags: Record<string, string | undefined>, fn: (q: TabQuery) => Promise<T>): Promise<T> {
   const config = configFrom(flags);
-  const redis = redisClient(config.redis);
+  const redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
   try {
     return await fn(new TabQuery(new RedisStateStore(redis, { prefix: config.redisPrefix }), defaultRegistry(), flags.topology ?? 'taba'));
   } finally {

@@ -11,6 +11,14 @@ export interface WorkerInfo {
   capacity: number | null;
   startedAt: number;
   version: string;
+  /** What the worker last reported of its partitions' trouble (kept current while it has a session). */
+  health?: WorkerHealth;
+}
+
+/** Per topology, the owned partitions that are not moving: kind, reason, since (epoch ms). */
+export interface WorkerHealth {
+  reportedAt: number;
+  stalls: Record<string, Record<string, { kind: string; reason: string; since: number }>>;
 }
 
 export async function listWorkers(zk: ZkClient): Promise<WorkerInfo[]> {

@@ -20,10 +20,10 @@ export interface DeployOptions {
  * in ZooKeeper, where the leader picks it up and assigns its partitions.
  */
 export async function deployTopology(config: TabstreamConfig, ref: string, opts: DeployOptions = {}): Promise<TopologySpec> {
-  const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic });
+  const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic, maxEventFutureMs: config.maxEventFutureMs });
   const kafka = new Kafka({ clientId: 'tabstream-deploy', brokers: config.brokers, logLevel: logLevel.NOTHING });
   const partitions = await ensureTopics(kafka, topology, opts.partitions ?? 8);
-  const redis = redisClient(config.redis, 3);
+  const redis = redisClient(config.redis, { timeoutMs: config.redisTimeoutMs, maxRetriesPerRequest: 3 });
   let firstGeneration: number;
   try {
     const store = new RedisStateStore(redis, { prefix: config.redisPrefix });
@@ -38,7 +38,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
       if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});
     }
     return await deploySpec(zk, {
-      ...specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs }),
+      ...specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs, maxEventFutureMs: config.maxEventFutureMs }),
       firstGeneration,
     });
   } finally {

@@ -1,5 +1,11 @@
 import type { Topology } from '../dsl';
 
+/** The settings stored with a deployed topology, which every worker running it uses. */
+export interface TopologyConfig {
+  flushIntervalMs: number;
+  maxEventFutureMs?: number;
+}
+
 /** What `topology deploy` stores at `topologies/<name>` in ZooKeeper. */
 export interface TopologySpec {
   name: string;
@@ -11,7 +17,8 @@ export interface TopologySpec {
   /** Bumped when a redeploy changes the spec. */
   version: number;
   deployedAt: number;
-  config: { flushIntervalMs: number };
+  /** maxEventFutureMs is absent from specs deployed before it existed (workers then use the default). */
+  config: TopologyConfig;
   /** The DAG as `describe()` printed it at deploy time. */
   description: string;
   /**
@@ -27,7 +34,7 @@ export function specFor(
   topology: Topology,
   module: string,
   partitions: number,
-  config: { flushIntervalMs: number },
+  config: TopologyConfig,
 ): Omit<TopologySpec, 'version' | 'deployedAt' | 'status'> {
   return {
     name: topology.name,

@@ -3,7 +3,7 @@ import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
 /** The part of a partition checkpoint that bolts contribute (the runtime adds offsets and epoch). */
 export type CheckpointDraft = Pick<
   PartitionCheckpoint,
-  'states' | 'deleted' | 'types' | 'dedupAdded' | 'dedupExpireBefore' | 'dedupTtlMs' | 'eventsDelta'
+  'states' | 'deleted' | 'types' | 'dedupAdded' | 'dedupExpireBefore' | 'eventsDelta'
 >;
 
 export function emptyDraft(): CheckpointDraft {
@@ -13,7 +13,6 @@ export function emptyDraft(): CheckpointDraft {
     types: [],
     dedupAdded: new Map(),
     dedupExpireBefore: 0,
-    dedupTtlMs: 0,
     eventsDelta: 0,
   };
 }

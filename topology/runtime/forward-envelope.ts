@@ -4,8 +4,10 @@ import type { Tuple } from './bolt';
  * A message on a repartition topic: the tuples one input record sent to one
  * task of bolt `c`. `s` and `o` name that input record, so the receiving
  * task can drop a re-sent envelope (its sender replayed after a crash): per
- * source it keeps the highest offset it has folded, and senders emit in
- * offset order, so anything at or below it is a duplicate.
+ * (repartition topic, source) it keeps the highest position it has folded,
+ * and senders emit in offset order on each topic, so anything at or below it
+ * on that topic is a duplicate. Not across topics: one source record may
+ * reach a task by two topics, and one topic may run ahead of the other.
  */
 export interface ForwardEnvelope {
   /** Source input, `topic:partition`. */

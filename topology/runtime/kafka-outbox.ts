@@ -2,22 +2,194 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Outbox, OutboxMessage } from './outbox';
 
 /**
+ * Bytes of records per send: well under Kafka's default limit of 1 MiB per
+ * record batch (`message.max.bytes`), which a send to one partition is. A
+ * broker or topic configured lower is learnt from its refusals.
+ */
+export const MAX_SEND_BYTES = 768 * 1024;
+/** Sends are never planned smaller than this, however low a broker's limit seemed. */
+const MIN_SEND_BYTES = 16 * 1024;
+/** A record refused even alone is cut to at most this share of its size, again and again... */
+const TRUNCATE_FACTOR = 0.5;
+/** ...down to this; a record refused at this size is dropped (and counted): nothing stalls. */
+const MIN_TRUNCATED_BYTES = 1024;
+/** Header values of a truncated copy keep at most this many chars each. */
+const MAX_TRUNCATED_HEADER_CHARS = 1024;
+
+/** The header a truncated copy carries: the size of the value it was cut from. */
+export const TRUNCATED_FROM_HEADER = 'tabstream-truncated-from';
+
+/** Bytes of a record batch that are not records (v2 format: offset, length, epoch, magic, crc, attributes, ...). */
+const RECORD_BATCH_OVERHEAD = 61;
+/** Per send: the produce request's own fields, topic names and partitions, with room to spare. */
+const REQUEST_OVERHEAD = 1024;
+
+/** Bytes of a varint holding `n` (zigzag-encoded, as Kafka's record format writes lengths). */
+function varintBytes(n: number): number {
+  let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  let bytes = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+function lengthPrefixed(value: string | Buffer | null | undefined): number {
+  if (value === null || value === undefined) return varintBytes(-1);
+  const n = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+  return varintBytes(n) + n;
+}
+
+/**
+ * What a message costs in a Kafka record batch (record format v2, no
+ * compression), at most: its key, value, every header key and value (UTF-8),
+ * their length prefixes, and the record's own fields at their widest
+ * (timestamp delta up to 10 bytes, offset delta and length up to 5).
+ */
+export function recordBytes(m: Pick<OutboxMessage, 'key' | 'value' | 'headers'>): number {
+  let body = 1 /* attributes */ + 10 /* timestamp delta */ + 5 /* offset delta */ + lengthPrefixed(m.key) + lengthPrefixed(m.value);
+  let headers = 0;
+  if (m.headers !== undefined) {
+    for (const key in m.headers) {
+      if (!Object.hasOwn(m.headers, key)) continue;
+      body += lengthPrefixed(key) + lengthPrefixed(m.headers[key]);
+      headers++;
+    }
+  }
+  body += varintBytes(headers);
+  return varintBytes(body) + body;
+}
+
+/** Bytes a send of these records takes at most, as Kafka counts them. */
+export function sendBytes(messages: readonly OutboxMessage[]): number {
+  let bytes = REQUEST_OVERHEAD + RECORD_BATCH_OVERHEAD;
+  for (const m of messages) bytes += recordBytes(m);
+  return bytes;
+}
+
+/** How many messages from the head of `buffer` one send may carry: at least one, at most `maxRecords`, within `maxBytes`. */
+export function headBatchLength(buffer: readonly OutboxMessage[], maxRecords: number, maxBytes: number): number {
+  let bytes = REQUEST_OVERHEAD + RECORD_BATCH_OVERHEAD;
+  let n = 0;
+  while (n < buffer.length && n < maxRecords) {
+    const size = recordBytes(buffer[n]!);
+    if (n > 0 && bytes + size > maxBytes) break;
+    bytes += size;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * A copy of `m` that fits in `maxBytes`: its value cut to what is left once
+ * the key and headers (each cut to 1024 chars) are counted, and a
+ * `tabstream-truncated-from` header with the original value's size.
+ */
+export function truncatedCopy(m: OutboxMessage, maxBytes: number): OutboxMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (k !== TRUNCATED_FROM_HEADER) headers[k] = v.length > MAX_TRUNCATED_HEADER_CHARS ? v.slice(0, MAX_TRUNCATED_HEADER_CHARS) : v;
+  }
+  headers[TRUNCATED_FROM_HEADER] = m.headers?.[TRUNCATED_FROM_HEADER] ?? String(m.value.length);
+  const bare = recordBytes({ key: m.key, value: Buffer.alloc(0), headers });
+  // A shorter value may shorten its length prefix too: leave the prefix's widest (5 bytes) out of the room.
+  const room = Math.max(0, Math.min(m.value.length, maxBytes - bare - 5));
+  return { ...m, value: m.value.subarray(0, room), headers };
+}
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+const TOO_LARGE_CODES = new Set([10, 18]);
+
+/** The error and the errors it wraps (KafkaJS wraps causes in `cause` and `originalError`). */
+function* causes(err: unknown): Generator<Record<string, unknown>> {
+  const seen = new Set<unknown>();
+  let e = err;
+  while (typeof e === 'object' && e !== null && !seen.has(e)) {
+    seen.add(e);
+    yield e as Record<string, unknown>;
+    const next = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+    e = next;
+  }
+}
+
+/** The broker refused the send as too large (`MESSAGE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`): the same request will never pass. */
+export function isTooLarge(err: unknown): boolean {
+  for (const e of causes(err)) {
+    if ((typeof e.type === 'string' && TOO_LARGE.has(e.type)) || (typeof e.code === 'number' && TOO_LARGE_CODES.has(e.code))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether sending the same records again later may succeed: a broker or the
+ * network down (KafkaJS marks those `retriable`, and gives up on them with a
+ * non-retriable "number of retries exceeded" wrapping the retriable cause) is;
+ * a refusal of the records themselves (too large, invalid, not authorized) is not.
+ */
+export function isRetriable(err: unknown): boolean {
+  if (isTooLarge(err)) return false;
+  let root: Record<string, unknown> | undefined;
+  for (const e of causes(err)) root = e;
+  return root === undefined || root.retriable !== false;
+}
+
+/** A send the outbox could not complete; `retriable` says whether trying the same records again may help. */
+export class OutboxSendError extends Error {
+  readonly retriable: boolean;
+
+  constructor(override readonly cause: unknown) {
+    super(`outbox send failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'OutboxSendError';
+    this.retriable = isRetriable(cause);
+  }
+}
+
+/** What the outbox did about records the broker refused as too large (for metrics and logs). */
+export interface OutboxStats {
+  /** Sends refused as too large and split. */
+  splits: number;
+  /** Records refused even alone and replaced by a truncated copy. */
+  truncated: number;
+  /** Records refused even when cut to 1 KiB, dropped so the rest moves on. */
+  dropped: number;
+  /** The bytes a send is planned with now (lowered by refusals). */
+  maxSendBytes: number;
+}
+
+/**
  * Repartitioned tuples and dead letters on their way into Kafka. One send is
  * in flight at a time, on an idempotent producer, and a failed send is
  * retried before anything after it: envelopes reach each partition in the
  * order their sources were read, which the receivers' offset dedup needs.
+ *
+ * A send is sized by what Kafka counts (headers included) and kept under the
+ * broker's limit. A send the broker refuses as too large is never retried as
+ * it was: it is split (the planned size halves), down to one record, and a
+ * record refused alone goes as a truncated copy (`tabstream-truncated-from`),
+ * so nothing stalls. Other failures reject `drain` with an OutboxSendError
+ * that says whether retrying may help; the records stay at the head.
  */
 export class KafkaOutbox implements Outbox {
   private buffer: OutboxMessage[] = [];
   private sending: Promise<void> | null = null;
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected = false;
+  /** Whether `producer` (renewed after a refusal) is connected yet. */
+  private producerReady = false;
+  /** After a split: the most records the next send of the head carries. */
+  private headRecords = Infinity;
+  /** Truncated copies this outbox made (a copy cut again is not counted again). */
+  private readonly copies = new WeakSet<OutboxMessage>();
+  readonly stats: OutboxStats;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly maxBatch = 5_000,
+    maxSendBytes = MAX_SEND_BYTES,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.newProducer();
+    this.stats = { splits: 0, truncated: 0, dropped: 0, maxSendBytes };
   }
 
   get buffered(): number {
@@ -26,6 +198,7 @@ export class KafkaOutbox implements Outbox {
 
   async connect(): Promise<void> {
     await this.producer.connect();
+    this.producerReady = true;
     this.connected = true;
   }
 
@@ -34,42 +207,77 @@ export class KafkaOutbox implements Outbox {
     if (this.buffer.length >= this.maxBatch && this.sending === null) void this.drain().catch(() => {});
   }
 
-  /** Resolves once everything pushed so far is acknowledged by Kafka; rejects if a send fails for good. */
+  /** Resolves once everything pushed so far is acknowledged by Kafka; rejects (OutboxSendError) if a send fails. */
   async drain(): Promise<void> {
     while (this.sending !== null) await this.sending.catch(() => {});
     while (this.buffer.length > 0) {
-      const batch = this.nextBatch();
-      this.sending = this.send(batch);
+      this.sending = this.sendHead();
       try {
         await this.sending;
-        this.buffer.splice(0, batch.length);
       } finally {
         this.sending = null;
       }
     }
   }
 
-  /**
-   * The head of the buffer, as much as one send may carry: Kafka refuses a
-   * record batch over message.max.bytes (1 MiB by default), and a refused
-   * send would be retried forever and stall its partitions.
-   */
-  private nextBatch(): OutboxMessage[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.buffer.length && n < this.maxBatch) {
-      const m = this.buffer[n]!;
-      const size = m.value.length + (m.key?.length ?? 0) + 64;
-      if (n > 0 && bytes + size > MAX_SEND_BYTES) break;
-      bytes += size;
-      n++;
-    }
-    return this.buffer.slice(0, n);
+  async close(): Promise<void> {
+    if (this.connected && this.producerReady) await this.producer.disconnect();
+    this.connected = false;
+    this.producerReady = false;
   }
 
-  async close(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
-    this.connected = false;
+  /** Sends the head of the buffer and takes it off; or, refused as too large, makes the head smaller. */
+  private async sendHead(): Promise<void> {
+    const n = Math.min(this.headRecords, headBatchLength(this.buffer, this.maxBatch, this.stats.maxSendBytes));
+    const batch = this.buffer.slice(0, n);
+    try {
+      if (this.connected && !this.producerReady) {
+        await this.producer.connect();
+        this.producerReady = true;
+      }
+      await this.send(batch);
+      this.buffer.splice(0, n);
+      this.headRecords = Infinity;
+      return;
+    } catch (err) {
+      if (!isTooLarge(err)) throw new OutboxSendError(err);
+    }
+    // A refusal may have come for one partition of the request while others were
+    // written: the idempotent producer's sequence numbers are then not to be trusted.
+    // A fresh producer starts new ones (a record written meanwhile may be written twice:
+    // receivers drop a re-sent envelope, and dead letters are at-least-once).
+    await this.renewProducer();
+    if (n > 1) {
+      // Split: the next try carries half the records, and sends are planned smaller from now on.
+      this.stats.splits++;
+      this.headRecords = Math.ceil(n / 2);
+      this.stats.maxSendBytes = Math.max(MIN_SEND_BYTES, Math.min(this.stats.maxSendBytes, Math.floor(sendBytes(batch) / 2)));
+      return;
+    }
+    const head = this.buffer[0]!;
+    const size = recordBytes(head);
+    const copy = truncatedCopy(head, Math.max(MIN_TRUNCATED_BYTES, Math.floor(size * TRUNCATE_FACTOR)));
+    if (size <= MIN_TRUNCATED_BYTES || recordBytes(copy) >= size) {
+      // Refused even at its smallest: dropped (and counted), so the records behind it move on.
+      this.buffer.shift();
+      this.stats.dropped++;
+      return;
+    }
+    if (!this.copies.has(head)) this.stats.truncated++;
+    this.copies.add(copy);
+    this.buffer[0] = copy;
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** Replaces the producer; the next send connects the new one. */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.producerReady = false;
+    await old.disconnect().catch(() => {});
   }
 
   private async send(batch: OutboxMessage[]): Promise<void> {
@@ -88,6 +296,3 @@ export class KafkaOutbox implements Outbox {
     });
   }
 }
-
-/** Bytes of messages per send: well under Kafka's default 1 MiB record batch limit. */
-const MAX_SEND_BYTES = 768 * 1024;

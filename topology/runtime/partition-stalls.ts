@@ -1,7 +1,27 @@
 import type { Logger } from 'pino';
 
+/** What kind of trouble holds a partition: a small, fixed set (a metric label). */
+export type StallKind =
+  /** Its checkpoint write failed (Redis down or refusing); retried every flush interval, the partition paused. */
+  | 'checkpoint_failed'
+  /** Kafka did not take the forwards and dead letters its checkpoint covers. */
+  | 'outbox_failed'
+  /** It could not be claimed or loaded (a service down); retried. */
+  | 'take_up_failed'
+  /** A newer claim holds it; taken up again while still assigned here. */
+  | 'fenced'
+  /** Redis lost this owner's acknowledged writes; taken up again from Redis's watermark. */
+  | 'state_lost'
+  /** A record could not be processed at all (a bug); taken up again from Redis's watermark. */
+  | 'record_failed'
+  /** A newer assignment claimed it; waiting for that assignment to arrive. */
+  | 'newer_assignment'
+  /** The Kafka reader stopped fetching (Kafka down, or the client stuck); it is being replaced. */
+  | 'reader_stalled';
+
 /** Why an owned partition is not moving, since when, and how many times in a row it failed. */
 export interface Stall {
+  kind: StallKind;
   reason: string;
   since: number;
   attempts: number;
@@ -19,15 +39,20 @@ export class PartitionStalls {
   private stalledSince: number | null = null;
   private mirror: { reason: string; since: number } | null = null;
 
-  constructor(private readonly log: Logger) {}
+  /** `changed` is called after every change of a partition's stall (the worker publishes its health then). */
+  constructor(
+    private readonly log: Logger,
+    private readonly changed: () => void = () => {},
+  ) {}
 
-  set(partition: number, reason: string, now = Date.now()): void {
+  set(partition: number, kind: StallKind, reason: string, now = Date.now()): void {
     const known = this.byPartition.get(partition);
-    this.byPartition.set(partition, { reason, since: known?.since ?? now, attempts: (known?.attempts ?? 0) + 1 });
+    this.byPartition.set(partition, { kind, reason, since: known?.since ?? now, attempts: (known?.attempts ?? 0) + 1 });
     if (this.stalledSince === null) {
       this.stalledSince = now;
-      this.log.warn({ partition, reason }, 'checkpoints stalled');
+      this.log.warn({ partition, kind, reason }, 'checkpoints stalled');
     }
+    if (known?.kind !== kind || known.reason !== reason) this.changed();
   }
 
   clear(partition: number, now = Date.now()): void {
@@ -36,11 +61,14 @@ export class PartitionStalls {
       this.log.info({ stalledMs: now - this.stalledSince }, 'checkpoints resumed');
       this.stalledSince = null;
     }
+    this.changed();
   }
 
   clearAll(): void {
+    const had = this.byPartition.size > 0;
     this.byPartition.clear();
     this.stalledSince = null;
+    if (had) this.changed();
   }
 
   get(partition: number): Stall | undefined {

@@ -1,20 +1,21 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Topology } from '../dsl';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
-import type { RedisStateStore, PartitionCheckpoint } from '../../state/redis-state-store';
-import { FencedError, StateLostError, TabstreamError } from '../../state/errors';
-import type { ZkOffsetStore } from '../../spouts/zk-offset-store';
-import { AssignedConsumer } from '../../spouts/assigned-consumer';
-import { KafkaOutbox } from './kafka-outbox';
-import { TopologyTask, type TaskInput } from './topology-task';
+import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import { FencedError, StateLostError } from '../../state/errors';
+import { TopologyTask, type InputRecord, type TaskInput } from './topology-task';
+import type { InputConsumer, InputConsumerFactory, InputPartition, RunnerOffsetStore, RunnerOutbox, RunnerStateStore } from './runner-ports';
 import { TaskMetrics } from './task-metrics';
-import { PartitionStalls, type Stall } from './partition-stalls';
+import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
+import { withTimeout } from '../with-timeout';
 
 export interface RunnerDeps {
-  kafka: Kafka;
-  store: RedisStateStore;
-  offsets: ZkOffsetStore;
+  store: RunnerStateStore;
+  offsets: RunnerOffsetStore;
+  /** Forwards and dead letters on their way to Kafka (the runner connects, drains and closes it). */
+  outbox: RunnerOutbox;
+  /** Makes the reader of the runner's input partitions (a new one after every change of them). */
+  consumers: InputConsumerFactory;
   registry: HandlerRegistry;
   topology: Topology;
   partitions: number;
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   /** The version of the deployed spec this runner runs. */
   specVersion: number;
   log: Logger;
+  /** Called whenever a partition starts or stops stalling, or its reason changes. */
+  onStallsChanged?: () => void;
 }
 
 /** One owned input partition: its task and where its checkpoints stand. */
@@ -75,13 +78,17 @@ export class TopologyRunner {
   /** Offsets Redis holds and ZooKeeper does not mirror yet, per partition and input. */
   private readonly unmirrored = new Map<number, Map<string, TaskInput>>();
   private mirroring: Promise<void> | null = null;
-  private consumer: AssignedConsumer | null = null;
-  private readonly outbox: KafkaOutbox;
+  private consumer: InputConsumer | null = null;
+  private readonly outbox: RunnerOutbox;
   /** Serializes assignment changes, take-ups and checkpoint rounds. */
   private exclusive: Promise<void> = Promise.resolve();
   private roundQueued: Promise<void> | null = null;
   private readonly retakes = new Map<number, NodeJS.Timeout>();
+  /** Releases of a partition since it last wrote a checkpoint. */
+  private readonly releases = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private restartingConsumer = false;
   private stopped = false;
   /** Time of the last successful flush per task, for status. */
   readonly lastFlush = new Map<number, number>();
@@ -93,8 +100,8 @@ export class TopologyRunner {
   readonly checkpointSeconds: number[] = [];
 
   constructor(private readonly deps: RunnerDeps) {
-    this.outbox = new KafkaOutbox(deps.kafka);
-    this.stalls = new PartitionStalls(deps.log);
+    this.outbox = deps.outbox;
+    this.stalls = new PartitionStalls(deps.log, deps.onStallsChanged);
   }
 
   get generation(): number {
@@ -108,6 +115,43 @@ export class TopologyRunner {
   async start(): Promise<void> {
     await this.outbox.connect();
     this.timer = setInterval(() => void this.flush().catch(() => {}), this.deps.flushIntervalMs);
+    this.watchdog = setInterval(() => this.watchConsumer(), CONSUMER_WATCH_MS);
+    this.watchdog.unref();
+  }
+
+  /**
+   * A reader whose fetch loop shows no life for a while (Kafka went away and
+   * the client waits out a group session it cannot rejoin, or it crashed) is
+   * reported and replaced by a new one, which starts from the tasks' own
+   * positions: a stopped reader never stalls the topology silently.
+   */
+  private watchConsumer(): void {
+    if (this.stopped || this.restartingConsumer || this.applied < 0) return;
+    const c = this.consumer;
+    if (c !== null && Date.now() - c.lastActivityAt < CONSUMER_STALL_MS) {
+      this.readerAlive();
+      return;
+    }
+    // No reader (the last could not start: Kafka down) with partitions to read, or one that stopped.
+    if (c === null ? this.slots.size === 0 : ![...this.slots.values()].some((slot) => !slot.paused)) return;
+    this.restartingConsumer = true;
+    const reason = c === null ? 'no Kafka reader runs (it could not start): starting one' : `the Kafka reader showed no life for ${Math.round((Date.now() - c.lastActivityAt) / 1000)} s: replacing it`;
+    for (const index of this.slots.keys()) if (!this.stalls.get(index)) this.stalls.set(index, 'reader_stalled', reason);
+    void this.serialized(async () => {
+      if (this.consumer !== c) return;
+      await this.stopConsumer();
+      await this.startConsumer();
+      this.deps.log.info('Kafka reader replaced');
+    })
+      .catch((err: unknown) => this.deps.log.warn({ err: message(err) }, 'could not replace the Kafka reader; trying again'))
+      .finally(() => {
+        this.restartingConsumer = false;
+      });
+  }
+
+  /** The reader fetched again: partitions stalled only by it move on. */
+  private readerAlive(): void {
+    for (const [index, st] of this.stalls.entries()) if (st.kind === 'reader_stalled' && this.slots.has(index)) this.stalls.clear(index);
   }
 
   /**
@@ -171,6 +215,7 @@ export class TopologyRunner {
   stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     for (const timer of this.retakes.values()) clearTimeout(timer);
     this.retakes.clear();
     return this.serialized(async () => {
@@ -199,7 +244,7 @@ export class TopologyRunner {
       this.lastTokens.set(index, claimed.token);
       if (claimed.watermark !== slot.durable) {
         // Redis holds another watermark than this owner left: it lost writes.
-        this.release(index, `Redis lost acknowledged writes (watermark ${claimed.watermark}, this owner wrote ${slot.durable})`, 0);
+        this.release(index, 'state_lost', `Redis lost acknowledged writes (watermark ${claimed.watermark}, this owner wrote ${slot.durable})`, 0);
         return;
       }
       slot.token = claimed.token;
@@ -220,10 +265,10 @@ export class TopologyRunner {
     this.drop(index);
     if (err instanceof FencedError) {
       // A newer generation claimed it: its assignment is on its way here.
-      this.stalls.set(index, `a newer assignment (generation ${err.storedEpoch}) claimed it`);
+      this.stalls.set(index, 'newer_assignment', `a newer assignment (generation ${err.storedEpoch}) claimed it`);
       return;
     }
-    this.release(index, `could not take it up: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
+    this.release(index, 'take_up_failed', `could not take it up: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
   }
 
   /** Claims a partition, loads its state from Redis, and starts a task at Redis's watermark + 1. */
@@ -271,14 +316,16 @@ export class TopologyRunner {
    * assigned here it is taken up again after `delayMs`, doubling while it
    * keeps failing, up to `maxDelayMs`.
    */
-  private release(index: number, reason: string, delayMs: number, maxDelayMs = RETAKE_MAX_DELAY_MS): void {
+  private release(index: number, kind: StallKind, reason: string, delayMs: number, maxDelayMs = RETAKE_MAX_DELAY_MS): void {
     const slot = this.slots.get(index);
     if (slot !== undefined && !slot.paused) this.consumer?.pausePartitions(this.inputsOf(slot));
     this.drop(index);
-    this.stalls.set(index, reason);
+    this.stalls.set(index, kind, reason);
     if (this.stopped || !this.assigned.has(index) || this.retakes.has(index)) return;
-    const attempt = this.stalls.get(index)?.attempts ?? 0;
-    const delay = Math.min(maxDelayMs, delayMs * 2 ** Math.max(0, attempt - 1));
+    // Backs off by the releases in a row (the partition wrote nothing between them).
+    const releases = (this.releases.get(index) ?? 0) + 1;
+    this.releases.set(index, releases);
+    const delay = Math.min(maxDelayMs, delayMs * 2 ** (releases - 1));
     const timer = setTimeout(() => {
       this.retakes.delete(index);
       void this.serialized(async () => {
@@ -317,7 +364,7 @@ export class TopologyRunner {
       try {
         await this.outbox.drain();
       } catch (err) {
-        for (const [index] of due) this.writeFailed(index, new Error(`Kafka did not take the forwards and dead letters: ${message(err)}`));
+        for (const [index] of due) this.writeFailed(index, err, 'outbox_failed');
         return;
       }
       await Promise.all(due.map(([index, slot]) => this.write(index, slot)));
@@ -357,10 +404,11 @@ export class TopologyRunner {
       slot.paused = false;
       this.consumer?.resumePartitions(this.inputsOf(slot));
     }
+    this.releases.delete(index);
     this.stalls.clear(index);
   }
 
-  private writeFailed(index: number, err: unknown): void {
+  private writeFailed(index: number, err: unknown, kind: StallKind = 'checkpoint_failed'): void {
     const slot = this.slots.get(index);
     if (slot === undefined) return;
     const metrics = this.metrics.get(index);
@@ -369,26 +417,27 @@ export class TopologyRunner {
       metrics?.count('checkpoints_fenced');
       log.warn({ partition: index, token: slot.token, newer: err.storedEpoch }, 'fenced: a newer claim holds the partition');
       // Taken up again at once while still assigned here: the claim tells whether it is still ours.
-      this.release(index, `fenced by a newer claim (token ${err.storedEpoch})`, 0);
+      this.release(index, 'fenced', `fenced by a newer claim (token ${err.storedEpoch})`, 0);
       return;
     }
     if (err instanceof StateLostError) {
       metrics?.count('checkpoints_lost');
       log.warn({ partition: index, err: err.message }, 'Redis lost acknowledged writes: taking the partition up again from its watermark');
-      this.release(index, err.message, 0);
+      this.release(index, 'state_lost', err.message, 0);
       return;
     }
     metrics?.count('checkpoints_failed');
     slot.failures++;
-    this.stalls.set(index, `checkpoint failed: ${message(err)}`);
+    this.stalls.set(index, kind, kind === 'outbox_failed' ? `Kafka did not take the forwards and dead letters: ${message(err)}` : `checkpoint failed: ${message(err)}`);
     if (!slot.paused) {
       slot.paused = true;
       this.consumer?.pausePartitions(this.inputsOf(slot));
     }
-    const retriable = err instanceof TabstreamError ? err.retriable : true;
-    if (!retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
+    // Taking the partition up again can mend a write Redis refuses for good; the outbox is shared, so not that.
+    const retriable = (err as { retriable?: unknown }).retriable !== false;
+    if (kind === 'checkpoint_failed' && !retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
       log.error({ partition: index, err: message(err), tries: slot.failures }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
-      this.release(index, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+      this.release(index, kind, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
     }
   }
 
@@ -416,7 +465,7 @@ export class TopologyRunner {
     }
   }
 
-  private inputsOf(slot: Slot): Array<{ topic: string; partition: number }> {
+  private inputsOf(slot: Slot): InputPartition[] {
     return [...slot.task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition }));
   }
 
@@ -426,8 +475,7 @@ export class TopologyRunner {
     const partitions = [...this.slots.values()].flatMap((slot) =>
       [...slot.task.inputs.values()].map((i) => ({ topic: i.topic, partition: i.partition, start: position(i) })),
     );
-    this.consumer = new AssignedConsumer(this.deps.kafka, {
-      groupPrefix: `tabstream.${this.deps.topology.name}.${this.deps.workerId}`,
+    this.consumer = this.deps.consumers({
       partitions,
       onBatch: (topic, partition, messages) => this.onBatch(topic, partition, messages),
       positionOf: (topic, partition) => {
@@ -436,11 +484,10 @@ export class TopologyRunner {
       },
     });
     try {
-      await this.consumer.start();
+      await withTimeout(this.consumer.start(), CONSUMER_START_MS, `the Kafka reader did not start within ${CONSUMER_START_MS / 1000} s`);
     } catch (err) {
-      const failed = this.consumer;
-      this.consumer = null;
-      await failed.stop().catch(() => {});
+      // Stopped for sure before another starts: two readers of one partition would fold out of order.
+      await this.stopConsumer();
       throw err;
     }
     for (const slot of this.slots.values()) {
@@ -449,10 +496,11 @@ export class TopologyRunner {
     }
   }
 
+  /** Stops the reader; a client that cannot say goodbye to a broker that is gone is given up on after a while. */
   private async stopConsumer(): Promise<void> {
     const c = this.consumer;
     this.consumer = null;
-    if (c !== null) await c.stop();
+    if (c !== null) await withTimeout(c.stop(), CONSUMER_STOP_MS, 'the Kafka reader did not stop in time').catch((err: unknown) => this.deps.log.warn({ err: message(err) }, 'Kafka reader abandoned'));
   }
 
   /**
@@ -463,7 +511,7 @@ export class TopologyRunner {
    * the task) releases the partition: nothing after it is folded, and the
    * partition is taken up again from Redis's watermark.
    */
-  private async onBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  private async onBatch(topic: string, partition: number, messages: InputRecord[]): Promise<void> {
     for (let from = 0; from < messages.length; from += BATCH_SLICE) {
       const slot = this.slots.get(partition);
       if (slot === undefined) return;
@@ -473,7 +521,7 @@ export class TopologyRunner {
           slot.task.process(topic, messages[i]!);
         } catch (err) {
           this.deps.log.error({ partition, topic, offset: messages[i]!.offset, err: message(err) }, 'a record could not be processed: releasing the partition');
-          this.release(partition, `record ${topic}:${partition}:${messages[i]!.offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+          this.release(partition, 'record_failed', `record ${topic}:${partition}:${messages[i]!.offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
           return;
         }
       }
@@ -482,9 +530,17 @@ export class TopologyRunner {
   }
 }
 
-export type { Stall };
+export type { Stall, StallKind };
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** How often the reader's liveness is checked, and how long without life makes it stalled. */
+const CONSUMER_WATCH_MS = 1_000;
+const CONSUMER_STALL_MS = 5_000;
+/** A reader's stop waits this long at most (its goodbye to a dead broker may never be answered); it hands over no batch once asked. */
+const CONSUMER_STOP_MS = 3_000;
+/** A reader that cannot start within this long (Kafka down) is stopped, and the watchdog tries again. */
+const CONSUMER_START_MS = 10_000;
 
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;

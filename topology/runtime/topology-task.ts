@@ -51,6 +51,17 @@ interface Edge {
 
 const sourceKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
+/**
+ * The key of a receiver's dedup position: the repartition topic the envelope
+ * came by, and its source (`<topic>:<partition>`). Senders keep offset order
+ * per topic and target, not across topics: one source record may reach a task
+ * by two topics (a chain of two keyed bolts), and either topic may run ahead.
+ * Stored as `fwd:<repartition topic>:<source topic>:<partition>`; Kafka topic
+ * names have no `:`, so the old layout `fwd:<source topic>:<partition>` (by
+ * source only) tells itself apart by having one `:` fewer.
+ */
+const forwardKey = (topic: string, source: string): string => `${topic}:${source}`;
+
 /** Dead letters keep at most this much of the bad input. */
 const MAX_DEAD_LETTER_BYTES = 256 * 1024;
 
@@ -64,7 +75,7 @@ export class TopologyTask {
   readonly inputs = new Map<string, TaskInput>();
   private readonly bolts = new Map<string, Bolt>();
   private readonly emitters = new Map<string, Emit>();
-  /** Per source input, the highest forwarded offset folded here (dedup of re-sent envelopes). */
+  /** Per (repartition topic, source input), the highest envelope position folded here (dedup of re-sent envelopes). */
   private readonly forwardedUpTo = new Map<string, number>();
   private pending = new Map<string, PendingForward>();
   private current: { topic: string; partition: number; offset: string } | null = null;
@@ -102,9 +113,7 @@ export class TopologyTask {
    */
   restore(loaded: LoadedPartition, committed: Map<string, number | null>): void {
     for (const bolt of this.bolts.values()) bolt.restore?.(loaded);
-    for (const [k, v] of Object.entries(loaded.sources)) {
-      if (k.startsWith('fwd:')) this.forwardedUpTo.set(k.slice(4), Number(v));
-    }
+    this.restoreForwardPositions(loaded.sources);
     for (const { topic, partition } of this.inputTopics()) {
       const watermark =
         topic === this.topology.spout.definition.topic
@@ -143,7 +152,7 @@ export class TopologyTask {
           timestamp: record.timestamp,
         });
       } else {
-        this.processEnvelope(record);
+        this.processEnvelope(topic, record);
       }
     } catch (err) {
       // A bolt that throws on some input must neither stall the partition (retrying the
@@ -185,26 +194,52 @@ export class TopologyTask {
         types: draft.types,
         dedupAdded: draft.dedupAdded,
         dedupExpireBefore: draft.dedupExpireBefore,
-        dedupTtlMs: draft.dedupTtlMs,
         sources,
       },
       commits: moved.map((i) => ({ ...i })),
     };
   }
 
-  private processEnvelope(record: InputRecord): void {
+  /**
+   * The `fwd:` positions of a checkpoint. An old-layout position (by source
+   * only) is the highest over every repartition topic of the task: it is that
+   * topic's own where the task reads one repartition topic, and says nothing
+   * about either where it reads two or more (taking it would drop envelopes
+   * never folded), so there it is ignored.
+   */
+  private restoreForwardPositions(sources: Record<string, string>): void {
+    const repartitionInputs = this.inputTopics().filter((i) => i.topic !== this.topology.spout.definition.topic);
+    const only = repartitionInputs.length === 1 ? repartitionInputs[0]!.topic : null;
+    for (const [field, value] of Object.entries(sources)) {
+      if (!field.startsWith('fwd:')) continue;
+      const key = field.slice(4);
+      const colons = key.split(':').length - 1;
+      const position = Number(value);
+      if (colons === 2) this.advanceForwarded(key, position);
+      else if (colons === 1 && only !== null) this.advanceForwarded(forwardKey(only, key), position);
+    }
+  }
+
+  private advanceForwarded(key: string, position: number): void {
+    if (!Number.isFinite(position)) return;
+    const seen = this.forwardedUpTo.get(key);
+    if (seen === undefined || position > seen) this.forwardedUpTo.set(key, position);
+  }
+
+  private processEnvelope(topic: string, record: InputRecord): void {
     const envelope = decodeEnvelope(record.value);
     if (envelope === null || !this.bolts.has(envelope.c)) {
       this.deadLetter('bad-envelope', 'a repartition message this runtime cannot read', record.value);
       return;
     }
     const position = envelopePosition(envelope);
-    const seen = this.forwardedUpTo.get(envelope.s);
+    const key = forwardKey(topic, envelope.s);
+    const seen = this.forwardedUpTo.get(key);
     if (seen !== undefined && position <= seen) {
       this.metrics.count('forwards_duplicate_skipped');
       return;
     }
-    this.forwardedUpTo.set(envelope.s, position);
+    this.forwardedUpTo.set(key, position);
     const bolt = this.bolts.get(envelope.c)!;
     const emit = this.emitters.get(envelope.c)!;
     for (const tuple of envelope.t) bolt.execute(tuple, emit);

@@ -14,9 +14,11 @@ const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: st
   ['tuples_forwarded', 'tabstream_tuples_forwarded_total', 'Tuples sent to another task through a repartition topic'],
   ['forwards_duplicate_skipped', 'tabstream_forwards_duplicate_skipped_total', 'Re-sent repartition envelopes skipped'],
   ['states_unreadable', 'tabstream_states_unreadable_total', 'States loaded from Redis whose type has no handler'],
-  ['checkpoints_written', 'tabstream_checkpoints_written_total', 'Checkpoints written to Redis and committed to ZooKeeper'],
+  ['checkpoints_written', 'tabstream_checkpoints_written_total', 'Checkpoints written to Redis'],
   ['checkpoints_failed', 'tabstream_checkpoints_failed_total', 'Checkpoint attempts that failed (retried)'],
   ['checkpoints_fenced', 'tabstream_checkpoints_fenced_total', 'Checkpoints refused because a newer owner holds the partition'],
+  ['checkpoints_lost', 'tabstream_checkpoints_lost_total', 'Checkpoints refused because Redis lost this owner’s earlier writes (the partition is taken up again)'],
+  ['offset_mirror_disagreements', 'tabstream_offset_mirror_disagreements_total', 'Take-ups where ZooKeeper’s offset disagreed with Redis’s watermark (Redis is followed)'],
 ];
 
 /** TaskMetrics gauges exported, as of the task's last checkpoint. */
@@ -132,6 +134,29 @@ export function workerMetricsRegistry(worker: Worker): Registry {
           return at === undefined ? [] : [[{ topology, partition: String(partition) }, (now - at) / 1000]];
         }),
       );
+    },
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_partition_stalled',
+    help: 'Seconds an owned partition has been stalled (not checkpointing), by kind; absent when it moves',
+    labelNames: [...perPartition, 'kind'],
+    read: () => {
+      const now = Date.now();
+      return runners().flatMap(({ topology, runner }) =>
+        runner.stalls.entries().map(([partition, st]): Sample => [{ topology, partition: String(partition), kind: st.kind }, (now - st.since) / 1000]),
+      );
+    },
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_offset_mirror_behind_seconds',
+    help: 'Seconds ZooKeeper’s mirror of the offsets has been behind Redis (ZooKeeper not answering); 0 when caught up',
+    labelNames: ['topology'],
+    read: () => {
+      const now = Date.now();
+      return runners().map(({ topology, runner }): Sample => {
+        const lag = runner.stalls.mirrorLag;
+        return [{ topology }, lag === null ? 0 : (now - lag.since) / 1000];
+      });
     },
   });
   scrapedGauge(registry, {

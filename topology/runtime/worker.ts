@@ -1,20 +1,24 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { TabstreamConfig } from '../config';
 import { ZkClient, type ZkSessionCredentials } from '../coordination/zk-client';
 import { NodeExistsError } from '../coordination/zk-errors';
 import { LeaderElection } from '../coordination/leader-election';
-import { Rebalancer, type WorkerInfo } from '../coordination/rebalancer';
+import { Rebalancer, type WorkerHealth, type WorkerInfo } from '../coordination/rebalancer';
 import { readAssignment, partitionsOf } from '../coordination/assignment-store';
 import { readSpec } from '../coordination/spec-store';
 import { loadTopology } from '../loader';
 import { RedisStateStore } from '../../state/redis-state-store';
+import { redisClient } from '../../state/redis-client';
+import { redisDurabilityWarnings } from '../../state/redis-durability';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
 import { TopologyRunner } from './topology-runner';
+import { KafkaOutbox } from './kafka-outbox';
+import { AssignedConsumer } from '../../spouts/assigned-consumer';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -26,6 +30,9 @@ export interface WorkerOptions {
 }
 
 const VERSION = '0.1.0';
+
+/** How often a worker checks whether its health changed (and publishes it when it did). */
+const HEALTH_PUBLISH_MS = 2000;
 
 /**
  * A worker process: joins the cluster through ZooKeeper (an ephemeral
@@ -63,18 +70,23 @@ export class Worker {
   private readonly ownSessions = new Set<string>();
   /** Topologies whose last assignment attempt failed (logged once until one succeeds). */
   private readonly failing = new Set<string>();
+  /** What this worker registered in `workers/<id>`, and the health it last published there. */
+  private info: WorkerInfo | null = null;
+  private publishedHealth = '';
+  private healthTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: WorkerOptions) {
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
     this.log = opts.log ?? pino({ name: 'tabstream-worker', base: { worker: this.id } });
     this.registry = opts.registry ?? defaultRegistry();
-    this.redis = new Redis(opts.config.redis, { maxRetriesPerRequest: 2, lazyConnect: false });
-    this.redis.on('error', () => {}); // reconnects by itself; failed writes are retried by the runner
+    // Reconnects by itself; a command unanswered within the timeout fails and the runner retries it.
+    this.redis = redisClient(opts.config.redis, { timeoutMs: opts.config.redisTimeoutMs });
     this.kafka = new Kafka({
       clientId: `tabstream-${this.id}`,
       brokers: opts.config.brokers,
       logLevel: logLevel.NOTHING,
-      retry: { retries: 8 },
+      // Back soon after a broker is: KafkaJS' default backoff grows to 30 s between tries.
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
   }
@@ -93,12 +105,43 @@ export class Worker {
   }
 
   async start(): Promise<void> {
+    // Said once at start, loudly: the checkpoint protocol leans on Redis keeping what it acknowledged.
+    void redisDurabilityWarnings(this.redis).then((warnings) => {
+      for (const warning of warnings) this.log.warn({ redis: this.opts.config.redis }, warning);
+    });
     await this.join();
+  }
+
+  /** Per topology, the partitions this worker owns that are not moving, and why. */
+  health(): WorkerHealth {
+    const stalls: WorkerHealth['stalls'] = {};
+    for (const [topology, runner] of this.runners) {
+      const entries = runner.stalls.entries();
+      if (entries.length === 0) continue;
+      stalls[topology] = Object.fromEntries(entries.map(([p, st]) => [String(p), { kind: st.kind, reason: st.reason, since: st.since }]));
+    }
+    return { reportedAt: Date.now(), stalls };
+  }
+
+  /**
+   * Writes this worker's health into its `workers/<id>` znode when it changed,
+   * so `status`, `serve` and the dashboard show stalled partitions with their
+   * reason (a conditional-free set on the ephemeral: never recreates it).
+   */
+  private async publishHealth(): Promise<void> {
+    const zk = this.zk;
+    if (zk === null || this.info === null || zk.state !== 'connected') return;
+    const health = this.health();
+    const key = JSON.stringify(health.stalls);
+    if (key === this.publishedHealth) return;
+    await zk.set(`workers/${this.id}`, Buffer.from(JSON.stringify({ ...this.info, health })), -1);
+    this.publishedHealth = key;
   }
 
   /** Drains every topology (flush, commit), leaves the cluster, closes connections. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
     this.rebalancer?.stop();
     this.election?.close();
     await Promise.all([...this.runners.values()].map((r) => r.stop().catch(() => {})));
@@ -150,6 +193,10 @@ export class Worker {
     };
     await this.createMembership(zk, Buffer.from(JSON.stringify(info)));
     this.zk = zk;
+    this.info = info;
+    this.publishedHealth = '';
+    this.healthTimer ??= setInterval(() => void this.publishHealth().catch(() => {}), HEALTH_PUBLISH_MS);
+    this.healthTimer.unref();
     zk.on('disconnected', () => this.log.warn({ session: zk.sessionId }, 'ZooKeeper unreachable: folding and checkpointing to Redis go on; offsets and coordination wait'));
     zk.on('connected', () => this.log.info({ session: zk.sessionId }, 'ZooKeeper answers again: same session, carrying on'));
     zk.on('expired', () => void this.rejoin(zk));
@@ -272,10 +319,12 @@ export class Worker {
     }
     if (r !== undefined && r.generation === current.assignment.generation) return;
     if (r === undefined) {
-      const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic });
+      const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic, maxEventFutureMs: spec.spec.config.maxEventFutureMs });
+      const groupPrefix = `tabstream.${t.name}.${this.id}`;
       r = new TopologyRunner({
-        kafka: this.kafka,
         store: this.store,
+        outbox: new KafkaOutbox(this.kafka),
+        consumers: (opts) => new AssignedConsumer(this.kafka, { groupPrefix, ...opts }),
         offsets: new ZkOffsetStore(zk),
         registry: this.registry,
         topology: t,
@@ -284,6 +333,7 @@ export class Worker {
         flushIntervalMs: spec.spec.config.flushIntervalMs,
         specVersion: spec.spec.version,
         log: this.log.child({ topology }),
+        onStallsChanged: () => void this.publishHealth().catch(() => {}),
       });
       await r.start();
       if (this.zk !== zk || this.stopping) {

@@ -1,0 +1,75 @@
+// One topology under faults: two (or more) worker processes, counter events
+// WITHOUT ids produced in phases (before, during, after a fault), and the
+// totals this test computed itself, so exactness is checked against an
+// independent model, never against the project's own output.
+import { deployTopology } from '../../topology/deploy/deploy';
+import type { TabstreamConfig } from '../../topology/config';
+import { expectExact, loadCounters, type Expected, type LoadOptions } from './event-loader';
+import { AggregateReader, WorkerProcess, explainWith, uniqueName, waitFor } from './pipeline-harness';
+
+export class ExactRun {
+  readonly name: string;
+  readonly topic: string;
+  readonly workers: WorkerProcess[] = [];
+  readonly reader: AggregateReader;
+  private readonly expected: Expected = new Map();
+
+  constructor(
+    readonly config: TabstreamConfig,
+    prefix: string,
+    readonly partitions = 4,
+  ) {
+    this.name = uniqueName(prefix);
+    this.topic = `${this.name}-tabs`;
+    this.reader = new AggregateReader(config, this.name);
+  }
+
+  async deploy(): Promise<void> {
+    await deployTopology(this.config, 'taba', { name: this.name, topic: this.topic, partitions: this.partitions });
+  }
+
+  startWorker(extraArgs: string[] = []): WorkerProcess {
+    const w = new WorkerProcess(this.config, `${this.name}-w${this.workers.length}`, extraArgs);
+    this.workers.push(w);
+    return w;
+  }
+
+  /** Produces `events` counters (no ids) over the same Tabs every phase, adding them to the expected totals. */
+  async produce(events: number, opts: Partial<LoadOptions> = {}): Promise<void> {
+    const sent = await loadCounters({ brokers: this.config.brokers, topic: this.topic, events, tabs: 60, clients: 3, perMessage: 50, ...opts, ids: false });
+    for (const [tab, e] of sent) {
+      const total = this.expected.get(tab) ?? { count: 0, total: 0 };
+      total.count += e.count;
+      total.total += e.total;
+      this.expected.set(tab, total);
+    }
+  }
+
+  /** What is still off, compared with the totals produced so far (empty: exact). */
+  async differences(): Promise<string[]> {
+    return expectExact(await this.reader.counterTotals(), this.expected);
+  }
+
+  /** Waits until Redis holds exactly what was produced; returns when that was first seen (epoch ms). */
+  async waitExact(timeoutMs: number): Promise<number> {
+    await explainWith(this.workers, () =>
+      waitFor('exact counters', () => this.differences(), (d) => d.length === 0, timeoutMs),
+    );
+    return Date.now();
+  }
+
+  /** Waits until some checkpoint reached Redis (the stream is under way). */
+  async waitSomeCheckpoints(timeoutMs = 60_000): Promise<void> {
+    await explainWith(this.workers, () => waitFor('first checkpoints', () => this.reader.counterTotals(), (t) => t.size > 0, timeoutMs));
+  }
+
+  /** Log lines `msg` of every worker since `since` (epoch ms). */
+  said(msg: string, since = 0): Array<{ from: string; time: number }> {
+    return this.workers.flatMap((w) => w.logs.filter((l) => l.msg === msg && l.time >= since).map((l) => ({ from: w.id, time: l.time })));
+  }
+
+  close(): void {
+    for (const w of this.workers) w.kill('SIGKILL');
+    this.reader.close();
+  }
+}

@@ -1,0 +1,296 @@
+// The runner's protocol paths on fakes in memory (no services): a hand-over
+// writes everything folded, a failing partition stalls alone and is released,
+// a record that cannot be processed is never skipped, fenced and lost writes
+// take the partition up again. The fake store applies a write only under the
+// current token and watermark, as checkpoint.lua does, and counts the events
+// each applied write carries, so "exactly once" is checked by the sum.
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import buildTaba from '../../topology/builtin/taba';
+import { defaultRegistry } from '../../bolts/handlers/registry';
+import { partitionForKey } from '../../client/partition-for-key';
+import { FencedError, StateLostError, StateStoreError } from '../../state/errors';
+import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { OutboxMessage } from '../../topology/runtime/outbox';
+import type { InputConsumer, InputConsumerOptions, InputPartition, RunnerOutbox, RunnerStateStore } from '../../topology/runtime/runner-ports';
+import type { InputRecord } from '../../topology/runtime/topology-task';
+import { TopologyRunner } from '../../topology/runtime/topology-runner';
+
+const PARTITIONS = 2;
+const TOPIC = 'tabs';
+const now = Date.now();
+
+/** A Tab that Kafka's partitioner puts on `partition`, so it folds where it is read. */
+function tabOn(partition: number): string {
+  for (let i = 0; ; i++) if (partitionForKey(`t${i}`, PARTITIONS) === partition) return `t${i}`;
+}
+const counter = (partition: number, offset: number, events = 1): InputRecord => ({
+  offset: String(offset),
+  key: Buffer.from(tabOn(partition)),
+  value: Buffer.from(JSON.stringify(Array.from({ length: events }, () => ({ tab: tabOn(partition), type: 'counter', value: 1, time: now, client: 'c' })))),
+  timestamp: String(now),
+});
+const records = (partition: number, from: number, to: number): InputRecord[] => Array.from({ length: to - from + 1 }, (_, i) => counter(partition, from + i));
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+class FakeStore implements RunnerStateStore {
+  readonly meta = new Map<number, { generation: number; token: number; watermark: number; checkpoint: string; events: number }>();
+  claims = 0;
+  /** Called before a write is applied: throw to refuse it, await to hold it. */
+  beforeWrite: (cp: PartitionCheckpoint) => Promise<void> | void = () => {};
+
+  private of(p: number) {
+    let m = this.meta.get(p);
+    if (m === undefined) this.meta.set(p, (m = { generation: -1, token: 0, watermark: -1, checkpoint: '', events: 0 }));
+    return m;
+  }
+
+  async claim(topology: string, partition: number, generation: number, lastToken = 0) {
+    this.claims++;
+    const m = this.of(partition);
+    if (m.generation > generation) throw new FencedError(topology, partition, m.generation, generation);
+    m.generation = generation;
+    m.token = Math.max(m.token, lastToken) + 1;
+    return { token: m.token, watermark: m.watermark };
+  }
+
+  async write(cp: PartitionCheckpoint): Promise<boolean> {
+    await this.beforeWrite(cp);
+    const m = this.of(cp.partition);
+    if (m.checkpoint === cp.checkpointId) return false;
+    if (m.token > cp.token) throw new FencedError(cp.topology, cp.partition, m.token, cp.token);
+    if (m.token < cp.token || m.watermark !== cp.expectedWatermark) throw new StateLostError(cp.topology, cp.partition, m.watermark, cp.expectedWatermark);
+    m.watermark = cp.watermark;
+    m.checkpoint = cp.checkpointId;
+    m.events += cp.eventsDelta;
+    return true;
+  }
+
+  async load(_topology: string, partition: number): Promise<LoadedPartition> {
+    const m = this.of(partition);
+    return { generation: m.generation, token: m.token, watermark: m.watermark, events: m.events, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} };
+  }
+}
+
+class FakeOutbox implements RunnerOutbox {
+  readonly messages: OutboxMessage[] = [];
+  push: (m: OutboxMessage) => void = (m) => void this.messages.push(m);
+  async connect() {}
+  async drain() {}
+  async close() {}
+}
+
+class FakeConsumer implements InputConsumer {
+  readonly paused = new Set<number>();
+  lastActivityAt = Date.now();
+  started = false;
+  stopped = false;
+  constructor(readonly opts: InputConsumerOptions) {}
+  async start() {
+    this.started = true;
+  }
+  async stop() {
+    this.stopped = true;
+  }
+  pausePartitions(ps: InputPartition[]) {
+    for (const p of ps) this.paused.add(p.partition);
+  }
+  resumePartitions(ps: InputPartition[]) {
+    for (const p of ps) this.paused.delete(p.partition);
+  }
+  /** Where the reader starts partition `p`. */
+  startOf(p: number): number | undefined {
+    return this.opts.partitions.find((x) => x.partition === p)?.start;
+  }
+  /** Hands a batch over as the Kafka reader would (nothing once stopped, or for a paused partition). */
+  async deliver(partition: number, batch: InputRecord[]): Promise<void> {
+    if (!this.started || this.stopped || this.paused.has(partition)) return;
+    this.lastActivityAt = Date.now();
+    await this.opts.onBatch(TOPIC, partition, batch);
+  }
+}
+
+function setup() {
+  const store = new FakeStore();
+  const outbox = new FakeOutbox();
+  const consumers: FakeConsumer[] = [];
+  const runner = new TopologyRunner({
+    store,
+    offsets: { get: async () => null, commit: async () => {} },
+    outbox,
+    consumers: (opts) => {
+      const c = new FakeConsumer(opts);
+      consumers.push(c);
+      return c;
+    },
+    registry: defaultRegistry(),
+    topology: buildTaba({ name: 'unit', topic: TOPIC }),
+    partitions: PARTITIONS,
+    workerId: 'w',
+    flushIntervalMs: 3_600_000, // rounds run when a test calls flush()
+    specVersion: 1,
+    log: pino({ level: 'silent' }),
+  });
+  const reader = (): FakeConsumer => consumers[consumers.length - 1]!;
+  return { store, outbox, consumers, runner, reader };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('TopologyRunner on fakes', () => {
+  it('hands a partition over with every record it folded written, even while a round was in flight (hole 8)', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0]);
+    await reader().deliver(0, records(0, 0, 9));
+    const held = deferred();
+    store.beforeWrite = () => held.promise;
+    const inFlight = runner.flush(); // covers offsets 0..9
+    await sleep(10);
+    await reader().deliver(0, records(0, 10, 19)); // folded while that write is held
+    const handOver = runner.assign(2, []);
+    await sleep(10);
+    store.beforeWrite = () => {};
+    held.resolve();
+    await inFlight;
+    await handOver;
+    expect(store.meta.get(0)).toMatchObject({ watermark: 19, events: 20 });
+    await runner.stop();
+  });
+
+  it('pauses only the partition whose write fails, keeps the others going, releases it after three refusals and takes it up again (hole 5)', async () => {
+    const { store, runner, reader, consumers } = setup();
+    await runner.start();
+    await runner.assign(1, [0, 1]);
+    store.beforeWrite = (cp) => {
+      if (cp.partition === 1) throw new StateStoreError('Redis refused (unit:1): WRONGTYPE');
+    };
+    await reader().deliver(0, records(0, 0, 4));
+    await reader().deliver(1, records(1, 0, 4));
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 4, events: 5 });
+    expect([...reader().paused]).toEqual([1]);
+    expect(runner.stalls.get(1)).toMatchObject({ kind: 'checkpoint_failed' });
+    expect(runner.stalls.get(0)).toBeUndefined();
+
+    // Partition 0 reads and checkpoints on meanwhile.
+    await reader().deliver(0, records(0, 5, 9));
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 9, events: 10 });
+
+    await runner.flush();
+    await runner.flush(); // the third refusal releases it
+    expect(runner.tasks.has(1)).toBe(false);
+    expect(runner.stalls.get(1)).toMatchObject({ kind: 'checkpoint_failed' });
+
+    // Redis takes writes again: the partition is taken up from Redis's watermark (it never wrote: -1).
+    store.beforeWrite = () => {};
+    const claims = store.claims;
+    await sleep(1300);
+    expect(store.claims).toBe(claims + 1);
+    expect(runner.tasks.has(1)).toBe(true);
+    const fresh = consumers[consumers.length - 1]!;
+    expect(fresh.startOf(1)).toBe(0);
+    expect(fresh.startOf(0)).toBe(10);
+    await fresh.deliver(1, records(1, 0, 6));
+    await runner.flush();
+    expect(store.meta.get(1)).toMatchObject({ watermark: 6, events: 7 });
+    expect(runner.stalls.entries()).toEqual([]);
+    await runner.stop();
+  });
+
+  it('never folds past a record it could not process: the partition is released and read again from Redis (hole 7)', async () => {
+    const { store, outbox, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0]);
+    await reader().deliver(0, records(0, 0, 2));
+    await runner.flush();
+    // A record whose processing throws out of the task (here: its dead letter cannot even be queued).
+    const bad: InputRecord = { offset: '3', key: null, value: Buffer.from('not json'), timestamp: String(now) };
+    outbox.push = () => {
+      throw new Error('outbox broken');
+    };
+    await reader().deliver(0, [bad, ...records(0, 4, 6)]);
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 2, events: 3 }); // nothing past the record that failed
+    expect(runner.stalls.get(0)).toMatchObject({ kind: 'record_failed' });
+    outbox.push = (m) => void outbox.messages.push(m);
+    await sleep(1300);
+    expect(reader().startOf(0)).toBe(3);
+    await reader().deliver(0, [bad, ...records(0, 4, 6)]);
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 6, events: 6 });
+    expect(outbox.messages.map((m) => m.headers?.['tabstream-reason'])).toEqual(['bad-json']);
+    await runner.stop();
+  });
+
+  it('takes a fenced partition up again while it is still assigned here, and leaves it to a newer generation', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(3, [0]);
+    await reader().deliver(0, records(0, 0, 4));
+    // Another claim under the same generation (this worker's own id rejoining) took the token.
+    await store.claim('unit', 0, 3);
+    await runner.flush();
+    await sleep(50);
+    expect(runner.tasks.has(0)).toBe(true); // taken up again under a new claim
+    expect(store.meta.get(0)).toMatchObject({ watermark: -1, events: 0 }); // the fenced write changed nothing
+    await reader().deliver(0, records(0, 0, 4));
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 4, events: 5 });
+
+    // A newer generation claims it: the retake is refused, and the partition is reported as waiting for it.
+    await store.claim('unit', 0, 4);
+    await reader().deliver(0, records(0, 5, 6));
+    await runner.flush();
+    await sleep(50);
+    expect(runner.tasks.has(0)).toBe(false);
+    expect(runner.stalls.get(0)).toMatchObject({ kind: 'newer_assignment' });
+    await runner.stop();
+  });
+
+  it('takes a partition up again from the watermark Redis kept when Redis lost its writes, and folds the lost records once more', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0]);
+    await reader().deliver(0, records(0, 0, 9));
+    await runner.flush();
+    // Redis restarts from an older copy: the last write is gone.
+    Object.assign(store.meta.get(0)!, { watermark: 4, events: 5, checkpoint: 'older' });
+    await reader().deliver(0, records(0, 10, 11));
+    await runner.flush();
+    await sleep(50);
+    expect(reader().startOf(0)).toBe(5);
+    await reader().deliver(0, records(0, 5, 11));
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 11, events: 12 });
+    await runner.stop();
+  });
+
+  it('applies a write once when its reply was lost and it is sent again', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0]);
+    await reader().deliver(0, records(0, 0, 4));
+    let first = true;
+    const real = store.write.bind(store);
+    store.write = async (cp) => {
+      const applied = await real(cp);
+      if (first) {
+        first = false;
+        throw new Error('Command timed out'); // applied, but the worker never heard
+      }
+      return applied;
+    };
+    await runner.flush();
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 4, events: 5 });
+    expect(runner.stalls.entries()).toEqual([]);
+    await runner.stop();
+  });
+});

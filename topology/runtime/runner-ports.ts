@@ -1,0 +1,54 @@
+// What the runner needs from the services, as interfaces: the worker plugs
+// in Redis, ZooKeeper and Kafka (RedisStateStore, ZkOffsetStore, KafkaOutbox,
+// AssignedConsumer); the runner's unit tests plug in fakes in memory.
+import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { InputRecord } from './topology-task';
+import type { Outbox } from './outbox';
+
+/** The durable half of the checkpoint protocol (Redis). */
+export interface RunnerStateStore {
+  /** Claims a partition under an assignment generation: the claim's fencing token and Redis's watermark. */
+  claim(topology: string, partition: number, generation: number, lastToken?: number): Promise<{ token: number; watermark: number }>;
+  /** One fenced, idempotent checkpoint; false when this checkpoint id was applied already. */
+  write(checkpoint: PartitionCheckpoint): Promise<boolean>;
+  load(topology: string, partition: number): Promise<LoadedPartition>;
+}
+
+/** The mirror of the positions that Storm-style tooling reads (ZooKeeper). */
+export interface RunnerOffsetStore {
+  get(topology: string, topic: string, partition: number): Promise<number | null>;
+  commit(topology: string, topic: string, partition: number, nextOffset: number): Promise<unknown>;
+}
+
+/** Where forwards and dead letters wait for Kafka; drained before each checkpoint write. */
+export interface RunnerOutbox extends Outbox {
+  connect(): Promise<void>;
+  /** Resolves once everything pushed so far is acknowledged. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface InputPartition {
+  topic: string;
+  partition: number;
+}
+
+/** Reads exactly the given partitions from the given offsets and hands batches over in order. */
+export interface InputConsumer {
+  start(): Promise<void>;
+  /** Once this resolves no batch is handed over any more. */
+  stop(): Promise<void>;
+  pausePartitions(partitions: InputPartition[]): void;
+  resumePartitions(partitions: InputPartition[]): void;
+  /** When its fetch loop last showed life (epoch ms). */
+  readonly lastActivityAt: number;
+}
+
+export interface InputConsumerOptions {
+  partitions: Array<InputPartition & { start: number }>;
+  onBatch: (topic: string, partition: number, records: InputRecord[]) => Promise<void>;
+  /** The next offset to read of a partition now (after a rejoin, say). */
+  positionOf: (topic: string, partition: number) => number | undefined;
+}
+
+export type InputConsumerFactory = (opts: InputConsumerOptions) => InputConsumer;
