@@ -12,50 +12,31 @@
 // The first worker reaches ZooKeeper through a relay the last case cuts
 // without a reset (as a host or a flow that vanishes): only its own watch
 // can tell, while the second worker still sees ZooKeeper.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTopology } from '../../topology/deploy/deploy';
 import { ZkClient } from '../../topology/coordination/zk-client';
 import { faultStack, type FaultStack } from '../support/fault-stack';
+import { ExactRun } from '../support/exact-run';
+import { runCli } from '../support/run-cli';
 import { TcpRelay } from '../support/tcp-relay';
-import { AggregateReader, WorkerProcess, configEnv, explainWith, sleep, uniqueName, waitFor, type WorkerLogLine } from '../support/pipeline-harness';
-import { expectExact, loadCounters, type Expected } from '../support/event-loader';
-import type { TabstreamConfig } from '../../topology/config';
+import { WorkerProcess, configEnv, sleep, waitFor, type WorkerLogLine } from '../support/pipeline-harness';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SESSION_MS = 4000;
 /** How soon after ZooKeeper answers again a worker must be back at work. */
 const RESUME_MS = 5000;
 
 describe('ZooKeeper outages, two workers, no event ids', () => {
   let stack: FaultStack;
-  let config: TabstreamConfig;
-  let reader: AggregateReader;
+  let run: ExactRun;
   let relay: TcpRelay;
-  const name = uniqueName('zkfault');
-  const topic = `${name}-tabs`;
-  const workers: WorkerProcess[] = [];
-  const expected: Expected = new Map();
+  let workers: WorkerProcess[];
   const recoveries: string[] = [];
-
-  /** Produces `events` counter events (no ids) and adds them to the expected totals. */
-  async function produce(events: number): Promise<void> {
-    const sent = await loadCounters({ brokers: config.brokers, topic, events, tabs: 40, clients: 3, perMessage: 20 });
-    for (const [tab, e] of sent) {
-      const total = expected.get(tab) ?? { count: 0, total: 0 };
-      total.count += e.count;
-      total.total += e.total;
-      expected.set(tab, total);
-    }
-  }
 
   /** Keeps producing small batches until the returned function is called (and awaited). */
   function produceMeanwhile(): () => Promise<void> {
     let done = false;
     const loop = (async () => {
       while (!done) {
-        await produce(300);
+        await run.produce(300);
         await sleep(250);
       }
     })();
@@ -65,19 +46,11 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     };
   }
 
-  /** When the counts became exact (ms since the epoch). */
-  async function exactAt(timeoutMs = 60_000): Promise<number> {
-    await explainWith(workers, () =>
-      waitFor('exact counters', () => reader.counterTotals(), (t) => expectExact(t, expected).length === 0, timeoutMs),
-    );
-    return Date.now();
-  }
-
   /** Polls ZooKeeper with fresh sessions until one is established: when it answers again. */
   async function answeringAt(): Promise<number> {
     for (;;) {
       try {
-        const zk = await ZkClient.connect(stack.zk, { root: config.zkRoot, sessionTimeoutMs: SESSION_MS, connectTimeoutMs: 400 });
+        const zk = await ZkClient.connect(stack.zk, { root: run.config.zkRoot, sessionTimeoutMs: SESSION_MS, connectTimeoutMs: 400 });
         const at = Date.now();
         await zk.close();
         return at;
@@ -113,49 +86,38 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
 
   /** `topology status` while ZooKeeper does not answer: one line, an error, within 5 s. */
   async function statusFailsFast(): Promise<void> {
-    const started = Date.now();
-    const child = spawn(process.execPath, [`${ROOT}/bin/topology.js`, 'status', name], { cwd: ROOT, env: configEnv(config) });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
-    const ms = Date.now() - started;
-    expect(code).not.toBe(0);
-    expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
-    expect(stderr).toMatch(/ZooKeeper/);
-    expect(ms, stderr).toBeLessThan(5000);
+    const status = await runCli(['status', run.name], configEnv(run.config), 20_000);
+    expect(status.code).not.toBe(0);
+    expect(status.stderr.trim().split('\n'), status.stderr).toHaveLength(1);
+    expect(status.stderr).toMatch(/^topology: .*ZooKeeper/);
+    expect(status.ms, status.stderr).toBeLessThan(5000);
   }
 
   beforeAll(async () => {
     stack = await faultStack();
-    config = stack.config({ sessionTimeoutMs: SESSION_MS });
-    reader = new AggregateReader(config, name);
-    await deployTopology(config, 'taba', { name, topic, partitions: 4 });
+    run = new ExactRun(stack.config({ sessionTimeoutMs: SESSION_MS }), 'zkfault', 4);
+    await run.deploy();
     relay = TcpRelay.to(stack.zk);
     const relayed = await relay.listen();
-    workers.push(new WorkerProcess({ ...config, zk: relayed }, `${name}-w0`), new WorkerProcess(config, `${name}-w1`));
-    await produce(5000);
-    await exactAt(90_000);
+    run.workers.push(new WorkerProcess({ ...run.config, zk: relayed }, `${run.name}-w0`));
+    run.startWorker();
+    workers = run.workers;
+    await run.produce(5000);
+    await run.waitExact(90_000);
   }, 180_000);
 
   afterAll(async () => {
     console.log(`recovery (ZooKeeper answering again, or the worker continued -> exact counts):\n  ${recoveries.join('\n  ')}`);
     await stack?.resume('zookeeper').catch(() => {});
     await stack?.restart('zookeeper').catch(() => {});
-    for (const w of workers) w.kill('SIGCONT');
-    for (const w of workers) w.kill('SIGKILL');
-    reader?.close();
+    for (const w of workers ?? []) w.kill('SIGCONT');
+    run?.close();
     await relay?.close();
   });
 
   /** A ZooKeeper fault: `fault` takes it away, `restore` brings it back after `downMs`. */
   async function zookeeperOutage(label: string, downMs: number, fault: () => Promise<void>, restore: () => Promise<void>): Promise<void> {
-    await produce(2000);
+    await run.produce(2000);
     const from = Date.now();
     const stopProducing = produceMeanwhile();
     await fault();
@@ -166,10 +128,10 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await restore();
     const answered = await answering;
     await stopProducing();
-    await produce(2000);
-    const exact = await exactAt();
+    await run.produce(2000);
+    const exact = await run.waitExact(60_000);
     recoveries.push(`${label}: exact ${exact - answered} ms after ZooKeeper answered`);
-    expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
+    expect(await run.differences()).toEqual([]);
     expect(workers.every((w) => !w.exited)).toBe(true);
     for (const w of workers) await expectQuietOutage(w, from, answered);
     const statusError = await statusCheck;
@@ -213,7 +175,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   }, 150_000);
 
   it('a worker paused (SIGSTOP) past its session, then continued: the other takes over, it rejoins, exact', async () => {
-    await produce(2000);
+    await run.produce(2000);
     const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
     const stopProducing = produceMeanwhile();
@@ -224,10 +186,10 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     victim.kill('SIGCONT');
     const continued = Date.now();
     await stopProducing();
-    await produce(2000);
-    const exact = await exactAt();
+    await run.produce(2000);
+    const exact = await run.waitExact(60_000);
     recoveries.push(`worker SIGSTOP past its session: exact ${exact - continued} ms after it continued`);
-    expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
+    expect(await run.differences()).toEqual([]);
     const lines = linesSince(victim, from);
     expect(lines.some((l) => l.msg.startsWith('ZooKeeper session expired')), victim.output.slice(-3000)).toBe(true);
     const joined = lines.find((l) => l.msg === 'joined');
@@ -236,7 +198,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(workers.every((w) => !w.exited)).toBe(true);
   }, 120_000);
   it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', async () => {
-    await produce(2000);
+    await run.produce(2000);
     const [cutOff, other] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
     const stopProducing = produceMeanwhile();
@@ -248,10 +210,10 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     relay.heal();
     const healedAt = Date.now();
     await stopProducing();
-    await produce(2000);
-    const exact = await exactAt();
+    await run.produce(2000);
+    const exact = await run.waitExact(60_000);
     recoveries.push(`one worker black-holed from ZooKeeper for ${((healedAt - cutAt) / 1000).toFixed(1)} s: exact ${exact - healedAt} ms after the network healed`);
-    expect(expectExact(await reader.counterTotals(), expected)).toEqual([]);
+    expect(await run.differences()).toEqual([]);
     const lines = linesSince(cutOff, from);
     const unreachable = lines.find((l) => l.msg.startsWith('ZooKeeper unreachable'));
     const expired = lines.find((l) => l.msg.startsWith('ZooKeeper session expired'));
