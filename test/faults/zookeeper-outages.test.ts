@@ -12,8 +12,11 @@
 // The first worker reaches ZooKeeper through a relay the last case cuts
 // without a reset (as a host or a flow that vanishes): only its own watch
 // can tell, while the second worker still sees ZooKeeper.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../topology/coordination/zk-client';
+import { ApiServer } from '../../ui/api-server';
+import { ClusterReader } from '../../ui/cluster-reader';
 import { faultStack, type FaultStack } from '../support/fault-stack';
 import { ExactRun } from '../support/exact-run';
 import { runCli } from '../support/run-cli';
@@ -29,7 +32,24 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   let run: ExactRun;
   let relay: TcpRelay;
   let workers: WorkerProcess[];
+  let reader: ClusterReader;
+  let api: ApiServer;
   const recoveries: string[] = [];
+
+  const apiStatus = async (): Promise<{ code: number; body: string; ms: number }> => {
+    const started = Date.now();
+    const res = await fetch(`${api.url}/api/status`, { signal: AbortSignal.timeout(20_000) });
+    return { code: res.status, body: await res.text(), ms: Date.now() - started };
+  };
+
+  /** The HTTP API's cluster reading while ZooKeeper does not answer: a 503 naming it, within 5 s. */
+  async function apiFailsFast(): Promise<void> {
+    const answer = await apiStatus();
+    expect(answer.code, answer.body).toBe(503);
+    expect(answer.body).toMatch(/ZooKeeper/);
+    expect(answer.ms, answer.body).toBeLessThan(5000);
+    recoveries.push(`  meanwhile /api/status answered 503 in ${answer.ms} ms: ${answer.body.slice(0, 120)}`);
+  }
 
   /** Keeps producing small batches until the returned function is called (and awaited). */
   function produceMeanwhile(): () => Promise<void> {
@@ -91,6 +111,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(status.stderr.trim().split('\n'), status.stderr).toHaveLength(1);
     expect(status.stderr).toMatch(/^topology: .*ZooKeeper/);
     expect(status.ms, status.stderr).toBeLessThan(5000);
+    recoveries.push(`  meanwhile \`topology status\` failed in ${status.ms} ms: ${status.stderr.trim()}`);
   }
 
   beforeAll(async () => {
@@ -102,8 +123,11 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     run.workers.push(new WorkerProcess({ ...run.config, zk: relayed }, `${run.name}-w0`));
     run.startWorker();
     workers = run.workers;
+    reader = new ClusterReader(run.config);
+    api = await ApiServer.listen({ reader, topology: run.name, log: pino({ level: 'silent' }) }, 0, '127.0.0.1');
     await run.produce(5000);
     await run.waitExact(90_000);
+    expect((await apiStatus()).code).toBe(200);
   }, 180_000);
 
   afterAll(async () => {
@@ -113,6 +137,8 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     for (const w of workers ?? []) w.kill('SIGCONT');
     run?.close();
     await relay?.close();
+    await api?.close();
+    await reader?.close();
   });
 
   /** A ZooKeeper fault: `fault` takes it away, `restore` brings it back after `downMs`. */
@@ -122,11 +148,13 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     const stopProducing = produceMeanwhile();
     await fault();
     // Checked meanwhile, reported last: whatever fails, ZooKeeper comes back for the next case.
-    const statusCheck = downMs > 5000 ? statusFailsFast().then(() => null, (err: unknown) => err) : Promise.resolve(null);
+    const readersChecked =
+      downMs > 5000 ? sleep(500).then(() => Promise.all([statusFailsFast(), apiFailsFast()])).then(() => null, (err: unknown) => err) : Promise.resolve(null);
     await sleep(downMs);
     const answering = answeringAt();
     await restore();
     const answered = await answering;
+    const apiBack = waitFor('the HTTP API reading the cluster again', apiStatus, (a) => a.code === 200, 20_000).then(() => Date.now());
     await stopProducing();
     await run.produce(2000);
     const exact = await run.waitExact(60_000);
@@ -134,8 +162,11 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(await run.differences()).toEqual([]);
     expect(workers.every((w) => !w.exited)).toBe(true);
     for (const w of workers) await expectQuietOutage(w, from, answered);
-    const statusError = await statusCheck;
-    if (statusError !== null) throw statusError;
+    const apiBackMs = (await apiBack) - answered;
+    recoveries.push(`  HTTP API /api/status 200 again ${apiBackMs} ms after`);
+    expect(apiBackMs).toBeLessThan(RESUME_MS);
+    const readersError = await readersChecked;
+    if (readersError !== null) throw readersError;
   }
 
   it('ZooKeeper killed -9 and restarted after 2 s: exact', async () => {
