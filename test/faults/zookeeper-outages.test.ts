@@ -35,6 +35,8 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   let reader: ClusterReader;
   let api: ApiServer;
   const recoveries: string[] = [];
+  /** What the readers said during the current outage, reported after its recovery line. */
+  const meanwhile: string[] = [];
 
   const apiStatus = async (): Promise<{ code: number; body: string; ms: number }> => {
     const started = Date.now();
@@ -48,7 +50,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(answer.code, answer.body).toBe(503);
     expect(answer.body).toMatch(/ZooKeeper/);
     expect(answer.ms, answer.body).toBeLessThan(5000);
-    recoveries.push(`  meanwhile /api/status answered 503 in ${answer.ms} ms: ${answer.body.slice(0, 120)}`);
+    meanwhile.push(`  meanwhile /api/status answered 503 in ${answer.ms} ms: ${answer.body.slice(0, 120)}`);
   }
 
   /** Keeps producing small batches until the returned function is called (and awaited). */
@@ -111,7 +113,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(status.stderr.trim().split('\n'), status.stderr).toHaveLength(1);
     expect(status.stderr).toMatch(/^topology: .*ZooKeeper/);
     expect(status.ms, status.stderr).toBeLessThan(5000);
-    recoveries.push(`  meanwhile \`topology status\` failed in ${status.ms} ms: ${status.stderr.trim()}`);
+    meanwhile.push(`  meanwhile \`topology status\` failed in ${status.ms} ms: ${status.stderr.trim()}`);
   }
 
   beforeAll(async () => {
@@ -159,6 +161,8 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await run.produce(2000);
     const exact = await run.waitExact(60_000);
     recoveries.push(`${label}: exact ${exact - answered} ms after ZooKeeper answered`);
+    await readersChecked;
+    recoveries.push(...meanwhile.splice(0));
     expect(await run.differences()).toEqual([]);
     expect(workers.every((w) => !w.exited)).toBe(true);
     for (const w of workers) await expectQuietOutage(w, from, answered);
