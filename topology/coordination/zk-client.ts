@@ -72,6 +72,16 @@ const REARM_DELAY_MS = 500;
 /** Default bound of connect() and of every call: a CLI command facing a dead ZooKeeper fails within 5 s, start-up included. */
 const DEFAULT_TIMEOUT_MS = 3_000;
 
+/**
+ * How long one connect attempt may wait for the server's answer before it is
+ * dropped and the next one made: a third of the session timeout (as the Java
+ * client gives a handshake), within 0.5..3 s so that a long session does not
+ * keep a client on a dead attempt long after a server answers again.
+ */
+function connectAttemptBound(sessionTimeoutMs: number): number {
+  return Math.min(3_000, Math.max(500, sessionTimeoutMs / 3));
+}
+
 /** node-zookeeper-client's ConnectionManager states (lib/ConnectionManager.js). */
 const CM_CONNECTING = 1;
 const CM_CONNECTED = 2;
@@ -117,7 +127,7 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
  * Java client and Curator do:
  * - nothing heard for 2/3 of the session timeout while connected (pings go
  *   out every third): the connection is dropped and the library reconnects;
- * - a connect attempt unanswered for a third of the timeout is dropped;
+ * - a connect attempt unanswered for a third of the timeout (at most 3 s) is dropped;
  * - disconnected for the whole session timeout since the server was last
  *   heard: the session is taken as expired (the server has expired it, or
  *   will once it is back), the library is stopped so it cannot revive it,
@@ -536,7 +546,7 @@ export class ZkClient extends EventEmitter {
       if (now - this.lastHeard > (timeout * 2) / 3) manager.socket?.destroy();
       return;
     }
-    if (manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > Math.max(500, timeout / 3)) {
+    if (manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
       // A server that took the connection but does not answer it (the library waits forever).
       this.attemptStartedAt = null;
       manager.socket?.destroy();
