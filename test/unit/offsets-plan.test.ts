@@ -82,13 +82,15 @@ describe('planRefusal', () => {
     expect(planRefusal(planMoves(positions, { kind: 'earliest' }, { resetState: true }), { ...ctx, resetState: true })).toBeNull();
   });
 
-  it('refuses any move of a topology with repartition topics unless every partition is reset', () => {
+  it('with repartition topics, lets a skip through and refuses a reset of some partitions only', () => {
     const repartition = { ...ctx, repartitionTopics: ['t.fold.repartition'] };
     const skip = planMoves(positions, { kind: 'latest' }, { resetState: false });
-    expect(planRefusal(skip, repartition)).toContain('has repartition topics (t.fold.repartition)');
+    expect(planRefusal(skip, repartition)).toBeNull();
+    const rewind = planMoves(positions, { kind: 'earliest' }, { resetState: false });
+    expect(planRefusal(rewind, repartition)).toContain("add --reset-state to delete every partition's states");
     const some = planMoves(positions, { kind: 'latest' }, { resetState: true, partitions: [0, 1] });
-    expect(planRefusal(some, { ...repartition, resetState: true })).toContain('must cover all 4 partitions');
-    const all = planMoves(positions, { kind: 'earliest' }, { resetState: true });
+    expect(planRefusal(some, { ...repartition, resetState: true })).toContain('must cover all 4 partitions (drop --partitions; 2,3 left out)');
+    const all = planMoves(positions, { kind: 'earliest' }, { resetState: true, partitions: [0, 1, 2, 3] });
     expect(planRefusal(all, { ...repartition, resetState: true })).toBeNull();
   });
 });

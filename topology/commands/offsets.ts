@@ -354,6 +354,9 @@ async function move(
   const skipped = moves.reduce((s, m) => s + m.skipped, 0);
   const replayed = moves.reduce((s, m) => s + m.replayed, 0);
   if (skipped > 0) print(`${skipped} record${skipped === 1 ? '' : 's'} skipped: never folded`);
+  if (!opts.resetState && repartitionTopics.length > 0) {
+    print(`repartition topics ${repartitionTopics.join(', ')}: what was forwarded of records before the old positions is still folded where it lands`);
+  }
   if (opts.resetState) {
     print(
       `--reset-state: the states, Tab types and dedup window of partition${moves.length === 1 ? '' : 's'} ${moves.map((m) => m.partition).join(',')} are deleted; ` +

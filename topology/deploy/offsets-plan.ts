@@ -105,29 +105,33 @@ export interface RefusalContext {
 }
 
 /**
- * Why the plan must not be applied (one line), or null. A rewind folds
- * records again into states that already hold them (they would count
- * twice) unless the states are reset; a topology with repartition topics
- * cannot move its spout alone (envelopes already forwarded from the old
- * positions sit in the repartition topics and in other partitions' states),
- * so only a reset of every partition is consistent.
+ * Why the plan must not be applied (one line), or null.
+ *
+ * A rewind folds records again into states that already hold them (they
+ * would count twice) unless the states are reset.
+ *
+ * A topology with repartition topics (the built-in taba has one: events of
+ * an unkeyed or mixed message that belong to another task cross through it)
+ * keeps in each partition's state events of every other partition's records.
+ * Skipping forward is still consistent there: the envelopes already
+ * forwarded are of records up to the old positions, folded where they land,
+ * and nothing of the skipped records was forwarded. A reset, though, must
+ * cover every partition: resetting some would drop the events other
+ * partitions sent them, and keep in the others what the reset ones sent.
  */
 export function planRefusal(moves: readonly PartitionMove[], ctx: RefusalContext): string | null {
-  if (ctx.repartitionTopics.length > 0) {
-    if (!ctx.resetState) {
-      return `${ctx.topology} has repartition topics (${ctx.repartitionTopics.join(', ')}): moving its spout alone would leave the envelopes already forwarded inconsistent with the states; add --reset-state to rebuild every partition from the new positions`;
-    }
+  if (ctx.repartitionTopics.length > 0 && ctx.resetState) {
     const covered = new Set(moves.map((m) => m.partition));
     const missing = Array.from({ length: ctx.partitionCount }, (_, p) => p).filter((p) => !covered.has(p));
     if (missing.length > 0) {
-      return `${ctx.topology} has repartition topics (${ctx.repartitionTopics.join(', ')}): every partition's state holds records of every other, so --reset-state must cover all ${ctx.partitionCount} partitions (drop --partitions; ${missing.join(',')} left out)`;
+      return `${ctx.topology} has repartition topics (${ctx.repartitionTopics.join(', ')}): each partition's state holds events of the others' records, so --reset-state must cover all ${ctx.partitionCount} partitions (drop --partitions; ${missing.join(',')} left out)`;
     }
   }
   const rewinds = moves.filter((m) => m.kind === 'rewind');
   if (rewinds.length > 0 && !ctx.resetState) {
     const replayed = rewinds.reduce((s, m) => s + m.replayed, 0);
     const which = rewinds.map((m) => `${m.partition} (${m.from} -> ${m.to})`).join(', ');
-    return `rewinding partition${rewinds.length > 1 ? 's' : ''} ${which} of ${ctx.topology} would fold ${replayed} record${replayed === 1 ? '' : 's'} again into states that already hold them (counted twice): add --reset-state to delete those partitions' states and rebuild them from the new position`;
+    return `rewinding partition${rewinds.length > 1 ? 's' : ''} ${which} of ${ctx.topology} would fold ${replayed} record${replayed === 1 ? '' : 's'} again into states that already hold them (counted twice): add --reset-state to delete ${ctx.repartitionTopics.length > 0 ? "every partition's" : "those partitions'"} states and rebuild them from the new position`;
   }
   return null;
 }
