@@ -5,6 +5,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExactRun } from '../support/exact-run';
+import { loadCounters } from '../support/event-loader';
+import { ZkClient } from '../../topology/coordination/zk-client';
 import { configEnv, testConfig, waitFor } from '../support/pipeline-harness';
 import { runCli, type CliResult } from '../support/run-cli';
 import { partitionKeys } from '../../state/redis-keys';
@@ -62,6 +64,8 @@ describe('topology offsets: skip, rewind with a state reset, refusals', () => {
     // unkeyed ones (most events cross to another task through the repartition topic).
     await run.produce(2000, { tabPrefix: 'a' });
     await run.produce(1000, { tabPrefix: 'am', mixed: true });
+    // A few with ids: they fill the dedup window, which a reset must clear, or their replay would be dropped as resends.
+    run.expect(await loadCounters({ brokers: run.config.brokers, topic: run.topic, events: 500, tabs: 10, clients: 2, perMessage: 50, tabPrefix: 'ai', ids: true }));
     await run.waitExact(90_000);
   }, 120_000);
 
@@ -164,4 +168,69 @@ describe('topology offsets: skip, rewind with a state reset, refusals', () => {
     expect(agreed.partitions.every((p) => p.zookeeper === p.end)).toBe(true);
     expect(await run.differences()).toEqual([]);
   }, 180_000);
+});
+
+describe('topology offsets: refusals of a deactivated topology', () => {
+  const config = testConfig();
+  const run = new ExactRun(config, 'offref', 3);
+  const cli = (...args: string[]): Promise<CliResult> => runCli(args, configEnv(config), 60_000);
+
+  beforeAll(async () => {
+    await run.deploy();
+    expect((await cli('deactivate', run.name)).code).toBe(0);
+    await run.produce(300);
+  }, 60_000);
+
+  afterAll(() => run.close());
+
+  it('refuses while the assignment still gives a partition to a worker, and checks its arguments, in one line each', async () => {
+    // No worker runs here: write what a leader that has not yet released partition 1 would show.
+    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+    try {
+      await zk.create(`assignments/${run.name}`, JSON.stringify({ generation: 3, partitions: { 1: 'w-slow' }, leader: 'w-slow', updatedAt: Date.now() }));
+      const refused = await cli('offsets', run.name, '--to-latest');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`topology: ${run.name} still has partitions assigned to workers (1 -> w-slow): wait until they released them (topology status ${run.name} shows no owners)\n`);
+      await zk.setJson(`assignments/${run.name}`, { generation: 4, partitions: {}, leader: 'w-slow', updatedAt: Date.now() });
+    } finally {
+      await zk.close();
+    }
+
+    const refusals: Array<[string[], RegExp]> = [
+      [['--to-latest', '--to-earliest'], /give one of --to-earliest/],
+      [['--to-offset', '-5'], /--to-offset takes a non-negative integer/],
+      [['--to-time', 'yesterday'], /--to-time takes an ISO 8601 time or epoch milliseconds/],
+      [['--to-latest', '--partitions', '0,9'], /has partitions 0..2; --partitions names 9/],
+      [['--execute'], /go with a move/],
+      // taba has a repartition topic (for unkeyed and mixed messages): a reset covers every partition.
+      [['--to-earliest', '--reset-state', '--partitions', '0,1', '--execute'], /must cover all 3 partitions \(drop --partitions; 2 left out\)/],
+    ];
+    for (const [args, pattern] of refusals) {
+      const r = await cli('offsets', run.name, ...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+    }
+    expectNothingMoved(JSON.parse((await cli('offsets', run.name, '--json')).stdout) as View);
+
+    // A dry run of a partial skip prints the plan, clamped, and changes nothing.
+    const dry = await cli('offsets', run.name, '--to-offset', '1000000', '--partitions', '0,2', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as { executed: boolean; moves: PartitionMove[] };
+    expect(plan.executed).toBe(false);
+    expect(plan.moves.map((m) => m.partition)).toEqual([0, 2]);
+    expect(plan.moves.every((m) => m.clamped === 'end' && m.requested === 1_000_000 && m.from === 0 && m.skipped === m.to)).toBe(true);
+    expectNothingMoved(JSON.parse((await cli('offsets', run.name, '--json')).stdout) as View);
+  }, 60_000);
+
+  function expectNothingMoved(v: View): void {
+    expect(v.status).toBe('inactive');
+    expect(v.partitions.map((p) => [p.position, p.zookeeper, p.moved ?? null])).toEqual([
+      [0, null, null],
+      [0, null, null],
+      [0, null, null],
+    ]);
+    // 300 events in messages of 50: 6 records wait.
+    expect(v.partitions.reduce((s, p) => s + p.end, 0)).toBe(6);
+  }
 });
