@@ -60,7 +60,8 @@ export function registerOffsetsCommand(program: Command): void {
     }
     const config = configFrom(flags);
     const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
-    const redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS });
+    // One try per command, each within the CLI's timeout: a Redis that does not answer fails the command in one line within seconds.
+    const redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     try {
       const store = new RedisStateStore(redis, { prefix: config.redisPrefix });
       const found = await readSpec(zk, name);
@@ -323,7 +324,8 @@ async function move(
           sources,
         });
       } catch (err) {
-        throw new Error(`partition ${m.partition} not moved: ${(err as Error).message} (moved already: ${done}; run the command again)`);
+        // A refusal changed nothing; a lost reply may hide a move Redis applied: the view tells (its last move).
+        throw new Error(`partition ${m.partition}: ${(err as Error).message} (partitions moved before it: ${done}; see topology offsets ${name}, then plan again)`);
       }
       applied.push({ ...m, token: result.token, statesDeleted: result.statesDeleted });
       try {
