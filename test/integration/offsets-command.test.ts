@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExactRun } from '../support/exact-run';
 import { loadCounters } from '../support/event-loader';
 import { ZkClient } from '../../topology/coordination/zk-client';
-import { configEnv, testConfig, waitFor } from '../support/pipeline-harness';
-import { runCli, type CliResult } from '../support/run-cli';
+import { testConfig, waitFor } from '../support/pipeline-harness';
+import type { CliResult } from '../support/run-cli';
 import { partitionKeys } from '../../state/redis-keys';
-import type { TopologyStatus } from '../../topology/deploy/topology-status';
 import type { PartitionMove } from '../../topology/deploy/offsets-plan';
 
 interface View {
@@ -24,9 +23,8 @@ const PER_MESSAGE = 50;
 
 describe('topology offsets: skip, rewind with a state reset, refusals', () => {
   const run = new ExactRun(testConfig({ sessionTimeoutMs: 4000 }), 'offsets', PARTITIONS);
-  const env = configEnv(run.config);
   const redis = new Redis(run.config.redis);
-  const cli = (...args: string[]): Promise<CliResult> => runCli(args, env, 60_000);
+  const cli = (...args: string[]): Promise<CliResult> => run.cli(...args);
   const view = async (): Promise<View> => {
     const r = await cli('offsets', run.name, '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -42,19 +40,6 @@ describe('topology offsets: skip, rewind with a state reset, refusals', () => {
     expect(r.stderr).toMatch(/^topology: /);
     expect(r.stderr).toMatch(pattern);
   };
-
-  async function deactivateAndWaitReleased(): Promise<void> {
-    const since = Date.now();
-    expect((await cli('deactivate', run.name)).code).toBe(0);
-    await waitFor(
-      'no owners',
-      async () => JSON.parse((await cli('status', run.name, '--json')).stdout) as TopologyStatus,
-      (s) => s.partitions.every((p) => p.worker === null),
-      30_000,
-    );
-    // The workers' last flush (they drain on release) lands before the move, or is fenced by it.
-    await waitFor('the workers stopped the topology', async () => run.said('stopped: no partitions assigned here', since).length, (n) => n >= 2, 30_000);
-  }
 
   beforeAll(async () => {
     await run.deploy();
@@ -89,7 +74,7 @@ describe('topology offsets: skip, rewind with a state reset, refusals', () => {
   }, 60_000);
 
   it('skips what was produced while inactive (--to-latest --execute): the aggregates are A + C exactly', async () => {
-    await deactivateAndWaitReleased();
+    await run.deactivateAndWaitReleased();
     // Phase B: produced while inactive, never folded (not added to the expected totals).
     const b = await run.produceUncounted(1000, { tabPrefix: 'b' });
     for (const [tab, e] of await run.produceUncounted(1000, { tabPrefix: 'bm', mixed: true })) b.set(tab, e);
@@ -138,7 +123,7 @@ describe('topology offsets: skip, rewind with a state reset, refusals', () => {
 
   it('refuses a rewind without --reset-state; with it, rebuilds the aggregates from the start: A + B + C exactly', async () => {
     expect(skippedB).not.toBeNull();
-    await deactivateAndWaitReleased();
+    await run.deactivateAndWaitReleased();
 
     const before = await metas();
     const refused = await cli('offsets', run.name, '--to-earliest', '--execute');
@@ -173,7 +158,7 @@ describe('topology offsets: skip, rewind with a state reset, refusals', () => {
 describe('topology offsets: refusals of a deactivated topology', () => {
   const config = testConfig();
   const run = new ExactRun(config, 'offref', 3);
-  const cli = (...args: string[]): Promise<CliResult> => runCli(args, configEnv(config), 60_000);
+  const cli = (...args: string[]): Promise<CliResult> => run.cli(...args);
 
   beforeAll(async () => {
     await run.deploy();
