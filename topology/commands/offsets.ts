@@ -228,7 +228,7 @@ async function show(zk: ZkClient, config: TabstreamConfig, store: RedisStateStor
     print(row([v.partition, v.position, v.zookeeper ?? '-', v.earliest, v.end, v.lag, v.mirrorDisagrees ? 'DISAGREES' : 'ok', moved]));
   }
   if (disagreeing > 0) {
-    print(`${disagreeing} partition${disagreeing === 1 ? '' : 's'}: ZooKeeper's mirror disagrees with Redis; workers follow Redis and put the mirror right at their next checkpoint`);
+    print(`${disagreeing} partition${disagreeing === 1 ? '' : 's'}: ZooKeeper's mirror disagrees with Redis; workers follow Redis (a mirror behind is put right at their next checkpoint, one ahead once their position passes it)`);
   }
 }
 
