@@ -22,8 +22,10 @@ function checkOffset(nextOffset: number): void {
 /**
  * The consumed offsets of a topology's spouts, kept in ZooKeeper as Storm's
  * Kafka spout keeps them (DESIGN.md, "ZooKeeper layout"). The checkpoint
- * protocol commits here only after Redis accepted the checkpoint, and starts
- * from max(this offset, Redis watermark + 1).
+ * protocol commits here only after Redis accepted the checkpoint; it is a
+ * mirror: a worker starts from Redis's watermark + 1 and only reports where
+ * this offset disagrees. `topology offsets --execute` resets it after moving
+ * the position in Redis.
  */
 export class ZkOffsetStore {
   constructor(private readonly zk: ZkClient) {}

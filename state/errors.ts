@@ -86,6 +86,29 @@ export class WatermarkRegressionError extends TabstreamError {
   }
 }
 
+/**
+ * An operator's move of a partition's position (`topology offsets
+ * --execute`) found another watermark in Redis than the plan was computed
+ * from: a write landed in between. Nothing was changed; plan again.
+ */
+export class PositionChangedError extends TabstreamError {
+  readonly topology: string;
+  readonly partition: number;
+  readonly storedWatermark: number;
+  readonly expectedWatermark: number;
+
+  constructor(topology: string, partition: number, storedWatermark: number, expectedWatermark: number) {
+    super(
+      `partition ${topology}:${partition} moved since the plan was read (watermark ${storedWatermark}, the plan read ${expectedWatermark}); nothing changed there`,
+      { code: 'POSITION_CHANGED', retriable: false },
+    );
+    this.topology = topology;
+    this.partition = partition;
+    this.storedWatermark = storedWatermark;
+    this.expectedWatermark = expectedWatermark;
+  }
+}
+
 /** Redis could not be reached, or answered that it is busy for now (LOADING, failover...). */
 export class StateStoreUnavailableError extends TabstreamError {
   constructor(message: string, cause?: unknown) {

@@ -62,4 +62,16 @@ export interface PartitionMeta {
   events: number;
   flushedAt: number | null;
   sources: Record<string, string>;
+  /** The last operator's move of the position (`topology offsets --execute`), if any. */
+  moved?: PositionMoveRecord;
+}
+
+/** `moved_at`, `moved_from`, `moved_to`, `moved_reset` of the meta hash. */
+export interface PositionMoveRecord {
+  at: number;
+  /** Positions (watermark + 1) before and after the move. */
+  from: number;
+  to: number;
+  /** The partition's state was deleted with the move (rebuilt from `to` on). */
+  reset: boolean;
 }

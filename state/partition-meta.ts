@@ -18,6 +18,7 @@ export function parsePartitionMeta(hash: Record<string, string>): PartitionMeta 
     if (field.startsWith(SOURCE_FIELD_PREFIX)) sources[field.slice(SOURCE_FIELD_PREFIX.length)] = value;
   }
   const flushedAt = hash.flushed_at;
+  const movedAt = hash.moved_at;
   return {
     generation: intOr(hash.generation ?? hash.epoch, -1),
     token: intOr(hash.token ?? hash.epoch, -1),
@@ -25,5 +26,9 @@ export function parsePartitionMeta(hash: Record<string, string>): PartitionMeta 
     events: intOr(hash.events, 0),
     flushedAt: flushedAt === undefined ? null : intOr(flushedAt, 0),
     sources,
+    // Present only once an operator moved the position (`topology offsets --execute`).
+    ...(movedAt === undefined
+      ? {}
+      : { moved: { at: intOr(movedAt, 0), from: intOr(hash.moved_from, 0), to: intOr(hash.moved_to, 0), reset: hash.moved_reset === '1' } }),
   };
 }

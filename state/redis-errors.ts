@@ -1,5 +1,6 @@
 import {
   FencedError,
+  PositionChangedError,
   StateStoreError,
   StateStoreUnavailableError,
   TabstreamError,
@@ -9,11 +10,11 @@ import {
 
 /** Replies that mean "not now": a restart, a failover, a slow script, memory pressure. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
-const SCRIPT_REFUSAL = /\b(TSFENCED|TSREGRESSION|TSLOST) (-?\d+) (-?\d+)/;
+const SCRIPT_REFUSAL = /\b(TSFENCED|TSREGRESSION|TSLOST|TSCHANGED) (-?\d+) (-?\d+)/;
 
 /**
  * Maps what ioredis throws to Tabstream's errors: the scripts' refusals to
- * FencedError / StateLostError / WatermarkRegressionError, lost connections and transient
+ * FencedError / StateLostError / PositionChangedError / WatermarkRegressionError, lost connections and transient
  * replies to a retriable StateStoreUnavailableError, other replies to StateStoreError.
  */
 export function mapRedisError(err: unknown, topology: string, partition: number | null): TabstreamError {
@@ -29,6 +30,7 @@ export function mapRedisError(err: unknown, topology: string, partition: number 
     const p = partition ?? -1;
     if (kind === 'TSFENCED') return new FencedError(topology, p, Number(stored), Number(attempted));
     if (kind === 'TSLOST') return new StateLostError(topology, p, Number(stored), Number(attempted));
+    if (kind === 'TSCHANGED') return new PositionChangedError(topology, p, Number(stored), Number(attempted));
     return new WatermarkRegressionError(topology, p, Number(stored), Number(attempted));
   }
   if (TRANSIENT_REPLY.test(message)) {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { checkpointArgs } from './checkpoint-args';
+import { movePositionArgs, type PositionMove } from './move-position-args';
 import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
 import { parsePartitionMeta } from './partition-meta';
 import { mapRedisError } from './redis-errors';
@@ -69,6 +70,21 @@ export class RedisStateStore {
       call.call(this.redis, keys.meta, keys.states, keys.types, keys.dedupIndex, args),
     );
     return Number(applied) === 1;
+  }
+
+  /**
+   * An operator's move of a partition's position, in one atomic step
+   * (move-position.lua): the watermark set to the target - 1, the token bumped
+   * (fencing any straggling writer), the move recorded in the meta hash, and
+   * with `resetState` the partition's states, types and dedup window deleted.
+   * PositionChangedError when Redis no longer holds the watermark the plan read.
+   */
+  async movePosition(move: PositionMove): Promise<{ token: number; statesDeleted: number; bucketsDeleted: number }> {
+    const keys = this.keys(move.topology, move.partition);
+    const [token, statesDeleted, bucketsDeleted] = (await this.guard(move.topology, move.partition, () =>
+      this.redis.tsMovePosition(keys.meta, keys.states, keys.types, keys.dedupIndex, ...movePositionArgs(move)),
+    )) as [number, number, number];
+    return { token: Number(token), statesDeleted: Number(statesDeleted), bucketsDeleted: Number(bucketsDeleted) };
   }
 
   /** The highest assignment generation that claimed any of the topology's partitions (-1: none). */

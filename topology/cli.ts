@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerDevCommands } from './commands/dev';
 import { registerClusterCommands } from './commands/cluster';
+import { registerOffsetsCommand } from './commands/offsets';
 import { registerWorkerCommands } from './commands/worker';
 import { registerQueryCommands } from './commands/query';
 import { registerDemoCommand } from './commands/demo';
@@ -13,6 +14,7 @@ const program = new Command('topology')
 
 registerDevCommands(program);
 registerClusterCommands(program);
+registerOffsetsCommand(program);
 registerWorkerCommands(program);
 registerQueryCommands(program);
 registerDemoCommand(program);

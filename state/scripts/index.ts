@@ -11,6 +11,8 @@ const SCRIPTS = {
   tsClaim: { file: 'claim', numberOfKeys: 1 },
   /** checkpoint.lua: 4 keys (meta, states, types, dedup index), ARGV per its header. */
   tsCheckpoint: { file: 'checkpoint', numberOfKeys: 4 },
+  /** move-position.lua: 4 keys (meta, states, types, dedup index), ARGV per its header. */
+  tsMovePosition: { file: 'move-position', numberOfKeys: 4 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -5,7 +5,9 @@
 import { deployTopology } from '../../topology/deploy/deploy';
 import type { TabstreamConfig } from '../../topology/config';
 import { expectExact, loadCounters, type Expected, type LoadOptions } from './event-loader';
-import { AggregateReader, WorkerProcess, explainWith, uniqueName, waitFor } from './pipeline-harness';
+import { AggregateReader, WorkerProcess, configEnv, explainWith, uniqueName, waitFor } from './pipeline-harness';
+import { runCli, type CliResult } from './run-cli';
+import type { TopologyStatus } from '../../topology/deploy/topology-status';
 
 export class ExactRun {
   readonly name: string;
@@ -24,8 +26,30 @@ export class ExactRun {
     this.reader = new AggregateReader(config, this.name);
   }
 
-  async deploy(): Promise<void> {
-    await deployTopology(this.config, 'taba', { name: this.name, topic: this.topic, partitions: this.partitions });
+  /** Deploys the built-in taba, or the topology module at `module`. */
+  async deploy(module = 'taba'): Promise<void> {
+    await deployTopology(this.config, module, { name: this.name, topic: this.topic, partitions: this.partitions });
+  }
+
+  /** Runs `topology <args>` as an operator would, against this run's config. */
+  cli(...args: string[]): Promise<CliResult> {
+    return runCli(args, configEnv(this.config), 60_000);
+  }
+
+  /** `topology deactivate`, then waits until status shows no owners and every worker stopped the topology (its last flush done). */
+  async deactivateAndWaitReleased(): Promise<void> {
+    const since = Date.now();
+    const r = await this.cli('deactivate', this.name);
+    if (r.code !== 0) throw new Error(`deactivate failed: ${r.stderr}`);
+    await waitFor(
+      'no owners',
+      async () => JSON.parse((await this.cli('status', this.name, '--json')).stdout) as TopologyStatus,
+      (s) => s.partitions.every((p) => p.worker === null),
+      30_000,
+    );
+    // The workers' last flush (they drain on release) lands before a move, or is fenced by it.
+    const running = this.workers.filter((w) => !w.exited).length;
+    await waitFor('the workers stopped the topology', async () => this.said('stopped: no partitions assigned here', since).length, (n) => n >= running, 30_000);
   }
 
   startWorker(extraArgs: string[] = []): WorkerProcess {
@@ -36,7 +60,16 @@ export class ExactRun {
 
   /** Produces `events` counters (no ids) over the same Tabs every phase, adding them to the expected totals. */
   async produce(events: number, opts: Partial<LoadOptions> = {}): Promise<void> {
-    const sent = await loadCounters({ brokers: this.config.brokers, topic: this.topic, events, tabs: 60, clients: 3, perMessage: 50, ...opts, ids: false });
+    this.expect(await this.produceUncounted(events, opts));
+  }
+
+  /** Produces like `produce` without adding to the expected totals (events the test expects never folded); returns their totals. */
+  produceUncounted(events: number, opts: Partial<LoadOptions> = {}): Promise<Expected> {
+    return loadCounters({ brokers: this.config.brokers, topic: this.topic, events, tabs: 60, clients: 3, perMessage: 50, ...opts, ids: false });
+  }
+
+  /** Adds totals produced earlier (say by `produceUncounted`) to the expected ones. */
+  expect(sent: Expected): void {
     for (const [tab, e] of sent) {
       const total = this.expected.get(tab) ?? { count: 0, total: 0 };
       total.count += e.count;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   FencedError,
+  PositionChangedError,
   StateStoreError,
   StateStoreUnavailableError,
   TabstreamError,
@@ -27,6 +28,12 @@ describe('mapRedisError', () => {
     const err = mapRedisError(replyError('ERR user_script:1: TSREGRESSION 10 -1 script: abc'), 'taba', 0);
     expect(err).toBeInstanceOf(WatermarkRegressionError);
     expect(err).toMatchObject({ code: 'WATERMARK_REGRESSION', retriable: false, storedWatermark: 10, attemptedWatermark: -1 });
+  });
+
+  it("maps an operator's move refused because a write landed since the plan (TSCHANGED)", () => {
+    const err = mapRedisError(replyError('ERR user_script:1: TSCHANGED 41 -1 script: abc'), 'taba', 3);
+    expect(err).toBeInstanceOf(PositionChangedError);
+    expect(err).toMatchObject({ code: 'POSITION_CHANGED', retriable: false, partition: 3, storedWatermark: 41, expectedWatermark: -1 });
   });
 
   it('treats lost connections and transient replies as retriable', () => {
