@@ -198,6 +198,13 @@ describe('Redis and Kafka outages, two workers, no event ids', () => {
     // The workers saw that Redis lost their writes, and took the partitions up again from its watermark.
     const lost = run.workers.flatMap((w) => w.logs.filter((l) => l.time >= copiedAt && /Redis lost acknowledged writes/.test(l.msg)));
     expect(lost.length).toBeGreaterThan(0);
+    // ZooKeeper's mirror, left ahead of the restored Redis, is put back where Redis stands.
+    await waitFor(
+      'the ZooKeeper mirror agreeing with Redis',
+      async () => JSON.parse((await runCli(['status', run.name, '--json'], configEnv(run.config))).stdout) as TopologyStatus,
+      (st) => st.partitions.every((p) => p.committedOffset === (p.watermark ?? -2) + 1),
+      30_000,
+    );
   }, 240_000);
 
   it('kill then deploy of the same name with workers running: resumes where it stopped, exact', async () => {

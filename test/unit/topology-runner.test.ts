@@ -121,7 +121,7 @@ function setup() {
   const consumers: FakeConsumer[] = [];
   const runner = new TopologyRunner({
     store,
-    offsets: { get: async () => null, commit: async () => {} },
+    offsets: { get: async () => null, commit: async () => {}, reset: async () => {} },
     outbox,
     consumers: (opts) => {
       const c = new FakeConsumer(opts);

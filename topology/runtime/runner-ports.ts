@@ -17,7 +17,10 @@ export interface RunnerStateStore {
 /** The mirror of the positions that Storm-style tooling reads (ZooKeeper). */
 export interface RunnerOffsetStore {
   get(topology: string, topic: string, partition: number): Promise<number | null>;
+  /** Moves the mirror forward (a lower offset is ignored). */
   commit(topology: string, topic: string, partition: number, nextOffset: number): Promise<unknown>;
+  /** Sets the mirror, backwards too (it was ahead of Redis: Redis lost writes, or a late commit). */
+  reset(topology: string, topic: string, partition: number, nextOffset: number): Promise<unknown>;
 }
 
 /** Where forwards and dead letters wait for Kafka; drained before each checkpoint write. */

@@ -302,6 +302,8 @@ export class TopologyRunner {
           { partition: index, topic: input.topic, zookeeper: zk, redis: input.watermark + 1 },
           "ZooKeeper's offset disagrees with Redis's watermark; following Redis",
         );
+        // A mirror ahead of Redis is put back now (commits only move it forward); one behind catches up at the next checkpoint.
+        if (zk > input.watermark + 1) await offsets.reset(topology.name, input.topic, input.partition, input.watermark + 1).catch(() => {});
       }
     }
     this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, failures: 0, paused: false });
