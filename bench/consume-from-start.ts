@@ -1,5 +1,5 @@
 // A KafkaJS consumer reading a topic from its start, in a group of its own,
-// with the worker's fetch settings (spouts/assigned-consumer.ts), until the
+// with fetch settings like the worker's reader (spouts/partition-reader.ts), until the
 // batch handler says it is done.
 import { Kafka, logLevel, type Batch } from 'kafkajs';
 import { randomUUID } from 'node:crypto';

@@ -1,10 +1,11 @@
-import type { KafkaMessage } from 'kafkajs';
-import type { BatchHandler } from './assigned-consumer';
+import type { InputRecord } from '../topology/runtime/topology-task';
+
+export type BatchHandler = (topic: string, partition: number, records: InputRecord[]) => Promise<void> | void;
 
 interface QueuedBatch {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  messages: InputRecord[];
   bytes: number;
 }
 
@@ -33,7 +34,7 @@ export class PrefetchQueue {
   ) {}
 
   /** Queues a batch; resolves once the queue has room again. Rethrows a failure of an earlier batch's handling. */
-  async push(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  async push(topic: string, partition: number, messages: InputRecord[]): Promise<void> {
     if (this.failure !== null) {
       const failure = this.failure;
       this.failure = null;

@@ -22,6 +22,19 @@ export interface TabstreamConfig {
    * dedup window. Stored with the topology at deploy, like flushIntervalMs.
    */
   maxEventFutureMs: number;
+  /** TLS and SASL to Kafka (config file only: secrets come from files or the environment). */
+  kafka?: KafkaSecurity;
+}
+
+/** How Tabstream reaches Kafka besides the brokers: TLS and SASL, when the cluster asks for them. */
+export interface KafkaSecurity {
+  /** TLS to the brokers: file paths of the CA to trust, and of a client certificate and key when the brokers want one. */
+  tls?: { ca?: string; cert?: string; key?: string };
+  /**
+   * SASL: the mechanism and user; the password from a file (`passwordFile`) or
+   * the environment (`TABSTREAM_KAFKA_PASSWORD`), never from a flag `ps` shows.
+   */
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; passwordFile?: string };
 }
 
 export const DEFAULT_CONFIG: TabstreamConfig = {

@@ -31,7 +31,7 @@ export async function prepareLaunch(layout: StackLayout, ports: StackPorts, serv
   await mkdir(layout.configDir, { recursive: true });
   await mkdir(layout.dataDir(service), { recursive: true });
   await mkdir(join(layout.dir, 'logs'), { recursive: true });
-  const values = { ...ports, dataDir: layout.dataDir(service) };
+  const values = { ...ports, groupInitialRebalanceDelayMs: ports.groupInitialRebalanceDelayMs ?? 0, dataDir: layout.dataDir(service) };
   const configFile = layout.configFile(service);
   const templateName = { zookeeper: 'zookeeper.properties', kafka: 'server.properties', redis: 'redis.conf' }[service];
   await writeFile(configFile, await renderTemplateFile(templateName, values));

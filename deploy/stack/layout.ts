@@ -10,6 +10,12 @@ export interface StackPorts {
   zkPort: number;
   kafkaPort: number;
   redisPort: number;
+  /**
+   * The broker's `group.initial.rebalance.delay.ms`: 0 by default (test helpers
+   * and benchmarks read with consumer groups), Kafka's own 3000 where a stack
+   * must behave as a production broker does (the fault suite's).
+   */
+  groupInitialRebalanceDelayMs?: number;
 }
 
 export const DEFAULT_STACK_DIR = '.stack';

@@ -19,6 +19,7 @@ export function parseStackFile(text: string): StackFile | undefined {
     kafkaPort: record.kafkaPort as number,
     redisPort: record.redisPort as number,
     ...(record.startedForLeases === true && { startedForLeases: true }),
+    ...(typeof record.groupInitialRebalanceDelayMs === 'number' && { groupInitialRebalanceDelayMs: record.groupInitialRebalanceDelayMs }),
   };
 }
 

@@ -26,7 +26,14 @@ export interface StackInfo {
 
 export async function stackPorts(layout: StackLayout): Promise<StackPorts> {
   const recorded = await readStackFile(layout);
-  return recorded ? { zkPort: recorded.zkPort, kafkaPort: recorded.kafkaPort, redisPort: recorded.redisPort } : { ...DEFAULT_PORTS };
+  return recorded
+    ? {
+        zkPort: recorded.zkPort,
+        kafkaPort: recorded.kafkaPort,
+        redisPort: recorded.redisPort,
+        ...(recorded.groupInitialRebalanceDelayMs !== undefined && { groupInitialRebalanceDelayMs: recorded.groupInitialRebalanceDelayMs }),
+      }
+    : { ...DEFAULT_PORTS };
 }
 
 export async function runningServices(layout: StackLayout): Promise<Record<ServiceName, number | undefined>> {

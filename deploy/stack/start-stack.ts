@@ -17,6 +17,8 @@ export interface StartStackOptions {
   zkPort?: number;
   kafkaPort?: number;
   redisPort?: number;
+  /** The broker's `group.initial.rebalance.delay.ms` (default 0; Kafka's own default is 3000). */
+  groupInitialRebalanceDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -31,6 +33,8 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
       kafkaPort: opts.kafkaPort ?? recordedPorts.kafkaPort,
       redisPort: opts.redisPort ?? recordedPorts.redisPort,
     };
+    const groupDelay = opts.groupInitialRebalanceDelayMs ?? recorded?.groupInitialRebalanceDelayMs;
+    if (groupDelay !== undefined) ports.groupInitialRebalanceDelayMs = groupDelay;
     const running = await runningServices(layout);
     for (const service of SERVICE_NAMES) {
       if (running[service] !== undefined && portOf(recordedPorts, service) !== portOf(ports, service)) {

@@ -58,7 +58,8 @@ export async function faultStack(): Promise<FaultStack> {
     info = await startStack({ dir });
   } else {
     const [zkPort, kafkaPort, redisPort] = (await freePorts(3)) as [number, number, number];
-    info = await startStack({ dir, zkPort, kafkaPort, redisPort });
+    // A broker as production runs it: Kafka's default group delay (workers must not depend on groups).
+    info = await startStack({ dir, zkPort, kafkaPort, redisPort, groupInitialRebalanceDelayMs: 3000 });
   }
   const pid = async (service: ServiceName): Promise<number> => {
     const s = (await stackStatus(dir)).services[service];

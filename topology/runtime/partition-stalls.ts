@@ -17,7 +17,9 @@ export type StallKind =
   /** A newer assignment claimed it; waiting for that assignment to arrive. */
   | 'newer_assignment'
   /** The Kafka reader stopped fetching (Kafka down, or the client stuck); it is being replaced. */
-  | 'reader_stalled';
+  | 'reader_stalled'
+  /** Kafka no longer holds the partition's position (retention deleted it, the topic was recreated): an operator moves it. */
+  | 'input_unreadable';
 
 /** Why an owned partition is not moving, since when, and how many times in a row it failed. */
 export interface Stall {

@@ -1,6 +1,6 @@
 // What the runner needs from the services, as interfaces: the worker plugs
 // in Redis, ZooKeeper and Kafka (RedisStateStore, ZkOffsetStore, KafkaOutbox,
-// AssignedConsumer); the runner's unit tests plug in fakes in memory.
+// PartitionReader); the runner's unit tests plug in fakes in memory.
 import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
 import type { InputRecord } from './topology-task';
 import type { Outbox } from './outbox';
@@ -52,6 +52,8 @@ export interface InputConsumerOptions {
   onBatch: (topic: string, partition: number, records: InputRecord[]) => Promise<void>;
   /** The next offset to read of a partition now (after a rejoin, say). */
   positionOf: (topic: string, partition: number) => number | undefined;
+  /** A partition that cannot be read from its position (Kafka no longer holds it): the reader skips it from then on. */
+  onUnreadable?: (topic: string, partition: number, reason: string) => void;
 }
 
 export type InputConsumerFactory = (opts: InputConsumerOptions) => InputConsumer;

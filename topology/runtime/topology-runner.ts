@@ -480,6 +480,9 @@ export class TopologyRunner {
     this.consumer = this.deps.consumers({
       partitions,
       onBatch: (topic, partition, messages) => this.onBatch(topic, partition, messages),
+      onUnreadable: (_topic, partition, reason) => {
+        if (this.slots.has(partition)) this.stalls.set(partition, 'input_unreadable', reason);
+      },
       positionOf: (topic, partition) => {
         const input = this.slots.get(partition)?.task.inputs.get(topic);
         return input === undefined ? undefined : position(input);

@@ -18,7 +18,8 @@ import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
 import { TopologyRunner } from './topology-runner';
 import { KafkaOutbox } from './kafka-outbox';
-import { AssignedConsumer } from '../../spouts/assigned-consumer';
+import { PartitionReader } from '../../spouts/partition-reader';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -320,11 +321,10 @@ export class Worker {
     if (r !== undefined && r.generation === current.assignment.generation) return;
     if (r === undefined) {
       const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic, maxEventFutureMs: spec.spec.config.maxEventFutureMs });
-      const groupPrefix = `tabstream.${t.name}.${this.id}`;
       r = new TopologyRunner({
         store: this.store,
         outbox: new KafkaOutbox(this.kafka),
-        consumers: (opts) => new AssignedConsumer(this.kafka, { groupPrefix, ...opts }),
+        consumers: (opts) => new PartitionReader({ connection: KafkaConnection.of(this.opts.config), ...opts }),
         offsets: new ZkOffsetStore(zk),
         registry: this.registry,
         topology: t,

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { KafkaSecurity, TabstreamConfig } from '../topology/config';
+
+/**
+ * The options every @platformatic/kafka client of Tabstream starts from:
+ * brokers, bounded connect and request times, TLS, SASL. Secrets are read
+ * when a connection authenticates, never kept in the options' printable parts.
+ */
+export class KafkaConnection {
+  constructor(
+    readonly brokers: string[],
+    private readonly security: KafkaSecurity = {},
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  static of(config: TabstreamConfig): KafkaConnection {
+    return new KafkaConnection(config.brokers, config.kafka ?? {});
+  }
+
+  clientOptions(clientId: string): {
+    clientId: string;
+    bootstrapBrokers: string[];
+    connectTimeout: number;
+    requestTimeout: number;
+    tls?: ConnectionOptions;
+    sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: () => string };
+  } {
+    const { tls, sasl } = this.security;
+    return {
+      clientId,
+      bootstrapBrokers: this.brokers,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      ...(tls && {
+        tls: {
+          ...(tls.ca && { ca: readFileSync(tls.ca) }),
+          ...(tls.cert && { cert: readFileSync(tls.cert) }),
+          ...(tls.key && { key: readFileSync(tls.key) }),
+        },
+      }),
+      ...(sasl && { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: () => this.password() } }),
+    };
+  }
+
+  private password(): string {
+    const file = this.security.sasl?.passwordFile;
+    if (file !== undefined) return readFileSync(file, 'utf8').trim();
+    const fromEnv = this.env.TABSTREAM_KAFKA_PASSWORD;
+    if (fromEnv === undefined) throw new Error('Kafka SASL needs a password: set TABSTREAM_KAFKA_PASSWORD or kafka.sasl.passwordFile');
+    return fromEnv;
+  }
+}
+
+/** A broker that does not accept a connection, or answer a request, within these fails the call (retried by the caller). */
+const CONNECT_TIMEOUT_MS = 3000;
+const REQUEST_TIMEOUT_MS = 10_000;
