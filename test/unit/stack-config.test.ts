@@ -14,7 +14,7 @@ import { parseJavaMajor, parseRedisMajor } from '../../deploy/stack/requirements
 import { parseStackFile } from '../../deploy/stack/stack-file';
 
 const template = (name: string) => readFileSync(join(CONFIG_TEMPLATE_DIR, name), 'utf8');
-const values = { zkPort: 12181, kafkaPort: 19092, redisPort: 16379, dataDir: '/tmp/s/data/x' };
+const values = { zkPort: 12181, kafkaPort: 19092, redisPort: 16379, groupInitialRebalanceDelayMs: 0, dataDir: '/tmp/s/data/x' };
 
 describe('renderTemplate', () => {
   it('fills every placeholder and refuses a missing value', () => {
@@ -39,6 +39,8 @@ describe('renderTemplate', () => {
     ]) {
       expect(config.split('\n')).toContain(line);
     }
+    // The fault suite's stack runs Kafka's own default instead.
+    expect(renderTemplate(template('server.properties'), { ...values, groupInitialRebalanceDelayMs: 3000 }).split('\n')).toContain('group.initial.rebalance.delay.ms=3000');
   });
 
   it('renders ZooKeeper with short sessions allowed and Redis with AOF only', () => {
