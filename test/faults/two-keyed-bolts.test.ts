@@ -3,18 +3,18 @@
 // worker is killed with -9 mid-stream, twice; the events carry no ids, so the
 // dedup window cannot hide a replay or a lost envelope: counts must end exact.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
+import { KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
 
 async function messagesOn(brokers: string[], topic: string): Promise<number> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const admin = new KafkaAdmin(new KafkaConnection(brokers), 'two-keyed-bolts-test');
   try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((s, o) => s + Number(o.high), 0);
+    return [...((await admin.offsets([topic], LATEST)).get(topic)?.values() ?? [])].reduce((s, end) => s + end, 0);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

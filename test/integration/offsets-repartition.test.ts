@@ -5,7 +5,8 @@
 // input reading on from its topic's end. Exact against the test's own totals.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
+import { KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { ExactRun } from '../support/exact-run';
 import { testConfig } from '../support/pipeline-harness';
 import { partitionKeys } from '../../state/redis-keys';
@@ -13,12 +14,11 @@ import { partitionKeys } from '../../state/redis-keys';
 const PARTITIONS = 4;
 
 async function endOffsets(brokers: string[], topic: string): Promise<number[]> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const admin = new KafkaAdmin(new KafkaConnection(brokers), 'offsets-repartition-test');
   try {
-    return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+    return [...((await admin.offsets([topic], LATEST)).get(topic) ?? [])].sort((a, b) => a[0] - b[0]).map(([, end]) => end);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
