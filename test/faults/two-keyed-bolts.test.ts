@@ -3,20 +3,10 @@
 // worker is killed with -9 mid-stream, twice; the events carry no ids, so the
 // dedup window cannot hide a replay or a lost envelope: counts must end exact.
 import { afterAll, describe, expect, it } from 'vitest';
-import { KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
-import { KafkaConnection } from '../../spouts/kafka-connection';
+import { messagesOn } from '../support/topic-ends';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
-
-async function messagesOn(brokers: string[], topic: string): Promise<number> {
-  const admin = new KafkaAdmin(new KafkaConnection(brokers), 'two-keyed-bolts-test');
-  try {
-    return [...((await admin.offsets([topic], LATEST)).get(topic)?.values() ?? [])].reduce((s, end) => s + end, 0);
-  } finally {
-    await admin.close();
-  }
-}
 
 describe('two keyed bolts in a chain (two repartition topics)', () => {
   const workers: WorkerProcess[] = [];

@@ -5,22 +5,12 @@
 // input reading on from its topic's end. Exact against the test's own totals.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
-import { KafkaConnection } from '../../spouts/kafka-connection';
+import { endOffsets } from '../support/topic-ends';
 import { ExactRun } from '../support/exact-run';
 import { testConfig } from '../support/pipeline-harness';
 import { partitionKeys } from '../../state/redis-keys';
 
 const PARTITIONS = 4;
-
-async function endOffsets(brokers: string[], topic: string): Promise<number[]> {
-  const admin = new KafkaAdmin(new KafkaConnection(brokers), 'offsets-repartition-test');
-  try {
-    return [...((await admin.offsets([topic], LATEST)).get(topic) ?? [])].sort((a, b) => a[0] - b[0]).map(([, end]) => end);
-  } finally {
-    await admin.close();
-  }
-}
 
 describe('topology offsets with two repartition topics', () => {
   const run = new ExactRun(testConfig({ sessionTimeoutMs: 4000 }), 'offtwo', PARTITIONS);
