@@ -87,7 +87,9 @@ export class KafkaAdmin {
             }),
         ),
       );
-      for (;;) {
+      // Bounded of its own too: the call's deadline does not stop this loop.
+      const deadline = Date.now() + this.timeoutMs;
+      while (Date.now() < deadline) {
         const meta = await this.admin.metadata({ topics: names, forceUpdate: true }).catch(() => null);
         const led = meta !== null && names.every((name) => {
           const topic = meta.topics.get(name);
@@ -96,6 +98,7 @@ export class KafkaAdmin {
         if (led) return;
         await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
       }
+      throw new Error(`no leader for every partition within ${this.timeoutMs / 1000} s`);
     });
   }
 
