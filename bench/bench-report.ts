@@ -32,7 +32,7 @@ function targetRows(r: BenchResults): string[][] {
   const check = (ok: boolean) => (ok ? 'met' : 'missed');
   return [
     ['end to end (production shape, best)', `${int(r.e2e_events_per_s)} events/s`, '≥ 1,000,000', check(r.e2e_events_per_s >= 1_000_000)],
-    ['÷ raw KafkaJS ceiling', ratio(r.ceiling_ratio), '≥ 0.8', check(r.ceiling_ratio >= 0.8)],
+    ['÷ raw-read ceiling', ratio(r.ceiling_ratio), '≥ 0.8', check(r.ceiling_ratio >= 0.8)],
     ['÷ Kafka Streams (best)', ratio(r.kafka_streams_ratio), '≥ 1.0', check(r.kafka_streams_ratio >= 1)],
     ['÷ naive HINCRBY consumer', ratio(r.naive_ratio), '-', '-'],
     [`p99 latency at ${int(r.latency_sent_events_per_s)} events/s`, `${int(r.p99_latency_ms)} ms`, '≤ 1,500 ms', check(r.p99_latency_ms <= 1500)],

@@ -1,8 +1,10 @@
-// A KafkaJS consumer reading a topic from its start, in a group of its own,
-// with fetch settings like the worker's reader (spouts/partition-reader.ts), until the
-// batch handler says it is done.
-import { Kafka, logLevel, type Batch } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
+// Reads a topic from its start the way a worker does: the worker's reader
+// (spouts/partition-reader.ts: Fetch straight to each leader, no consumer
+// group), on every partition, until the batch handler says it is done.
+import { KafkaAdmin } from '../spouts/kafka-admin';
+import { KafkaConnection } from '../spouts/kafka-connection';
+import { PartitionReader } from '../spouts/partition-reader';
+import type { InputRecord } from '../topology/runtime/topology-task';
 
 export interface ConsumeTiming {
   /** Wall time (ms) of the first batch and of the handler's last call. */
@@ -16,34 +18,47 @@ export async function consumeFromStart(opts: {
   topic: string;
   label: string;
   timeoutMs: number;
-  onBatch: (batch: Batch) => Promise<boolean> | boolean;
+  onBatch: (records: InputRecord[], partition: number) => Promise<boolean> | boolean;
 }): Promise<ConsumeTiming> {
-  const kafka = new Kafka({ brokers: opts.brokers, clientId: `bench-${opts.label}`, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-${opts.label}-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
+  const connection = new KafkaConnection(opts.brokers);
+  const admin = new KafkaAdmin(connection, `bench-${opts.label}`);
+  let partitions: number;
+  try {
+    partitions = await admin.partitionCount(opts.topic);
+  } finally {
+    await admin.close();
+  }
   const timing: ConsumeTiming = { firstAt: 0, doneAt: 0 };
   let finished = false;
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${opts.label}: not done reading ${opts.topic} after ${opts.timeoutMs} ms`)), opts.timeoutMs);
-    void consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (finished) return;
-        if (timing.firstAt === 0) timing.firstAt = Date.now();
-        if (await opts.onBatch(batch)) {
+  let timer: NodeJS.Timeout | undefined;
+  let settle: { resolve: () => void; reject: (err: Error) => void } = { resolve: () => {}, reject: () => {} };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const reader = new PartitionReader({
+    connection,
+    partitions: Array.from({ length: partitions }, (_, partition) => ({ topic: opts.topic, partition, start: 0 })),
+    positionOf: () => undefined,
+    onBatch: async (_topic, partition, records) => {
+      if (finished) return;
+      if (timing.firstAt === 0) timing.firstAt = Date.now();
+      try {
+        if (await opts.onBatch(records, partition)) {
           finished = true;
           timing.doneAt = Date.now();
-          clearTimeout(timer);
-          resolve();
+          settle.resolve();
         }
-      },
-    });
+      } catch (err) {
+        finished = true;
+        settle.reject(err as Error);
+      }
+    },
   });
+  timer = setTimeout(() => settle.reject(new Error(`${opts.label}: not done reading ${opts.topic} after ${opts.timeoutMs} ms`)), opts.timeoutMs);
   try {
+    await reader.start();
     await done;
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
+    await reader.stop();
   }
   return timing;
 }

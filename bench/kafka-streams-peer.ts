@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { KafkaAdmin } from '../spouts/kafka-admin';
+import { KafkaConnection } from '../spouts/kafka-connection';
 import { aggregateProblems, type TabActual } from './aggregate-check';
 import { BENCH_STACK } from './bench-stack';
 import type { LoadedTopic } from './loaded-topic';
@@ -45,17 +46,15 @@ export async function kafkaStreamsThroughput(opts: {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const kafka = new Kafka({ brokers: [opts.brokers], clientId: 'bench-streams-watch', logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = new KafkaAdmin(new KafkaConnection(opts.brokers.split(',')), 'bench-streams-watch');
   let rssBytes = Number.NaN;
   try {
     const run = await watchProgress({
       total: loaded.messages,
       probe: async () => {
-        const [committed] = await admin.fetchOffsets({ groupId: appId, topics: [loaded.topic] });
+        const committed = await admin.groupOffsets(appId, loaded.topic);
         rssBytes = rssOf(child.pid!);
-        return (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+        return [...committed.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
       },
       timeoutMs: opts.timeoutMs ?? 600_000,
       explain: () => output.slice(-3000),
@@ -71,7 +70,7 @@ export async function kafkaStreamsThroughput(opts: {
       rssBytes,
     };
   } finally {
-    await admin.disconnect();
+    await admin.close();
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // A topic created and filled with a workload, shared by every system a run measures.
-import { Kafka, logLevel } from 'kafkajs';
+import { KafkaAdmin } from '../spouts/kafka-admin';
+import { KafkaConnection } from '../spouts/kafka-connection';
 import { loadTopic, type LoadResult } from './topic-loader';
 import { Workload, type TabExpectation, type WorkloadShape } from './workload';
 
@@ -15,19 +16,14 @@ export interface LoadedTopic {
 }
 
 export async function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
-  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'bench-topics', logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = new KafkaAdmin(new KafkaConnection(brokers.split(',')), 'bench-topics', 30_000);
   try {
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: partitions },
-        { topic: `${topic}.dlq`, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+    await admin.createTopics([
+      { topic, partitions },
+      { topic: `${topic}.dlq`, partitions: 1 },
+    ]);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -1,4 +1,4 @@
-// The naive baseline: a plain KafkaJS consumer that parses each message and
+// The naive baseline: a plain consumer (the worker's reader, no group) that parses each message and
 // sends Redis one HINCRBY (or HINCRBYFLOAT) per event, no windows, no
 // batching of its own (ioredis pipelines what is sent in one tick).
 import Redis from 'ioredis';
@@ -31,9 +31,9 @@ export async function naiveConsume(opts: { brokers: string[]; redis: string; top
       topic: opts.topic,
       label: 'naive',
       timeoutMs: opts.timeoutMs ?? 600_000,
-      onBatch: async (batch) => {
+      onBatch: async (records) => {
         const replies: Array<Promise<unknown>> = [];
-        for (const m of batch.messages) {
+        for (const m of records) {
           if (messages >= opts.maxMessages) break;
           messages++;
           for (const e of JSON.parse(m.value!.toString()) as WireEvent[]) {

@@ -87,6 +87,8 @@ export function groupShares(profile: CpuProfile, groups: Record<string, { match:
 
 /** Where a worker's time goes, in the groups docs/benchmarks.md reports. */
 export const WORKER_GROUPS: Record<string, { match: RegExp; inclusive: boolean }> = {
+  // Workers read with @platformatic/kafka (spouts/partition-reader.ts); their outbox still writes with KafkaJS until it is ported.
+  '@platformatic/kafka (self)': { match: /node_modules\/@platformatic\/kafka\//, inclusive: false },
   'KafkaJS (self)': { match: /node_modules\/kafkajs\//, inclusive: false },
   'wire decode': { match: /^decodeMessage /, inclusive: true },
   fold: { match: /bolts\/fold-bolt\.ts$/, inclusive: true },

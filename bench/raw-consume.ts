@@ -1,6 +1,6 @@
-// The ceiling: how fast plain KafkaJS reads a topic on this machine, decoding
-// nothing and folding nothing. Every other figure is divided by this one.
-import { Kafka, logLevel } from 'kafkajs';
+// The ceiling: how fast the workers' reader (spouts/partition-reader.ts, on
+// @platformatic/kafka, no consumer group) reads a topic on this machine,
+// decoding nothing and folding nothing. Every other figure is divided by this one.
 import { consumeFromStart } from './consume-from-start';
 import { topicEndOffsets } from './topic-offsets';
 
@@ -12,7 +12,7 @@ export interface ConsumeResult {
 }
 
 export async function rawConsume(brokers: string[], topic: string, timeoutMs = 300_000): Promise<ConsumeResult> {
-  const end = await topicEndOffsets(new Kafka({ brokers, logLevel: logLevel.NOTHING }), topic);
+  const end = await topicEndOffsets(brokers, topic);
   const total = [...end.values()].reduce((a, b) => a + b, 0);
   let seen = 0;
   const timing = await consumeFromStart({
@@ -20,7 +20,7 @@ export async function rawConsume(brokers: string[], topic: string, timeoutMs = 3
     topic,
     label: 'ceiling',
     timeoutMs,
-    onBatch: (batch) => (seen += batch.messages.length) >= total,
+    onBatch: (records) => (seen += records.length) >= total,
   });
   const seconds = (timing.doneAt - timing.firstAt) / 1000;
   return { messages: seen, seconds, messagesPerSecond: seen / seconds };

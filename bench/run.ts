@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [-- --profile]: Tabstream end to end against
-// baselines measured in the same run on the same topics (the raw KafkaJS
-// ceiling, a Kafka Streams peer, a naive consumer), then latency, recovery
+// baselines measured in the same run on the same topics (the raw-read
+// ceiling: the workers' reader alone, a Kafka Streams peer, a naive consumer), then latency, recovery
 // and memory. Starts its own stack (.stack-bench/, ports 32181/39092/36379)
 // and stops it at the end; prints a table, writes bench/results/<time>.json
 // and (full runs only) refreshes docs/benchmarks.md.
@@ -98,7 +98,7 @@ try {
       // Two reads a round: a ceiling measured low would flatter every ratio.
       for (let read = 0; read < 2; read++) {
         const c = await rawConsume([stack.brokers], loaded.topic);
-        addRun({ system: 'ceiling', shape, config: 'raw KafkaJS, decode nothing', events_per_s: c.messagesPerSecond * loaded.eventsPerMessage, exact: null });
+        addRun({ system: 'ceiling', shape, config: 'raw read (PartitionReader, @platformatic/kafka, no group), decode nothing', events_per_s: c.messagesPerSecond * loaded.eventsPerMessage, exact: null });
       }
       for (const workers of plan.workerCounts) {
         const profileDir = profiling && key === 'production' && workers === 1 && rep === 0 ? join(BENCH_STACK.dir, 'profiles', suffix) : undefined;

@@ -1,13 +1,12 @@
-import type { Kafka } from 'kafkajs';
+import { KafkaAdmin, LATEST } from '../spouts/kafka-admin';
+import { KafkaConnection } from '../spouts/kafka-connection';
 
 /** The end offset (next offset to be written) of every partition of a topic. */
-export async function topicEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
+export async function topicEndOffsets(brokers: string[], topic: string): Promise<Map<number, number>> {
+  const admin = new KafkaAdmin(new KafkaConnection(brokers), 'bench-offsets');
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    return (await admin.offsets([topic], LATEST)).get(topic) ?? new Map();
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }

@@ -1,10 +1,11 @@
 // A service is ready when it answers as its clients will use it: a ZooKeeper
 // session, Kafka cluster metadata with a controller, a Redis PING.
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { createConnection } from 'node:net';
 import type { ServiceName, StackPorts } from './layout';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 
 const ATTEMPT_TIMEOUT_MS = 2_000;
 const SESSION_TIMEOUT_MS = 10_000;
@@ -65,24 +66,15 @@ export function fourLetterWord(port: number, command: string): Promise<string> {
 }
 
 async function probeKafka(port: number): Promise<boolean> {
-  const kafka = new Kafka({
-    clientId: 'tabstream-stack-probe',
-    brokers: [`127.0.0.1:${port}`],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: ATTEMPT_TIMEOUT_MS,
-    requestTimeout: ATTEMPT_TIMEOUT_MS,
-    retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
+  const admin = new KafkaAdmin(new KafkaConnection([`127.0.0.1:${port}`]), 'tabstream-stack-probe', ATTEMPT_TIMEOUT_MS);
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
+    const cluster = await admin.cluster();
     // Topic creation needs an elected controller, not just a listening socket.
-    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+    return cluster.brokers > 0 && cluster.controller >= 0;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await admin.close();
   }
 }
 

@@ -3,20 +3,10 @@
 // worker is killed with -9 mid-stream, twice; the events carry no ids, so the
 // dedup window cannot hide a replay or a lost envelope: counts must end exact.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
+import { messagesOn } from '../support/topic-ends';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
-
-async function messagesOn(brokers: string[], topic: string): Promise<number> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((s, o) => s + Number(o.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 describe('two keyed bolts in a chain (two repartition topics)', () => {
   const workers: WorkerProcess[] = [];

@@ -5,22 +5,12 @@
 // input reading on from its topic's end. Exact against the test's own totals.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
+import { endOffsets } from '../support/topic-ends';
 import { ExactRun } from '../support/exact-run';
 import { testConfig } from '../support/pipeline-harness';
 import { partitionKeys } from '../../state/redis-keys';
 
 const PARTITIONS = 4;
-
-async function endOffsets(brokers: string[], topic: string): Promise<number[]> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 describe('topology offsets with two repartition topics', () => {
   const run = new ExactRun(testConfig({ sessionTimeoutMs: 4000 }), 'offtwo', PARTITIONS);

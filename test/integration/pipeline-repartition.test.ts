@@ -3,17 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters, type Expected } from '../support/event-loader';
-
-async function repartitionedMessages(brokers: string[], topic: string): Promise<number> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((s, o) => s + Number(o.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { messagesOn } from '../support/topic-ends';
 
 /** Unkeyed messages mixing Tabs, as a client batching many Tabs together would send. */
 async function loadMixedUnkeyed(brokers: string[], topic: string, messages: number): Promise<Expected> {
@@ -63,7 +53,7 @@ describe('repartitioning', () => {
     );
     expect(expectExact(totals, expected)).toEqual([]);
     // Most events belonged to another partition's Tab: they crossed through the repartition topic.
-    expect(await repartitionedMessages(config.brokers, `${name}.fold.repartition`)).toBeGreaterThan(1000);
+    expect(await messagesOn(config.brokers, `${name}.fold.repartition`)).toBeGreaterThan(1000);
   }, 180_000);
 
   it('a fold grouped by client (not the message key) goes through the repartition topic and stays exact across kill -9', async () => {
@@ -91,6 +81,6 @@ describe('repartitioning', () => {
       waitFor('exact counters', () => reader.counterTotals(), (t) => expectExact(t, expected).length === 0, 120_000),
     );
     expect(expectExact(totals, expected)).toEqual([]);
-    expect(await repartitionedMessages(config.brokers, `${name}.fold.repartition`)).toBeGreaterThan(100);
+    expect(await messagesOn(config.brokers, `${name}.fold.repartition`)).toBeGreaterThan(100);
   }, 240_000);
 });

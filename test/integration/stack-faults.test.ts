@@ -7,12 +7,13 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackError, stackLayout, stackStatus, startStack, stopService, stopStack } from '../../deploy/stack/index';
 import { processAlive, processesWithMarker } from '../../deploy/stack/process-table';
 import { findExecutable } from '../../deploy/stack/requirements';
 import { scratchDir } from '../support/scratch-dir';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = scratchDir('stack-faults');
@@ -163,14 +164,14 @@ describe('local stack faults', () => {
     expect(after.services.zookeeper.pid).toBe(before.services.zookeeper.pid);
     expect(after.services.redis.pid).toBe(before.services.redis.pid);
 
-    const admin = new Kafka({ clientId: 'stack-faults', brokers: [after.brokers], logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
+    const admin = new KafkaAdmin(new KafkaConnection([after.brokers]), 'stack-faults');
     try {
       const topic = `faults-${Date.now()}`;
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })).toBe(true);
-      await admin.deleteTopics({ topics: [topic] });
+      await admin.createTopics([{ topic, partitions: 1 }]);
+      expect(await admin.partitionCount(topic)).toBe(1);
+      await admin.deleteTopics([topic]);
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
   });
 

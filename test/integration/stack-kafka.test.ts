@@ -1,45 +1,55 @@
-// The test stack's Kafka: a topic can be created, written and read back through KafkaJS.
-import { Kafka, logLevel } from 'kafkajs';
+// The test stack's Kafka: a topic can be created, written and read back through
+// the clients Tabstream uses (@platformatic/kafka's Admin and Producer, and the
+// workers' PartitionReader).
+import { Producer, compatibilityPartitioner } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
+import { KafkaConnection } from '../../spouts/kafka-connection';
+import { PartitionReader } from '../../spouts/partition-reader';
 import { testStack } from '../support/stack-env';
 
 const stack = testStack();
-const kafka = new Kafka({ clientId: 'stack-kafka-test', brokers: [stack.brokers], logLevel: logLevel.NOTHING });
+const connection = new KafkaConnection([stack.brokers]);
 const topic = `stack-kafka-test-${process.pid}-${Date.now()}`;
 
 describe('Kafka on the test stack', () => {
-  const admin = kafka.admin();
+  const admin = new KafkaAdmin(connection, 'stack-kafka-test');
 
   afterAll(async () => {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteTopics([topic]).catch(() => undefined);
+    await admin.close();
   });
 
   it('creates a topic, produces keyed messages and consumes them in partition order', async () => {
-    await admin.connect();
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    expect(metadata.topics[0]?.partitions).toHaveLength(2);
+    await admin.createTopics([{ topic, partitions: 2 }]);
+    expect(await admin.partitionCount(topic)).toBe(2);
 
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = new Producer({ ...connection.clientOptions('stack-kafka-test'), partitioner: compatibilityPartitioner });
     const sent = Array.from({ length: 20 }, (_, i) => ({ key: `tab-${i % 3}`, value: JSON.stringify({ n: i }) }));
-    await producer.send({ topic, messages: sent });
-    await producer.disconnect();
+    try {
+      await producer.send({ messages: sent.map((m) => ({ topic, key: Buffer.from(m.key), value: Buffer.from(m.value) })), acks: -1 });
+    } finally {
+      await producer.close();
+    }
 
-    const consumer = kafka.consumer({ groupId: `${topic}-group` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; n: number; partition: number }[] = [];
-    await new Promise<void>((done) => {
-      void consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          received.push({ key: message.key!.toString(), n: JSON.parse(message.value!.toString()).n, partition });
-          if (received.length === sent.length) done();
-        },
-      });
+    let done: () => void = () => {};
+    const all = new Promise<void>((resolve) => (done = resolve));
+    const reader = new PartitionReader({
+      connection,
+      partitions: [0, 1].map((partition) => ({ topic, partition, start: 0 })),
+      positionOf: () => undefined,
+      onBatch: async (_topic, partition, records) => {
+        for (const r of records) received.push({ key: r.key!.toString(), n: JSON.parse(r.value!.toString()).n, partition });
+        if (received.length === sent.length) done();
+      },
     });
-    await consumer.disconnect();
+    await reader.start();
+    try {
+      await all;
+    } finally {
+      await reader.stop();
+    }
 
     expect(received.map((m) => m.n).sort((a, b) => a - b)).toEqual(sent.map((_, i) => i));
     // Messages with one key land in one partition, in the order they were sent.
@@ -51,9 +61,12 @@ describe('Kafka on the test stack', () => {
   });
 
   it('refuses to auto-create a topic that was never created', async () => {
-    const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 1 } });
-    await producer.connect();
-    await expect(producer.send({ topic: `${topic}-never-created`, messages: [{ value: 'x' }], timeout: 2_000 })).rejects.toThrow();
-    await producer.disconnect();
+    const producer = new Producer({ ...connection.clientOptions('stack-kafka-test'), autocreateTopics: true, retries: 1, timeout: 2_000 });
+    try {
+      await expect(producer.send({ messages: [{ topic: `${topic}-never-created`, value: Buffer.from('x') }] })).rejects.toThrow();
+    } finally {
+      await producer.close();
+    }
+    expect((await admin.topics()).has(`${topic}-never-created`)).toBe(false);
   });
 });

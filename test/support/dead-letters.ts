@@ -3,8 +3,19 @@
 import { createHash } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { RedisStateStore } from '../../state/redis-state-store';
-import { topicEndOffsets } from '../../bench/topic-offsets';
 import { uniqueName } from './pipeline-harness';
+
+/** The end offset (next offset to be written) of every partition of a topic (KafkaJS, as the callers' clients still are). */
+async function topicEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** Messages written to every partition of a topic so far. */
 export async function messagesIn(kafka: Kafka, topic: string): Promise<number> {

@@ -4,13 +4,12 @@
 // protocol"): a move is written there, one atomic script per partition
 // (state/scripts/move-position.lua), then mirrored into ZooKeeper.
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import { ZkClient } from '../coordination/zk-client';
 import { readSpec } from '../coordination/spec-store';
 import { readAssignment } from '../coordination/assignment-store';
 import { needsRepartitionTopic } from '../dsl/placement';
 import { loadTopology } from '../loader';
-import { withTimeout } from '../with-timeout';
+import { EARLIEST, KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
 import type { ConfigFlags, TabstreamConfig } from '../config';
 import type { TopologySpec } from '../deploy/topology-spec';
 import { moveApplies, planMoves, planRefusal, type OffsetTarget, type PartitionMove } from '../deploy/offsets-plan';
@@ -117,46 +116,24 @@ interface TopicOffsets {
   end: Map<number, number>;
 }
 
-/** Asks Kafka, within KAFKA_TIMEOUT_MS, for the topics' earliest and end offsets (and the spout topic's offsets at `time`). */
+/** Asks Kafka, within KAFKA_TIMEOUT_MS per lookup, for the topics' earliest and end offsets (and the spout topic's offsets at `time`). */
 async function kafkaOffsets(
   config: TabstreamConfig,
   topics: string[],
   timeLookup: { topic: string; time: number } | null,
 ): Promise<{ topics: Map<string, TopicOffsets>; atTime: Map<number, number> }> {
-  const kafka = new Kafka({
-    clientId: 'tabstream-offsets',
-    brokers: config.brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: KAFKA_TIMEOUT_MS,
-    requestTimeout: KAFKA_TIMEOUT_MS,
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 500 },
-  });
-  const admin = kafka.admin();
+  const admin = KafkaAdmin.of(config, 'tabstream-offsets', KAFKA_TIMEOUT_MS);
   try {
-    return await withTimeout(
-      (async () => {
-        await admin.connect();
-        const out = new Map<string, TopicOffsets>();
-        for (const topic of topics) {
-          const offsets = await admin.fetchTopicOffsets(topic);
-          out.set(topic, {
-            earliest: new Map(offsets.map((o) => [o.partition, Number(o.low)])),
-            end: new Map(offsets.map((o) => [o.partition, Number(o.high)])),
-          });
-        }
-        const atTime = new Map<number, number>();
-        if (timeLookup !== null) {
-          for (const o of await admin.fetchTopicOffsetsByTimestamp(timeLookup.topic, timeLookup.time)) atTime.set(o.partition, Number(o.offset));
-        }
-        return { topics: out, atTime };
-      })(),
-      KAFKA_TIMEOUT_MS,
-      `Kafka did not answer within ${KAFKA_TIMEOUT_MS / 1000} s`,
-    );
-  } catch (err) {
-    throw new Error(`could not read the offsets of ${topics.join(', ')} from Kafka: ${(err as Error).message}`);
+    const [earliest, end, atTime] = await Promise.all([
+      admin.offsets(topics, EARLIEST),
+      admin.offsets(topics, LATEST),
+      timeLookup === null ? null : admin.offsets([timeLookup.topic], timeLookup.time),
+    ]);
+    const out = new Map<string, TopicOffsets>();
+    for (const topic of topics) out.set(topic, { earliest: earliest.get(topic) ?? new Map(), end: end.get(topic) ?? new Map() });
+    return { topics: out, atTime: atTime?.get(timeLookup!.topic) ?? new Map() };
   } finally {
-    void admin.disconnect().catch(() => {});
+    void admin.close();
   }
 }
 

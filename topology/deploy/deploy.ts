@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type { TabstreamConfig } from '../config';
 import { loadTopology, moduleRef } from '../loader';
 import { ensureTopics } from '../runtime/ensure-topics';
@@ -7,6 +6,7 @@ import { deploySpec } from '../coordination/spec-store';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { specFor, type TopologySpec } from './topology-spec';
 import { redisClient } from '../../state/redis-client';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
 
 export interface DeployOptions {
   name?: string;
@@ -21,8 +21,13 @@ export interface DeployOptions {
  */
 export async function deployTopology(config: TabstreamConfig, ref: string, opts: DeployOptions = {}): Promise<TopologySpec> {
   const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic, maxEventFutureMs: config.maxEventFutureMs });
-  const kafka = new Kafka({ clientId: 'tabstream-deploy', brokers: config.brokers, logLevel: logLevel.NOTHING });
-  const partitions = await ensureTopics(kafka, topology, opts.partitions ?? 8);
+  const admin = KafkaAdmin.of(config, 'tabstream-deploy');
+  let partitions: number;
+  try {
+    partitions = await ensureTopics(admin, topology, opts.partitions ?? 8);
+  } finally {
+    await admin.close();
+  }
   const redis = redisClient(config.redis, { timeoutMs: config.redisTimeoutMs, maxRetriesPerRequest: 3 });
   let firstGeneration: number;
   try {

@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type { TabstreamConfig } from '../config';
 import type { ZkClient } from '../coordination/zk-client';
 import { readSpec } from '../coordination/spec-store';
@@ -6,7 +5,7 @@ import { readAssignment } from '../coordination/assignment-store';
 import { listWorkers, type WorkerInfo } from '../coordination/rebalancer';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { RedisStateStore, type PartitionMeta } from '../../state/redis-state-store';
-import { withTimeout } from '../with-timeout';
+import { KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
 import type { TopologySpec } from './topology-spec';
 import { CLIENT_TIMEOUT_MS, redisClient } from '../../state/redis-client';
 
@@ -99,27 +98,11 @@ export async function topologyStatus(zk: ZkClient, config: TabstreamConfig, name
 
 /** The topic's end offsets, from a Kafka admin client that gives up within a few seconds. */
 async function endOffsets(config: TabstreamConfig, topic: string, timeoutMs: number): Promise<Map<number, number>> {
-  const kafka = new Kafka({
-    clientId: 'tabstream-status',
-    brokers: config.brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 500 },
-  });
-  const admin = kafka.admin();
+  const admin = KafkaAdmin.of(config, 'tabstream-status', timeoutMs);
   try {
-    return await withTimeout(
-      (async () => {
-        await admin.connect();
-        const ends = await admin.fetchTopicOffsets(topic);
-        return new Map(ends.map((e) => [e.partition, Number(e.high)]));
-      })(),
-      timeoutMs,
-      `no answer within ${timeoutMs / 1000} s`,
-    );
+    return (await admin.offsets([topic], LATEST)).get(topic) ?? new Map();
   } finally {
-    void admin.disconnect().catch(() => {});
+    void admin.close();
   }
 }
 
