@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { AggregateReader, WorkerProcess, explainWith, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact } from '../support/event-loader';
@@ -91,7 +92,7 @@ describe('a flood of hostile input', () => {
     await waitFor('every dead letter written', () => messagesIn(kafka, `${topic}.dlq`), (n) => n >= expectedDead, 20_000);
     // Each bad input once (a replay, should a rebalance happen, may write a dead letter again: at-least-once).
     const repeats = { n: 0 };
-    const reasons = await deadLettersByReason(kafka, topic, { distinct: true, repeats });
+    const reasons = await deadLettersByReason(KafkaConnection.of(config), topic, { distinct: true, repeats });
     expect(Object.fromEntries([...reasons].sort())).toEqual(Object.fromEntries([...stream.deadLetters].sort()));
     for (const w of workers) expect(w.exited, `${w.id} died:\n${w.output.slice(-3000)}`).toBe(false);
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { Worker } from '../../topology/runtime/worker';
 import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { deadLettersByReason, messagesIn } from '../support/dead-letters';
@@ -44,7 +45,7 @@ describe('maxEventFutureMs', () => {
     });
     await producer.disconnect();
     await waitFor('two dead letters', () => messagesIn(kafka, `${topic}.dlq`), (n) => n >= 2, 30_000);
-    expect(await deadLettersByReason(kafka, topic)).toEqual(new Map([['time-in-future', 2]]));
+    expect(await deadLettersByReason(KafkaConnection.of(config), topic)).toEqual(new Map([['time-in-future', 2]]));
     const totals = await waitFor('the valid events folded', () => reader.counterTotals(), (t) => t.get('ticks')?.count === 2, 30_000);
     expect(totals.get('ticks')).toEqual({ count: 2, total: 3 });
   });
