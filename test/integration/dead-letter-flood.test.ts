@@ -11,7 +11,7 @@ import { RedisStateStore } from '../../state/redis-state-store';
 import { KafkaOutbox } from '../../topology/runtime/kafka-outbox';
 import type { OutboxMessage } from '../../topology/runtime/outbox';
 import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
-import { expectExact, type Expected } from '../support/event-loader';
+import { expectExact, loaderProducer, type Expected } from '../support/event-loader';
 import { deadLettersByReason, messagesIn, partitionsBehind } from '../support/dead-letters';
 import { readTopic } from '../support/read-topic';
 import { KafkaConnection } from '../../spouts/kafka-connection';
@@ -41,28 +41,27 @@ describe('a flood of small dead letters', () => {
   });
 
   it('lands all 6,000 in <topic>.dlq, and every partition folds on past them', async () => {
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = loaderProducer(config.brokers);
     const time = Date.now();
-    const messages: Array<{ key: string; value: string }> = [];
+    const messages: Array<{ topic: string; key: Buffer; value: Buffer }> = [];
     for (let i = 0; i < BAD; i++) {
       // ~100 bytes each, spread over every partition by key.
-      messages.push({ key: `k${i % 97}`, value: `{"tab":"v_1 x","type":"counter","value":1,"time":${time},"client":"client-${String(i).padStart(6, '0')}"}` });
+      messages.push({ topic, key: Buffer.from(`k${i % 97}`), value: Buffer.from(`{"tab":"v_1 x","type":"counter","value":1,"time":${time},"client":"client-${String(i).padStart(6, '0')}"}`) });
     }
-    await producer.send({ topic, messages });
+    await producer.send({ messages });
     // Valid events after the flood, in every partition: counted only if nothing stalled.
     const expected: Expected = new Map();
-    const valid: Array<{ key: string; value: string }> = [];
+    const valid: Array<{ topic: string; key: Buffer; value: Buffer }> = [];
     for (let i = 0; i < 400; i++) {
       const tab = `after_${i % 16}`;
       const e = expected.get(tab) ?? { count: 0, total: 0 };
       e.count++;
       e.total += 2;
       expected.set(tab, e);
-      valid.push({ key: tab, value: JSON.stringify({ tab, type: 'counter', value: 2, time, client: 'c1' }) });
+      valid.push({ topic, key: Buffer.from(tab), value: Buffer.from(JSON.stringify({ tab, type: 'counter', value: 2, time, client: 'c1' })) });
     }
-    await producer.send({ topic, messages: valid });
-    await producer.disconnect();
+    await producer.send({ messages: valid });
+    await producer.close();
 
     await waitFor('the valid events after the flood folded', () => reader.counterTotals('after_.*'), (t) => expectExact(t, expected).length === 0, 45_000);
     expect(await messagesIn(kafka, `${topic}.dlq`)).toBe(BAD);
