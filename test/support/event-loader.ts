@@ -87,8 +87,9 @@ export function loaderProducer(brokers: string[], clientId = 'test-loader'): Pro
     idempotent: true,
     acks: ProduceAcks.ALL,
     partitioner: kafkaDefaultPartitioner(),
-    retries: 8,
-    retryDelay: 200,
+    // A broker just restarted (leaders not elected yet) is waited for, about 15 s as KafkaJS's defaults did.
+    retries: 10,
+    retryDelay: (_client, _operation, attempt) => Math.min(250 * 2 ** Math.max(0, attempt - 1), 2000),
   });
 }
 
