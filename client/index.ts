@@ -1,5 +1,5 @@
 // The producer side of Tabstream: record events from an application.
-export { TabClient, type TabClientOptions, type TabClientStats } from './tab-client';
+export { TabClient, type TabClientKafkaOptions, type TabClientOptions, type TabClientRetry, type TabClientStats } from './tab-client';
 export { TabRecorder, CounterRecorder } from './tab-recorder';
 export { BufferOverflowError, TabSendError } from './errors';
 export { WIRE_NAME_PATTERN, assertWireName } from './wire-names';

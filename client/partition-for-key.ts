@@ -43,3 +43,21 @@ export function partitionForKey(key: string, partitions: number): number {
   // Java's toPositive: clear the sign bit (not Math.abs).
   return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
 }
+
+/**
+ * A partitioner for @platformatic/kafka's Producer that places records as
+ * Kafka's Java client and KafkaJS's DefaultPartitioner do: a keyed record by
+ * murmur2 of its key made positive (the Producer takes it modulo the
+ * partition count, which gives `partitionForKey`), an unkeyed one round-robin
+ * from a random start. (The library's own `defaultPartitioner` hashes keys
+ * differently, and its `compatibilityPartitioner` puts every unkeyed record
+ * on partition 0.) One per producer: it keeps the round-robin position.
+ */
+export function kafkaDefaultPartitioner(): (message: unknown, key: Buffer | undefined | null) => number {
+  let next = Math.floor(Math.random() * 0x7fffffff);
+  return (_message, key) => {
+    if (Buffer.isBuffer(key)) return murmur2(key) & 0x7fffffff;
+    next = (next + 1) & 0x7fffffff;
+    return next;
+  };
+}

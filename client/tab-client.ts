@@ -1,12 +1,14 @@
 // TabClient: how an application records Tab events into Kafka in the wire
 // format (DESIGN.md, "Event wire format"). Events are buffered per Tab and
 // sent as one Kafka message per batch (key = Tab name, value = JSON array of
-// that Tab's events) by KafkaJS's idempotent producer with Kafka's default
-// partitioner, so every producer keyed by Tab puts a Tab on the same partition.
-import { Kafka, Partitioners, type Producer, type RetryOptions } from 'kafkajs';
+// that Tab's events) by @platformatic/kafka's idempotent producer, placed as
+// Kafka's Java client places a keyed record (murmur2), so every producer keyed
+// by Tab puts a Tab on the same partition.
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { kOptions, ProduceAcks, Producer, type SASLOptions } from '@platformatic/kafka';
 import { BufferOverflowError, TabSendError } from './errors';
 import { EventIdGenerator } from './event-ids';
-import { quietKafkaLogCreator } from './quiet-kafka-log';
+import { kafkaDefaultPartitioner } from './partition-for-key';
 import { batchValue, TabBatchQueue, type TabBatch } from './tab-batch-queue';
 import { CounterRecorder, TabRecorder } from './tab-recorder';
 import { assertWireName } from './wire-names';
@@ -26,14 +28,36 @@ export interface TabClientOptions {
   maxBufferedEvents?: number;
   /** On overflow, throw BufferOverflowError ('error', default) or drop the event and count it ('drop'). */
   onOverflow?: 'error' | 'drop';
-  /** Reuse a KafkaJS instance (e.g. several clients in one process, or TLS/SASL settings). */
-  kafka?: Kafka;
-  /** KafkaJS retry settings for each send. Default: KafkaJS defaults with 5 retries. */
-  retry?: RetryOptions;
+  /** Kafka connection settings: TLS, SASL, timeouts, the Kafka client id. */
+  kafka?: TabClientKafkaOptions;
+  /** How often a send is tried again before it fails, and how long between tries. Default 5 retries, 300 ms doubling up to 30 s. */
+  retry?: TabClientRetry;
   /** Let the broker create a missing topic (with its default partition count). Default false. */
   allowAutoTopicCreation?: boolean;
   /** Called when a background (timer or size triggered) send fails; the events stay buffered. */
   onSendError?: (error: TabSendError) => void;
+}
+
+/** Connection settings of the producer (@platformatic/kafka's, passed through). */
+export interface TabClientKafkaOptions {
+  /** The Kafka client id the brokers see (not the wire `client` field). Default `tabstream-<clientId>`. */
+  clientId?: string;
+  tls?: TlsOptions;
+  sasl?: SASLOptions;
+  /** A broker not connected within this fails the try, ms. Default 5000. */
+  connectTimeout?: number;
+  /** A request unanswered this long fails the try, ms. Default 30000. */
+  requestTimeout?: number;
+}
+
+/** Retries of one send; the delay doubles from `initialRetryTime` up to `maxRetryTime`. */
+export interface TabClientRetry {
+  /** Default 5. */
+  retries?: number;
+  /** Default 300 ms. */
+  initialRetryTime?: number;
+  /** Default 30000 ms. */
+  maxRetryTime?: number;
 }
 
 export interface TabClientStats {
@@ -70,11 +94,11 @@ export class TabClient {
   readonly topic: string;
   readonly clientId: string;
   private readonly options: TabClientOptions;
-  private readonly kafka: Kafka;
+  private readonly brokers: string[];
   private readonly queue: TabBatchQueue;
   private readonly ids: EventIdGenerator;
   private readonly recorders = new Map<string, unknown>();
-  private producer: Producer | undefined;
+  private producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   /** After a send finally failed: start a fresh producer (see resetProducer). */
   private producerNeedsReset = false;
   private state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
@@ -98,15 +122,12 @@ export class TabClient {
     positive('maxBufferedEvents', 100_000);
     this.queue = new TabBatchQueue({ maxBatchEvents: positive('maxBatchEvents', 500), maxBatchBytes: MAX_BATCH_BYTES });
     this.ids = new EventIdGenerator(options.clientId);
-    this.kafka =
-      options.kafka ??
-      new Kafka({
-        clientId: `tabstream-${options.clientId}`,
-        brokers: typeof options.brokers === 'string' ? options.brokers.split(',').map((b) => b.trim()) : options.brokers,
-        logCreator: quietKafkaLogCreator,
-      });
+    this.brokers = (typeof options.brokers === 'string' ? options.brokers.split(',') : options.brokers).map((b) => b.trim()).filter((b) => b !== '');
+    const retries = options.retry?.retries ?? 5;
+    if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retry.retries must be a non-negative integer, got ${retries}`);
   }
 
+  /** Connects to Kafka and takes an idempotent producer id; rejects if Kafka does not answer. */
   async connect(): Promise<void> {
     if (this.state !== 'new') throw new Error(`TabClient ${this.clientId} is already ${this.state}`);
     this.producer = await this.newProducer();
@@ -173,7 +194,7 @@ export class TabClient {
     }
     this.state = 'closed';
     clearTimeout(this.timer);
-    await this.producer!.disconnect();
+    await this.producer!.close();
   }
 
   stats(): TabClientStats {
@@ -246,9 +267,7 @@ export class TabClient {
     try {
       if (this.producerNeedsReset) await this.resetProducer();
       await this.producer!.send({
-        topic: this.topic,
-        acks: -1,
-        messages: batches.map((batch) => ({ key: batch.tab, value: batchValue(batch) })),
+        messages: batches.map((batch) => ({ topic: this.topic, key: Buffer.from(batch.tab), value: Buffer.from(batchValue(batch)) })),
       });
     } catch (error) {
       this.counts.sendErrors++;
@@ -259,16 +278,29 @@ export class TabClient {
     this.counts.batchesSent += batches.length;
   }
 
-  private async newProducer(): Promise<Producer> {
-    const producer = this.kafka.producer({
+  private async newProducer(): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> {
+    const { retries = 5, initialRetryTime = 300, maxRetryTime = 30_000 } = this.options.retry ?? {};
+    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: `tabstream-${this.clientId}`,
+      ...this.options.kafka,
+      bootstrapBrokers: this.brokers,
+      // acks all, one request in flight: the broker keeps each partition's sequence numbers in order.
       idempotent: true,
-      // KafkaJS keeps per-partition sequence numbers correct only with one request in flight.
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: this.options.allowAutoTopicCreation ?? false,
-      retry: { retries: 5, ...this.options.retry },
+      acks: ProduceAcks.ALL,
+      partitioner: kafkaDefaultPartitioner(),
+      autocreateTopics: this.options.allowAutoTopicCreation ?? false,
+      retries,
+      retryDelay: (_client, _operation, attempt) => Math.min(initialRetryTime * 2 ** Math.max(0, attempt - 1), maxRetryTime),
     });
-    await producer.connect();
+    // The library's constructor makes an idempotent producer's retries of 0 or 1 endless (and `true`
+    // is endless too): set the number asked for after it.
+    (producer[kOptions] as { retries: number }).retries = retries;
+    try {
+      await producer.initIdempotentProducer({});
+    } catch (error) {
+      await producer.close().catch(() => undefined);
+      throw error;
+    }
     return producer;
   }
 
@@ -283,7 +315,7 @@ export class TabClient {
     const old = this.producer!;
     this.producer = await this.newProducer();
     this.producerNeedsReset = false;
-    await old.disconnect().catch(() => undefined);
+    await old.close().catch(() => undefined);
   }
 }
 

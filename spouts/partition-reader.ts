@@ -15,7 +15,7 @@ interface FetchedPartition {
     attributes: number;
     producerId: bigint;
     firstTimestamp: bigint;
-    records: Array<{ offsetDelta: number; key: Buffer | null; value: Buffer | null }>;
+    records: Array<{ offsetDelta: number; key: Buffer | null; value: Buffer | null; headers: Array<[Buffer, Buffer]> }>;
   }>;
 }
 interface FetchResponse {
@@ -47,6 +47,8 @@ export interface PartitionReaderOptions extends InputConsumerOptions {
   connection: KafkaConnection;
   /** A partition that cannot be read from its position (Kafka no longer holds it): reported, and skipped from then on. */
   onUnreadable?: (topic: string, partition: number, reason: string) => void;
+  /** Hand over each record's headers too (the runtime reads none). */
+  withHeaders?: boolean;
 }
 
 /**
@@ -240,7 +242,11 @@ export class PartitionReader implements InputConsumer {
       for (const record of batch.records) {
         const offset = batch.firstOffset + BigInt(record.offsetDelta);
         if (offset < state.offset) continue; // a batch starts before the fetch offset
-        records.push({ offset: String(offset), key: record.key, value: record.value, timestamp });
+        records.push(
+          this.opts.withHeaders === true
+            ? { offset: String(offset), key: record.key, value: record.value, timestamp, headers: record.headers }
+            : { offset: String(offset), key: record.key, value: record.value, timestamp },
+        );
       }
     }
     if (next === state.offset) return;

@@ -6,11 +6,12 @@
 // partition stalls, and both workers live. Runs on the shared test stack:
 // it harms nothing but its own topology.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { AggregateReader, WorkerProcess, explainWith, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
-import { expectExact } from '../support/event-loader';
+import { expectExact, loaderProducer } from '../support/event-loader';
 import { deadLettersByReason, messagesIn, partitionsBehind } from '../support/dead-letters';
 import { hostileStream, type HostileMessage } from '../support/hostile-messages';
 
@@ -20,15 +21,16 @@ const MESSAGES = 100_000;
 const SEND_BYTES = 900 * 1024;
 
 /** Sends in order, as fast as the broker acknowledges: requests of up to SEND_BYTES, a large message alone. */
-async function produceAll(kafka: Kafka, topic: string, messages: HostileMessage[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+async function produceAll(brokers: string[], topic: string, messages: HostileMessage[]): Promise<void> {
+  const producer = loaderProducer(brokers, 'hostile-test');
   try {
     let chunk: HostileMessage[] = [];
     let bytes = 0;
     const flush = async (): Promise<void> => {
       if (chunk.length === 0) return;
-      await producer.send({ topic, messages: chunk, acks: -1, compression: CompressionTypes.None });
+      await producer.send({
+        messages: chunk.map((m) => ({ topic, ...(m.key !== null && { key: Buffer.from(m.key) }), value: m.value as Buffer })),
+      });
       chunk = [];
       bytes = 0;
     };
@@ -40,7 +42,7 @@ async function produceAll(kafka: Kafka, topic: string, messages: HostileMessage[
     }
     await flush();
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }
 
@@ -75,7 +77,7 @@ describe('a flood of hostile input', () => {
 
     const stream = hostileStream({ messages: MESSAGES, time: Date.now() });
     const producing = Date.now();
-    await produceAll(kafka, topic, stream.messages);
+    await produceAll(config.brokers, topic, stream.messages);
     const produced = Date.now();
     expect(await messagesIn(kafka, topic)).toBe(stream.messages.length);
 
@@ -91,7 +93,7 @@ describe('a flood of hostile input', () => {
     await waitFor('every dead letter written', () => messagesIn(kafka, `${topic}.dlq`), (n) => n >= expectedDead, 20_000);
     // Each bad input once (a replay, should a rebalance happen, may write a dead letter again: at-least-once).
     const repeats = { n: 0 };
-    const reasons = await deadLettersByReason(kafka, topic, { distinct: true, repeats });
+    const reasons = await deadLettersByReason(KafkaConnection.of(config), topic, { distinct: true, repeats });
     expect(Object.fromEntries([...reasons].sort())).toEqual(Object.fromEntries([...stream.deadLetters].sort()));
     for (const w of workers) expect(w.exited, `${w.id} died:\n${w.output.slice(-3000)}`).toBe(false);
 

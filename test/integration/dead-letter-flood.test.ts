@@ -11,8 +11,10 @@ import { RedisStateStore } from '../../state/redis-state-store';
 import { KafkaOutbox } from '../../topology/runtime/kafka-outbox';
 import type { OutboxMessage } from '../../topology/runtime/outbox';
 import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
-import { expectExact, type Expected } from '../support/event-loader';
+import { expectExact, loaderProducer, type Expected } from '../support/event-loader';
 import { deadLettersByReason, messagesIn, partitionsBehind } from '../support/dead-letters';
+import { readTopic } from '../support/read-topic';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 
 const PARTITIONS = 4;
 const BAD = 6000;
@@ -22,6 +24,7 @@ describe('a flood of small dead letters', () => {
   const name = uniqueName('dlq-flood');
   const topic = `${name}-tabs`;
   const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
+  const connection = KafkaConnection.of(config);
   let worker: Worker;
   let reader: AggregateReader;
 
@@ -38,32 +41,31 @@ describe('a flood of small dead letters', () => {
   });
 
   it('lands all 6,000 in <topic>.dlq, and every partition folds on past them', async () => {
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = loaderProducer(config.brokers);
     const time = Date.now();
-    const messages: Array<{ key: string; value: string }> = [];
+    const messages: Array<{ topic: string; key: Buffer; value: Buffer }> = [];
     for (let i = 0; i < BAD; i++) {
       // ~100 bytes each, spread over every partition by key.
-      messages.push({ key: `k${i % 97}`, value: `{"tab":"v_1 x","type":"counter","value":1,"time":${time},"client":"client-${String(i).padStart(6, '0')}"}` });
+      messages.push({ topic, key: Buffer.from(`k${i % 97}`), value: Buffer.from(`{"tab":"v_1 x","type":"counter","value":1,"time":${time},"client":"client-${String(i).padStart(6, '0')}"}`) });
     }
-    await producer.send({ topic, messages });
+    await producer.send({ messages });
     // Valid events after the flood, in every partition: counted only if nothing stalled.
     const expected: Expected = new Map();
-    const valid: Array<{ key: string; value: string }> = [];
+    const valid: Array<{ topic: string; key: Buffer; value: Buffer }> = [];
     for (let i = 0; i < 400; i++) {
       const tab = `after_${i % 16}`;
       const e = expected.get(tab) ?? { count: 0, total: 0 };
       e.count++;
       e.total += 2;
       expected.set(tab, e);
-      valid.push({ key: tab, value: JSON.stringify({ tab, type: 'counter', value: 2, time, client: 'c1' }) });
+      valid.push({ topic, key: Buffer.from(tab), value: Buffer.from(JSON.stringify({ tab, type: 'counter', value: 2, time, client: 'c1' })) });
     }
-    await producer.send({ topic, messages: valid });
-    await producer.disconnect();
+    await producer.send({ messages: valid });
+    await producer.close();
 
     await waitFor('the valid events after the flood folded', () => reader.counterTotals('after_.*'), (t) => expectExact(t, expected).length === 0, 45_000);
     expect(await messagesIn(kafka, `${topic}.dlq`)).toBe(BAD);
-    expect(await deadLettersByReason(kafka, topic)).toEqual(new Map([['tab-invalid', BAD]]));
+    expect(await deadLettersByReason(connection, topic)).toEqual(new Map([['tab-invalid', BAD]]));
     const store = new RedisStateStore(reader.redis, { prefix: config.redisPrefix });
     await waitFor('every partition folded to its end', () => partitionsBehind(kafka, store, name, topic), (b) => b.length === 0, 30_000);
   });
@@ -75,7 +77,7 @@ describe('a flood of small dead letters', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: small, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(64 * 1024) }] }], waitForLeaders: true });
     await admin.disconnect();
-    const outbox = new KafkaOutbox(kafka);
+    const outbox = new KafkaOutbox(connection);
     await outbox.connect();
     const letter = (i: number, value = `{"tab":"v_1 x","type":"counter","value":1,"time":1,"client":"c-${i}"}`): OutboxMessage => ({
       topic: small,
@@ -98,18 +100,12 @@ describe('a flood of small dead letters', () => {
     // Every record, in order (a refused send may have written some twice: at-least-once).
     const sources: string[] = [];
     let truncated: { from: string; length: number } | undefined;
-    const consumer = kafka.consumer({ groupId: uniqueName('small-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: small, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        sources.push(String(message.headers?.['tabstream-source']));
-        const from = message.headers?.['tabstream-truncated-from'];
-        if (from !== undefined) truncated = { from: String(from), length: message.value?.length ?? 0 };
-      },
-    });
-    await waitFor('every record read', async () => new Set(sources).size, (n) => n === 3002, 30_000);
-    await consumer.disconnect();
+    for (const m of await readTopic(connection, small, 30_000)) {
+      sources.push(m.headers['tabstream-source']!);
+      const from = m.headers['tabstream-truncated-from'];
+      if (from !== undefined) truncated = { from, length: m.value?.length ?? 0 };
+    }
+    expect(new Set(sources).size).toBe(3002);
     const firsts = sources.filter((src, i) => sources.indexOf(src) === i);
     console.log(`lower broker limit: ${outbox.stats.splits} splits, ${outbox.stats.truncated} truncated, ${sources.length - 3002} records written twice, planned send now ${outbox.stats.maxSendBytes} B`);
     expect(firsts).toEqual(Array.from({ length: 3002 }, (_, i) => `t:0:${i}`));

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { Worker } from '../../topology/runtime/worker';
 import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { deadLettersByReason, messagesIn } from '../support/dead-letters';
+import { loaderProducer } from '../support/event-loader';
 
 describe('maxEventFutureMs', () => {
   const config = testConfig({ flushIntervalMs: 200, maxEventFutureMs: 60_000 });
@@ -33,18 +35,16 @@ describe('maxEventFutureMs', () => {
   it('dead-letters events later than now + the deployed tolerance, and folds the rest', async () => {
     const now = Date.now();
     const event = (time: number, value: number) => JSON.stringify({ tab: 'ticks', type: 'counter', value, time, client: 'c' });
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = loaderProducer(config.brokers);
     await producer.send({
-      topic,
       messages: [
-        { key: 'ticks', value: `[${event(now, 1)},${event(now + 30_000, 2)},${event(now + 5 * 60_000, 4)}]` },
-        { key: 'ticks', value: event(now + 10 * 365 * 86_400_000, 8) },
+        { topic, key: Buffer.from('ticks'), value: Buffer.from(`[${event(now, 1)},${event(now + 30_000, 2)},${event(now + 5 * 60_000, 4)}]`) },
+        { topic, key: Buffer.from('ticks'), value: Buffer.from(event(now + 10 * 365 * 86_400_000, 8)) },
       ],
     });
-    await producer.disconnect();
+    await producer.close();
     await waitFor('two dead letters', () => messagesIn(kafka, `${topic}.dlq`), (n) => n >= 2, 30_000);
-    expect(await deadLettersByReason(kafka, topic)).toEqual(new Map([['time-in-future', 2]]));
+    expect(await deadLettersByReason(KafkaConnection.of(config), topic)).toEqual(new Map([['time-in-future', 2]]));
     const totals = await waitFor('the valid events folded', () => reader.counterTotals(), (t) => t.get('ticks')?.count === 2, 30_000);
     expect(totals.get('ticks')).toEqual({ count: 2, total: 3 });
   });

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
 import { TabClient } from '../../client';
 import { AggregateReader, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { loaderProducer } from '../support/event-loader';
+import { readTopic } from '../support/read-topic';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import pino from 'pino';
 
 describe('the Taba pipeline in one worker', () => {
@@ -41,18 +43,15 @@ describe('the Taba pipeline in one worker', () => {
     await client.close();
 
     // A foreign producer's message with one good and one bad event, and one that is not JSON.
-    const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = loaderProducer(config.brokers);
     const now = Date.now();
     await producer.send({
-      topic,
       messages: [
-        { key: 'bids_0', value: JSON.stringify([{ tab: 'bids_0', type: 'counter', value: 5, time: now, client: 'x' }, { tab: 'bad tab', type: 'counter', value: 1, time: now, client: 'x' }]) },
-        { key: 'bids_1', value: '{not json' },
+        { topic, key: Buffer.from('bids_0'), value: Buffer.from(JSON.stringify([{ tab: 'bids_0', type: 'counter', value: 5, time: now, client: 'x' }, { tab: 'bad tab', type: 'counter', value: 1, time: now, client: 'x' }])) },
+        { topic, key: Buffer.from('bids_1'), value: Buffer.from('{not json') },
       ],
     });
-    await producer.disconnect();
+    await producer.close();
     expected.get('bids_0')!.count += 1;
     expected.get('bids_0')!.total += 5;
 
@@ -64,13 +63,8 @@ describe('the Taba pipeline in one worker', () => {
     );
     for (const [tab, e] of expected) expect(totals.get(tab)).toEqual(e);
 
-    const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
-    const reasons: string[] = [];
-    await consumer.run({ eachMessage: async ({ message }) => void reasons.push(String(message.headers?.['tabstream-reason'])) });
-    await waitFor('two dead letters', async () => reasons.length, (n) => n >= 2, 30_000);
-    await consumer.disconnect();
-    expect(reasons.sort()).toEqual(['bad-json', 'tab-invalid']);
+    const connection = KafkaConnection.of(config);
+    const letters = await waitFor('two dead letters', () => readTopic(connection, `${topic}.dlq`), (r) => r.length >= 2, 30_000);
+    expect(letters.map((m) => m.headers['tabstream-reason']).sort()).toEqual(['bad-json', 'tab-invalid']);
   });
 });

@@ -3,13 +3,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { startStack, startService, stopService, stopStack } from '../../deploy/stack';
 import { stackClasspath } from '../../deploy/stack/classpath';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
+import { readTopic } from '../support/read-topic';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 
 describe('Redis restarted mid-stream (a stack of its own)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tabstream-redis-fault-'));
@@ -106,18 +107,10 @@ describe('a foreign producer (Kafka’s own console producer)', () => {
     );
     expect(expectExact(totals, expected)).toEqual([]);
 
-    const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: uniqueName('dlq') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
-    const letters: Array<{ reason: string; source: string }> = [];
-    await consumer.run({
-      eachMessage: async ({ message }) =>
-        void letters.push({ reason: String(message.headers?.['tabstream-reason']), source: String(message.headers?.['tabstream-source']) }),
-    });
-    await waitFor('three dead letters', async () => letters.length, (n) => n >= 3, 30_000);
-    await sleep(500);
-    await consumer.disconnect();
+    const connection = KafkaConnection.of(config);
+    await waitFor('three dead letters', () => readTopic(connection, `${topic}.dlq`), (r) => r.length >= 3, 30_000);
+    await sleep(500); // anything more would be a dead letter written twice
+    const letters = (await readTopic(connection, `${topic}.dlq`)).map((m) => ({ reason: m.headers['tabstream-reason'], source: m.headers['tabstream-source'] }));
     expect(letters.map((l) => l.reason).sort()).toEqual(['bad-json', 'type-unknown', 'value-invalid']);
     for (const l of letters) expect(l.source).toMatch(new RegExp(`^${topic}:\\d+:\\d+$`));
   }, 120_000);

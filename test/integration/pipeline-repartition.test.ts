@@ -2,16 +2,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
-import { expectExact, loadCounters, type Expected } from '../support/event-loader';
+import { expectExact, loadCounters, loaderProducer, type Expected } from '../support/event-loader';
 import { messagesOn } from '../support/topic-ends';
 
 /** Unkeyed messages mixing Tabs, as a client batching many Tabs together would send. */
 async function loadMixedUnkeyed(brokers: string[], topic: string, messages: number): Promise<Expected> {
-  const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
-  await producer.connect();
+  const producer = loaderProducer(brokers);
   const expected: Expected = new Map();
   const time = Date.now();
-  const batch: Array<{ key: null; value: string }> = [];
+  const batch: Array<{ topic: string; value: Buffer }> = [];
   for (let m = 0; m < messages; m++) {
     const events = [];
     for (let i = 0; i < 20; i++) {
@@ -23,10 +22,10 @@ async function loadMixedUnkeyed(brokers: string[], topic: string, messages: numb
       expected.set(tab, e);
       events.push({ tab, type: 'counter', value, time, client: `client-${m % 3}` });
     }
-    batch.push({ key: null, value: JSON.stringify(events) });
+    batch.push({ topic, value: Buffer.from(JSON.stringify(events)) });
   }
-  await producer.send({ topic, messages: batch });
-  await producer.disconnect();
+  await producer.send({ messages: batch });
+  await producer.close();
   return expected;
 }
 

@@ -6,6 +6,8 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { EventMix, partitionForKey, TabClient, TabSendError, WIRE_NAME_PATTERN } from '../../client';
 import type { TabEvent } from '../../bolts/event';
 import { testStack } from '../support/stack-env';
+import { readTopic } from '../support/read-topic';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 
 const PARTITIONS = 6;
 const EVENTS = 4000;
@@ -18,6 +20,9 @@ interface ConsumedMessage {
 
 const uniqueName = (what: string) => `${what}-${Date.now()}-${randomBytes(3).toString('hex')}`;
 
+const brokers = testStack().brokers.split(',');
+const connection = new KafkaConnection(brokers);
+// Topics are created with KafkaJS's admin until the admin side moves too.
 let kafka: Kafka;
 let admin: Admin;
 
@@ -35,36 +40,14 @@ async function createTopic(topic: string): Promise<void> {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
 }
 
-/** Reads `topic` from the beginning until `messages` messages arrived. */
+/** Reads `topic` from the beginning to its end (with PartitionReader: no consumer group); expects `messages` messages. */
 async function consume(topic: string, messages: number): Promise<ConsumedMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('tab-client-test') });
-  const consumed: ConsumedMessage[] = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => reject(new Error(`consumed ${consumed.length} of ${messages} messages`)), 30_000);
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            consumed.push({
-              partition,
-              key: message.key?.toString('utf8') ?? '',
-              events: JSON.parse(message.value!.toString('utf8')) as TabEvent[],
-            });
-            if (consumed.length >= messages) {
-              clearTimeout(timeout);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-    // Anything beyond the expected count would be a duplicate: give it a moment to show up.
-    await new Promise((r) => setTimeout(r, 500));
-  } finally {
-    await consumer.disconnect();
-  }
+  const consumed = (await readTopic(connection, topic, 30_000)).map((m) => ({
+    partition: m.partition,
+    key: m.key?.toString('utf8') ?? '',
+    events: JSON.parse(m.value!.toString('utf8')) as TabEvent[],
+  }));
+  if (consumed.length < messages) throw new Error(`consumed ${consumed.length} of ${messages} messages`);
   return consumed;
 }
 
@@ -88,7 +71,7 @@ describe('TabClient on Kafka', () => {
     const mix = new EventMix({ seed: 2024, clients: 3 });
     // Small batches so Tabs span several messages and the size trigger fires.
     const clients = new Map(
-      mix.clients.map((clientId) => [clientId, new TabClient({ brokers: [], kafka, topic, clientId, maxBatchEvents: 40, flushIntervalMs: 50 })]),
+      mix.clients.map((clientId) => [clientId, new TabClient({ brokers, topic, clientId, maxBatchEvents: 40, flushIntervalMs: 50 })]),
     );
     await Promise.all([...clients.values()].map((c) => c.connect()));
 
@@ -168,20 +151,13 @@ describe('TabClient on Kafka', () => {
 
   it('keeps events it could not send, rejects flush, and delivers them once the topic exists', async () => {
     const topic = uniqueName('tab-client-missing');
-    // Few, fast retries so the failure shows in seconds, not minutes.
-    const impatientKafka = new Kafka({
-      clientId: 'tab-client-test-impatient',
-      brokers: testStack().brokers.split(','),
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
-    });
     const backgroundErrors: TabSendError[] = [];
     const client = new TabClient({
-      brokers: [],
-      kafka: impatientKafka,
+      brokers,
       topic,
       clientId: 'bidder-9',
       flushIntervalMs: 60_000, // only explicit flushes, so the counts below are exact
+      // Few, fast retries so the failure shows in seconds, not minutes.
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
       onSendError: (e) => backgroundErrors.push(e),
     });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from '@platformatic/kafka';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { TabClient } from '../../client';
 import { WorkerProcess, explainWith, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { loaderProducer } from '../support/event-loader';
 import { parsePrometheusText, samplesOf, sumOf, type PromText } from '../support/prometheus-text';
 
 const PARTITIONS = 2;
@@ -13,7 +14,7 @@ describe('topology worker --metrics-port', () => {
   const name = uniqueName('wmetrics');
   const topic = `${name}-tabs`;
   let worker: WorkerProcess;
-  let producer: Producer;
+  let producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   let port = 0;
 
   const scrape = async (): Promise<PromText> => {
@@ -30,12 +31,11 @@ describe('topology worker --metrics-port', () => {
       waitFor('the metrics port in the log', async () => worker.logs.find((l) => l.msg === 'metrics served on /metrics'), (l) => l !== undefined, 30_000),
     );
     port = Number(served!.port);
-    producer = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
+    producer = loaderProducer(config.brokers);
   }, 60_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
+    await producer?.close();
     worker?.kill('SIGTERM');
     await worker?.waitExit();
   });
@@ -78,10 +78,9 @@ describe('topology worker --metrics-port', () => {
     const before = await scrape();
     const records = sumOf(before, 'tabstream_records_total', ofTopology);
     await producer.send({
-      topic,
       messages: [
-        { key: 'bids_0', value: '{"tab": "bids_0", "type": ' },
-        { key: 'bids_1', value: JSON.stringify({ tab: 'bad tab!', type: 'counter', value: 1, time: Date.now(), client: 'bidder-1' }) },
+        { topic, key: Buffer.from('bids_0'), value: Buffer.from('{"tab": "bids_0", "type": ') },
+        { topic, key: Buffer.from('bids_1'), value: Buffer.from(JSON.stringify({ tab: 'bad tab!', type: 'counter', value: 1, time: Date.now(), client: 'bidder-1' })) },
       ],
     });
     const m = await explainWith([worker], () =>

@@ -1,8 +1,10 @@
 // Loads a topic with counter events fast: batches of one Tab per message, as
 // TabClient sends them (or, `mixed`, unkeyed messages mixing Tabs and
-// clients), written with plain KafkaJS so tests can load a million events in
-// seconds and know the exact totals to expect.
-import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
+// clients), written with a plain @platformatic/kafka idempotent producer
+// (placed as Kafka's Java client places records) so tests can load a million
+// events in seconds and know the exact totals to expect.
+import { ProduceAcks, Producer } from '@platformatic/kafka';
+import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
 
 export interface LoadOptions {
   brokers: string[];
@@ -35,16 +37,14 @@ export type Expected = Map<string, { count: number; total: number }>;
 export async function loadCounters(opts: LoadOptions): Promise<Expected> {
   const perMessage = opts.perMessage ?? 100;
   const prefix = opts.tabPrefix ?? 'c';
-  const kafka = new Kafka({ brokers: opts.brokers, logLevel: logLevel.NOTHING, clientId: 'test-loader' });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const producer = loaderProducer(opts.brokers);
   const expected: Expected = new Map();
   const time = Date.now();
   let sent = 0;
   let seq = 0;
   try {
     while (sent < opts.events) {
-      const messages: Array<{ key: string | null; value: string }> = [];
+      const messages: Array<{ topic: string; key?: Buffer; value: Buffer }> = [];
       let chunk = 0;
       while (chunk < 20_000 && sent + chunk < opts.events) {
         const n = Math.min(perMessage, opts.events - sent - chunk);
@@ -62,19 +62,35 @@ export async function loadCounters(opts: LoadOptions): Promise<Expected> {
           const id = opts.ids ? `,"id":"${prefix}-${seq}-${i}"` : '';
           parts.push(`{"tab":"${tab}","type":"counter","value":${value},"time":${time},"client":"${client}"${id}}`);
         }
-        messages.push({ key: opts.mixed ? null : first, value: `[${parts.join(',')}]` });
+        const value = Buffer.from(`[${parts.join(',')}]`);
+        messages.push(opts.mixed ? { topic: opts.topic, value } : { topic: opts.topic, key: Buffer.from(first), value });
         chunk += n;
         seq++;
       }
-      await producer.send({ topic: opts.topic, messages, acks: -1, compression: CompressionTypes.None });
+      // One send in flight (the idempotent producer's sequence numbers need it), uncompressed.
+      await producer.send({ messages });
       sent += chunk;
       opts.onProgress?.(sent);
       if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
     }
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
   return expected;
+}
+
+/** An idempotent producer (acks all) that places records as Kafka's Java client does, for test data. */
+export function loaderProducer(brokers: string[], clientId = 'test-loader'): Producer<Buffer, Buffer, Buffer, Buffer> {
+  return new Producer<Buffer, Buffer, Buffer, Buffer>({
+    clientId,
+    bootstrapBrokers: brokers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    partitioner: kafkaDefaultPartitioner(),
+    // A broker just restarted (leaders not elected yet) is waited for, about 15 s as KafkaJS's defaults did.
+    retries: 10,
+    retryDelay: (_client, _operation, attempt) => Math.min(250 * 2 ** Math.max(0, attempt - 1), 2000),
+  });
 }
 
 export function expectExact(actual: Expected, expected: Expected): string[] {

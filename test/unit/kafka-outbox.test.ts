@@ -1,25 +1,29 @@
 // The outbox's sizing and splitting against a fake broker that counts bytes
-// as Kafka does (KafkaJS's own record encoder) and refuses, as Kafka does, a
-// record batch over its limit with MESSAGE_TOO_LARGE.
-import { createRequire } from 'node:module';
+// as Kafka does (@platformatic/kafka's own record batch encoder) and refuses,
+// as Kafka does, a record batch over its limit with MESSAGE_TOO_LARGE, in the
+// error shapes the library hands back.
 import { describe, expect, it } from 'vitest';
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, type Kafka } from 'kafkajs';
-import { KafkaOutbox, MAX_SEND_BYTES, OutboxSendError, headBatchLength, isRetriable, isTooLarge, recordBytes, truncatedCopy } from '../../topology/runtime/kafka-outbox';
+import { createRecord, createRecordsBatch, MultipleErrors, NetworkError, ProtocolError, ResponseError, TimeoutError, UserError, type MessageToProduce } from '@platformatic/kafka';
+import {
+  KafkaOutbox,
+  MAX_SEND_BYTES,
+  OutboxSendError,
+  PartitionOutOfRangeError,
+  headBatchLength,
+  isRetriable,
+  isTooLarge,
+  needsNewProducer,
+  recordBytes,
+  truncatedCopy,
+  type OutboxProducer,
+} from '../../topology/runtime/kafka-outbox';
 import type { OutboxMessage } from '../../topology/runtime/outbox';
-
-const require = createRequire(import.meta.url);
-const encodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: {
-  offsetDelta: number;
-  timestampDelta: number;
-  key: string | Buffer | null;
-  value: Buffer;
-  headers?: Record<string, string>;
-}) => { buffer: Buffer };
-const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error & { type: string } };
 
 /** Kafka's default message.max.bytes: the largest record batch a broker takes. */
 const BROKER_LIMIT = 1_048_588;
-const BATCH_HEADER = 61;
+const PRODUCE_API = 0;
+
+type Produced = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
 interface SentMessage {
   key: string | null;
@@ -28,44 +32,72 @@ interface SentMessage {
   headers?: Record<string, string>;
 }
 
-/** Bytes of the record batch KafkaJS would write for these messages to one partition. */
-function actualBatchBytes(messages: SentMessage[]): number {
-  let bytes = BATCH_HEADER;
-  messages.forEach((m, i) => {
-    bytes += encodeRecord({ offsetDelta: i, timestampDelta: 0, key: m.key, value: m.value, headers: m.headers }).buffer.length;
-  });
-  return bytes;
+const asRecord = (m: { key: string | null; value: Buffer; headers?: Record<string, string> }) => ({
+  key: m.key === null ? undefined : Buffer.from(m.key),
+  value: m.value,
+  headers: new Map(Object.entries(m.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+  topic: 't',
+  partition: 0,
+});
+
+/** Bytes of the record batch @platformatic/kafka writes for these messages to one partition (what the broker checks). */
+function actualBatchBytes(messages: Array<{ key?: Buffer | null; value?: Buffer | null; headers?: unknown }>): number {
+  return createRecordsBatch(messages.map((m) => ({ key: m.key ?? undefined, value: m.value, headers: m.headers ?? new Map(), topic: 't', partition: 0 })) as never).length;
 }
 
-/** A Kafka whose producer refuses any partition's batch over `limit` bytes, and can be told to fail otherwise. */
-function fakeKafka(limit = BROKER_LIMIT) {
+/** The error the library's Producer rejects with when a partition refuses a send (one destination broker). */
+function refusal(code: number): Error {
+  const response = new ResponseError(PRODUCE_API, 9, { '/responses/0/partitions/0': [code, null] }, {});
+  return new MultipleErrors('Producing messages failed.', [response]);
+}
+
+/** A broker gone: each try failed to connect, until the retries ran out. */
+function brokerDown(): Error {
+  const tries = Array.from({ length: 9 }, () => new NetworkError('Connection to 127.0.0.1:19092 failed.', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:19092'), { code: 'ECONNREFUSED' }) }));
+  return new MultipleErrors('Producing messages failed.', [new MultipleErrors('produce failed 9 times.', tries)]);
+}
+
+/** Producers whose sends refuse any partition's batch over `limit` bytes, and can be told to fail otherwise. */
+function fakeKafka(limit = BROKER_LIMIT, partitions = 64) {
   const written: SentMessage[] = [];
   const state = { sends: 0, refusals: 0, producers: 0, failNext: [] as Error[], failConnect: [] as Error[] };
-  const kafka = {
-    producer: () => {
-      state.producers++;
-      return {
-        connect: async () => {
-          const fail = state.failConnect.shift();
-          if (fail !== undefined) throw fail;
-        },
-        disconnect: async () => {},
-        sendBatch: async ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: SentMessage[] }> }) => {
-          state.sends++;
-          const fail = state.failNext.shift();
-          if (fail !== undefined) throw fail;
-          for (const { messages } of topicMessages) {
-            if (actualBatchBytes(messages) > limit) {
-              state.refusals++;
-              throw new KafkaJSProtocolError(createErrorFromCode(10));
-            }
+  const producers = (): OutboxProducer => {
+    state.producers++;
+    return {
+      initIdempotentProducer: async () => {
+        const fail = state.failConnect.shift();
+        if (fail !== undefined) throw fail;
+      },
+      close: async () => {},
+      metadata: async ({ topics }) => ({ topics: new Map(topics.map((t) => [t, { partitionsCount: partitions }])) }),
+      send: async ({ messages }: { messages: Produced[] }) => {
+        state.sends++;
+        const fail = state.failNext.shift();
+        if (fail !== undefined) throw fail;
+        expect(messages.every((m) => m.headers instanceof Map)).toBe(true);
+        const byPartition = new Map<string, Produced[]>();
+        for (const m of messages) {
+          const k = `${m.topic}:${m.partition ?? 0}`;
+          byPartition.set(k, [...(byPartition.get(k) ?? []), m]);
+        }
+        for (const batch of byPartition.values()) {
+          if (actualBatchBytes(batch) > limit) {
+            state.refusals++;
+            throw refusal(10);
           }
-          for (const { messages } of topicMessages) written.push(...messages);
-        },
-      };
-    },
-  } as unknown as Kafka;
-  return { kafka, written, state };
+        }
+        for (const m of messages) {
+          written.push({
+            key: m.key === undefined ? null : m.key.toString(),
+            value: m.value!,
+            partition: m.partition,
+            headers: Object.fromEntries([...(m.headers as Map<Buffer, Buffer>)].map(([k, v]) => [k.toString(), v.toString()])),
+          });
+        }
+      },
+    };
+  };
+  return { kafka: producers, written, state };
 }
 
 /** A dead letter as the runtime writes it for a ~100-byte message with an invalid Tab. */
@@ -84,7 +116,7 @@ function deadLetter(i: number): OutboxMessage {
 }
 
 describe('recordBytes', () => {
-  it('is what KafkaJS writes for the record, headers included, or a few bytes more, never less', () => {
+  it('is what @platformatic/kafka writes for the record, headers included, or a few bytes more, never less', () => {
     const cases: Array<Pick<OutboxMessage, 'key' | 'value' | 'headers'>> = [
       { key: null, value: Buffer.alloc(0) },
       { key: 'bids', value: Buffer.from('x'.repeat(200)) },
@@ -92,7 +124,7 @@ describe('recordBytes', () => {
       deadLetter(7),
     ];
     for (const m of cases) {
-      const actual = encodeRecord({ offsetDelta: 4999, timestampDelta: 100_000, key: m.key, value: m.value, headers: m.headers }).buffer.length;
+      const actual = createRecord({ ...asRecord({ key: m.key, value: m.value, headers: m.headers }), timestamp: 1_700_000_100_000n }, 4999, 1_700_000_000_000n).length;
       expect(recordBytes(m)).toBeGreaterThanOrEqual(actual);
       expect(recordBytes(m)).toBeLessThanOrEqual(actual + 16);
     }
@@ -102,9 +134,9 @@ describe('recordBytes', () => {
     const buffer = Array.from({ length: 6000 }, (_, i) => deadLetter(i));
     const n = headBatchLength(buffer, 5000, MAX_SEND_BYTES);
     expect(n).toBeGreaterThan(1000);
-    expect(actualBatchBytes(buffer.slice(0, n))).toBeLessThanOrEqual(MAX_SEND_BYTES);
+    expect(actualBatchBytes(buffer.slice(0, n).map(asRecord))).toBeLessThanOrEqual(MAX_SEND_BYTES);
     // Value + key + 64 bytes (the old estimate) would have put 4,000+ of them, over 1 MiB, in one send.
-    expect(actualBatchBytes(buffer.slice(0, 4500))).toBeGreaterThan(BROKER_LIMIT);
+    expect(actualBatchBytes(buffer.slice(0, 4500).map(asRecord))).toBeGreaterThan(BROKER_LIMIT);
   });
 
   it('cuts a copy to the size asked for, saying what it was cut from', () => {
@@ -177,14 +209,40 @@ describe('KafkaOutbox', () => {
     const outbox = new KafkaOutbox(kafka);
     await outbox.connect();
     outbox.push(deadLetter(1));
-    const down = new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: ECONNREFUSED'), { retryCount: 8, retryTime: 100 });
-    state.failNext.push(down);
+    state.failNext.push(brokerDown());
     const err = await outbox.drain().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutboxSendError);
     expect((err as OutboxSendError).retriable).toBe(true);
     expect(outbox.buffered).toBe(1);
-    state.failNext.push(new KafkaJSProtocolError(createErrorFromCode(29)));
+    state.failNext.push(refusal(29)); // TOPIC_AUTHORIZATION_FAILED
     expect(((await outbox.drain().catch((e: unknown) => e)) as OutboxSendError).retriable).toBe(false);
+    await outbox.drain();
+    expect(written).toHaveLength(1);
+    expect(state.producers).toBe(1);
+  });
+
+  it('sends exactly the failed records again, so a broker that wrote them can drop the copy', async () => {
+    const { kafka, written, state } = fakeKafka();
+    const outbox = new KafkaOutbox(kafka);
+    await outbox.connect();
+    for (let i = 0; i < 10; i++) outbox.push(deadLetter(i));
+    state.failNext.push(new MultipleErrors('Producing messages failed.', [new TimeoutError('Request timed out.')]));
+    expect(((await outbox.drain().catch((e: unknown) => e)) as OutboxSendError).retriable).toBe(true);
+    for (let i = 10; i < 20; i++) outbox.push(deadLetter(i));
+    await outbox.drain();
+    expect(state.sends).toBe(3); // the 10 again, then the 10 pushed since
+    expect(written.map((m) => m.headers!['tabstream-source'])).toEqual(Array.from({ length: 20 }, (_, i) => deadLetter(i).headers!['tabstream-source']));
+  });
+
+  it('takes a fresh producer when the broker refuses the producer itself (sequence numbers, epoch)', async () => {
+    const { kafka, written, state } = fakeKafka();
+    const outbox = new KafkaOutbox(kafka);
+    await outbox.connect();
+    outbox.push(deadLetter(1));
+    state.failNext.push(refusal(45)); // OUT_OF_ORDER_SEQUENCE_NUMBER
+    const err = (await outbox.drain().catch((e: unknown) => e)) as OutboxSendError;
+    expect(err.retriable).toBe(true);
+    expect(state.producers).toBe(2);
     await outbox.drain();
     expect(written).toHaveLength(1);
   });
@@ -194,7 +252,7 @@ describe('KafkaOutbox', () => {
     const outbox = new KafkaOutbox(kafka);
     await outbox.connect();
     for (let i = 0; i < 1000; i++) outbox.push(deadLetter(i));
-    state.failConnect.push(new KafkaJSConnectionError('Connection error: ECONNREFUSED'));
+    state.failConnect.push(new MultipleErrors('initProducerId failed 9 times.', [new NetworkError('Connection to 127.0.0.1:19092 failed.')]));
     const err = await outbox.drain().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutboxSendError);
     expect((err as OutboxSendError).retriable).toBe(true);
@@ -204,13 +262,41 @@ describe('KafkaOutbox', () => {
     expect(outbox.buffered).toBe(0);
   });
 
-  it('classifies KafkaJS errors', () => {
-    const tooLarge = new KafkaJSProtocolError(createErrorFromCode(10));
+  it('refuses a record for a partition its topic does not have, rather than let it wrap onto another', async () => {
+    const { kafka, written } = fakeKafka(BROKER_LIMIT, 4);
+    const outbox = new KafkaOutbox(kafka);
+    await outbox.connect();
+    outbox.push({ topic: 'x.repartition', partition: 3, key: 'a', value: Buffer.from('{}') });
+    await outbox.drain();
+    outbox.push({ topic: 'x.repartition', partition: 4, key: 'b', value: Buffer.from('{}') });
+    const err = (await outbox.drain().catch((e: unknown) => e)) as OutboxSendError;
+    expect(err).toBeInstanceOf(OutboxSendError);
+    expect(err.cause).toBeInstanceOf(PartitionOutOfRangeError);
+    expect(err.message).toMatch(/x\.repartition has 4 partitions: no partition 4/);
+    expect(err.retriable).toBe(false);
+    expect(written.map((m) => m.partition)).toEqual([3]);
+    expect(outbox.buffered).toBe(1);
+  });
+
+  it("classifies @platformatic/kafka's errors", () => {
+    const tooLarge = refusal(10);
     expect(isTooLarge(tooLarge)).toBe(true);
-    expect(isTooLarge(new KafkaJSProtocolError(createErrorFromCode(18)))).toBe(true);
-    expect(isTooLarge(new KafkaJSNumberOfRetriesExceeded(tooLarge, { retryCount: 0, retryTime: 0 }))).toBe(true);
+    expect(isTooLarge(refusal(18))).toBe(true);
+    expect(isTooLarge(new ProtocolError(10))).toBe(true);
+    expect(isTooLarge(brokerDown())).toBe(false);
     expect(isRetriable(tooLarge)).toBe(false);
-    expect(isRetriable(new KafkaJSProtocolError(createErrorFromCode(6)))).toBe(true); // NOT_LEADER_FOR_PARTITION
+    expect(isRetriable(refusal(6))).toBe(true); // NOT_LEADER_OR_FOLLOWER
+    expect(isRetriable(refusal(19))).toBe(true); // NOT_ENOUGH_REPLICAS
+    expect(isRetriable(refusal(29))).toBe(false); // TOPIC_AUTHORIZATION_FAILED
+    expect(isRetriable(refusal(87))).toBe(false); // INVALID_RECORD
+    expect(isRetriable(brokerDown())).toBe(true);
+    expect(isRetriable(new TimeoutError('Request timed out.'))).toBe(true); // the library says canRetry: false; the broker may be back
+    expect(isRetriable(new MultipleErrors('metadata failed.', [new UserError('Unknown topic tabs.dlq.')]))).toBe(true);
+    expect(isRetriable(new UserError('Failed to serialize a message.'))).toBe(false);
     expect(isRetriable(new Error('anything else'))).toBe(true);
+    expect(needsNewProducer(refusal(45))).toBe(true);
+    expect(needsNewProducer(refusal(47))).toBe(true); // INVALID_PRODUCER_EPOCH
+    expect(needsNewProducer(brokerDown())).toBe(false);
+    expect(isRetriable(refusal(45))).toBe(true);
   });
 });

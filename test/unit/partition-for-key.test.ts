@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Partitioners } from 'kafkajs';
-import { murmur2, partitionForKey } from '../../client/partition-for-key';
+import { kafkaDefaultPartitioner, murmur2, partitionForKey } from '../../client/partition-for-key';
 
 // KafkaJS's default partitioner, called the way its producer calls it.
 function kafkajsPartition(key: string, partitions: number): number {
@@ -56,5 +56,20 @@ describe('partitionForKey', () => {
   it('rejects a partition count that is not a positive integer', () => {
     expect(() => partitionForKey('bids', 0)).toThrow(RangeError);
     expect(() => partitionForKey('bids', 2.5)).toThrow(RangeError);
+  });
+});
+
+describe('kafkaDefaultPartitioner', () => {
+  it("places a keyed record where partitionForKey says, once the producer takes it modulo the count, and unkeyed ones round-robin", () => {
+    const partitioner = kafkaDefaultPartitioner();
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (key, partitions) => {
+        expect(partitioner(null, Buffer.from(key)) % partitions).toBe(partitionForKey(key, partitions));
+      }),
+      { numRuns: 1000 },
+    );
+    const unkeyed = Array.from({ length: 12 }, () => partitioner(null, undefined) % 6);
+    expect(new Set(unkeyed).size).toBe(6);
+    expect(unkeyed.slice(6)).toEqual(unkeyed.slice(0, 6));
   });
 });

@@ -1,7 +1,7 @@
 // The demo's producers: EventMix's realistic stream of every Tab type, recorded
 // at a steady rate by one TabClient per mix client (bidder-1 ... bidder-N),
 // as that many application instances would.
-import { EventMix, TabClient, type TabSendError } from '../../client';
+import { EventMix, TabClient, type TabClientKafkaOptions, type TabSendError } from '../../client';
 
 export interface DemoTrafficOptions {
   brokers: string[];
@@ -10,6 +10,8 @@ export interface DemoTrafficOptions {
   /** Events per second, all clients together. */
   rate: number;
   seed?: number;
+  /** Kafka connection settings (TLS, SASL) of the clients. */
+  kafka?: TabClientKafkaOptions;
 }
 
 const TICK_MS = 100;
@@ -30,6 +32,7 @@ export class DemoTraffic {
           brokers: opts.brokers,
           topic: opts.topic,
           clientId,
+          ...(opts.kafka && { kafka: opts.kafka }),
           onSendError: (err: TabSendError) => void (this.lastError = err),
         }),
       );

@@ -17,6 +17,7 @@ import { DemoReadout } from './demo-readout';
 import { liveScreen, type LiveScreen } from './demo-screen';
 import { demoRows, renderDemoTable } from './demo-table';
 import { DemoTraffic } from './demo-traffic';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import { DemoWorker } from './demo-worker';
 import { nextSteps } from './demo-next-steps';
 import { assertServicesAnswer } from './demo-preflight';
@@ -203,7 +204,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config), { TABSTREAM_ZK_ROOT: config.zkRoot });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
-  const traffic = new DemoTraffic({ brokers: config.brokers, topic: spec.options.topic, clients, rate, seed: Date.now() % 2 ** 31 });
+  const { tls, sasl } = KafkaConnection.of(config).clientOptions('tabstream-demo');
+  const traffic = new DemoTraffic({ brokers: config.brokers, topic: spec.options.topic, clients, rate, seed: Date.now() % 2 ** 31, kafka: { ...(tls && { tls }), ...(sasl && { sasl }) } });
   let producing = false;
   try {
     const { mine, generation } = await step('worker', () => waitForTakeUp(config, spec, worker, readout, interruption));

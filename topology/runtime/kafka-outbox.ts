@@ -1,4 +1,6 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
+import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
+import { KafkaConnection } from '../../spouts/kafka-connection';
 import type { Outbox, OutboxMessage } from './outbox';
 
 /**
@@ -98,40 +100,83 @@ export function truncatedCopy(m: OutboxMessage, maxBytes: number): OutboxMessage
   return { ...m, value: m.value.subarray(0, room), headers };
 }
 
+/** Kafka's refusals of a send as too large: MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE. */
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 const TOO_LARGE_CODES = new Set([10, 18]);
+/**
+ * Kafka's refusals of the producer's idempotence state, not of the records:
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
+ * UNKNOWN_PRODUCER_ID, PRODUCER_FENCED. A fresh producer (new id, new sequence
+ * numbers) mends them.
+ */
+const PRODUCER_STATE_CODES = new Set([45, 46, 47, 59, 90]);
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
-/** The error and the errors it wraps (KafkaJS wraps causes in `cause` and `originalError`). */
-function* causes(err: unknown): Generator<Record<string, unknown>> {
-  const seen = new Set<unknown>();
-  let e = err;
-  while (typeof e === 'object' && e !== null && !seen.has(e)) {
-    seen.add(e);
-    yield e as Record<string, unknown>;
-    const next = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
-    e = next;
-  }
+type ErrorNode = Record<string, unknown>;
+
+/**
+ * The error and every error it holds: @platformatic/kafka wraps the errors of
+ * a send in MultipleErrors (an AggregateError: `errors`), one per destination
+ * broker and per try, down to a ProtocolError per refused partition; `cause`
+ * (and KafkaJS-style `originalError`) are followed too.
+ */
+function* errorTree(err: unknown, seen = new Set<unknown>()): Generator<ErrorNode> {
+  if (typeof err !== 'object' || err === null || seen.has(err)) return;
+  seen.add(err);
+  const e = err as ErrorNode;
+  yield e;
+  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* errorTree(inner, seen);
+  yield* errorTree(e.cause, seen);
+  yield* errorTree(e.originalError, seen);
+}
+
+function childrenOf(e: ErrorNode): unknown[] {
+  return [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.originalError].filter((c) => typeof c === 'object' && c !== null);
 }
 
 /** The broker refused the send as too large (`MESSAGE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`): the same request will never pass. */
 export function isTooLarge(err: unknown): boolean {
-  for (const e of causes(err)) {
-    if ((typeof e.type === 'string' && TOO_LARGE.has(e.type)) || (typeof e.code === 'number' && TOO_LARGE_CODES.has(e.code))) return true;
+  for (const e of errorTree(err)) {
+    if ((typeof e.apiId === 'string' && TOO_LARGE.has(e.apiId)) || (typeof e.apiCode === 'number' && TOO_LARGE_CODES.has(e.apiCode))) return true;
   }
   return false;
 }
 
+/** The broker refused the producer's sequence numbers or id: only a fresh producer sends again. */
+export function needsNewProducer(err: unknown): boolean {
+  for (const e of errorTree(err)) if (typeof e.apiCode === 'number' && PRODUCER_STATE_CODES.has(e.apiCode)) return true;
+  return false;
+}
+
+/** Whether one underlying error (no errors inside it) may go away by itself. */
+function leafRetriable(e: ErrorNode): boolean {
+  if (typeof e.retriable === 'boolean') return e.retriable; // our own errors say so
+  if (typeof e.apiCode === 'number') {
+    // A Kafka error code: the library's table says which refusals are for good (not authorized,
+    // invalid record, ...). A missing topic may yet be created; the producer's own state is renewed.
+    return e.canRetry !== false || e.apiCode === UNKNOWN_TOPIC_OR_PARTITION || PRODUCER_STATE_CODES.has(e.apiCode);
+  }
+  // The library's metadata turns UNKNOWN_TOPIC_OR_PARTITION into a UserError "Unknown topic ...".
+  if (e.code === 'PLT_KFK_USER') return typeof e.message === 'string' && /^Unknown topic\b/.test(e.message);
+  if (e.code === 'PLT_KFK_AUTHENTICATION' || e.code === 'PLT_KFK_UNSUPPORTED_API' || e.code === 'PLT_KFK_UNSUPPORTED') return false;
+  // Network errors, timeouts (the library marks them not retriable: a request timed out, the broker
+  // may be back later), and anything unknown.
+  return true;
+}
+
 /**
  * Whether sending the same records again later may succeed: a broker or the
- * network down (KafkaJS marks those `retriable`, and gives up on them with a
- * non-retriable "number of retries exceeded" wrapping the retriable cause) is;
- * a refusal of the records themselves (too large, invalid, not authorized) is not.
+ * network down, a request timed out, a leader moving, a topic not there yet
+ * are; a refusal of the records themselves (too large, invalid, not
+ * authorized) is not. With several errors inside (one per try, per broker),
+ * one refusal for good makes the whole not retriable.
  */
 export function isRetriable(err: unknown): boolean {
   if (isTooLarge(err)) return false;
-  let root: Record<string, unknown> | undefined;
-  for (const e of causes(err)) root = e;
-  return root === undefined || root.retriable !== false;
+  for (const e of errorTree(err)) {
+    if (childrenOf(e).length === 0 && !leafRetriable(e)) return false;
+  }
+  return true;
 }
 
 /** A send the outbox could not complete; `retriable` says whether trying the same records again may help. */
@@ -142,6 +187,16 @@ export class OutboxSendError extends Error {
     super(`outbox send failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'OutboxSendError';
     this.retriable = isRetriable(cause);
+  }
+}
+
+/** A record for a partition its topic does not have (the library would wrap it onto another one). */
+export class PartitionOutOfRangeError extends Error {
+  readonly retriable = false;
+
+  constructor(readonly topic: string, readonly partition: number, readonly partitions: number | undefined) {
+    super(`topic ${topic} has ${partitions ?? 'no'} partitions: no partition ${partition}`);
+    this.name = 'PartitionOutOfRangeError';
   }
 }
 
@@ -157,6 +212,55 @@ export interface OutboxStats {
   maxSendBytes: number;
 }
 
+/** What the outbox uses of @platformatic/kafka's Producer (a fake in unit tests). */
+export interface OutboxProducer {
+  /** Connects and takes a producer id. */
+  initIdempotentProducer(options: Record<string, never>): Promise<unknown>;
+  send(options: { messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] }): Promise<unknown>;
+  metadata(options: { topics: string[]; forceUpdate?: boolean }): Promise<{ topics: Map<string, { partitionsCount: number } | undefined> }>;
+  close(): Promise<void>;
+}
+
+export type OutboxProducerFactory = () => OutboxProducer;
+
+/** A send's tries within the producer: back soon after a broker is (100 ms doubling to 1 s, about 6 s in all). */
+const SEND_RETRIES = 8;
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 1000;
+
+/**
+ * Idempotent producers (acks all, one request in flight) on a connection,
+ * placing records as Kafka's Java client does.
+ */
+export function outboxProducers(connection: KafkaConnection, clientId = 'tabstream-outbox'): OutboxProducerFactory {
+  return () =>
+    new Producer<Buffer, Buffer, Buffer, Buffer>({
+      ...connection.clientOptions(clientId),
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      partitioner: kafkaDefaultPartitioner(),
+      autocreateTopics: false,
+      // The library makes an idempotent producer's retries endless unless told otherwise.
+      retries: SEND_RETRIES,
+      retryDelay: (_client, _operation, attempt) => Math.min(RETRY_FIRST_MS * 2 ** Math.max(0, attempt - 1), RETRY_MAX_MS),
+    }) as unknown as OutboxProducer;
+}
+
+/** Kafka's wire form of a message: bytes everywhere, headers as a Map (the library hangs on a plain object). */
+function toProduce(m: OutboxMessage): MessageToProduce<Buffer, Buffer, Buffer, Buffer> {
+  const headers = new Map<Buffer, Buffer>();
+  if (m.headers !== undefined) {
+    for (const key in m.headers) if (Object.hasOwn(m.headers, key)) headers.set(Buffer.from(key), Buffer.from(m.headers[key]!));
+  }
+  return {
+    topic: m.topic,
+    ...(m.partition !== undefined && { partition: m.partition }),
+    ...(m.key !== null && { key: Buffer.from(m.key) }),
+    value: m.value,
+    headers,
+  };
+}
+
 /**
  * Repartitioned tuples and dead letters on their way into Kafka. One send is
  * in flight at a time, on an idempotent producer, and a failed send is
@@ -168,26 +272,30 @@ export interface OutboxStats {
  * it was: it is split (the planned size halves), down to one record, and a
  * record refused alone goes as a truncated copy (`tabstream-truncated-from`),
  * so nothing stalls. Other failures reject `drain` with an OutboxSendError
- * that says whether retrying may help; the records stay at the head.
+ * that says whether retrying may help; the records stay at the head, and the
+ * next try sends exactly them again (the same batches, so a broker that did
+ * write them drops the copy).
  */
 export class KafkaOutbox implements Outbox {
   private buffer: OutboxMessage[] = [];
   private sending: Promise<void> | null = null;
-  private producer: Producer;
+  private readonly newProducer: OutboxProducerFactory;
+  private producer: OutboxProducer;
   private connected = false;
   /** Whether `producer` (renewed after a refusal) is connected yet. */
   private producerReady = false;
-  /** After a split: the most records the next send of the head carries. */
+  /** After a split: the most records the next send of the head carries; after a failure: exactly those again. */
   private headRecords = Infinity;
   /** Truncated copies this outbox made (a copy cut again is not counted again). */
   private readonly copies = new WeakSet<OutboxMessage>();
   readonly stats: OutboxStats;
 
   constructor(
-    private readonly kafka: Kafka,
+    producers: KafkaConnection | OutboxProducerFactory,
     private readonly maxBatch = 5_000,
     maxSendBytes = MAX_SEND_BYTES,
   ) {
+    this.newProducer = producers instanceof KafkaConnection ? outboxProducers(producers) : producers;
     this.producer = this.newProducer();
     this.stats = { splits: 0, truncated: 0, dropped: 0, maxSendBytes };
   }
@@ -197,7 +305,7 @@ export class KafkaOutbox implements Outbox {
   }
 
   async connect(): Promise<void> {
-    await this.producer.connect();
+    await this.producer.initIdempotentProducer({});
     this.producerReady = true;
     this.connected = true;
   }
@@ -221,7 +329,7 @@ export class KafkaOutbox implements Outbox {
   }
 
   async close(): Promise<void> {
-    if (this.connected && this.producerReady) await this.producer.disconnect();
+    if (this.connected && this.producerReady) await this.producer.close();
     this.connected = false;
     this.producerReady = false;
   }
@@ -232,15 +340,21 @@ export class KafkaOutbox implements Outbox {
     const batch = this.buffer.slice(0, n);
     try {
       if (this.connected && !this.producerReady) {
-        await this.producer.connect();
+        await this.producer.initIdempotentProducer({});
         this.producerReady = true;
       }
-      await this.send(batch);
+      await this.checkPartitions(batch);
+      await this.producer.send({ messages: batch.map(toProduce) });
       this.buffer.splice(0, n);
       this.headRecords = Infinity;
       return;
     } catch (err) {
-      if (!isTooLarge(err)) throw new OutboxSendError(err);
+      if (!isTooLarge(err)) {
+        // The next try carries the same records: the same batches, which a broker that wrote them drops.
+        this.headRecords = n;
+        if (needsNewProducer(err)) await this.renewProducer();
+        throw new OutboxSendError(err);
+      }
     }
     // A refusal may have come for one partition of the request while others were
     // written: the idempotent producer's sequence numbers are then not to be trusted.
@@ -268,8 +382,26 @@ export class KafkaOutbox implements Outbox {
     this.buffer[0] = copy;
   }
 
-  private newProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  /**
+   * A record sent to a partition number its topic does not have would be
+   * written to another partition (the library takes it modulo the count):
+   * refuse it instead, after one look at fresh metadata.
+   */
+  private async checkPartitions(batch: OutboxMessage[]): Promise<void> {
+    const wanted = new Map<string, number>();
+    for (const m of batch) {
+      if (m.partition === undefined) continue;
+      if (!Number.isInteger(m.partition) || m.partition < 0) throw new PartitionOutOfRangeError(m.topic, m.partition, undefined);
+      wanted.set(m.topic, Math.max(wanted.get(m.topic) ?? 0, m.partition));
+    }
+    if (wanted.size === 0) return;
+    const topics = [...wanted.keys()];
+    const short = (meta: Awaited<ReturnType<OutboxProducer['metadata']>>) =>
+      topics.find((t) => (meta.topics.get(t)?.partitionsCount ?? 0) <= wanted.get(t)!);
+    if (short(await this.producer.metadata({ topics })) === undefined) return;
+    const fresh = await this.producer.metadata({ topics, forceUpdate: true });
+    const topic = short(fresh);
+    if (topic !== undefined) throw new PartitionOutOfRangeError(topic, wanted.get(topic)!, fresh.topics.get(topic)?.partitionsCount);
   }
 
   /** Replaces the producer; the next send connects the new one. */
@@ -277,22 +409,6 @@ export class KafkaOutbox implements Outbox {
     const old = this.producer;
     this.producer = this.newProducer();
     this.producerReady = false;
-    await old.disconnect().catch(() => {});
-  }
-
-  private async send(batch: OutboxMessage[]): Promise<void> {
-    const byTopic = new Map<string, OutboxMessage[]>();
-    for (const m of batch) {
-      const list = byTopic.get(m.topic);
-      if (list === undefined) byTopic.set(m.topic, [m]);
-      else list.push(m);
-    }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers })),
-      })),
-    });
+    await old.close().catch(() => {});
   }
 }

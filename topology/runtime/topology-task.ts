@@ -16,6 +16,8 @@ export interface InputRecord {
   key: Buffer | null;
   value: Buffer | null;
   timestamp: string;
+  /** Only where asked for (PartitionReader's `withHeaders`): the runtime reads none. */
+  headers?: Array<[Buffer, Buffer]>;
 }
 
 /** One input partition of a task and where the task stands in it. */

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import type Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { TabstreamConfig } from '../config';
@@ -55,7 +54,6 @@ export class Worker {
   readonly log: Logger;
   private zk: ZkClient | null = null;
   private readonly redis: Redis;
-  private readonly kafka: Kafka;
   private readonly store: RedisStateStore;
   private readonly registry: HandlerRegistry;
   private readonly runners = new Map<string, TopologyRunner>();
@@ -82,13 +80,6 @@ export class Worker {
     this.registry = opts.registry ?? defaultRegistry();
     // Reconnects by itself; a command unanswered within the timeout fails and the runner retries it.
     this.redis = redisClient(opts.config.redis, { timeoutMs: opts.config.redisTimeoutMs });
-    this.kafka = new Kafka({
-      clientId: `tabstream-${this.id}`,
-      brokers: opts.config.brokers,
-      logLevel: logLevel.NOTHING,
-      // Back soon after a broker is: KafkaJS' default backoff grows to 30 s between tries.
-      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
   }
 
@@ -323,7 +314,7 @@ export class Worker {
       const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic, maxEventFutureMs: spec.spec.config.maxEventFutureMs });
       r = new TopologyRunner({
         store: this.store,
-        outbox: new KafkaOutbox(this.kafka),
+        outbox: new KafkaOutbox(KafkaConnection.of(this.opts.config)),
         consumers: (opts) => new PartitionReader({ connection: KafkaConnection.of(this.opts.config), ...opts }),
         offsets: new ZkOffsetStore(zk),
         registry: this.registry,
