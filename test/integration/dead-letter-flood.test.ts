@@ -3,7 +3,6 @@
 // sizes a send, or one send exceeds Kafka's 1 MiB limit, is refused, and
 // (retried as it was) stalls every partition of the worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { Worker } from '../../topology/runtime/worker';
@@ -15,6 +14,7 @@ import { expectExact, loaderProducer, type Expected } from '../support/event-loa
 import { deadLettersByReason, messagesIn, partitionsBehind } from '../support/dead-letters';
 import { readTopic } from '../support/read-topic';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
 
 const PARTITIONS = 4;
 const BAD = 6000;
@@ -23,7 +23,6 @@ describe('a flood of small dead letters', () => {
   const config = testConfig({ flushIntervalMs: 200 });
   const name = uniqueName('dlq-flood');
   const topic = `${name}-tabs`;
-  const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
   const connection = KafkaConnection.of(config);
   let worker: Worker;
   let reader: AggregateReader;
@@ -64,19 +63,21 @@ describe('a flood of small dead letters', () => {
     await producer.close();
 
     await waitFor('the valid events after the flood folded', () => reader.counterTotals('after_.*'), (t) => expectExact(t, expected).length === 0, 45_000);
-    expect(await messagesIn(kafka, `${topic}.dlq`)).toBe(BAD);
+    expect(await messagesIn(config.brokers, `${topic}.dlq`)).toBe(BAD);
     expect(await deadLettersByReason(connection, topic)).toEqual(new Map([['tab-invalid', BAD]]));
     const store = new RedisStateStore(reader.redis, { prefix: config.redisPrefix });
-    await waitFor('every partition folded to its end', () => partitionsBehind(kafka, store, name, topic), (b) => b.length === 0, 30_000);
+    await waitFor('every partition folded to its end', () => partitionsBehind(config.brokers, store, name, topic), (b) => b.length === 0, 30_000);
   });
 
   it('splits sends a broker with a lower limit refuses, and sends a record too large alone as a truncated copy', async () => {
     // A topic that takes record batches of at most 64 KiB (Kafka's max.message.bytes): the outbox learns it from refusals.
     const small = `${name}-small.dlq`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: small, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(64 * 1024) }] }], waitForLeaders: true });
-    await admin.disconnect();
+    const admin = new KafkaAdmin(connection, 'dlq-flood-test');
+    try {
+      await admin.createTopics([{ topic: small, partitions: 1, configs: { 'max.message.bytes': String(64 * 1024) } }]);
+    } finally {
+      await admin.close();
+    }
     const outbox = new KafkaOutbox(connection);
     await outbox.connect();
     const letter = (i: number, value = `{"tab":"v_1 x","type":"counter","value":1,"time":1,"client":"c-${i}"}`): OutboxMessage => ({

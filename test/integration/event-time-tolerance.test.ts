@@ -2,7 +2,6 @@
 // topology), reaches the workers' parse bolts: later events are dead letters
 // (time-in-future) and move no window; events within it are folded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { KafkaConnection } from '../../spouts/kafka-connection';
@@ -15,7 +14,6 @@ describe('maxEventFutureMs', () => {
   const config = testConfig({ flushIntervalMs: 200, maxEventFutureMs: 60_000 });
   const name = uniqueName('future');
   const topic = `${name}-tabs`;
-  const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
   const reader = new AggregateReader(config, name);
   let worker: Worker;
 
@@ -43,7 +41,7 @@ describe('maxEventFutureMs', () => {
       ],
     });
     await producer.close();
-    await waitFor('two dead letters', () => messagesIn(kafka, `${topic}.dlq`), (n) => n >= 2, 30_000);
+    await waitFor('two dead letters', () => messagesIn(config.brokers, `${topic}.dlq`), (n) => n >= 2, 30_000);
     expect(await deadLettersByReason(KafkaConnection.of(config), topic)).toEqual(new Map([['time-in-future', 2]]));
     const totals = await waitFor('the valid events folded', () => reader.counterTotals(), (t) => t.get('ticks')?.count === 2, 30_000);
     expect(totals.get('ticks')).toEqual({ count: 2, total: 3 });

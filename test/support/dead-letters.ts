@@ -1,28 +1,14 @@
 // Reading what a pipeline test left behind: the dead letters of a topic, by
 // reason, and whether every partition of the input was folded to its end.
 import { createHash } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import type { RedisStateStore } from '../../state/redis-state-store';
 import type { KafkaConnection } from '../../spouts/kafka-connection';
 import { readTopic } from './read-topic';
+import { endOffsets, messagesOn } from './topic-ends';
 
-/** The end offset (next offset to be written) of every partition of a topic (KafkaJS, as the callers' clients still are). */
-async function topicEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Messages written to every partition of a topic so far. */
-export async function messagesIn(kafka: Kafka, topic: string): Promise<number> {
-  let n = 0;
-  for (const end of (await topicEndOffsets(kafka, topic)).values()) n += end;
-  return n;
+/** Messages written to every partition of a topic so far (high watermarks, read with KafkaAdmin). */
+export async function messagesIn(brokers: string[], topic: string): Promise<number> {
+  return messagesOn(brokers, topic);
 }
 
 /**
@@ -55,9 +41,9 @@ export async function deadLettersByReason(
 }
 
 /** Partitions of the input whose Redis watermark has not reached the topic's end yet: [partition, watermark + 1, end]. */
-export async function partitionsBehind(kafka: Kafka, store: RedisStateStore, topology: string, topic: string): Promise<Array<[number, number, number]>> {
+export async function partitionsBehind(brokers: string[], store: RedisStateStore, topology: string, topic: string): Promise<Array<[number, number, number]>> {
   const behind: Array<[number, number, number]> = [];
-  for (const [partition, end] of await topicEndOffsets(kafka, topic)) {
+  for (const [partition, end] of (await endOffsets(brokers, topic)).entries()) {
     const { watermark } = await store.readMeta(topology, partition);
     if (watermark + 1 < end) behind.push([partition, watermark + 1, end]);
   }
