@@ -2,12 +2,12 @@
 // was recorded, keyed and partitioned by Tab, in the wire format.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { EventMix, partitionForKey, TabClient, TabSendError, WIRE_NAME_PATTERN } from '../../client';
 import type { TabEvent } from '../../bolts/event';
 import { testStack } from '../support/stack-env';
 import { readTopic } from '../support/read-topic';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
 
 const PARTITIONS = 6;
 const EVENTS = 4000;
@@ -22,22 +22,19 @@ const uniqueName = (what: string) => `${what}-${Date.now()}-${randomBytes(3).toS
 
 const brokers = testStack().brokers.split(',');
 const connection = new KafkaConnection(brokers);
-// Topics are created with KafkaJS's admin until the admin side moves too.
-let kafka: Kafka;
-let admin: Admin;
+// Topics are created with the project's KafkaAdmin (returns once every partition has a leader).
+let admin: KafkaAdmin;
 
-beforeAll(async () => {
-  kafka = new Kafka({ clientId: 'tab-client-test', brokers: testStack().brokers.split(','), logLevel: logLevel.NOTHING });
-  admin = kafka.admin();
-  await admin.connect();
+beforeAll(() => {
+  admin = new KafkaAdmin(connection, 'tab-client-test');
 });
 
 afterAll(async () => {
-  await admin?.disconnect();
+  await admin?.close();
 });
 
 async function createTopic(topic: string): Promise<void> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics([{ topic, partitions: PARTITIONS }]);
 }
 
 /** Reads `topic` from the beginning to its end (with PartitionReader: no consumer group); expects `messages` messages. */
