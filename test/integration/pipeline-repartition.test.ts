@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters, loaderProducer, type Expected } from '../support/event-loader';
