@@ -2,10 +2,15 @@
 // from the given offsets, in order, with no consumer group; pause and resume
 // of one partition; transaction markers and aborted transactions never handed
 // over; a position Kafka no longer holds reported, not spun on.
+// KafkaJS stays here only as an independent oracle: its transactional
+// producer writes the committed and aborted transactions the reader must filter.
 import { Kafka, logLevel } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import { KafkaAdmin } from '../../spouts/kafka-admin';
+import { loaderProducer } from '../support/event-loader';
 import type { InputRecord } from '../../topology/runtime/topology-task';
 import { testStack } from '../support/stack-env';
 import { uniqueName, waitFor } from '../support/pipeline-harness';
@@ -14,6 +19,17 @@ const stack = testStack();
 const brokers = [stack.brokers];
 const topic = uniqueName('reader');
 const kafka = new Kafka({ clientId: 'reader-test', brokers, logLevel: logLevel.NOTHING });
+const connection = new KafkaConnection(brokers);
+
+/** Every consumer group the broker knows, of either protocol (a reader that joined one would show here). */
+async function groupCount(): Promise<number> {
+  const admin = new Admin(connection.clientOptions('reader-test-groups'));
+  try {
+    return (await admin.listGroups({ types: ['classic', 'consumer'] })).size;
+  } finally {
+    await admin.close();
+  }
+}
 
 /** What a reader handed over, per partition, as offset -> value. */
 function collector() {
@@ -27,30 +43,31 @@ function collector() {
 }
 
 describe('PartitionReader', () => {
-  const admin = kafka.admin();
+  const admin = new KafkaAdmin(connection, 'reader-test');
 
   beforeAll(async () => {
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    for (let p = 0; p < 4; p++) {
-      await producer.send({ topic, acks: -1, messages: Array.from({ length: 500 }, (_, i) => ({ partition: p, value: `p${p}-${i}` })) });
+    await admin.createTopics([{ topic, partitions: 4 }]);
+    const producer = loaderProducer(brokers, 'reader-test');
+    try {
+      for (let p = 0; p < 4; p++) {
+        await producer.send({ messages: Array.from({ length: 500 }, (_, i) => ({ topic, partition: p, value: Buffer.from(`p${p}-${i}`) })) });
+      }
+    } finally {
+      await producer.close();
     }
-    await producer.disconnect();
   });
 
   afterAll(async () => {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-    await admin.disconnect();
+    await admin.deleteTopics([topic]).catch(() => {});
+    await admin.close();
   });
 
   it('reads exactly the given partitions from the given offsets, in order, without joining a group', async () => {
     const { got, onBatch } = collector();
-    const groupsBefore = (await admin.listGroups()).groups.length;
+    const groupsBefore = await groupCount();
     const started = Date.now();
     const reader = new PartitionReader({
-      connection: new KafkaConnection(brokers),
+      connection,
       partitions: [
         { topic, partition: 1, start: 100 },
         { topic, partition: 3, start: 0 },
@@ -65,7 +82,7 @@ describe('PartitionReader', () => {
       expect([...got.keys()].sort()).toEqual([1, 3]);
       expect(got.get(1)).toEqual(Array.from({ length: 400 }, (_, i) => [100 + i, `p1-${100 + i}`]));
       expect(got.get(3)).toEqual(Array.from({ length: 500 }, (_, i) => [i, `p3-${i}`]));
-      expect((await admin.listGroups()).groups.length).toBe(groupsBefore);
+      expect(await groupCount()).toBe(groupsBefore);
     } finally {
       await reader.stop();
     }
@@ -74,15 +91,14 @@ describe('PartitionReader', () => {
   it('pauses and resumes one partition, the others reading on, and hands nothing over once stopped', async () => {
     const { got, onBatch } = collector();
     const reader = new PartitionReader({
-      connection: new KafkaConnection(brokers),
+      connection,
       partitions: [0, 2].map((partition) => ({ topic, partition, start: 0 })),
       onBatch,
       positionOf: () => undefined,
     });
     reader.pausePartitions([{ topic, partition: 2 }]);
     await reader.start();
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = loaderProducer(brokers, 'reader-test');
     try {
       await waitFor('partition 0 read', async () => got.get(0)?.length ?? 0, (n) => n === 500, 20_000);
       expect(got.get(2)).toBeUndefined();
@@ -90,18 +106,18 @@ describe('PartitionReader', () => {
       await waitFor('partition 2 read after resume', async () => got.get(2)?.length ?? 0, (n) => n === 500, 20_000);
       expect(got.get(2)!.map(([o]) => o)).toEqual(Array.from({ length: 500 }, (_, i) => i));
       await reader.stop();
-      await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: 'after-stop' }] });
+      await producer.send({ messages: [{ topic, partition: 0, value: Buffer.from('after-stop') }] });
       await new Promise((r) => setTimeout(r, 500));
       expect(got.get(0)!.length).toBe(500);
     } finally {
-      await producer.disconnect();
+      await producer.close();
       await reader.stop();
     }
   });
 
   it('never hands over transaction markers or records of aborted transactions, and steps past them', async () => {
     const txTopic = uniqueName('reader-tx');
-    await admin.createTopics({ topics: [{ topic: txTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics([{ topic: txTopic, partitions: 1 }]);
     const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
@@ -115,7 +131,7 @@ describe('PartitionReader', () => {
       await again.send({ topic: txTopic, messages: [{ value: 'c3' }] });
       await again.commit();
       const { got, onBatch } = collector();
-      const reader = new PartitionReader({ connection: new KafkaConnection(brokers), partitions: [{ topic: txTopic, partition: 0, start: 0 }], onBatch, positionOf: () => undefined });
+      const reader = new PartitionReader({ connection, partitions: [{ topic: txTopic, partition: 0, start: 0 }], onBatch, positionOf: () => undefined });
       await reader.start();
       try {
         await waitFor('the committed records', async () => got.get(0)?.map(([, v]) => v) ?? [], (v) => v.length >= 3, 20_000);
@@ -126,7 +142,7 @@ describe('PartitionReader', () => {
       }
     } finally {
       await producer.disconnect();
-      await admin.deleteTopics({ topics: [txTopic] }).catch(() => {});
+      await admin.deleteTopics([txTopic]).catch(() => {});
     }
   });
 
@@ -134,7 +150,7 @@ describe('PartitionReader', () => {
     const unreadable: string[] = [];
     const { onBatch } = collector();
     const reader = new PartitionReader({
-      connection: new KafkaConnection(brokers),
+      connection,
       partitions: [{ topic, partition: 0, start: 1_000_000 }],
       onBatch,
       positionOf: () => undefined,
