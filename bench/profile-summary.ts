@@ -87,8 +87,9 @@ export function groupShares(profile: CpuProfile, groups: Record<string, { match:
 
 /** Where a worker's time goes, in the groups docs/benchmarks.md reports. */
 export const WORKER_GROUPS: Record<string, { match: RegExp; inclusive: boolean }> = {
-  // Workers read with @platformatic/kafka (spouts/partition-reader.ts); their outbox still writes with KafkaJS until it is ported.
+  // Workers read (spouts/partition-reader.ts) and write (the outbox) with @platformatic/kafka.
   '@platformatic/kafka (self)': { match: /node_modules\/@platformatic\/kafka\//, inclusive: false },
+  // No worker loads KafkaJS any more: this group only sorts profiles of runs before 2026-12.
   'KafkaJS (self)': { match: /node_modules\/kafkajs\//, inclusive: false },
   'wire decode': { match: /^decodeMessage /, inclusive: true },
   fold: { match: /bolts\/fold-bolt\.ts$/, inclusive: true },
