@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { Partitioners } from 'kafkajs';
 import { kafkaDefaultPartitioner, murmur2, partitionForKey } from '../../client/partition-for-key';
 
-// KafkaJS's default partitioner, called the way its producer calls it.
+// KafkaJS's default partitioner, called the way its producer calls it: an
+// independent oracle (KafkaJS stays a dev dependency for it and the reader's
+// transaction test, and nothing else).
 function kafkajsPartition(key: string, partitions: number): number {
   const partitioner = Partitioners.DefaultPartitioner();
   const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
