@@ -26,6 +26,8 @@ export interface TabstreamConfig {
   kafka?: KafkaSecurity;
 }
 
+const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
 /** How Tabstream reaches Kafka besides the brokers: TLS and SASL, when the cluster asks for them. */
 export interface KafkaSecurity {
   /** TLS to the brokers: file paths of the CA to trust, and of a client certificate and key when the brokers want one. */
@@ -34,7 +36,7 @@ export interface KafkaSecurity {
    * SASL: the mechanism and user; the password from a file (`passwordFile`) or
    * the environment (`TABSTREAM_KAFKA_PASSWORD`), never from a flag `ps` shows.
    */
-  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; passwordFile?: string };
+  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; passwordFile?: string };
 }
 
 export const DEFAULT_CONFIG: TabstreamConfig = {
@@ -56,6 +58,43 @@ export interface ConfigFlags {
   redis?: string;
   zkRoot?: string;
   maxEventFuture?: string;
+  kafkaCa?: string;
+  kafkaCert?: string;
+  kafkaKey?: string;
+  kafkaSaslMechanism?: string;
+  kafkaUsername?: string;
+  kafkaPasswordFile?: string;
+}
+
+/**
+ * Kafka's TLS and SASL settings: each from its flag, else the environment
+ * (`TABSTREAM_KAFKA_CA`, `_CERT`, `_KEY`, `_SASL_MECHANISM`, `_USERNAME`,
+ * `_PASSWORD_FILE`), else the config file's `kafka`. The password itself is
+ * never a flag or a config value: a file, or `TABSTREAM_KAFKA_PASSWORD` read
+ * when a connection authenticates (spouts/kafka-connection.ts).
+ */
+function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: KafkaSecurity | undefined): KafkaSecurity | undefined {
+  const tls = {
+    ca: flags.kafkaCa ?? env.TABSTREAM_KAFKA_CA ?? fromFile?.tls?.ca,
+    cert: flags.kafkaCert ?? env.TABSTREAM_KAFKA_CERT ?? fromFile?.tls?.cert,
+    key: flags.kafkaKey ?? env.TABSTREAM_KAFKA_KEY ?? fromFile?.tls?.key,
+  };
+  const mechanism = flags.kafkaSaslMechanism ?? env.TABSTREAM_KAFKA_SASL_MECHANISM ?? fromFile?.sasl?.mechanism;
+  const username = flags.kafkaUsername ?? env.TABSTREAM_KAFKA_USERNAME ?? fromFile?.sasl?.username;
+  const passwordFile = flags.kafkaPasswordFile ?? env.TABSTREAM_KAFKA_PASSWORD_FILE ?? fromFile?.sasl?.passwordFile;
+  const out: KafkaSecurity = {};
+  // TLS is on when the file asked for it (even with no paths: the system's CAs) or any path is given.
+  if (fromFile?.tls !== undefined || tls.ca !== undefined || tls.cert !== undefined || tls.key !== undefined) {
+    out.tls = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
+  }
+  if (mechanism !== undefined || username !== undefined) {
+    if (!SASL_MECHANISMS.includes(mechanism as (typeof SASL_MECHANISMS)[number])) {
+      throw new Error(`kafka SASL mechanism must be one of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanism)}`);
+    }
+    if (username === undefined) throw new Error('kafka SASL needs a username (--kafka-username, TABSTREAM_KAFKA_USERNAME or kafka.sasl.username)');
+    out.sasl = { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, ...(passwordFile !== undefined && { passwordFile }) };
+  }
+  return out.tls === undefined && out.sasl === undefined ? undefined : out;
 }
 
 /** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
@@ -73,6 +112,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     zkRoot: flags.zkRoot ?? env.TABSTREAM_ZK_ROOT ?? fromFile.zkRoot ?? DEFAULT_CONFIG.zkRoot,
     brokers: brokers === undefined ? DEFAULT_CONFIG.brokers : Array.isArray(brokers) ? brokers : brokers.split(',').map((b) => b.trim()),
     maxEventFutureMs: maxEventFuture === undefined ? DEFAULT_CONFIG.maxEventFutureMs : milliseconds(maxEventFuture, 'maxEventFutureMs'),
+    kafka: kafkaSecurity(flags, env, fromFile.kafka),
   };
 }
 

@@ -10,7 +10,13 @@ export function withConfigFlags(cmd: Command): Command {
     .option('--zk <hosts>', 'ZooKeeper connection string (env TABSTREAM_ZK)')
     .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (env TABSTREAM_BROKERS)')
     .option('--redis <url>', 'Redis URL (env TABSTREAM_REDIS)')
-    .option('--zk-root <path>', 'ZooKeeper root of Tabstream’s znodes (env TABSTREAM_ZK_ROOT)', undefined);
+    .option('--zk-root <path>', 'ZooKeeper root of Tabstream’s znodes (env TABSTREAM_ZK_ROOT)', undefined)
+    .option('--kafka-ca <file>', 'CA certificate to trust for TLS to Kafka (env TABSTREAM_KAFKA_CA)')
+    .option('--kafka-cert <file>', 'client certificate for TLS to Kafka (env TABSTREAM_KAFKA_CERT)')
+    .option('--kafka-key <file>', 'client key for TLS to Kafka (env TABSTREAM_KAFKA_KEY)')
+    .option('--kafka-sasl-mechanism <name>', 'SASL to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env TABSTREAM_KAFKA_SASL_MECHANISM)')
+    .option('--kafka-username <name>', 'SASL user (env TABSTREAM_KAFKA_USERNAME)')
+    .option('--kafka-password-file <file>', 'file holding the SASL password (env TABSTREAM_KAFKA_PASSWORD_FILE; or the password in TABSTREAM_KAFKA_PASSWORD)');
 }
 
 export function configFrom(flags: ConfigFlags & { flushInterval?: string; sessionTimeout?: string }): TabstreamConfig {
