@@ -12,6 +12,7 @@ import { StackError, stackLayout, stackStatus, startStack, stopService, stopStac
 import { processAlive, processesWithMarker } from '../../deploy/stack/process-table';
 import { findExecutable } from '../../deploy/stack/requirements';
 import { scratchDir } from '../support/scratch-dir';
+import { freePorts } from '../support/fault-stack';
 import { KafkaAdmin } from '../../spouts/kafka-admin';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 
@@ -19,19 +20,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = scratchDir('stack-faults');
 const layout = stackLayout(dir);
 
-/** Ports the OS says are free right now, so this file never meets another stack. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  const ports: number[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    ports.push((server.address() as { port: number }).port);
-  }
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 function holdPort(port: number): Promise<Server> {
   return new Promise((resolve) => {

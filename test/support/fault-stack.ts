@@ -30,8 +30,8 @@ export interface FaultStack {
   pid(service: ServiceName): Promise<number>;
 }
 
-/** Free ports right now, so the fault stack never meets another stack. */
-async function freePorts(count: number): Promise<number[]> {
+/** Ports the OS says are free right now, so a test's own stack never meets another stack. */
+export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
   const ports: number[] = [];
   for (let i = 0; i < count; i += 1) {
