@@ -36,7 +36,6 @@ export async function consumeFromStart(opts: {
   const reader = new PartitionReader({
     connection,
     partitions: Array.from({ length: partitions }, (_, partition) => ({ topic: opts.topic, partition, start: 0 })),
-    positionOf: () => undefined,
     onBatch: async (_topic, partition, records) => {
       if (finished) return;
       if (timing.firstAt === 0) timing.firstAt = Date.now();

@@ -2,6 +2,7 @@ import { Admin } from '@platformatic/kafka';
 import type { TabstreamConfig } from '../topology/config';
 import { withTimeout } from '../topology/with-timeout';
 import { KafkaConnection } from './kafka-connection';
+import { hasKafkaErrorCode } from './kafka-errors';
 
 /** ListOffsets' special timestamps: a partition's first retained offset, and its end (the next offset to be written). */
 export const EARLIEST = -2n;
@@ -83,7 +84,7 @@ export class KafkaAdmin {
               configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
             })
             .catch((err: unknown) => {
-              if (!hasErrorCode(err, TOPIC_ALREADY_EXISTS)) throw err;
+              if (!hasKafkaErrorCode(err, TOPIC_ALREADY_EXISTS)) throw err;
             }),
         ),
       );
@@ -205,14 +206,6 @@ export function kafkaErrorLine(err: unknown): string {
   // Retries repeat the same failure; a wrapper's message says nothing its parts do not.
   const parts = seen.filter((line) => !/^(Listing offsets failed|\S+ failed \d+ times)$/i.test(line) || seen.length === 1);
   return (parts.length > 0 ? parts : seen).slice(0, 3).join(': ');
-}
-
-function hasErrorCode(err: unknown, code: number): boolean {
-  if (err === null || typeof err !== 'object') return false;
-  const e = err as { apiCode?: unknown; errors?: unknown; cause?: unknown };
-  if (e.apiCode === code) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => hasErrorCode(inner, code))) return true;
-  return hasErrorCode(e.cause, code);
 }
 
 /** An admin call (connects, retries and all) that takes longer fails. */

@@ -73,7 +73,6 @@ describe('PartitionReader', () => {
         { topic, partition: 3, start: 0 },
       ],
       onBatch,
-      positionOf: () => undefined,
     });
     await reader.start();
     try {
@@ -94,7 +93,6 @@ describe('PartitionReader', () => {
       connection,
       partitions: [0, 2].map((partition) => ({ topic, partition, start: 0 })),
       onBatch,
-      positionOf: () => undefined,
     });
     reader.pausePartitions([{ topic, partition: 2 }]);
     await reader.start();
@@ -131,7 +129,7 @@ describe('PartitionReader', () => {
       await again.send({ topic: txTopic, messages: [{ value: 'c3' }] });
       await again.commit();
       const { got, onBatch } = collector();
-      const reader = new PartitionReader({ connection, partitions: [{ topic: txTopic, partition: 0, start: 0 }], onBatch, positionOf: () => undefined });
+      const reader = new PartitionReader({ connection, partitions: [{ topic: txTopic, partition: 0, start: 0 }], onBatch });
       await reader.start();
       try {
         await waitFor('the committed records', async () => got.get(0)?.map(([, v]) => v) ?? [], (v) => v.length >= 3, 20_000);
@@ -153,7 +151,6 @@ describe('PartitionReader', () => {
       connection,
       partitions: [{ topic, partition: 0, start: 1_000_000 }],
       onBatch,
-      positionOf: () => undefined,
       onUnreadable: (_t, _p, reason) => void unreadable.push(reason),
     });
     await reader.start();

@@ -38,7 +38,6 @@ describe('Kafka on the test stack', () => {
     const reader = new PartitionReader({
       connection,
       partitions: [0, 1].map((partition) => ({ topic, partition, start: 0 })),
-      positionOf: () => undefined,
       onBatch: async (_topic, partition, records) => {
         for (const r of records) received.push({ key: r.key!.toString(), n: JSON.parse(r.value!.toString()).n, partition });
         if (received.length === sent.length) done();

@@ -37,7 +37,6 @@ export async function readTopic(connection: KafkaConnection, topic: string, time
     connection,
     withHeaders: true,
     partitions: [...waiting].map((partition) => ({ topic, partition, start: 0 })),
-    positionOf: () => undefined,
     onBatch: async (_topic, partition, batch) => {
       for (const r of batch) {
         const offset = Number(r.offset);

@@ -1,6 +1,7 @@
 import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
 import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import { kafkaErrorTree, type KafkaErrorNode } from '../../spouts/kafka-errors';
 import type { Outbox, OutboxMessage } from './outbox';
 
 /**
@@ -112,31 +113,13 @@ const TOO_LARGE_CODES = new Set([10, 18]);
 const PRODUCER_STATE_CODES = new Set([45, 46, 47, 59, 90]);
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
-type ErrorNode = Record<string, unknown>;
-
-/**
- * The error and every error it holds: @platformatic/kafka wraps the errors of
- * a send in MultipleErrors (an AggregateError: `errors`), one per destination
- * broker and per try, down to a ProtocolError per refused partition; `cause`
- * (and KafkaJS-style `originalError`) are followed too.
- */
-function* errorTree(err: unknown, seen = new Set<unknown>()): Generator<ErrorNode> {
-  if (typeof err !== 'object' || err === null || seen.has(err)) return;
-  seen.add(err);
-  const e = err as ErrorNode;
-  yield e;
-  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* errorTree(inner, seen);
-  yield* errorTree(e.cause, seen);
-  yield* errorTree(e.originalError, seen);
-}
-
-function childrenOf(e: ErrorNode): unknown[] {
+function childrenOf(e: KafkaErrorNode): unknown[] {
   return [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.originalError].filter((c) => typeof c === 'object' && c !== null);
 }
 
 /** The broker refused the send as too large (`MESSAGE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`): the same request will never pass. */
 export function isTooLarge(err: unknown): boolean {
-  for (const e of errorTree(err)) {
+  for (const e of kafkaErrorTree(err)) {
     if ((typeof e.apiId === 'string' && TOO_LARGE.has(e.apiId)) || (typeof e.apiCode === 'number' && TOO_LARGE_CODES.has(e.apiCode))) return true;
   }
   return false;
@@ -144,12 +127,12 @@ export function isTooLarge(err: unknown): boolean {
 
 /** The broker refused the producer's sequence numbers or id: only a fresh producer sends again. */
 export function needsNewProducer(err: unknown): boolean {
-  for (const e of errorTree(err)) if (typeof e.apiCode === 'number' && PRODUCER_STATE_CODES.has(e.apiCode)) return true;
+  for (const e of kafkaErrorTree(err)) if (typeof e.apiCode === 'number' && PRODUCER_STATE_CODES.has(e.apiCode)) return true;
   return false;
 }
 
 /** Whether one underlying error (no errors inside it) may go away by itself. */
-function leafRetriable(e: ErrorNode): boolean {
+function leafRetriable(e: KafkaErrorNode): boolean {
   if (typeof e.retriable === 'boolean') return e.retriable; // our own errors say so
   if (typeof e.apiCode === 'number') {
     // A Kafka error code: the library's table says which refusals are for good (not authorized,
@@ -173,7 +156,7 @@ function leafRetriable(e: ErrorNode): boolean {
  */
 export function isRetriable(err: unknown): boolean {
   if (isTooLarge(err)) return false;
-  for (const e of errorTree(err)) {
+  for (const e of kafkaErrorTree(err)) {
     if (childrenOf(e).length === 0 && !leafRetriable(e)) return false;
   }
   return true;

@@ -50,8 +50,6 @@ export interface InputConsumer {
 export interface InputConsumerOptions {
   partitions: Array<InputPartition & { start: number }>;
   onBatch: (topic: string, partition: number, records: InputRecord[]) => Promise<void>;
-  /** The next offset to read of a partition now (after a rejoin, say). */
-  positionOf: (topic: string, partition: number) => number | undefined;
   /** A partition that cannot be read from its position (Kafka no longer holds it): the reader skips it from then on. */
   onUnreadable?: (topic: string, partition: number, reason: string) => void;
 }

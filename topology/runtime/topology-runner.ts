@@ -483,10 +483,6 @@ export class TopologyRunner {
       onUnreadable: (_topic, partition, reason) => {
         if (this.slots.has(partition)) this.stalls.set(partition, 'input_unreadable', reason);
       },
-      positionOf: (topic, partition) => {
-        const input = this.slots.get(partition)?.task.inputs.get(topic);
-        return input === undefined ? undefined : position(input);
-      },
     });
     try {
       await withTimeout(this.consumer.start(), CONSUMER_START_MS, `the Kafka reader did not start within ${CONSUMER_START_MS / 1000} s`);
