@@ -5,7 +5,9 @@ import type { TaskContext } from '../topology/runtime/task-context';
 import type { LoadedPartition } from '../state/redis-state-store';
 import type { TabEvent } from './event';
 import type { TabHandler } from './handlers/handler';
+import type { WorkingSet } from '../topology/runtime/working-set';
 import { DedupWindow } from './dedup-window';
+import { MapCursor } from './map-cursor';
 
 /** One (Tab, client) state held by the task that owns the Tab. */
 export interface TabState {
@@ -18,6 +20,29 @@ export interface TabState {
   pruned?: boolean;
   /** The checkpoint interval in which the fold last emitted it (see FoldBolt.interval). */
   emittedIn: number;
+  /** Used since the eviction hand last passed (a second chance, CLOCK). */
+  used: boolean;
+  /** What it is taken to cost in memory, bytes (counted in the process's working set). */
+  heapBytes: number;
+  /** The working set it is counted in, if any. */
+  workingSet: WorkingSet | undefined;
+}
+
+/**
+ * An estimate of a state's heap from its stored size: today's in-memory
+ * forms take about 4 to 20 times their stored bytes plus a fixed cost per
+ * object graph (measured by `npm run bench:fold`).
+ */
+const HEAP_PER_STORED_BYTE = 12;
+const HEAP_PER_STATE = 512;
+/** A new state's estimate, until a checkpoint stores it and tells its size. */
+const NEW_STATE_HEAP_BYTES = 1024;
+
+/** Sets a state's memory estimate from the size it was just stored with (the sink calls it). */
+export function noteStoredSize(entry: TabState, storedBytes: number): void {
+  const heapBytes = HEAP_PER_STATE + HEAP_PER_STORED_BYTE * storedBytes;
+  entry.workingSet?.add(heapBytes - entry.heapBytes);
+  entry.heapBytes = heapBytes;
 }
 
 export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
@@ -40,13 +65,102 @@ class FoldBolt implements Bolt {
   private readonly dedup = new DedupWindow();
   private folded = 0;
   /** Where the incremental prune scan stopped; it resumes there at the next checkpoint. */
-  private pruneCursor: IterableIterator<[string, TabState]> | null = null;
+  private readonly pruneCursor = new MapCursor(this.states);
   /** Counts checkpoints: a state emitted in this interval is not emitted again until the next. */
   private interval = 0;
   /** The state the previous event folded into: a batch's events are mostly of one Tab and client. */
   private last: TabState | null = null;
+  /** States the last prefetch found nothing stored for: new, so an event may create them. */
+  private readonly absent = new Set<string>();
+  /** The interval the last checkpoint covered, and the last one known durable in Redis. */
+  private draftedInterval = -1;
+  private durableInterval = -1;
+  /** Where the eviction hand stopped; it goes on from there. */
+  private readonly hand = new MapCursor(this.states);
+  /** The task was dropped: nothing it still folds counts in the working set. */
+  private closed = false;
 
   constructor(private readonly ctx: TaskContext) {}
+
+  /**
+   * Fetches, in one round, the states the tuples fold into that are not in
+   * memory, and the stored types of their Tabs not known here. Without a
+   * state source every state is in memory already (and new when missing).
+   */
+  prefetch(tuples: readonly Tuple[]): Promise<void> | undefined {
+    const source = this.ctx.states;
+    if (source === undefined) return undefined;
+    this.absent.clear();
+    const wanted: Array<{ tab: string; client: string }> = [];
+    const keys = new Set<string>();
+    const tabs = new Set<string>();
+    let lastTab: string | undefined;
+    let lastClient: string | undefined;
+    for (const tuple of tuples) {
+      const { tab, client } = tuple as unknown as TabEvent;
+      // A slice's events mostly come in runs of one Tab and client: look each run up once.
+      if (tab === lastTab && client === lastClient) continue;
+      lastTab = tab;
+      lastClient = client;
+      const key = stateKey(tab, client);
+      const held = this.states.get(key);
+      if (held !== undefined) {
+        held.used = true;
+        continue;
+      }
+      if (keys.has(key)) continue;
+      keys.add(key);
+      wanted.push({ tab, client });
+      if (!this.types.has(tab)) tabs.add(tab);
+    }
+    if (wanted.length === 0) return undefined;
+    const tabList = [...tabs];
+    return source.fetch(this.ctx.taskIndex, wanted, tabList).then(({ states, types }) => {
+      tabList.forEach((tab, i) => {
+        const type = types[i];
+        if (type !== null && type !== undefined && !this.types.has(tab)) this.types.set(tab, type);
+      });
+      let fetched = 0;
+      wanted.forEach(({ tab, client }, i) => {
+        const key = stateKey(tab, client);
+        const bytes = states[i];
+        if (this.states.has(key)) return;
+        if (bytes === null || bytes === undefined) {
+          this.absent.add(key);
+          return;
+        }
+        if (this.admit(tab, client, bytes)) fetched++;
+        else this.absent.add(key);
+      });
+      this.ctx.count('states_fetched', fetched);
+      this.ctx.workingSet?.noteFetched(fetched);
+    });
+  }
+
+  /** Puts a stored state into memory; false when it cannot be read (its Tab's type is unknown here). */
+  private admit(tab: string, client: string, bytes: Uint8Array): boolean {
+    const type = this.types.get(tab);
+    const handler = type === undefined ? undefined : this.ctx.registry.get(type);
+    if (type === undefined || handler === undefined) {
+      this.ctx.count('states_unreadable');
+      return false;
+    }
+    const heapBytes = HEAP_PER_STATE + HEAP_PER_STORED_BYTE * bytes.length;
+    const workingSet = this.workingSet();
+    this.states.set(stateKey(tab, client), {
+      tab,
+      client,
+      type,
+      handler,
+      state: handler.deserialize(bytes),
+      emittedIn: -1,
+      used: true,
+      heapBytes,
+      workingSet,
+    });
+    workingSet?.add(heapBytes);
+    return true;
+  }
 
   execute(tuple: Tuple, emit: Emit): void {
     const event = tuple as unknown as TabEvent;
@@ -85,31 +199,51 @@ class FoldBolt implements Bolt {
     const key = stateKey(event.tab, event.client);
     let entry = this.states.get(key);
     if (entry === undefined) {
-      entry = { tab: event.tab, client: event.client, type: event.type, handler, state: handler.newState(), emittedIn: -1 };
+      // A bug guard: with a state source, only a state the prefetch found nothing stored for is new.
+      if (this.ctx.states !== undefined && !this.absent.delete(key)) {
+        throw new Error(`the state of tab '${event.tab}', client '${event.client}' was not fetched before its fold`);
+      }
+      const workingSet = this.workingSet();
+      entry = {
+        tab: event.tab,
+        client: event.client,
+        type: event.type,
+        handler,
+        state: handler.newState(),
+        emittedIn: -1,
+        used: true,
+        heapBytes: NEW_STATE_HEAP_BYTES,
+        workingSet,
+      };
       this.states.set(key, entry);
+      workingSet?.add(NEW_STATE_HEAP_BYTES);
+    } else {
+      entry.used = true;
     }
     this.last = entry;
     return entry;
   }
 
+  private workingSet(): WorkingSet | undefined {
+    return this.closed ? undefined : this.ctx.workingSet;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const entry of this.states.values()) {
+      entry.workingSet?.remove(entry.heapBytes);
+      entry.workingSet = undefined;
+    }
+    this.states.clear();
+    this.hand.reset();
+    this.pruneCursor.reset();
+    this.last = null;
+  }
+
   restore(loaded: LoadedPartition): void {
     for (const [tab, type] of loaded.types) this.types.set(tab, type);
-    for (const s of loaded.states) {
-      const type = loaded.types.get(s.tab);
-      const handler = type === undefined ? undefined : this.ctx.registry.get(type);
-      if (type === undefined || handler === undefined) {
-        this.ctx.count('states_unreadable');
-        continue;
-      }
-      this.states.set(stateKey(s.tab, s.client), {
-        tab: s.tab,
-        client: s.client,
-        type,
-        handler,
-        state: handler.deserialize(s.bytes),
-        emittedIn: -1,
-      });
-    }
+    // A worker's take-over loads no states (they are fetched on demand); a task without a state source gets them all here.
+    for (const s of loaded.states) this.admit(s.tab, s.client, s.bytes);
     for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
   }
 
@@ -120,13 +254,52 @@ class FoldBolt implements Bolt {
     draft.dedupExpireBefore = this.dedup.expireBefore();
     draft.eventsDelta += this.folded;
     this.folded = 0;
+    this.draftedInterval = this.interval;
     this.interval++;
     this.last = null;
     this.prune(draft, now);
     this.ctx.gauge('states', this.states.size);
+    if (this.ctx.workingSet !== undefined) this.ctx.gauge('working_set_bytes', this.ctx.workingSet.bytes);
     this.ctx.gauge('dedup_window_ids', this.dedup.size);
     this.ctx.gauge('dedup_window_evicted_ids', this.dedup.evictions);
     this.ctx.gauge('dedup_window_unchecked_ids', this.dedup.unchecked);
+  }
+
+  /**
+   * The last checkpoint is in Redis: every state it covered may leave
+   * memory. While the process is over its budget, states pass under a
+   * clock hand: one used since the hand last passed gets a second chance,
+   * one changed since the durable checkpoint stays, any other goes (the
+   * next event for it fetches it back).
+   */
+  checkpointed(): void {
+    this.durableInterval = this.draftedInterval;
+    const workingSet = this.workingSet();
+    if (workingSet === undefined) return;
+    let excess = workingSet.excess();
+    if (excess <= 0) return;
+    let evicted = 0;
+    // Two turns of the hand at most: the first may only take second chances away.
+    for (let passed = 0, total = 2 * this.states.size; passed < total && excess > 0; passed++) {
+      const next = this.hand.next();
+      if (next === undefined) continue;
+      const [key, entry] = next;
+      if (entry.used) {
+        entry.used = false;
+        continue;
+      }
+      if (entry.emittedIn > this.durableInterval || entry === this.last) continue;
+      this.states.delete(key);
+      workingSet.remove(entry.heapBytes);
+      excess -= entry.heapBytes;
+      evicted++;
+    }
+    if (evicted > 0) {
+      workingSet.noteEvicted(evicted);
+      this.ctx.count('states_evicted', evicted);
+      this.ctx.gauge('states', this.states.size);
+      this.ctx.gauge('working_set_bytes', workingSet.bytes);
+    }
   }
 
   /**
@@ -135,15 +308,12 @@ class FoldBolt implements Bolt {
    */
   private prune(draft: CheckpointDraft, now: number): void {
     for (let examined = 0; examined < PRUNE_SLICE; examined++) {
-      this.pruneCursor ??= this.states.entries();
       const next = this.pruneCursor.next();
-      if (next.done) {
-        this.pruneCursor = null;
-        return;
-      }
-      const [key, entry] = next.value;
+      if (next === undefined) return;
+      const [key, entry] = next;
       if (!entry.handler.shouldPrune(entry.state, now)) continue;
       this.states.delete(key);
+      entry.workingSet?.remove(entry.heapBytes);
       entry.pruned = true;
       draft.deleted.push({ tab: entry.tab, client: entry.client });
     }

@@ -1,7 +1,7 @@
 import type { BoltDefinition } from '../topology/dsl';
 import type { Bolt, Tuple } from '../topology/runtime/bolt';
 import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
-import type { TabState } from '../bolts/fold-bolt';
+import { noteStoredSize, type TabState } from '../bolts/fold-bolt';
 
 /**
  * The Redis sink: remembers which states changed and serializes them into
@@ -18,7 +18,9 @@ class RedisSinkBolt implements Bolt {
   checkpoint(draft: CheckpointDraft): void {
     for (const s of this.dirty) {
       if (s.pruned) continue; // deleted by the fold in this same checkpoint
-      draft.states.push({ tab: s.tab, client: s.client, bytes: s.handler.serialize(s.state) });
+      const bytes = s.handler.serialize(s.state);
+      noteStoredSize(s, bytes.length);
+      draft.states.push({ tab: s.tab, client: s.client, bytes });
     }
     this.dirty = new Set();
   }

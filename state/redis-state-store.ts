@@ -10,6 +10,7 @@ import {
   parseStateField,
   partitionCountKey,
   partitionKeys,
+  stateField,
   type PartitionKeys,
 } from './redis-keys';
 import { scanHash, scanSet } from './redis-scan';
@@ -103,19 +104,47 @@ export class RedisStateStore {
   }
 
   /**
-   * Everything stored for a partition. Call it after `claim`: from then on
-   * no older owner can write, so the scans see one consistent checkpoint.
+   * What taking a partition up reads: its meta (watermark, sources) and its
+   * dedup window, and with `states` every stored state and Tab type too (a
+   * worker leaves those out and fetches states on demand). Call it after
+   * `claim`: from then on no older owner can write, so the scans see one
+   * consistent checkpoint.
    */
-  async load(topology: string, partition: number): Promise<LoadedPartition> {
+  async load(topology: string, partition: number, opts: { states?: boolean } = {}): Promise<LoadedPartition> {
     const keys = this.keys(topology, partition);
+    const withStates = opts.states ?? true;
     return this.guard(topology, partition, async () => {
       const [meta, states, types, dedup] = await Promise.all([
         this.readMetaOf(keys),
-        this.loadStates(keys),
-        this.loadTypes(keys),
+        withStates ? this.loadStates(keys) : [],
+        withStates ? this.loadTypes(keys) : new Map<string, string>(),
         this.loadDedup(keys),
       ]);
       return { ...meta, states, types, dedup };
+    });
+  }
+
+  /**
+   * The stored bytes of the given states and the stored types of the given
+   * Tabs of one partition (null where none), in one pipelined round of two
+   * HMGETs on keys of one hash tag.
+   */
+  async fetchStates(
+    topology: string,
+    partition: number,
+    states: ReadonlyArray<{ tab: string; client: string }>,
+    tabs: readonly string[],
+  ): Promise<{ states: Array<Buffer | null>; types: Array<string | null> }> {
+    const keys = this.keys(topology, partition);
+    return this.guard(topology, partition, async () => {
+      const pipeline = this.redis.pipeline();
+      if (states.length > 0) pipeline.hmgetBuffer(keys.states, ...states.map((s) => stateField(s.tab, s.client)));
+      if (tabs.length > 0) pipeline.hmget(keys.types, ...tabs);
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [err] of replies) if (err) throw err;
+      const stateReply = states.length > 0 ? (replies[0]![1] as Array<Buffer | null>) : [];
+      const typeReply = tabs.length > 0 ? (replies[states.length > 0 ? 1 : 0]![1] as Array<string | null>) : [];
+      return { states: stateReply, types: typeReply };
     });
   }
 

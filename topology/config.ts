@@ -22,6 +22,11 @@ export interface TabstreamConfig {
    * dedup window. Stored with the topology at deploy, like flushIntervalMs.
    */
   maxEventFutureMs: number;
+  /**
+   * A worker's budget for states held in memory, MiB (a cache of what Redis
+   * holds: states the last checkpoint wrote are evicted past it).
+   */
+  workingSetMiB: number;
   /** TLS and SASL to Kafka (config file only: secrets come from files or the environment). */
   kafka?: KafkaSecurity;
 }
@@ -49,6 +54,7 @@ export const DEFAULT_CONFIG: TabstreamConfig = {
   sessionTimeoutMs: 4000,
   redisTimeoutMs: 3000,
   maxEventFutureMs: 60 * 60 * 1000,
+  workingSetMiB: 512,
 };
 
 export interface ConfigFlags {
@@ -58,6 +64,7 @@ export interface ConfigFlags {
   redis?: string;
   zkRoot?: string;
   maxEventFuture?: string;
+  workingSetMib?: string;
   kafkaCa?: string;
   kafkaCert?: string;
   kafkaKey?: string;
@@ -97,13 +104,14 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
   return out.tls === undefined && out.sasl === undefined ? undefined : out;
 }
 
-/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
   const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = flags.config
     ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<TabstreamConfig>)
     : {};
   const brokers = flags.brokers ?? env.TABSTREAM_BROKERS ?? fromFile.brokers;
   const maxEventFuture = flags.maxEventFuture ?? env.TABSTREAM_MAX_EVENT_FUTURE_MS ?? fromFile.maxEventFutureMs;
+  const workingSet = flags.workingSetMib ?? env.TABSTREAM_WORKING_SET_MIB ?? fromFile.workingSetMiB;
   return {
     ...DEFAULT_CONFIG,
     ...fromFile,
@@ -112,8 +120,16 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     zkRoot: flags.zkRoot ?? env.TABSTREAM_ZK_ROOT ?? fromFile.zkRoot ?? DEFAULT_CONFIG.zkRoot,
     brokers: brokers === undefined ? DEFAULT_CONFIG.brokers : Array.isArray(brokers) ? brokers : brokers.split(',').map((b) => b.trim()),
     maxEventFutureMs: maxEventFuture === undefined ? DEFAULT_CONFIG.maxEventFutureMs : milliseconds(maxEventFuture, 'maxEventFutureMs'),
+    workingSetMiB: workingSet === undefined ? DEFAULT_CONFIG.workingSetMiB : mebibytes(workingSet, 'workingSetMiB'),
     kafka: kafkaSecurity(flags, env, fromFile.kafka),
   };
+}
+
+/** A positive number of MiB (fractions allowed: tests use small budgets). */
+function mebibytes(value: unknown, key: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new Error(`${key} takes a positive number of MiB, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** A non-negative integer of milliseconds from a flag, the environment or the file; anything else is refused. */

@@ -15,6 +15,7 @@ import type { OutboxMessage } from '../../topology/runtime/outbox';
 import type { InputConsumer, InputConsumerOptions, InputPartition, RunnerOutbox, RunnerStateStore } from '../../topology/runtime/runner-ports';
 import type { InputRecord } from '../../topology/runtime/topology-task';
 import { TopologyRunner } from '../../topology/runtime/topology-runner';
+import { WorkingSet } from '../../topology/runtime/working-set';
 
 const PARTITIONS = 2;
 const TOPIC = 'tabs';
@@ -68,7 +69,31 @@ class FakeStore implements RunnerStateStore {
     m.watermark = cp.watermark;
     m.checkpoint = cp.checkpointId;
     m.events += cp.eventsDelta;
+    const states = this.statesOf(cp.partition);
+    for (const st of cp.states) states.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes));
+    for (const st of cp.deleted) states.delete(`${st.tab}\u0000${st.client}`);
+    for (const t of cp.types) if (!this.types.has(t.tab)) this.types.set(t.tab, t.type);
     return true;
+  }
+
+  /** Stored states by partition, and Tab types (Redis's `states` and `types` hashes). */
+  readonly states = new Map<number, Map<string, Buffer>>();
+  readonly types = new Map<string, string>();
+  fetches = 0;
+
+  private statesOf(p: number): Map<string, Buffer> {
+    let m = this.states.get(p);
+    if (m === undefined) this.states.set(p, (m = new Map()));
+    return m;
+  }
+
+  async fetchStates(_topology: string, partition: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) {
+    this.fetches++;
+    const stored = this.statesOf(partition);
+    return {
+      states: states.map((st) => stored.get(`${st.tab}\u0000${st.client}`) ?? null),
+      types: tabs.map((tab) => this.types.get(tab) ?? null),
+    };
   }
 
   async load(_topology: string, partition: number): Promise<LoadedPartition> {
@@ -115,7 +140,7 @@ class FakeConsumer implements InputConsumer {
   }
 }
 
-function setup() {
+function setup(opts: { workingSet?: WorkingSet } = {}) {
   const store = new FakeStore();
   const outbox = new FakeOutbox();
   const consumers: FakeConsumer[] = [];
@@ -135,6 +160,7 @@ function setup() {
     flushIntervalMs: 3_600_000, // rounds run when a test calls flush()
     specVersion: 1,
     log: pino({ level: 'silent' }),
+    workingSet: opts.workingSet,
   });
   const reader = (): FakeConsumer => consumers[consumers.length - 1]!;
   return { store, outbox, consumers, runner, reader };
@@ -143,6 +169,41 @@ function setup() {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('TopologyRunner on fakes', () => {
+  it('holds a bounded working set: evicts written states, fetches them back when needed, and every state ends exact', async () => {
+    const workingSet = new WorkingSet(20_000);
+    const { store, runner, reader } = setup({ workingSet });
+    await runner.start();
+    await runner.assign(1, [0]);
+    const tab = tabOn(0);
+    const CLIENTS = 60;
+    const expected = new Map<string, number>();
+    let offset = 0;
+    for (let round = 0; round < 12; round++) {
+      // Each batch touches a third of the clients, a different third each round.
+      const batch: InputRecord[] = [];
+      for (let i = 0; i < 40; i++) {
+        const client = `c${(round * 20 + i) % CLIENTS}`;
+        expected.set(client, (expected.get(client) ?? 0) + 2);
+        batch.push({ offset: String(offset++), key: Buffer.from(tab), value: Buffer.from(JSON.stringify([1, 1].map((value) => ({ tab, type: 'counter', value, time: now, client })))), timestamp: String(now) });
+      }
+      await reader().deliver(0, batch);
+      await runner.flush();
+      expect(workingSet.bytes, `round ${round}`).toBeLessThanOrEqual(workingSet.budgetBytes);
+    }
+    expect(workingSet.evictions).toBeGreaterThan(CLIENTS);
+    expect(workingSet.fetches).toBeGreaterThan(0);
+    const counter = defaultRegistry().get('counter')!;
+    const stored = store.states.get(0)!;
+    expect(stored.size).toBe(CLIENTS);
+    for (const [client, count] of expected) {
+      const bytes = stored.get(`${tab}\u0000${client}`)!;
+      const rendered = counter.render(counter.project(counter.deserialize(bytes), now)) as { all: { count: number } };
+      expect(rendered.all.count, client).toBe(count);
+    }
+    expect(store.meta.get(0)).toMatchObject({ watermark: offset - 1, events: 2 * 40 * 12 });
+    await runner.stop();
+  });
+
   it('hands a partition over with every record it folded written, even while a round was in flight (hole 8)', async () => {
     const { store, runner, reader } = setup();
     await runner.start();

@@ -36,6 +36,7 @@ export function registerWorkerCommands(program: Command): void {
       .option('--id <id>', 'worker id (default: host-pid-random)')
       .option('--capacity <n>', 'the most partitions of one topology this worker takes')
       .option('--session-timeout <ms>', 'ZooKeeper session timeout: how fast a dead worker is noticed')
+      .option('--working-set-mib <mib>', 'memory for states, MiB: a cache of what Redis holds (env TABSTREAM_WORKING_SET_MIB; default 512)')
       .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (off by default; 0 picks a free port)')
       .option('--metrics-host <host>', 'address /metrics listens on', '127.0.0.1'),
   ).action(async (flags) => {
@@ -50,7 +51,8 @@ export function registerWorkerCommands(program: Command): void {
     program
       .command('local <topology>')
       .description('deploy a topology (built-in name or module path) and run it in this process')
-      .option('--session-timeout <ms>', 'ZooKeeper session timeout'),
+      .option('--session-timeout <ms>', 'ZooKeeper session timeout')
+      .option('--working-set-mib <mib>', 'memory for states, MiB (env TABSTREAM_WORKING_SET_MIB; default 512)'),
   ).action(async (ref: string, flags) => {
     const spec = await deployFrom(ref, flags);
     process.stdout.write(`${spec.description}\n`);

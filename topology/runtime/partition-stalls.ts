@@ -12,6 +12,8 @@ export type StallKind =
   | 'fenced'
   /** Redis lost this owner's acknowledged writes; taken up again from Redis's watermark. */
   | 'state_lost'
+  /** The states a slice of records needed could not be fetched from Redis; taken up again from Redis's watermark. */
+  | 'state_fetch_failed'
   /** A record could not be processed at all (a bug); taken up again from Redis's watermark. */
   | 'record_failed'
   /** A newer assignment claimed it; waiting for that assignment to arrive. */

@@ -11,7 +11,15 @@ export interface RunnerStateStore {
   claim(topology: string, partition: number, generation: number, lastToken?: number): Promise<{ token: number; watermark: number }>;
   /** One fenced, idempotent checkpoint; false when this checkpoint id was applied already. */
   write(checkpoint: PartitionCheckpoint): Promise<boolean>;
-  load(topology: string, partition: number): Promise<LoadedPartition>;
+  /** A partition's meta and dedup window (and with `states`, every state: not for a worker, which fetches them on demand). */
+  load(topology: string, partition: number, opts?: { states?: boolean }): Promise<LoadedPartition>;
+  /** Stored states and Tab types of one partition, null where none, in one round. */
+  fetchStates(
+    topology: string,
+    partition: number,
+    states: ReadonlyArray<{ tab: string; client: string }>,
+    tabs: readonly string[],
+  ): Promise<{ states: Array<Buffer | null>; types: Array<string | null> }>;
 }
 
 /** The mirror of the positions that Storm-style tooling reads (ZooKeeper). */

@@ -1,5 +1,7 @@
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
 import type { Tuple } from './bolt';
+import type { StateSource } from './state-source';
+import type { WorkingSet } from './working-set';
 
 /** What a bolt task may know of and call on the runtime. */
 export interface TaskContext {
@@ -14,4 +16,11 @@ export interface TaskContext {
   count(metric: string, by?: number): void;
   /** Sets a named gauge of this task (shown by /metrics). */
   gauge(metric: string, value: number): void;
+  /**
+   * Where states not in memory are read (a worker's tasks); absent where a
+   * task holds every state it ever sees (unit tests, the fold bench).
+   */
+  states?: StateSource;
+  /** The process's budget for states in memory; absent: unbounded. */
+  workingSet?: WorkingSet;
 }

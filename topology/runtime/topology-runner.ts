@@ -8,6 +8,8 @@ import type { InputConsumer, InputConsumerFactory, InputPartition, RunnerOffsetS
 import { TaskMetrics } from './task-metrics';
 import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
 import { withTimeout } from '../with-timeout';
+import type { WorkingSet } from './working-set';
+import { StateFetchError } from './state-source';
 
 export interface RunnerDeps {
   store: RunnerStateStore;
@@ -26,6 +28,8 @@ export interface RunnerDeps {
   log: Logger;
   /** Called whenever a partition starts or stops stalling, or its reason changes. */
   onStallsChanged?: () => void;
+  /** The process's budget for states in memory (shared by every runner of a worker); absent: unbounded. */
+  workingSet?: WorkingSet;
 }
 
 /** One owned input partition: its task and where its checkpoints stand. */
@@ -43,6 +47,8 @@ interface Slot {
   failures: number;
   /** Consumption of this partition is paused (its writes fail: back-pressure). */
   paused: boolean;
+  /** A slice waiting for its states: no checkpoint of this partition until it is folded. */
+  busy: Promise<void> | null;
 }
 
 /**
@@ -286,8 +292,13 @@ export class TopologyRunner {
       this.outbox,
       metrics,
       `${topology.spout.definition.topic}.dlq`,
+      {
+        states: { fetch: (partition, states, tabs) => store.fetchStates(topology.name, partition, states, tabs) },
+        workingSet: this.deps.workingSet,
+      },
     );
-    const loaded = await store.load(topology.name, index);
+    // No states: they are fetched when a record needs them, so a take-over costs the same at any state count.
+    const loaded = await store.load(topology.name, index, { states: false });
     // ZooKeeper's offsets only mirror Redis's watermarks: read to report a disagreement.
     const mirrored = new Map<string, number | null>();
     for (const input of task.inputTopics()) {
@@ -306,10 +317,10 @@ export class TopologyRunner {
         if (zk > input.watermark + 1) await offsets.reset(topology.name, input.topic, input.partition, input.watermark + 1).catch(() => {});
       }
     }
-    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, failures: 0, paused: false });
+    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, failures: 0, paused: false, busy: null });
     this.tasks.set(index, task);
     this.stalls.clear(index);
-    log.info({ partition: index, generation, token: claimed.token, watermark: loaded.watermark, states: loaded.states.length }, 'took up');
+    log.info({ partition: index, generation, token: claimed.token, watermark: loaded.watermark, dedupBuckets: loaded.dedup.size }, 'took up');
   }
 
   /**
@@ -344,12 +355,15 @@ export class TopologyRunner {
   private drop(index: number): void {
     const slot = this.slots.get(index);
     if (slot === undefined) return;
+    slot.task.close();
     this.slots.delete(index);
     this.tasks.delete(index);
     this.unmirrored.delete(index);
   }
 
   private async round(): Promise<void> {
+    // A slice waiting for its states has moved its watermark past records not folded yet.
+    for (let busy = this.busySlices(); busy.length > 0; busy = this.busySlices()) await Promise.allSettled(busy);
     const now = Date.now();
     for (const slot of this.slots.values()) {
       if (slot.pending !== null) continue;
@@ -374,6 +388,10 @@ export class TopologyRunner {
     void this.mirrorOffsets();
   }
 
+  private busySlices(): Array<Promise<void>> {
+    return [...this.slots.values()].flatMap((s) => (s.busy === null ? [] : [s.busy]));
+  }
+
   private async write(index: number, slot: Slot): Promise<void> {
     const started = performance.now();
     const pending = slot.pending!;
@@ -394,6 +412,8 @@ export class TopologyRunner {
     slot.durable = checkpoint.watermark;
     slot.pending = null;
     slot.failures = 0;
+    // What it covered is in Redis: states it wrote may leave memory.
+    slot.task.checkpointed();
     const metrics = this.metrics.get(index);
     metrics?.count('events_folded', checkpoint.eventsDelta);
     metrics?.count('checkpoints_written');
@@ -509,22 +529,38 @@ export class TopologyRunner {
    * so ZooKeeper pings, watches and the flush timer are never starved by a
    * large batch (a starved ping can cost the worker its session). A record
    * the task cannot process at all (a bug: bad input is dead-lettered inside
-   * the task) releases the partition: nothing after it is folded, and the
-   * partition is taken up again from Redis's watermark.
+   * the task), or a slice whose states cannot be fetched from Redis, releases
+   * the partition: nothing after it is folded, and the partition is taken up
+   * again from Redis's watermark. While a slice waits for its states, no
+   * checkpoint of its partition is taken (`busy`).
    */
   private async onBatch(topic: string, partition: number, messages: InputRecord[]): Promise<void> {
     for (let from = 0; from < messages.length; from += BATCH_SLICE) {
       const slot = this.slots.get(partition);
       if (slot === undefined) return;
       const to = Math.min(messages.length, from + BATCH_SLICE);
-      for (let i = from; i < to; i++) {
-        try {
-          slot.task.process(topic, messages[i]!);
-        } catch (err) {
-          this.deps.log.error({ partition, topic, offset: messages[i]!.offset, err: message(err) }, 'a record could not be processed: releasing the partition');
-          this.release(partition, 'record_failed', `record ${topic}:${partition}:${messages[i]!.offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+      let offset = messages[from]!.offset;
+      try {
+        const folding = slot.task.processSlice(topic, messages.slice(from, to));
+        if (folding !== undefined) {
+          offset = `${messages[from]!.offset}..${messages[to - 1]!.offset}`;
+          slot.busy = folding;
+          try {
+            await folding;
+          } finally {
+            slot.busy = null;
+          }
+        }
+      } catch (err) {
+        if (this.slots.get(partition) !== slot) return;
+        if (err instanceof StateFetchError) {
+          this.deps.log.warn({ partition, topic, offsets: offset, err: message(err) }, 'could not fetch the states a slice needs: releasing the partition');
+          this.release(partition, 'state_fetch_failed', `could not fetch states from Redis: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
           return;
         }
+        this.deps.log.error({ partition, topic, offset, err: message(err) }, 'a record could not be processed: releasing the partition');
+        this.release(partition, 'record_failed', `record ${topic}:${partition}:${offset} could not be processed: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+        return;
       }
       if (to < messages.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }

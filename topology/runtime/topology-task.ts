@@ -9,6 +9,8 @@ import { decodeEnvelope, encodeEnvelopes, envelopePosition } from './forward-env
 import type { Outbox } from './outbox';
 import type { TaskContext } from './task-context';
 import type { TaskMetrics } from './task-metrics';
+import { StateFetchError, type StateSource } from './state-source';
+import type { WorkingSet } from './working-set';
 
 /** A record as the Kafka input hands it over. */
 export interface InputRecord {
@@ -51,6 +53,31 @@ interface Edge {
   emit?: Emit;
 }
 
+/** The record a tuple came from: where its forwards and dead letters say it began. */
+interface RecordContext {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * A slice of records on its way through the chain. Tuples for bolts that
+ * prefetch wait here (with the index of their record) until the bolt has
+ * fetched what they need; forwards wait per record, so that they leave in
+ * record order whatever bolt emitted them (receivers dedup by position).
+ */
+interface Slice {
+  records: RecordContext[];
+  deferred: Map<string, Array<{ tuple: Tuple; at: number }>>;
+  forwards: Array<Map<string, PendingForward> | undefined>;
+}
+
+/** What a task reads and shares besides its topology: states not in memory, and the process's budget for them. */
+export interface TaskServices {
+  states?: StateSource;
+  workingSet?: WorkingSet;
+}
+
 const sourceKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /**
@@ -79,9 +106,16 @@ export class TopologyTask {
   private readonly emitters = new Map<string, Emit>();
   /** Per (repartition topic, source input), the highest envelope position folded here (dedup of re-sent envelopes). */
   private readonly forwardedUpTo = new Map<string, number>();
-  private pending = new Map<string, PendingForward>();
-  private current: { topic: string; partition: number; offset: string } | null = null;
+  private readonly pending = new Map<string, PendingForward>();
+  private current: RecordContext | null = null;
   private lastCheckpointed = new Map<string, number>();
+  /** Bolts that prefetch, in topological order: a slice's tuples reach them in this order. */
+  private readonly prefetching: string[] = [];
+  private slice: Slice | null = null;
+  /** The index in the slice of the record being processed. */
+  private at = -1;
+  /** A checkpoint became durable while a slice was half done: bolts hear of it at the slice's end. */
+  private durableDuringSlice = false;
 
   constructor(
     private readonly topology: Topology,
@@ -91,10 +125,14 @@ export class TopologyTask {
     private readonly outbox: Outbox,
     private readonly metrics: TaskMetrics,
     private readonly dlqTopic: string,
+    private readonly services: TaskServices = {},
   ) {
     for (const bolt of topology.bolts) {
       if (index >= topology.parallelismOf(bolt.name, partitions)) continue;
-      this.bolts.set(bolt.name, bolt.definition.create(this.contextFor(bolt.name)));
+      const created = bolt.definition.create(this.contextFor(bolt.name));
+      this.bolts.set(bolt.name, created);
+      // Without a state source every state is in memory: nothing to wait for, no slice to hold back.
+      if (created.prefetch !== undefined && services.states !== undefined) this.prefetching.push(bolt.name);
     }
     for (const c of topology.components) this.emitters.set(c.name, this.emitterFor(c.name));
   }
@@ -132,10 +170,39 @@ export class TopologyTask {
     }
   }
 
-  /** Processes one record of one of this task's inputs, in offset order. */
+  /**
+   * Processes one record of one of this task's inputs, in offset order, where
+   * no bolt has to wait for state (see `processSlice`).
+   */
   process(topic: string, record: InputRecord): void {
+    if (this.processSlice(topic, [record]) !== undefined) throw new Error('a bolt of this task fetches state: records go through processSlice');
+  }
+
+  /**
+   * Processes records of one of this task's inputs, in offset order. A
+   * promise when a bolt had to fetch states first: until it settles the
+   * slice is half done, so no checkpoint may be taken (the runner waits); if
+   * it rejects, the task is unusable and the partition must be taken up
+   * again from Redis.
+   */
+  processSlice(topic: string, records: readonly InputRecord[]): Promise<void> | undefined {
     const input = this.inputs.get(topic);
-    if (input === undefined) return;
+    if (input === undefined) return undefined;
+    if (this.prefetching.length === 0) {
+      for (const record of records) this.processRecord(topic, input, record);
+      return undefined;
+    }
+    this.slice = { records: [], deferred: new Map(), forwards: [] };
+    for (const record of records) this.processRecord(topic, input, record);
+    try {
+      return this.finishSlice();
+    } catch (err) {
+      this.slice = null;
+      throw err;
+    }
+  }
+
+  private processRecord(topic: string, input: TaskInput, record: InputRecord): void {
     const offset = Number(record.offset);
     // A replay: already folded and checkpointed (or before where this task was told to start).
     if (offset <= input.watermark || offset < input.start) {
@@ -143,6 +210,10 @@ export class TopologyTask {
       return;
     }
     this.current = { topic, partition: input.partition, offset: record.offset };
+    if (this.slice !== null) {
+      this.at = this.slice.records.length;
+      this.slice.records.push(this.current);
+    }
     try {
       if (topic === this.topology.spout.definition.topic) {
         this.emitters.get(this.topology.spout.name)!({
@@ -164,8 +235,93 @@ export class TopologyTask {
     }
     input.watermark = offset;
     this.current = null;
-    this.flushForwards(topic, input.partition, record.offset);
+    if (this.slice === null) this.flushForwards(this.pending, topic, input.partition, record.offset);
     this.metrics.count('records');
+  }
+
+  /**
+   * Runs the tuples the slice held back, bolt by bolt in topological order,
+   * each after its prefetch; then sends the slice's forwards in record order.
+   */
+  private finishSlice(): Promise<void> | undefined {
+    const slice = this.slice!;
+    for (const name of this.prefetching) {
+      const deferred = slice.deferred.get(name);
+      if (deferred === undefined || deferred.length === 0) continue;
+      slice.deferred.delete(name);
+      const ready = this.bolts.get(name)!.prefetch!(deferred.map((d) => d.tuple));
+      if (ready !== undefined) {
+        return ready.then(
+          () => {
+            this.runDeferred(name, deferred);
+            // Emits of this bolt may have held back tuples for the bolts after it.
+            return this.finishSlice();
+          },
+          (err: unknown) => {
+            this.slice = null;
+            throw new StateFetchError(err);
+          },
+        );
+      }
+      this.runDeferred(name, deferred);
+    }
+    for (let at = 0; at < slice.records.length; at++) {
+      const forwards = slice.forwards[at];
+      const { topic, partition, offset } = slice.records[at]!;
+      if (forwards !== undefined) this.flushForwards(forwards, topic, partition, offset);
+    }
+    this.slice = null;
+    this.at = -1;
+    if (this.durableDuringSlice) {
+      this.durableDuringSlice = false;
+      this.checkpointed();
+    }
+    return undefined;
+  }
+
+  private runDeferred(name: string, deferred: Array<{ tuple: Tuple; at: number }>): void {
+    const slice = this.slice!;
+    const bolt = this.bolts.get(name)!;
+    const emit = this.emitters.get(name)!;
+    for (const { tuple, at } of deferred) {
+      this.at = at;
+      this.current = slice.records[at]!;
+      try {
+        bolt.execute(tuple, emit);
+      } catch (err) {
+        this.deadLetter('processing-error', err instanceof Error ? err.message : String(err), tuple);
+      }
+    }
+    this.current = null;
+  }
+
+  /** Executes a tuple on a bolt of this task now, or holds it back for the bolt's prefetch. */
+  private run(name: string, bolt: Bolt, emit: Emit, tuple: Tuple): void {
+    if (this.slice !== null && bolt.prefetch !== undefined) {
+      let held = this.slice.deferred.get(name);
+      if (held === undefined) this.slice.deferred.set(name, (held = []));
+      held.push({ tuple, at: this.at });
+      return;
+    }
+    bolt.execute(tuple, emit);
+  }
+
+  /** The task is dropped: its bolts give back what they hold (a slice still in flight folds into nothing shared). */
+  close(): void {
+    for (const bolt of this.bolts.values()) bolt.close?.();
+  }
+
+  /**
+   * Tells every bolt that the checkpoint it last contributed to is durable.
+   * In the middle of a slice it waits for the slice's end: a bolt must not
+   * evict a state it fetched for tuples it has not executed yet.
+   */
+  checkpointed(): void {
+    if (this.slice !== null) {
+      this.durableDuringSlice = true;
+      return;
+    }
+    for (const bolt of this.bolts.values()) bolt.checkpointed?.();
   }
 
   /**
@@ -173,6 +329,8 @@ export class TopologyTask {
    * nothing did. Taken synchronously between records, so it is consistent.
    */
   checkpoint(now: number): { checkpoint: TaskCheckpoint; commits: TaskInput[] } | null {
+    // Half a slice is folded and its watermark moved: a checkpoint now could cover unfolded records.
+    if (this.slice !== null) throw new Error('a checkpoint was asked for in the middle of a slice');
     const draft = emptyDraft();
     for (const bolt of this.bolts.values()) bolt.checkpoint?.(draft, now);
     const moved = [...this.inputs.values()].filter((i) => i.watermark !== this.lastCheckpointed.get(i.topic));
@@ -244,7 +402,7 @@ export class TopologyTask {
     this.forwardedUpTo.set(key, position);
     const bolt = this.bolts.get(envelope.c)!;
     const emit = this.emitters.get(envelope.c)!;
-    for (const tuple of envelope.t) bolt.execute(tuple, emit);
+    for (const tuple of envelope.t) this.run(envelope.c, bolt, emit, tuple);
   }
 
   private emitterFor(name: string): Emit {
@@ -297,29 +455,34 @@ export class TopologyTask {
     // Looked up on first use: emitters are made after the bolts, and may be made in any order.
     edge.bolt ??= this.bolts.get(edge.to)!;
     edge.emit ??= this.emitters.get(edge.to)!;
-    edge.bolt.execute(tuple, edge.emit);
+    this.run(edge.to, edge.bolt, edge.emit, tuple);
   }
 
   private forward(topic: string, target: number, bolt: string, key: string | null, tuple: Tuple): void {
     const id = `${topic}\u0000${target}`;
-    let p = this.pending.get(id);
+    let pending = this.pending;
+    if (this.slice !== null) {
+      pending = this.slice.forwards[this.at] ?? new Map();
+      this.slice.forwards[this.at] = pending;
+    }
+    let p = pending.get(id);
     if (p === undefined) {
       p = { topic, target, bolt, key, tuples: [] };
-      this.pending.set(id, p);
+      pending.set(id, p);
     }
     p.tuples.push(tuple);
   }
 
   /** One envelope per (record, target task), so the receiver can dedup by source offset. */
-  private flushForwards(topic: string, partition: number, offset: string): void {
-    if (this.pending.size === 0) return;
-    for (const p of this.pending.values()) {
+  private flushForwards(pending: Map<string, PendingForward>, topic: string, partition: number, offset: string): void {
+    if (pending.size === 0) return;
+    for (const p of pending.values()) {
       for (const value of encodeEnvelopes({ s: sourceKey(topic, partition), o: offset, c: p.bolt, t: p.tuples })) {
         this.outbox.push({ topic: p.topic, partition: p.target, key: p.key, value });
       }
       this.metrics.count('tuples_forwarded', p.tuples.length);
     }
-    this.pending = new Map();
+    pending.clear();
   }
 
   private deadLetter(reason: string, message: string, payload: Tuple | Buffer | null): void {
@@ -347,6 +510,8 @@ export class TopologyTask {
       deadLetter: (reason, message, payload) => this.deadLetter(reason, message, payload),
       count: (metric, by = 1) => this.metrics.count(metric, by),
       gauge: (metric, value) => this.metrics.set(metric, value),
+      states: this.services.states,
+      workingSet: this.services.workingSet,
     };
   }
 }

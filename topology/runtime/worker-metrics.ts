@@ -14,6 +14,8 @@ const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: st
   ['tuples_forwarded', 'tabstream_tuples_forwarded_total', 'Tuples sent to another task through a repartition topic'],
   ['forwards_duplicate_skipped', 'tabstream_forwards_duplicate_skipped_total', 'Re-sent repartition envelopes skipped'],
   ['states_unreadable', 'tabstream_states_unreadable_total', 'States loaded from Redis whose type has no handler'],
+  ['states_fetched', 'tabstream_states_fetched_total', 'States fetched from Redis into the working set (on demand, before the records that need them are folded)'],
+  ['states_evicted', 'tabstream_states_evicted_total', 'States the working set dropped from memory after a checkpoint wrote them (fetched again when needed)'],
   ['checkpoints_written', 'tabstream_checkpoints_written_total', 'Checkpoints written to Redis'],
   ['checkpoints_failed', 'tabstream_checkpoints_failed_total', 'Checkpoint attempts that failed (retried)'],
   ['checkpoints_fenced', 'tabstream_checkpoints_fenced_total', 'Checkpoints refused because a newer owner holds the partition'],
@@ -23,7 +25,7 @@ const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: st
 
 /** TaskMetrics gauges exported, as of the task's last checkpoint. */
 const TASK_GAUGES: ReadonlyArray<readonly [key: string, name: string, help: string]> = [
-  ['states', 'tabstream_states', '(Tab, client) states the task holds'],
+  ['states', 'tabstream_states', '(Tab, client) states the task holds in memory'],
   ['dedup_window_ids', 'tabstream_dedup_window_ids', 'Event ids in the dedup window'],
   ['dedup_window_evicted_ids', 'tabstream_dedup_window_evicted_ids', 'Ids dropped early to keep the dedup window within its bound, since the task started'],
   ['dedup_window_unchecked_ids', 'tabstream_dedup_window_unchecked_ids', 'Ids let through unchecked (older than the window, or the window full), since the task started'],
@@ -158,6 +160,18 @@ export function workerMetricsRegistry(worker: Worker): Registry {
         return [{ topology }, lag === null ? 0 : (now - lag.since) / 1000];
       });
     },
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_working_set_bytes',
+    help: 'Estimated memory of the states this worker holds (all topologies)',
+    labelNames: [],
+    read: () => [[{}, worker.workingSet.bytes]],
+  });
+  scrapedGauge(registry, {
+    name: 'tabstream_working_set_budget_bytes',
+    help: 'The budget for states in memory (--working-set-mib)',
+    labelNames: [],
+    read: () => [[{}, worker.workingSet.budgetBytes]],
   });
   scrapedGauge(registry, {
     name: 'tabstream_worker_leader',

@@ -19,6 +19,7 @@ import { TopologyRunner } from './topology-runner';
 import { KafkaOutbox } from './kafka-outbox';
 import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import { WorkingSet } from './working-set';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -56,6 +57,8 @@ export class Worker {
   private readonly redis: Redis;
   private readonly store: RedisStateStore;
   private readonly registry: HandlerRegistry;
+  /** One budget for the states of every topology this process runs. */
+  readonly workingSet: WorkingSet;
   private readonly runners = new Map<string, TopologyRunner>();
   /** Per topology, assignment changes are applied one after another. */
   private readonly queues = new Map<string, Promise<void>>();
@@ -81,6 +84,7 @@ export class Worker {
     // Reconnects by itself; a command unanswered within the timeout fails and the runner retries it.
     this.redis = redisClient(opts.config.redis, { timeoutMs: opts.config.redisTimeoutMs });
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
+    this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024);
   }
 
   get isLeader(): boolean {
@@ -325,6 +329,7 @@ export class Worker {
         specVersion: spec.spec.version,
         log: this.log.child({ topology }),
         onStallsChanged: () => void this.publishHealth().catch(() => {}),
+        workingSet: this.workingSet,
       });
       await r.start();
       if (this.zk !== zk || this.stopping) {

@@ -1,0 +1,24 @@
+/**
+ * Where a stateful bolt reads the states it does not hold in memory: the
+ * durable store of its task's partition (Redis). One call is one pipelined
+ * round; the bolt's fold itself stays synchronous.
+ */
+export interface StateSource {
+  /**
+   * The stored bytes of each (tab, client) state and the stored type of each
+   * Tab, in the order asked; null where nothing is stored.
+   */
+  fetch(
+    partition: number,
+    states: ReadonlyArray<{ tab: string; client: string }>,
+    tabs: readonly string[],
+  ): Promise<{ states: Array<Buffer | null>; types: Array<string | null> }>;
+}
+
+/** The states a slice of records needs could not be fetched: the slice is half done, the task unusable. */
+export class StateFetchError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'StateFetchError';
+  }
+}
