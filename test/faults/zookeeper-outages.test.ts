@@ -12,6 +12,7 @@
 // The first worker reaches ZooKeeper through a relay the last case cuts
 // without a reset (as a host or a flow that vanishes): only its own watch
 // can tell, while the second worker still sees ZooKeeper.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../topology/coordination/zk-client';
@@ -44,6 +45,10 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   let reader: ClusterReader;
   let api: ApiServer;
   const recoveries: string[] = [];
+  // The relay to the first worker's ZooKeeper lives in this process: a stalled event loop here
+  // would stall that worker's ZooKeeper traffic, so failures say how long this loop stalled.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  const loopStalls = (): string => `this test process's event loop stalled up to ${Math.round(loopDelay.max / 1e6)} ms during the case`;
   /** What the readers said during the current outage, reported after its recovery line. */
   const meanwhile: string[] = [];
 
@@ -126,6 +131,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   }
 
   beforeAll(async () => {
+    loopDelay.enable();
     stack = await faultStack();
     run = new ExactRun(stack.config({ sessionTimeoutMs: SESSION_MS }), 'zkfault', 4);
     await run.deploy();
@@ -233,6 +239,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await run.produce(2000);
     const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
+    loopDelay.reset();
     const stopProducing = produceMeanwhile();
     victim.kill('SIGSTOP');
     // The survivor takes the victim's partitions once the server expires its session.
@@ -243,19 +250,20 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await stopProducing();
     await run.produce(2000);
     const exact = await run.waitExact(60_000);
-    recoveries.push(`worker SIGSTOP past its session: exact ${exact - continued} ms after it continued`);
+    recoveries.push(`worker SIGSTOP past its session: exact ${exact - continued} ms after it continued; ${loopStalls()}`);
     expect(await run.differences()).toEqual([]);
     const lines = linesSince(victim, from);
     expect(lines.some((l) => l.msg.startsWith('ZooKeeper session expired')), victim.output.slice(-3000)).toBe(true);
     const joined = lines.find((l) => l.msg === 'joined');
-    expect(joined, victim.output.slice(-3000)).toBeDefined();
-    expect(joined!.time - continued).toBeLessThan(RESUME_MS);
+    expect(joined, `${victim.output.slice(-3000)}\n${loopStalls()}`).toBeDefined();
+    expect(joined!.time - continued, loopStalls()).toBeLessThan(RESUME_MS);
     expect(workers.every((w) => !w.exited)).toBe(true);
   });
   it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', { timeout: 120_000, retry: KNOWN_REJOIN_FLAKE_RETRIES }, async () => {
     await run.produce(2000);
     const [cutOff, other] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
+    loopDelay.reset();
     const stopProducing = produceMeanwhile();
     relay.blackhole();
     const cutAt = Date.now();
@@ -267,7 +275,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await stopProducing();
     await run.produce(2000);
     const exact = await run.waitExact(60_000);
-    recoveries.push(`one worker black-holed from ZooKeeper for ${((healedAt - cutAt) / 1000).toFixed(1)} s: exact ${exact - healedAt} ms after the network healed`);
+    recoveries.push(`one worker black-holed from ZooKeeper for ${((healedAt - cutAt) / 1000).toFixed(1)} s: exact ${exact - healedAt} ms after the network healed; ${loopStalls()}`);
     expect(await run.differences()).toEqual([]);
     const lines = linesSince(cutOff, from);
     const unreachable = lines.find((l) => l.msg.startsWith('ZooKeeper unreachable'));

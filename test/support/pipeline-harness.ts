@@ -1,6 +1,8 @@
 // Helpers for end-to-end tests: a config pointing at the test stack, worker
 // processes, and polling Redis until the aggregates settle.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -68,8 +70,12 @@ export class WorkerProcess {
       [`${ROOT}/bin/topology.js`, 'worker', '--id', id, '--session-timeout', String(config.sessionTimeoutMs), ...extraArgs],
       { cwd: ROOT, env: configEnv(config), stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // TABSTREAM_TEST_WORKER_LOGS=<dir>: every worker's whole output kept in <dir>/<id>.log, for a post-mortem.
+    const logDir = process.env.TABSTREAM_TEST_WORKER_LOGS;
+    const logFile = logDir ? join(logDir, `${id}.log`) : null;
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
+      if (logFile) appendFileSync(logFile, chunk);
     };
     let partial = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {
