@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ZkClient } from '../coordination/zk-client';
+import { CLIENT_TIMEOUT_MS } from '../../state/redis-client';
 import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
 import { readAssignment } from '../coordination/assignment-store';
 import { renderStatus, topologyStatus } from '../deploy/topology-status';
@@ -7,7 +8,7 @@ import type { TabstreamConfig } from '../config';
 import { configFrom, deployFrom, withConfigFlags, withDeployFlags } from './config-flags';
 
 async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<T>): Promise<T> {
-  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
   try {
     return await fn(zk);
   } finally {
