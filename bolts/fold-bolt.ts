@@ -79,8 +79,18 @@ class FoldBolt implements Bolt {
   private readonly hand = new MapCursor(this.states);
   /** The task was dropped: nothing it still folds counts in the working set. */
   private closed = false;
+  /** Taba's GC of states not in memory: where the walk over Redis stands, and when the next lap starts. */
+  private gcCursor = '0';
+  private gcScanning = false;
+  private gcNextLapAt = 0;
+  /** Stale states found in Redis, deleted at the next checkpoint unless fetched or made meanwhile. */
+  private readonly collectable = new Map<string, { tab: string; client: string }>();
 
-  constructor(private readonly ctx: TaskContext) {}
+  constructor(
+    private readonly ctx: TaskContext,
+    /** A windowed state with no event for this long is deleted (0: never). */
+    private readonly staleAfterMs: number,
+  ) {}
 
   /**
    * Fetches, in one round, the states the tuples fold into that are not in
@@ -147,6 +157,7 @@ class FoldBolt implements Bolt {
     }
     const heapBytes = HEAP_PER_STATE + HEAP_PER_STORED_BYTE * bytes.length;
     const workingSet = this.workingSet();
+    this.collectable.delete(stateKey(tab, client));
     this.states.set(stateKey(tab, client), {
       tab,
       client,
@@ -216,6 +227,7 @@ class FoldBolt implements Bolt {
         workingSet,
       };
       this.states.set(key, entry);
+      this.collectable.delete(key);
       workingSet?.add(NEW_STATE_HEAP_BYTES);
     } else {
       entry.used = true;
@@ -257,7 +269,9 @@ class FoldBolt implements Bolt {
     this.draftedInterval = this.interval;
     this.interval++;
     this.last = null;
+    this.collect(draft);
     this.prune(draft, now);
+    this.scanForStale(now);
     this.ctx.gauge('states', this.states.size);
     if (this.ctx.workingSet !== undefined) this.ctx.gauge('working_set_bytes', this.ctx.workingSet.bytes);
     this.ctx.gauge('dedup_window_ids', this.dedup.size);
@@ -302,6 +316,63 @@ class FoldBolt implements Bolt {
     }
   }
 
+  private isStale(handler: TabHandler, state: unknown, now: number): boolean {
+    return this.staleAfterMs > 0 && handler.isStale !== undefined && handler.isStale(state, now, this.staleAfterMs);
+  }
+
+  /** Deletes the stale states the walk over Redis found that nothing fetched or made since. */
+  private collect(draft: CheckpointDraft): void {
+    if (this.collectable.size === 0) return;
+    let collected = 0;
+    for (const [key, s] of this.collectable) {
+      if (this.states.has(key)) continue;
+      draft.deleted.push(s);
+      collected++;
+    }
+    this.collectable.clear();
+    this.ctx.count('states_collected', collected);
+  }
+
+  /**
+   * Taba's GC for the states that are not in memory: one page of a walk over
+   * the partition's states in Redis per checkpoint, a lap at a time. A state
+   * not in memory when its page arrives is as Redis holds it (only states a
+   * durable checkpoint wrote leave memory, and the page answers before any
+   * later write of this task); it is deleted at the next checkpoint unless a
+   * fold fetched or made it meanwhile. States in memory are judged by prune.
+   */
+  private scanForStale(now: number): void {
+    const source = this.ctx.states;
+    if (source === undefined || this.staleAfterMs === 0 || this.gcScanning || this.closed) return;
+    if (this.gcCursor === '0' && now < this.gcNextLapAt) return;
+    this.gcScanning = true;
+    source
+      .scan(this.ctx.taskIndex, this.gcCursor, GC_PAGE)
+      .then(({ cursor, states }) => {
+        if (this.closed) return;
+        this.gcCursor = cursor;
+        if (cursor === '0') this.gcNextLapAt = Date.now() + GC_LAP_PAUSE_MS;
+        for (const s of states) {
+          const key = stateKey(s.tab, s.client);
+          if (this.states.has(key) || s.type === null) continue;
+          const handler = this.ctx.registry.get(s.type);
+          if (handler?.isStale === undefined) continue;
+          let state: unknown;
+          try {
+            state = handler.deserialize(s.bytes);
+          } catch {
+            continue; // unreadable here (a newer format): not this worker's to judge
+          }
+          if (this.isStale(handler, state, now)) this.collectable.set(key, { tab: s.tab, client: s.client });
+        }
+      })
+      // Redis away: the walk goes on from the same page at a later checkpoint.
+      .catch(() => {})
+      .finally(() => {
+        this.gcScanning = false;
+      });
+  }
+
   /**
    * Drops states their handler says hold nothing worth keeping (an expired
    * gauge or buffer), a slice per checkpoint so a large task never stalls.
@@ -311,7 +382,7 @@ class FoldBolt implements Bolt {
       const next = this.pruneCursor.next();
       if (next === undefined) return;
       const [key, entry] = next;
-      if (!entry.handler.shouldPrune(entry.state, now)) continue;
+      if (!entry.handler.shouldPrune(entry.state, now) && !this.isStale(entry.handler, entry.state, now)) continue;
       this.states.delete(key);
       entry.workingSet?.remove(entry.heapBytes);
       entry.pruned = true;
@@ -322,7 +393,21 @@ class FoldBolt implements Bolt {
 
 /** States examined for pruning per checkpoint. */
 const PRUNE_SLICE = 5_000;
+/** States of Redis examined for staleness per checkpoint, and the pause between two laps over all of them. */
+const GC_PAGE = 500;
+const GC_LAP_PAUSE_MS = 60_000;
+/** Taba's default: a Tab with no event for 2 days is collected. */
+export const DEFAULT_STALE_TAB_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
 
-export function foldBolt(): BoltDefinition {
-  return { kind: 'bolt', type: 'fold', outputFields: STATE_FIELDS, create: (ctx) => new FoldBolt(ctx) };
+export interface FoldBoltOptions {
+  /** Delete a windowed state with no event for this long, its windows all empty (Taba's GC); 0 keeps them. Default 2 days. */
+  staleTabAfterMs?: number;
+}
+
+export function foldBolt(options: FoldBoltOptions = {}): BoltDefinition {
+  const staleAfterMs = options.staleTabAfterMs ?? DEFAULT_STALE_TAB_AFTER_MS;
+  if (!(Number.isSafeInteger(staleAfterMs) && staleAfterMs >= 0)) {
+    throw new TypeError(`staleTabAfterMs must be a non-negative integer of milliseconds, got ${String(options.staleTabAfterMs)}`);
+  }
+  return { kind: 'bolt', type: 'fold', outputFields: STATE_FIELDS, create: (ctx) => new FoldBolt(ctx, staleAfterMs) };
 }

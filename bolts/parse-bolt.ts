@@ -3,6 +3,7 @@ import type { Bolt, Emit, Tuple } from '../topology/runtime/bolt';
 import type { TaskContext } from '../topology/runtime/task-context';
 import { boundedJson } from './bounded-json';
 import { decodeMessage, type DecodeOptions } from './wire';
+import { TabPatterns } from './tab-pattern';
 
 export const EVENT_FIELDS = ['tab', 'type', 'value', 'time', 'client', 'id'] as const;
 
@@ -15,6 +16,8 @@ const MAX_EVIDENCE_CHARS = 256 * 1024;
 export interface ParseBoltOptions {
   /** Refuse (`time-in-future`) events stamped more than this ahead of the worker's clock; default 1 h. */
   maxEventFutureMs?: number;
+  /** Refuse (`tab-blocked`) events of Tabs matching these patterns (`*`: any run of characters). */
+  blockedTabs?: readonly string[];
 }
 
 /**
@@ -29,6 +32,7 @@ class ParseBolt implements Bolt {
   constructor(
     private readonly ctx: TaskContext,
     maxEventFutureMs: number,
+    private readonly blocked: TabPatterns,
   ) {
     this.options = { now: 0, maxFutureMs: maxEventFutureMs };
   }
@@ -41,7 +45,16 @@ class ParseBolt implements Bolt {
       const payload = rejection.index === undefined ? (value ?? null) : elementEvidence(rejection.index, rejection.raw);
       this.ctx.deadLetter(rejection.reason, rejection.message, payload);
     }
-    for (const event of events) emit(event as unknown as Tuple);
+    if (this.blocked.size === 0) {
+      for (const event of events) emit(event as unknown as Tuple);
+      return;
+    }
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const pattern = this.blocked.match(event.tab);
+      if (pattern === undefined) emit(event as unknown as Tuple);
+      else this.ctx.deadLetter('tab-blocked', `tab '${event.tab}' is blocked (pattern '${pattern}')`, event as unknown as Tuple);
+    }
   }
 }
 
@@ -60,5 +73,6 @@ export function parseBolt(options: ParseBoltOptions = {}): BoltDefinition {
   if (!(Number.isSafeInteger(maxEventFutureMs) && maxEventFutureMs >= 0)) {
     throw new TypeError(`maxEventFutureMs must be a non-negative integer of milliseconds, got ${String(options.maxEventFutureMs)}`);
   }
-  return { kind: 'bolt', type: 'parse', outputFields: EVENT_FIELDS, create: (ctx) => new ParseBolt(ctx, maxEventFutureMs) };
+  const blocked = new TabPatterns(options.blockedTabs ?? []);
+  return { kind: 'bolt', type: 'parse', outputFields: EVENT_FIELDS, create: (ctx) => new ParseBolt(ctx, maxEventFutureMs, blocked) };
 }

@@ -20,6 +20,8 @@ export const REJECT_REASONS = [
   /** Later than the decoding worker's clock plus the tolerance (`maxEventFutureMs`, default 1 h). */
   'time-in-future',
   'id-invalid',
+  /** The Tab matches a pattern of the deployed blocklist (`blockedTabs`). */
+  'tab-blocked',
   /** The Tab already has another type (a Tab's first type wins); raised by the runtime. */
   'type-mismatch',
 ] as const;

@@ -125,6 +125,29 @@ export class RedisStateStore {
   }
 
   /**
+   * One page of a cursor walk over a partition's stored states ('0' starts
+   * and ends a walk), each with its Tab's stored type: an HSCAN, then one
+   * HMGET of the page's Tabs.
+   */
+  async scanStatesPage(
+    topology: string,
+    partition: number,
+    cursor: string,
+    count: number,
+  ): Promise<{ cursor: string; states: Array<{ tab: string; client: string; type: string | null; bytes: Buffer }> }> {
+    const keys = this.keys(topology, partition);
+    return this.guard(topology, partition, async () => {
+      const [next, flat] = await this.redis.hscanBuffer(keys.states, cursor, 'COUNT', count);
+      const page: Array<{ tab: string; client: string; bytes: Buffer }> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) page.push({ ...parseStateField(flat[i]!.toString('utf8')), bytes: flat[i + 1]! });
+      const tabs = [...new Set(page.map((s) => s.tab))];
+      const types = tabs.length === 0 ? [] : await this.redis.hmget(keys.types, ...tabs);
+      const typeOf = new Map(tabs.map((tab, i) => [tab, types[i] ?? null]));
+      return { cursor: next.toString(), states: page.map((s) => ({ ...s, type: typeOf.get(s.tab) ?? null })) };
+    });
+  }
+
+  /**
    * The stored bytes of the given states and the stored types of the given
    * Tabs of one partition (null where none), in one pipelined round of two
    * HMGETs on keys of one hash tag.

@@ -27,6 +27,18 @@ export interface TabstreamConfig {
    * holds: states the last checkpoint wrote are evicted past it).
    */
   workingSetMiB: number;
+  /**
+   * A windowed Tab state that has seen no event for this long (its windows
+   * all empty) is deleted at a checkpoint, Taba's GC; 0 keeps every state.
+   * Stored with the topology at deploy. Default 2 days.
+   */
+  staleTabAfterMs: number;
+  /**
+   * Tab name patterns to refuse (Taba's blacklist), `*` matching any run of
+   * characters: their events are dead letters (`tab-blocked`). Stored with
+   * the topology at deploy.
+   */
+  blockedTabs: string[];
   /** TLS and SASL to Kafka (config file only: secrets come from files or the environment). */
   kafka?: KafkaSecurity;
 }
@@ -55,6 +67,8 @@ export const DEFAULT_CONFIG: TabstreamConfig = {
   redisTimeoutMs: 3000,
   maxEventFutureMs: 60 * 60 * 1000,
   workingSetMiB: 512,
+  staleTabAfterMs: 2 * 24 * 60 * 60 * 1000,
+  blockedTabs: [],
 };
 
 export interface ConfigFlags {
@@ -65,6 +79,8 @@ export interface ConfigFlags {
   zkRoot?: string;
   maxEventFuture?: string;
   workingSetMib?: string;
+  staleTabAfter?: string;
+  blockedTabs?: string;
   kafkaCa?: string;
   kafkaCert?: string;
   kafkaKey?: string;
@@ -104,7 +120,7 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
   return out.tls === undefined && out.sasl === undefined ? undefined : out;
 }
 
-/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`, `TABSTREAM_STALE_TAB_AFTER_MS`, `TABSTREAM_BLOCKED_TABS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
   const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = flags.config
     ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<TabstreamConfig>)
@@ -112,6 +128,8 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
   const brokers = flags.brokers ?? env.TABSTREAM_BROKERS ?? fromFile.brokers;
   const maxEventFuture = flags.maxEventFuture ?? env.TABSTREAM_MAX_EVENT_FUTURE_MS ?? fromFile.maxEventFutureMs;
   const workingSet = flags.workingSetMib ?? env.TABSTREAM_WORKING_SET_MIB ?? fromFile.workingSetMiB;
+  const staleTabAfter = flags.staleTabAfter ?? env.TABSTREAM_STALE_TAB_AFTER_MS ?? fromFile.staleTabAfterMs;
+  const blockedTabs = flags.blockedTabs ?? env.TABSTREAM_BLOCKED_TABS ?? fromFile.blockedTabs;
   return {
     ...DEFAULT_CONFIG,
     ...fromFile,
@@ -121,8 +139,17 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     brokers: brokers === undefined ? DEFAULT_CONFIG.brokers : Array.isArray(brokers) ? brokers : brokers.split(',').map((b) => b.trim()),
     maxEventFutureMs: maxEventFuture === undefined ? DEFAULT_CONFIG.maxEventFutureMs : milliseconds(maxEventFuture, 'maxEventFutureMs'),
     workingSetMiB: workingSet === undefined ? DEFAULT_CONFIG.workingSetMiB : mebibytes(workingSet, 'workingSetMiB'),
+    staleTabAfterMs: staleTabAfter === undefined ? DEFAULT_CONFIG.staleTabAfterMs : milliseconds(staleTabAfter, 'staleTabAfterMs'),
+    blockedTabs: blockedTabs === undefined ? DEFAULT_CONFIG.blockedTabs : tabPatterns(blockedTabs),
     kafka: kafkaSecurity(flags, env, fromFile.kafka),
   };
+}
+
+/** Tab patterns from a comma-separated flag or variable, or the file's array; checked when the topology loads. */
+function tabPatterns(value: unknown): string[] {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) throw new Error(`blockedTabs takes Tab name patterns, got ${JSON.stringify(value)}`);
+  return list.map((p: string) => p.trim()).filter((p) => p !== '');
 }
 
 /** A positive number of MiB (fractions allowed: tests use small budgets). */

@@ -7,6 +7,10 @@ export interface TopologyOptions {
   topic?: string;
   /** The deployed tolerance for event times ahead of the clock, for the parse bolt (parseBolt's option). */
   maxEventFutureMs?: number;
+  /** How long a windowed state may see no event before it is deleted (foldBolt's option). */
+  staleTabAfterMs?: number;
+  /** Tab name patterns whose events are refused (parseBolt's option). */
+  blockedTabs?: string[];
 }
 
 const BUILTIN: Record<string, () => Promise<{ default: unknown }>> = {
@@ -15,7 +19,7 @@ const BUILTIN: Record<string, () => Promise<{ default: unknown }>> = {
 
 /**
  * Loads a topology from a built-in name (`taba`) or a module path. A module
- * default-exports a Topology, or a function of { name, topic, maxEventFutureMs } returning one.
+ * default-exports a Topology, or a function of TopologyOptions returning one.
  */
 export async function loadTopology(ref: string, opts: TopologyOptions = {}): Promise<Topology> {
   const mod = BUILTIN[ref]

@@ -22,6 +22,12 @@ export interface TabHandler<S = unknown, P = unknown> {
   render(projection: P): Record<string, unknown>;
   /** True when the state holds nothing worth keeping at `now` (it may be deleted). */
   shouldPrune(state: S, now: number): boolean;
+  /**
+   * Taba's GC of stale Tabs: true when the state saw no event for longer
+   * than `staleAfterMs` and every window it reports is empty at `now`.
+   * Absent for types whose states expire by themselves (`shouldPrune`).
+   */
+  isStale?(state: S, now: number, staleAfterMs: number): boolean;
   /** Bytes for Redis; the first byte is the format version. */
   serialize(state: S): Uint8Array;
   deserialize(bytes: Uint8Array): S;

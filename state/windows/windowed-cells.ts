@@ -122,6 +122,11 @@ export class WindowedCells<C, V> {
     return [...this.specs.map((s) => s.name), ALL_WINDOW];
   }
 
+  /** How long after its latest event a state's windows are all empty: the widest window plus the bucket a client's clock may run ahead. */
+  get emptyAfterMs(): number {
+    return Math.max(...this.specs.map((s) => (s.buckets + 1) * s.bucketMs));
+  }
+
   isEmpty(state: WindowedState<C>): boolean {
     return state.maxTime < 0 && this.cell.isEmpty(state.all);
   }

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, resolveConfig } from '../../topology/config';
 
-describe('resolveConfig: maxEventFutureMs', () => {
-  const file = (content: object): string => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tabstream-config-')), 'config.json');
-    writeFileSync(path, JSON.stringify(content));
-    return path;
-  };
+/** A config file holding `content`. */
+const file = (content: object): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'tabstream-config-')), 'config.json');
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+};
 
+describe('resolveConfig: maxEventFutureMs', () => {
   it('defaults to 1 h, and keeps the other keys as they were', () => {
     const config = resolveConfig({}, {});
     expect(config.maxEventFutureMs).toBe(3_600_000);
@@ -28,5 +29,25 @@ describe('resolveConfig: maxEventFutureMs', () => {
   it('refuses what is not a non-negative integer of milliseconds', () => {
     for (const bad of ['-1', '1.5', 'soon', ' ']) expect(() => resolveConfig({ maxEventFuture: bad }, {})).toThrow(/maxEventFutureMs/);
     expect(() => resolveConfig({ config: file({ maxEventFutureMs: '1h' }) }, {})).toThrow(/maxEventFutureMs/);
+  });
+});
+
+describe('resolveConfig: the working set, Taba GC and the blocklist', () => {
+  it('defaults to 512 MiB, 2 days, nothing blocked', () => {
+    expect(resolveConfig({}, {})).toMatchObject({ workingSetMiB: 512, staleTabAfterMs: 172_800_000, blockedTabs: [] });
+  });
+
+  it('comes from the flag, else the environment, else the config file', () => {
+    const config = file({ workingSetMiB: 64, staleTabAfterMs: 1000, blockedTabs: ['a.*'] });
+    expect(resolveConfig({ config }, {})).toMatchObject({ workingSetMiB: 64, staleTabAfterMs: 1000, blockedTabs: ['a.*'] });
+    const env = { TABSTREAM_WORKING_SET_MIB: '128', TABSTREAM_STALE_TAB_AFTER_MS: '0', TABSTREAM_BLOCKED_TABS: 'x, y.*' };
+    expect(resolveConfig({ config }, env)).toMatchObject({ workingSetMiB: 128, staleTabAfterMs: 0, blockedTabs: ['x', 'y.*'] });
+    expect(resolveConfig({ config, workingSetMib: '0.5', staleTabAfter: '5', blockedTabs: 'z' }, env)).toMatchObject({ workingSetMiB: 0.5, staleTabAfterMs: 5, blockedTabs: ['z'] });
+  });
+
+  it('refuses what it cannot use', () => {
+    for (const bad of ['0', '-1', 'lots']) expect(() => resolveConfig({ workingSetMib: bad }, {})).toThrow(/workingSetMiB/);
+    expect(() => resolveConfig({ staleTabAfter: '2d' }, {})).toThrow(/staleTabAfterMs/);
+    expect(() => resolveConfig({ config: file({ blockedTabs: [1] }) }, {})).toThrow(/blockedTabs/);
   });
 });

@@ -50,6 +50,17 @@ describe('the parse bolt', () => {
     expect((deadLetters[0]!.payload as Buffer).toString()).toMatch(/^\{"index":1,"event":\[\[\[/);
   });
 
+  it('dead-letters the events of blocked Tabs as tab-blocked, naming the pattern, and lets the others through', () => {
+    const { run, deadLetters } = parse({ blockedTabs: ['spam.*', 'debug'] });
+    const out = run(`[${event({ tab: 'spam.a' })},${event({ tab: 'bids' })},${event({ tab: 'debug' })},${event({ tab: 'spam' })}]`);
+    expect(out.map((t) => t.tab)).toEqual(['bids', 'spam']);
+    expect(deadLetters.map((d) => [d.reason, d.message])).toEqual([
+      ['tab-blocked', "tab 'spam.a' is blocked (pattern 'spam.*')"],
+      ['tab-blocked', "tab 'debug' is blocked (pattern 'debug')"],
+    ]);
+    expect((deadLetters[0]!.payload as Tuple).tab).toBe('spam.a');
+  });
+
   it('keeps a batch element it refuses whole, as {"index", "event"} JSON', () => {
     const { run, deadLetters } = parse();
     const bad = event({ tab: 'v_1 x' });

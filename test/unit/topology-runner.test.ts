@@ -87,6 +87,16 @@ class FakeStore implements RunnerStateStore {
     return m;
   }
 
+  async scanStatesPage(_topology: string, partition: number, cursor: string, count: number) {
+    const all = [...this.statesOf(partition)];
+    const from = Number(cursor);
+    const page = all.slice(from, from + count).map(([field, bytes]) => {
+      const [tab, client] = field.split('\u0000') as [string, string];
+      return { tab, client, type: this.types.get(tab) ?? null, bytes };
+    });
+    return { cursor: from + count >= all.length ? '0' : String(from + count), states: page };
+  }
+
   async fetchStates(_topology: string, partition: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) {
     this.fetches++;
     const stored = this.statesOf(partition);
@@ -169,6 +179,37 @@ function setup(opts: { workingSet?: WorkingSet } = {}) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('TopologyRunner on fakes', () => {
+  it("collects stale states that are only in Redis (Taba's GC), but none a fold fetched or made since its page was read", async () => {
+    const { store, runner, reader } = setup();
+    const DAY = 24 * 60 * 60 * 1000;
+    const counter = defaultRegistry().get('counter')!;
+    const stateAt = (time: number): Buffer => {
+      const s = counter.newState();
+      counter.fold(s, { tab: 'x', type: 'counter', value: 1, time, client: 'c' });
+      return Buffer.from(counter.serialize(s));
+    };
+    const tab = tabOn(0);
+    store.types.set(tab, 'counter');
+    const stored = new Map([
+      [`${tab}\u0000old`, stateAt(now - 3 * DAY)],
+      [`${tab}\u0000touched`, stateAt(now - 3 * DAY)],
+      [`${tab}\u0000recent`, stateAt(now - DAY)],
+    ]);
+    store.states.set(0, stored);
+    await runner.start();
+    await runner.assign(1, [0]);
+    await runner.flush(); // reads a page of the walk over Redis
+    await sleep(5);
+    // An event for one of the stale states: fetched, folded, fresh again.
+    await reader().deliver(0, [{ offset: '0', key: Buffer.from(tab), value: Buffer.from(JSON.stringify({ tab, type: 'counter', value: 1, time: now, client: 'touched' })), timestamp: String(now) }]);
+    await runner.flush(); // deletes what the page found and nothing fetched since
+    expect([...stored.keys()].sort()).toEqual([`${tab}\u0000recent`, `${tab}\u0000touched`]);
+    const touched = counter.render(counter.project(counter.deserialize(stored.get(`${tab}\u0000touched`)!), now)) as { all: { count: number } };
+    expect(touched.all.count).toBe(2);
+    expect(runner.metrics.get(0)!.counters.get('states_collected')).toBe(1);
+    await runner.stop();
+  });
+
   it('holds a bounded working set: evicts written states, fetches them back when needed, and every state ends exact', async () => {
     const workingSet = new WorkingSet(20_000);
     const { store, runner, reader } = setup({ workingSet });

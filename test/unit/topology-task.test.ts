@@ -113,6 +113,21 @@ describe('TopologyTask', () => {
     expect(t.checkpoint(now)).toBeNull();
   });
 
+  it("collects windowed states with no event for the stale time (Taba's GC), and only those", () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const t = new TopologyTask(buildTaba({ name: 't', topic: 'tabs', staleTabAfterMs: 2 * DAY }), 0, PARTITIONS, defaultRegistry(), new MemoryOutbox(), new TaskMetrics(), 'tabs.dlq');
+    t.restore(empty(), new Map());
+    const old = tabOn(0, 'old');
+    const recent = tabOn(0, 'recent');
+    t.process('tabs', record(0, { tab: old, type: 'counter', value: 1, time: now - 3 * DAY, client: 'c1' }));
+    t.process('tabs', record(1, { tab: recent, type: 'percentile', value: 5, time: now - DAY, client: 'c1' }));
+    const cp = t.checkpoint(now)!.checkpoint;
+    expect(cp.deleted).toEqual([{ tab: old, client: 'c1' }]);
+    expect(cp.states.map((s) => s.tab)).toEqual([recent]);
+    // A day and a half on, the other one's last event is 2.5 days old too.
+    expect(t.checkpoint(now + 1.5 * DAY)?.checkpoint.deleted).toEqual([{ tab: recent, client: 'c1' }]);
+  });
+
   it('prunes states whose handler says they expired, and writes no state it deletes', () => {
     const registry = new HandlerRegistry().register(createGaugeHandler({ expireAfterMs: 1000 }));
     const t = new TopologyTask(taba, 0, PARTITIONS, registry, new MemoryOutbox(), new TaskMetrics(), 'tabs.dlq');

@@ -4,11 +4,12 @@ import { kafkaSpout } from '../../spouts/kafka-spout';
 import { parseBolt } from '../../bolts/parse-bolt';
 import { foldBolt } from '../../bolts/fold-bolt';
 import { redisSink } from '../../state/redis-sink-bolt';
+import type { TopologyOptions } from '../loader';
 
-export default (opts: { name?: string; topic?: string; maxEventFutureMs?: number } = {}) =>
+export default (opts: TopologyOptions = {}) =>
   topology(opts.name ?? 'taba', (t) => {
     t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
-    t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs })).localOrShuffle('events')
-      .bolt('fold', foldBolt()).fields('parse', 'tab')
+    t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs, blockedTabs: opts.blockedTabs })).localOrShuffle('events')
+      .bolt('fold', foldBolt({ staleTabAfterMs: opts.staleTabAfterMs })).fields('parse', 'tab')
       .bolt('sink', redisSink()).localOrShuffle('fold');
   });

@@ -40,7 +40,9 @@ export function withDeployFlags(cmd: Command): Command {
       .option('--topic <topic>', 'the spout topic')
       .option('--partitions <n>', 'partitions when the topic is created', '8')
       .option('--flush-interval <ms>', 'checkpoint interval (default 1000, or the config file’s flushIntervalMs)')
-      .option('--max-event-future <ms>', 'event times later than now + this are dead letters, time-in-future (env TABSTREAM_MAX_EVENT_FUTURE_MS; default 3600000)'),
+      .option('--max-event-future <ms>', 'event times later than now + this are dead letters, time-in-future (env TABSTREAM_MAX_EVENT_FUTURE_MS; default 3600000)')
+      .option('--stale-tab-after <ms>', 'delete a windowed Tab state with no event for this long, Taba’s GC; 0 keeps all (env TABSTREAM_STALE_TAB_AFTER_MS; default 172800000, 2 days)')
+      .option('--blocked-tabs <patterns>', 'comma-separated Tab name patterns (* = any run of characters) whose events are dead letters, tab-blocked (env TABSTREAM_BLOCKED_TABS)'),
   );
 }
 

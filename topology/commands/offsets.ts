@@ -11,7 +11,7 @@ import { needsRepartitionTopic } from '../dsl/placement';
 import { loadTopology } from '../loader';
 import { EARLIEST, KafkaAdmin, LATEST } from '../../spouts/kafka-admin';
 import type { ConfigFlags, TabstreamConfig } from '../config';
-import type { TopologySpec } from '../deploy/topology-spec';
+import { topologySettings, type TopologySpec } from '../deploy/topology-spec';
 import { moveApplies, planMoves, planRefusal, type OffsetTarget, type PartitionMove } from '../deploy/offsets-plan';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { RedisStateStore, type PartitionMeta } from '../../state/redis-state-store';
@@ -58,7 +58,7 @@ export function registerOffsetsCommand(program: Command): void {
       throw new Error('--partitions, --reset-state and --execute go with a move: --to-earliest, --to-latest, --to-offset <n>, --shift-by <n> or --to-time <time>');
     }
     const config = configFrom(flags);
-    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
     // One try per command, each within the CLI's timeout: a Redis that does not answer fails the command in one line within seconds.
     const redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     try {
@@ -257,7 +257,7 @@ async function move(
   }
   let topology;
   try {
-    topology = await loadTopology(spec.module, { name, topic: spec.options.topic, maxEventFutureMs: spec.config.maxEventFutureMs });
+    topology = await loadTopology(spec.module, topologySettings(spec));
   } catch (err) {
     throw new Error(`could not load ${name}'s module ${spec.module} to find its repartition topics: ${(err as Error).message}`);
   }

@@ -20,7 +20,9 @@ export interface DeployOptions {
  * in ZooKeeper, where the leader picks it up and assigns its partitions.
  */
 export async function deployTopology(config: TabstreamConfig, ref: string, opts: DeployOptions = {}): Promise<TopologySpec> {
-  const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic, maxEventFutureMs: config.maxEventFutureMs });
+  const settings = { maxEventFutureMs: config.maxEventFutureMs, staleTabAfterMs: config.staleTabAfterMs, blockedTabs: config.blockedTabs };
+  // Built once here with the settings, so a bad pattern or value fails the deploy, not the workers.
+  const topology = await loadTopology(ref, { name: opts.name, topic: opts.topic, ...settings });
   const admin = KafkaAdmin.of(config, 'tabstream-deploy');
   let partitions: number;
   try {
@@ -43,7 +45,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
       if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});
     }
     return await deploySpec(zk, {
-      ...specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs, maxEventFutureMs: config.maxEventFutureMs }),
+      ...specFor(topology, moduleRef(ref), partitions, { flushIntervalMs: config.flushIntervalMs, ...settings }),
       firstGeneration,
     });
   } finally {

@@ -1,9 +1,20 @@
 import type { Topology } from '../dsl';
+import type { TopologyOptions } from '../loader';
 
 /** The settings stored with a deployed topology, which every worker running it uses. */
 export interface TopologyConfig {
   flushIntervalMs: number;
   maxEventFutureMs?: number;
+  /** Absent from specs deployed before it existed: workers then use the default (2 days). */
+  staleTabAfterMs?: number;
+  /** Absent from specs deployed before it existed: nothing is blocked. */
+  blockedTabs?: string[];
+}
+
+/** What a worker's topology module is built with, from the settings deployed with it. */
+export function topologySettings(spec: Pick<TopologySpec, 'name' | 'options' | 'config'>): TopologyOptions {
+  const { maxEventFutureMs, staleTabAfterMs, blockedTabs } = spec.config;
+  return { name: spec.name, topic: spec.options.topic, maxEventFutureMs, staleTabAfterMs, blockedTabs };
 }
 
 /** What `topology deploy` stores at `topologies/<name>` in ZooKeeper. */

@@ -20,6 +20,13 @@ export interface RunnerStateStore {
     states: ReadonlyArray<{ tab: string; client: string }>,
     tabs: readonly string[],
   ): Promise<{ states: Array<Buffer | null>; types: Array<string | null> }>;
+  /** One page of a cursor walk over a partition's stored states, with their Tabs' types. */
+  scanStatesPage(
+    topology: string,
+    partition: number,
+    cursor: string,
+    count: number,
+  ): Promise<{ cursor: string; states: Array<{ tab: string; client: string; type: string | null; bytes: Buffer }> }>;
 }
 
 /** The mirror of the positions that Storm-style tooling reads (ZooKeeper). */

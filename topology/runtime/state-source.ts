@@ -13,7 +13,15 @@ export interface StateSource {
     states: ReadonlyArray<{ tab: string; client: string }>,
     tabs: readonly string[],
   ): Promise<{ states: Array<Buffer | null>; types: Array<string | null> }>;
+  /**
+   * One page of a walk over every stored state of the partition (a cursor
+   * scan: cursor '0' starts a walk and comes back when it is done), each with
+   * its Tab's stored type. A state may come twice in one walk.
+   */
+  scan(partition: number, cursor: string, count: number): Promise<{ cursor: string; states: StoredStatePage }>;
 }
+
+export type StoredStatePage = Array<{ tab: string; client: string; type: string | null; bytes: Buffer }>;
 
 /** The states a slice of records needs could not be fetched: the slice is half done, the task unusable. */
 export class StateFetchError extends Error {

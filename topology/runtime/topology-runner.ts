@@ -293,7 +293,10 @@ export class TopologyRunner {
       metrics,
       `${topology.spout.definition.topic}.dlq`,
       {
-        states: { fetch: (partition, states, tabs) => store.fetchStates(topology.name, partition, states, tabs) },
+        states: {
+          fetch: (partition, states, tabs) => store.fetchStates(topology.name, partition, states, tabs),
+          scan: (partition, cursor, count) => store.scanStatesPage(topology.name, partition, cursor, count),
+        },
         workingSet: this.deps.workingSet,
       },
     );

@@ -10,6 +10,7 @@ import { Rebalancer, type WorkerHealth, type WorkerInfo } from '../coordination/
 import { readAssignment, partitionsOf } from '../coordination/assignment-store';
 import { readSpec } from '../coordination/spec-store';
 import { loadTopology } from '../loader';
+import { topologySettings } from '../deploy/topology-spec';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { redisClient } from '../../state/redis-client';
 import { redisDurabilityWarnings } from '../../state/redis-durability';
@@ -315,7 +316,7 @@ export class Worker {
     }
     if (r !== undefined && r.generation === current.assignment.generation) return;
     if (r === undefined) {
-      const t = await loadTopology(spec.spec.module, { name: spec.spec.name, topic: spec.spec.options.topic, maxEventFutureMs: spec.spec.config.maxEventFutureMs });
+      const t = await loadTopology(spec.spec.module, topologySettings(spec.spec));
       r = new TopologyRunner({
         store: this.store,
         outbox: new KafkaOutbox(KafkaConnection.of(this.opts.config)),
