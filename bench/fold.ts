@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { EventMix, type MixTabType } from '../client/event-mix';
 import { decodeMessage } from '../bolts/wire';
 import { defaultRegistry } from '../bolts/handlers/registry';
+import { measureStateHeap } from './state-heap';
 
 const EVENTS_PER_TYPE = 200_000;
 const BATCH = 50;
@@ -152,10 +153,24 @@ console.table(
   })),
 );
 
+const HEAP_STATES = 100_000;
+const heap = types.map((type) => measureStateHeap(type, registry, HEAP_STATES, collectGarbage));
+console.log(`heap per state in the working set, ${HEAP_STATES.toLocaleString('en-US')} states per type, two events each (bench/state-heap.ts)`);
+console.table(
+  heap.map((h) => ({
+    type: h.type,
+    'stored bytes': h.storedBytesMean,
+    'thawed heap B': h.thawedHeapPerState,
+    'frozen heap B': h.frozenHeapPerState,
+    'thawed / stored': ratio(h.thawedHeapPerState / h.storedBytesMean),
+    'frozen / stored': ratio(h.frozenHeapPerState / h.storedBytesMean),
+  })),
+);
+
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', `fold-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ bench: 'fold', node: process.version, cpu: cpus()[0]?.model, eventsPerType: EVENTS_PER_TYPE, batch: BATCH, clients: CLIENTS, runs: RUNS, results }, null, 2)}\n`,
+  `${JSON.stringify({ bench: 'fold', node: process.version, cpu: cpus()[0]?.model, eventsPerType: EVENTS_PER_TYPE, batch: BATCH, clients: CLIENTS, runs: RUNS, results, heap }, null, 2)}\n`,
 );
 console.log(`written ${out}`);

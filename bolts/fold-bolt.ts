@@ -5,45 +5,12 @@ import type { TaskContext } from '../topology/runtime/task-context';
 import type { LoadedPartition } from '../state/redis-state-store';
 import type { TabEvent } from './event';
 import type { TabHandler } from './handlers/handler';
-import type { WorkingSet } from '../topology/runtime/working-set';
+import type { Evictor, WorkingSet } from '../topology/runtime/working-set';
 import { DedupWindow } from './dedup-window';
 import { MapCursor } from './map-cursor';
+import { freeze, newState, peek, release, storedState, thawForFold, type TabState } from './tab-state';
 
-/** One (Tab, client) state held by the task that owns the Tab. */
-export interface TabState {
-  tab: string;
-  client: string;
-  type: string;
-  handler: TabHandler;
-  state: unknown;
-  /** Set when the fold dropped it (its handler said it holds nothing worth keeping). */
-  pruned?: boolean;
-  /** The checkpoint interval in which the fold last emitted it (see FoldBolt.interval). */
-  emittedIn: number;
-  /** Used since the eviction hand last passed (a second chance, CLOCK). */
-  used: boolean;
-  /** What it is taken to cost in memory, bytes (counted in the process's working set). */
-  heapBytes: number;
-  /** The working set it is counted in, if any. */
-  workingSet: WorkingSet | undefined;
-}
-
-/**
- * An estimate of a state's heap from its stored size: today's in-memory
- * forms take about 4 to 20 times their stored bytes plus a fixed cost per
- * object graph (measured by `npm run bench:fold`).
- */
-const HEAP_PER_STORED_BYTE = 12;
-const HEAP_PER_STATE = 512;
-/** A new state's estimate, until a checkpoint stores it and tells its size. */
-const NEW_STATE_HEAP_BYTES = 1024;
-
-/** Sets a state's memory estimate from the size it was just stored with (the sink calls it). */
-export function noteStoredSize(entry: TabState, storedBytes: number): void {
-  const heapBytes = HEAP_PER_STATE + HEAP_PER_STORED_BYTE * storedBytes;
-  entry.workingSet?.add(heapBytes - entry.heapBytes);
-  entry.heapBytes = heapBytes;
-}
+export type { TabState } from './tab-state';
 
 export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
 
@@ -58,7 +25,7 @@ const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}
  * checkpoint interval, at its first change (the tuple carries the live state,
  * so a second emit in the same interval would tell the sink nothing new).
  */
-class FoldBolt implements Bolt {
+class FoldBolt implements Bolt, Evictor {
   private readonly states = new Map<string, TabState>();
   private readonly types = new Map<string, string>();
   private newTypes: Array<{ tab: string; type: string }> = [];
@@ -86,11 +53,16 @@ class FoldBolt implements Bolt {
   /** Stale states found in Redis, deleted at the next checkpoint unless fetched or made meanwhile. */
   private readonly collectable = new Map<string, { tab: string; client: string }>();
 
+  /** Leaves the working set's holders when the task is dropped. */
+  private readonly unregister: () => void;
+
   constructor(
     private readonly ctx: TaskContext,
     /** A windowed state with no event for this long is deleted (0: never). */
     private readonly staleAfterMs: number,
-  ) {}
+  ) {
+    this.unregister = ctx.workingSet?.register(this) ?? (() => {});
+  }
 
   /**
    * Fetches, in one round, the states the tuples fold into that are not in
@@ -116,6 +88,7 @@ class FoldBolt implements Bolt {
       const held = this.states.get(key);
       if (held !== undefined) {
         held.used = true;
+        held.pinnedIn = this.interval;
         continue;
       }
       if (keys.has(key)) continue;
@@ -139,8 +112,12 @@ class FoldBolt implements Bolt {
           this.absent.add(key);
           return;
         }
-        if (this.admit(tab, client, bytes)) fetched++;
-        else this.absent.add(key);
+        if (this.admit(tab, client, bytes)) {
+          this.states.get(key)!.pinnedIn = this.interval;
+          fetched++;
+        } else {
+          this.absent.add(key);
+        }
       });
       this.ctx.count('states_fetched', fetched);
       this.ctx.workingSet?.noteFetched(fetched);
@@ -155,21 +132,8 @@ class FoldBolt implements Bolt {
       this.ctx.count('states_unreadable');
       return false;
     }
-    const heapBytes = HEAP_PER_STATE + HEAP_PER_STORED_BYTE * bytes.length;
-    const workingSet = this.workingSet();
     this.collectable.delete(stateKey(tab, client));
-    this.states.set(stateKey(tab, client), {
-      tab,
-      client,
-      type,
-      handler,
-      state: handler.deserialize(bytes),
-      emittedIn: -1,
-      used: true,
-      heapBytes,
-      workingSet,
-    });
-    workingSet?.add(heapBytes);
+    this.states.set(stateKey(tab, client), storedState(tab, client, type, handler, bytes, this.workingSet()));
     return true;
   }
 
@@ -183,7 +147,7 @@ class FoldBolt implements Bolt {
       this.ctx.count('events_resent_dropped');
       return;
     }
-    entry.handler.fold(entry.state, event);
+    entry.handler.fold(thawForFold(entry), event);
     this.folded++;
     if (entry.emittedIn !== this.interval) {
       entry.emittedIn = this.interval;
@@ -214,21 +178,9 @@ class FoldBolt implements Bolt {
       if (this.ctx.states !== undefined && !this.absent.delete(key)) {
         throw new Error(`the state of tab '${event.tab}', client '${event.client}' was not fetched before its fold`);
       }
-      const workingSet = this.workingSet();
-      entry = {
-        tab: event.tab,
-        client: event.client,
-        type: event.type,
-        handler,
-        state: handler.newState(),
-        emittedIn: -1,
-        used: true,
-        heapBytes: NEW_STATE_HEAP_BYTES,
-        workingSet,
-      };
+      entry = newState(event.tab, event.client, event.type, handler, this.workingSet());
       this.states.set(key, entry);
       this.collectable.delete(key);
-      workingSet?.add(NEW_STATE_HEAP_BYTES);
     } else {
       entry.used = true;
     }
@@ -242,10 +194,8 @@ class FoldBolt implements Bolt {
 
   close(): void {
     this.closed = true;
-    for (const entry of this.states.values()) {
-      entry.workingSet?.remove(entry.heapBytes);
-      entry.workingSet = undefined;
-    }
+    this.unregister();
+    for (const entry of this.states.values()) release(entry);
     this.states.clear();
     this.hand.reset();
     this.pruneCursor.reset();
@@ -280,21 +230,43 @@ class FoldBolt implements Bolt {
   }
 
   /**
-   * The last checkpoint is in Redis: every state it covered may leave
-   * memory. While the process is over its budget, states pass under a
-   * clock hand: one used since the hand last passed gets a second chance,
-   * one changed since the durable checkpoint stays, any other goes (the
-   * next event for it fetches it back).
+   * The last checkpoint is in Redis: every state it covered may be frozen
+   * (only its stored bytes kept) or leave memory. A clock hand passes over
+   * the states: one used since it last passed gets a second chance, one
+   * changed since the durable checkpoint stays as it is; any other is frozen
+   * (a step of the hand each checkpoint, so the collector has few objects to
+   * trace), and while the process is over its budget the hand goes on,
+   * freezing and then evicting frozen states (the next event for one fetches
+   * it back), until the process is under its low mark or two laps are done.
    */
   checkpointed(): void {
     this.durableInterval = this.draftedInterval;
     const workingSet = this.workingSet();
     if (workingSet === undefined) return;
-    let excess = workingSet.excess();
-    if (excess <= 0) return;
+    this.turnHand(Math.min(this.states.size, FREEZE_STEP), 0);
+    workingSet.reclaim();
+    this.ctx.gauge('states', this.states.size);
+    this.ctx.gauge('working_set_bytes', workingSet.bytes);
+  }
+
+  /** The working set is over budget: freeze, then evict, states a durable checkpoint covers. */
+  evict(bytes: number): number {
+    const freed = this.turnHand(0, bytes);
+    this.ctx.gauge('states', this.states.size);
+    return freed;
+  }
+
+  /**
+   * Moves the clock hand at least `steps` states on, and further (two laps at
+   * most) until `bytes` are freed. A state used since the hand last passed
+   * gets a second chance; one changed since the durable checkpoint, or asked
+   * for by a slice not folded yet, stays; any other is frozen, or evicted when
+   * it is frozen already and memory must be freed. Returns the bytes freed.
+   */
+  private turnHand(steps: number, bytes: number): number {
+    let freed = 0;
     let evicted = 0;
-    // Two turns of the hand at most: the first may only take second chances away.
-    for (let passed = 0, total = 2 * this.states.size; passed < total && excess > 0; passed++) {
+    for (let passed = 0, laps = 2 * this.states.size; passed < laps && (passed < steps || freed < bytes); passed++) {
       const next = this.hand.next();
       if (next === undefined) continue;
       const [key, entry] = next;
@@ -303,17 +275,20 @@ class FoldBolt implements Bolt {
         continue;
       }
       if (entry.emittedIn > this.durableInterval || entry === this.last) continue;
-      this.states.delete(key);
-      workingSet.remove(entry.heapBytes);
-      excess -= entry.heapBytes;
-      evicted++;
+      if (entry.state !== undefined) {
+        freed += freeze(entry);
+      } else if (freed < bytes && entry.pinnedIn !== this.interval) {
+        this.states.delete(key);
+        freed += entry.heapBytes;
+        release(entry);
+        evicted++;
+      }
     }
     if (evicted > 0) {
-      workingSet.noteEvicted(evicted);
+      this.ctx.workingSet?.noteEvicted(evicted);
       this.ctx.count('states_evicted', evicted);
-      this.ctx.gauge('states', this.states.size);
-      this.ctx.gauge('working_set_bytes', workingSet.bytes);
     }
+    return freed;
   }
 
   private isStale(handler: TabHandler, state: unknown, now: number): boolean {
@@ -382,15 +357,18 @@ class FoldBolt implements Bolt {
       const next = this.pruneCursor.next();
       if (next === undefined) return;
       const [key, entry] = next;
-      if (!entry.handler.shouldPrune(entry.state, now) && !this.isStale(entry.handler, entry.state, now)) continue;
+      const state = peek(entry);
+      if (!entry.handler.shouldPrune(state, now) && !this.isStale(entry.handler, state, now)) continue;
       this.states.delete(key);
-      entry.workingSet?.remove(entry.heapBytes);
+      release(entry);
       entry.pruned = true;
       draft.deleted.push({ tab: entry.tab, client: entry.client });
     }
   }
 }
 
+/** States the working set's hand passes per checkpoint at least (freezing the unused ones). */
+const FREEZE_STEP = 1_000;
 /** States examined for pruning per checkpoint. */
 const PRUNE_SLICE = 5_000;
 /** States of Redis examined for staleness per checkpoint, and the pause between two laps over all of them. */

@@ -1,7 +1,7 @@
 import type { BoltDefinition } from '../topology/dsl';
 import type { Bolt, Tuple } from '../topology/runtime/bolt';
 import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
-import { noteStoredSize, type TabState } from '../bolts/fold-bolt';
+import { noteStored, type TabState } from '../bolts/tab-state';
 
 /**
  * The Redis sink: remembers which states changed and serializes them into
@@ -19,7 +19,7 @@ class RedisSinkBolt implements Bolt {
     for (const s of this.dirty) {
       if (s.pruned) continue; // deleted by the fold in this same checkpoint
       const bytes = s.handler.serialize(s.state);
-      noteStoredSize(s, bytes.length);
+      noteStored(s, bytes);
       draft.states.push({ tab: s.tab, client: s.client, bytes });
     }
     this.dirty = new Set();

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deployTopology } from '../../topology/deploy/deploy';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
-import { parsePrometheusText, sumOf, type PromText } from '../support/prometheus-text';
+import { parsePrometheusText, samplesOf, sumOf, type PromText } from '../support/prometheus-text';
 
 /** About 250 states of today's in-memory size per worker, for ~14,000 states in all. */
 const WORKING_SET_MIB = '0.25';
@@ -74,7 +74,7 @@ describe('a working set far smaller than the states', () => {
       config.redisPrefix,
       name,
     );
-    const perWorker = metrics.map((m) => `${sumOf(m, 'tabstream_states')} states, ${sumOf(m, 'tabstream_working_set_bytes')} B`).join('; ');
+    const perWorker = metrics.map((m) => `${sumOf(m, 'tabstream_states')} states [${samplesOf(m, 'tabstream_states').map((x) => `${x.labels.partition}:${x.value}`).join(' ')}], ${sumOf(m, 'tabstream_working_set_bytes')} B`).join('; ');
     console.log(`working set: ${held} states in memory of ${String(stored)} stored (${perWorker}); ${fetched} fetched, ${evicted} evicted by the survivors`);
     expect(Number(stored)).toBeGreaterThan(10_000);
     expect(evicted).toBeGreaterThan(0);

@@ -187,6 +187,8 @@ export class TopologyRunner {
         }
       }
       for (const index of this.stalls.partitions()) if (!this.assigned.has(index)) this.stalls.clear(index);
+      // A partition released here (never taken up again) and then assigned elsewhere leaves metrics too.
+      for (const index of [...this.metrics.keys()]) if (!this.assigned.has(index)) this.metrics.delete(index);
       for (const [index, timer] of this.retakes) {
         if (!this.assigned.has(index)) {
           clearTimeout(timer);

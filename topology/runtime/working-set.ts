@@ -1,15 +1,24 @@
+/** A holder of states that can give memory back: frees about `bytes` (states it may drop), returns what it freed. */
+export interface Evictor {
+  evict(bytes: number): number;
+}
+
 /**
  * The process's budget for states held in memory, shared by every stateful
  * bolt task of every topology a worker runs (DESIGN.md, "Stateless workers").
  * Bolts add and remove the estimated bytes of the states they hold; after
- * each durable checkpoint a bolt whose process is over budget evicts states
- * that checkpoint covered, until the process is back under its low mark.
- * The bound is soft: states changed since the last durable checkpoint are
- * never evicted, so a burst of new states can overshoot it until they are
- * written.
+ * each durable checkpoint of any of them, while the process is over budget,
+ * every holder in turn gives back what it may (states a durable checkpoint
+ * covers), until the process is under its low mark: an idle task's states
+ * go too. The bound is soft: states changed since their last durable
+ * checkpoint are never evicted, so a burst of new states can overshoot it
+ * until they are written.
  */
 export class WorkingSet {
   private held = 0;
+  private readonly evictors: Evictor[] = [];
+  /** Who gives first at the next reclaim: each in turn, so no task is always the one emptied. */
+  private turn = 0;
   private evictedTotal = 0;
   private fetchedTotal = 0;
 
@@ -35,6 +44,23 @@ export class WorkingSet {
   /** How many bytes should go now: 0 under budget, else down to the low mark. */
   excess(): number {
     return this.held > this.budgetBytes ? this.held - this.budgetBytes * this.lowMark : 0;
+  }
+
+  register(evictor: Evictor): () => void {
+    this.evictors.push(evictor);
+    return () => {
+      const at = this.evictors.indexOf(evictor);
+      if (at >= 0) this.evictors.splice(at, 1);
+    };
+  }
+
+  /** While over budget, asks the holders in turn to give back memory, down to the low mark. */
+  reclaim(): void {
+    let excess = this.excess();
+    for (let asked = 0; excess > 0 && asked < this.evictors.length; asked++) {
+      const evictor = this.evictors[this.turn++ % this.evictors.length]!;
+      excess -= evictor.evict(excess);
+    }
   }
 
   noteEvicted(states: number): void {
