@@ -5,16 +5,15 @@ import type { TaskContext } from '../topology/runtime/task-context';
 import type { LoadedPartition } from '../state/redis-state-store';
 import type { TabEvent } from './event';
 import type { TabHandler } from './handlers/handler';
-import type { Evictor, WorkingSet } from '../topology/runtime/working-set';
+import type { WorkingSet } from '../topology/runtime/working-set';
 import { DedupWindow } from './dedup-window';
-import { MapCursor } from './map-cursor';
-import { freeze, newState, peek, release, storedState, thawForFold, type TabState } from './tab-state';
+import { ResidentStates, stateKey } from './resident-states';
+import { StaleCollector } from './stale-collector';
+import { changing, newState, storedState, type TabState } from './tab-state';
 
 export type { TabState } from './tab-state';
 
 export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
-
-const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
 
 /**
  * Folds events into per-(Tab, client) states, idempotently: a resent event
@@ -24,44 +23,42 @@ const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}
  * Emits each changed state so the sink knows what to write: once per
  * checkpoint interval, at its first change (the tuple carries the live state,
  * so a second emit in the same interval would tell the sink nothing new).
+ *
+ * With a state source (a worker's task), the states it holds are a working
+ * set (ResidentStates): what a slice needs is fetched before it is folded
+ * (prefetch), and what durable checkpoints covered is frozen or evicted.
  */
-class FoldBolt implements Bolt, Evictor {
-  private readonly states = new Map<string, TabState>();
+class FoldBolt implements Bolt {
+  private readonly resident: ResidentStates;
   private readonly types = new Map<string, string>();
   private newTypes: Array<{ tab: string; type: string }> = [];
   private readonly dedup = new DedupWindow();
   private folded = 0;
-  /** Where the incremental prune scan stopped; it resumes there at the next checkpoint. */
-  private readonly pruneCursor = new MapCursor(this.states);
   /** Counts checkpoints: a state emitted in this interval is not emitted again until the next. */
   private interval = 0;
   /** The state the previous event folded into: a batch's events are mostly of one Tab and client. */
   private last: TabState | null = null;
   /** States the last prefetch found nothing stored for: new, so an event may create them. */
   private readonly absent = new Set<string>();
-  /** The interval the last checkpoint covered, and the last one known durable in Redis. */
+  /** The interval the last checkpoint covered. */
   private draftedInterval = -1;
-  private durableInterval = -1;
-  /** Where the eviction hand stopped; it goes on from there. */
-  private readonly hand = new MapCursor(this.states);
   /** The task was dropped: nothing it still folds counts in the working set. */
   private closed = false;
-  /** Taba's GC of states not in memory: where the walk over Redis stands, and when the next lap starts. */
-  private gcCursor = '0';
-  private gcScanning = false;
-  private gcNextLapAt = 0;
-  /** Stale states found in Redis, deleted at the next checkpoint unless fetched or made meanwhile. */
-  private readonly collectable = new Map<string, { tab: string; client: string }>();
-
-  /** Leaves the working set's holders when the task is dropped. */
-  private readonly unregister: () => void;
+  private readonly collector: StaleCollector | undefined;
 
   constructor(
     private readonly ctx: TaskContext,
     /** A windowed state with no event for this long is deleted (0: never). */
     private readonly staleAfterMs: number,
   ) {
-    this.unregister = ctx.workingSet?.register(this) ?? (() => {});
+    this.resident = new ResidentStates(ctx.workingSet, (tab) => {
+      const type = this.types.get(tab);
+      const handler = type === undefined ? undefined : ctx.registry.get(type);
+      return type === undefined || handler === undefined ? undefined : { type, handler };
+    });
+    if (ctx.states !== undefined && staleAfterMs > 0) {
+      this.collector = new StaleCollector(ctx.states, ctx.taskIndex, ctx.registry, (h, s, now) => this.isStale(h, s, now), (key) => this.resident.has(key));
+    }
   }
 
   /**
@@ -85,7 +82,8 @@ class FoldBolt implements Bolt, Evictor {
       lastTab = tab;
       lastClient = client;
       const key = stateKey(tab, client);
-      const held = this.states.get(key);
+      // Held (a frozen one is thawed now): pinned until the slice is folded.
+      const held = this.resident.get(key);
       if (held !== undefined) {
         held.used = true;
         held.pinnedIn = this.interval;
@@ -107,34 +105,33 @@ class FoldBolt implements Bolt, Evictor {
       wanted.forEach(({ tab, client }, i) => {
         const key = stateKey(tab, client);
         const bytes = states[i];
-        if (this.states.has(key)) return;
-        if (bytes === null || bytes === undefined) {
+        if (this.resident.has(key)) return;
+        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes);
+        if (entry === undefined) {
           this.absent.add(key);
           return;
         }
-        if (this.admit(tab, client, bytes)) {
-          this.states.get(key)!.pinnedIn = this.interval;
-          fetched++;
-        } else {
-          this.absent.add(key);
-        }
+        entry.pinnedIn = this.interval;
+        fetched++;
       });
       this.ctx.count('states_fetched', fetched);
       this.ctx.workingSet?.noteFetched(fetched);
     });
   }
 
-  /** Puts a stored state into memory; false when it cannot be read (its Tab's type is unknown here). */
-  private admit(tab: string, client: string, bytes: Uint8Array): boolean {
+  /** Puts a stored state into memory; undefined when it cannot be read (its Tab's type is unknown here). */
+  private admit(tab: string, client: string, bytes: Uint8Array): TabState | undefined {
     const type = this.types.get(tab);
     const handler = type === undefined ? undefined : this.ctx.registry.get(type);
     if (type === undefined || handler === undefined) {
       this.ctx.count('states_unreadable');
-      return false;
+      return undefined;
     }
-    this.collectable.delete(stateKey(tab, client));
-    this.states.set(stateKey(tab, client), storedState(tab, client, type, handler, bytes, this.workingSet()));
-    return true;
+    const key = stateKey(tab, client);
+    const entry = storedState(tab, client, type, handler, bytes, this.workingSet());
+    this.resident.add(key, entry);
+    this.collector?.touched(key);
+    return entry;
   }
 
   execute(tuple: Tuple, emit: Emit): void {
@@ -147,7 +144,7 @@ class FoldBolt implements Bolt, Evictor {
       this.ctx.count('events_resent_dropped');
       return;
     }
-    entry.handler.fold(thawForFold(entry), event);
+    entry.handler.fold(changing(entry), event);
     this.folded++;
     if (entry.emittedIn !== this.interval) {
       entry.emittedIn = this.interval;
@@ -172,19 +169,20 @@ class FoldBolt implements Bolt, Evictor {
       this.newTypes.push({ tab: event.tab, type: event.type });
     }
     const key = stateKey(event.tab, event.client);
-    let entry = this.states.get(key);
+    let entry = this.resident.get(key);
     if (entry === undefined) {
       // A bug guard: with a state source, only a state the prefetch found nothing stored for is new.
       if (this.ctx.states !== undefined && !this.absent.delete(key)) {
         throw new Error(`the state of tab '${event.tab}', client '${event.client}' was not fetched before its fold`);
       }
       entry = newState(event.tab, event.client, event.type, handler, this.workingSet());
-      this.states.set(key, entry);
-      this.collectable.delete(key);
+      this.resident.add(key, entry);
+      this.collector?.touched(key);
     } else {
       entry.used = true;
     }
     this.last = entry;
+    this.resident.last = entry;
     return entry;
   }
 
@@ -194,11 +192,8 @@ class FoldBolt implements Bolt, Evictor {
 
   close(): void {
     this.closed = true;
-    this.unregister();
-    for (const entry of this.states.values()) release(entry);
-    this.states.clear();
-    this.hand.reset();
-    this.pruneCursor.reset();
+    this.collector?.close();
+    this.resident.close();
     this.last = null;
   }
 
@@ -218,152 +213,48 @@ class FoldBolt implements Bolt, Evictor {
     this.folded = 0;
     this.draftedInterval = this.interval;
     this.interval++;
+    this.resident.openInterval = this.interval;
     this.last = null;
-    this.collect(draft);
-    this.prune(draft, now);
-    this.scanForStale(now);
-    this.ctx.gauge('states', this.states.size);
-    if (this.ctx.workingSet !== undefined) this.ctx.gauge('working_set_bytes', this.ctx.workingSet.bytes);
+    this.resident.last = null;
+    const collected = this.collector?.take(now) ?? [];
+    draft.deleted.push(...collected);
+    if (collected.length > 0) this.ctx.count('states_collected', collected.length);
+    this.resident.prune(
+      PRUNE_SLICE,
+      (handler, state) => handler.shouldPrune(state, now) || this.isStale(handler, state, now),
+      (tab, client, entry) => {
+        if (entry !== undefined) entry.pruned = true;
+        draft.deleted.push({ tab, client });
+      },
+    );
+    this.gauges();
     this.ctx.gauge('dedup_window_ids', this.dedup.size);
     this.ctx.gauge('dedup_window_evicted_ids', this.dedup.evictions);
     this.ctx.gauge('dedup_window_unchecked_ids', this.dedup.unchecked);
   }
 
-  /**
-   * The last checkpoint is in Redis: every state it covered may be frozen
-   * (only its stored bytes kept) or leave memory. A clock hand passes over
-   * the states: one used since it last passed gets a second chance, one
-   * changed since the durable checkpoint stays as it is; any other is frozen
-   * (a step of the hand each checkpoint, so the collector has few objects to
-   * trace), and while the process is over its budget the hand goes on,
-   * freezing and then evicting frozen states (the next event for one fetches
-   * it back), until the process is under its low mark or two laps are done.
-   */
+  /** The last checkpoint is in Redis: what it covered may be frozen, and evicted while the process is over budget. */
   checkpointed(): void {
-    this.durableInterval = this.draftedInterval;
+    this.resident.durableInterval = this.draftedInterval;
     const workingSet = this.workingSet();
     if (workingSet === undefined) return;
-    this.turnHand(Math.min(this.states.size, FREEZE_STEP), 0);
+    this.resident.freezeStep(FREEZE_STEP);
     workingSet.reclaim();
-    this.ctx.gauge('states', this.states.size);
-    this.ctx.gauge('working_set_bytes', workingSet.bytes);
+    this.gauges();
   }
 
-  /** The working set is over budget: freeze, then evict, states a durable checkpoint covers. */
-  evict(bytes: number): number {
-    const freed = this.turnHand(0, bytes);
-    this.ctx.gauge('states', this.states.size);
-    return freed;
-  }
-
-  /**
-   * Moves the clock hand at least `steps` states on, and further (two laps at
-   * most) until `bytes` are freed. A state used since the hand last passed
-   * gets a second chance; one changed since the durable checkpoint, or asked
-   * for by a slice not folded yet, stays; any other is frozen, or evicted when
-   * it is frozen already and memory must be freed. Returns the bytes freed.
-   */
-  private turnHand(steps: number, bytes: number): number {
-    let freed = 0;
-    let evicted = 0;
-    for (let passed = 0, laps = 2 * this.states.size; passed < laps && (passed < steps || freed < bytes); passed++) {
-      const next = this.hand.next();
-      if (next === undefined) continue;
-      const [key, entry] = next;
-      if (entry.used) {
-        entry.used = false;
-        continue;
-      }
-      if (entry.emittedIn > this.durableInterval || entry === this.last) continue;
-      if (entry.state !== undefined) {
-        freed += freeze(entry);
-      } else if (freed < bytes && entry.pinnedIn !== this.interval) {
-        this.states.delete(key);
-        freed += entry.heapBytes;
-        release(entry);
-        evicted++;
-      }
-    }
+  private gauges(): void {
+    this.ctx.gauge('states', this.resident.size);
+    const evicted = this.resident.takeEvicted();
     if (evicted > 0) {
-      this.ctx.workingSet?.noteEvicted(evicted);
       this.ctx.count('states_evicted', evicted);
+      this.ctx.workingSet?.noteEvicted(evicted);
     }
-    return freed;
+    if (this.ctx.workingSet !== undefined) this.ctx.gauge('working_set_bytes', this.ctx.workingSet.bytes);
   }
 
   private isStale(handler: TabHandler, state: unknown, now: number): boolean {
     return this.staleAfterMs > 0 && handler.isStale !== undefined && handler.isStale(state, now, this.staleAfterMs);
-  }
-
-  /** Deletes the stale states the walk over Redis found that nothing fetched or made since. */
-  private collect(draft: CheckpointDraft): void {
-    if (this.collectable.size === 0) return;
-    let collected = 0;
-    for (const [key, s] of this.collectable) {
-      if (this.states.has(key)) continue;
-      draft.deleted.push(s);
-      collected++;
-    }
-    this.collectable.clear();
-    this.ctx.count('states_collected', collected);
-  }
-
-  /**
-   * Taba's GC for the states that are not in memory: one page of a walk over
-   * the partition's states in Redis per checkpoint, a lap at a time. A state
-   * not in memory when its page arrives is as Redis holds it (only states a
-   * durable checkpoint wrote leave memory, and the page answers before any
-   * later write of this task); it is deleted at the next checkpoint unless a
-   * fold fetched or made it meanwhile. States in memory are judged by prune.
-   */
-  private scanForStale(now: number): void {
-    const source = this.ctx.states;
-    if (source === undefined || this.staleAfterMs === 0 || this.gcScanning || this.closed) return;
-    if (this.gcCursor === '0' && now < this.gcNextLapAt) return;
-    this.gcScanning = true;
-    source
-      .scan(this.ctx.taskIndex, this.gcCursor, GC_PAGE)
-      .then(({ cursor, states }) => {
-        if (this.closed) return;
-        this.gcCursor = cursor;
-        if (cursor === '0') this.gcNextLapAt = Date.now() + GC_LAP_PAUSE_MS;
-        for (const s of states) {
-          const key = stateKey(s.tab, s.client);
-          if (this.states.has(key) || s.type === null) continue;
-          const handler = this.ctx.registry.get(s.type);
-          if (handler?.isStale === undefined) continue;
-          let state: unknown;
-          try {
-            state = handler.deserialize(s.bytes);
-          } catch {
-            continue; // unreadable here (a newer format): not this worker's to judge
-          }
-          if (this.isStale(handler, state, now)) this.collectable.set(key, { tab: s.tab, client: s.client });
-        }
-      })
-      // Redis away: the walk goes on from the same page at a later checkpoint.
-      .catch(() => {})
-      .finally(() => {
-        this.gcScanning = false;
-      });
-  }
-
-  /**
-   * Drops states their handler says hold nothing worth keeping (an expired
-   * gauge or buffer), a slice per checkpoint so a large task never stalls.
-   */
-  private prune(draft: CheckpointDraft, now: number): void {
-    for (let examined = 0; examined < PRUNE_SLICE; examined++) {
-      const next = this.pruneCursor.next();
-      if (next === undefined) return;
-      const [key, entry] = next;
-      const state = peek(entry);
-      if (!entry.handler.shouldPrune(state, now) && !this.isStale(entry.handler, state, now)) continue;
-      this.states.delete(key);
-      release(entry);
-      entry.pruned = true;
-      draft.deleted.push({ tab: entry.tab, client: entry.client });
-    }
   }
 }
 
@@ -371,9 +262,6 @@ class FoldBolt implements Bolt, Evictor {
 const FREEZE_STEP = 1_000;
 /** States examined for pruning per checkpoint. */
 const PRUNE_SLICE = 5_000;
-/** States of Redis examined for staleness per checkpoint, and the pause between two laps over all of them. */
-const GC_PAGE = 500;
-const GC_LAP_PAUSE_MS = 60_000;
 /** Taba's default: a Tab with no event for 2 days is collected. */
 export const DEFAULT_STALE_TAB_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
 

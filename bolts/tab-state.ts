@@ -1,10 +1,8 @@
-// One (Tab, client) state in a worker's memory, in one of two forms: thawed
-// (the handler's objects, which a fold changes in place) or frozen (the bytes
-// Redis holds for it, about its stored size: a leaf the collector does not
-// trace). A state a checkpoint wrote and no event touched since is frozen by
-// the working set's hand; the next event thaws it. Both forms are kept while
-// they agree (from a checkpoint's serialization until the next fold), so
-// freezing such a state costs nothing.
+// One (Tab, client) state a fold task holds thawed: the handler's objects,
+// which a fold changes in place. Frozen states (bytes only) live packed in a
+// FrozenArena (see resident-states.ts); this entry keeps, beside the
+// objects, the bytes the last checkpoint serialized while they still agree
+// with them, so freezing a state just written costs no serialization.
 import type { TabHandler } from './handlers/handler';
 import type { WorkingSet } from '../topology/runtime/working-set';
 
@@ -13,13 +11,8 @@ export interface TabState {
   client: string;
   type: string;
   handler: TabHandler;
-  /** The thawed form; undefined while frozen. */
   state: unknown;
-  /**
-   * The stored bytes as a one-byte (latin1) string, while they agree with the
-   * state (always set while frozen): a string costs 16 bytes beside its
-   * characters, a Uint8Array some 200.
-   */
+  /** The stored bytes as one-byte (latin1) text while they agree with `state`; cleared by the next fold. */
   frozen: string | undefined;
   /** Set when the fold dropped it (its handler said it holds nothing worth keeping). */
   pruned?: boolean;
@@ -36,20 +29,17 @@ export interface TabState {
 }
 
 /**
- * Estimates of a state's heap. Thawed, today's object forms take about 4 to
- * 20 times their stored bytes plus a fixed cost per object graph; frozen, the
- * bytes plus the entry, its key and its map slot.
+ * An estimate of a thawed state's heap: today's object forms take about 4 to
+ * 20 times their stored bytes plus a fixed cost per object graph (`npm run
+ * bench:fold` measures them), plus the agreeing bytes while kept.
  */
-const THAWED_PER_STORED_BYTE = 12;
-const THAWED_PER_STATE = 512;
-const FROZEN_PER_STATE = 160;
+const PER_STORED_BYTE = 12;
+const PER_STATE = 512;
 /** A new state's estimate, until a checkpoint stores it and tells its size. */
-export const NEW_STATE_HEAP_BYTES = 1024;
+const NEW_STATE_HEAP_BYTES = 1024;
 
-function estimate(entry: TabState, storedBytes: number): number {
-  const bytes = entry.frozen === undefined ? 0 : entry.frozen.length;
-  if (entry.state === undefined) return FROZEN_PER_STATE + bytes;
-  return THAWED_PER_STATE + THAWED_PER_STORED_BYTE * storedBytes + bytes;
+function estimate(storedBytes: number, kept: string | undefined): number {
+  return PER_STATE + PER_STORED_BYTE * storedBytes + (kept === undefined ? 0 : kept.length);
 }
 
 function resize(entry: TabState, heapBytes: number): void {
@@ -57,56 +47,54 @@ function resize(entry: TabState, heapBytes: number): void {
   entry.heapBytes = heapBytes;
 }
 
-const toText = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+export const toText = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 const toBytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
-/** A state read from Redis, thawed and frozen at once (both forms agree). */
+function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: string | undefined, workingSet: WorkingSet | undefined): TabState {
+  return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet };
+}
+
+/** A state read from Redis (its stored bytes), thawed. */
 export function storedState(tab: string, client: string, type: string, handler: TabHandler, bytes: Uint8Array, workingSet: WorkingSet | undefined): TabState {
-  const entry: TabState = { tab, client, type, handler, state: handler.deserialize(bytes), frozen: toText(bytes), emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet };
-  resize(entry, estimate(entry, bytes.length));
+  return storedStateFromText(tab, client, type, handler, toText(bytes), workingSet);
+}
+
+/** A state from its frozen bytes (as latin1 text), thawed. */
+export function storedStateFromText(tab: string, client: string, type: string, handler: TabHandler, text: string, workingSet: WorkingSet | undefined): TabState {
+  const entry = entryOf(tab, client, type, handler, handler.deserialize(toBytes(text)), text, workingSet);
+  resize(entry, estimate(text.length, text));
   return entry;
 }
 
 /** A state no event ever touched (nothing stored for it). */
 export function newState(tab: string, client: string, type: string, handler: TabHandler, workingSet: WorkingSet | undefined): TabState {
-  const entry: TabState = { tab, client, type, handler, state: handler.newState(), frozen: undefined, emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet };
+  const entry = entryOf(tab, client, type, handler, handler.newState(), undefined, workingSet);
   resize(entry, NEW_STATE_HEAP_BYTES);
   return entry;
 }
 
-/** The thawed form, for a fold about to change it: the stored bytes no longer agree after. */
-export function thawForFold(entry: TabState): unknown {
+/** A fold is about to change the state: the kept bytes no longer agree. Returns the state to fold into. */
+export function changing(entry: TabState): unknown {
   if (entry.frozen !== undefined) {
     const storedBytes = entry.frozen.length;
-    if (entry.state === undefined) entry.state = entry.handler.deserialize(toBytes(entry.frozen));
     entry.frozen = undefined;
-    resize(entry, estimate(entry, storedBytes));
+    resize(entry, estimate(storedBytes, undefined));
   }
   return entry.state;
-}
-
-/** The thawed form to read, without keeping it (a frozen state stays frozen). */
-export function peek(entry: TabState): unknown {
-  return entry.state ?? entry.handler.deserialize(toBytes(entry.frozen!));
 }
 
 /** A checkpoint serialized it: these bytes are what Redis will hold (the sink calls it). */
 export function noteStored(entry: TabState, bytes: Uint8Array): void {
   entry.frozen = toText(bytes);
-  resize(entry, estimate(entry, bytes.length));
+  resize(entry, estimate(bytes.length, entry.frozen));
 }
 
-/** Keeps only the stored bytes (serializing now if they are not at hand); returns the bytes freed. */
-export function freeze(entry: TabState): number {
-  if (entry.state === undefined) return 0;
-  entry.frozen ??= toText(entry.handler.serialize(entry.state));
-  entry.state = undefined;
-  const before = entry.heapBytes;
-  resize(entry, estimate(entry, entry.frozen.length));
-  return before - entry.heapBytes;
+/** Its stored bytes as latin1 text, to freeze it (serialized now when the last checkpoint's are not at hand). */
+export function frozenText(entry: TabState): string {
+  return entry.frozen ?? toText(entry.handler.serialize(entry.state));
 }
 
-/** Takes it out of the working set's count (evicted, pruned, or its task dropped). */
+/** Takes it out of the working set's count (frozen, evicted, pruned, or its task dropped). */
 export function release(entry: TabState): void {
   entry.workingSet?.remove(entry.heapBytes);
   entry.workingSet = undefined;

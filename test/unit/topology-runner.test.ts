@@ -211,19 +211,20 @@ describe('TopologyRunner on fakes', () => {
   });
 
   it('holds a bounded working set: evicts written states, fetches them back when needed, and every state ends exact', async () => {
-    const workingSet = new WorkingSet(20_000);
+    // Room for a few thawed states, or the frozen arena's table and some 80 frozen ones: far fewer than the 200 states.
+    const workingSet = new WorkingSet(16_000);
     const { store, runner, reader } = setup({ workingSet });
     await runner.start();
     await runner.assign(1, [0]);
     const tab = tabOn(0);
-    const CLIENTS = 60;
+    const CLIENTS = 200;
     const expected = new Map<string, number>();
     let offset = 0;
     for (let round = 0; round < 12; round++) {
-      // Each batch touches a third of the clients, a different third each round.
+      // Each batch touches a fifth of the clients, a different fifth each round: every client comes back twice or more.
       const batch: InputRecord[] = [];
       for (let i = 0; i < 40; i++) {
-        const client = `c${(round * 20 + i) % CLIENTS}`;
+        const client = `c${(round * 40 + i * 7) % CLIENTS}`;
         expected.set(client, (expected.get(client) ?? 0) + 2);
         batch.push({ offset: String(offset++), key: Buffer.from(tab), value: Buffer.from(JSON.stringify([1, 1].map((value) => ({ tab, type: 'counter', value, time: now, client })))), timestamp: String(now) });
       }

@@ -1,0 +1,171 @@
+// The states one fold task holds in memory: its share of the process's
+// working set (DESIGN.md, "Stateless workers"). Thawed states (the handlers'
+// objects) sit in a Map; frozen ones (only the bytes Redis holds for them)
+// are packed in a FrozenArena, with no object per state. A clock hand passes
+// over the thawed states after each durable checkpoint: one used since it
+// last passed gets a second chance, one changed since that checkpoint (or
+// asked for by a slice not folded yet) stays, any other is frozen. When the
+// process is over its budget, frozen states are evicted too: the next event
+// for one fetches it back from Redis.
+import type { TabHandler } from './handlers/handler';
+import type { Evictor, WorkingSet } from '../topology/runtime/working-set';
+import { FrozenArena } from './frozen-arena';
+import { MapCursor } from './map-cursor';
+import { frozenText, release, storedStateFromText, type TabState } from './tab-state';
+
+/** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
+export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
+
+/** What a Tab is, to thaw its frozen states: its type and handler, undefined when unknown here. */
+export type TabTypeOf = (tab: string) => { type: string; handler: TabHandler } | undefined;
+
+export class ResidentStates implements Evictor {
+  private readonly thawed = new Map<string, TabState>();
+  private readonly frozen = new FrozenArena();
+  private readonly hand = new MapCursor(this.thawed);
+  private readonly pruneCursor = new MapCursor(this.thawed);
+  /** The arena's bytes as last counted in the working set. */
+  private frozenCounted = 0;
+  private unregister: () => void;
+  /** States evicted since the owner last asked (takeEvicted). */
+  private evicted = 0;
+
+  /** The owner's intervals: states changed after `durable`, or pinned in `open`, stay thawed and in memory. */
+  durableInterval = -1;
+  openInterval = 0;
+  /** The state the owner folded last (it may fold into it again without a lookup): never frozen. */
+  last: TabState | null = null;
+
+  constructor(
+    private workingSet: WorkingSet | undefined,
+    private readonly typeOf: TabTypeOf,
+  ) {
+    this.unregister = workingSet?.register(this) ?? (() => {});
+  }
+
+  get size(): number {
+    return this.thawed.size + this.frozen.size;
+  }
+
+  has(key: string): boolean {
+    return this.thawed.has(key) || this.frozen.has(key);
+  }
+
+  /** The state, thawed (a frozen one is thawed now); undefined when not in memory, or its Tab's type is unknown. */
+  get(key: string): TabState | undefined {
+    const held = this.thawed.get(key);
+    if (held !== undefined) return held;
+    const text = this.frozen.get(key);
+    if (text === undefined) return undefined;
+    const at = key.indexOf('\u0000');
+    const tab = key.slice(0, at);
+    const kind = this.typeOf(tab);
+    if (kind === undefined) return undefined;
+    this.frozen.delete(key);
+    const entry = storedStateFromText(tab, key.slice(at + 1), kind.type, kind.handler, text, this.workingSet);
+    this.thawed.set(key, entry);
+    this.syncFrozen();
+    return entry;
+  }
+
+  add(key: string, entry: TabState): void {
+    this.thawed.set(key, entry);
+  }
+
+  /** States evicted since the last call. */
+  takeEvicted(): number {
+    const n = this.evicted;
+    this.evicted = 0;
+    return n;
+  }
+
+  /**
+   * Moves the hand `steps` thawed states on, freezing what may be frozen:
+   * after each durable checkpoint, so the collector has few objects to trace.
+   */
+  freezeStep(steps: number): void {
+    this.turnHand(Math.min(steps, this.thawed.size), 0);
+  }
+
+  /** The working set is over budget: freeze, then evict frozen states, until about `bytes` are freed. */
+  evict(bytes: number): number {
+    let freed = this.turnHand(0, bytes);
+    for (let passed = 0, total = this.frozen.size; freed < bytes && passed <= total; passed++) {
+      const next = this.frozen.next();
+      if (next === undefined) continue;
+      next.remove();
+      this.evicted++;
+      freed += this.syncFrozen();
+    }
+    return freed;
+  }
+
+  /**
+   * Examines up to `count` states (thawed, then frozen: a slice of each walk
+   * per call) and deletes those `judge` condemns, calling `deleted` for each.
+   */
+  prune(count: number, judge: (handler: TabHandler, state: unknown) => boolean, deleted: (tab: string, client: string, entry?: TabState) => void): void {
+    for (let examined = 0; examined < count; examined++) {
+      const next = this.pruneCursor.next();
+      if (next === undefined) break;
+      const [key, entry] = next;
+      if (!judge(entry.handler, entry.state)) continue;
+      this.thawed.delete(key);
+      release(entry);
+      deleted(entry.tab, entry.client, entry);
+    }
+    for (let examined = 0, total = this.frozen.size; examined < Math.min(count, total); examined++) {
+      const next = this.frozen.next();
+      if (next === undefined) break;
+      const at = next.key.indexOf('\u0000');
+      const tab = next.key.slice(0, at);
+      const kind = this.typeOf(tab);
+      if (kind === undefined || !judge(kind.handler, kind.handler.deserialize(Buffer.from(next.value, 'latin1')))) continue;
+      next.remove();
+      deleted(tab, next.key.slice(at + 1));
+    }
+    this.syncFrozen();
+  }
+
+  /** The task is dropped: nothing of it counts in the working set any more. */
+  close(): void {
+    this.unregister();
+    for (const entry of this.thawed.values()) release(entry);
+    this.thawed.clear();
+    this.workingSet?.remove(this.frozenCounted);
+    this.frozenCounted = 0;
+    this.workingSet = undefined;
+    this.last = null;
+  }
+
+  /** Freezes (and with `bytes`, goes on until about that much is freed) from where the hand stands; two laps at most. */
+  private turnHand(steps: number, bytes: number): number {
+    let freed = 0;
+    for (let passed = 0, laps = 2 * this.thawed.size; passed < laps && (passed < steps || freed < bytes); passed++) {
+      const next = this.hand.next();
+      if (next === undefined) continue;
+      const [key, entry] = next;
+      if (entry.used) {
+        entry.used = false;
+        continue;
+      }
+      if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last) continue;
+      this.frozen.set(key, frozenText(entry));
+      this.thawed.delete(key);
+      freed += entry.heapBytes;
+      release(entry);
+      // The arena grew by the frozen bytes: they count against what was freed.
+      freed += this.syncFrozen();
+    }
+    return freed;
+  }
+
+  /** Brings the working set's count of the arena up to date; returns the bytes it went down by. */
+  private syncFrozen(): number {
+    const now = this.frozen.liveBytes;
+    const change = now - this.frozenCounted;
+    this.workingSet?.add(change);
+    this.frozenCounted = now;
+    return -change;
+  }
+}

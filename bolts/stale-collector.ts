@@ -1,0 +1,79 @@
+// Taba's GC for the states a fold task does not hold in memory: a walk over
+// the partition's states in Redis, a page per checkpoint, a lap at a time
+// (the states in memory are judged by the task's own prune). A state not in
+// memory when its page arrives is as Redis holds it (only states a durable
+// checkpoint wrote leave memory, and the page answers before any later write
+// of the task, on the same connection); it is deleted at the next checkpoint
+// unless it is in memory by then, or a fold fetched or made it meanwhile.
+import type { StateSource } from '../topology/runtime/state-source';
+import type { HandlerRegistry } from './handlers/registry';
+import type { TabHandler } from './handlers/handler';
+import { stateKey } from './resident-states';
+
+/** States of Redis examined per checkpoint, and the pause between two laps over all of them. */
+const PAGE = 500;
+const LAP_PAUSE_MS = 60_000;
+
+export class StaleCollector {
+  private cursor = '0';
+  private scanning = false;
+  private nextLapAt = 0;
+  private closed = false;
+  private readonly collectable = new Map<string, { tab: string; client: string }>();
+
+  constructor(
+    private readonly source: StateSource,
+    private readonly partition: number,
+    private readonly registry: HandlerRegistry,
+    private readonly isStale: (handler: TabHandler, state: unknown, now: number) => boolean,
+    private readonly inMemory: (key: string) => boolean,
+  ) {}
+
+  /** A fold fetched or made this state: it is not stale, whatever its page said. */
+  touched(key: string): void {
+    this.collectable.delete(key);
+  }
+
+  /** The stale states to delete in this checkpoint; the walk's next page is asked for. */
+  take(now: number): Array<{ tab: string; client: string }> {
+    const out: Array<{ tab: string; client: string }> = [];
+    for (const [key, s] of this.collectable) if (!this.inMemory(key)) out.push(s);
+    this.collectable.clear();
+    this.scan(now);
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private scan(now: number): void {
+    if (this.scanning || this.closed || (this.cursor === '0' && now < this.nextLapAt)) return;
+    this.scanning = true;
+    this.source
+      .scan(this.partition, this.cursor, PAGE)
+      .then(({ cursor, states }) => {
+        if (this.closed) return;
+        this.cursor = cursor;
+        if (cursor === '0') this.nextLapAt = Date.now() + LAP_PAUSE_MS;
+        for (const s of states) {
+          const key = stateKey(s.tab, s.client);
+          if (this.inMemory(key) || s.type === null) continue;
+          const handler = this.registry.get(s.type);
+          if (handler?.isStale === undefined) continue;
+          let state: unknown;
+          try {
+            state = handler.deserialize(s.bytes);
+          } catch {
+            continue; // unreadable here (a newer format): not this worker's to judge
+          }
+          if (this.isStale(handler, state, now)) this.collectable.set(key, { tab: s.tab, client: s.client });
+        }
+      })
+      // Redis away: the walk goes on from the same page at a later checkpoint.
+      .catch(() => {})
+      .finally(() => {
+        this.scanning = false;
+      });
+  }
+}
