@@ -11,7 +11,7 @@ import { setStatus } from '../topology/coordination/spec-store';
 import { ZkClient } from '../topology/coordination/zk-client';
 import { deployTopology } from '../topology/deploy/deploy';
 import { BENCH_STACK } from './bench-stack';
-import { BenchWorker } from './bench-worker';
+import { BenchWorker, type BenchWorkerOptions } from './bench-worker';
 import { partitionProgress } from './stored-aggregates';
 
 export interface StackAddresses {
@@ -51,7 +51,7 @@ export class BenchCluster {
     await deployTopology(this.config, 'taba', { name: this.name, topic: this.topic, partitions: this.partitions });
   }
 
-  startWorker(opts: { sessionTimeoutMs?: number; cpuProfileDir?: string } = {}): BenchWorker {
+  startWorker(opts: Omit<BenchWorkerOptions, 'id' | 'configFile'> = {}): BenchWorker {
     const worker = new BenchWorker({ id: `${this.name}-w${this.workers.length + 1}`, configFile: this.configFile, ...opts });
     this.workers.push(worker);
     return worker;

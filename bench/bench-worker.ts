@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_ROOT } from './bench-stack';
-import { rssOf } from './process-rss';
+import { peakRssOf, rssOf } from './process-rss';
 
 export interface BenchWorkerOptions {
   id: string;
@@ -12,16 +12,23 @@ export interface BenchWorkerOptions {
   sessionTimeoutMs?: number;
   /** Write a V8 CPU profile here when the worker exits. */
   cpuProfileDir?: string;
+  /** `--working-set-mib`: the worker's budget for states in memory (default: the worker's own). */
+  workingSetMiB?: number;
+  /** Serve Prometheus /metrics on a free port (see `metrics()`). */
+  metrics?: boolean;
 }
 
 export class BenchWorker {
   readonly child: ChildProcess;
   output = '';
+  private metricsPort: string | undefined;
 
   constructor(readonly opts: BenchWorkerOptions) {
     const nodeFlags = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
     const args = ['worker', '--id', opts.id, '--config', opts.configFile];
     if (opts.sessionTimeoutMs !== undefined) args.push('--session-timeout', String(opts.sessionTimeoutMs));
+    if (opts.workingSetMiB !== undefined) args.push('--working-set-mib', String(opts.workingSetMiB));
+    if (opts.metrics) args.push('--metrics-port', '0');
     const env = { ...process.env };
     for (const name of ['TABSTREAM_ZK', 'TABSTREAM_BROKERS', 'TABSTREAM_REDIS']) delete env[name];
     this.child = spawn(process.execPath, [...nodeFlags, join(BENCH_ROOT, 'bin/topology.js'), ...args], {
@@ -29,7 +36,11 @@ export class BenchWorker {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const keep = (chunk: Buffer) => void (this.output = (this.output + chunk.toString()).slice(-20_000));
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+      // The line naming the metrics port comes early; the kept output may lose it later.
+      this.metricsPort ??= /"port":(\d+)[^\n]*metrics served on \/metrics/.exec(this.output)?.[1];
+    };
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
   }
@@ -45,6 +56,28 @@ export class BenchWorker {
   /** Resident set size in bytes, or NaN once gone. */
   rssBytes(): number {
     return rssOf(this.pid);
+  }
+
+  /** The highest RSS the process has had so far (VmHWM), in bytes, or NaN once gone. */
+  peakRssBytes(): number {
+    return peakRssOf(this.pid);
+  }
+
+  /**
+   * The worker's Prometheus samples (started with `metrics`), summed over
+   * their labels, by metric name; empty when it serves none or is gone.
+   */
+  async metrics(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (this.metricsPort === undefined || this.exited) return out;
+    const text = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5_000) })
+      .then((r) => r.text())
+      .catch(() => '');
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+)(?:\{[^}]*\})? ([-+0-9.eE]+|NaN)$/.exec(line);
+      if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+    }
+    return out;
   }
 
   kill(signal: NodeJS.Signals): void {
