@@ -17,6 +17,16 @@ export interface BenchPlan {
   latency: { warmupMs: number; measureMs: number };
   /** Session timeouts for recovery runs; undefined is the default. */
   recoverySessions: Array<number | undefined>;
+  /** Taba's full production state preloaded in Redis (issue 11), scaled down in quick mode. */
+  tabaFull: TabaFullPlan;
+}
+
+export interface TabaFullPlan {
+  /** Its events; every (Tab, client) state of `tabs` × `clients` is in Redis before the run. */
+  shape: WorkloadShape;
+  workers: number;
+  /** The workers' `--working-set-mib`; undefined leaves the worker's default. */
+  workingSetMiB?: number;
 }
 
 /** TabClient batches of one Tab from one client. */
@@ -43,5 +53,19 @@ export function benchPlan(quick: boolean): BenchPlan {
     naiveMessages: quick ? 4_000 : 20_000,
     latency: quick ? { warmupMs: 2_000, measureMs: 6_000 } : { warmupMs: 3_000, measureMs: 15_000 },
     recoverySessions: [undefined, 1000],
+    tabaFull: tabaFullPlan(quick),
   };
+}
+
+/**
+ * Full: Taba's 20,000 Tabs × 300 clients, 6 M states, and enough events
+ * for a measured run of one to two minutes. Quick: 2,000 × 100 (200 k
+ * states) with the working set scaled by the same factor (512 MiB × 1/30),
+ * so states are fetched and evicted in the same proportion.
+ */
+function tabaFullPlan(quick: boolean): TabaFullPlan {
+  const shape = (name: string, tabs: number, clients: number, events: number): WorkloadShape => ({ name, tabs, clients, events, eventsPerMessage: EVENTS_PER_MESSAGE, trackStates: true });
+  return quick
+    ? { shape: shape('taba-full/30', 2_000, 100, 8_000_000), workers: 2, workingSetMiB: 17 }
+    : { shape: shape('taba-full', 20_000, 300, 40_000_000), workers: 2 };
 }

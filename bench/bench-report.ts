@@ -3,13 +3,15 @@
 // `bench:latest` markers; the rest of that file is written by hand).
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchResults, RunRow } from './bench-results';
+import type { BenchResults, BenchRunInfo, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
 import { BENCH_ROOT } from './bench-stack';
 
 const RESULTS_DIR = join(BENCH_ROOT, 'bench/results');
 const DOC = join(BENCH_ROOT, 'docs/benchmarks.md');
 const START = '<!-- bench:latest:start -->';
 const END = '<!-- bench:latest:end -->';
+const FULL_START = '<!-- bench:taba-full:start -->';
+const FULL_END = '<!-- bench:taba-full:end -->';
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const ratio = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -42,6 +44,39 @@ function targetRows(r: BenchResults): string[][] {
   ];
 }
 
+/** Issue 11's targets for Taba's full production state. */
+const RSS_TARGET_MIB = 1024;
+const TAKEOVER_SLACK_MS = 2000;
+const E2E_TARGET = 1_000_000;
+
+function tabaFullRows(f: TabaFullFigures): string[][] {
+  const check = (ok: boolean) => (ok ? 'met' : 'missed');
+  const takeoverBound = f.takeover.session_timeout_ms + TAKEOVER_SLACK_MS;
+  const aggregates = f.exact ? 'exact' : `WRONG (${f.problems[0] ?? ''})`;
+  return [
+    ['(Tab, client) states in Redis before the run', int(f.states), '6,000,000', check(f.states >= 6_000_000)],
+    [`end to end, ${f.workers.length} workers (${aggregates})`, `${int(f.e2e_events_per_s)} events/s`, `≥ ${int(E2E_TARGET)}`, check(f.exact && f.e2e_events_per_s >= E2E_TARGET)],
+    ['peak RSS per worker', f.rss_mib_per_worker.map((m) => `${int(m)} MiB`).join(' / '), `≤ ${int(RSS_TARGET_MIB)} MiB`, check(f.rss_mib_per_worker.every((m) => m <= RSS_TARGET_MIB))],
+    [
+      `kill -9 → processed again (${int(f.takeover.session_timeout_ms)} ms session, ${int(f.takeover.states_behind)} states behind ${f.takeover.partitions_moved} partitions)`,
+      `${int(f.takeover_ms)} ms`,
+      `≤ ${int(takeoverBound)} ms`,
+      check(f.takeover_ms <= takeoverBound),
+    ],
+  ];
+}
+
+function tabaFullDetails(f: TabaFullFigures): string {
+  const perWorker = f.workers.map((w) => `${int(w.states_fetched)} fetched, ${int(w.states_evicted)} evicted, ${int(w.working_set_mib)} MiB counted`).join('; ');
+  const bytes = Object.entries(f.preload.bytes_per_state_by_type).map(([t, b]) => `${t} ${int(b)}`).join(', ');
+  return [
+    `Shape \`${f.shape}\`: ${int(f.tabs)} Tabs × ${int(f.clients)} clients (${f.type_mix}); ${int(f.events)} events in ${int(f.messages)} messages of ${int(f.events_per_message)}, touching ${int(f.states_touched)} states; measured over ${f.run_s.toFixed(1)} s (${f.wall_s.toFixed(1)} s from activation).`,
+    `Preload: ${int(f.states)} states of ${int(f.preload.events_per_state)} events each (serialized bytes ${bytes}) in ${f.preload.seconds.toFixed(1)} s (${int(f.preload.states_per_s)} states/s), Redis ${int(f.preload.redis_used_memory_mib)} MiB; topic loaded in ${f.topic_load_s.toFixed(1)} s at the same time.`,
+    `Working set: ${int(f.working_set_budget_mib)} MiB budget per worker; at the end of the run ${perWorker}.`,
+    `Take-over: claimed ${int(f.takeover.claimed_ms)} ms after the kill, processed again ${int(f.takeover.processed_ms)} ms; survivor peak RSS ${int(f.takeover.survivor_peak_rss_mib)} MiB, ${int(f.takeover.survivor_states_fetched)} states fetched in all; aggregates after the take-over ${f.takeover.exact_after ? 'exact' : `WRONG (${f.takeover.problems_after[0] ?? ''})`} over ${int(f.takeover.states_checked_after)} touched states.`,
+  ].join('\n');
+}
+
 function quarterLatency(r: BenchResults): string {
   const q = r.latency_at_quarter;
   return q === undefined ? '' : `; at ${int(q.sent_events_per_s)} events/s (a quarter): p50 ${int(q.p50_ms)} ms, p99 ${int(q.p99_ms)} ms, max ${int(q.max_ms)} ms`;
@@ -49,10 +84,7 @@ function quarterLatency(r: BenchResults): string {
 
 /** The table `npm run bench` prints. */
 export function renderConsole(r: BenchResults): string {
-  const pad = (cells: string[][]) => {
-    const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-    return cells.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
-  };
+  const pad = padded;
   return [
     `Tabstream benchmark (${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`,
     '',
@@ -62,10 +94,25 @@ export function renderConsole(r: BenchResults): string {
     '',
     `latency at ${int(r.latency_sent_events_per_s)} events/s: p50 ${int(r.p50_latency_ms)} ms, p99 ${int(r.p99_latency_ms)} ms, max ${int(r.max_latency_ms)} ms${quarterLatency(r)}`,
     `memory: ${int(r.bytes_per_counter_state)} serialized bytes per counter state, ${int(r.redis_bytes_per_state)} bytes of Redis per state, worker RSS ${mib(r.rss_bytes_per_million_states)} per million states`,
+    ...(r.taba_full === undefined ? [] : ['', tabaFullConsole(r.taba_full)]),
   ].join('\n');
 }
 
-export function writeResults(r: BenchResults): string {
+function padded(cells: string[][]): string {
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
+}
+
+function tabaFullConsole(f: TabaFullFigures): string {
+  return [`taba-full: Taba's full production state in Redis, ${f.workers.length} workers`, padded([['figure', 'measured', 'target', ''], ...tabaFullRows(f)]), tabaFullDetails(f)].join('\n');
+}
+
+/** The table `npm run bench -- --only taba-full` prints. */
+export function renderTabaFullOnly(r: TabaFullOnlyResults): string {
+  return [`Tabstream benchmark (taba-full only, ${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`, '', tabaFullConsole(r.taba_full)].join('\n');
+}
+
+export function writeResults(r: BenchResults | TabaFullOnlyResults): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${r.timestamp.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
@@ -118,12 +165,32 @@ function latestSection(r: BenchResults): string {
   return parts.join('\n');
 }
 
-/** Replaces the generated section of docs/benchmarks.md (adds it at the end when missing). */
-export function refreshDocs(r: BenchResults): void {
+function tabaFullSection(r: BenchRunInfo & { taba_full: TabaFullFigures }, command: string): string {
+  const m = r.machine;
+  return [
+    `Latest run: ${r.timestamp} at commit \`${r.commit}\`, \`${command}\`. Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB; Node ${m.node}. Load average ${r.load_average.start.map((l) => l.toFixed(1)).join('/')} at the start, ${r.load_average.end.map((l) => l.toFixed(1)).join('/')} at the end.`,
+    '',
+    markdownTable(['figure', 'measured', 'target', ''], tabaFullRows(r.taba_full)),
+    '',
+    tabaFullDetails(r.taba_full).split('\n').join('\n\n'),
+  ].join('\n');
+}
+
+/** Puts `body` between the markers in docs/benchmarks.md (adds a section `heading` at the end when they are missing). */
+function replaceSection(start: string, end: string, heading: string, body: string): void {
   const text = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const block = `${START}\n${latestSection(r)}\n${END}`;
-  const at = text.indexOf(START);
-  const end = text.indexOf(END);
-  const next = at >= 0 && end > at ? `${text.slice(0, at)}${block}${text.slice(end + END.length)}` : `${text.trimEnd()}\n\n## Latest figures\n\n${block}\n`;
+  const block = `${start}\n${body}\n${end}`;
+  const at = text.indexOf(start);
+  const to = text.indexOf(end);
+  const next = at >= 0 && to > at ? `${text.slice(0, at)}${block}${text.slice(to + end.length)}` : `${text.trimEnd()}\n\n## ${heading}\n\n${block}\n`;
   writeFileSync(DOC, next);
+}
+
+/** Replaces the generated sections of docs/benchmarks.md that this run measured. */
+export function refreshDocs(r: BenchResults | TabaFullOnlyResults): void {
+  if (!('only' in r)) replaceSection(START, END, 'Latest figures', latestSection(r));
+  if (r.taba_full !== undefined) {
+    const command = 'only' in r ? 'npm run bench -- --only taba-full' : 'npm run bench';
+    replaceSection(FULL_START, FULL_END, "Taba's full production state: latest figures", tabaFullSection({ ...r, taba_full: r.taba_full }, command));
+  }
 }

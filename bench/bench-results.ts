@@ -24,12 +24,71 @@ export interface RunRow {
   wall_s?: number;
 }
 
-export interface BenchResults {
+/** Taba's full production state preloaded in Redis, 2 workers (issue 11; bench/taba-full.ts). */
+export interface TabaFullFigures {
+  /** (Tab, client) states in Redis before the run. */
+  states: number;
+  /** Each worker's peak RSS (VmHWM) over the measured run, MiB. */
+  rss_mib_per_worker: number[];
+  /** kill -9 of one worker to the survivor flushing new events of each of its partitions. */
+  takeover_ms: number;
+  /** End to end, to flushed state, with the aggregates checked (`exact`). */
+  e2e_events_per_s: number;
+  shape: string;
+  tabs: number;
+  clients: number;
+  type_mix: string;
+  events: number;
+  messages: number;
+  events_per_message: number;
+  /** Distinct states the run's events folded into (each needed one fetch at least). */
+  states_touched: number;
+  topic_load_s: number;
+  preload: { seconds: number; states_per_s: number; events_per_state: number; bytes_per_state_by_type: Record<string, number>; redis_used_memory_mib: number };
+  /** First flushed progress to the last message flushed (the figure's interval). */
+  run_s: number;
+  /** Activation to the last message flushed. */
+  wall_s: number;
+  working_set_budget_mib: number;
+  /** Per worker at the end of the run, from its /metrics. */
+  workers: Array<{ peak_rss_mib: number; states_fetched: number; states_evicted: number; working_set_mib: number }>;
+  /** Every touched state = its preloaded state + the run's events, and so every touched Tab's sum. */
+  exact: boolean;
+  problems: string[];
+  states_checked: number;
+  takeover: {
+    session_timeout_ms: number;
+    partitions_moved: number;
+    /** States stored in Redis for the dead worker's partitions. */
+    states_behind: number;
+    claimed_ms: number;
+    processed_ms: number;
+    survivor_peak_rss_mib: number;
+    survivor_states_fetched: number;
+    survivor_states_evicted: number;
+    /** The same check once the survivor folded a trickle over every state, across the kill. */
+    exact_after: boolean;
+    problems_after: string[];
+    states_checked_after: number;
+  };
+}
+
+/** What every result file starts with. */
+export interface BenchRunInfo {
   timestamp: string;
   commit: string;
   mode: 'full' | 'quick';
   machine: { cpus: number; cpu: string; memory_gib: number; node: string; java: string; kafka: string };
   load_average: { start: number[]; end: number[] };
+}
+
+/** `npm run bench -- --only taba-full`: that shape alone. */
+export interface TabaFullOnlyResults extends BenchRunInfo {
+  only: 'taba-full';
+  taba_full: TabaFullFigures;
+}
+
+export interface BenchResults extends BenchRunInfo {
   shapes: Record<string, { tabs: number; clients: number; events: number; messages: number; events_per_message: number; load_s: number }>;
   runs: RunRow[];
 
@@ -56,4 +115,6 @@ export interface BenchResults {
   redis_bytes_per_state: number;
   rss_bytes_per_million_states: number;
   profile?: { file: string; top: ProfileRow[]; shares: Record<string, number> };
+  /** Absent in runs before issue 11. */
+  taba_full?: TabaFullFigures;
 }

@@ -12,6 +12,8 @@ export interface LoadedTopic {
   events: number;
   eventsPerMessage: number;
   expected: Map<string, TabExpectation>;
+  /** Per (Tab, client) state touched, by `stateIndex`: filled when the shape has `trackStates`. */
+  stateExpected: Map<number, { count: number; total: number }>;
   load: LoadResult;
 }
 
@@ -39,6 +41,7 @@ export async function createLoadedTopic(brokers: string, topic: string, partitio
     events: load.events,
     eventsPerMessage: load.events / load.messages,
     expected: workload.expected,
+    stateExpected: workload.stateExpected,
     load,
   };
 }

@@ -8,7 +8,7 @@ import { partitionKeys } from '../state/redis-keys';
 import type { TabActual } from './aggregate-check';
 
 /** The all-time cell of a projection, whatever the type keeps in it. */
-function allTime(type: string, projection: unknown): { count: number; total: number } {
+export function allTime(type: string, projection: unknown): { count: number; total: number } {
   const p = projection as Record<string, unknown>;
   if (type === 'gauge') return { count: p.count as number, total: 0 };
   const all = p.all as { count: number; total?: number; sum?: number };

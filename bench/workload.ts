@@ -17,6 +17,8 @@ export interface WorkloadShape {
   eventsPerMessage: number;
   /** Give every event an id, as TabClient does (exercises the dedup window). */
   ids?: boolean;
+  /** Also remember the count and total of every (Tab, client) state the stream touches (`Workload.stateExpected`). */
+  trackStates?: boolean;
   seed?: number;
 }
 
@@ -25,6 +27,15 @@ export interface TabExpectation {
   count: number;
   /** Sum of values (0 for unique and gauge). Counter values are integers, so counter totals are exact. */
   total: number;
+}
+
+/** A (Tab, client) state's number in a shape: Tab index × clients + client index. */
+export function stateIndex(shape: Pick<WorkloadShape, 'clients'>, tab: number, client: number): number {
+  return tab * shape.clients + client;
+}
+
+export function clientName(index: number): string {
+  return `bidder-${index + 1}`;
 }
 
 /** Of every 10 Tabs: 6 counters, 2 percentiles, 1 unique, 1 gauge. */
@@ -51,6 +62,8 @@ export interface WorkloadMessage {
  */
 export class Workload {
   readonly expected = new Map<string, TabExpectation>();
+  /** With `trackStates`: per state touched (by `stateIndex`), the events it got and their total. */
+  readonly stateExpected = new Map<number, { count: number; total: number }>();
   readonly messages: number;
   private readonly random: SeededRandom;
   private readonly names: string[];
@@ -69,7 +82,7 @@ export class Workload {
   ) {
     this.random = new SeededRandom(shape.seed ?? 7);
     this.names = Array.from({ length: shape.tabs }, (_, i) => tabName(i));
-    this.clientNames = Array.from({ length: shape.clients }, (_, i) => `bidder-${i + 1}`);
+    this.clientNames = Array.from({ length: shape.clients }, (_, i) => clientName(i));
     this.messages = Math.ceil(shape.events / shape.eventsPerMessage);
     this.idPrefix = `${this.startTime.toString(36)}.`;
     this.values = valueTables(this.random);
@@ -86,22 +99,34 @@ export class Workload {
     const index = Math.floor(random.next() * this.names.length);
     const tab = this.names[index]!;
     const type = tabType(index);
-    const client = this.clientNames[Math.floor(random.next() * this.clientNames.length)]!;
+    const clientIndex = Math.floor(random.next() * this.clientNames.length);
+    const client = this.clientNames[clientIndex]!;
     const n = Math.min(this.shape.eventsPerMessage, this.shape.events - this.produced);
     let e = this.expected.get(tab);
     if (e === undefined) this.expected.set(tab, (e = { type, count: 0, total: 0 }));
     const head = `{"tab":"${tab}","type":"${type}","client":"${client}","value":`;
     const table = this.values[type];
     let json = '[';
+    let total = 0;
     for (let i = 0; i < n; i++) {
       const value = table[Math.floor(random.next() * table.length)]!;
       const id = this.shape.ids ? `,"id":"${client}.${this.idPrefix}${this.seq.toString(36)}"` : '';
       json += `${i === 0 ? '' : ','}${head}${value.json},"time":${this.time()}${id}}`;
       e.count++;
       e.total += value.total;
+      total += value.total;
       this.seq++;
     }
     this.produced += n;
+    if (this.shape.trackStates) {
+      const at = stateIndex(this.shape, index, clientIndex);
+      const s = this.stateExpected.get(at);
+      if (s === undefined) this.stateExpected.set(at, { count: n, total });
+      else {
+        s.count += n;
+        s.total += total;
+      }
+    }
     return { key: tab, value: Buffer.from(`${json}]`), events: n };
   }
 

@@ -1,0 +1,183 @@
+// Taba's full production state (issue 11): every (Tab, client) state of
+// 20,000 Tabs × 300 clients, 6 M, in Redis before the run (bench/state-preload.ts),
+// events spread uniformly over all of them, 2 workers. Measures end-to-end
+// events/s with exact aggregates, each worker's peak RSS, and the time from
+// kill -9 of one worker to the survivor processing its partitions, with
+// half the states behind them.
+import { SeededRandom } from '../client/seeded-random';
+import { BenchCluster, type StackAddresses } from './bench-cluster';
+import type { TabaFullPlan } from './bench-plan';
+import type { TabaFullFigures } from './bench-results';
+import type { BenchWorker } from './bench-worker';
+import { createTopic } from './loaded-topic';
+import { watchProgress } from './progress-watch';
+import { killAndTimeTakeover, startTrickle } from './recovery';
+import { preloadStates } from './state-preload';
+import { loadTopic } from './topic-loader';
+import { topicEndOffsets } from './topic-offsets';
+import { TopicWriter } from './topic-writer';
+import { checkTouchedStates, type CountTotal } from './touched-states';
+import { Workload, clientName, stateIndex, tabName, tabType } from './workload';
+import { partitionKeys } from '../state/redis-keys';
+
+const MIB = 2 ** 20;
+/** The preloaded states' events are this much older than the run's. */
+const PRELOAD_AGE_MS = 10 * 60_000;
+
+export interface TabaFullOptions {
+  stack: StackAddresses;
+  plan: TabaFullPlan;
+  partitions: number;
+  log: (line: string) => void;
+}
+
+/** What a worker's /metrics says of its working set. */
+async function workingSetFigures(worker: BenchWorker): Promise<{ fetched: number; evicted: number; working_set_mib: number }> {
+  const m = await worker.metrics();
+  return {
+    fetched: m.get('tabstream_states_fetched_total') ?? Number.NaN,
+    evicted: m.get('tabstream_states_evicted_total') ?? Number.NaN,
+    working_set_mib: (m.get('tabstream_working_set_bytes') ?? Number.NaN) / MIB,
+  };
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`taba-full: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFigures> {
+  const { plan, log } = opts;
+  const { shape } = plan;
+  const states = shape.tabs * shape.clients;
+  const topic = `bench-full-${Date.now().toString(36)}`;
+  await createTopic(opts.stack.brokers, topic, opts.partitions);
+  const cluster = new BenchCluster(opts.stack, 'full', topic, opts.partitions);
+  const mib = (bytes: number) => Math.round(bytes / MIB);
+  try {
+    // The topic's events and Redis's states load at once: a Java producer and Redis, each on its own.
+    log(`taba-full: loading ${shape.events.toLocaleString('en-US')} events into ${topic} and ${states.toLocaleString('en-US')} states into Redis`);
+    const workload = new Workload(shape);
+    const [topicLoad, preload] = await Promise.all([
+      loadTopic(opts.stack.brokers, topic, workload),
+      preloadStates({
+        redis: cluster.redis,
+        prefix: cluster.config.redisPrefix,
+        topology: cluster.name,
+        partitions: opts.partitions,
+        tabs: shape.tabs,
+        clients: shape.clients,
+        time: Date.now() - PRELOAD_AGE_MS,
+        log,
+      }),
+    ]);
+    log(`taba-full: topic loaded in ${topicLoad.seconds.toFixed(1)} s (${topicLoad.messages.toLocaleString('en-US')} messages), ${workload.stateExpected.size.toLocaleString('en-US')} states touched`);
+
+    // As the other throughput runs: every worker joins, then the topology is activated (one assignment).
+    await cluster.deploy();
+    await cluster.setActive(false);
+    for (let i = 0; i < plan.workers; i++) cluster.startWorker({ workingSetMiB: plan.workingSetMiB, metrics: true });
+    await cluster.waitForMembers(plan.workers, 60_000);
+    const activated = Date.now();
+    await cluster.setActive(true);
+    const run = await watchProgress({ total: topicLoad.messages, probe: () => cluster.flushed(), timeoutMs: 30 * 60_000, explain: () => cluster.logs() });
+    const runPeaks = cluster.workers.map((w) => w.peakRssBytes());
+    const runWorkingSets = await Promise.all(cluster.workers.map(workingSetFigures));
+    const e2e = run.messagesPerSecond * (topicLoad.events / topicLoad.messages);
+    log(`taba-full: ${Math.round(e2e).toLocaleString('en-US')} events/s over ${((run.doneAt - run.firstAt) / 1000).toFixed(1)} s; peak RSS ${runPeaks.map(mib).join(' / ')} MiB; fetched ${runWorkingSets.map((w) => w.fetched).join(' / ')} states, evicted ${runWorkingSets.map((w) => w.evicted).join(' / ')}`);
+    const checkOf = (touched: Array<Map<number, CountTotal>>) =>
+      checkTouchedStates({ redis: cluster.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, partitions: opts.partitions, clients: shape.clients, touched, before: preload.stored });
+    const checkStarted = Date.now();
+    const exact = await checkOf([workload.stateExpected]);
+    log(`taba-full: ${exact.problems.length === 0 ? 'exact' : `WRONG (${exact.wrongStates} states): ${exact.problems.join('; ')}`} over ${exact.states.toLocaleString('en-US')} touched states of ${exact.tabs.toLocaleString('en-US')} Tabs (checked in ${((Date.now() - checkStarted) / 1000).toFixed(1)} s)`);
+
+    // Take-over: a trickle over every state keeps each partition receiving; one worker is killed with -9.
+    const victim = cluster.workers[cluster.workers.length - 1]!;
+    const survivor = cluster.workers[0]!;
+    const moved = await cluster.partitionsOf(victim);
+    const behind = await Promise.all(moved.map((p) => cluster.redis.hlen(partitionKeys(cluster.config.redisPrefix, cluster.name, p).states)));
+    const trickled = new Map<number, CountTotal>();
+    const random = new SeededRandom(11);
+    const writer = new TopicWriter(opts.stack.brokers, topic);
+    const trickle = startTrickle(writer, opts.partitions, () => {
+      const t = Math.floor(random.next() * shape.tabs);
+      const c = Math.floor(random.next() * shape.clients);
+      const type = tabType(t);
+      const value = type === 'unique' ? `user-${c}` : type === 'percentile' ? 0.5 : 1;
+      const at = stateIndex(shape, t, c);
+      const e = trickled.get(at) ?? { count: 0, total: 0 };
+      e.count++;
+      e.total += type === 'counter' || type === 'percentile' ? (value as number) : 0;
+      trickled.set(at, e);
+      const event = { tab: tabName(t), type, client: clientName(c), value, time: Date.now() };
+      return { key: event.tab, value: Buffer.from(JSON.stringify([event])) };
+    });
+    let takeover: { claimedMs: number; recoveryMs: number };
+    let sent: number;
+    try {
+      // Both workers flushing trickled events first, so "processed again" is the survivor's doing.
+      const start = await cluster.progress();
+      await until('the trickle to reach every partition', async () => (await cluster.progress()).every((p, i) => p.flushed > start[i]!.flushed), 60_000);
+      log(`taba-full: killing ${victim.opts.id} (partitions ${moved.join(', ')}, ${behind.reduce((a, b) => a + b, 0).toLocaleString('en-US')} states behind them)`);
+      takeover = await killAndTimeTakeover(cluster, victim, moved);
+    } finally {
+      sent = await trickle.stop();
+      await writer.close().catch(() => writer.kill());
+    }
+    log(`taba-full: kill -9 → claimed ${takeover.claimedMs} ms, processed again ${takeover.recoveryMs} ms; ${sent} trickled messages`);
+    const ends = await topicEndOffsets([opts.stack.brokers], topic);
+    await until('the survivor to fold every trickled event', async () => (await cluster.flushedPerPartition()).every((f, p) => f >= (ends.get(p) ?? 0)), 120_000);
+    const survivorPeak = survivor.peakRssBytes();
+    const survivorSet = await workingSetFigures(survivor);
+    const after = await checkOf([workload.stateExpected, trickled]);
+    log(`taba-full: after the take-over ${after.problems.length === 0 ? 'exact' : `WRONG (${after.wrongStates} states): ${after.problems.join('; ')}`} over ${after.states.toLocaleString('en-US')} touched states; survivor peak RSS ${mib(survivorPeak)} MiB`);
+
+    return {
+      states,
+      rss_mib_per_worker: runPeaks.map(mib),
+      takeover_ms: takeover.recoveryMs,
+      e2e_events_per_s: e2e,
+      shape: shape.name,
+      tabs: shape.tabs,
+      clients: shape.clients,
+      type_mix: 'of every 10 Tabs 6 counter, 2 percentile, 1 unique, 1 gauge',
+      events: topicLoad.events,
+      messages: topicLoad.messages,
+      events_per_message: topicLoad.events / topicLoad.messages,
+      states_touched: workload.stateExpected.size,
+      topic_load_s: topicLoad.seconds,
+      preload: {
+        seconds: preload.seconds,
+        states_per_s: preload.states / preload.seconds,
+        events_per_state: preload.events / preload.states,
+        bytes_per_state_by_type: preload.bytesByType,
+        redis_used_memory_mib: mib(preload.redisUsedMemoryBytes),
+      },
+      run_s: (run.doneAt - run.firstAt) / 1000,
+      wall_s: (run.doneAt - activated) / 1000,
+      working_set_budget_mib: plan.workingSetMiB ?? cluster.config.workingSetMiB,
+      workers: runWorkingSets.map((w, i) => ({ peak_rss_mib: mib(runPeaks[i]!), states_fetched: w.fetched, states_evicted: w.evicted, working_set_mib: Math.round(w.working_set_mib) })),
+      exact: exact.problems.length === 0,
+      problems: exact.problems,
+      states_checked: exact.states,
+      takeover: {
+        session_timeout_ms: cluster.config.sessionTimeoutMs,
+        partitions_moved: moved.length,
+        states_behind: behind.reduce((a, b) => a + b, 0),
+        claimed_ms: takeover.claimedMs,
+        processed_ms: takeover.recoveryMs,
+        survivor_peak_rss_mib: mib(survivorPeak),
+        survivor_states_fetched: survivorSet.fetched,
+        survivor_states_evicted: survivorSet.evicted,
+        exact_after: after.problems.length === 0,
+        problems_after: after.problems,
+        states_checked_after: after.states,
+      },
+    };
+  } finally {
+    await cluster.close();
+  }
+}
