@@ -125,9 +125,12 @@ export class BenchCluster {
     return this.workers.map((w) => `--- ${w.opts.id} (exited: ${w.exited})\n${w.output.slice(-2000)}`).join('\n');
   }
 
+  /** Stops the workers and disconnects; a second call does nothing more. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stop()));
-    await this.zk?.close();
+    const zk = this.zk;
+    this.zk = null;
+    await zk?.close();
     this.redis.disconnect();
   }
 }

@@ -72,7 +72,9 @@ function tabaFullDetails(f: TabaFullFigures): string {
   return [
     `Shape \`${f.shape}\`: ${int(f.tabs)} Tabs × ${int(f.clients)} clients (${f.type_mix}); ${int(f.events)} events in ${int(f.messages)} messages of ${int(f.events_per_message)}, touching ${int(f.states_touched)} states; measured over ${f.run_s.toFixed(1)} s (${f.wall_s.toFixed(1)} s from activation).`,
     `Preload: ${int(f.states)} states of ${int(f.preload.events_per_state)} events each (serialized bytes ${bytes}) in ${f.preload.seconds.toFixed(1)} s (${int(f.preload.states_per_s)} states/s), Redis ${int(f.preload.redis_used_memory_mib)} MiB; topic loaded in ${f.topic_load_s.toFixed(1)} s at the same time.`,
+    ...(f.events_per_s_by_10_s === undefined ? [] : [`Events/s in each 10 s of the run: ${f.events_per_s_by_10_s.map(int).join(', ')}.`]),
     `Working set: ${int(f.working_set_budget_mib)} MiB budget per worker; at the end of the run ${perWorker}.`,
+    ...(f.survivor_profile_shares === undefined ? [] : [`Survivor's CPU profile: ${Object.entries(f.survivor_profile_shares).map(([k, v]) => `${k} ${(v * 100).toFixed(0)} %`).join(', ')}.`]),
     `Take-over: claimed ${int(f.takeover.claimed_ms)} ms after the kill, processed again ${int(f.takeover.processed_ms)} ms; survivor peak RSS ${int(f.takeover.survivor_peak_rss_mib)} MiB, ${int(f.takeover.survivor_states_fetched)} states fetched in all; aggregates after the take-over ${f.takeover.exact_after ? 'exact' : `WRONG (${f.takeover.problems_after[0] ?? ''})`} over ${int(f.takeover.states_checked_after)} touched states.`,
   ].join('\n');
 }

@@ -47,6 +47,8 @@ export interface TabaFullFigures {
   preload: { seconds: number; states_per_s: number; events_per_state: number; bytes_per_state_by_type: Record<string, number>; redis_used_memory_mib: number };
   /** First flushed progress to the last message flushed (the figure's interval). */
   run_s: number;
+  /** The rate in each 10 s of that interval (the last one shorter); absent before it was recorded. */
+  events_per_s_by_10_s?: number[];
   /** Activation to the last message flushed. */
   wall_s: number;
   working_set_budget_mib: number;
@@ -71,6 +73,8 @@ export interface TabaFullFigures {
     problems_after: string[];
     states_checked_after: number;
   };
+  /** With `--profile`: the survivor's CPU time by group (bench/profile-summary.ts). */
+  survivor_profile_shares?: Record<string, number>;
 }
 
 /** What every result file starts with. */

@@ -116,8 +116,9 @@ const addresses = { zk: stack.zk, brokers: stack.brokers, redis: stack.redis };
 try {
   // The topic writer of every shape is in the peer's jar.
   await ensurePeerJar(log);
+  const tabaFullProfile = profiling ? join(BENCH_STACK.dir, 'profiles', `taba-full-${Date.now().toString(36)}`) : undefined;
   if (only === 'taba-full') {
-    const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log });
+    const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log, cpuProfileDir: tabaFullProfile });
     const results: TabaFullOnlyResults = { ...runInfo(), only: 'taba-full', taba_full: tabaFull };
     finish(results, renderTabaFullOnly(results));
   } else {
@@ -203,7 +204,7 @@ try {
       log(`recovery with a ${r.sessionTimeoutMs} ms session: claimed ${r.claimedMs} ms, processed again ${r.recoveryMs} ms`);
       recovery.push({ session_timeout_ms: r.sessionTimeoutMs, partitions_moved: r.partitionsMoved, claimed_ms: r.claimedMs, recovery_ms: r.recoveryMs });
     }
-    const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log });
+    const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log, cpuProfileDir: tabaFullProfile });
 
     const prod1 = tabstream.get('production:1')!;
     const small1 = tabstream.get('small:1')!;

@@ -4,12 +4,15 @@
 // events/s with exact aggregates, each worker's peak RSS, and the time from
 // kill -9 of one worker to the survivor processing its partitions, with
 // half the states behind them.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SeededRandom } from '../client/seeded-random';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import type { TabaFullPlan } from './bench-plan';
 import type { TabaFullFigures } from './bench-results';
 import type { BenchWorker } from './bench-worker';
 import { createTopic } from './loaded-topic';
+import { WORKER_GROUPS, formatRows, groupShares, readProfile, selfTimeRows } from './profile-summary';
 import { watchProgress } from './progress-watch';
 import { killAndTimeTakeover, startTrickle } from './recovery';
 import { preloadStates } from './state-preload';
@@ -23,12 +26,25 @@ import { partitionKeys } from '../state/redis-keys';
 const MIB = 2 ** 20;
 /** The preloaded states' events are this much older than the run's. */
 const PRELOAD_AGE_MS = 10 * 60_000;
+const TIMELINE_MS = 10_000;
 
 export interface TabaFullOptions {
   stack: StackAddresses;
   plan: TabaFullPlan;
   partitions: number;
   log: (line: string) => void;
+  /** Profile the workers (V8 --cpu-prof) into this directory; the survivor's profile is summarized. */
+  cpuProfileDir?: string;
+}
+
+/** Where the surviving worker's time went (it ran the whole measured run, then the take-over). */
+function survivorProfile(dir: string, log: (line: string) => void): Record<string, number> | undefined {
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))[0];
+  if (file === undefined) return undefined;
+  const profile = readProfile(join(dir, file));
+  const shares = groupShares(profile, WORKER_GROUPS);
+  log(`taba-full: survivor's profile: ${Object.entries(shares).map(([k, v]) => `${k} ${(v * 100).toFixed(0)} %`).join(', ')}\n${formatRows(selfTimeRows(profile, 15))}`);
+  return shares;
 }
 
 /** What a worker's /metrics says of its working set. */
@@ -79,14 +95,24 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     // As the other throughput runs: every worker joins, then the topology is activated (one assignment).
     await cluster.deploy();
     await cluster.setActive(false);
-    for (let i = 0; i < plan.workers; i++) cluster.startWorker({ workingSetMiB: plan.workingSetMiB, metrics: true });
+    for (let i = 0; i < plan.workers; i++) cluster.startWorker({ workingSetMiB: plan.workingSetMiB, metrics: true, cpuProfileDir: opts.cpuProfileDir });
     await cluster.waitForMembers(plan.workers, 60_000);
     const activated = Date.now();
     await cluster.setActive(true);
-    const run = await watchProgress({ total: topicLoad.messages, probe: () => cluster.flushed(), timeoutMs: 30 * 60_000, explain: () => cluster.logs() });
+    // Flushed messages every TIMELINE_MS, to show how the rate moves as the working sets fill and evict.
+    const marks: Array<{ at: number; flushed: number }> = [];
+    const probe = async () => {
+      const flushed = await cluster.flushed();
+      const at = Date.now();
+      if (flushed > 0 && (marks.length === 0 || at - marks[marks.length - 1]!.at >= TIMELINE_MS || flushed >= topicLoad.messages)) marks.push({ at, flushed });
+      return flushed;
+    };
+    const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() });
+    const eventsPerMessage = topicLoad.events / topicLoad.messages;
+    const timeline = marks.slice(1).map((m, i) => Math.round(((m.flushed - marks[i]!.flushed) * eventsPerMessage) / ((m.at - marks[i]!.at) / 1000)));
     const runPeaks = cluster.workers.map((w) => w.peakRssBytes());
     const runWorkingSets = await Promise.all(cluster.workers.map(workingSetFigures));
-    const e2e = run.messagesPerSecond * (topicLoad.events / topicLoad.messages);
+    const e2e = run.messagesPerSecond * eventsPerMessage;
     log(`taba-full: ${Math.round(e2e).toLocaleString('en-US')} events/s over ${((run.doneAt - run.firstAt) / 1000).toFixed(1)} s; peak RSS ${runPeaks.map(mib).join(' / ')} MiB; fetched ${runWorkingSets.map((w) => w.fetched).join(' / ')} states, evicted ${runWorkingSets.map((w) => w.evicted).join(' / ')}`);
     const checkOf = (touched: Array<Map<number, CountTotal>>) =>
       checkTouchedStates({ redis: cluster.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, partitions: opts.partitions, clients: shape.clients, touched, before: preload.stored });
@@ -135,6 +161,9 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     const after = await checkOf([workload.stateExpected, trickled]);
     log(`taba-full: after the take-over ${after.problems.length === 0 ? 'exact' : `WRONG (${after.wrongStates} states): ${after.problems.join('; ')}`} over ${after.states.toLocaleString('en-US')} touched states; survivor peak RSS ${mib(survivorPeak)} MiB`);
 
+    // The survivor drains and writes its profile (the victim, killed, writes none).
+    await cluster.close();
+    const profile = opts.cpuProfileDir === undefined ? undefined : survivorProfile(opts.cpuProfileDir, log);
     return {
       states,
       rss_mib_per_worker: runPeaks.map(mib),
@@ -157,6 +186,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
         redis_used_memory_mib: mib(preload.redisUsedMemoryBytes),
       },
       run_s: (run.doneAt - run.firstAt) / 1000,
+      events_per_s_by_10_s: timeline,
       wall_s: (run.doneAt - activated) / 1000,
       working_set_budget_mib: plan.workingSetMiB ?? cluster.config.workingSetMiB,
       workers: runWorkingSets.map((w, i) => ({ peak_rss_mib: mib(runPeaks[i]!), states_fetched: w.fetched, states_evicted: w.evicted, working_set_mib: Math.round(w.working_set_mib) })),
@@ -176,6 +206,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
         problems_after: after.problems,
         states_checked_after: after.states,
       },
+      ...(profile && { survivor_profile_shares: profile }),
     };
   } finally {
     await cluster.close();
