@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KafkaAdmin } from '../spouts/kafka-admin';
 import { KafkaConnection } from '../spouts/kafka-connection';
+import { hasKafkaErrorCode } from '../spouts/kafka-errors';
 import { aggregateProblems, type TabActual } from './aggregate-check';
 import { BENCH_STACK } from './bench-stack';
 import type { LoadedTopic } from './loaded-topic';
@@ -23,6 +24,9 @@ export interface PeerResult {
   states: number;
   rssBytes: number;
 }
+
+/** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE: Kafka is still setting up the group's coordinator. */
+const COORDINATOR_NOT_READY = [14, 15];
 
 export async function kafkaStreamsThroughput(opts: {
   brokers: string;
@@ -52,7 +56,11 @@ export async function kafkaStreamsThroughput(opts: {
     const run = await watchProgress({
       total: loaded.messages,
       probe: async () => {
-        const committed = await admin.groupOffsets(appId, loaded.topic);
+        const committed = await admin.groupOffsets(appId, loaded.topic).catch((err: unknown) => {
+          // A fresh broker creates its group coordinator (__consumer_offsets) on the first lookup: nothing committed yet.
+          if (COORDINATOR_NOT_READY.some((code) => hasKafkaErrorCode(err, code))) return new Map<number, number>();
+          throw err;
+        });
         rssBytes = rssOf(child.pid!);
         return [...committed.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
       },
