@@ -25,7 +25,7 @@ export class FrozenArena {
   /** Where a walk stands (a slot index). */
   private cursor = 0;
 
-  constructor(initialSlots = 1024, initialBytes = 64 * 1024) {
+  constructor(initialSlots = MIN_SLOTS, initialBytes = MIN_ARENA_BYTES) {
     this.slots = new Int32Array(initialSlots);
     this.hashes = new Uint32Array(initialSlots);
     this.arena = Buffer.allocUnsafe(initialBytes);
@@ -69,7 +69,8 @@ export class FrozenArena {
       this.slots[found] = offset + 1;
       return;
     }
-    if ((this.live + this.tombstones + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    // Full of live entries: a table twice the size; full of deleted ones (churn): the same size, cleared.
+    if ((this.live + this.tombstones + 1) * 2 > this.slots.length) this.rehash((this.live + 1) * 4 > this.slots.length ? this.slots.length * 2 : this.slots.length);
     this.insert(hash, offset);
     this.live++;
   }
@@ -97,6 +98,12 @@ export class FrozenArena {
     return undefined;
   }
 
+  /** Compacts now, to a snug fit, when the arena holds over a fifth more than its live entries need: gives memory back after evictions. */
+  shrink(): void {
+    const live = this.used - this.garbage;
+    if (this.arena.byteLength > MIN_ARENA_BYTES && this.arena.byteLength > 1.2 * live) this.compact(0, 1.1);
+  }
+
   private removeAt(slot: number): void {
     const ref = this.slots[slot]!;
     if (ref <= 0) return;
@@ -104,7 +111,7 @@ export class FrozenArena {
     this.slots[slot] = -1;
     this.live--;
     this.tombstones++;
-    if (this.garbage > 64 * 1024 && this.garbage * 2 > this.used) this.compact(0);
+    if (this.garbage > MIN_ARENA_BYTES && this.garbage * 2 > this.used) this.compact(0);
   }
 
   private find(key: string, hash: number): number {
@@ -148,10 +155,10 @@ export class FrozenArena {
     return at;
   }
 
-  /** Copies the live records into an arena with room for `extra` more bytes (half as much again), and points the slots at them. */
-  private compact(extra: number): void {
+  /** Copies the live records into an arena with room for `extra` more bytes (times `room`), and points the slots at them. */
+  private compact(extra: number, room = 1.5): void {
     const liveBytes = this.used - this.garbage;
-    const capacity = Math.max(64 * 1024, Math.ceil((liveBytes + extra) * 1.5));
+    const capacity = Math.max(MIN_ARENA_BYTES, Math.ceil((liveBytes + extra) * room));
     const next = Buffer.allocUnsafe(capacity);
     let at = 0;
     for (let slot = 0; slot < this.slots.length; slot++) {
@@ -166,7 +173,7 @@ export class FrozenArena {
     this.used = at;
     this.garbage = 0;
     // Few live entries in a big table: shrink it too.
-    if (this.slots.length > 1024 && this.live * 8 < this.slots.length) this.rehash(Math.max(1024, nextPowerOfTwo(this.live * 4)));
+    if (this.slots.length > MIN_SLOTS && this.live * 8 < this.slots.length) this.rehash(Math.max(MIN_SLOTS, nextPowerOfTwo(this.live * 4)));
   }
 
   private recordLength(offset: number): number {
@@ -191,6 +198,10 @@ export class FrozenArena {
     return true;
   }
 }
+
+/** An arena's smallest table and buffer: a task holding few frozen states costs ~4.5 KiB. */
+const MIN_SLOTS = 64;
+const MIN_ARENA_BYTES = 4096;
 
 /** FNV-1a over the key's one-byte characters. */
 function hashOf(key: string): number {

@@ -16,6 +16,9 @@ import { frozenText, release, storedStateFromText, type TabState } from './tab-s
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
 
+/** A frozen record's bytes beside its key and value (lengths, and its share of the table). */
+const FROZEN_RECORD_OVERHEAD = 6 + 16;
+
 /** What a Tab is, to thaw its frozen states: its type and handler, undefined when unknown here. */
 export type TabTypeOf = (tab: string) => { type: string; handler: TabHandler } | undefined;
 
@@ -87,17 +90,22 @@ export class ResidentStates implements Evictor {
     this.turnHand(Math.min(steps, this.thawed.size), 0);
   }
 
-  /** The working set is over budget: freeze, then evict frozen states, until about `bytes` are freed. */
+  /**
+   * The working set is over budget: freeze, then evict frozen states, until
+   * about `bytes` are freed; then the arena gives back the room they took.
+   */
   evict(bytes: number): number {
     let freed = this.turnHand(0, bytes);
-    for (let passed = 0, total = this.frozen.size; freed < bytes && passed <= total; passed++) {
+    let removed = 0;
+    for (let passed = 0, total = this.frozen.size; freed + removed < bytes && passed <= total; passed++) {
       const next = this.frozen.next();
       if (next === undefined) continue;
       next.remove();
       this.evicted++;
-      freed += this.syncFrozen();
+      removed += next.key.length + next.value.length + FROZEN_RECORD_OVERHEAD;
     }
-    return freed;
+    if (removed > 0) this.frozen.shrink();
+    return freed + this.syncFrozen();
   }
 
   /**
@@ -154,15 +162,15 @@ export class ResidentStates implements Evictor {
       this.thawed.delete(key);
       freed += entry.heapBytes;
       release(entry);
-      // The arena grew by the frozen bytes: they count against what was freed.
+      // The arena grew by the frozen bytes (or by room to grow): that counts against what was freed.
       freed += this.syncFrozen();
     }
     return freed;
   }
 
-  /** Brings the working set's count of the arena up to date; returns the bytes it went down by. */
+  /** Brings the working set's count of the arena (what it takes in memory) up to date; returns the bytes it went down by. */
   private syncFrozen(): number {
-    const now = this.frozen.liveBytes;
+    const now = this.frozen.memoryBytes;
     const change = now - this.frozenCounted;
     this.workingSet?.add(change);
     this.frozenCounted = now;
