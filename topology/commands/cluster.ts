@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { ZkClient } from '../coordination/zk-client';
-import { CLIENT_TIMEOUT_MS } from '../../state/redis-client';
+import { CLIENT_TIMEOUT_MS } from '../../state/client-timeouts';
 import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
 import { readAssignment } from '../coordination/assignment-store';
-import { renderStatus, topologyStatus } from '../deploy/topology-status';
 import type { TabstreamConfig } from '../config';
 import { configFrom, deployFrom, withConfigFlags, withDeployFlags } from './config-flags';
 
@@ -41,6 +40,8 @@ export function registerClusterCommands(program: Command): void {
   ).action(async (name: string, flags) => {
     const config = configFrom(flags);
     await withZk(config, async (zk) => {
+      // Loaded once ZooKeeper answered: a command facing a dead ZooKeeper says so before loading Kafka's and Redis's clients.
+      const { renderStatus, topologyStatus } = await import('../deploy/topology-status');
       const s = await topologyStatus(zk, config, name);
       print(flags.json ? JSON.stringify(s, null, 2) : renderStatus(s));
       // What could be read is shown; a service that did not answer still makes it a failure.

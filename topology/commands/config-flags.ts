@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolveConfig, type ConfigFlags, type TabstreamConfig } from '../config';
-import { deployTopology } from '../deploy/deploy';
 import type { TopologySpec } from '../deploy/topology-spec';
 
 /** The connection flags every command that talks to the cluster takes. */
@@ -47,6 +46,8 @@ export function withDeployFlags(cmd: Command): Command {
 }
 
 export async function deployFrom(ref: string, flags: Record<string, string | undefined>): Promise<TopologySpec> {
+  // Loaded on use: every command takes these flags, few deploy (and deploy's Kafka client is big to load).
+  const { deployTopology } = await import('../deploy/deploy');
   return deployTopology(configFrom(flags), ref, {
     name: flags.name,
     topic: flags.topic,

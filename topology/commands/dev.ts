@@ -4,16 +4,10 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { StackInfo } from '../../deploy/stack/index';
-import {
-  DEFAULT_PORTS,
-  DEFAULT_STACK_DIR,
-  SERVICE_NAMES,
-  assertServiceName,
-  logTail,
-  stackStatus,
-  startStack,
-  stopStack,
-} from '../../deploy/stack/index';
+import { DEFAULT_PORTS, DEFAULT_STACK_DIR, SERVICE_NAMES, assertServiceName } from '../../deploy/stack/layout';
+
+/** The stack's machinery, loaded when a `dev` command runs: every other command starts faster without it. */
+const stack = () => import('../../deploy/stack/index');
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -59,7 +53,7 @@ export function registerDevCommands(program: Command): void {
     .option('--kafka-port <port>', `Kafka port (default ${DEFAULT_PORTS.kafkaPort}, or the stack's last)`, parsePort)
     .option('--redis-port <port>', `Redis port (default ${DEFAULT_PORTS.redisPort}, or the stack's last)`, parsePort)
     .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number }) => {
-      const info = await startStack({ ...opts, log: progress });
+      const info = await (await stack()).startStack({ ...opts, log: progress });
       process.stdout.write(`${serviceTable(info)}\n\n${envLines(info)}\n`);
     });
 
@@ -69,7 +63,7 @@ export function registerDevCommands(program: Command): void {
     .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
     .option('--json', 'print the status as JSON')
     .action(async (opts: { dir: string; json?: boolean }) => {
-      const info = await stackStatus(opts.dir);
+      const info = await (await stack()).stackStatus(opts.dir);
       process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${serviceTable(info)}\n`);
       if (!SERVICE_NAMES.every((name) => info.services[name].running)) process.exitCode = 3;
     });
@@ -79,8 +73,8 @@ export function registerDevCommands(program: Command): void {
     .description('stop the services `dev up` started (SIGTERM, then SIGKILL after a grace period)')
     .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
     .action(async (opts: { dir: string }) => {
-      await stopStack(opts.dir, { log: progress });
-      process.stdout.write(`stack in ${shortPath((await stackStatus(opts.dir)).dir)} is down\n`);
+      await (await stack()).stopStack(opts.dir, { log: progress });
+      process.stdout.write(`stack in ${shortPath((await (await stack()).stackStatus(opts.dir)).dir)} is down\n`);
     });
 
   dev
@@ -90,8 +84,8 @@ export function registerDevCommands(program: Command): void {
     .option('--lines <n>', 'how many lines', parseCount, 50)
     .action(async (name: string, opts: { dir: string; lines: number }) => {
       const service = assertServiceName(name);
-      const info = await stackStatus(opts.dir);
-      const tail = await logTail(info.services[service].log, opts.lines);
+      const info = await (await stack()).stackStatus(opts.dir);
+      const tail = await (await stack()).logTail(info.services[service].log, opts.lines);
       process.stdout.write(tail ? `${tail}\n` : `(no log yet at ${shortPath(info.services[service].log)})\n`);
     });
 }

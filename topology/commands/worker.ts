@@ -1,32 +1,6 @@
 import type { Command } from 'commander';
-import { Worker } from '../runtime/worker';
-import { MetricsServer } from '../runtime/metrics-server';
-import { workerMetricsRegistry } from '../runtime/worker-metrics';
 import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
 import { portFlag } from './port-flag';
-
-/** Runs a worker until SIGTERM/SIGINT, then drains: flush, commit, hand over. */
-async function runWorker(worker: Worker, metrics?: { port: number; host: string }): Promise<void> {
-  // Bound before joining, so a taken port fails the command before it takes partitions.
-  const server = metrics === undefined ? null : await MetricsServer.listen(workerMetricsRegistry(worker), metrics.port, metrics.host);
-  if (server !== null) worker.log.info({ port: server.port, host: metrics!.host }, 'metrics served on /metrics');
-  await worker.start();
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      worker.log.info({ signal }, 'draining');
-      worker
-        .stop()
-        .catch((err: Error) => worker.log.error({ err: err.message }, 'drain failed'))
-        .then(() => server?.close())
-        .finally(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-}
 
 export function registerWorkerCommands(program: Command): void {
   withConfigFlags(
@@ -43,6 +17,7 @@ export function registerWorkerCommands(program: Command): void {
     const config = configFrom(flags);
     const capacity = flags.capacity === undefined ? undefined : positiveInt(flags.capacity, '--capacity');
     const metrics = flags.metricsPort === undefined ? undefined : { port: portFlag(flags.metricsPort, '--metrics-port'), host: flags.metricsHost as string };
+    const { runWorker, Worker } = await import('./run-worker');
     await runWorker(new Worker({ config, id: flags.id, capacity }), metrics);
     process.exit(0);
   });
@@ -56,6 +31,7 @@ export function registerWorkerCommands(program: Command): void {
   ).action(async (ref: string, flags) => {
     const spec = await deployFrom(ref, flags);
     process.stdout.write(`${spec.description}\n`);
+    const { runWorker, Worker } = await import('./run-worker');
     await runWorker(new Worker({ config: configFrom(flags) }));
     process.exit(0);
   });
