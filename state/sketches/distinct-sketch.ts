@@ -1,12 +1,15 @@
 // A HyperLogLog distinct counter at precision 14 (16384 registers, standard
-// error 1.04/√16384 ≈ 0.81 %), on the `hyperloglog` package: its murmur3
-// hash picks the register and rank, and its estimator reads the registers.
+// error 1.04/√16384 ≈ 0.81 %): murmur3 x86 128 of a value picks the register
+// and rank, and the estimator reads the registers, both as the `hyperloglog`
+// package (with the native `murmurhash3`) did when sketches were first
+// stored, so stored sketches read back the same (see murmur3-x86-128.ts and
+// hyperloglog-estimate.ts).
 // Registers are kept here as plain data: sparse (sorted entries) while few are
 // set, then dense, so the many small per-bucket sketches of a quiet Tab stay
 // small. Adding a value twice changes nothing, and merging is a register-wise
 // max: associative, commutative, idempotent.
-import HyperLogLog from 'hyperloglog';
-import { isAscii, murmur3x86128Ascii } from './murmur3-x86-128';
+import { hyperLogLogEstimate } from './hyperloglog-estimate';
+import { murmur3x86128 } from './murmur3-x86-128';
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 
@@ -20,8 +23,10 @@ const MAX_RANK = 63;
 const SPARSE_LIMIT = 2048;
 const RANK_BITS = 6;
 const RANK_SCALE = 1 << RANK_BITS;
-// The native hash reads a C string, so a NUL would cut the value short;
-// such values are hashed in an escaped form (\uffff is a non-character).
+// The native hash read a C string, so a NUL would have cut the value short:
+// such values have always been hashed in an escaped form (\uffff is a
+// non-character, and JSON writes a NUL as \u0000), and still are, so that
+// their registers stay where stored sketches have them.
 const NUL_ESCAPE = '\uffff';
 
 export interface DistinctSketch {
@@ -35,26 +40,13 @@ export function newDistinct(): DistinctSketch {
   return { sparse: [], dense: null };
 }
 
-// The native hash costs over a microsecond a call, far more than the rest of
-// a fold, and real values repeat (popular users, pages, IPs): remember recent
-// ones. Cleared when full, so it stays bounded without LRU bookkeeping. ASCII
-// values (nearly all) skip it: their JavaScript hash costs less than a lookup.
-const ENTRY_CACHE_LIMIT = 8192;
-const entryCache = new Map<string, number>();
-
 /**
  * A value's register and rank as one number (register·64 + rank): hash once
  * per event, then add the entry to every window bucket's sketch.
  */
 export function distinctEntry(value: string): number {
-  // The same words as the native hash, in JavaScript for ASCII values (without NUL: the native one stops there).
-  if (isAscii(value) && !value.includes('\0')) return entryOf(asciiHash(value));
-  const cached = entryCache.get(value);
-  if (cached !== undefined) return cached;
-  const entry = entryOf(HyperLogLog.hash(value.includes('\0') ? NUL_ESCAPE + JSON.stringify(value) : value));
-  if (entryCache.size >= ENTRY_CACHE_LIMIT) entryCache.clear();
-  entryCache.set(value, entry);
-  return entry;
+  murmur3x86128(value.includes('\0') ? NUL_ESCAPE + JSON.stringify(value) : value, hashWords);
+  return entryOf(hashWords);
 }
 
 /**
@@ -71,11 +63,6 @@ function entryOf(hash: ArrayLike<number>): number {
 }
 
 const hashWords = new Uint32Array(4);
-
-function asciiHash(value: string): Uint32Array {
-  murmur3x86128Ascii(value, hashWords);
-  return hashWords;
-}
 
 export function distinctAddEntry(sketch: DistinctSketch, entry: number): void {
   setRegister(sketch, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
@@ -138,13 +125,10 @@ export function isDistinctEmpty(sketch: DistinctSketch): boolean {
   return sketch.sparse !== null && sketch.sparse.length === 0;
 }
 
-/** The estimated number of distinct values, by hyperloglog's estimator. */
+/** The estimated number of distinct values. */
 export function distinctCount(sketch: DistinctSketch): number {
   if (isDistinctEmpty(sketch)) return 0;
-  const dense = sketch.dense ?? toDense(cloneDistinct(sketch));
-  const estimator = HyperLogLog(PRECISION);
-  estimator.merge({ n: PRECISION, buckets: dense });
-  return estimator.count();
+  return hyperLogLogEstimate(sketch.dense ?? toDense(cloneDistinct(sketch)));
 }
 
 // Serialized as a form byte: 0 empty, 1 sparse (count, then entry gaps), 2
