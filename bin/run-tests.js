@@ -5,14 +5,18 @@
 // end (by the last runner to leave, if several share it), whatever happens.
 // Tests that start stacks of their own do so under TABSTREAM_TEST_SCRATCH,
 // which the runner also cleans up, so an interrupted run leaves no process.
-// Extra arguments go to vitest: `npm test -- test/unit`.
+// Extra arguments go to vitest: `npm test -- test/unit`. It first installs
+// what is missing and moves to the project's Node (bootstrap.js), so vitest,
+// and every process a test spawns with process.execPath, runs there.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { runOnProjectNode } from './bootstrap.js';
 
+await runOnProjectNode();
+const { register } = await import('tsx/esm/api');
 register();
 const root = fileURLToPath(new URL('..', import.meta.url));
 const vitestArgs = process.argv.slice(2);

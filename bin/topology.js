@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The `topology` CLI: runs the TypeScript sources directly through tsx, so
-// there is no build step between a clone and a working command.
-import { register } from 'tsx/esm/api';
+// there is no build step between a clone and a working command. It first
+// installs what is missing and moves to the project's Node (bootstrap.js),
+// so tsx is imported only then.
+import { runOnProjectNode } from './bootstrap.js';
 
+await runOnProjectNode();
+const { register } = await import('tsx/esm/api');
 register();
 await import('../topology/cli.ts');

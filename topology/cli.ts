@@ -1,4 +1,5 @@
 // The `topology` command line: each command group lives in topology/commands/.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDevCommands } from './commands/dev';
 import { registerClusterCommands } from './commands/cluster';
@@ -8,8 +9,11 @@ import { registerQueryCommands } from './commands/query';
 import { registerDemoCommand } from './commands/demo';
 import { registerServeCommand } from './commands/serve';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('topology')
   .description('Tabstream: realtime event aggregation on Kafka, ZooKeeper and Redis')
+  .version(`tabstream ${version} on Node ${process.version}`, '-V, --version', "Tabstream's version and the Node it runs on")
   .showHelpAfterError();
 
 registerDevCommands(program);
