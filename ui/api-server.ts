@@ -10,6 +10,7 @@ import type { ClusterReader } from './cluster-reader';
 import { dashboardPage } from './dashboard-page';
 import { ServerMetrics } from './server-metrics';
 import { withTimeout } from '../topology/with-timeout';
+import { QueryCache } from './query-cache';
 
 export interface ApiServerOptions {
   reader: ClusterReader;
@@ -18,6 +19,16 @@ export interface ApiServerOptions {
   log: Logger;
   /** A request not answered within this long gets a 503 (default 1.9 s): whatever is down, callers hear so within 2 s. */
   answerWithinMs?: number;
+  /** How long a state query's answer is shared (no checkpoint landing meanwhile); default the flush interval, at most 1 s; 0: never. */
+  queryCacheMs?: number;
+}
+
+/** The routes that read states: their answers only change when a checkpoint lands. */
+const CACHED_ROUTES = new Set(['/api/aggregate', '/api/projection', '/api/super', '/api/tabs', '/api/clients', '/api/types']);
+
+/** A request's cache key: its path and its parameters, in a stable order. */
+function cacheKey(path: string, params: URLSearchParams): string {
+  return `${path}?${[...params.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
 }
 
 const ANSWER_WITHIN_MS = 1900;
@@ -29,10 +40,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export class ApiServer {
   readonly metrics: ServerMetrics;
+  readonly cache: QueryCache | null;
   private readonly server: Server;
 
   private constructor(private readonly opts: ApiServerOptions) {
-    this.metrics = new ServerMetrics(opts.reader);
+    const cacheMs = opts.queryCacheMs ?? Math.min(1000, opts.reader.config.flushIntervalMs);
+    this.cache = cacheMs > 0 ? new QueryCache((topology) => opts.reader.stateVersion(topology), cacheMs) : null;
+    this.metrics = new ServerMetrics(opts.reader, this.cache);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(() => res.destroy()); // handle() answers its own errors; this is the last guard
     });
@@ -86,7 +100,8 @@ export class ApiServer {
       const handler = API_ROUTES[path];
       if (handler === undefined) throw new HttpError(404, `no such endpoint: ${path}`);
       const topology = topologyOf(url.searchParams, this.opts.topology);
-      const answer = handler({ params: url.searchParams, reader: this.opts.reader, topology });
+      const ask = () => handler({ params: url.searchParams, reader: this.opts.reader, topology });
+      const answer = this.cache !== null && CACHED_ROUTES.has(path) ? this.cache.get(topology, cacheKey(path, url.searchParams), ask) : ask();
       sendJson(res, 200, await withTimeout(answer, within, late));
     } catch (err) {
       const status = statusOf(err, path);

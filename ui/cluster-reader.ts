@@ -62,6 +62,17 @@ export class ClusterReader {
     return entry.status;
   }
 
+  /**
+   * A string that changes whenever a checkpoint of any of the topology's
+   * partitions lands (each partition's token, watermark and flush time, read
+   * in one pipelined round): what the query cache checks its answers against.
+   */
+  async stateVersion(topology: string): Promise<string> {
+    const partitions = (await this.store.partitionCount(topology)) ?? 0;
+    const metas = await this.store.readMetas(topology, partitions);
+    return metas.map((m) => `${m.token}.${m.watermark}.${m.flushedAt ?? ''}`).join(',');
+  }
+
   /** The deployed topologies, by name. */
   async topologies(): Promise<TopologySpec[]> {
     return listSpecs(await this.zookeeper());

@@ -4,7 +4,8 @@
 // server's own HTTP requests.
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TopologyStatus } from '../topology/deploy/topology-status';
-import { scrapedGauge, type Sample } from '../topology/runtime/scraped-metrics';
+import { scrapedCounter, scrapedGauge, type Sample } from '../topology/runtime/scraped-metrics';
+import type { QueryCache } from './query-cache';
 import type { ClusterReader } from './cluster-reader';
 
 /** What one scrape read: each topology's status, or why it could not be read. */
@@ -21,8 +22,17 @@ export class ServerMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private snapshot: { at: number; read: Promise<ClusterSnapshot> } | null = null;
 
-  constructor(private readonly reader: ClusterReader) {
+  constructor(
+    private readonly reader: ClusterReader,
+    cache: QueryCache | null = null,
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    scrapedCounter(this.registry, {
+      name: 'tabstream_query_cache_total',
+      help: 'State queries answered from the shared cache (hit) or by reading Redis (miss)',
+      labelNames: ['result'],
+      read: () => (cache === null ? [] : [[{ result: 'hit' }, cache.hits], [{ result: 'miss' }, cache.misses]]),
+    });
     this.requests = new Counter({
       name: 'tabstream_http_requests_total',
       help: 'HTTP requests answered by topology serve, by route and status code',

@@ -5,6 +5,7 @@ import { Worker } from '../../topology/runtime/worker';
 import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { startServe, stopServe } from '../support/serve-process';
 import { parsePrometheusText, samplesOf, sumOf } from '../support/prometheus-text';
+import { TabClient } from '../../client/tab-client';
 import { FIXTURE_CLIENTS as CLIENTS, FIXTURE_EVENTS_PER_CLIENT, FIXTURE_TABS, recordQueryFixture } from '../support/query-fixture';
 
 const PARTITIONS = 3;
@@ -136,5 +137,23 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
     expect(metrics.types.get('tabstream_http_requests_total')).toBe('counter');
     expect(sumOf(metrics, 'tabstream_http_requests_total', { route: '/api/aggregate', status: '400' })).toBeGreaterThanOrEqual(1);
     expect(sumOf(metrics, 'tabstream_http_requests_total', { route: 'other', status: '404' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shares one read of Redis among identical state queries, and answers anew once a checkpoint lands', async () => {
+    const cacheCount = async (result: string): Promise<number> => sumOf(parsePrometheusText((await get('/metrics')).body), 'tabstream_query_cache_total', { result });
+    const path = `/api/aggregate?topology=${name}&tab=winning_bids`;
+    const [hits, misses] = [await cacheCount('hit'), await cacheCount('miss')];
+    // A dashboard open in fifty browsers, refreshing at once.
+    const answers = await Promise.all(Array.from({ length: 50 }, () => getJson(path)));
+    for (const a of answers) expect(a).toEqual(answers[0]);
+    const count = (answers[0] as { winning_bids: { all: { count: number } } }).winning_bids.all.count;
+    expect(await cacheCount('miss')).toBe(misses + 1);
+    expect(await cacheCount('hit')).toBe(hits + 49);
+    // New events: the next answers count them as soon as their checkpoint is in Redis.
+    const client = new TabClient({ brokers: config.brokers, topic, clientId: 'bidder-1' });
+    await client.connect();
+    client.counter('winning_bids').record(5);
+    await client.close();
+    await waitFor('the new event in the shared answer', async () => getJson(path), (a) => (a as { winning_bids: { all: { count: number } } }).winning_bids.all.count === count + 1, 10_000);
   });
 });
