@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { QueryBudget, QueryBudgetError } from '../../state/query-budget';
+
+const thrown = (fn: () => void): QueryBudgetError => {
+  try {
+    fn();
+  } catch (err) {
+    return err as QueryBudgetError;
+  }
+  throw new Error('did not throw');
+};
+
+describe('QueryBudget', () => {
+  it('stops a query past a size limit with a 413 and the reason', () => {
+    const budget = new QueryBudget({ maxStates: 2, maxNames: 10, maxTabs: 5, maxResponseBytes: 100 });
+    budget.countState();
+    budget.countState();
+    expect(thrown(() => budget.countState())).toMatchObject({ exceeded: 'states', status: 413, message: 'query reads more than 2 states: narrow the Tab or client pattern' });
+    budget.countNames(10);
+    expect(thrown(() => budget.countNames(1))).toMatchObject({ exceeded: 'names', status: 413 });
+    budget.checkTabs(5);
+    expect(thrown(() => budget.checkTabs(6))).toMatchObject({ exceeded: 'tabs', status: 413 });
+    expect(thrown(() => budget.checkResponse(101))).toMatchObject({ exceeded: 'response', status: 413 });
+  });
+
+  it('stops at its deadline (503) or on an abort (503), and yields to the event loop while it runs', async () => {
+    const late = new QueryBudget({ deadlineMs: 30 });
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 5);
+    const started = performance.now();
+    let error: unknown;
+    try {
+      // A CPU-bound loop that ticks: a timer still runs, and the deadline stops it.
+      while (performance.now() - started < 5000) await late.tick();
+    } catch (err) {
+      error = err;
+    }
+    expect(timerRan).toBe(true);
+    expect(error).toMatchObject({ exceeded: 'deadline', status: 503 });
+    expect((error as Error).message).toMatch(/^query stopped at its deadline \(30 ms\)/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    const abort = new AbortController();
+    const aborted = new QueryBudget({}, abort.signal);
+    await aborted.tick();
+    abort.abort();
+    await expect(aborted.tick()).rejects.toMatchObject({ exceeded: 'aborted', status: 503 });
+  });
+});
