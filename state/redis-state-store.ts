@@ -198,15 +198,17 @@ export class RedisStateStore {
   /**
    * The states of a partition whose (tab, client) pass `filter`, with their
    * Tab's type, for queries. Reads while writers write: each state that
-   * exists throughout the scan is yielded exactly once.
+   * exists throughout the scan is yielded exactly once. `types`, when the
+   * caller read the partition's types already, saves reading them again.
    */
   async *scanStates(
     topology: string,
     partition: number,
     filter: (tab: string, client: string) => boolean,
+    knownTypes?: ReadonlyMap<string, string>,
   ): AsyncIterable<{ tab: string; client: string; type: string; bytes: Buffer }> {
     const keys = this.keys(topology, partition);
-    const types = await this.guard(topology, partition, () => this.loadTypes(keys));
+    const types = knownTypes ?? (await this.guard(topology, partition, () => this.loadTypes(keys)));
     const seen = new Set<string>();
     const entries = scanHash(this.redis, keys.states, this.scanCount);
     while (true) {
@@ -222,6 +224,63 @@ export class RedisStateStore {
       // A state without a type cannot be decoded; checkpoint.lua writes both in one step.
       if (type !== undefined) yield { tab, client, type, bytes };
     }
+  }
+
+  /**
+   * A partition's Tabs and their types (its `types` hash), a page of an HSCAN
+   * at a time: names and short type strings, no state. SCAN may repeat an
+   * entry; callers that care dedupe.
+   */
+  async *scanTypes(topology: string, partition: number): AsyncIterable<Array<[tab: string, type: string]>> {
+    const key = this.keys(topology, partition).types;
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.guard(topology, partition, () => this.redis.hscan(key, cursor, 'COUNT', this.scanCount));
+      cursor = next;
+      const page: Array<[string, string]> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) page.push([flat[i]!, flat[i + 1]!]);
+      yield page;
+    } while (cursor !== '0');
+  }
+
+  /**
+   * The names of a partition's states, `{tab, client}`, a page at a time,
+   * without their bytes: HSCAN ... NOVALUES on Redis 7.4 and later, else
+   * scan-fields.lua (the same HSCAN, its values dropped inside Redis). With
+   * `tab`, only that Tab's states (MATCH `<tab>\0*`; Tab names hold no glob
+   * character). SCAN may repeat an entry; callers that care dedupe.
+   */
+  async *scanStateNames(topology: string, partition: number, tab?: string): AsyncIterable<Array<{ tab: string; client: string }>> {
+    const key = this.keys(topology, partition).states;
+    const match = tab === undefined ? '*' : `${globEscape(tab)}\u0000*`;
+    const novalues = await this.supportsNoValues();
+    let cursor = '0';
+    do {
+      const [next, fields] = await this.guard(topology, partition, async () =>
+        novalues
+          ? ((await this.redis.call('HSCAN', key, cursor, 'MATCH', match, 'COUNT', String(this.scanCount), 'NOVALUES')) as [string, string[]])
+          : ((await this.redis.tsScanFields(key, cursor, match, String(this.scanCount))) as [string, string[]]),
+      );
+      cursor = String(next);
+      yield fields.map((field) => parseStateField(String(field)));
+    } while (cursor !== '0');
+  }
+
+  private noValues: Promise<boolean> | null = null;
+
+  /** Whether the server has HSCAN ... NOVALUES (Redis 7.4); asked once. */
+  private supportsNoValues(): Promise<boolean> {
+    this.noValues ??= this.redis.info('server').then(
+      (info) => {
+        const [major = 0, minor = 0] = (/redis_version:(\d+)\.(\d+)/.exec(info) ?? []).slice(1).map(Number);
+        return major > 7 || (major === 7 && minor >= 4);
+      },
+      () => {
+        this.noValues = null; // ask again next time
+        return false;
+      },
+    );
+    return this.noValues;
   }
 
   private keys(topology: string, partition: number): PartitionKeys {
@@ -269,4 +328,9 @@ export class RedisStateStore {
     // A bucket whose key already expired holds nothing worth returning.
     return new Map(loaded.filter(([, ids]) => ids.length > 0));
   }
+}
+
+/** `name` as a glob matching itself only (Tab names hold none of these, but a query may name anything). */
+function globEscape(name: string): string {
+  return name.replace(/[\\*?[\]^]/g, (c) => `\\${c}`);
 }

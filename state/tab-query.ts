@@ -1,6 +1,8 @@
 import type { HandlerRegistry } from '../bolts/handlers/registry';
 import type { RedisStateStore } from './redis-state-store';
 import { aggregateTab, mergeProjections, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
+import { QueryBudget } from './query-budget';
+import { compilePattern, type NamePattern } from './user-pattern';
 
 /** A Tab's aggregate, merged across its clients. */
 export type RenderedAggregate = Rendered & { clients: number };
@@ -16,14 +18,37 @@ export function nameKeyed<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
-/** A regular expression anchored at both ends, as every query pattern is. */
-export function anchored(pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (err) {
-    throw new Error(`bad pattern '${pattern}': ${(err as Error).message}`);
-  }
+/** A user's pattern, compiled for a linear-time engine and anchored at both ends, as every query pattern is (PatternError when it cannot be run). */
+export function anchored(pattern: string): NamePattern {
+  return compilePattern(pattern);
 }
+
+export interface TabListing {
+  tabs: Array<{ tab: string; type: string; clients?: number }>;
+  /** Pass it as `cursor` for the next page; null when this page is the last. */
+  next: string | null;
+}
+
+export interface ClientListing {
+  clients: string[];
+  next: string | null;
+}
+
+export interface PageRequest {
+  /** Most entries in the page; default DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE. */
+  limit?: number;
+  /** The previous page's `next`: the page starts after this name. */
+  cursor?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = 10_000;
+
+/** Names compared as the listings sort them (UTF-16 code units, as Array.prototype.sort). */
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** How many client names' matches a query remembers (a name is matched once, however many Tabs it recorded). */
+const CLIENT_MEMO_SIZE = 100_000;
 
 export interface ClientProjection {
   client: string;
@@ -40,22 +65,31 @@ export interface TabProjections {
  * Reads a topology's states from Redis and answers the queries the CLI, the
  * HTTP API and the dashboard share: aggregates merged across the clients of
  * each Tab, per-client projections, and listings.
+ *
+ * Every query runs within `budget` (time, states and names read, Tabs
+ * answered: QueryBudgetError past it), its patterns on a linear-time engine,
+ * and its CPU-bound loops (matching names, decoding and merging states) give
+ * the event loop a turn every few ms. Listings read the `types` hashes (Tab
+ * names and types) and, for clients, the names of states, never their bytes.
  */
 export class TabQuery {
   constructor(
     private readonly store: RedisStateStore,
     private readonly registry: HandlerRegistry,
     private readonly topology: string,
+    private readonly budget: QueryBudget = QueryBudget.unlimited(),
   ) {}
 
   /** The projections at `now` of every state whose Tab and client match. */
   async collect(tabPattern = '.*', clientPattern = '.*', now = Date.now()): Promise<Map<string, TabProjections>> {
-    const tabRe = anchored(tabPattern);
-    const clientRe = anchored(clientPattern);
-    const partitions = (await this.store.partitionCount(this.topology)) ?? 0;
+    const clientMatches = this.memo(compilePattern(clientPattern));
+    const matching = await this.matchingTabs(compilePattern(tabPattern));
     const out = new Map<string, TabProjections>();
-    for (let p = 0; p < partitions; p++) {
-      for await (const s of this.store.scanStates(this.topology, p, (tab, client) => tabRe.test(tab) && clientRe.test(client))) {
+    for (const [p, tabs] of matching) {
+      if (tabs.size === 0) continue; // a partition with no matching Tab: none of its states is read
+      for await (const s of this.store.scanStates(this.topology, p, (tab, client) => tabs.has(tab) && clientMatches(client), tabs)) {
+        this.budget.countState();
+        await this.budget.tick();
         const handler = this.registry.get(s.type);
         if (handler === undefined) continue;
         let entry = out.get(s.tab);
@@ -69,8 +103,10 @@ export class TabQuery {
   /** One aggregate per matching Tab, merged across its matching clients, keyed and sorted by Tab. */
   async aggregate(tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Record<string, RenderedAggregate>> {
     const collected = await this.collect(tabPattern, clientPattern, now);
+    this.budget.checkTabs(collected.size);
     const out = nameKeyed<RenderedAggregate>();
-    for (const tab of [...collected.keys()].sort()) {
+    for (const tab of [...collected.keys()].sort(byName)) {
+      await this.budget.tick();
       const entry = collected.get(tab)!;
       out[tab] = this.render(tab, entry.type, entry.clients.map((c) => c.projection));
     }
@@ -80,11 +116,13 @@ export class TabQuery {
   /** Per Tab, per client: each client's own rendered projection. */
   async projections(tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Record<string, Record<string, RenderedAggregate>>> {
     const collected = await this.collect(tabPattern, clientPattern, now);
+    this.budget.checkTabs(collected.size);
     const out = nameKeyed<Record<string, RenderedAggregate>>();
-    for (const tab of [...collected.keys()].sort()) {
+    for (const tab of [...collected.keys()].sort(byName)) {
       const entry = collected.get(tab)!;
       const perClient = nameKeyed<RenderedAggregate>();
-      for (const c of [...entry.clients].sort((a, b) => (a.client < b.client ? -1 : 1))) {
+      for (const c of [...entry.clients].sort((a, b) => byName(a.client, b.client))) {
+        await this.budget.tick();
         perClient[c.client] = this.render(tab, entry.type, [c.projection]);
       }
       out[tab] = perClient;
@@ -97,27 +135,126 @@ export class TabQuery {
     const collected = await this.collect(tabPattern, clientPattern, now);
     const byType = new Map<string, unknown[]>();
     for (const entry of collected.values()) {
+      await this.budget.tick();
       const perTab = mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry);
-      byType.set(entry.type, [...(byType.get(entry.type) ?? []), perTab]);
+      const list = byType.get(entry.type);
+      if (list === undefined) byType.set(entry.type, [perTab]);
+      else list.push(perTab);
     }
     return [...byType].map(([type, projections]) => superAggregate(name, type, projections, this.registry));
   }
 
-  /** Matching Tabs with their type and client count. */
-  async tabs(tabPattern = '.*'): Promise<Array<{ tab: string; type: string; clients: number }>> {
-    const collected = await this.collect(tabPattern);
-    return [...collected.values()].map((e) => ({ tab: e.tab, type: e.type, clients: e.clients.length })).sort((a, b) => (a.tab < b.tab ? -1 : 1));
+  /**
+   * One page of the matching Tabs, sorted by name, with their type (and with
+   * `clients`, how many clients recorded each: that reads the names of the
+   * page's states, never their bytes). Reads the `types` hashes only.
+   */
+  async listTabs(tabPattern = '.*', page: PageRequest & { clients?: boolean } = {}): Promise<TabListing> {
+    const limit = pageSize(page.limit);
+    const re = compilePattern(tabPattern);
+    const found = new Map<string, { type: string; partition: number }>();
+    for (const [p, tabs] of await this.matchingTabs(re, page.cursor)) for (const [tab, type] of tabs) found.set(tab, { type, partition: p });
+    const names = [...found.keys()].sort(byName);
+    const shown = names.slice(0, limit);
+    const clients = page.clients ? await this.clientsOf(shown.map((tab) => ({ tab, partition: found.get(tab)!.partition }))) : null;
+    return {
+      tabs: shown.map((tab) => ({ tab, type: found.get(tab)!.type, ...(clients ? { clients: clients.get(tab)?.size ?? 0 } : {}) })),
+      next: names.length > limit ? shown.at(-1)! : null,
+    };
   }
 
-  /** Distinct clients of the matching Tabs. */
-  async clients(tabPattern = '.*'): Promise<string[]> {
-    const collected = await this.collect(tabPattern);
+  /** One page of the distinct clients of the matching Tabs, sorted; reads the names of their states, never their bytes. */
+  async listClients(tabPattern = '.*', page: PageRequest = {}): Promise<ClientListing> {
+    const limit = pageSize(page.limit);
+    const tabs: Array<{ tab: string; partition: number }> = [];
+    for (const [p, matched] of await this.matchingTabs(compilePattern(tabPattern))) for (const tab of matched.keys()) tabs.push({ tab, partition: p });
     const all = new Set<string>();
-    for (const e of collected.values()) for (const c of e.clients) all.add(c.client);
-    return [...all].sort();
+    for (const clients of (await this.clientsOf(tabs)).values()) for (const c of clients) if (page.cursor === undefined || c > page.cursor) all.add(c);
+    const names = [...all].sort(byName);
+    const shown = names.slice(0, limit);
+    return { clients: shown, next: names.length > limit ? shown.at(-1)! : null };
+  }
+
+  /** How many Tabs of each type the topology holds (from the `types` hashes). */
+  async typeCounts(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const tabs of (await this.matchingTabs(compilePattern('.*'))).values()) for (const type of tabs.values()) counts.set(type, (counts.get(type) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * Per partition, the Tabs whose name matches (and sorts after `after`),
+   * with their type: a walk of the `types` hashes, names matched a slice at
+   * a time.
+   */
+  private async matchingTabs(re: NamePattern, after?: string): Promise<Map<number, Map<string, string>>> {
+    const partitions = (await this.store.partitionCount(this.topology)) ?? 0;
+    const out = new Map<number, Map<string, string>>();
+    for (let p = 0; p < partitions; p++) {
+      const matched = new Map<string, string>();
+      out.set(p, matched);
+      for await (const page of this.store.scanTypes(this.topology, p)) {
+        this.budget.countNames(page.length);
+        for (const [tab, type] of page) {
+          await this.budget.tick();
+          if ((after === undefined || tab > after) && re.test(tab)) matched.set(tab, type);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The clients of each of these Tabs, from the names of their partitions'
+   * states (no state bytes): a partition with one of them asks Redis for that
+   * Tab's states only (MATCH), one with more walks its states' names once.
+   */
+  private async clientsOf(tabs: ReadonlyArray<{ tab: string; partition: number }>): Promise<Map<string, Set<string>>> {
+    const byPartition = new Map<number, Set<string>>();
+    for (const { tab, partition } of tabs) {
+      const set = byPartition.get(partition);
+      if (set === undefined) byPartition.set(partition, new Set([tab]));
+      else set.add(tab);
+    }
+    const out = new Map<string, Set<string>>();
+    for (const [p, wanted] of byPartition) {
+      const only = wanted.size === 1 ? [...wanted][0] : undefined;
+      for await (const page of this.store.scanStateNames(this.topology, p, only)) {
+        this.budget.countNames(page.length);
+        await this.budget.tick();
+        for (const { tab, client } of page) {
+          if (!wanted.has(tab)) continue;
+          let clients = out.get(tab);
+          if (clients === undefined) out.set(tab, (clients = new Set()));
+          clients.add(client);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** `re.test`, remembered per name: a client recorded on many Tabs is matched once. */
+  private memo(re: NamePattern): (name: string) => boolean {
+    if (re.matchesAll) return () => true;
+    const seen = new Map<string, boolean>();
+    return (name) => {
+      let hit = seen.get(name);
+      if (hit === undefined) {
+        hit = re.test(name);
+        if (seen.size < CLIENT_MEMO_SIZE) seen.set(name, hit);
+      }
+      return hit;
+    };
   }
 
   private render(name: string, type: string, projections: unknown[]): RenderedAggregate {
     return aggregateTab(name, type, projections, this.registry) as RenderedAggregate;
   }
+}
+
+/** A page size as asked, checked: an integer 1..MAX_PAGE_SIZE (RangeError otherwise). */
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new RangeError(`page size must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`);
+  return limit;
 }

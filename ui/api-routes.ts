@@ -1,7 +1,9 @@
 // The JSON endpoints of `topology serve`: each reads its query parameters and
 // answers with what the matching `topology query ... --json` or
 // `topology status --json` prints.
-import { anchored } from '../state/tab-query';
+import type { QueryBudget } from '../state/query-budget';
+import { MAX_PAGE_SIZE, type PageRequest, type TabQuery } from '../state/tab-query';
+import { compilePattern, PatternError } from '../state/user-pattern';
 import type { ClusterReader } from './cluster-reader';
 
 /** An error with the HTTP status it answers with; its message goes to the client as `{"error"}`. */
@@ -21,6 +23,8 @@ export interface RouteContext {
   reader: ClusterReader;
   /** The topology `?topology=` selects, or the server's default. */
   topology: string;
+  /** This request's time and size budget (its deadline, an abort when the client leaves or the server stops). */
+  budget: QueryBudget;
 }
 
 export type ApiRoute = (ctx: RouteContext) => Promise<unknown>;
@@ -46,31 +50,51 @@ function pattern(params: URLSearchParams, name: string, fallback?: string): stri
   const value = params.get(name) || fallback;
   if (value === undefined) return undefined;
   try {
-    anchored(value);
+    compilePattern(value);
   } catch (err) {
-    throw new HttpError(400, `${name}: ${(err as Error).message}`);
+    if (err instanceof PatternError) throw new HttpError(400, `${name}: ${err.message}`);
+    throw err;
   }
   return value;
 }
 
+/** `?limit=` and `?cursor=` of a listing (a 400 for a limit that is no page size). */
+function page(params: URLSearchParams): PageRequest {
+  const limit = params.get('limit');
+  const cursor = params.get('cursor');
+  if (limit !== null && !/^\d{1,6}$/.test(limit)) throw new HttpError(400, `limit: an integer from 1 to ${MAX_PAGE_SIZE}, got '${limit}'`);
+  const n = limit === null ? undefined : Number(limit);
+  if (n !== undefined && (n < 1 || n > MAX_PAGE_SIZE)) throw new HttpError(400, `limit: an integer from 1 to ${MAX_PAGE_SIZE}, got '${limit}'`);
+  return { limit: n, cursor: cursor || undefined };
+}
+
+/** A yes/no parameter: `1`, `true` or present and empty are yes. */
+function flag(params: URLSearchParams, name: string): boolean {
+  const value = params.get(name);
+  return value !== null && ['', '1', 'true', 'yes'].includes(value);
+}
+
+const queryOf = ({ reader, topology, budget }: RouteContext): TabQuery => reader.query(topology, budget);
+
 export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
-  '/api/aggregate': ({ params, reader, topology }) => reader.query(topology).aggregate(pattern(params, 'tab', '.*'), pattern(params, 'client')),
+  '/api/aggregate': (ctx) => queryOf(ctx).aggregate(pattern(ctx.params, 'tab', '.*'), pattern(ctx.params, 'client')),
 
-  '/api/projection': ({ params, reader, topology }) => reader.query(topology).projections(pattern(params, 'tab', '.*'), pattern(params, 'client')),
+  '/api/projection': (ctx) => queryOf(ctx).projections(pattern(ctx.params, 'tab', '.*'), pattern(ctx.params, 'client')),
 
-  '/api/tabs': ({ params, reader, topology }) => reader.query(topology).tabs(pattern(params, 'tab', '.*')),
+  // Paged: {"tabs": [...], "next": cursor or null}; names and types only, client counts with ?clients=1.
+  '/api/tabs': (ctx) => queryOf(ctx).listTabs(pattern(ctx.params, 'tab', '.*'), { ...page(ctx.params), clients: flag(ctx.params, 'clients') }),
 
-  '/api/clients': ({ params, reader, topology }) => reader.query(topology).clients(pattern(params, 'tab', '.*')),
+  '/api/clients': (ctx) => queryOf(ctx).listClients(pattern(ctx.params, 'tab', '.*'), page(ctx.params)),
 
   // As `topology query types --json`: every registered type, with its Tab count.
-  '/api/types': async ({ reader, topology }) => {
-    const tabs = await reader.query(topology).tabs('.*');
-    return reader.registry.types().map((type) => ({ type, tabs: tabs.filter((t) => t.type === type).length }));
+  '/api/types': async (ctx) => {
+    const counts = await queryOf(ctx).typeCounts();
+    return ctx.reader.registry.types().map((type) => ({ type, tabs: counts.get(type) ?? 0 }));
   },
 
-  '/api/super': ({ params, reader, topology }) => {
-    const tab = pattern(params, 'tab', '.*');
-    return reader.query(topology).superAggregate(params.get('name') || tab, tab, pattern(params, 'client'));
+  '/api/super': (ctx) => {
+    const tab = pattern(ctx.params, 'tab', '.*');
+    return queryOf(ctx).superAggregate(ctx.params.get('name') || tab, tab, pattern(ctx.params, 'client'));
   },
 
   '/api/status': async ({ reader, topology }) => {

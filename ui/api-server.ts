@@ -11,13 +11,20 @@ import { dashboardPage } from './dashboard-page';
 import { ServerMetrics } from './server-metrics';
 import { withTimeout } from '../topology/with-timeout';
 import { QueryCache } from './query-cache';
+import { HTTP_QUERY_LIMITS, QueryBudget, QueryBudgetError } from '../state/query-budget';
+import { PatternError } from '../state/user-pattern';
 
 export interface ApiServerOptions {
   reader: ClusterReader;
   /** The topology read when a request names none. */
   topology: string;
   log: Logger;
-  /** A request not answered within this long gets a 503 (default 1.9 s): whatever is down, callers hear so within 2 s. */
+  /**
+   * A request not answered within this long gets a 503 (default 1.9 s):
+   * whatever is down, or however much a query would read, callers hear so
+   * within 2 s. A query's own deadline is 100 ms earlier, so it stops with
+   * its reason (what it read) rather than a generic timeout.
+   */
   answerWithinMs?: number;
   /** How long a state query's answer is shared (no checkpoint landing meanwhile); default the flush interval, at most 1 s; 0: never. */
   queryCacheMs?: number;
@@ -34,14 +41,20 @@ function cacheKey(path: string, params: URLSearchParams): string {
 const ANSWER_WITHIN_MS = 1900;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  sendRaw(res, status, JSON.stringify(body));
+}
+
+function sendRaw(res: ServerResponse, status: number, json: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+  res.end(json);
 }
 
 export class ApiServer {
   readonly metrics: ServerMetrics;
   readonly cache: QueryCache | null;
   private readonly server: Server;
+  /** Aborts every query in flight when the server closes: they stop at their next slice, within ms. */
+  private readonly stopping = new AbortController();
 
   private constructor(private readonly opts: ApiServerOptions) {
     const cacheMs = opts.queryCacheMs ?? Math.min(1000, opts.reader.config.flushIntervalMs);
@@ -71,7 +84,9 @@ export class ApiServer {
     return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   }
 
+  /** Stops listening, aborts the queries in flight and closes every connection; resolves once the server is closed. */
   async close(): Promise<void> {
+    this.stopping.abort();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -100,9 +115,25 @@ export class ApiServer {
       const handler = API_ROUTES[path];
       if (handler === undefined) throw new HttpError(404, `no such endpoint: ${path}`);
       const topology = topologyOf(url.searchParams, this.opts.topology);
-      const ask = () => handler({ params: url.searchParams, reader: this.opts.reader, topology });
-      const answer = this.cache !== null && CACHED_ROUTES.has(path) ? this.cache.get(topology, cacheKey(path, url.searchParams), ask) : ask();
-      sendJson(res, 200, await withTimeout(answer, within, late));
+      // The query stops at its deadline, when the server stops, or when the client leaves; a shared
+      // (cached) read serves every request asking the same, so one client leaving does not stop it.
+      const shared = this.cache !== null && CACHED_ROUTES.has(path);
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      this.stopping.signal.addEventListener('abort', stop, { once: true });
+      res.once('close', stop);
+      const signal = shared ? this.stopping.signal : AbortSignal.any([abort.signal, this.stopping.signal]);
+      const budget = new QueryBudget({ ...HTTP_QUERY_LIMITS, deadlineMs: Math.max(within - 100, within * 0.9) }, signal);
+      try {
+        const ask = () => handler({ params: url.searchParams, reader: this.opts.reader, topology, budget });
+        const answer = shared ? this.cache!.get(topology, cacheKey(path, url.searchParams), ask) : ask();
+        const body = JSON.stringify(await withTimeout(answer, within, late));
+        budget.checkResponse(Buffer.byteLength(body));
+        sendRaw(res, 200, body);
+      } finally {
+        stop();
+        this.stopping.signal.removeEventListener('abort', stop);
+      }
     } catch (err) {
       const status = statusOf(err, path);
       const message = err instanceof Error ? err.message : String(err);
@@ -119,7 +150,8 @@ export class ApiServer {
  * `retriable`), so callers know to try again; 400 for a target that is no URL.
  */
 function statusOf(err: unknown, path: string): number {
-  if (err instanceof HttpError) return err.status;
+  if (err instanceof HttpError || err instanceof QueryBudgetError) return err.status;
+  if (err instanceof PatternError) return 400;
   if ((err as { retriable?: unknown }).retriable === true || err instanceof ZkSessionExpiredError) return 503;
   if (err instanceof TypeError && path === '') return 400;
   return 500;

@@ -11,6 +11,7 @@ import type { TopologySpec } from '../topology/deploy/topology-spec';
 import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registry';
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
+import type { QueryBudget } from '../state/query-budget';
 
 /**
  * How long a topology's status is reused. Reading it opens a Kafka admin
@@ -44,8 +45,9 @@ export class ClusterReader {
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
   }
 
-  query(topology: string): TabQuery {
-    return new TabQuery(this.store, this.registry, topology);
+  /** Queries of `topology`'s state, within `budget` (one per request). */
+  query(topology: string, budget?: QueryBudget): TabQuery {
+    return new TabQuery(this.store, this.registry, topology, budget);
   }
 
   /** The topology's status, as `topology status --json` prints it (one read in flight, reused for a second). */

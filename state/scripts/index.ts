@@ -13,6 +13,8 @@ const SCRIPTS = {
   tsCheckpoint: { file: 'checkpoint', numberOfKeys: 4 },
   /** move-position.lua: 4 keys (meta, states, types, dedup index), ARGV per its header. */
   tsMovePosition: { file: 'move-position', numberOfKeys: 4 },
+  /** scan-fields.lua: 1 key (a hash), ARGV cursor, MATCH pattern, COUNT: one HSCAN page's field names. */
+  tsScanFields: { file: 'scan-fields', numberOfKeys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -35,7 +35,7 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
     await worker.start();
     serve = await startServe(configEnv(config), name);
     await recordQueryFixture(config.brokers, topic);
-    await waitFor('all states folded', () => reader.query.tabs(), (t) => t.length === FIXTURE_TABS && t.every((x) => x.clients === CLIENTS.length), 60_000);
+    await waitFor('all states folded', async () => (await reader.query.listTabs('.*', { clients: true })).tabs, (t) => t.length === FIXTURE_TABS && t.every((x) => x.clients === CLIENTS.length), 60_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -56,11 +56,16 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
 
   it('projection, tabs, clients, types and super answer as TabQuery does', async () => {
     expect(await getJson('/api/projection?tab=queue_depth')).toEqual(await reader.query.projections('queue_depth'));
-    expect(await getJson('/api/tabs?tab=.*_bids')).toEqual([
-      { tab: 'losing_bids', type: 'counter', clients: 3 },
-      { tab: 'winning_bids', type: 'counter', clients: 3 },
-    ]);
-    expect(await getJson('/api/clients?tab=losing_.*')).toEqual(CLIENTS);
+    expect(await getJson('/api/tabs?tab=.*_bids')).toEqual({
+      tabs: [
+        { tab: 'losing_bids', type: 'counter' },
+        { tab: 'winning_bids', type: 'counter' },
+      ],
+      next: null,
+    });
+    expect(await getJson('/api/tabs?tab=.*_bids&clients=1&limit=1')).toEqual({ tabs: [{ tab: 'losing_bids', type: 'counter', clients: 3 }], next: 'losing_bids' });
+    expect(await getJson('/api/tabs?tab=.*_bids&clients=1&limit=1&cursor=losing_bids')).toEqual({ tabs: [{ tab: 'winning_bids', type: 'counter', clients: 3 }], next: null });
+    expect(await getJson('/api/clients?tab=losing_.*')).toEqual({ clients: CLIENTS, next: null });
     expect(await getJson('/api/types')).toEqual([
       { type: 'counter', tabs: 2 },
       { type: 'gauge', tabs: 1 },
@@ -87,6 +92,12 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error).toMatch(/^tab: bad pattern '\(':/);
     expect((await get('/api/projection?tab=.*&client=[')).status).toBe(400);
+    // Patterns run on RE2: what it cannot run in linear time is refused with the reason.
+    const backreference = await get(`/api/tabs?tab=${encodeURIComponent('(a)\\1')}`);
+    expect(backreference.status).toBe(400);
+    expect(JSON.parse(backreference.body).error).toMatch(/^tab: bad pattern '\(a\)\\1': backreferences .* are not supported/);
+    expect((await get('/api/tabs?limit=0')).status).toBe(400);
+    expect((await get('/api/clients?limit=10001')).status).toBe(400);
     expect((await get('/api/tabs?topology=../x')).status).toBe(400);
     const missing = await get('/api/nope');
     expect(missing.status).toBe(404);
@@ -96,7 +107,7 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
     expect(JSON.parse(unknown.body).error).toMatch(/no topology named 'no-such-topology'/);
     expect((await get('/api/tabs', { method: 'POST' })).status).toBe(405);
     expect(serve.child.exitCode).toBeNull();
-    expect(await getJson('/api/clients')).toEqual(CLIENTS);
+    expect(await getJson('/api/clients')).toEqual({ clients: CLIENTS, next: null });
   });
 
   it('serves the dashboard: one self-contained page that polls the API', async () => {

@@ -19,7 +19,7 @@ describe('topology query', () => {
     worker = new Worker({ config, id: `${name}-w`, log: pino({ level: 'warn' }) });
     await worker.start();
     await recordQueryFixture(config.brokers, topic);
-    await waitFor('all states folded', () => reader.query.tabs(), (t) => t.length === 5 && t.every((x) => x.clients === 3), 60_000);
+    await waitFor('all states folded', async () => (await reader.query.listTabs('.*', { clients: true })).tabs, (t) => t.length === 5 && t.every((x) => x.clients === 3), 60_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -44,7 +44,8 @@ describe('topology query', () => {
     const projections = JSON.parse(await cli('query', 'projection', 'queue_depth', '--json'));
     expect(Object.keys(projections.queue_depth).sort()).toEqual(['bidder-1', 'bidder-2', 'other-1']);
     expect(JSON.stringify(projections.queue_depth['other-1'])).toContain('7');
-    const tabs = JSON.parse(await cli('query', 'tabs', '--json'));
+    const { tabs, next } = JSON.parse(await cli('query', 'tabs', '--json'));
+    expect(next).toBeNull();
     expect(tabs.map((t: { tab: string; type: string }) => `${t.tab}:${t.type}`)).toEqual([
       'bidders_seen:unique',
       'losing_bids:counter',
@@ -52,7 +53,8 @@ describe('topology query', () => {
       'winning_bid_price:percentile',
       'winning_bids:counter',
     ]);
-    expect(JSON.parse(await cli('query', 'clients', 'losing_.*', '--json'))).toEqual(['bidder-1', 'bidder-2', 'other-1']);
+    expect(JSON.parse(await cli('query', 'clients', 'losing_.*', '--json'))).toEqual({ clients: ['bidder-1', 'bidder-2', 'other-1'], next: null });
+    expect(await cli('query', 'tabs', 'winning_.*', '--clients')).toBe('winning_bid_price\tpercentile\t3 clients\nwinning_bids\tcounter\t3 clients\n');
     expect(JSON.parse(await cli('query', 'types', '--json'))).toEqual([
       { type: 'counter', tabs: 2 },
       { type: 'gauge', tabs: 1 },

@@ -41,7 +41,7 @@ describe('reserved JavaScript names as Tab and client names', () => {
       for (const tab of NAMES) for (const v of VALUES) client.counter(tab).record(v);
       await client.close();
     }
-    await waitFor('all states folded', () => reader.query.tabs(), (t) => t.length === NAMES.length && t.every((x) => x.clients === CLIENTS.length), 60_000);
+    await waitFor('all states folded', async () => (await reader.query.listTabs('.*', { clients: true })).tabs, (t) => t.length === NAMES.length && t.every((x) => x.clients === CLIENTS.length), 60_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -70,7 +70,7 @@ describe('reserved JavaScript names as Tab and client names', () => {
     expect(Object.keys(projections)).toEqual(['__proto__']);
     expect(Object.keys(projections['__proto__']!).sort()).toEqual([...CLIENTS].sort());
     for (const client of CLIENTS) expect(projections['__proto__']![client]!.all.count).toBe(3);
-    expect((await reader.query.clients()).sort()).toEqual([...CLIENTS].sort());
+    expect((await reader.query.listClients()).clients).toEqual([...CLIENTS].sort());
     const supers = await reader.query.superAggregate('every', '.*');
     expect(supers).toMatchObject([{ name: 'every', type: 'counter', tabs: NAMES.length, all: { count: 9 * NAMES.length } }]);
   });
@@ -81,8 +81,8 @@ describe('reserved JavaScript names as Tab and client names', () => {
     const projection = (await api('/api/projection?tab=constructor')) as Record<string, Record<string, unknown>>;
     expect(Object.keys(projection)).toEqual(['constructor']);
     expect(Object.keys(projection.constructor!).sort()).toEqual([...CLIENTS].sort());
-    expect(((await api('/api/tabs')) as Array<{ tab: string }>).map((t) => t.tab).sort()).toEqual([...NAMES].sort());
-    expect(((await api('/api/clients')) as string[]).sort()).toEqual([...CLIENTS].sort());
+    expect(((await api('/api/tabs')) as { tabs: Array<{ tab: string }> }).tabs.map((t) => t.tab).sort()).toEqual([...NAMES].sort());
+    expect(((await api('/api/clients')) as { clients: string[] }).clients.sort()).toEqual([...CLIENTS].sort());
   });
 
   it('the CLI prints every one of them, as JSON and as text', async () => {

@@ -1,4 +1,4 @@
-// `topology serve` as a child process, for tests of the HTTP API.
+// `topology serve` as a child process in its own process group, for tests of the HTTP API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -10,16 +10,36 @@ export interface ServeProcess {
   output: () => string;
 }
 
-/** `topology serve --port 0` as an operator would run it; resolves with its base URL. */
-export function startServe(env: NodeJS.ProcessEnv, topology: string): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [`${ROOT}/bin/topology.js`, 'serve', '--port', '0', '--topology', topology], {
+/** Groups still running when the test process exits: killed then, so an interrupted test leaves none. */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+
+/** `topology serve --port 0 [args]` as an operator would run it, in its own process group; resolves with its base URL. */
+export function startServe(env: NodeJS.ProcessEnv, topology: string, args: string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [`${ROOT}/bin/topology.js`, 'serve', '--port', '0', '--topology', topology, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  running.add(child.pid!);
+  child.once('exit', () => running.delete(child.pid!));
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      killGroup(child.pid!, 'SIGKILL');
+      reject(new Error(`serve did not start:\n${output}`));
+    }, 30_000);
     child.stderr!.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -33,10 +53,16 @@ export function startServe(env: NodeJS.ProcessEnv, topology: string): Promise<Se
   });
 }
 
-/** SIGTERM, and wait for it to exit. */
-export async function stopServe(serve: ServeProcess | undefined): Promise<void> {
-  if (serve === undefined || serve.child.exitCode !== null || serve.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => serve.child.once('exit', resolve));
-  serve.child.kill('SIGTERM');
-  await exited;
+/** SIGTERM to its process group, and wait for it to exit (SIGKILL after `graceMs`); resolves with how long it took to exit (ms). */
+export async function stopServe(serve: ServeProcess | undefined, graceMs = 10_000): Promise<number> {
+  if (serve === undefined || serve.child.exitCode !== null || serve.child.signalCode !== null) return 0;
+  const started = performance.now();
+  const exited = new Promise<number>((resolve) => serve.child.once('exit', () => resolve(performance.now() - started)));
+  killGroup(serve.child.pid!, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(serve.child.pid!, 'SIGKILL'), graceMs);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }

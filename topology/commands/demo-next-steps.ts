@@ -30,7 +30,7 @@ export function nextSteps({ config, topology, stackDir, configFile }: NextStepsI
   const dirFlag = stackDir === null || stackDir === DEFAULT_STACK_DIR ? '' : ` --dir ${shellQuote(stackDir)}`;
   const commands: Array<[string, string]> = [
     [`npx topology query aggregate 'winning_.*' --json${ofTopology}${withConfig}`, 'one Tab family, every window'],
-    [`npx topology query tabs${ofTopology}${withConfig}`, 'every Tab, its type and client count'],
+    [`npx topology query tabs${ofTopology}${withConfig}`, 'every Tab and its type (--clients: and its client count)'],
     [`npx topology query projection bids --client bidder-1${ofTopology}${withConfig}`, "one client's own view of a Tab"],
     [`npx topology status ${shellQuote(topology)}${withConfig}`, 'workers, offsets, lag, last flushes'],
     [`npx topology worker${withConfig}`, 'run a worker yourself (Ctrl-C drains it)'],
