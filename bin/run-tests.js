@@ -9,7 +9,7 @@
 // what is missing and moves to the project's Node (bootstrap.js), so vitest,
 // and every process a test spawns with process.execPath, runs there.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,10 +111,17 @@ await cleanUp();
 process.exit(exitCode);
 
 async function cleanUp() {
+  // TABSTREAM_TEST_KEEP_LOGS=<dir>: after a failed run, the services' logs of every stack the tests
+  // started (the fault suite's included) are kept there, for a post-mortem.
+  const keep = exitCode !== 0 ? process.env.TABSTREAM_TEST_KEEP_LOGS : undefined;
   for (const name of existsSync(scratch) ? readdirSync(scratch) : []) {
     const dir = join(scratch, name);
     if (!existsSync(join(dir, 'stack.json'))) continue;
     await stopStack(dir, { log }).catch((err) => process.stderr.write(`run-tests: could not stop the stack in ${dir}: ${err.message}\n`));
+    if (keep && existsSync(join(dir, 'logs'))) {
+      cpSync(join(dir, 'logs'), join(keep, name), { recursive: true });
+      log(`kept the logs of ${name} in ${join(keep, name)}`);
+    }
   }
   rmSync(scratch, { recursive: true, force: true });
   if (!lease) return;
