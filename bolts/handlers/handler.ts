@@ -28,6 +28,13 @@ export interface TabHandler<S = unknown, P = unknown> {
    * Absent for types whose states expire by themselves (`shouldPrune`).
    */
   isStale?(state: S, now: number, staleAfterMs: number): boolean;
+  /**
+   * Folds state `from` into state `into` as if `into` had folded every event
+   * `from` did (`from` left untouched): how a Tab's states across clients
+   * become one. Absent for types whose states do not add up that way (a
+   * gauge's client replaces its own value; a buffer keeps the latest events).
+   */
+  mergeState?(into: S, from: S): void;
   /** Bytes for Redis; the first byte is the format version. */
   serialize(state: S): Uint8Array;
   deserialize(bytes: Uint8Array): S;

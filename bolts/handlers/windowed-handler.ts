@@ -41,6 +41,7 @@ export function windowedHandler<C, V>(options: WindowedHandlerOptions<C, V>): Ta
     render,
     // The all-time cell is worth keeping for ever; only a state that never saw an event is nothing.
     shouldPrune: (state) => windows.isEmpty(state),
+    mergeState: (into, from) => windows.mergeState(into, from),
     // No event for the stale time, and never less than the time every window takes to empty.
     isStale: (state, now, staleAfterMs) => state.maxTime >= 0 && now - state.maxTime > Math.max(staleAfterMs, windows.emptyAfterMs),
     serialize: codec.serialize,

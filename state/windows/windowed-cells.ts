@@ -81,6 +81,42 @@ export class WindowedCells<C, V> {
     if (time > state.maxTime) state.maxTime = time;
   }
 
+  /**
+   * Folds `source` into `target`, as if `target` had folded every event
+   * `source` did: bucket by bucket, each ring moving on to the later of the
+   * two newest buckets, a bucket too old for the ring dropped as add() drops
+   * an event that old. A ring holds the buckets of its window behind its
+   * newest whatever order the events came in, so the result is what folding
+   * both states' events into one would give. `source` is left untouched.
+   */
+  mergeState(target: WindowedState<C>, source: WindowedState<C>): void {
+    const { specs, cell } = this;
+    if (source.maxTime >= 0) {
+      for (let r = 0; r < specs.length; r++) {
+        const slots = slotsOf(specs[r]);
+        const ring = target.rings[r];
+        const from = source.newest[r];
+        for (let j = from - slots + 1; j <= from; j++) {
+          const bucket = source.rings[r][slotOf(j, slots)];
+          if (bucket === undefined) continue;
+          const newest = target.newest[r];
+          if (j > newest) {
+            for (let k = Math.max(newest + 1, j - slots + 1); k <= j; k++) ring[slotOf(k, slots)] = undefined;
+            target.newest[r] = j;
+          } else if (j <= newest - slots) {
+            continue;
+          }
+          const slot = slotOf(j, slots);
+          let into = ring[slot];
+          if (into === undefined) ring[slot] = into = cell.create();
+          cell.mergeInto(into, bucket);
+        }
+      }
+      if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
+    }
+    cell.mergeInto(target.all, source.all);
+  }
+
   /** Fresh merged cells per window at `now` (see window-spec.ts), and `all`. */
   project(state: WindowedState<C>, now: number): WindowCells<C> {
     const { specs, cell } = this;
