@@ -61,24 +61,32 @@ export class WindowedCells<C, V> {
   add(state: WindowedState<C>, time: number, value: V): void {
     const { specs, cell } = this;
     for (let r = 0; r < specs.length; r++) {
-      const { bucketMs } = specs[r];
-      const slots = slotsOf(specs[r]);
-      const ring = state.rings[r];
-      const index = bucketIndex(time, bucketMs);
-      const newest = state.newest[r];
-      if (index > newest) {
-        for (let j = Math.max(newest + 1, index - slots + 1); j <= index; j++) ring[slotOf(j, slots)] = undefined;
-        state.newest[r] = index;
-      } else if (index <= newest - slots) {
-        continue;
-      }
-      const slot = slotOf(index, slots);
-      let target = ring[slot];
-      if (target === undefined) ring[slot] = target = cell.create();
-      cell.add(target, value);
+      const target = this.bucket(state, r, bucketIndex(time, specs[r].bucketMs));
+      if (target !== undefined) cell.add(target, value);
     }
     cell.add(state.all, value);
     if (time > state.maxTime) state.maxTime = time;
+  }
+
+  /**
+   * Ring r's cell for bucket `index`, made when missing: a later bucket than
+   * the ring's newest moves the ring on (clearing the buckets that roll out);
+   * one too old for the ring has no cell (undefined).
+   */
+  private bucket(state: WindowedState<C>, r: number, index: number): C | undefined {
+    const slots = slotsOf(this.specs[r]);
+    const ring = state.rings[r];
+    const newest = state.newest[r];
+    if (index > newest) {
+      for (let j = Math.max(newest + 1, index - slots + 1); j <= index; j++) ring[slotOf(j, slots)] = undefined;
+      state.newest[r] = index;
+    } else if (index <= newest - slots) {
+      return undefined;
+    }
+    const slot = slotOf(index, slots);
+    let target = ring[slot];
+    if (target === undefined) ring[slot] = target = this.cell.create();
+    return target;
   }
 
   /**
@@ -94,22 +102,12 @@ export class WindowedCells<C, V> {
     if (source.maxTime >= 0) {
       for (let r = 0; r < specs.length; r++) {
         const slots = slotsOf(specs[r]);
-        const ring = target.rings[r];
         const from = source.newest[r];
         for (let j = from - slots + 1; j <= from; j++) {
           const bucket = source.rings[r][slotOf(j, slots)];
           if (bucket === undefined) continue;
-          const newest = target.newest[r];
-          if (j > newest) {
-            for (let k = Math.max(newest + 1, j - slots + 1); k <= j; k++) ring[slotOf(k, slots)] = undefined;
-            target.newest[r] = j;
-          } else if (j <= newest - slots) {
-            continue;
-          }
-          const slot = slotOf(j, slots);
-          let into = ring[slot];
-          if (into === undefined) ring[slot] = into = cell.create();
-          cell.mergeInto(into, bucket);
+          const into = this.bucket(target, r, j);
+          if (into !== undefined) cell.mergeInto(into, bucket);
         }
       }
       if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
