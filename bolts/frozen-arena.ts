@@ -35,15 +35,6 @@ export class FrozenArena {
     return this.live;
   }
 
-  /**
-   * The bytes its live entries take (records and table): what the working
-   * set counts. The arena itself may hold up to as much again of garbage
-   * before it compacts, and half as much of room to grow.
-   */
-  get liveBytes(): number {
-    return this.used - this.garbage + this.slots.byteLength + this.hashes.byteLength;
-  }
-
   /** What it holds in memory, bytes (arena and table). */
   get memoryBytes(): number {
     return this.arena.byteLength + this.slots.byteLength + this.hashes.byteLength;

@@ -79,7 +79,6 @@ class FakeStore implements RunnerStateStore {
   /** Stored states by partition, and Tab types (Redis's `states` and `types` hashes). */
   readonly states = new Map<number, Map<string, Buffer>>();
   readonly types = new Map<string, string>();
-  fetches = 0;
 
   private statesOf(p: number): Map<string, Buffer> {
     let m = this.states.get(p);
@@ -98,7 +97,6 @@ class FakeStore implements RunnerStateStore {
   }
 
   async fetchStates(_topology: string, partition: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) {
-    this.fetches++;
     const stored = this.statesOf(partition);
     return {
       states: states.map((st) => stored.get(`${st.tab}\u0000${st.client}`) ?? null),
