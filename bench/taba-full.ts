@@ -52,7 +52,8 @@ async function workingSetFigures(worker: BenchWorker): Promise<{ fetched: number
   const m = await worker.metrics();
   return {
     fetched: m.get('tabstream_states_fetched_total') ?? Number.NaN,
-    evicted: m.get('tabstream_states_evicted_total') ?? Number.NaN,
+    // A worker that never evicted has no such series yet (counted from its first eviction).
+    evicted: m.get('tabstream_states_evicted_total') ?? 0,
     working_set_mib: (m.get('tabstream_working_set_bytes') ?? Number.NaN) / MIB,
   };
 }

@@ -238,7 +238,7 @@ class FoldBolt implements Bolt {
     this.resident.durableInterval = this.draftedInterval;
     const workingSet = this.workingSet();
     if (workingSet === undefined) return;
-    this.resident.freezeStep(FREEZE_STEP);
+    this.resident.freezeLap();
     workingSet.reclaim();
     this.gauges();
   }
@@ -258,8 +258,6 @@ class FoldBolt implements Bolt {
   }
 }
 
-/** States the working set's hand passes per checkpoint at least (freezing the unused ones). */
-const FREEZE_STEP = 1_000;
 /** States examined for pruning per checkpoint. */
 const PRUNE_SLICE = 5_000;
 /** Taba's default: a Tab with no event for 2 days is collected. */

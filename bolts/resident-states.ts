@@ -4,9 +4,9 @@
 // are packed in a FrozenArena, with no object per state. A clock hand passes
 // over the thawed states after each durable checkpoint: one used since it
 // last passed gets a second chance, one changed since that checkpoint (or
-// asked for by a slice not folded yet) stays, any other is frozen. When the
-// process is over its budget, frozen states are evicted too: the next event
-// for one fetches it back from Redis.
+// asked for by a slice not folded yet) stays, any other is frozen: one lap
+// per checkpoint. When the process is over its budget, frozen states are
+// evicted too: the next event for one fetches it back from Redis.
 import type { TabHandler } from './handlers/handler';
 import type { Evictor, WorkingSet } from '../topology/runtime/working-set';
 import { FrozenArena } from './frozen-arena';
@@ -83,11 +83,15 @@ export class ResidentStates implements Evictor {
   }
 
   /**
-   * Moves the hand `steps` thawed states on, freezing what may be frozen:
-   * after each durable checkpoint, so the collector has few objects to trace.
+   * Moves the hand once round the thawed states, freezing what may be
+   * frozen: after each durable checkpoint, so only states used since the hand
+   * last passed stay objects and the collector has few of them to trace (a
+   * fixed step of 1,000 per checkpoint fell behind a worker fetching 8,000
+   * states a second: its heap filled with thawed states until the budget
+   * evicted them, and full collections traced them all).
    */
-  freezeStep(steps: number): void {
-    this.turnHand(Math.min(steps, this.thawed.size), 0);
+  freezeLap(): void {
+    this.turnHand(this.thawed.size, 0);
   }
 
   /**
