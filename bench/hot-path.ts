@@ -33,7 +33,7 @@ for (let m = workload.next(); m !== null; m = workload.next()) {
 const eventsPerRecord = EVENTS / records.length;
 const checkpointEvery = Math.round(CHECKPOINT_EVERY_EVENTS / eventsPerRecord);
 
-const emptyPartition: LoadedPartition = { generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} };
+const emptyPartition: LoadedPartition = { generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true };
 
 /** One pass: a fresh task folds every record, checkpointing as a worker would. */
 function taskPass(): number {

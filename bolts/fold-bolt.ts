@@ -9,7 +9,9 @@ import type { WorkingSet } from '../topology/runtime/working-set';
 import { DedupWindow } from './dedup-window';
 import { ResidentStates, stateKey } from './resident-states';
 import { StaleCollector } from './stale-collector';
-import { changing, newState, storedState, type TabState } from './tab-state';
+import { RecordRebuild } from './record-rebuild';
+import { builtState, changing, newState, noteStored, storedState, type TabState } from './tab-state';
+import { RECORD_CLIENT } from '../state/redis-keys';
 
 export type { TabState } from './tab-state';
 
@@ -23,6 +25,15 @@ export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
  * Emits each changed state so the sink knows what to write: once per
  * checkpoint interval, at its first change (the tuple carries the live state,
  * so a second emit in the same interval would tell the sink nothing new).
+ *
+ * A Tab whose type merges states (TabHandler.mergeState: the windowed
+ * types) also has a record, the state of client `*`: every event folds into
+ * its client's state and into the record, so the record is the merge of the
+ * Tab's client states, written in the same checkpoint, and an aggregate
+ * reads one record instead of every client's state. A task that takes up a
+ * partition whose records do not agree with its states (written before
+ * records, or by an older worker since) rebuilds them from the stored states
+ * first (RecordRebuild).
  *
  * With a state source (a worker's task), the states it holds are a working
  * set (ResidentStates): what a slice needs is fetched before it is folded
@@ -38,6 +49,12 @@ class FoldBolt implements Bolt {
   private interval = 0;
   /** The state the previous event folded into: a batch's events are mostly of one Tab and client. */
   private last: TabState | null = null;
+  /** The Tab record the previous event folded into. */
+  private lastRecord: TabState | null = null;
+  /** Records a rebuild made, for the next checkpoint to write; and its client counts and records to delete. */
+  private rebuiltRecords: TabState[] = [];
+  private rebuiltCounts: Array<{ tab: string; clients: number }> | null = null;
+  private orphanRecords: string[] = [];
   /** States the last prefetch found nothing stored for: new, so an event may create them. */
   private readonly absent = new Set<string>();
   /** The interval the last checkpoint covered. */
@@ -75,24 +92,29 @@ class FoldBolt implements Bolt {
     const tabs = new Set<string>();
     let lastTab: string | undefined;
     let lastClient: string | undefined;
-    for (const tuple of tuples) {
-      const { tab, client } = tuple as unknown as TabEvent;
-      // A slice's events mostly come in runs of one Tab and client: look each run up once.
-      if (tab === lastTab && client === lastClient) continue;
-      lastTab = tab;
-      lastClient = client;
+    const want = (tab: string, client: string): void => {
       const key = stateKey(tab, client);
       // Held (a frozen one is thawed now): pinned until the slice is folded.
       const held = this.resident.get(key);
       if (held !== undefined) {
         held.used = true;
         held.pinnedIn = this.interval;
-        continue;
+        return;
       }
-      if (keys.has(key)) continue;
+      if (keys.has(key)) return;
       keys.add(key);
       wanted.push({ tab, client });
       if (!this.types.has(tab)) tabs.add(tab);
+    };
+    for (const tuple of tuples) {
+      const { tab, client, type } = tuple as unknown as TabEvent;
+      // A slice's events mostly come in runs of one Tab and client: look each run up once.
+      if (tab === lastTab && client === lastClient) continue;
+      const sameTab = tab === lastTab;
+      lastTab = tab;
+      lastClient = client;
+      want(tab, client);
+      if (!sameTab && this.keepsRecord(this.types.get(tab) ?? type)) want(tab, RECORD_CLIENT);
     }
     if (wanted.length === 0) return undefined;
     const tabList = [...tabs];
@@ -146,10 +168,58 @@ class FoldBolt implements Bolt {
     }
     entry.handler.fold(changing(entry), event);
     this.folded++;
+    this.emitOnce(entry, emit);
+    if (entry.handler.mergeState !== undefined) {
+      const record = this.recordOf(entry);
+      entry.handler.fold(changing(record), event);
+      this.emitOnce(record, emit);
+    }
+  }
+
+  /** Tells the sink a state changed: once per checkpoint interval (the tuple carries the live state). */
+  private emitOnce(entry: TabState, emit: Emit): void {
     if (entry.emittedIn !== this.interval) {
       entry.emittedIn = this.interval;
       emit({ tab: entry.tab, client: entry.client, type: entry.type, entry });
     }
+  }
+
+  private keepsRecord(type: string | undefined): boolean {
+    return type !== undefined && this.ctx.registry.get(type)?.mergeState !== undefined;
+  }
+
+  /** The record of a client state's Tab (made when new). */
+  private recordOf(client: TabState): TabState {
+    const last = this.lastRecord;
+    if (last !== null && last.tab === client.tab) {
+      last.used = true;
+      return last;
+    }
+    const record = this.held(client.tab, RECORD_CLIENT, client.type, client.handler);
+    this.lastRecord = record;
+    this.resident.lastRecord = record;
+    return record;
+  }
+
+  /**
+   * The state of (tab, client) in memory, or a new one when nothing is
+   * stored for it: with a state source, only where the prefetch found
+   * nothing stored (anything else is a bug: its fold would overwrite it).
+   */
+  private held(tab: string, client: string, type: string, handler: TabHandler): TabState {
+    const key = stateKey(tab, client);
+    const entry = this.resident.get(key);
+    if (entry !== undefined) {
+      entry.used = true;
+      return entry;
+    }
+    if (this.ctx.states !== undefined && !this.absent.delete(key)) {
+      throw new Error(`the state of tab '${tab}', client '${client}' was not fetched before its fold`);
+    }
+    const made = newState(tab, client, type, handler, this.workingSet());
+    this.resident.add(key, made);
+    this.collector?.touched(key);
+    return made;
   }
 
   /** The state an event folds into (made when new), or undefined after dead-lettering the event. */
@@ -168,19 +238,7 @@ class FoldBolt implements Bolt {
       this.types.set(event.tab, event.type);
       this.newTypes.push({ tab: event.tab, type: event.type });
     }
-    const key = stateKey(event.tab, event.client);
-    let entry = this.resident.get(key);
-    if (entry === undefined) {
-      // A bug guard: with a state source, only a state the prefetch found nothing stored for is new.
-      if (this.ctx.states !== undefined && !this.absent.delete(key)) {
-        throw new Error(`the state of tab '${event.tab}', client '${event.client}' was not fetched before its fold`);
-      }
-      entry = newState(event.tab, event.client, event.type, handler, this.workingSet());
-      this.resident.add(key, entry);
-      this.collector?.touched(key);
-    } else {
-      entry.used = true;
-    }
+    const entry = this.held(event.tab, event.client, event.type, handler);
     this.last = entry;
     this.resident.last = entry;
     return entry;
@@ -195,18 +253,65 @@ class FoldBolt implements Bolt {
     this.collector?.close();
     this.resident.close();
     this.last = null;
+    this.lastRecord = null;
   }
 
-  restore(loaded: LoadedPartition): void {
+  restore(loaded: LoadedPartition): Promise<void> | undefined {
     for (const [tab, type] of loaded.types) this.types.set(tab, type);
     // A worker's take-over loads no states (they are fetched on demand); a task without a state source gets them all here.
     for (const s of loaded.states) this.admit(s.tab, s.client, s.bytes);
     for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
+    if (loaded.recordsCurrent) return undefined;
+    const rebuild = new RecordRebuild(this.ctx.registry);
+    if (this.ctx.states === undefined) {
+      for (const s of loaded.states) rebuild.add(s.tab, s.client, loaded.types.get(s.tab), s.bytes);
+      this.keepRebuilt(rebuild);
+      return undefined;
+    }
+    return this.walkStored(rebuild).then(() => this.keepRebuilt(rebuild));
+  }
+
+  /** Every stored state of the partition into the rebuild, a page at a time. */
+  private async walkStored(rebuild: RecordRebuild): Promise<void> {
+    const source = this.ctx.states!;
+    let cursor = '0';
+    do {
+      const page = await source.scan(this.ctx.taskIndex, cursor, REBUILD_PAGE);
+      cursor = page.cursor;
+      for (const s of page.states) rebuild.add(s.tab, s.client, s.type, s.bytes);
+    } while (cursor !== '0');
+  }
+
+  /** The rebuilt records go in memory (in place of any held) and, with the counts, into the next checkpoint. */
+  private keepRebuilt(rebuild: RecordRebuild): void {
+    for (const r of rebuild.rebuilt()) {
+      const entry = builtState(r.tab, RECORD_CLIENT, r.type, r.handler, r.state, this.workingSet());
+      // Written by the next checkpoint (here, not by the sink: no event may come before it).
+      entry.emittedIn = this.interval;
+      this.resident.add(stateKey(r.tab, RECORD_CLIENT), entry);
+      this.rebuiltRecords.push(entry);
+    }
+    this.rebuiltCounts = rebuild.clientCounts();
+    this.orphanRecords = rebuild.orphanRecords();
+    this.ctx.count('tab_records_rebuilt', this.rebuiltRecords.length);
   }
 
   checkpoint(draft: CheckpointDraft, now: number): void {
     draft.types.push(...this.newTypes);
     this.newTypes = [];
+    if (this.rebuiltCounts !== null) {
+      for (const entry of this.rebuiltRecords) {
+        if (entry.pruned) continue;
+        const bytes = entry.handler.serialize(entry.state);
+        noteStored(entry, bytes);
+        draft.states.push({ tab: entry.tab, client: entry.client, bytes });
+      }
+      for (const tab of this.orphanRecords) draft.deleted.push({ tab, client: RECORD_CLIENT });
+      draft.clientCounts = this.rebuiltCounts;
+      this.rebuiltRecords = [];
+      this.rebuiltCounts = null;
+      this.orphanRecords = [];
+    }
     for (const [bucket, ids] of this.dedup.takeAdded()) draft.dedupAdded.set(bucket, ids);
     draft.dedupExpireBefore = this.dedup.expireBefore();
     draft.eventsDelta += this.folded;
@@ -216,6 +321,8 @@ class FoldBolt implements Bolt {
     this.resident.openInterval = this.interval;
     this.last = null;
     this.resident.last = null;
+    this.lastRecord = null;
+    this.resident.lastRecord = null;
     const collected = this.collector?.take(now) ?? [];
     draft.deleted.push(...collected);
     if (collected.length > 0) this.ctx.count('states_collected', collected.length);
@@ -258,6 +365,8 @@ class FoldBolt implements Bolt {
   }
 }
 
+/** Stored states read per round when rebuilding Tab records. */
+const REBUILD_PAGE = 2_000;
 /** States examined for pruning per checkpoint. */
 const PRUNE_SLICE = 5_000;
 /** Taba's default: a Tab with no event for 2 days is collected. */

@@ -36,8 +36,9 @@ export class ResidentStates implements Evictor {
   /** The owner's intervals: states changed after `durable`, or pinned in `open`, stay thawed and in memory. */
   durableInterval = -1;
   openInterval = 0;
-  /** The state the owner folded last (it may fold into it again without a lookup): never frozen. */
+  /** The state and Tab record the owner folded last (it may fold into them again without a lookup): never frozen. */
   last: TabState | null = null;
+  lastRecord: TabState | null = null;
 
   constructor(
     private workingSet: WorkingSet | undefined,
@@ -148,6 +149,7 @@ export class ResidentStates implements Evictor {
     this.frozenCounted = 0;
     this.workingSet = undefined;
     this.last = null;
+    this.lastRecord = null;
   }
 
   /** Freezes (and with `bytes`, goes on until about that much is freed) from where the hand stands; two laps at most. */
@@ -161,7 +163,7 @@ export class ResidentStates implements Evictor {
         entry.used = false;
         continue;
       }
-      if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last) continue;
+      if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
       this.frozen.set(key, frozenText(entry));
       this.thawed.delete(key);
       freed += entry.heapBytes;

@@ -71,6 +71,13 @@ export function storedStateFromText(tab: string, client: string, type: string, h
   return entry;
 }
 
+/** A state built here from others (a Tab record rebuilt from its clients' states), not stored yet. */
+export function builtState(tab: string, client: string, type: string, handler: TabHandler, state: unknown, workingSet: WorkingSet | undefined): TabState {
+  const entry = entryOf(tab, client, type, handler, state, undefined, workingSet);
+  resize(entry, NEW_STATE_HEAP_BYTES);
+  return entry;
+}
+
 /** A state no event ever touched (nothing stored for it). */
 export function newState(tab: string, client: string, type: string, handler: TabHandler, workingSet: WorkingSet | undefined): TabState {
   const entry = entryOf(tab, client, type, handler, handler.newState(), undefined, workingSet);

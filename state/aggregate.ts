@@ -33,9 +33,12 @@ export function mergeProjections(type: string, projections: readonly unknown[], 
 
 /** A Tab's aggregate: the projections of its clients (each at the same `now`) merged and rendered. */
 export function aggregateTab(name: string, type: string, projections: readonly unknown[], registry: HandlerRegistry): RenderedAggregate {
-  const handler = handlerFor(type, registry);
-  const merged = mergeProjections(type, projections, registry);
-  return { name, type, clients: projections.length, ...handler.render(merged) };
+  return renderTab(name, type, mergeProjections(type, projections, registry), projections.length, registry);
+}
+
+/** A Tab's aggregate from its merged projection (of its record, or of its clients' states merged) and its client count. */
+export function renderTab(name: string, type: string, merged: unknown, clients: number, registry: HandlerRegistry): RenderedAggregate {
+  return { name, type, clients, ...handlerFor(type, registry).render(merged) };
 }
 
 /**

@@ -21,6 +21,7 @@ export function checkpointArgs(cp: PartitionCheckpoint): Array<string | Buffer> 
     String(Object.keys(cp.sources).length),
     cp.checkpointId,
     String(cp.expectedWatermark),
+    String(cp.clientCounts === null ? -1 : cp.clientCounts.length),
   ];
   for (const s of cp.states) {
     args.push(stateField(s.tab, s.client), Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength));
@@ -32,5 +33,6 @@ export function checkpointArgs(cp: PartitionCheckpoint): Array<string | Buffer> 
     for (const id of ids) args.push(id);
   }
   for (const [name, watermark] of Object.entries(cp.sources)) args.push(name, watermark);
+  for (const c of cp.clientCounts ?? []) args.push(c.tab, String(c.clients));
   return args;
 }

@@ -31,6 +31,8 @@ export interface PartitionCheckpoint {
   dedupExpireBefore: number;
   /** Source watermarks of repartition inputs, keyed `<topic>:<partition>`. */
   sources: Record<string, string>;
+  /** Every Tab's client count, when this write rebuilt the Tab records (they replace the stored counts; the write's own states then count on); else null. */
+  clientCounts: Array<{ tab: string; clients: number }> | null;
 }
 
 /** A stored state, as read back. */
@@ -49,6 +51,8 @@ export interface LoadedPartition extends PartitionMeta {
   types: Map<string, string>;
   /** Live dedup buckets: bucket start (ms) -> ids. */
   dedup: Map<number, string[]>;
+  /** The Tab records and client counts agree with the states (else the taker rebuilds them). */
+  recordsCurrent: boolean;
 }
 
 /** The small per-partition summary `status` shows. */
@@ -64,6 +68,8 @@ export interface PartitionMeta {
   sources: Record<string, string>;
   /** The last operator's move of the position (`topology offsets --execute`), if any. */
   moved?: PositionMoveRecord;
+  /** The watermark the Tab records and client counts agree with the states at; null when none was ever written. */
+  recordsAt: number | null;
 }
 
 /** `moved_at`, `moved_from`, `moved_to`, `moved_reset` of the meta hash. */

@@ -26,6 +26,7 @@ export function parsePartitionMeta(hash: Record<string, string>): PartitionMeta 
     events: intOr(hash.events, 0),
     flushedAt: flushedAt === undefined ? null : intOr(flushedAt, 0),
     sources,
+    recordsAt: hash.records_at === undefined ? null : intOr(hash.records_at, -2),
     // Present only once an operator moved the position (`topology offsets --execute`).
     ...(movedAt === undefined
       ? {}

@@ -11,6 +11,8 @@ export interface PartitionKeys {
   types: string;
   /** ZSET indexing the live dedup buckets. */
   dedupIndex: string;
+  /** HASH tab -> how many client states it has stored (the Tab record not counted). */
+  clients: string;
 }
 
 export function partitionKeys(prefix: string, topology: string, partition: number): PartitionKeys {
@@ -20,6 +22,7 @@ export function partitionKeys(prefix: string, topology: string, partition: numbe
     states: `${base}:states`,
     types: `${base}:types`,
     dedupIndex: `${base}:dedup`,
+    clients: `${base}:clients`,
   };
 }
 
@@ -39,6 +42,15 @@ const FIELD_SEPARATOR = '\u0000';
 export function stateField(tab: string, client: string): string {
   return `${tab}${FIELD_SEPARATOR}${client}`;
 }
+
+/**
+ * The client name of a Tab record: the Tab's state merged across its
+ * clients, stored as field `<tab>\0*` of the states hash beside the client
+ * states. `*` is outside the client charset, so no client can take it.
+ */
+export const RECORD_CLIENT = '*';
+
+export const isRecord = (client: string): boolean => client === RECORD_CLIENT;
 
 export function parseStateField(field: string): { tab: string; client: string } {
   const at = field.indexOf(FIELD_SEPARATOR);

@@ -10,6 +10,7 @@ import {
   parseStateField,
   partitionCountKey,
   partitionKeys,
+  RECORD_CLIENT,
   stateField,
   type PartitionKeys,
 } from './redis-keys';
@@ -68,7 +69,7 @@ export class RedisStateStore {
     // One array argument: ioredis flattens it, and a spread of ~10^5 values would overflow the stack.
     const call = this.redis.tsCheckpoint as unknown as (...a: Array<string | Array<string | Buffer>>) => Promise<unknown>;
     const applied = await this.guard(cp.topology, cp.partition, () =>
-      call.call(this.redis, keys.meta, keys.states, keys.types, keys.dedupIndex, args),
+      call.call(this.redis, keys.meta, keys.states, keys.types, keys.dedupIndex, keys.clients, args),
     );
     return Number(applied) === 1;
   }
@@ -83,7 +84,7 @@ export class RedisStateStore {
   async movePosition(move: PositionMove): Promise<{ token: number; statesDeleted: number; bucketsDeleted: number }> {
     const keys = this.keys(move.topology, move.partition);
     const [token, statesDeleted, bucketsDeleted] = (await this.guard(move.topology, move.partition, () =>
-      this.redis.tsMovePosition(keys.meta, keys.states, keys.types, keys.dedupIndex, ...movePositionArgs(move)),
+      this.redis.tsMovePosition(keys.meta, keys.states, keys.types, keys.dedupIndex, keys.clients, ...movePositionArgs(move)),
     )) as [number, number, number];
     return { token: Number(token), statesDeleted: Number(statesDeleted), bucketsDeleted: Number(bucketsDeleted) };
   }
@@ -114,13 +115,16 @@ export class RedisStateStore {
     const keys = this.keys(topology, partition);
     const withStates = opts.states ?? true;
     return this.guard(topology, partition, async () => {
-      const [meta, states, types, dedup] = await Promise.all([
+      const [meta, states, types, dedup, stateCount] = await Promise.all([
         this.readMetaOf(keys),
         withStates ? this.loadStates(keys) : [],
         withStates ? this.loadTypes(keys) : new Map<string, string>(),
         this.loadDedup(keys),
+        this.redis.hlen(keys.states),
       ]);
-      return { ...meta, states, types, dedup };
+      // Records agree with the states when the last write kept them (records_at at the watermark), or there is nothing to agree with.
+      const recordsCurrent = meta.recordsAt === null ? stateCount === 0 : meta.recordsAt === meta.watermark;
+      return { ...meta, states, types, dedup, recordsCurrent };
     });
   }
 
@@ -169,6 +173,35 @@ export class RedisStateStore {
       const typeReply = tabs.length > 0 ? (replies[states.length > 0 ? 1 : 0]![1] as Array<string | null>) : [];
       return { states: stateReply, types: typeReply };
     });
+  }
+
+  /**
+   * The stored record (client `*`, null where none) and client count (null
+   * where none) of each Tab of one partition, in the order asked: one
+   * MULTI of two HMGETs, so both come from the same checkpoint.
+   */
+  async readRecords(topology: string, partition: number, tabs: readonly string[]): Promise<Array<{ record: Buffer | null; clients: number | null }>> {
+    if (tabs.length === 0) return [];
+    const keys = this.keys(topology, partition);
+    return this.guard(topology, partition, async () => {
+      const replies = (await this.redis
+        .multi()
+        .hmgetBuffer(keys.states, ...tabs.map((tab) => stateField(tab, RECORD_CLIENT)))
+        .hmget(keys.clients, ...tabs)
+        .exec()) ?? [];
+      for (const [err] of replies) if (err) throw err;
+      const records = replies[0]![1] as Array<Buffer | null>;
+      const counts = replies[1]![1] as Array<string | null>;
+      return tabs.map((_, i) => ({ record: records[i] ?? null, clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]) }));
+    });
+  }
+
+  /** The client count of each Tab of one partition (null where none is stored), in the order asked. */
+  async readClientCounts(topology: string, partition: number, tabs: readonly string[]): Promise<Array<number | null>> {
+    if (tabs.length === 0) return [];
+    const key = this.keys(topology, partition).clients;
+    const counts = await this.guard(topology, partition, () => this.redis.hmget(key, ...tabs));
+    return counts.map((c) => (c === null ? null : Number(c)));
   }
 
   async readMeta(topology: string, partition: number): Promise<PartitionMeta> {

@@ -1,7 +1,8 @@
 import type { HandlerRegistry } from '../bolts/handlers/registry';
 import type { RedisStateStore } from './redis-state-store';
-import { aggregateTab, mergeProjections, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
+import { aggregateTab, mergeProjections, renderTab, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
 import { QueryBudget } from './query-budget';
+import { isRecord } from './redis-keys';
 import { compilePattern, type NamePattern } from './user-pattern';
 
 /** A Tab's aggregate, merged across its clients. */
@@ -80,35 +81,75 @@ export class TabQuery {
     private readonly budget: QueryBudget = QueryBudget.unlimited(),
   ) {}
 
-  /** The projections at `now` of every state whose Tab and client match. */
+  /** The projections at `now` of every client state whose Tab and client match (Tab records are not clients). */
   async collect(tabPattern = '.*', clientPattern = '.*', now = Date.now()): Promise<Map<string, TabProjections>> {
     const clientMatches = this.memo(compilePattern(clientPattern));
-    const matching = await this.matchingTabs(compilePattern(tabPattern));
     const out = new Map<string, TabProjections>();
-    for (const [p, tabs] of matching) {
-      if (tabs.size === 0) continue; // a partition with no matching Tab: none of its states is read
-      for await (const s of this.store.scanStates(this.topology, p, (tab, client) => tabs.has(tab) && clientMatches(client), tabs)) {
-        this.budget.countState();
-        await this.budget.tick();
-        const handler = this.registry.get(s.type);
-        if (handler === undefined) continue;
-        let entry = out.get(s.tab);
-        if (entry === undefined) out.set(s.tab, (entry = { tab: s.tab, type: s.type, clients: [] }));
-        entry.clients.push({ client: s.client, projection: handler.project(handler.deserialize(s.bytes), now) });
+    for (const [p, tabs] of await this.matchingTabs(compilePattern(tabPattern))) await this.collectIn(p, tabs, clientMatches, now, out);
+    return out;
+  }
+
+  /** Into `out`, the projections of the client states of these Tabs of partition p whose client matches. */
+  private async collectIn(p: number, tabs: ReadonlyMap<string, string>, clientMatches: (client: string) => boolean, now: number, out: Map<string, TabProjections>): Promise<void> {
+    if (tabs.size === 0) return; // a partition with no matching Tab: none of its states is read
+    for await (const s of this.store.scanStates(this.topology, p, (tab, client) => tabs.has(tab) && !isRecord(client) && clientMatches(client), tabs)) {
+      this.budget.countState();
+      await this.budget.tick();
+      const handler = this.registry.get(s.type);
+      if (handler === undefined) continue;
+      let entry = out.get(s.tab);
+      if (entry === undefined) out.set(s.tab, (entry = { tab: s.tab, type: s.type, clients: [] }));
+      entry.clients.push({ client: s.client, projection: handler.project(handler.deserialize(s.bytes), now) });
+    }
+  }
+
+  /**
+   * Per matching Tab, its projection merged across the matching clients and
+   * how many they are. Across all clients (no client pattern), a Tab with a
+   * record reads that one state and its stored client count; a Tab without
+   * (a gauge or buffer, or data no worker rebuilt records for yet) and any
+   * query with a client pattern read and merge the client states.
+   */
+  private async tabAggregates(tabPattern: string, clientPattern: string | undefined, now: number): Promise<Map<string, { type: string; merged: unknown; clients: number }>> {
+    const clientRe = compilePattern(clientPattern ?? '.*');
+    const out = new Map<string, { type: string; merged: unknown; clients: number }>();
+    const collected = new Map<string, TabProjections>();
+    for (const [p, tabs] of await this.matchingTabs(compilePattern(tabPattern))) {
+      let unread = tabs;
+      if (clientRe.matchesAll) {
+        const withRecords = [...tabs].filter(([, type]) => this.registry.get(type)?.mergeState !== undefined).map(([tab]) => tab);
+        const read = await this.store.readRecords(this.topology, p, withRecords);
+        unread = new Map(tabs);
+        for (let i = 0; i < withRecords.length; i++) {
+          const { record, clients } = read[i]!;
+          if (record === null) continue;
+          this.budget.countState();
+          await this.budget.tick();
+          const tab = withRecords[i]!;
+          const type = tabs.get(tab)!;
+          const handler = this.registry.get(type)!;
+          out.set(tab, { type, merged: handler.project(handler.deserialize(record), now), clients: clients ?? 0 });
+          unread.delete(tab);
+        }
       }
+      await this.collectIn(p, unread, this.memo(clientRe), now, collected);
+    }
+    for (const [tab, entry] of collected) {
+      await this.budget.tick();
+      out.set(tab, { type: entry.type, merged: mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), clients: entry.clients.length });
     }
     return out;
   }
 
   /** One aggregate per matching Tab, merged across its matching clients, keyed and sorted by Tab. */
   async aggregate(tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Record<string, RenderedAggregate>> {
-    const collected = await this.collect(tabPattern, clientPattern, now);
-    this.budget.checkTabs(collected.size);
+    const tabs = await this.tabAggregates(tabPattern, clientPattern, now);
+    this.budget.checkTabs(tabs.size);
     const out = nameKeyed<RenderedAggregate>();
-    for (const tab of [...collected.keys()].sort(byName)) {
+    for (const tab of [...tabs.keys()].sort(byName)) {
       await this.budget.tick();
-      const entry = collected.get(tab)!;
-      out[tab] = this.render(tab, entry.type, entry.clients.map((c) => c.projection));
+      const { type, merged, clients } = tabs.get(tab)!;
+      out[tab] = renderTab(tab, type, merged, clients, this.registry) as RenderedAggregate;
     }
     return out;
   }
@@ -132,14 +173,12 @@ export class TabQuery {
 
   /** Merges the matching Tabs of each type into one super-aggregate named `name` (one per type). */
   async superAggregate(name: string, tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Rendered[]> {
-    const collected = await this.collect(tabPattern, clientPattern, now);
     const byType = new Map<string, unknown[]>();
-    for (const entry of collected.values()) {
+    for (const { type, merged } of (await this.tabAggregates(tabPattern, clientPattern, now)).values()) {
       await this.budget.tick();
-      const perTab = mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry);
-      const list = byType.get(entry.type);
-      if (list === undefined) byType.set(entry.type, [perTab]);
-      else list.push(perTab);
+      const list = byType.get(type);
+      if (list === undefined) byType.set(type, [merged]);
+      else list.push(merged);
     }
     return [...byType].map(([type, projections]) => superAggregate(name, type, projections, this.registry));
   }
@@ -156,9 +195,9 @@ export class TabQuery {
     for (const [p, tabs] of await this.matchingTabs(re, page.cursor)) for (const [tab, type] of tabs) found.set(tab, { type, partition: p });
     const names = [...found.keys()].sort(byName);
     const shown = names.slice(0, limit);
-    const clients = page.clients ? await this.clientsOf(shown.map((tab) => ({ tab, partition: found.get(tab)!.partition }))) : null;
+    const clients = page.clients ? await this.clientCounts(shown.map((tab) => ({ tab, partition: found.get(tab)!.partition }))) : null;
     return {
-      tabs: shown.map((tab) => ({ tab, type: found.get(tab)!.type, ...(clients ? { clients: clients.get(tab)?.size ?? 0 } : {}) })),
+      tabs: shown.map((tab) => ({ tab, type: found.get(tab)!.type, ...(clients ? { clients: clients.get(tab) ?? 0 } : {}) })),
       next: names.length > limit ? shown.at(-1)! : null,
     };
   }
@@ -205,6 +244,33 @@ export class TabQuery {
   }
 
   /**
+   * How many clients each of these Tabs has: the stored counts (kept with
+   * the Tab records), and for a Tab without one (data no worker rebuilt
+   * records for yet) the names of its states.
+   */
+  private async clientCounts(tabs: ReadonlyArray<{ tab: string; partition: number }>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const uncounted: Array<{ tab: string; partition: number }> = [];
+    const byPartition = new Map<number, string[]>();
+    for (const { tab, partition } of tabs) {
+      const names = byPartition.get(partition);
+      if (names === undefined) byPartition.set(partition, [tab]);
+      else names.push(tab);
+    }
+    for (const [p, names] of byPartition) {
+      const counts = await this.store.readClientCounts(this.topology, p, names);
+      this.budget.countNames(names.length);
+      names.forEach((tab, i) => {
+        const count = counts[i];
+        if (count === null || count === undefined) uncounted.push({ tab, partition: p });
+        else out.set(tab, count);
+      });
+    }
+    for (const [tab, clients] of await this.clientsOf(uncounted)) out.set(tab, clients.size);
+    return out;
+  }
+
+  /**
    * The clients of each of these Tabs, from the names of their partitions'
    * states (no state bytes): a partition with one of them asks Redis for that
    * Tab's states only (MATCH), one with more walks its states' names once.
@@ -223,7 +289,7 @@ export class TabQuery {
         this.budget.countNames(page.length);
         await this.budget.tick();
         for (const { tab, client } of page) {
-          if (!wanted.has(tab)) continue;
+          if (!wanted.has(tab) || isRecord(client)) continue;
           let clients = out.get(tab);
           if (clients === undefined) out.set(tab, (clients = new Set()));
           clients.add(client);

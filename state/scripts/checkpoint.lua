@@ -5,6 +5,7 @@
   KEYS[2]  ts:{T:p}:states   HASH  <tab>\0<client> -> state bytes
   KEYS[3]  ts:{T:p}:types    HASH  tab -> type
   KEYS[4]  ts:{T:p}:dedup    ZSET  live dedup buckets (member = score = bucket start ms)
+  KEYS[5]  ts:{T:p}:clients  HASH  tab -> how many client states it has stored
   Dedup bucket sets are KEYS[4] .. ':' .. <bucketStart>; they share the hash tag,
   so they live in the same Redis Cluster slot as the declared keys. They have no
   key expiry: a bucket goes only when the partition's event time leaves it behind
@@ -15,12 +16,23 @@
   ARGV[6]  #states  ARGV[7]  #deleted  ARGV[8]  #types  ARGV[9]  #buckets  ARGV[10]  #sources
   ARGV[11] checkpoint id (unique per write): a write applied already is not applied again
   ARGV[12] the watermark the writer's previous write (or its claim) left
+  ARGV[13] #counts, or -1: this write rebuilt no Tab record
   then, in order:
     states   #states  x (field, bytes)
     deleted  #deleted x field
     types    #types   x (tab, type)
     buckets  #buckets x (bucketStart, #ids, id...)
     sources  #sources x (name, watermark)     stored as field src:<name>
+    counts   #counts  x (tab, clients)        every Tab's client count as a rebuild of
+             the records counted them: they replace the hash (before this write's
+             own states are counted)
+
+  Client counts follow the states hash: a client state (field <tab>\0<client>,
+  client not the record's `*`) this write creates adds one to its Tab, one it
+  deletes takes one off; a Tab at 0 leaves the hash. Every write sets the
+  meta's `records_at` to its watermark: the Tab records and counts agree with
+  the states as of that watermark (a writer of an older version leaves it
+  behind, and the next claimer rebuilds them).
 
   Returns 1 when applied, 0 when this checkpoint id was applied already (a
   retry of a write whose reply was lost: nothing is written twice).
@@ -34,13 +46,13 @@
 -- Redis' Lua refuses unpack() beyond a few thousand values: send in chunks.
 local CHUNK = 1000
 
-local meta, states, types, dedupIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local meta, states, types, dedupIndex, clients = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 
 local token = tonumber(ARGV[1])
 local watermark = tonumber(ARGV[2])
 local expireBefore = tonumber(ARGV[5])
 local nStates, nDeleted, nTypes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local nBuckets, nSources = tonumber(ARGV[9]), tonumber(ARGV[10])
+local nBuckets, nSources, nCounts = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[13])
 
 -- (1) idempotence, (2) fencing, (3) lost writes, (4) regression guard: nothing is
 -- written when any refuses.
@@ -74,12 +86,31 @@ local function callChunked(command, key, from, count, width)
   end
 end
 
-local at = 13
+-- The Tab of a client state's field, nil for a Tab record's (<tab>\0*).
+local function clientTab(field)
+  local sep = string.find(field, '\0', 1, true)
+  if sep == nil or string.sub(field, sep + 1) == '*' then return nil end
+  return string.sub(field, 1, sep - 1)
+end
 
--- (3) states, deletions, types
+local at = 14
+
+-- (3) states, deletions, types; client counts move with them
+local countDelta = {}
+for i = 0, nStates - 1 do
+  local tab = clientTab(ARGV[at + 2 * i])
+  if tab ~= nil and redis.call('HEXISTS', states, ARGV[at + 2 * i]) == 0 then
+    countDelta[tab] = (countDelta[tab] or 0) + 1
+  end
+end
 callChunked('HSET', states, at, 2 * nStates, 2)
 at = at + 2 * nStates
-callChunked('HDEL', states, at, nDeleted, 1)
+for i = 0, nDeleted - 1 do
+  local tab = clientTab(ARGV[at + i])
+  if redis.call('HDEL', states, ARGV[at + i]) == 1 and tab ~= nil then
+    countDelta[tab] = (countDelta[tab] or 0) - 1
+  end
+end
 at = at + nDeleted
 for i = 0, nTypes - 1 do
   -- A Tab's type is sticky: the first type stored wins.
@@ -116,4 +147,18 @@ redis.call('HINCRBY', meta, 'events', ARGV[4])
 for i = 0, nSources - 1 do
   redis.call('HSET', meta, 'src:' .. ARGV[at + 2 * i], ARGV[at + 2 * i + 1])
 end
+at = at + 2 * nSources
+
+-- (5) client counts: a rebuild's, then this write's changes
+if nCounts >= 0 then
+  redis.call('DEL', clients)
+end
+for i = 0, nCounts - 1 do
+  local tab, count = ARGV[at + 2 * i], tonumber(ARGV[at + 2 * i + 1])
+  if count > 0 then redis.call('HSET', clients, tab, count) end
+end
+for tab, delta in pairs(countDelta) do
+  if delta ~= 0 and redis.call('HINCRBY', clients, tab, delta) <= 0 then redis.call('HDEL', clients, tab) end
+end
+redis.call('HSET', meta, 'records_at', ARGV[2])
 return 1

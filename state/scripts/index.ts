@@ -9,10 +9,10 @@ import type { Redis } from 'ioredis';
 const SCRIPTS = {
   /** claim.lua: 1 key (meta), ARGV generation, last token. */
   tsClaim: { file: 'claim', numberOfKeys: 1 },
-  /** checkpoint.lua: 4 keys (meta, states, types, dedup index), ARGV per its header. */
-  tsCheckpoint: { file: 'checkpoint', numberOfKeys: 4 },
-  /** move-position.lua: 4 keys (meta, states, types, dedup index), ARGV per its header. */
-  tsMovePosition: { file: 'move-position', numberOfKeys: 4 },
+  /** checkpoint.lua: 5 keys (meta, states, types, dedup index, clients), ARGV per its header. */
+  tsCheckpoint: { file: 'checkpoint', numberOfKeys: 5 },
+  /** move-position.lua: 5 keys (meta, states, types, dedup index, clients), ARGV per its header. */
+  tsMovePosition: { file: 'move-position', numberOfKeys: 5 },
   /** scan-fields.lua: 1 key (a hash), ARGV cursor, MATCH pattern, COUNT: one HSCAN page's field names. */
   tsScanFields: { file: 'scan-fields', numberOfKeys: 1 },
 } as const;

@@ -7,6 +7,7 @@
   KEYS[1]  ts:{T:p}:meta     KEYS[2]  ts:{T:p}:states
   KEYS[3]  ts:{T:p}:types    KEYS[4]  ts:{T:p}:dedup (index of the dedup bucket sets
            KEYS[4] .. ':' .. <bucketStart>, which share the hash tag)
+  KEYS[5]  ts:{T:p}:clients
 
   ARGV[1]  the watermark the plan was computed from (-1: none): refused when Redis
            holds another (a write landed since), "TSCHANGED <stored> <expected>"
@@ -19,14 +20,17 @@
 
   Records in the meta hash: watermark, token + 1, moved_at, moved_from and
   moved_to (positions: watermark + 1 before and after), moved_reset (0/1).
+  The states do not change but for a reset, which deletes the Tab records and
+  client counts with them: `records_at` follows the watermark when the records
+  agreed with the states before the move, or after a reset.
   Returns { token, states deleted, dedup buckets deleted }.
 ]]
-local meta, states, types, dedupIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local meta, states, types, dedupIndex, clients = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local expected = tonumber(ARGV[1])
 local watermark = tonumber(ARGV[2])
 local reset = ARGV[4] == '1'
 
-local current = redis.call('HMGET', meta, 'watermark', 'token', 'epoch')
+local current = redis.call('HMGET', meta, 'watermark', 'token', 'epoch', 'records_at')
 local stored = tonumber(current[1]) or -1
 if stored ~= expected then
   return redis.error_reply('TSCHANGED ' .. stored .. ' ' .. expected)
@@ -41,7 +45,7 @@ if reset then
     redis.call('UNLINK', dedupIndex .. ':' .. buckets[i])
   end
   bucketsDeleted = #buckets
-  redis.call('UNLINK', states, types, dedupIndex)
+  redis.call('UNLINK', states, types, dedupIndex, clients)
   local fields = redis.call('HKEYS', meta)
   for i = 1, #fields do
     if string.sub(fields[i], 1, 4) == 'src:' then redis.call('HDEL', meta, fields[i]) end
@@ -60,4 +64,7 @@ redis.call('HSET', meta,
   'moved_from', expected + 1,
   'moved_to', watermark + 1,
   'moved_reset', reset and 1 or 0)
+if reset or tonumber(current[4]) == stored then
+  redis.call('HSET', meta, 'records_at', watermark)
+end
 return { token, statesDeleted, bucketsDeleted }

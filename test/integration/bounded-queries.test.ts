@@ -58,6 +58,7 @@ async function writeStates(store: RedisStateStore, topology: string, states: Arr
         dedupAdded: new Map(),
         dedupExpireBefore: 0,
         sources: {},
+        clientCounts: null,
       });
       durable += 1;
     }

@@ -43,6 +43,7 @@ describe('move-position.lua', () => {
       dedupAdded: new Map([[BUCKET, ['id-1', 'id-2']]]),
       dedupExpireBefore: 0,
       sources: { 'fwd:t.fold.repartition:tabs:3': '4096', 'in:t.fold.repartition:0': '7' },
+      clientCounts: null,
     };
     await store.write(cp);
     return { token: claim.token, cp };

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FencedError, StateLostError, StateStoreUnavailableError, WatermarkRegressionError } from '../../state/errors';
 import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
 import { RedisStateStore } from '../../state/redis-state-store';
+import { partitionKeys } from '../../state/redis-keys';
 import { testStack } from '../support/stack-env';
 
 const stack = testStack();
@@ -15,6 +16,7 @@ const MINUTE = 60_000;
 
 function checkpoint(topology: string, over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoint {
   return {
+    clientCounts: null,
     topology,
     partition: 0,
     token: 1,
@@ -132,7 +134,43 @@ describe('RedisStateStore', () => {
       events: 5101,
       flushedAt: 1_700_000_001_000,
       sources: { 'x.fold.repartition:3': '57' },
+      recordsAt: 5100,
     });
+    expect(loaded.recordsCurrent).toBe(true);
+    // Client counts follow the states hash: created ones counted, the rewritten one not twice, the deleted one off.
+    const tabs = types.map((t) => t.tab);
+    const counted = new Map<string, number>();
+    for (const s of expected) counted.set(s.tab, (counted.get(s.tab) ?? 0) + 1);
+    expect(await store.readClientCounts(topology, 0, tabs)).toEqual(tabs.map((tab) => counted.get(tab) ?? null));
+  });
+
+  it('counts client states per Tab, not the Tab records (client *); a rebuild replaces the counts; a write by an older worker leaves the records stale', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 1);
+    const bytes = Uint8Array.from([1, 2]);
+    await owner.write({
+      watermark: 9,
+      states: [
+        { tab: 'a', client: 'c1', bytes },
+        { tab: 'a', client: 'c2', bytes },
+        { tab: 'a', client: '*', bytes },
+        { tab: 'b', client: 'c1', bytes },
+      ],
+    });
+    expect(await store.readRecords(topology, 0, ['a', 'b'])).toEqual([
+      { record: Buffer.from(bytes), clients: 2 },
+      { record: null, clients: 1 },
+    ]);
+    // The last client of b deleted: b leaves the counts; a's record deleted does not count.
+    await owner.write({ watermark: 10, deleted: [{ tab: 'b', client: 'c1' }, { tab: 'a', client: '*' }, { tab: 'b', client: 'never-stored' }] });
+    expect(await store.readClientCounts(topology, 0, ['a', 'b'])).toEqual([2, null]);
+    // A rebuild's counts replace every stored count, then the write's own states count on.
+    await owner.write({ watermark: 11, clientCounts: [{ tab: 'z', clients: 5 }], states: [{ tab: 'z', client: 'new', bytes }] });
+    expect(await store.readClientCounts(topology, 0, ['a', 'z'])).toEqual([null, 6]);
+    expect((await store.load(topology, 0, { states: false })).recordsCurrent).toBe(true);
+    // An older worker's checkpoint.lua leaves records_at behind: the next taker is told to rebuild.
+    await redis.hset(partitionKeys(prefix, topology, 0).meta, 'watermark', 12);
+    expect((await store.load(topology, 0, { states: false })).recordsCurrent).toBe(false);
   });
 
   it('writes one checkpoint of 100 000 states in a single atomic call', async () => {
@@ -352,6 +390,8 @@ describe('RedisStateStore', () => {
       states: [],
       types: new Map(),
       dedup: new Map(),
+      recordsAt: null,
+      recordsCurrent: true,
     });
   });
 

@@ -68,7 +68,10 @@ describe('stale Tabs collected, blocked Tabs refused', () => {
     await waitFor('the stale states deleted', async () => (await stored('old', 'c1')) || (await stored('old', 'c2')), (left) => !left, 30_000);
     expect(await stored('fresh', 'c')).toBe(true);
     expect(await stored('spam', 'c')).toBe(true);
+    // The Tab's record (client `*`) went stale with its last client and goes too.
+    expect(await stored('old', '*')).toBe(false);
+    expect(await stored('fresh', '*')).toBe(true);
     const collected = [...(worker.runnerOf(name)?.metrics.values() ?? [])].reduce((sum, m) => sum + (m.counters.get('states_collected') ?? 0), 0);
-    expect(collected).toBe(2);
+    expect(collected).toBe(3);
   });
 });

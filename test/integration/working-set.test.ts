@@ -1,6 +1,7 @@
 // Workers whose working set holds a small share of the states (issue 11):
 // states are evicted once a checkpoint wrote them and fetched back from Redis
-// when an event needs them, mid-stream, through kill -9 and take-overs. The
+// when an event needs them, mid-stream, through kill -9 and take-overs; the
+// Tab records folded beside them (issue 12) agree with them. The
 // events carry no ids (no dedup window can hide a replay) and the totals are
 // the ones this test computed while producing them.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,13 @@ describe('a working set far smaller than the states', () => {
       waitFor('exact counters', () => reader.counterTotals(), (t) => expectExact(t, expected).length === 0, 120_000),
     );
     expect(expectExact(totals, expected)).toEqual([]);
+    // The aggregates read Tab records (client `*`, folded beside the client states): the client
+    // states merged here agree with the same totals, and the stored client counts with theirs.
+    const merged = await reader.clientMergedTotals();
+    expect(expectExact(merged, expected)).toEqual([]);
+    const aggregates = await reader.query.aggregate('.*');
+    const miscounted = [...merged].filter(([tab, m]) => aggregates[tab]?.clients !== m.clients);
+    expect(miscounted.map(([tab, m]) => `${tab}: ${aggregates[tab]?.clients} clients counted, ${m.clients} stored`)).toEqual([]);
 
     // The survivors held a small share of the states and cycled them through Redis.
     const live = workers.filter((w) => !w.exited);

@@ -140,6 +140,29 @@ export class AggregateReader {
     return out;
   }
 
+  /**
+   * Per counter Tab, `all.count` and `all.total` of its client states merged
+   * here (each client's own state, never the Tab record the aggregates
+   * read), and how many client states it has.
+   */
+  async clientMergedTotals(tabPattern = '.*'): Promise<Map<string, { count: number; total: number; clients: number }>> {
+    const out = new Map<string, { count: number; total: number; clients: number }>();
+    const aggregates = await this.query.aggregate(tabPattern);
+    const perClient = await this.query.projections(tabPattern);
+    for (const [tab, clients] of Object.entries(perClient)) {
+      if (aggregates[tab]?.type !== 'counter') continue;
+      const sum = { count: 0, total: 0, clients: 0 };
+      for (const a of Object.values(clients)) {
+        const all = a.all as { count: number; total: number };
+        sum.count += all.count;
+        sum.total += all.total;
+        sum.clients++;
+      }
+      out.set(tab, sum);
+    }
+    return out;
+  }
+
   close(): void {
     this.redis.disconnect();
   }

@@ -28,6 +28,7 @@ describe('partition keys', () => {
       states: 'ts:{taba:7}:states',
       types: 'ts:{taba:7}:types',
       dedupIndex: 'ts:{taba:7}:dedup',
+      clients: 'ts:{taba:7}:clients',
     });
     const all = [...Object.values(keys), dedupBucketKey(keys, 1_700_000_040_000)];
     expect(new Set(all.map(hashTag))).toEqual(new Set(['taba:7']));
@@ -55,6 +56,7 @@ describe('state fields', () => {
 
 function checkpoint(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoint {
   return {
+    clientCounts: null,
     topology: 'taba',
     partition: 3,
     token: 4,
@@ -74,7 +76,7 @@ function checkpoint(over: Partial<PartitionCheckpoint> = {}): PartitionCheckpoin
 }
 
 describe('checkpoint script arguments', () => {
-  it('lays out header, states, deletions, types, buckets and sources in the order checkpoint.lua reads', () => {
+  it('lays out header, states, deletions, types, buckets, sources and client counts in the order checkpoint.lua reads', () => {
     const args = checkpointArgs(
       checkpoint({
         states: [{ tab: 'bids', client: 'c1', bytes: Uint8Array.from([1, 0, 255]) }],
@@ -83,28 +85,32 @@ describe('checkpoint script arguments', () => {
         dedupAdded: new Map([[960_000, ['a', 'b']]]),
         dedupExpireBefore: 420_000,
         sources: { 'taba.fold.repartition:2': '17' },
+        clientCounts: [{ tab: 'bids', clients: 3 }],
       }),
     );
     expect(args).toEqual([
-      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1', '4:7', '90',
+      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1', '4:7', '90', '1',
       'bids\u0000c1', Buffer.from([1, 0, 255]),
       'old\u0000c2',
       'bids', 'counter',
       '960000', '2', 'a', 'b',
       'taba.fold.repartition:2', '17',
+      'bids', '3',
     ]);
+    // No rebuild of the records: -1 counts, the stored ones are kept.
+    expect(checkpointArgs(checkpoint())[12]).toBe('-1');
   });
 
   it('passes state bytes of a view into a larger buffer without the bytes around it', () => {
     const backing = Uint8Array.from([9, 9, 1, 2, 3, 9]);
     const args = checkpointArgs(checkpoint({ states: [{ tab: 't', client: 'c', bytes: backing.subarray(2, 5) }] }));
-    expect(args[13]).toEqual(Buffer.from([1, 2, 3]));
+    expect(args[14]).toEqual(Buffer.from([1, 2, 3]));
   });
 });
 
 describe('partition meta', () => {
   it('reads a never-written partition as generation -1, token -1, watermark -1, nothing flushed', () => {
-    expect(parsePartitionMeta({})).toEqual({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, sources: {} });
+    expect(parsePartitionMeta({})).toEqual({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, sources: {}, recordsAt: null });
   });
 
   it('reads layout v1, which kept the generation as epoch, as generation and token', () => {
@@ -113,7 +119,7 @@ describe('partition meta', () => {
 
   it('reads numbers and strips the src: prefix of source watermarks', () => {
     expect(
-      parsePartitionMeta({ generation: '3', token: '9', watermark: '41', events: '1000', flushed_at: '1700000000000', 'src:t.r:0': '8' }),
-    ).toEqual({ generation: 3, token: 9, watermark: 41, events: 1000, flushedAt: 1_700_000_000_000, sources: { 't.r:0': '8' } });
+      parsePartitionMeta({ generation: '3', token: '9', watermark: '41', events: '1000', flushed_at: '1700000000000', 'src:t.r:0': '8', records_at: '41' }),
+    ).toEqual({ generation: 3, token: 9, watermark: 41, events: 1000, flushedAt: 1_700_000_000_000, sources: { 't.r:0': '8' }, recordsAt: 41 });
   });
 });

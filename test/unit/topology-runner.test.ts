@@ -40,14 +40,14 @@ const deferred = () => {
 };
 
 class FakeStore implements RunnerStateStore {
-  readonly meta = new Map<number, { generation: number; token: number; watermark: number; checkpoint: string; events: number }>();
+  readonly meta = new Map<number, { generation: number; token: number; watermark: number; checkpoint: string; events: number; recordsAt: number | null }>();
   claims = 0;
   /** Called before a write is applied: throw to refuse it, await to hold it. */
   beforeWrite: (cp: PartitionCheckpoint) => Promise<void> | void = () => {};
 
   private of(p: number) {
     let m = this.meta.get(p);
-    if (m === undefined) this.meta.set(p, (m = { generation: -1, token: 0, watermark: -1, checkpoint: '', events: 0 }));
+    if (m === undefined) this.meta.set(p, (m = { generation: -1, token: 0, watermark: -1, checkpoint: '', events: 0, recordsAt: null }));
     return m;
   }
 
@@ -69,6 +69,8 @@ class FakeStore implements RunnerStateStore {
     m.watermark = cp.watermark;
     m.checkpoint = cp.checkpointId;
     m.events += cp.eventsDelta;
+    // As checkpoint.lua: the write's Tab records agree with its states at its watermark.
+    m.recordsAt = cp.watermark;
     const states = this.statesOf(cp.partition);
     for (const st of cp.states) states.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes));
     for (const st of cp.deleted) states.delete(`${st.tab}\u0000${st.client}`);
@@ -106,7 +108,8 @@ class FakeStore implements RunnerStateStore {
 
   async load(_topology: string, partition: number): Promise<LoadedPartition> {
     const m = this.of(partition);
-    return { generation: m.generation, token: m.token, watermark: m.watermark, events: m.events, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} };
+    const recordsCurrent = m.recordsAt === null ? this.statesOf(partition).size === 0 : m.recordsAt === m.watermark;
+    return { generation: m.generation, token: m.token, watermark: m.watermark, events: m.events, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: m.recordsAt, recordsCurrent };
   }
 }
 
@@ -201,10 +204,14 @@ describe('TopologyRunner on fakes', () => {
     // An event for one of the stale states: fetched, folded, fresh again.
     await reader().deliver(0, [{ offset: '0', key: Buffer.from(tab), value: Buffer.from(JSON.stringify({ tab, type: 'counter', value: 1, time: now, client: 'touched' })), timestamp: String(now) }]);
     await runner.flush(); // deletes what the page found and nothing fetched since
-    expect([...stored.keys()].sort()).toEqual([`${tab}\u0000recent`, `${tab}\u0000touched`]);
-    const touched = counter.render(counter.project(counter.deserialize(stored.get(`${tab}\u0000touched`)!), now)) as { all: { count: number } };
-    expect(touched.all.count).toBe(2);
+    // The Tab record (client `*`, rebuilt from the three stored states at take-up) is fresh: it saw the new event.
+    expect([...stored.keys()].sort()).toEqual([`${tab}\u0000*`, `${tab}\u0000recent`, `${tab}\u0000touched`]);
+    const allCount = (bytes: Buffer): number => (counter.render(counter.project(counter.deserialize(bytes), now)) as { all: { count: number } }).all.count;
+    expect(allCount(stored.get(`${tab}\u0000touched`)!)).toBe(2);
+    // The record's all-time cell keeps what the collected client counted: its windows were empty.
+    expect(allCount(stored.get(`${tab}\u0000*`)!)).toBe(4);
     expect(runner.metrics.get(0)!.counters.get('states_collected')).toBe(1);
+    expect(runner.metrics.get(0)!.counters.get('tab_records_rebuilt')).toBe(1);
     await runner.stop();
   });
 
@@ -234,12 +241,11 @@ describe('TopologyRunner on fakes', () => {
     expect(workingSet.fetches).toBeGreaterThan(0);
     const counter = defaultRegistry().get('counter')!;
     const stored = store.states.get(0)!;
-    expect(stored.size).toBe(CLIENTS);
-    for (const [client, count] of expected) {
-      const bytes = stored.get(`${tab}\u0000${client}`)!;
-      const rendered = counter.render(counter.project(counter.deserialize(bytes), now)) as { all: { count: number } };
-      expect(rendered.all.count, client).toBe(count);
-    }
+    expect(stored.size).toBe(CLIENTS + 1);
+    const allCount = (client: string): number => (counter.render(counter.project(counter.deserialize(stored.get(`${tab}\u0000${client}`)!), now)) as { all: { count: number } }).all.count;
+    for (const [client, count] of expected) expect(allCount(client), client).toBe(count);
+    // The Tab record (client `*`), evicted and fetched back as any state, holds every event.
+    expect(allCount('*')).toBe(2 * 40 * 12);
     expect(store.meta.get(0)).toMatchObject({ watermark: offset - 1, events: 2 * 40 * 12 });
     await runner.stop();
   });

@@ -19,7 +19,7 @@ class MemoryOutbox implements Outbox {
 
 const PARTITIONS = 4;
 const taba = buildTaba({ name: 't', topic: 'tabs' });
-const empty = (): LoadedPartition => ({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {} });
+const empty = (): LoadedPartition => ({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true });
 const now = 1_700_000_000_000;
 const event = (tab: string, value: number, extra: Record<string, unknown> = {}) => ({ tab, type: 'counter', value, time: now, client: 'c1', ...extra });
 const record = (offset: number, value: unknown): InputRecord => ({ offset: String(offset), key: null, value: Buffer.from(JSON.stringify(value)), timestamp: String(now) });
@@ -122,10 +122,17 @@ describe('TopologyTask', () => {
     t.process('tabs', record(0, { tab: old, type: 'counter', value: 1, time: now - 3 * DAY, client: 'c1' }));
     t.process('tabs', record(1, { tab: recent, type: 'percentile', value: 5, time: now - DAY, client: 'c1' }));
     const cp = t.checkpoint(now)!.checkpoint;
-    expect(cp.deleted).toEqual([{ tab: old, client: 'c1' }]);
-    expect(cp.states.map((s) => s.tab)).toEqual([recent]);
+    // Each Tab's record (client `*`) goes with its only client.
+    expect(cp.deleted).toEqual([
+      { tab: old, client: 'c1' },
+      { tab: old, client: '*' },
+    ]);
+    expect(cp.states.map((s) => `${s.tab}/${s.client}`)).toEqual([`${recent}/c1`, `${recent}/*`]);
     // A day and a half on, the other one's last event is 2.5 days old too.
-    expect(t.checkpoint(now + 1.5 * DAY)?.checkpoint.deleted).toEqual([{ tab: recent, client: 'c1' }]);
+    expect(t.checkpoint(now + 1.5 * DAY)?.checkpoint.deleted).toEqual([
+      { tab: recent, client: 'c1' },
+      { tab: recent, client: '*' },
+    ]);
   });
 
   it('prunes states whose handler says they expired, and writes no state it deletes', () => {
@@ -204,7 +211,8 @@ describe('TopologyTask with two keyed bolts (two repartition topics)', () => {
     const h = defaultRegistry().get('counter')!;
     let count = 0;
     let total = 0;
-    for (const s of cp.states.filter((x) => x.tab === tab)) {
+    // Client states only: the Tab record (client `*`) is their merge.
+    for (const s of cp.states.filter((x) => x.tab === tab && x.client !== '*')) {
       const all = (h.render(h.project(h.deserialize(s.bytes), now)) as { all: { count: number; total: number } }).all;
       count += all.count;
       total += all.total;

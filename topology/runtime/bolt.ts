@@ -20,8 +20,8 @@ export interface Bolt {
    * this bolt before it settles, and takes no checkpoint meanwhile.
    */
   prefetch?(tuples: readonly Tuple[]): Promise<void> | undefined;
-  /** Loads this task's durable state when the worker takes the task up. */
-  restore?(loaded: LoadedPartition): void;
+  /** Loads this task's durable state when the worker takes the task up (a promise when it must read more first). */
+  restore?(loaded: LoadedPartition): void | Promise<void>;
   /** Adds what changed since the last call to the checkpoint being built. */
   checkpoint?(draft: CheckpointDraft, now: number): void;
   /** The last checkpoint this bolt contributed to is durable: what it covered may leave memory. */

@@ -309,7 +309,7 @@ export class TopologyRunner {
     for (const input of task.inputTopics()) {
       mirrored.set(input.topic, await offsets.get(topology.name, input.topic, input.partition).catch(() => null));
     }
-    task.restore(loaded, mirrored);
+    await task.restore(loaded, mirrored);
     for (const input of task.inputs.values()) {
       const zk = mirrored.get(input.topic) ?? null;
       if (zk !== null && zk !== input.watermark + 1) {

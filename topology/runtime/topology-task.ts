@@ -150,9 +150,20 @@ export class TopologyTask {
    * Loads durable state and starts each input at Redis's watermark + 1 (the
    * truth); `committed`, ZooKeeper's mirror of the offsets, only tells
    * whether the next checkpoint must commit the position even if nothing moves.
+   * A promise when a bolt must read more first (see Bolt.restore).
    */
-  restore(loaded: LoadedPartition, committed: Map<string, number | null>): void {
-    for (const bolt of this.bolts.values()) bolt.restore?.(loaded);
+  restore(loaded: LoadedPartition, committed: Map<string, number | null>): Promise<void> | undefined {
+    const reading: Array<Promise<void>> = [];
+    for (const bolt of this.bolts.values()) {
+      const restored = bolt.restore?.(loaded);
+      if (restored !== undefined) reading.push(restored);
+    }
+    if (reading.length > 0) return Promise.all(reading).then(() => this.startInputs(loaded, committed));
+    this.startInputs(loaded, committed);
+    return undefined;
+  }
+
+  private startInputs(loaded: LoadedPartition, committed: Map<string, number | null>): void {
     this.restoreForwardPositions(loaded.sources);
     for (const { topic, partition } of this.inputTopics()) {
       const watermark =
@@ -355,6 +366,7 @@ export class TopologyTask {
         dedupAdded: draft.dedupAdded,
         dedupExpireBefore: draft.dedupExpireBefore,
         sources,
+        clientCounts: draft.clientCounts,
       },
       commits: moved.map((i) => ({ ...i })),
     };
