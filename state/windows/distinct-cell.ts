@@ -23,10 +23,12 @@ export const distinctCell: CellKind<DistinctCell, number> = {
   add(cell, value) {
     cell.count++;
     distinctAddEntry(cell.distinct, value);
+    return cell;
   },
   mergeInto(target, source) {
     target.count += source.count;
     distinctMergeInto(target.distinct, source.distinct);
+    return target;
   },
   isEmpty: (cell) => cell.count === 0 && isDistinctEmpty(cell.distinct),
   write(writer: ByteWriter, cell) {

@@ -61,19 +61,20 @@ export class WindowedCells<C, V> {
   add(state: WindowedState<C>, time: number, value: V): void {
     const { specs, cell } = this;
     for (let r = 0; r < specs.length; r++) {
-      const target = this.bucket(state, r, bucketIndex(time, specs[r].bucketMs));
-      if (target !== undefined) cell.add(target, value);
+      const ring = state.rings[r];
+      const slot = this.bucket(state, r, bucketIndex(time, specs[r].bucketMs));
+      if (slot >= 0) ring[slot] = cell.add(ring[slot]!, value);
     }
-    cell.add(state.all, value);
+    state.all = cell.add(state.all, value);
     if (time > state.maxTime) state.maxTime = time;
   }
 
   /**
-   * Ring r's cell for bucket `index`, made when missing: a later bucket than
-   * the ring's newest moves the ring on (clearing the buckets that roll out);
-   * one too old for the ring has no cell (undefined).
+   * Ring r's slot for bucket `index`, its cell made when missing: a later
+   * bucket than the ring's newest moves the ring on (clearing the buckets
+   * that roll out); one too old for the ring has no slot (-1).
    */
-  private bucket(state: WindowedState<C>, r: number, index: number): C | undefined {
+  private bucket(state: WindowedState<C>, r: number, index: number): number {
     const slots = slotsOf(this.specs[r]);
     const ring = state.rings[r];
     const newest = state.newest[r];
@@ -81,12 +82,11 @@ export class WindowedCells<C, V> {
       for (let j = Math.max(newest + 1, index - slots + 1); j <= index; j++) ring[slotOf(j, slots)] = undefined;
       state.newest[r] = index;
     } else if (index <= newest - slots) {
-      return undefined;
+      return -1;
     }
     const slot = slotOf(index, slots);
-    let target = ring[slot];
-    if (target === undefined) ring[slot] = target = this.cell.create();
-    return target;
+    if (ring[slot] === undefined) ring[slot] = this.cell.create();
+    return slot;
   }
 
   /**
@@ -106,13 +106,14 @@ export class WindowedCells<C, V> {
         for (let j = from - slots + 1; j <= from; j++) {
           const bucket = source.rings[r][slotOf(j, slots)];
           if (bucket === undefined) continue;
-          const into = this.bucket(target, r, j);
-          if (into !== undefined) cell.mergeInto(into, bucket);
+          const ring = target.rings[r];
+          const slot = this.bucket(target, r, j);
+          if (slot >= 0) ring[slot] = cell.mergeInto(ring[slot]!, bucket);
         }
       }
       if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
     }
-    cell.mergeInto(target.all, source.all);
+    target.all = cell.mergeInto(target.all, source.all);
   }
 
   /** Fresh merged cells per window at `now` (see window-spec.ts), and `all`. */
@@ -122,20 +123,18 @@ export class WindowedCells<C, V> {
     for (let r = 0; r < specs.length; r++) {
       const { name, bucketMs, buckets } = specs[r];
       const slots = slotsOf(specs[r]);
-      const merged = cell.create();
+      let merged = cell.create();
       const newest = state.newest[r];
       const current = bucketIndex(now, bucketMs);
       const lo = Math.max(newest - slots, current - buckets) + 1;
       const hi = Math.min(newest, current);
       for (let j = lo; j <= hi; j++) {
         const source = state.rings[r][slotOf(j, slots)];
-        if (source !== undefined) cell.mergeInto(merged, source);
+        if (source !== undefined) merged = cell.mergeInto(merged, source);
       }
       out[name] = merged;
     }
-    const all = cell.create();
-    cell.mergeInto(all, state.all);
-    out[ALL_WINDOW] = all;
+    out[ALL_WINDOW] = cell.mergeInto(cell.create(), state.all);
     return out;
   }
 
@@ -143,9 +142,9 @@ export class WindowedCells<C, V> {
   merge(a: WindowCells<C>, b: WindowCells<C>): WindowCells<C> {
     const out: WindowCells<C> = {};
     for (const name of this.names()) {
-      const merged = this.cell.create();
-      if (a[name] !== undefined) this.cell.mergeInto(merged, a[name]);
-      if (b[name] !== undefined) this.cell.mergeInto(merged, b[name]);
+      let merged = this.cell.create();
+      if (a[name] !== undefined) merged = this.cell.mergeInto(merged, a[name]);
+      if (b[name] !== undefined) merged = this.cell.mergeInto(merged, b[name]);
       out[name] = merged;
     }
     return out;
