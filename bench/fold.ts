@@ -164,6 +164,7 @@ console.table(
     'frozen heap B': h.frozenHeapPerState,
     'thawed / stored': ratio(h.thawedHeapPerState / h.storedBytesMean),
     'frozen / stored': ratio(h.frozenHeapPerState / h.storedBytesMean),
+    'thaws/s': fmt(h.thawsPerSecond),
   })),
 );
 

@@ -1,6 +1,6 @@
 import { windowedHandler } from './windowed-handler';
 import { renderCountTotal, type RenderedCountTotal } from './counter';
-import { newSketch, sketchQuantile, type QuantileSketch } from '../../state/sketches/quantile-sketch';
+import { newSketch, sketchCount, sketchQuantile, sketchSum, type QuantileSketch } from '../../state/sketches/quantile-sketch';
 import { quantileCell } from '../../state/windows/quantile-cell';
 import { SKETCH_WINDOWS } from '../../state/windows/window-spec';
 import { WindowedCells, type WindowCells } from '../../state/windows/windowed-cells';
@@ -23,7 +23,7 @@ const windows = new WindowedCells(SKETCH_WINDOWS, quantileCell);
 /** Percentiles (each within 1 % of the exact value) per window, with count, total and average. */
 export function renderPercentiles(sketch: QuantileSketch): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const [key, q] of PERCENTILES) out[key] = sketch.count === 0 ? null : sketchQuantile(sketch, q);
+  for (const [key, q] of PERCENTILES) out[key] = sketchCount(sketch) === 0 ? null : sketchQuantile(sketch, q);
   return out;
 }
 
@@ -36,7 +36,7 @@ export const percentileHandler = windowedHandler({
     const percentiles: Record<string, Record<string, number | null>> = {};
     for (const name of windows.names()) {
       const sketch = projection[name] ?? newSketch();
-      out[name] = renderCountTotal(sketch.count, sketch.sum);
+      out[name] = renderCountTotal(sketchCount(sketch), sketchSum(sketch));
       percentiles[name] = renderPercentiles(sketch);
     }
     out.percentiles = percentiles;

@@ -4,10 +4,13 @@
 // package (with the native `murmurhash3`) did when sketches were first
 // stored, so stored sketches read back the same (see murmur3-x86-128.ts and
 // hyperloglog-estimate.ts).
-// Registers are kept here as plain data: sparse (sorted entries) while few are
-// set, then dense, so the many small per-bucket sketches of a quiet Tab stay
-// small. Adding a value twice changes nothing, and merging is a register-wise
-// max: associative, commutative, idempotent.
+// Registers are kept here as plain data: sparse while few are set (the sorted
+// entries as one array of numbers, exactly as long as it needs while short),
+// then dense (one byte per register), so the many small per-bucket sketches
+// of a quiet Tab stay small and hold nothing for the collector to trace. A
+// new entry makes a new array while it is short, so the functions that can
+// add one return the sketch to keep. Adding a value twice changes nothing,
+// and merging is a register-wise max: associative, commutative, idempotent.
 import { hyperLogLogEstimate } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
 import type { ByteReader } from '../codec/byte-reader';
@@ -29,15 +32,11 @@ const RANK_SCALE = 1 << RANK_BITS;
 // their registers stay where stored sketches have them.
 const NUL_ESCAPE = '\uffff';
 
-export interface DistinctSketch {
-  /** Sorted `register·64 + rank` entries while sparse; null once dense. */
-  sparse: number[] | null;
-  /** One rank per register once dense. */
-  dense: Uint8Array | null;
-}
+/** Sorted `register·64 + rank` entries while sparse; one rank per register once dense. */
+export type DistinctSketch = number[] | Uint8Array;
 
 export function newDistinct(): DistinctSketch {
-  return { sparse: [], dense: null };
+  return [];
 }
 
 /**
@@ -64,71 +63,78 @@ function entryOf(hash: ArrayLike<number>): number {
 
 const hashWords = new Uint32Array(4);
 
-export function distinctAddEntry(sketch: DistinctSketch, entry: number): void {
-  setRegister(sketch, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+/** Adds an entry (see distinctEntry); returns the sketch to keep. */
+export function distinctAddEntry(sketch: DistinctSketch, entry: number): DistinctSketch {
+  return setRegister(sketch, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
 }
 
-export function distinctAdd(sketch: DistinctSketch, value: string): void {
-  distinctAddEntry(sketch, distinctEntry(value));
+/** Adds a value; returns the sketch to keep. */
+export function distinctAdd(sketch: DistinctSketch, value: string): DistinctSketch {
+  return distinctAddEntry(sketch, distinctEntry(value));
 }
 
 function trailingZeros(word: number): number {
   return 31 - Math.clz32(word & -word);
 }
 
-function setRegister(sketch: DistinctSketch, register: number, rank: number): void {
-  if (sketch.dense !== null) {
-    if (rank > sketch.dense[register]) sketch.dense[register] = rank;
-    return;
+/**
+ * Past this length a sparse sketch takes a new entry in place, in the
+ * array's own room to grow: copying it whole for every new entry would cost
+ * more than the room saves.
+ */
+const GROW_IN_PLACE_FROM = 64;
+
+function setRegister(sketch: DistinctSketch, register: number, rank: number): DistinctSketch {
+  if (!Array.isArray(sketch)) {
+    if (rank > sketch[register]) sketch[register] = rank;
+    return sketch;
   }
-  const sparse = sketch.sparse!;
   let lo = 0;
-  let hi = sparse.length;
+  let hi = sketch.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sparse[mid] >>> RANK_BITS < register) lo = mid + 1;
+    if (sketch[mid] >>> RANK_BITS < register) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < sparse.length && sparse[lo] >>> RANK_BITS === register) {
-    if (rank > (sparse[lo] & (RANK_SCALE - 1))) sparse[lo] = register * RANK_SCALE + rank;
-    return;
+  if (lo < sketch.length && sketch[lo] >>> RANK_BITS === register) {
+    if (rank > (sketch[lo] & (RANK_SCALE - 1))) sketch[lo] = register * RANK_SCALE + rank;
+    return sketch;
   }
-  sparse.splice(lo, 0, register * RANK_SCALE + rank);
-  if (sparse.length > SPARSE_LIMIT) toDense(sketch);
+  if (sketch.length >= SPARSE_LIMIT) return setRegister(toDense(sketch), register, rank);
+  if (sketch.length < GROW_IN_PLACE_FROM) return sketch.toSpliced(lo, 0, register * RANK_SCALE + rank);
+  sketch.splice(lo, 0, register * RANK_SCALE + rank);
+  return sketch;
 }
 
-function toDense(sketch: DistinctSketch): Uint8Array {
-  if (sketch.dense !== null) return sketch.dense;
+function toDense(sparse: readonly number[]): Uint8Array {
   const dense = new Uint8Array(REGISTERS);
-  for (const entry of sketch.sparse!) dense[entry >>> RANK_BITS] = entry & (RANK_SCALE - 1);
-  sketch.dense = dense;
-  sketch.sparse = null;
+  for (const entry of sparse) dense[entry >>> RANK_BITS] = entry & (RANK_SCALE - 1);
   return dense;
 }
 
-/** Register-wise max of `source` into `target`. */
-export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch): void {
-  if (source.dense !== null) {
-    const dense = toDense(target);
-    const from = source.dense;
-    for (let i = 0; i < REGISTERS; i++) if (from[i] > dense[i]) dense[i] = from[i];
-    return;
+/** Register-wise max of `source` into `target`; returns the target to keep. */
+export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch): DistinctSketch {
+  if (!Array.isArray(source)) {
+    const dense = Array.isArray(target) ? toDense(target) : target;
+    for (let i = 0; i < REGISTERS; i++) if (source[i] > dense[i]) dense[i] = source[i];
+    return dense;
   }
-  for (const entry of source.sparse!) setRegister(target, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+  for (const entry of source) target = setRegister(target, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+  return target;
 }
 
 export function cloneDistinct(sketch: DistinctSketch): DistinctSketch {
-  return { sparse: sketch.sparse === null ? null : sketch.sparse.slice(), dense: sketch.dense === null ? null : sketch.dense.slice() };
+  return sketch.slice();
 }
 
 export function isDistinctEmpty(sketch: DistinctSketch): boolean {
-  return sketch.sparse !== null && sketch.sparse.length === 0;
+  return Array.isArray(sketch) && sketch.length === 0;
 }
 
 /** The estimated number of distinct values. */
 export function distinctCount(sketch: DistinctSketch): number {
   if (isDistinctEmpty(sketch)) return 0;
-  return hyperLogLogEstimate(sketch.dense ?? toDense(cloneDistinct(sketch)));
+  return hyperLogLogEstimate(Array.isArray(sketch) ? toDense(sketch) : sketch);
 }
 
 // Serialized as a form byte: 0 empty, 1 sparse (count, then entry gaps), 2
@@ -145,7 +151,7 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     writer.u8(EMPTY);
     return;
   }
-  const entries = sketch.sparse ?? entriesOf(sketch.dense!);
+  const entries = Array.isArray(sketch) ? sketch : entriesOf(sketch);
   if (entries.length <= SPARSE_WRITE_LIMIT) {
     writer.u8(SPARSE).varuint(entries.length);
     let previous = 0;
@@ -155,31 +161,34 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     }
     return;
   }
-  writer.u8(DENSE).bytes(pack(sketch.dense!));
+  writer.u8(DENSE).bytes(pack(sketch as Uint8Array));
 }
 
 export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   const form = reader.u8();
   if (form === EMPTY) return undefined;
-  const sketch = newDistinct();
   if (form === SPARSE) {
     const n = reader.varuint();
     if (n > REGISTERS) reader.fail('distinct sketch has more entries than registers');
+    // Entries ascend, so each goes last, or replaces the last one when of the same register (the higher rank kept).
     let entry = 0;
+    let kept = 0;
     for (let i = 0; i < n; i++) {
       entry += reader.varuint();
       if (entry >= REGISTERS * RANK_SCALE || entry % RANK_SCALE === 0) reader.fail('distinct sketch entry out of range');
-      setRegister(sketch, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+      if (kept > 0 && scratch[kept - 1] >>> RANK_BITS === entry >>> RANK_BITS) scratch[kept - 1] = Math.max(scratch[kept - 1], entry);
+      else scratch[kept++] = entry;
     }
-    return sketch;
+    const entries = new Array<number>(kept);
+    for (let i = 0; i < kept; i++) entries[i] = scratch[i];
+    return kept > SPARSE_LIMIT ? toDense(entries) : entries;
   }
-  if (form === DENSE) {
-    sketch.dense = unpack(reader.bytes(PACKED_BYTES));
-    sketch.sparse = null;
-    return sketch;
-  }
+  if (form === DENSE) return unpack(reader.bytes(PACKED_BYTES));
   return reader.fail(`unknown distinct sketch form ${form}`);
 }
+
+/** Room for a sparse sketch's entries while it is read. */
+const scratch = new Uint32Array(REGISTERS);
 
 function entriesOf(dense: Uint8Array): number[] {
   const entries: number[] = [];

@@ -23,35 +23,35 @@ const mapping = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
 /** Magnitudes at or below this are counted as zero (about 1e-308). */
 const SMALLEST_MAGNITUDE = mapping.minPossible;
 
-/** Counts of bin keys offset..offset+counts.length-1; empty when counts is empty. */
-export interface Bins {
-  offset: number;
-  counts: number[];
-}
+// A sketch is one flat array of numbers, exactly as long as it needs:
+//   [count, zeros, sum, min, max, P, P (key, count) pairs of the positive
+//    magnitudes by ascending key, then the negative magnitudes' pairs]
+// Only bins that hold a count are kept (values far apart no longer cost the
+// bins between them), and a state of many sketches is as many arrays of
+// unboxed numbers: nothing inside for the collector to trace, one allocation
+// to read one back. Adding a value to a bin it already has changes the array
+// in place; a new bin makes a new array, so the functions that can add one
+// return the sketch to keep.
+export type QuantileSketch = number[];
 
-export interface QuantileSketch {
-  /** Positive values by magnitude bin. */
-  positive: Bins;
-  /** Negative values by magnitude bin. */
-  negative: Bins;
-  zeros: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
+const COUNT = 0;
+const ZEROS = 1;
+const SUM = 2;
+const MIN = 3;
+const MAX = 4;
+/** How many (key, count) pairs the positive magnitudes have. */
+const POSITIVE_BINS = 5;
+const HEAD = 6;
 
 export function newSketch(): QuantileSketch {
-  return {
-    positive: { offset: 0, counts: [] },
-    negative: { offset: 0, counts: [] },
-    zeros: 0,
-    count: 0,
-    sum: 0,
-    min: Infinity,
-    max: -Infinity,
-  };
+  return [0, 0, 0, Infinity, -Infinity, 0];
 }
+
+export const sketchCount = (sketch: QuantileSketch): number => sketch[COUNT];
+export const sketchSum = (sketch: QuantileSketch): number => sketch[SUM];
+
+/** Where the positive pairs end and the negative ones begin. */
+const positiveEnd = (sketch: QuantileSketch) => HEAD + 2 * sketch[POSITIVE_BINS];
 
 // A windowed percentile adds each value to a sketch per window: the bin key
 // (a logarithm) is computed once and remembered for the next few adds.
@@ -66,26 +66,35 @@ function keyOf(magnitude: number): number {
   return lastKey;
 }
 
-export function sketchAdd(sketch: QuantileSketch, value: number): void {
-  if (value > SMALLEST_MAGNITUDE) addToBins(sketch.positive, keyOf(value), 1);
-  else if (value < -SMALLEST_MAGNITUDE) addToBins(sketch.negative, keyOf(-value), 1);
-  else sketch.zeros++;
-  sketch.count++;
-  sketch.sum += value;
-  if (value < sketch.min) sketch.min = value;
-  if (value > sketch.max) sketch.max = value;
+/** Adds a value; returns the sketch, a new array when the value needed a new bin. */
+export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch {
+  if (value > SMALLEST_MAGNITUDE) sketch = addToBin(sketch, true, keyOf(value), 1);
+  else if (value < -SMALLEST_MAGNITUDE) sketch = addToBin(sketch, false, keyOf(-value), 1);
+  else sketch[ZEROS]++;
+  sketch[COUNT]++;
+  sketch[SUM] += value;
+  if (value < sketch[MIN]) sketch[MIN] = value;
+  if (value > sketch[MAX]) sketch[MAX] = value;
+  return sketch;
 }
 
-/** Adds `source` into `target`. */
-export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch): void {
-  if (source.count === 0) return;
-  mergeBins(target.positive, source.positive);
-  mergeBins(target.negative, source.negative);
-  target.zeros += source.zeros;
-  target.count += source.count;
-  target.sum += source.sum;
-  if (source.min < target.min) target.min = source.min;
-  if (source.max > target.max) target.max = source.max;
+/** Adds `source` into `target`; returns the target, a new array when it needed new bins. */
+export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch): QuantileSketch {
+  if (source[COUNT] === 0) return target;
+  const split = positiveEnd(target);
+  const sourceSplit = positiveEnd(source);
+  if (hasKeys(target, HEAD, split, source, HEAD, sourceSplit) && hasKeys(target, split, target.length, source, sourceSplit, source.length)) {
+    addCounts(target, HEAD, source, HEAD, sourceSplit);
+    addCounts(target, split, source, sourceSplit, source.length);
+  } else {
+    target = rebuilt(target, source, HEAD, sourceSplit, sourceSplit, source.length);
+  }
+  target[ZEROS] += source[ZEROS];
+  target[COUNT] += source[COUNT];
+  target[SUM] += source[SUM];
+  if (source[MIN] < target[MIN]) target[MIN] = source[MIN];
+  if (source[MAX] > target[MAX]) target[MAX] = source[MAX];
+  return target;
 }
 
 /**
@@ -93,152 +102,229 @@ export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch):
  * sorted[floor(q·(count-1))], and never outside [min, max]. NaN when empty.
  */
 export function sketchQuantile(sketch: QuantileSketch, q: number): number {
-  if (sketch.count === 0 || !(q >= 0 && q <= 1)) return NaN;
-  let rank = Math.floor(q * (sketch.count - 1));
+  if (sketch[COUNT] === 0 || !(q >= 0 && q <= 1)) return NaN;
+  let rank = Math.floor(q * (sketch[COUNT] - 1));
   let value: number;
-  const negatives = sumOf(sketch.negative.counts);
+  const split = positiveEnd(sketch);
+  const negatives = countsIn(sketch, split, sketch.length);
   if (rank < negatives) {
     // Ascending values run through the negative bins from the largest magnitude down.
-    const { offset, counts } = sketch.negative;
-    let i = counts.length - 1;
-    for (; i > 0; i--) {
-      if (rank < counts[i]) break;
-      rank -= counts[i];
+    let i = sketch.length - 2;
+    for (; i > split; i -= 2) {
+      if (rank < sketch[i + 1]) break;
+      rank -= sketch[i + 1];
     }
-    value = -mapping.value(offset + i);
-  } else if (rank < negatives + sketch.zeros) {
+    value = -mapping.value(sketch[i]);
+  } else if (rank < negatives + sketch[ZEROS]) {
     value = 0;
   } else {
-    rank -= negatives + sketch.zeros;
-    const { offset, counts } = sketch.positive;
-    let i = 0;
-    for (; i < counts.length - 1; i++) {
-      if (rank < counts[i]) break;
-      rank -= counts[i];
+    rank -= negatives + sketch[ZEROS];
+    let i = HEAD;
+    for (; i < split - 2; i += 2) {
+      if (rank < sketch[i + 1]) break;
+      rank -= sketch[i + 1];
     }
-    value = mapping.value(offset + i);
+    value = mapping.value(sketch[i]);
   }
-  return Math.min(Math.max(value, sketch.min), sketch.max);
+  return Math.min(Math.max(value, sketch[MIN]), sketch[MAX]);
 }
 
-function sumOf(counts: number[]): number {
+/** The sum of the counts of the pairs in [from, to). */
+function countsIn(pairs: ArrayLike<number>, from: number, to: number): number {
   let total = 0;
-  for (let i = 0; i < counts.length; i++) total += counts[i];
+  for (let i = from + 1; i < to; i += 2) total += pairs[i];
   return total;
 }
 
-function addToBins(bins: Bins, key: number, count: number): void {
-  const { counts } = bins;
-  const index = key - bins.offset;
-  if (index >= 0 && index < counts.length) {
-    counts[index] += count;
-    return;
+/** Adds `count` to bin `key` of a sign; returns the sketch, a new array when the bin is new. */
+function addToBin(sketch: QuantileSketch, positive: boolean, key: number, count: number): QuantileSketch {
+  const split = positiveEnd(sketch);
+  const from = positive ? HEAD : split;
+  const to = positive ? split : sketch.length;
+  const at = searchKey(sketch, from, to, key);
+  if (at < to && sketch[at] === key) {
+    sketch[at + 1] += count;
+    return sketch;
   }
-  if (counts.length === 0) {
-    bins.offset = key;
-    counts.push(count);
-    return;
-  }
-  if (index < 0) {
-    // Below the lowest bin: grow down, unless that would pass MAX_BINS, then collapse into the lowest.
-    const top = bins.offset + counts.length - 1;
-    const lowest = Math.max(key, top - MAX_BINS + 1);
-    if (lowest < bins.offset) {
-      counts.unshift(...new Array<number>(bins.offset - lowest).fill(0));
-      bins.offset = lowest;
-    }
-    counts[Math.max(key, lowest) - bins.offset] += count;
-    return;
-  }
-  for (let i = counts.length; i < index; i++) counts.push(0);
-  counts.push(count);
-  collapseLowest(bins);
+  if (from === to || (key - sketch[from] < MAX_BINS && sketch[to - 2] - key < MAX_BINS)) return withPair(sketch, positive, at, key, count);
+  // A key MAX_BINS or more from the others: the lowest collapse (rare), so the bins are rebuilt.
+  single[0] = key;
+  single[1] = count;
+  return positive ? rebuilt(sketch, single, 0, 2, 2, 2) : rebuilt(sketch, single, 0, 0, 0, 2);
 }
 
-/** Folds the lowest bins together so at most MAX_BINS remain. */
-function collapseLowest(bins: Bins): void {
-  const excess = bins.counts.length - MAX_BINS;
-  if (excess <= 0) return;
-  let folded = 0;
-  for (let i = 0; i <= excess; i++) folded += bins.counts[i];
-  bins.counts.splice(0, excess);
-  bins.counts[0] = folded;
-  bins.offset += excess;
+const single = [0, 0];
+
+/**
+ * Where `key` is, or would go, among the ascending pairs in [from, to):
+ * keys are distinct integers, so its place is first guessed from where it
+ * lies between the lowest and highest key (exact in a run with no gaps), then
+ * walked to.
+ */
+function searchKey(sketch: QuantileSketch, from: number, to: number, key: number): number {
+  if (from === to) return from;
+  const low = sketch[from];
+  const high = sketch[to - 2];
+  if (key <= low) return from;
+  if (key > high) return to;
+  let at = from + 2 * Math.round(((key - low) * ((to - from) / 2 - 1)) / (high - low));
+  while (sketch[at] > key) at -= 2;
+  while (sketch[at] < key) at += 2;
+  return at;
 }
 
-function mergeBins(target: Bins, source: Bins): void {
-  const { offset, counts } = source;
-  // From the top down, so the first add sets the range and collapsing happens at most once.
-  for (let i = counts.length - 1; i >= 0; i--) if (counts[i] !== 0) addToBins(target, offset + i, counts[i]);
+/**
+ * Past this length a sketch takes a new pair in place, in the array's own
+ * room to grow (up to half again): copying it whole for every new bin would
+ * cost more than the room saves.
+ */
+const GROW_IN_PLACE_FROM = 128;
+
+/** The sketch with a new (key, count) pair at `at`: a copy exactly as long while it is short, the same array once longer. */
+function withPair(sketch: QuantileSketch, positive: boolean, at: number, key: number, count: number): QuantileSketch {
+  let out = sketch;
+  if (sketch.length < GROW_IN_PLACE_FROM) out = sketch.toSpliced(at, 0, key, count);
+  else sketch.splice(at, 0, key, count);
+  if (positive) out[POSITIVE_BINS]++;
+  return out;
 }
 
-export function cloneSketch(sketch: QuantileSketch): QuantileSketch {
-  return {
-    ...sketch,
-    positive: { offset: sketch.positive.offset, counts: sketch.positive.counts.slice() },
-    negative: { offset: sketch.negative.offset, counts: sketch.negative.counts.slice() },
-  };
+/** True when the pairs of `target` in [from, to) have every key of those of `source` in [sourceFrom, sourceTo). */
+function hasKeys(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): boolean {
+  let i = from;
+  for (let j = sourceFrom; j < sourceTo; j += 2) {
+    while (i < to && target[i] < source[j]) i += 2;
+    if (i >= to || target[i] !== source[j]) return false;
+  }
+  return true;
+}
+
+/** Adds the counts of the source's pairs in [sourceFrom, sourceTo) to the target's pairs of the same keys, from `from` (see hasKeys). */
+function addCounts(target: QuantileSketch, from: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): void {
+  let i = from;
+  for (let j = sourceFrom; j < sourceTo; j += 2) {
+    while (target[i] < source[j]) i += 2;
+    target[i + 1] += source[j + 1];
+  }
+}
+
+/**
+ * The target with the source's bins added, as a new array (the head copied,
+ * not yet merged): the source's positive pairs lie in [positiveFrom,
+ * positiveTo), its negative ones in [negativeFrom, negativeTo).
+ */
+function rebuilt(target: QuantileSketch, source: ArrayLike<number>, positiveFrom: number, positiveTo: number, negativeFrom: number, negativeTo: number): QuantileSketch {
+  const split = positiveEnd(target);
+  const positiveEnds = mergeBins(target, HEAD, split, source, positiveFrom, positiveTo, scratch, 0);
+  const end = mergeBins(target, split, target.length, source, negativeFrom, negativeTo, scratch, positiveEnds);
+  const out = new Array<number>(HEAD + end);
+  for (let i = 0; i < HEAD; i++) out[i] = target[i];
+  out[POSITIVE_BINS] = positiveEnds / 2;
+  for (let i = 0; i < end; i++) out[HEAD + i] = scratch[i];
+  return out;
+}
+
+/** Room for both signs' pairs (at most MAX_BINS each) while a sketch is read or rebuilt. */
+const scratch = new Float64Array(4 * MAX_BINS);
+
+/**
+ * Merges two ascending runs of (key, count) pairs, a in [aFrom, aTo) and b
+ * in [bFrom, bTo), into `out` from `at`; returns where the result ends.
+ * Keys more than MAX_BINS - 1 below the highest are counted in the lowest
+ * key kept, as DDSketch's collapsing-lowest store does: adding the pairs one
+ * by one, in any order, gives the same bins.
+ */
+function mergeBins(a: ArrayLike<number>, aFrom: number, aTo: number, b: ArrayLike<number>, bFrom: number, bTo: number, out: Float64Array, at: number): number {
+  if (aFrom === aTo && bFrom === bTo) return at;
+  const top = Math.max(aFrom < aTo ? a[aTo - 2] : -Infinity, bFrom < bTo ? b[bTo - 2] : -Infinity);
+  const lowest = top - MAX_BINS + 1;
+  let i = aFrom;
+  let j = bFrom;
+  let collapsed = 0;
+  while (i < aTo && a[i] <= lowest) collapsed += a[(i += 2) - 1];
+  while (j < bTo && b[j] <= lowest) collapsed += b[(j += 2) - 1];
+  let o = at;
+  if (i > aFrom || j > bFrom) {
+    out[o++] = lowest;
+    out[o++] = collapsed;
+  }
+  while (i < aTo || j < bTo) {
+    const ka = i < aTo ? a[i] : Infinity;
+    const kb = j < bTo ? b[j] : Infinity;
+    out[o++] = Math.min(ka, kb);
+    let count = 0;
+    if (ka <= kb) count += a[(i += 2) - 1];
+    if (kb <= ka) count += b[(j += 2) - 1];
+    out[o++] = count;
+  }
+  return o;
 }
 
 // Serialized as: count (0 = empty, nothing follows), zeros, sum, min, max,
 // then per sign the non-empty bins as (key gap, count) pairs.
 export function writeSketch(writer: ByteWriter, sketch: QuantileSketch | undefined): void {
-  if (sketch === undefined || sketch.count === 0) {
+  if (sketch === undefined || sketch[COUNT] === 0) {
     writer.varuint(0);
     return;
   }
-  writer.varuint(sketch.count).varuint(sketch.zeros).f64(sketch.sum).f64(sketch.min).f64(sketch.max);
-  writeBins(writer, sketch.positive);
-  writeBins(writer, sketch.negative);
+  writer.varuint(sketch[COUNT]).varuint(sketch[ZEROS]).f64(sketch[SUM]).f64(sketch[MIN]).f64(sketch[MAX]);
+  const split = positiveEnd(sketch);
+  writeBins(writer, sketch, HEAD, split);
+  writeBins(writer, sketch, split, sketch.length);
 }
 
 export function readSketch(reader: ByteReader): QuantileSketch | undefined {
   const count = reader.varuint();
   if (count === 0) return undefined;
-  const sketch = newSketch();
-  sketch.count = count;
-  sketch.zeros = reader.varuint();
-  sketch.sum = reader.f64();
-  sketch.min = reader.f64();
-  sketch.max = reader.f64();
-  readBins(reader, sketch.positive);
-  readBins(reader, sketch.negative);
-  if (sketch.zeros + sumOf(sketch.positive.counts) + sumOf(sketch.negative.counts) !== count) reader.fail('sketch bins do not add up to its count');
+  const zeros = reader.varuint();
+  const sum = reader.f64();
+  const min = reader.f64();
+  const max = reader.f64();
+  const split = readBins(reader, 0);
+  const end = readBins(reader, split);
+  if (zeros + countsIn(scratch, 0, end) !== count) reader.fail('sketch bins do not add up to its count');
+  const sketch = new Array<number>(HEAD + end);
+  sketch[COUNT] = count;
+  sketch[ZEROS] = zeros;
+  sketch[SUM] = sum;
+  sketch[MIN] = min;
+  sketch[MAX] = max;
+  sketch[POSITIVE_BINS] = split / 2;
+  for (let i = 0; i < end; i++) sketch[HEAD + i] = scratch[i];
   return sketch;
 }
 
-function writeBins(writer: ByteWriter, bins: Bins): void {
-  const { offset, counts } = bins;
+function writeBins(writer: ByteWriter, sketch: QuantileSketch, from: number, to: number): void {
   let nonEmpty = 0;
-  for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) nonEmpty++;
+  for (let i = from; i < to; i += 2) if (sketch[i + 1] !== 0) nonEmpty++;
   writer.varuint(nonEmpty);
-  let previous = -1;
-  for (let i = 0; i < counts.length; i++) {
-    if (counts[i] === 0) continue;
-    if (previous < 0) writer.varint(offset + i);
-    else writer.varuint(i - previous);
-    writer.varuint(counts[i]);
-    previous = i;
+  let previous = Number.NaN;
+  for (let i = from; i < to; i += 2) {
+    if (sketch[i + 1] === 0) continue;
+    if (Number.isNaN(previous)) writer.varint(sketch[i]);
+    else writer.varuint(sketch[i] - previous);
+    writer.varuint(sketch[i + 1]);
+    previous = sketch[i];
   }
 }
 
-function readBins(reader: ByteReader, bins: Bins): void {
+/** Reads a sign's bins into `scratch` from `at`; returns where they end. */
+function readBins(reader: ByteReader, at: number): number {
   const nonEmpty = reader.varuint();
   if (nonEmpty > MAX_BINS) reader.fail(`sketch has ${nonEmpty} bins, more than ${MAX_BINS}`);
   let key = 0;
+  let first = 0;
   for (let n = 0; n < nonEmpty; n++) {
     if (n === 0) {
-      key = reader.varint();
+      first = key = reader.varint();
     } else {
       const gap = reader.varuint();
       if (gap === 0) reader.fail('sketch bins out of order');
       key += gap;
     }
-    const count = reader.varuint();
-    if (n === 0) bins.offset = key;
-    const index = key - bins.offset;
-    if (index >= MAX_BINS) reader.fail('sketch bins span too wide a range');
-    while (bins.counts.length < index) bins.counts.push(0);
-    bins.counts.push(count);
+    if (key - first >= MAX_BINS) reader.fail('sketch bins span too wide a range');
+    scratch[at++] = key;
+    scratch[at++] = reader.varuint();
   }
+  return at;
 }

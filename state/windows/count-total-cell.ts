@@ -20,10 +20,12 @@ export const countTotalCell: CellKind<CountTotal, number> = {
   add(cell, value) {
     cell.count++;
     cell.total += value;
+    return cell;
   },
   mergeInto(target, source) {
     target.count += source.count;
     target.total += source.total;
+    return target;
   },
   isEmpty: (cell) => cell.count === 0,
   write(writer: ByteWriter, cell) {

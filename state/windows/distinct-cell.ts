@@ -22,11 +22,13 @@ export const distinctCell: CellKind<DistinctCell, number> = {
   create: () => ({ count: 0, distinct: newDistinct() }),
   add(cell, value) {
     cell.count++;
-    distinctAddEntry(cell.distinct, value);
+    cell.distinct = distinctAddEntry(cell.distinct, value);
+    return cell;
   },
   mergeInto(target, source) {
     target.count += source.count;
-    distinctMergeInto(target.distinct, source.distinct);
+    target.distinct = distinctMergeInto(target.distinct, source.distinct);
+    return target;
   },
   isEmpty: (cell) => cell.count === 0 && isDistinctEmpty(cell.distinct),
   write(writer: ByteWriter, cell) {

@@ -3,6 +3,7 @@ import {
   newSketch,
   readSketch,
   sketchAdd,
+  sketchCount,
   sketchMergeInto,
   writeSketch,
   type QuantileSketch,
@@ -13,7 +14,7 @@ export const quantileCell: CellKind<QuantileSketch, number> = {
   create: newSketch,
   add: sketchAdd,
   mergeInto: sketchMergeInto,
-  isEmpty: (cell) => cell.count === 0,
+  isEmpty: (cell) => sketchCount(cell) === 0,
   write: writeSketch,
   read: readSketch,
 };

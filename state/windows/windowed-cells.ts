@@ -13,10 +13,12 @@ import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
 export interface WindowedState<C> {
   /** Latest event time folded, -1 before the first. */
   maxTime: number;
-  /** Per window spec, n + 1 slots (see slotsOf); bucket index i lives in slot i mod (n + 1). */
-  rings: Array<Array<C | undefined>>;
-  /** Per window spec, the newest bucket index (derived from maxTime). */
-  newest: number[];
+  /**
+   * The rings one after another in one array (one object less per ring): ring
+   * r's n + 1 slots (see slotsOf) from WindowedCells.firstSlot[r], bucket
+   * index i in its slot i mod (n + 1).
+   */
+  slots: Array<C | undefined>;
   all: C;
 }
 
@@ -39,18 +41,40 @@ function slotOf(index: number, buckets: number): number {
 }
 
 export class WindowedCells<C, V> {
+  /** Where ring r's slots begin in a state's `slots`. */
+  private readonly firstSlot: number[];
+  private readonly slotCount: number;
+
   constructor(
     readonly specs: readonly WindowSpec[],
     readonly cell: CellKind<C, V>,
-  ) {}
+  ) {
+    this.firstSlot = [];
+    let total = 0;
+    for (const spec of specs) {
+      this.firstSlot.push(total);
+      total += slotsOf(spec);
+    }
+    this.slotCount = total;
+  }
 
   create(): WindowedState<C> {
-    return {
-      maxTime: -1,
-      rings: this.specs.map((s) => new Array<C | undefined>(slotsOf(s)).fill(undefined)),
-      newest: this.specs.map(() => -1),
-      all: this.cell.create(),
-    };
+    return { maxTime: -1, slots: new Array<C | undefined>(this.slotCount).fill(undefined), all: this.cell.create() };
+  }
+
+  /** Ring r's newest bucket index: the one holding maxTime (-1 before the first event). */
+  private newest(state: WindowedState<C>, r: number): number {
+    return state.maxTime < 0 ? -1 : bucketIndex(state.maxTime, this.specs[r].bucketMs);
+  }
+
+  /** Where bucket `index` of ring r lives in a state's slots. */
+  private slot(r: number, index: number): number {
+    return this.firstSlot[r] + slotOf(index, slotsOf(this.specs[r]));
+  }
+
+  /** Moves ring r on from newest bucket `from` to a later `to`, clearing the buckets that roll out. */
+  private moveOn(state: WindowedState<C>, r: number, from: number, to: number): void {
+    for (let j = Math.max(from + 1, to - slotsOf(this.specs[r]) + 1); j <= to; j++) state.slots[this.slot(r, j)] = undefined;
   }
 
   /**
@@ -61,32 +85,15 @@ export class WindowedCells<C, V> {
   add(state: WindowedState<C>, time: number, value: V): void {
     const { specs, cell } = this;
     for (let r = 0; r < specs.length; r++) {
-      const target = this.bucket(state, r, bucketIndex(time, specs[r].bucketMs));
-      if (target !== undefined) cell.add(target, value);
+      const index = bucketIndex(time, specs[r].bucketMs);
+      const newest = this.newest(state, r);
+      if (index > newest) this.moveOn(state, r, newest, index);
+      else if (index <= newest - slotsOf(specs[r])) continue;
+      const at = this.slot(r, index);
+      state.slots[at] = cell.add(state.slots[at] ?? cell.create(), value);
     }
-    cell.add(state.all, value);
+    state.all = cell.add(state.all, value);
     if (time > state.maxTime) state.maxTime = time;
-  }
-
-  /**
-   * Ring r's cell for bucket `index`, made when missing: a later bucket than
-   * the ring's newest moves the ring on (clearing the buckets that roll out);
-   * one too old for the ring has no cell (undefined).
-   */
-  private bucket(state: WindowedState<C>, r: number, index: number): C | undefined {
-    const slots = slotsOf(this.specs[r]);
-    const ring = state.rings[r];
-    const newest = state.newest[r];
-    if (index > newest) {
-      for (let j = Math.max(newest + 1, index - slots + 1); j <= index; j++) ring[slotOf(j, slots)] = undefined;
-      state.newest[r] = index;
-    } else if (index <= newest - slots) {
-      return undefined;
-    }
-    const slot = slotOf(index, slots);
-    let target = ring[slot];
-    if (target === undefined) ring[slot] = target = this.cell.create();
-    return target;
   }
 
   /**
@@ -102,17 +109,20 @@ export class WindowedCells<C, V> {
     if (source.maxTime >= 0) {
       for (let r = 0; r < specs.length; r++) {
         const slots = slotsOf(specs[r]);
-        const from = source.newest[r];
-        for (let j = from - slots + 1; j <= from; j++) {
-          const bucket = source.rings[r][slotOf(j, slots)];
+        const from = this.newest(source, r);
+        const into = this.newest(target, r);
+        if (from > into) this.moveOn(target, r, into, from);
+        // The source's buckets still inside the moved-on ring: past both its and the target's oldest.
+        for (let j = Math.max(from, into) - slots + 1; j <= from; j++) {
+          const bucket = source.slots[this.slot(r, j)];
           if (bucket === undefined) continue;
-          const into = this.bucket(target, r, j);
-          if (into !== undefined) cell.mergeInto(into, bucket);
+          const at = this.slot(r, j);
+          target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
         }
       }
       if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
     }
-    cell.mergeInto(target.all, source.all);
+    target.all = cell.mergeInto(target.all, source.all);
   }
 
   /** Fresh merged cells per window at `now` (see window-spec.ts), and `all`. */
@@ -122,20 +132,18 @@ export class WindowedCells<C, V> {
     for (let r = 0; r < specs.length; r++) {
       const { name, bucketMs, buckets } = specs[r];
       const slots = slotsOf(specs[r]);
-      const merged = cell.create();
-      const newest = state.newest[r];
+      let merged = cell.create();
+      const newest = this.newest(state, r);
       const current = bucketIndex(now, bucketMs);
       const lo = Math.max(newest - slots, current - buckets) + 1;
       const hi = Math.min(newest, current);
       for (let j = lo; j <= hi; j++) {
-        const source = state.rings[r][slotOf(j, slots)];
-        if (source !== undefined) cell.mergeInto(merged, source);
+        const source = state.slots[this.slot(r, j)];
+        if (source !== undefined) merged = cell.mergeInto(merged, source);
       }
       out[name] = merged;
     }
-    const all = cell.create();
-    cell.mergeInto(all, state.all);
-    out[ALL_WINDOW] = all;
+    out[ALL_WINDOW] = cell.mergeInto(cell.create(), state.all);
     return out;
   }
 
@@ -143,9 +151,9 @@ export class WindowedCells<C, V> {
   merge(a: WindowCells<C>, b: WindowCells<C>): WindowCells<C> {
     const out: WindowCells<C> = {};
     for (const name of this.names()) {
-      const merged = this.cell.create();
-      if (a[name] !== undefined) this.cell.mergeInto(merged, a[name]);
-      if (b[name] !== undefined) this.cell.mergeInto(merged, b[name]);
+      let merged = this.cell.create();
+      if (a[name] !== undefined) merged = this.cell.mergeInto(merged, a[name]);
+      if (b[name] !== undefined) merged = this.cell.mergeInto(merged, b[name]);
       out[name] = merged;
     }
     return out;
@@ -169,9 +177,8 @@ export class WindowedCells<C, V> {
     writer.varuint(state.maxTime + 1);
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
-        const slots = slotsOf(this.specs[r]);
-        const newest = state.newest[r];
-        for (let j = newest; j > newest - slots; j--) this.cell.write(writer, state.rings[r][slotOf(j, slots)]);
+        const newest = this.newest(state, r);
+        for (let j = newest; j > newest - slotsOf(this.specs[r]); j--) this.cell.write(writer, state.slots[this.slot(r, j)]);
       }
     }
     this.cell.write(writer, state.all);
@@ -182,10 +189,8 @@ export class WindowedCells<C, V> {
     state.maxTime = reader.varuint() - 1;
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
-        const slots = slotsOf(this.specs[r]);
-        const newest = bucketIndex(state.maxTime, this.specs[r].bucketMs);
-        state.newest[r] = newest;
-        for (let j = newest; j > newest - slots; j--) state.rings[r][slotOf(j, slots)] = this.cell.read(reader);
+        const newest = this.newest(state, r);
+        for (let j = newest; j > newest - slotsOf(this.specs[r]); j--) state.slots[this.slot(r, j)] = this.cell.read(reader);
       }
     }
     state.all = this.cell.read(reader) ?? this.cell.create();

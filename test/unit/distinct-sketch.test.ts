@@ -5,6 +5,7 @@ import type { TabEvent } from '../../bolts/event';
 import {
   cloneDistinct,
   distinctAdd,
+  distinctAddEntry,
   distinctCount,
   distinctEntry,
   distinctMergeInto,
@@ -58,7 +59,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     for (const { prefix, count, estimate } of native.estimatesFromValues) {
       const entry = sketches.get(prefix) ?? { sketch: newDistinct(), added: 0 };
       sketches.set(prefix, entry);
-      for (; entry.added < count; entry.added++) distinctAdd(entry.sketch, `${prefix}${entry.added}`);
+      for (; entry.added < count; entry.added++) entry.sketch = distinctAdd(entry.sketch, `${prefix}${entry.added}`);
       expect(distinctCount(entry.sketch), `${prefix} ×${count}`).toBe(estimate);
       expect(distinctCount(readDistinct(new ByteReader(bytesOf(entry.sketch)))!)).toBe(estimate);
     }
@@ -69,10 +70,10 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
   });
 
   it('estimates within 3 standard errors from 0 to 100k distinct values', () => {
-    const sketch = newDistinct();
+    let sketch = newDistinct();
     let added = 0;
     for (const target of [1, 10, 100, 1_000, 3_000, 10_000, 100_000]) {
-      for (; added < target; added++) distinctAdd(sketch, `item:${added}`);
+      for (; added < target; added++) sketch = distinctAdd(sketch, `item:${added}`);
       expect(Math.abs(distinctCount(sketch) - target)).toBeLessThanOrEqual(Math.max(1, 3 * STANDARD_ERROR * target));
     }
     expect(distinctCount(newDistinct())).toBe(0);
@@ -83,15 +84,11 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     fc.assert(
       fc.property(values, values, values, (a, b, c) => {
         const [sa, sb, sc, all] = [a, b, c, [...c, ...a, ...b]].map((vs) => {
-          const s = newDistinct();
-          for (const v of vs) distinctAdd(s, v);
+          let s = newDistinct();
+          for (const v of vs) s = distinctAdd(s, v);
           return s;
         });
-        const merged = (x: DistinctSketch, y: DistinctSketch) => {
-          const out = cloneDistinct(x);
-          distinctMergeInto(out, y);
-          return out;
-        };
+        const merged = (x: DistinctSketch, y: DistinctSketch) => distinctMergeInto(cloneDistinct(x), y);
         const left = merged(merged(sa, sb), sc);
         const right = merged(sa, merged(sc, sb));
         expect(bytesOf(left)).toEqual(bytesOf(right));
@@ -103,16 +100,39 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     );
   });
 
+  it('keeps the registers a dense array would, sparse or dense, read back or merged, across the switch', () => {
+    // Entries (register·64 + rank) in few registers, so ranks compete, or in many, so sketches go dense.
+    const entry = (registers: number) => fc.record({ register: fc.nat(registers - 1), rank: fc.integer({ min: 1, max: 63 }) }).map(({ register, rank }) => register * 64 + rank);
+    const entries = fc.oneof(fc.array(entry(40), { maxLength: 300 }), fc.array(entry(16384), { minLength: 1500, maxLength: 3000 }));
+    fc.assert(
+      fc.property(entries, entries, (a, b) => {
+        const model = new Uint8Array(16384);
+        const add = (sketch: DistinctSketch, e: number) => {
+          model[e >>> 6] = Math.max(model[e >>> 6], e & 63);
+          return distinctAddEntry(sketch, e);
+        };
+        const sa = a.reduce(add, newDistinct());
+        const sb = b.reduce(add, newDistinct());
+        const merged = distinctMergeInto(cloneDistinct(sa), sb);
+        for (const sketch of [merged, distinctMergeInto(cloneDistinct(sb), sa), readDistinct(new ByteReader(bytesOf(merged)))!]) {
+          expect(bytesOf(sketch)).toEqual(bytesOf(model));
+          expect(distinctCount(sketch)).toBe(distinctCount(model));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('does not let a NUL cut a value short', () => {
-    const sketch = newDistinct();
-    for (const v of ['a', 'a\0b', 'a\0c', '\0']) distinctAdd(sketch, v);
+    let sketch = newDistinct();
+    for (const v of ['a', 'a\0b', 'a\0c', '\0']) sketch = distinctAdd(sketch, v);
     expect(distinctCount(sketch)).toBe(4);
   });
 
   it('round-trips sparse and dense forms, and refuses corrupt ones', () => {
     for (const n of [0, 1, 500, 5_000, 60_000]) {
-      const sketch = newDistinct();
-      for (let i = 0; i < n; i++) distinctAdd(sketch, String(i));
+      let sketch = newDistinct();
+      for (let i = 0; i < n; i++) sketch = distinctAdd(sketch, String(i));
       const bytes = bytesOf(sketch);
       const back = readDistinct(new ByteReader(bytes)) ?? newDistinct();
       expect(bytesOf(back)).toEqual(bytes);
