@@ -1,8 +1,10 @@
 import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
 import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
 import { KafkaConnection } from '../../spouts/kafka-connection';
-import { kafkaErrorTree, type KafkaErrorNode } from '../../spouts/kafka-errors';
+import { isRetriable, isTooLarge, needsNewProducer } from '../../client/send-failure';
 import type { Outbox, OutboxMessage } from './outbox';
+
+export { isRetriable, isTooLarge, needsNewProducer };
 
 /**
  * Bytes of records per send: well under Kafka's default limit of 1 MiB per
@@ -99,67 +101,6 @@ export function truncatedCopy(m: OutboxMessage, maxBytes: number): OutboxMessage
   // A shorter value may shorten its length prefix too: leave the prefix's widest (5 bytes) out of the room.
   const room = Math.max(0, Math.min(m.value.length, maxBytes - bare - 5));
   return { ...m, value: m.value.subarray(0, room), headers };
-}
-
-/** Kafka's refusals of a send as too large: MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE. */
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-const TOO_LARGE_CODES = new Set([10, 18]);
-/**
- * Kafka's refusals of the producer's idempotence state, not of the records:
- * OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
- * UNKNOWN_PRODUCER_ID, PRODUCER_FENCED. A fresh producer (new id, new sequence
- * numbers) mends them.
- */
-const PRODUCER_STATE_CODES = new Set([45, 46, 47, 59, 90]);
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-
-function childrenOf(e: KafkaErrorNode): unknown[] {
-  return [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.originalError].filter((c) => typeof c === 'object' && c !== null);
-}
-
-/** The broker refused the send as too large (`MESSAGE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`): the same request will never pass. */
-export function isTooLarge(err: unknown): boolean {
-  for (const e of kafkaErrorTree(err)) {
-    if ((typeof e.apiId === 'string' && TOO_LARGE.has(e.apiId)) || (typeof e.apiCode === 'number' && TOO_LARGE_CODES.has(e.apiCode))) return true;
-  }
-  return false;
-}
-
-/** The broker refused the producer's sequence numbers or id: only a fresh producer sends again. */
-export function needsNewProducer(err: unknown): boolean {
-  for (const e of kafkaErrorTree(err)) if (typeof e.apiCode === 'number' && PRODUCER_STATE_CODES.has(e.apiCode)) return true;
-  return false;
-}
-
-/** Whether one underlying error (no errors inside it) may go away by itself. */
-function leafRetriable(e: KafkaErrorNode): boolean {
-  if (typeof e.retriable === 'boolean') return e.retriable; // our own errors say so
-  if (typeof e.apiCode === 'number') {
-    // A Kafka error code: the library's table says which refusals are for good (not authorized,
-    // invalid record, ...). A missing topic may yet be created; the producer's own state is renewed.
-    return e.canRetry !== false || e.apiCode === UNKNOWN_TOPIC_OR_PARTITION || PRODUCER_STATE_CODES.has(e.apiCode);
-  }
-  // The library's metadata turns UNKNOWN_TOPIC_OR_PARTITION into a UserError "Unknown topic ...".
-  if (e.code === 'PLT_KFK_USER') return typeof e.message === 'string' && /^Unknown topic\b/.test(e.message);
-  if (e.code === 'PLT_KFK_AUTHENTICATION' || e.code === 'PLT_KFK_UNSUPPORTED_API' || e.code === 'PLT_KFK_UNSUPPORTED') return false;
-  // Network errors, timeouts (the library marks them not retriable: a request timed out, the broker
-  // may be back later), and anything unknown.
-  return true;
-}
-
-/**
- * Whether sending the same records again later may succeed: a broker or the
- * network down, a request timed out, a leader moving, a topic not there yet
- * are; a refusal of the records themselves (too large, invalid, not
- * authorized) is not. With several errors inside (one per try, per broker),
- * one refusal for good makes the whole not retriable.
- */
-export function isRetriable(err: unknown): boolean {
-  if (isTooLarge(err)) return false;
-  for (const e of kafkaErrorTree(err)) {
-    if (childrenOf(e).length === 0 && !leafRetriable(e)) return false;
-  }
-  return true;
 }
 
 /** A send the outbox could not complete; `retriable` says whether trying the same records again may help. */
