@@ -20,6 +20,7 @@
 // Its own retries (same id, same sequence numbers) are safe; a send again
 // here is safe only when nothing was written, or where a duplicate is
 // dropped downstream (events with ids: `resendMaybeWritten`).
+import { ProduceAcks } from '@platformatic/kafka';
 import { isRetriable, kafkaErrorTree, nothingWritten } from './send-failure';
 
 /** What a record needs here: its topic, and its partition or key (placed by the partitioner). */
@@ -50,7 +51,18 @@ export interface ResendPolicy {
    * duplicate is dropped downstream: events with ids.
    */
   resendMaybeWritten: boolean;
+  /** Told of each send again (or metadata asked again), before its wait: for logs and counts. */
+  onResend?: (resend: { topic: string; partition?: number; tries: number; delayMs: number; error: unknown }) => void;
 }
+
+/**
+ * Producer settings the resend counts on: idempotent, acks all (a record
+ * acknowledged is on min.insync.replicas brokers, so a leader lost keeps
+ * it), and metadata no older than a second, so that the producer's own
+ * retries (same producer id and sequence numbers: a try that was out and is
+ * tried again is dropped by the broker) learn a new leader too.
+ */
+export const RESEND_PRODUCER_OPTIONS = { idempotent: true, acks: ProduceAcks.ALL, metadataMaxAge: 1_000 } as const;
 
 export const DEFAULT_RESEND: ResendPolicy = { deadlineMs: 30_000, firstDelayMs: 100, maxDelayMs: 2_000, resendMaybeWritten: false };
 
@@ -152,6 +164,7 @@ export class KafkaSendError extends Error {
 
 /** Tries `attempt` until it succeeds, or `safe` says no, or the deadline comes; between tries, waits and runs `between`. */
 async function withResends<T>(
+  where: { topic: string; partition?: number },
   attempt: () => Promise<T>,
   safe: (error: unknown) => boolean,
   between: () => Promise<unknown>,
@@ -165,6 +178,7 @@ async function withResends<T>(
     } catch (error) {
       const delay = resendDelay(policy, tries, clock.now() - started, safe(error), clock.random());
       if (delay === undefined) return { ok: false, error, tries };
+      policy.onResend?.({ ...where, tries, delayMs: delay, error });
       await clock.sleep(delay);
       await between().catch(() => undefined);
     }
@@ -189,6 +203,7 @@ export async function sendWithResend<M extends ResendMessage>(
   const started = clock.now();
   const topics = [...new Set(messages.map((m) => m.topic))];
   const meta = await withResends(
+    { topic: topics.join(',') },
     () => producer.metadata({ topics }),
     (error) => isRetriable(error),
     async () => undefined,
@@ -205,6 +220,7 @@ export async function sendWithResend<M extends ResendMessage>(
   const outcomes = await Promise.all(
     groups.map((group) =>
       withResends(
+        { topic: group.topic, partition: group.partition },
         () => producer.send({ messages: group.messages }),
         (error) => mayResend(error, policy),
         // The library's cache may still name the old leader: learn the new one before the send again.

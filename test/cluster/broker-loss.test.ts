@@ -23,6 +23,14 @@ describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
     await run.waitExact(90_000);
   }, 240_000);
 
+  /** What the test's producer sent again (nothing of it written: a leader moving), for the timings. */
+  const resent = (since: () => number) => {
+    const lines: string[] = [];
+    const onResend = (r: { partition?: number; tries: number; error: unknown }) =>
+      lines.push(`p${r.partition ?? '?'} try ${r.tries} at +${Date.now() - since()} ms (${kafkaErrorLine(r.error).slice(0, 80)})`);
+    return { onResend, said: () => (lines.length === 0 ? 'no partition sent again' : `partitions sent again ${lines.length} times: ${lines.join('; ')}`) };
+  };
+
   afterAll(() => {
     console.log(`cluster faults (fault -> exact counts):\n  ${timings.join('\n  ')}`);
     run?.close();
@@ -39,7 +47,8 @@ describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
   it('the leader of a partition in use killed -9 mid-stream, restarted 15 s later: exact', async () => {
     const acked: number[] = [];
     let killedAt = 0;
-    const producing = run.produce(100_000, { pauseMs: 500, perMessage: 25, onProgress: () => acked.push(Date.now()) }).catch((err: unknown) => {
+    const resends = resent(() => killedAt);
+    const producing = run.produce(100_000, { pauseMs: 500, perMessage: 25, onProgress: () => acked.push(Date.now()), onResend: resends.onResend }).catch((err: unknown) => {
       throw new Error(`the test's producer gave up ${Date.now() - killedAt} ms after the kill (acks at +${acked.map((t) => t - killedAt).join(', +')} ms): ${kafkaErrorLine(err)}`);
     });
     await sleep(1500);
@@ -54,7 +63,7 @@ describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
     const exact = await run.waitExact(90_000);
     const gaps = acked.map((t, i) => t - (acked[i - 1] ?? t));
     timings.push(
-      `${node} (leader of partition 0) kill -9: exact ${exact - killedAt} ms after the kill; broker back after ${backAt - killedAt} ms, production (100k events over the fault, a chunk of 20k every ~0.5 s) ended ${producedAt - killedAt} ms after the kill, exact ${exact - producedAt} ms after that; producer acks at +${acked.map((t) => t - killedAt).join(', +')} ms of the kill (longest gap ${Math.max(...gaps)} ms)`,
+      `${node} (leader of partition 0) kill -9: exact ${exact - killedAt} ms after the kill; broker back after ${backAt - killedAt} ms, production (100k events over the fault, a chunk of 20k every ~0.5 s) ended ${producedAt - killedAt} ms after the kill, exact ${exact - producedAt} ms after that; producer acks at +${acked.map((t) => t - killedAt).join(', +')} ms of the kill (longest gap ${Math.max(...gaps)} ms); ${resends.said()}`,
     );
     expect(run.workers.every((w) => !w.exited)).toBe(true);
   }, 240_000);
@@ -63,10 +72,11 @@ describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
     const { node } = await stack.leaderOf(run.topic, 1);
     await stack.kill(node);
     const killedAt = Date.now();
-    await run.produce(30_000, { pauseMs: 200 });
+    const resends = resent(() => killedAt);
+    await run.produce(30_000, { pauseMs: 200, onResend: resends.onResend });
     const producedAt = Date.now();
     const exact = await run.waitExact(90_000);
-    timings.push(`${node} (leader of partition 1) kill -9, left down: exact ${exact - killedAt} ms after the kill (30k events produced after the kill, in ${producedAt - killedAt} ms)`);
+    timings.push(`${node} (leader of partition 1) kill -9, left down: exact ${exact - killedAt} ms after the kill (30k events produced after the kill, in ${producedAt - killedAt} ms); ${resends.said()}`);
     await stack.restart(node);
     await run.produce(5_000);
     await run.waitExact(60_000);

@@ -135,7 +135,10 @@ describe('sendWithResend', () => {
     const kafka = fakeProducer();
     kafka.failNext.set(0, [refusal(6, 11), tries(refused(), refused())]);
     const clock = fakeClock();
-    await sendWithResend(kafka.producer, two, kafkaDefaultPartitioner(), policy, clock);
+    const told: string[] = [];
+    const onResend = (r: { topic: string; partition?: number; tries: number; delayMs: number }) => told.push(`${r.topic}:${r.partition} try ${r.tries}, ${r.delayMs} ms`);
+    await sendWithResend(kafka.producer, two, kafkaDefaultPartitioner(), { ...policy, onResend }, clock);
+    expect(told).toEqual(['t:0 try 1, 100 ms', 't:0 try 2, 200 ms']);
     expect(kafka.sends.filter((p) => p === 0)).toHaveLength(3);
     expect(kafka.sends.filter((p) => p === 1)).toHaveLength(1);
     expect(kafka.refreshes).toEqual([['t'], ['t']]);
