@@ -1,5 +1,6 @@
-import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
+import { DEFAULT_RESEND, RESEND_PRODUCER_OPTIONS, sendWithResend, type ResendPolicy } from '../../client/resend';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { isRetriable, isTooLarge, needsNewProducer } from '../../client/send-failure';
 import type { Outbox, OutboxMessage } from './outbox';
@@ -151,6 +152,12 @@ export type OutboxProducerFactory = () => OutboxProducer;
 const SEND_RETRIES = 8;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 1000;
+/**
+ * A partition whose leader moved is sent again (nothing of it was written)
+ * for up to 10 s, within one checkpoint round; what may have been written is
+ * left to the next round (OutboxSendError), which sends the same records again.
+ */
+export const OUTBOX_RESEND: ResendPolicy = { ...DEFAULT_RESEND, deadlineMs: 10_000 };
 
 /**
  * Idempotent producers (acks all, one request in flight) on a connection,
@@ -160,8 +167,7 @@ export function outboxProducers(connection: KafkaConnection, clientId = 'tabstre
   return () =>
     new Producer<Buffer, Buffer, Buffer, Buffer>({
       ...connection.clientOptions(clientId),
-      idempotent: true,
-      acks: ProduceAcks.ALL,
+      ...RESEND_PRODUCER_OPTIONS,
       partitioner: kafkaDefaultPartitioner(),
       autocreateTopics: false,
       // The library makes an idempotent producer's retries endless unless told otherwise.
@@ -195,10 +201,13 @@ function toProduce(m: OutboxMessage): MessageToProduce<Buffer, Buffer, Buffer, B
  * broker's limit. A send the broker refuses as too large is never retried as
  * it was: it is split (the planned size halves), down to one record, and a
  * record refused alone goes as a truncated copy (`tabstream-truncated-from`),
- * so nothing stalls. Other failures reject `drain` with an OutboxSendError
- * that says whether retrying may help; the records stay at the head, and the
- * next try sends exactly them again (the same batches, so a broker that did
- * write them drops the copy).
+ * so nothing stalls. A partition whose leader moved is sent again within the
+ * drain (client/resend.ts, OUTBOX_RESEND). Other failures reject `drain` with
+ * an OutboxSendError that says whether retrying may help; the records stay at
+ * the head, and the next try sends exactly them again. The library gives a
+ * failed send's producer a new id, so a record the broker did write may land
+ * twice: receivers drop a re-sent envelope (by its source offset), and dead
+ * letters are at-least-once.
  */
 export class KafkaOutbox implements Outbox {
   private buffer: OutboxMessage[] = [];
@@ -212,12 +221,15 @@ export class KafkaOutbox implements Outbox {
   private headRecords = Infinity;
   /** Truncated copies this outbox made (a copy cut again is not counted again). */
   private readonly copies = new WeakSet<OutboxMessage>();
+  /** Places records without a partition (dead letters) as the producer would. */
+  private readonly partitioner = kafkaDefaultPartitioner();
   readonly stats: OutboxStats;
 
   constructor(
     producers: KafkaConnection | OutboxProducerFactory,
     private readonly maxBatch = 5_000,
     maxSendBytes = MAX_SEND_BYTES,
+    private readonly resend: ResendPolicy = OUTBOX_RESEND,
   ) {
     this.newProducer = producers instanceof KafkaConnection ? outboxProducers(producers) : producers;
     this.producer = this.newProducer();
@@ -268,13 +280,13 @@ export class KafkaOutbox implements Outbox {
         this.producerReady = true;
       }
       await this.checkPartitions(batch);
-      await this.producer.send({ messages: batch.map(toProduce) });
+      await sendWithResend(this.producer, batch.map(toProduce), this.partitioner, this.resend);
       this.buffer.splice(0, n);
       this.headRecords = Infinity;
       return;
     } catch (err) {
       if (!isTooLarge(err)) {
-        // The next try carries the same records: the same batches, which a broker that wrote them drops.
+        // The next try carries the same records (those acknowledged too: receivers drop a copy).
         this.headRecords = n;
         if (needsNewProducer(err)) await this.renewProducer();
         throw new OutboxSendError(err);
