@@ -3,8 +3,8 @@
 // (no ids) keep coming, and restarted later. Redis must end with exactly the
 // totals this test computed itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterStack, type ClusterStack } from '../support/cluster-stack';
-import { ExactRun } from '../support/exact-run';
+import { twoWorkerRun, type ClusterStack } from '../support/cluster-stack';
+import type { ExactRun } from '../support/exact-run';
 import { sleep } from '../support/pipeline-harness';
 import { kafkaErrorLine } from '../../spouts/kafka-admin';
 
@@ -14,13 +14,7 @@ describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
   const timings: string[] = [];
 
   beforeAll(async () => {
-    stack = await clusterStack();
-    run = new ExactRun(stack.config({ sessionTimeoutMs: 4000 }), 'bkill', 6);
-    await run.deploy();
-    run.startWorker();
-    run.startWorker();
-    await run.produce(20_000);
-    await run.waitExact(90_000);
+    ({ stack, run } = await twoWorkerRun('bkill'));
   }, 240_000);
 
   /** What the test's producer sent again (nothing of it written: a leader moving), for the timings. */

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { Admin } from '@platformatic/kafka';
 import { startService, startStack, stackStatus, stopService } from '../../deploy/stack';
 import { portIsFree } from '../../deploy/stack/port-check';
+import { fourLetterWord } from '../../deploy/stack/readiness';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { ExactRun } from './exact-run';
 import { freePorts } from './fault-stack';
 import { uniqueName } from './pipeline-harness';
 
@@ -28,6 +30,8 @@ export interface ClusterStack {
   restart(node: string): Promise<void>;
   /** Which node leads `topic`'s partition, by Kafka's metadata (broker id n is node n + 1). */
   leaderOf(topic: string, partition: number): Promise<{ node: string; replicas: number[]; isr: number[] }>;
+  /** The ZooKeeper nodes (`zookeeper`, `zookeeper-2`, ...) and the one whose `srvr` says "Mode: leader" (undefined while none does). */
+  zkEnsemble(): Promise<{ nodes: string[]; leader: string | undefined }>;
 }
 
 async function freeBase(offsets: number[]): Promise<number> {
@@ -68,6 +72,12 @@ export async function clusterStack(): Promise<ClusterStack> {
     restart: async (node) => {
       await startService(dir, node);
     },
+    zkEnsemble: async () => {
+      const ports = info.zk.split(',').map((hostPort) => Number(hostPort.split(':')[1]));
+      const nodes = ports.map((_, i) => (i === 0 ? 'zookeeper' : `zookeeper-${i + 1}`));
+      const modes = await Promise.all(ports.map((port) => fourLetterWord(port, 'srvr').catch(() => '')));
+      return { nodes, leader: nodes[modes.findIndex((reply) => /^Mode: leader$/m.test(reply))] };
+    },
     leaderOf: async (topic, partition) => {
       const admin = new Admin({ clientId: 'cluster-test', bootstrapBrokers: brokers, retries: 3, retryDelay: 200 });
       try {
@@ -85,4 +95,20 @@ export async function clusterStack(): Promise<ClusterStack> {
 /** Every process of the stack still running (the test's cleanup check). */
 export async function runningNodes(dir: string): Promise<string[]> {
   return (await stackStatus(dir)).nodes.filter((n) => n.running).map((n) => n.name);
+}
+
+/**
+ * Where each cluster test starts: the taba topology with 6 partitions on the
+ * cluster stack (ZooKeeper sessions of 4 s), two workers, 20k events (no ids)
+ * folded exactly.
+ */
+export async function twoWorkerRun(prefix: string): Promise<{ stack: ClusterStack; run: ExactRun }> {
+  const stack = await clusterStack();
+  const run = new ExactRun(stack.config({ sessionTimeoutMs: 4000 }), prefix, 6);
+  await run.deploy();
+  run.startWorker();
+  run.startWorker();
+  await run.produce(20_000);
+  await run.waitExact(90_000);
+  return { stack, run };
 }
