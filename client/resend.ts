@@ -1,8 +1,12 @@
 // Sends that outlive a partition's leader moving (a broker lost, a leader
-// being elected). @platformatic/kafka's producer (2.12.1) refreshes its
+// being elected). @platformatic/kafka's producer (2.12.1) groups a send's
+// records by leader and sends each group to the leader of its FIRST record's
+// partition (#performSingleDestinationSend reads messages[0]), also when it
+// tries again after the leader died: the partitions of a dead broker often
+// get different new leaders, so the others are refused with
+// NOT_LEADER_OR_FOLLOWER until its retries run out. It also refreshes its
 // metadata once on NOT_LEADER_OR_FOLLOWER, then retries on what it has
-// cached (only network errors make it look again), and so gives up while the
-// cluster has long since elected a new leader.
+// cached (only network errors make it look again).
 //
 // sendWithResend sends each partition's records as a send of their own, and
 // sends a partition's records again, on fresh metadata and after a backoff,
@@ -11,8 +15,9 @@
 // a deadline. Then, or on any other failure, it fails with a KafkaSendError
 // that says whether trying later may help and whether some of the records
 // may be in Kafka already. One partition per send is what lets a failure
-// speak for its records: a send to several partitions fails as a whole when
-// one fails, while the others were written.
+// speak for its records (a send to several partitions fails as a whole when
+// one fails, while the others were written), and what keeps the library's
+// own tries going to the right leader.
 //
 // Why not trust the idempotent producer with the resend: the library drops a
 // failed send's producer id and sequence numbers, so the next send comes
