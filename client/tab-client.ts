@@ -3,12 +3,14 @@
 // sent as one Kafka message per batch (key = Tab name, value = JSON array of
 // that Tab's events) by @platformatic/kafka's idempotent producer, placed as
 // Kafka's Java client places a keyed record (murmur2), so every producer keyed
-// by Tab puts a Tab on the same partition.
+// by Tab puts a Tab on the same partition. A partition whose leader moves is
+// sent again (client/resend.ts) until `retry.deadlineMs`.
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { kOptions, ProduceAcks, Producer, type SASLOptions } from '@platformatic/kafka';
+import { kOptions, Producer, type SASLOptions } from '@platformatic/kafka';
 import { BufferOverflowError, TabSendError } from './errors';
 import { EventIdGenerator } from './event-ids';
 import { kafkaDefaultPartitioner } from './partition-for-key';
+import { DEFAULT_RESEND, KafkaSendError, RESEND_PRODUCER_OPTIONS, sendWithResend, type ResendPolicy } from './resend';
 import { batchValue, TabBatchQueue, type TabBatch } from './tab-batch-queue';
 import { CounterRecorder, TabRecorder } from './tab-recorder';
 import { assertWireName } from './wire-names';
@@ -30,7 +32,7 @@ export interface TabClientOptions {
   onOverflow?: 'error' | 'drop';
   /** Kafka connection settings: TLS, SASL, timeouts, the Kafka client id. */
   kafka?: TabClientKafkaOptions;
-  /** How often a send is tried again before it fails, and how long between tries. Default 5 retries, 300 ms doubling up to 30 s. */
+  /** How often a send is tried again before it fails, how long between tries, and how long a partition whose leader moves is sent again. Default 5 retries, 300 ms doubling up to 30 s, 30 s. */
   retry?: TabClientRetry;
   /** Let the broker create a missing topic (with its default partition count). Default false. */
   allowAutoTopicCreation?: boolean;
@@ -58,6 +60,13 @@ export interface TabClientRetry {
   initialRetryTime?: number;
   /** Default 30000 ms. */
   maxRetryTime?: number;
+  /**
+   * A partition whose leader moved (a broker lost), or whose try timed out,
+   * is sent again on fresh metadata until this long after the send began;
+   * then the send fails (TabSendError) and the next flush sends the events
+   * again. Events carry ids, so a duplicate is dropped. Default 30000 ms.
+   */
+  deadlineMs?: number;
 }
 
 export interface TabClientStats {
@@ -99,6 +108,9 @@ export class TabClient {
   private readonly ids: EventIdGenerator;
   private readonly recorders = new Map<string, unknown>();
   private producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** Places records as the producer would (one per client: it keeps the round-robin position). */
+  private readonly partitioner = kafkaDefaultPartitioner();
+  private readonly resend: ResendPolicy;
   /** After a send finally failed: start a fresh producer (see resetProducer). */
   private producerNeedsReset = false;
   private state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
@@ -125,6 +137,10 @@ export class TabClient {
     this.brokers = (typeof options.brokers === 'string' ? options.brokers.split(',') : options.brokers).map((b) => b.trim()).filter((b) => b !== '');
     const retries = options.retry?.retries ?? 5;
     if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retry.retries must be a non-negative integer, got ${retries}`);
+    const deadlineMs = options.retry?.deadlineMs ?? DEFAULT_RESEND.deadlineMs;
+    if (!Number.isFinite(deadlineMs) || deadlineMs < 0) throw new RangeError(`retry.deadlineMs must be a non-negative number, got ${deadlineMs}`);
+    // Events carry ids: a send again after a timeout may duplicate them, and the dedup window drops the copy.
+    this.resend = { ...DEFAULT_RESEND, deadlineMs, resendMaybeWritten: true };
   }
 
   /** Connects to Kafka and takes an idempotent producer id; rejects if Kafka does not answer. */
@@ -266,14 +282,20 @@ export class TabClient {
     if (batches.length === 0) return;
     try {
       if (this.producerNeedsReset) await this.resetProducer();
-      await this.producer!.send({
-        messages: batches.map((batch) => ({ topic: this.topic, key: Buffer.from(batch.tab), value: Buffer.from(batchValue(batch)) })),
-      });
+      const messages = batches.map((batch) => ({ topic: this.topic, key: Buffer.from(batch.tab), value: Buffer.from(batchValue(batch)) }));
+      await sendWithResend(this.producer!, messages, this.partitioner, this.resend);
     } catch (error) {
+      // The partitions that were acknowledged leave the buffer; the others go back to it.
+      const acked = error instanceof KafkaSendError ? batches.filter((_, i) => error.acked.has(i)) : [];
+      this.ack(acked);
       this.counts.sendErrors++;
       this.producerNeedsReset = true;
-      throw new TabSendError(this.queue.requeue(batches), error);
+      throw new TabSendError(this.queue.requeue(batches.filter((b) => !acked.includes(b))), error);
     }
+    this.ack(batches);
+  }
+
+  private ack(batches: TabBatch[]): void {
     this.counts.sent += this.queue.acked(batches);
     this.counts.batchesSent += batches.length;
   }
@@ -284,9 +306,8 @@ export class TabClient {
       clientId: `tabstream-${this.clientId}`,
       ...this.options.kafka,
       bootstrapBrokers: this.brokers,
-      // acks all, one request in flight: the broker keeps each partition's sequence numbers in order.
-      idempotent: true,
-      acks: ProduceAcks.ALL,
+      // Idempotent, acks all, one request in flight: the broker keeps each partition's sequence numbers in order.
+      ...RESEND_PRODUCER_OPTIONS,
       partitioner: kafkaDefaultPartitioner(),
       autocreateTopics: this.options.allowAutoTopicCreation ?? false,
       retries,

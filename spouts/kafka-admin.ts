@@ -12,6 +12,8 @@ export const LATEST = -1n;
 export interface TopicToCreate {
   topic: string;
   partitions: number;
+  /** Replicas of each partition; the brokers' `default.replication.factor` when absent. */
+  replicas?: number;
   configs?: Record<string, string>;
 }
 
@@ -81,6 +83,7 @@ export class KafkaAdmin {
             .createTopics({
               topics: [t.topic],
               partitions: t.partitions,
+              ...(t.replicas !== undefined && { replicas: t.replicas }),
               configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
             })
             .catch((err: unknown) => {

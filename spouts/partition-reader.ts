@@ -159,7 +159,9 @@ export class PartitionReader implements InputConsumer {
           });
           continue;
         }
-        const responses = await Promise.all(
+        // Settled one by one: a leader that is gone (killed, not yet replaced in the metadata)
+        // must not hold back the records the other leaders answered with.
+        const settled = await Promise.allSettled(
           [...byLeader].map(([node, topics]) =>
             (this.consumer.fetch as (options: unknown) => Promise<FetchResponse>)
               .call(this.consumer, {
@@ -186,7 +188,8 @@ export class PartitionReader implements InputConsumer {
               }),
           ),
         );
-        this.lastActivityAt = Date.now();
+        const responses = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        if (responses.length > 0) this.lastActivityAt = Date.now();
         for (const response of responses) {
           for (const topicResponse of response.responses) {
             const topic = byTopicId.get(topicResponse.topicId);
@@ -208,6 +211,8 @@ export class PartitionReader implements InputConsumer {
             }
           }
         }
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed !== undefined) throw failed.reason; // route again from fresh metadata, after the backoff
         backoff = RETRY_FIRST_MS;
       } catch {
         if (this.stopped) break;

@@ -3,6 +3,7 @@
 export type StackErrorCode =
   | 'PORT_IN_USE'
   | 'PORTS_CHANGED'
+  | 'SHAPE_CHANGED'
   | 'JAVA_MISSING'
   | 'JAVA_TOO_OLD'
   | 'MAVEN_MISSING'

@@ -1,8 +1,9 @@
 // How each service is launched: its rendered config in <dir>/config/ and the
 // exact command line. The config file's absolute path is always on that
 // command line; it is how the stack recognises its own processes later.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
+import { nodeCount, portOf, zkConnectString, zkQuorumPorts } from './layout';
 import { renderTemplateFile } from './render-config';
 import { join } from 'node:path';
 
@@ -22,33 +23,102 @@ const HEAPS: Record<'zookeeper' | 'kafka', string[]> = {
   zookeeper: ['-Xms64m', '-Xmx256m'],
   kafka: ['-Xms256m', '-Xmx1g'],
 };
+/** A multi-node stack runs up to six JVMs on one machine beside the workers: half the heaps (about 2 GiB at most for 3 + 3). */
+const CLUSTER_HEAPS: Record<'zookeeper' | 'kafka', string[]> = {
+  zookeeper: ['-Xms32m', '-Xmx128m'],
+  kafka: ['-Xms128m', '-Xmx512m'],
+};
+/** An ensemble's limits, in ticks of 250 ms: a follower has 10 s to sync with a new leader, and is dropped after 5 s of silence. */
+const ZK_INIT_LIMIT_TICKS = 40;
+const ZK_SYNC_LIMIT_TICKS = 20;
+/** Replicas of each topic on a cluster of brokers, and how many must acknowledge a write (acks=all). */
+const CLUSTER_REPLICATION = 3;
+const CLUSTER_MIN_ISR = 2;
 const MAIN_CLASSES = {
   zookeeper: 'org.apache.zookeeper.server.quorum.QuorumPeerMain',
   kafka: 'kafka.Kafka',
 };
 
-export async function prepareLaunch(layout: StackLayout, ports: StackPorts, service: ServiceName, runtimes: Runtimes): Promise<LaunchPlan> {
+export async function prepareLaunch(layout: StackLayout, ports: StackPorts, service: ServiceName, runtimes: Runtimes, node = 1): Promise<LaunchPlan> {
   await mkdir(layout.configDir, { recursive: true });
-  await mkdir(layout.dataDir(service), { recursive: true });
+  const dataDir = layout.dataDir(service, node);
+  await mkdir(dataDir, { recursive: true });
   await mkdir(join(layout.dir, 'logs'), { recursive: true });
-  const values = { ...ports, groupInitialRebalanceDelayMs: ports.groupInitialRebalanceDelayMs ?? 0, dataDir: layout.dataDir(service) };
-  const configFile = layout.configFile(service);
+  const values = {
+    zkPort: portOf(ports, 'zookeeper', node),
+    kafkaPort: portOf(ports, 'kafka', node),
+    redisPort: ports.redisPort,
+    groupInitialRebalanceDelayMs: ports.groupInitialRebalanceDelayMs ?? 0,
+    dataDir,
+  };
+  const configFile = layout.configFile(service, node);
   const templateName = { zookeeper: 'zookeeper.properties', kafka: 'server.properties', redis: 'redis.conf' }[service];
-  await writeFile(configFile, await renderTemplateFile(templateName, values));
+  let config = await renderTemplateFile(templateName, values);
+  if (service === 'zookeeper' && nodeCount(ports, 'zookeeper') > 1) {
+    // An ensemble: every server lists them all, and knows which one it is by <dataDir>/myid.
+    await writeFile(join(dataDir, 'myid'), `${node}\n`);
+    config = withSettings(config, zkEnsembleSettings(ports));
+  }
+  if (service === 'kafka') config = withSettings(config, kafkaClusterSettings(ports, node));
+  await writeFile(configFile, config);
   if (service === 'redis') return { command: required(runtimes.redisServer, 'redis-server'), args: [configFile] };
-  return javaLaunch(layout, service, configFile, runtimes);
+  const multiNode = nodeCount(ports, 'zookeeper') > 1 || nodeCount(ports, 'kafka') > 1;
+  return javaLaunch(layout, service, configFile, runtimes, multiNode ? CLUSTER_HEAPS[service] : HEAPS[service]);
 }
 
-async function javaLaunch(layout: StackLayout, service: 'zookeeper' | 'kafka', configFile: string, runtimes: Runtimes): Promise<LaunchPlan> {
+/** server.N lines of every ZooKeeper server of the ensemble, and its sync limits. */
+export function zkEnsembleSettings(ports: StackPorts): Array<[string, string]> {
+  const servers: Array<[string, string]> = [];
+  for (let n = 1; n <= nodeCount(ports, 'zookeeper'); n++) {
+    const { peer, election } = zkQuorumPorts(ports, n);
+    servers.push([`server.${n}`, `127.0.0.1:${peer}:${election}`]);
+  }
+  return [['initLimit', String(ZK_INIT_LIMIT_TICKS)], ['syncLimit', String(ZK_SYNC_LIMIT_TICKS)], ...servers];
+}
+
+/** What broker `node` of a stack changes from the single-broker template: nothing on a one-node stack. */
+export function kafkaClusterSettings(ports: StackPorts, node: number): Array<[string, string]> {
+  const settings: Array<[string, string]> = [];
+  if (nodeCount(ports, 'zookeeper') > 1) settings.push(['zookeeper.connect', zkConnectString(ports)]);
+  const brokers = nodeCount(ports, 'kafka');
+  if (brokers === 1) return settings;
+  const replicas = String(Math.min(CLUSTER_REPLICATION, brokers));
+  const minIsr = String(brokers >= CLUSTER_REPLICATION ? CLUSTER_MIN_ISR : 1);
+  settings.push(
+    ['broker.id', String(node - 1)],
+    ['default.replication.factor', replicas],
+    ['min.insync.replicas', minIsr],
+    ['offsets.topic.replication.factor', replicas],
+    ['transaction.state.log.replication.factor', replicas],
+    ['transaction.state.log.min.isr', minIsr],
+  );
+  return settings;
+}
+
+/** A properties file with each `key=value` replaced where the key is set, and added at the end where it is not. */
+export function withSettings(properties: string, settings: Array<[string, string]>): string {
+  const lines = properties.split('\n');
+  const added: string[] = [];
+  for (const [key, value] of settings) {
+    const at = lines.findIndex((line) => line.startsWith(`${key}=`));
+    if (at >= 0) lines[at] = `${key}=${value}`;
+    else added.push(`${key}=${value}`);
+  }
+  if (added.length === 0) return lines.join('\n');
+  const body = lines.join('\n').replace(/\n*$/, '\n');
+  return `${body}\n# This node of a multi-node stack\n${added.join('\n')}\n`;
+}
+
+async function javaLaunch(layout: StackLayout, service: 'zookeeper' | 'kafka', configFile: string, runtimes: Runtimes, heap: string[]): Promise<LaunchPlan> {
   const log4j = join(layout.configDir, 'log4j.properties');
-  await writeFile(log4j, await renderTemplateFile('log4j.properties', {}));
+  await writeAtomically(log4j, await renderTemplateFile('log4j.properties', {}));
   // The classpath (56 jars) goes into a java @argfile so `ps` stays readable.
   const classpathArgs = join(layout.configDir, 'classpath.args');
-  await writeFile(classpathArgs, `-cp ${quoteArgfile(required(runtimes.classpath, 'classpath').join(':'))}\n`);
+  await writeAtomically(classpathArgs, `-cp ${quoteArgfile(required(runtimes.classpath, 'classpath').join(':'))}\n`);
   return {
     command: required(runtimes.java, 'java'),
     args: [
-      ...HEAPS[service],
+      ...heap,
       ...JVM_FLAGS,
       `-Dlog4j.configuration=file:${log4j}`,
       `-Dkafka.logs.dir=${join(layout.dir, 'logs')}`,
@@ -57,6 +127,13 @@ async function javaLaunch(layout: StackLayout, service: 'zookeeper' | 'kafka', c
       configFile,
     ],
   };
+}
+
+/** Nodes of a multi-node stack start side by side and share these files: a JVM starting must never read one half written. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
 }
 
 /** A java @argfile value: double-quoted, with backslashes and quotes escaped. */

@@ -14,14 +14,14 @@ export function isRecordedProcess(record: PidRecord, facts: ProcessFacts | undef
 }
 
 /** The pid of our running service, or undefined; a stale pid file is removed on the way. */
-export async function ownedServicePid(layout: StackLayout, service: ServiceName): Promise<number | undefined> {
-  const pidFile = layout.pidFile(service);
+export async function ownedServicePid(layout: StackLayout, service: ServiceName, node = 1): Promise<number | undefined> {
+  const pidFile = layout.pidFile(service, node);
   const record = await readPidFile(pidFile);
   if (record === undefined) {
     await removePidFile(pidFile);
     return undefined;
   }
-  if (isRecordedProcess(record, processFacts(record.pid), layout.configFile(service))) return record.pid;
+  if (isRecordedProcess(record, processFacts(record.pid), layout.configFile(service, node))) return record.pid;
   await removePidFile(pidFile);
   return undefined;
 }

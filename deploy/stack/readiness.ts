@@ -4,27 +4,28 @@ import { Redis } from 'ioredis';
 import zookeeper from 'node-zookeeper-client';
 import { createConnection } from 'node:net';
 import type { ServiceName, StackPorts } from './layout';
+import { portOf } from './layout';
 import { KafkaAdmin } from '../../spouts/kafka-admin';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 
 const ATTEMPT_TIMEOUT_MS = 2_000;
 const SESSION_TIMEOUT_MS = 10_000;
 
-export function probeService(service: ServiceName, ports: StackPorts): Promise<boolean> {
+export function probeService(service: ServiceName, ports: StackPorts, node = 1): Promise<boolean> {
   switch (service) {
     case 'zookeeper':
-      return probeZooKeeper(ports.zkPort);
+      return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
-      return probeKafka(ports.kafkaPort);
+      return probeKafka(portOf(ports, 'kafka', node));
     case 'redis':
       return probeRedis(ports.redisPort);
   }
 }
 
-/** A connected ZooKeeper session, or undefined when none opens within timeoutMs. The caller closes it. */
-export function openZooKeeperSession(port: number, timeoutMs: number): Promise<zookeeper.Client | undefined> {
+/** A connected ZooKeeper session (to a port on loopback, or a connect string), or undefined when none opens within timeoutMs. The caller closes it. */
+export function openZooKeeperSession(to: number | string, timeoutMs: number): Promise<zookeeper.Client | undefined> {
   return new Promise((resolve) => {
-    const client = zookeeper.createClient(`127.0.0.1:${port}`, { sessionTimeout: 4_000, spinDelay: 200, retries: 0 });
+    const client = zookeeper.createClient(typeof to === 'number' ? `127.0.0.1:${to}` : to, { sessionTimeout: 4_000, spinDelay: 200, retries: 0 });
     const timer = setTimeout(() => {
       client.close();
       resolve(undefined);

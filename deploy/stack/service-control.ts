@@ -1,39 +1,51 @@
 // Start or stop one service of a running stack, e.g. for a fault test that
 // kills Redis or Kafka mid-stream and brings it back.
-import type { ServiceName } from './layout';
-import { assertServiceName, stackLayout } from './layout';
+import { StackError } from './errors';
+import type { ServiceName, ServiceNode, StackPorts } from './layout';
+import { nodeCount, parseNodeName, stackLayout } from './layout';
+import { ownedServicePid } from './ownership';
 import type { Log } from './service-lifecycle';
 import { haltService, launchService, runtimesFor, waitUntilReady } from './service-lifecycle';
 import { withStackLock } from './stack-lock';
 import type { StackInfo } from './stack-status';
-import { runningServices, stackPorts, stackStatus } from './stack-status';
+import { stackPorts, stackStatus } from './stack-status';
 
 export interface ServiceControlOptions {
   log?: (line: string) => void;
 }
 
-export async function startService(dir: string, name: ServiceName, opts: ServiceControlOptions = {}): Promise<StackInfo> {
-  const service = assertServiceName(name);
+/** `name` is a service (node 1) or a node of a multi-node stack: `kafka-2`, `zookeeper-3`. */
+export async function startService(dir: string, name: ServiceName | string, opts: ServiceControlOptions = {}): Promise<StackInfo> {
   const layout = stackLayout(dir);
   const log: Log = opts.log ?? (() => undefined);
   return withStackLock(layout, async () => {
     const ports = await stackPorts(layout);
-    const pid = (await runningServices(layout))[service];
-    if (pid !== undefined) await waitUntilReady(layout, ports, service, pid);
-    else await launchService(layout, ports, service, await runtimesFor([service], log), log);
+    const { service, node } = stackNode(ports, name);
+    const pid = await ownedServicePid(layout, service, node);
+    if (pid !== undefined) await waitUntilReady(layout, ports, service, pid, 0, node);
+    else await launchService(layout, ports, service, await runtimesFor([service], log), log, node);
     return stackStatus(layout.dir);
   });
 }
 
 export async function stopService(
   dir: string,
-  name: ServiceName,
+  name: ServiceName | string,
   opts: ServiceControlOptions & { signal?: 'SIGTERM' | 'SIGKILL' } = {},
 ): Promise<StackInfo> {
-  const service = assertServiceName(name);
   const layout = stackLayout(dir);
   return withStackLock(layout, async () => {
-    await haltService(layout, service, opts.signal ?? 'SIGTERM', opts.log ?? (() => undefined));
+    const { service, node } = stackNode(await stackPorts(layout), name);
+    await haltService(layout, service, opts.signal ?? 'SIGTERM', opts.log ?? (() => undefined), node);
     return stackStatus(layout.dir);
   });
+}
+
+/** The node `name` stands for, which this stack must have. */
+function stackNode(ports: StackPorts, name: string): ServiceNode {
+  const found = parseNodeName(name);
+  if (found.node > nodeCount(ports, found.service)) {
+    throw new StackError('UNKNOWN_SERVICE', `this stack has ${nodeCount(ports, found.service)} ${found.service} node(s), so no ${name}`);
+  }
+  return found;
 }

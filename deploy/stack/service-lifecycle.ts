@@ -5,7 +5,7 @@ import { StackError } from './errors';
 import type { Runtimes } from './launch-plans';
 import { prepareLaunch } from './launch-plans';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
-import { portOf } from './layout';
+import { nodeName, portOf, portsOfNode, zkConnectString } from './layout';
 import { ownedServicePid } from './ownership';
 import { removePidFile } from './pid-file';
 import { assertPortFree } from './port-check';
@@ -33,53 +33,55 @@ export async function runtimesFor(services: ServiceName[], log: Log): Promise<Ru
   return runtimes;
 }
 
-export async function launchService(layout: StackLayout, ports: StackPorts, service: ServiceName, runtimes: Runtimes, log: Log): Promise<number> {
-  const port = portOf(ports, service);
-  await assertPortFree(port, service);
-  if (service === 'kafka') await waitForStaleBrokerToExpire(ports.zkPort, log);
-  const plan = await prepareLaunch(layout, ports, service, runtimes);
+export async function launchService(layout: StackLayout, ports: StackPorts, service: ServiceName, runtimes: Runtimes, log: Log, node = 1): Promise<number> {
+  const name = nodeName(service, node);
+  for (const port of portsOfNode(ports, { service, node })) await assertPortFree(port, service);
+  if (service === 'kafka') await waitForStaleBrokerToExpire(zkConnectString(ports), node - 1, log);
+  const plan = await prepareLaunch(layout, ports, service, runtimes, node);
   const started = Date.now();
-  log(`${service}: starting on 127.0.0.1:${port}`);
-  const { pid, logOffset } = await spawnService(layout, service, plan);
+  log(`${name}: starting on 127.0.0.1:${portOf(ports, service, node)}`);
+  const { pid, logOffset } = await spawnService(layout, service, plan, node);
   try {
-    await waitUntilReady(layout, ports, service, pid, logOffset);
+    await waitUntilReady(layout, ports, service, pid, logOffset, node);
   } catch (err) {
     await signalUntilGone(pid, 'SIGKILL', 0);
-    await removePidFile(layout.pidFile(service));
+    await removePidFile(layout.pidFile(service, node));
     throw err;
   }
-  log(`${service}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
+  log(`${name}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
   return pid;
 }
 
-export async function waitUntilReady(layout: StackLayout, ports: StackPorts, service: ServiceName, pid: number, logOffset = 0): Promise<void> {
+export async function waitUntilReady(layout: StackLayout, ports: StackPorts, service: ServiceName, pid: number, logOffset = 0, node = 1): Promise<void> {
+  const name = nodeName(service, node);
   const deadline = Date.now() + READY_TIMEOUT_MS[service];
   const startTime = processFacts(pid)?.startTime;
   for (;;) {
     if (startTime === undefined || processFacts(pid)?.startTime !== startTime) {
-      throw await startFailure(layout, service, 'SERVICE_EXITED', `${service} exited while starting`, logOffset);
+      throw await startFailure(layout, service, node, 'SERVICE_EXITED', `${name} exited while starting`, logOffset);
     }
-    if (await probeService(service, ports)) return;
+    if (await probeService(service, ports, node)) return;
     if (Date.now() >= deadline) {
-      throw await startFailure(layout, service, 'START_TIMEOUT', `${service} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
+      throw await startFailure(layout, service, node, 'START_TIMEOUT', `${name} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
     }
     await sleep(250);
   }
 }
 
-async function startFailure(layout: StackLayout, service: ServiceName, code: 'SERVICE_EXITED' | 'START_TIMEOUT', what: string, logOffset: number): Promise<StackError> {
-  const log = layout.logFile(service);
+async function startFailure(layout: StackLayout, service: ServiceName, node: number, code: 'SERVICE_EXITED' | 'START_TIMEOUT', what: string, logOffset: number): Promise<StackError> {
+  const log = layout.logFile(service, node);
   const tail = await logTail(log, LOG_TAIL_LINES, logOffset);
   return new StackError(code, `${what} (log: ${log})${tail ? `; last lines:\n${tail}` : ''}`);
 }
 
 /** Stops our process for `service`, if one runs; throws when it will not die. */
-export async function haltService(layout: StackLayout, service: ServiceName, signal: 'SIGTERM' | 'SIGKILL', log: Log): Promise<void> {
-  const pid = await ownedServicePid(layout, service);
+export async function haltService(layout: StackLayout, service: ServiceName, signal: 'SIGTERM' | 'SIGKILL', log: Log, node = 1): Promise<void> {
+  const name = nodeName(service, node);
+  const pid = await ownedServicePid(layout, service, node);
   if (pid === undefined) return;
-  log(`${service}: stopping pid ${pid} (${signal})`);
+  log(`${name}: stopping pid ${pid} (${signal})`);
   if (!(await signalUntilGone(pid, signal, STOP_GRACE_MS[service]))) {
-    throw new StackError('STOP_FAILED', `${service} (pid ${pid}) is still running after SIGKILL`);
+    throw new StackError('STOP_FAILED', `${name} (pid ${pid}) is still running after SIGKILL`);
   }
-  await removePidFile(layout.pidFile(service));
+  await removePidFile(layout.pidFile(service, node));
 }

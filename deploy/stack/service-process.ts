@@ -16,8 +16,8 @@ export interface SpawnedService {
   logOffset: number;
 }
 
-export async function spawnService(layout: StackLayout, service: ServiceName, plan: LaunchPlan): Promise<SpawnedService> {
-  const logFile = layout.logFile(service);
+export async function spawnService(layout: StackLayout, service: ServiceName, plan: LaunchPlan, node = 1): Promise<SpawnedService> {
+  const logFile = layout.logFile(service, node);
   const fd = openSync(logFile, 'a');
   const logOffset = statSync(logFile).size;
   const child = (() => {
@@ -34,10 +34,10 @@ export async function spawnService(layout: StackLayout, service: ServiceName, pl
   });
   child.unref();
   const facts = processFacts(pid);
-  await writePidFile(layout.pidFile(service), {
+  await writePidFile(layout.pidFile(service, node), {
     pid,
     ...(facts && { startTime: facts.startTime }),
-    marker: layout.configFile(service),
+    marker: layout.configFile(service, node),
   });
   return { pid, logOffset };
 }

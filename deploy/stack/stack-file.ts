@@ -20,7 +20,13 @@ export function parseStackFile(text: string): StackFile | undefined {
     redisPort: record.redisPort as number,
     ...(record.startedForLeases === true && { startedForLeases: true }),
     ...(typeof record.groupInitialRebalanceDelayMs === 'number' && { groupInitialRebalanceDelayMs: record.groupInitialRebalanceDelayMs }),
+    ...(isNodeCount(record.brokers) && record.brokers > 1 && { brokers: record.brokers }),
+    ...(isNodeCount(record.zkNodes) && record.zkNodes > 1 && { zkNodes: record.zkNodes }),
   };
+}
+
+function isNodeCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 9;
 }
 
 export function isPort(value: unknown): value is number {

@@ -1,7 +1,7 @@
 // What a stack directory holds right now: its ports and which of our
 // services run, with their pids and logs.
 import type { ServiceName, StackLayout, StackPorts } from './layout';
-import { DEFAULT_PORTS, SERVICE_NAMES, portOf, stackLayout } from './layout';
+import { DEFAULT_PORTS, SERVICE_NAMES, brokerList, nodeName, portOf, stackLayout, stackNodes, zkConnectString } from './layout';
 import { ownedServicePid } from './ownership';
 import { readStackFile } from './stack-file';
 
@@ -13,15 +13,25 @@ export interface ServiceStatus {
   log: string;
 }
 
+/** One process of the stack: `kafka` (node 1), `kafka-2`, ... */
+export interface NodeStatus extends ServiceStatus {
+  name: string;
+  service: ServiceName;
+  node: number;
+}
+
 export interface StackInfo {
   dir: string;
-  /** ZooKeeper connect string, e.g. "127.0.0.1:2181". */
+  /** ZooKeeper connect string, e.g. "127.0.0.1:2181" (every server of an ensemble, comma-separated). */
   zk: string;
-  /** Kafka bootstrap brokers, e.g. "127.0.0.1:9092". */
+  /** Kafka bootstrap brokers, e.g. "127.0.0.1:9092" (every broker, comma-separated). */
   brokers: string;
   /** Redis URL, e.g. "redis://127.0.0.1:6379". */
   redis: string;
+  /** Node 1 of each service (the only one on a single-node stack). */
   services: Record<ServiceName, ServiceStatus>;
+  /** Every process of the stack, nodes 2, 3, ... of a multi-node stack too. */
+  nodes: NodeStatus[];
 }
 
 export async function stackPorts(layout: StackLayout): Promise<StackPorts> {
@@ -32,6 +42,8 @@ export async function stackPorts(layout: StackLayout): Promise<StackPorts> {
         kafkaPort: recorded.kafkaPort,
         redisPort: recorded.redisPort,
         ...(recorded.groupInitialRebalanceDelayMs !== undefined && { groupInitialRebalanceDelayMs: recorded.groupInitialRebalanceDelayMs }),
+        ...(recorded.brokers !== undefined && { brokers: recorded.brokers }),
+        ...(recorded.zkNodes !== undefined && { zkNodes: recorded.zkNodes }),
       }
     : { ...DEFAULT_PORTS };
 }
@@ -41,21 +53,35 @@ export async function runningServices(layout: StackLayout): Promise<Record<Servi
   return { zookeeper: pids[0], kafka: pids[1], redis: pids[2] };
 }
 
+/** The pid of every running node of the stack, by node name (`kafka`, `kafka-2`, ...). */
+export async function runningNodes(layout: StackLayout, ports: StackPorts): Promise<Map<string, number>> {
+  const running = new Map<string, number>();
+  for (const { service, node } of stackNodes(ports)) {
+    const pid = await ownedServicePid(layout, service, node);
+    if (pid !== undefined) running.set(nodeName(service, node), pid);
+  }
+  return running;
+}
+
 export async function stackStatus(dir?: string): Promise<StackInfo> {
   const layout = stackLayout(dir);
   const ports = await stackPorts(layout);
-  const running = await runningServices(layout);
-  const status = (service: ServiceName): ServiceStatus => ({
-    pid: running[service] ?? 0,
-    port: portOf(ports, service),
-    running: running[service] !== undefined,
-    log: layout.logFile(service),
+  const running = await runningNodes(layout, ports);
+  const nodes = stackNodes(ports).map(({ service, node }): NodeStatus => {
+    const name = nodeName(service, node);
+    const pid = running.get(name);
+    return { name, service, node, pid: pid ?? 0, port: portOf(ports, service, node), running: pid !== undefined, log: layout.logFile(service, node) };
   });
+  const first = (service: ServiceName): ServiceStatus => {
+    const { pid, port, running: up, log } = nodes.find((n) => n.service === service && n.node === 1)!;
+    return { pid, port, running: up, log };
+  };
   return {
     dir: layout.dir,
-    zk: `127.0.0.1:${ports.zkPort}`,
-    brokers: `127.0.0.1:${ports.kafkaPort}`,
+    zk: zkConnectString(ports),
+    brokers: brokerList(ports),
     redis: `redis://127.0.0.1:${ports.redisPort}`,
-    services: { zookeeper: status('zookeeper'), kafka: status('kafka'), redis: status('redis') },
+    services: { zookeeper: first('zookeeper'), kafka: first('kafka'), redis: first('redis') },
+    nodes,
   };
 }

@@ -2,15 +2,15 @@
 // wait until all three answer. Idempotent: running services of ours are
 // reused, stale pid files ignored, a half-started stack completed.
 import { StackError } from './errors';
-import type { ServiceName, StackPorts } from './layout';
-import { DEFAULT_PORTS, SERVICE_NAMES, portOf, stackLayout } from './layout';
+import type { ServiceName, ServiceNode, StackPorts } from './layout';
+import { DEFAULT_PORTS, nodeCount, nodeName, portOf, portsOfNode, stackLayout, stackNodes } from './layout';
 import { assertPortFree } from './port-check';
 import type { Log } from './service-lifecycle';
 import { haltService, launchService, runtimesFor, waitUntilReady } from './service-lifecycle';
 import { readStackFile, writeStackFile } from './stack-file';
 import { withStackLock } from './stack-lock';
 import type { StackInfo } from './stack-status';
-import { runningServices, stackStatus } from './stack-status';
+import { runningNodes, stackStatus } from './stack-status';
 
 export interface StartStackOptions {
   dir?: string;
@@ -19,6 +19,10 @@ export interface StartStackOptions {
   redisPort?: number;
   /** The broker's `group.initial.rebalance.delay.ms` (default 0; Kafka's own default is 3000). */
   groupInitialRebalanceDelayMs?: number;
+  /** Kafka brokers (default 1, or the stack's last): 3 replicates every topic 3 times, min ISR 2. */
+  brokers?: number;
+  /** ZooKeeper servers (default 1, standalone, or the stack's last): 3 form an ensemble. */
+  zkNodes?: number;
   log?: (line: string) => void;
 }
 
@@ -35,38 +39,51 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     };
     const groupDelay = opts.groupInitialRebalanceDelayMs ?? recorded?.groupInitialRebalanceDelayMs;
     if (groupDelay !== undefined) ports.groupInitialRebalanceDelayMs = groupDelay;
-    const running = await runningServices(layout);
-    for (const service of SERVICE_NAMES) {
-      if (running[service] !== undefined && portOf(recordedPorts, service) !== portOf(ports, service)) {
+    const brokers = opts.brokers ?? recorded?.brokers ?? 1;
+    const zkNodes = opts.zkNodes ?? recorded?.zkNodes ?? 1;
+    if (brokers > 1) ports.brokers = brokers;
+    if (zkNodes > 1) ports.zkNodes = zkNodes;
+    const anyRunning = (await runningNodes(layout, recordedPorts)).size > 0;
+    if (anyRunning && (nodeCount(recordedPorts, 'kafka') !== brokers || nodeCount(recordedPorts, 'zookeeper') !== zkNodes)) {
+      throw new StackError(
+        'SHAPE_CHANGED',
+        `the stack in ${layout.dir} runs ${nodeCount(recordedPorts, 'kafka')} broker(s) and ${nodeCount(recordedPorts, 'zookeeper')} ZooKeeper server(s); run \`topology dev down\` first to change that`,
+      );
+    }
+    const running = await runningNodes(layout, ports);
+    for (const { service, node } of stackNodes(ports)) {
+      const name = nodeName(service, node);
+      if (running.has(name) && portOf(recordedPorts, service, node) !== portOf(ports, service, node)) {
         throw new StackError(
           'PORTS_CHANGED',
-          `${service} of the stack in ${layout.dir} already runs on port ${portOf(recordedPorts, service)}; run \`topology dev down\` first to change ports`,
+          `${name} of the stack in ${layout.dir} already runs on port ${portOf(recordedPorts, service, node)}; run \`topology dev down\` first to change ports`,
         );
       }
     }
     await writeStackFile(layout, { ...ports, ...(recorded?.startedForLeases && { startedForLeases: true }) });
 
-    const missing = SERVICE_NAMES.filter((service) => running[service] === undefined);
-    for (const service of SERVICE_NAMES) {
-      if (running[service] !== undefined) log(`${service}: already running (pid ${running[service]})`);
-    }
+    const missing = stackNodes(ports).filter(({ service, node }) => !running.has(nodeName(service, node)));
+    for (const [name, pid] of running) log(`${name}: already running (pid ${pid})`);
     // Every check (programs, jars, ports) happens before the first process starts.
-    const runtimes = await runtimesFor(missing, log);
-    for (const service of missing) await assertPortFree(portOf(ports, service), service);
+    const runtimes = await runtimesFor([...new Set(missing.map((m) => m.service))], log);
+    for (const missingNode of missing) {
+      for (const port of portsOfNode(ports, missingNode)) await assertPortFree(port, missingNode.service);
+    }
 
-    const startedNow: ServiceName[] = [];
-    const bringUp = async (service: ServiceName): Promise<void> => {
-      const pid = running[service];
-      if (pid !== undefined) return waitUntilReady(layout, ports, service, pid);
-      await launchService(layout, ports, service, runtimes, log);
-      startedNow.push(service);
+    const startedNow: ServiceNode[] = [];
+    const bringUp = async ({ service, node }: ServiceNode): Promise<void> => {
+      const pid = running.get(nodeName(service, node));
+      if (pid !== undefined) return waitUntilReady(layout, ports, service, pid, 0, node);
+      startedNow.push({ service, node });
+      await launchService(layout, ports, service, runtimes, log, node);
     };
+    const nodesOf = (service: ServiceName) => stackNodes(ports).filter((n) => n.service === service);
     try {
-      // ZooKeeper and Redis start side by side; Kafka needs ZooKeeper.
-      await settleAll([bringUp('zookeeper'), bringUp('redis')]);
-      await bringUp('kafka');
+      // ZooKeeper and Redis start side by side (an ensemble's servers must, to elect a leader); Kafka needs ZooKeeper.
+      await settleAll([...nodesOf('zookeeper'), ...nodesOf('redis')].map(bringUp));
+      await settleAll(nodesOf('kafka').map(bringUp));
     } catch (err) {
-      for (const service of startedNow.reverse()) await haltService(layout, service, 'SIGKILL', log).catch(() => undefined);
+      for (const { service, node } of startedNow.reverse()) await haltService(layout, service, 'SIGKILL', log, node).catch(() => undefined);
       throw err;
     }
     return stackStatus(layout.dir);

@@ -2,8 +2,9 @@
 // then SIGKILL after a grace period), then make sure no process of this
 // stack directory is left, even one whose pid file was lost.
 import { StackError } from './errors';
-import { stackLayout } from './layout';
-import type { StackLayout } from './layout';
+import { stackLayout, stackNodes } from './layout';
+import type { ServiceName, StackLayout } from './layout';
+import { stackPorts } from './stack-status';
 import { processesWithMarker } from './process-table';
 import type { Log } from './service-lifecycle';
 import { haltService } from './service-lifecycle';
@@ -17,9 +18,12 @@ export async function stopStack(dir?: string, opts: { log?: (line: string) => vo
   const layout = stackLayout(dir);
   const log: Log = opts.log ?? (() => undefined);
   await withStackLock(layout, async () => {
-    // Kafka first: a broker whose ZooKeeper is gone cannot shut down cleanly.
-    await haltService(layout, 'kafka', 'SIGTERM', log);
-    await Promise.all([haltService(layout, 'zookeeper', 'SIGTERM', log), haltService(layout, 'redis', 'SIGTERM', log)]);
+    const ports = await stackPorts(layout);
+    const nodesOf = (service: ServiceName) => stackNodes(ports).filter((n) => n.service === service);
+    // Kafka first: a broker whose ZooKeeper is gone cannot shut down cleanly. Brokers one at a
+    // time, last first: each hands its leaderships to those still up (controlled shutdown).
+    for (const { node } of nodesOf('kafka').reverse()) await haltService(layout, 'kafka', 'SIGTERM', log, node);
+    await Promise.all([...nodesOf('zookeeper'), ...nodesOf('redis')].map(({ service, node }) => haltService(layout, service, 'SIGTERM', log, node)));
     for (const stray of strayProcesses(layout)) {
       log(`stack: stopping stray pid ${stray.pid} (${stray.commandLine.slice(0, 80)})`);
       await signalUntilGone(stray.pid, 'SIGTERM', 10_000);
@@ -30,7 +34,13 @@ export async function stopStack(dir?: string, opts: { log?: (line: string) => vo
     }
     const recorded = await readStackFile(layout);
     if (recorded?.startedForLeases) {
-      await writeStackFile(layout, { zkPort: recorded.zkPort, kafkaPort: recorded.kafkaPort, redisPort: recorded.redisPort });
+      await writeStackFile(layout, {
+        zkPort: recorded.zkPort,
+        kafkaPort: recorded.kafkaPort,
+        redisPort: recorded.redisPort,
+        ...(recorded.brokers !== undefined && { brokers: recorded.brokers }),
+        ...(recorded.zkNodes !== undefined && { zkNodes: recorded.zkNodes }),
+      });
     }
   });
 }

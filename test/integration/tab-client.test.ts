@@ -154,8 +154,8 @@ describe('TabClient on Kafka', () => {
       topic,
       clientId: 'bidder-9',
       flushIntervalMs: 60_000, // only explicit flushes, so the counts below are exact
-      // Few, fast retries so the failure shows in seconds, not minutes.
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
+      // Few, fast retries, and a topic not there is waited for 1 s only, so the failure shows in seconds, not minutes.
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200, deadlineMs: 1000 },
       onSendError: (e) => backgroundErrors.push(e),
     });
     await client.connect();

@@ -2,9 +2,13 @@
 // TabClient sends them (or, `mixed`, unkeyed messages mixing Tabs and
 // clients), written with a plain @platformatic/kafka idempotent producer
 // (placed as Kafka's Java client places records) so tests can load a million
-// events in seconds and know the exact totals to expect.
-import { ProduceAcks, Producer } from '@platformatic/kafka';
+// events in seconds and know the exact totals to expect. Sends go through
+// client/resend.ts: a partition whose leader moves (a broker killed) is sent
+// again only when nothing of it was written, since these events carry no ids
+// (a duplicate would be folded twice and break the test's totals).
+import { Producer } from '@platformatic/kafka';
 import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
+import { DEFAULT_RESEND, RESEND_PRODUCER_OPTIONS, sendWithResend, type ResendPolicy } from '../../client/resend';
 
 export interface LoadOptions {
   brokers: string[];
@@ -30,6 +34,8 @@ export interface LoadOptions {
   onProgress?: (sent: number) => void;
   /** Pause between chunks, to spread the load over time. */
   pauseMs?: number;
+  /** Told of each partition sent again (nothing of it written: a leader moving). */
+  onResend?: ResendPolicy['onResend'];
 }
 
 export type Expected = Map<string, { count: number; total: number }>;
@@ -38,6 +44,7 @@ export async function loadCounters(opts: LoadOptions): Promise<Expected> {
   const perMessage = opts.perMessage ?? 100;
   const prefix = opts.tabPrefix ?? 'c';
   const producer = loaderProducer(opts.brokers);
+  const partitioner = kafkaDefaultPartitioner();
   const expected: Expected = new Map();
   const time = Date.now();
   let sent = 0;
@@ -68,7 +75,7 @@ export async function loadCounters(opts: LoadOptions): Promise<Expected> {
         seq++;
       }
       // One send in flight (the idempotent producer's sequence numbers need it), uncompressed.
-      await producer.send({ messages });
+      await sendWithResend(producer, messages, partitioner, { ...LOADER_RESEND, onResend: opts.onResend });
       sent += chunk;
       opts.onProgress?.(sent);
       if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
@@ -79,13 +86,15 @@ export async function loadCounters(opts: LoadOptions): Promise<Expected> {
   return expected;
 }
 
+/** A chunk's partitions are sent again (nothing written) for up to a minute: a leader killed is replaced within seconds. */
+const LOADER_RESEND = { ...DEFAULT_RESEND, deadlineMs: 60_000 };
+
 /** An idempotent producer (acks all) that places records as Kafka's Java client does, for test data. */
 export function loaderProducer(brokers: string[], clientId = 'test-loader'): Producer<Buffer, Buffer, Buffer, Buffer> {
   return new Producer<Buffer, Buffer, Buffer, Buffer>({
     clientId,
     bootstrapBrokers: brokers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
+    ...RESEND_PRODUCER_OPTIONS,
     partitioner: kafkaDefaultPartitioner(),
     // A broker just restarted (leaders not elected yet) is waited for, about 15 s as KafkaJS's defaults did.
     retries: 10,

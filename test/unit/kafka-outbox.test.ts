@@ -7,6 +7,7 @@ import { createRecord, createRecordsBatch, MultipleErrors, NetworkError, Protoco
 import {
   KafkaOutbox,
   MAX_SEND_BYTES,
+  OUTBOX_RESEND,
   OutboxSendError,
   PartitionOutOfRangeError,
   headBatchLength,
@@ -69,7 +70,8 @@ function fakeKafka(limit = BROKER_LIMIT, partitions = 64) {
         if (fail !== undefined) throw fail;
       },
       close: async () => {},
-      metadata: async ({ topics }) => ({ topics: new Map(topics.map((t) => [t, { partitionsCount: partitions }])) }),
+      // Dead-letter topics have one partition, as deploy creates them.
+      metadata: async ({ topics }) => ({ topics: new Map(topics.map((t) => [t, { partitionsCount: t.endsWith('.dlq') ? 1 : partitions }])) }),
       send: async ({ messages }: { messages: Produced[] }) => {
         state.sends++;
         const fail = state.failNext.shift();
@@ -204,9 +206,22 @@ describe('KafkaOutbox', () => {
     expect(outbox.stats.dropped).toBe(1);
   });
 
-  it('rejects drain on other failures, says whether a retry may help, and keeps the records for it', async () => {
+  it('sends a partition whose leader moved again within the drain', async () => {
     const { kafka, written, state } = fakeKafka();
     const outbox = new KafkaOutbox(kafka);
+    await outbox.connect();
+    outbox.push(deadLetter(1));
+    state.failNext.push(refusal(6), brokerDown()); // NOT_LEADER_OR_FOLLOWER, then the old leader gone
+    await outbox.drain();
+    expect(state.sends).toBe(3);
+    expect(written).toHaveLength(1);
+    expect(state.producers).toBe(1);
+  });
+
+  it('rejects drain on other failures, says whether a retry may help, and keeps the records for it', async () => {
+    const { kafka, written, state } = fakeKafka();
+    // No send again within the drain (a deadline of 0): the broker down is reported at once.
+    const outbox = new KafkaOutbox(kafka, undefined, undefined, { ...OUTBOX_RESEND, deadlineMs: 0 });
     await outbox.connect();
     outbox.push(deadLetter(1));
     state.failNext.push(brokerDown());
@@ -221,7 +236,7 @@ describe('KafkaOutbox', () => {
     expect(state.producers).toBe(1);
   });
 
-  it('sends exactly the failed records again, so a broker that wrote them can drop the copy', async () => {
+  it('sends exactly the failed records again after a timeout (it may have written them: receivers drop a copy)', async () => {
     const { kafka, written, state } = fakeKafka();
     const outbox = new KafkaOutbox(kafka);
     await outbox.connect();

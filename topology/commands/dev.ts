@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { StackInfo } from '../../deploy/stack/index';
-import { DEFAULT_PORTS, DEFAULT_STACK_DIR, SERVICE_NAMES, assertServiceName } from '../../deploy/stack/layout';
+import { DEFAULT_PORTS, DEFAULT_STACK_DIR, SERVICE_NAMES, parseNodeName, stackLayout } from '../../deploy/stack/layout';
 
 /** The stack's machinery, loaded when a `dev` command runs: every other command starts faster without it. */
 const stack = () => import('../../deploy/stack/index');
@@ -25,16 +25,21 @@ function parseCount(value: string): number {
   return count;
 }
 
+function parseNodeCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 9) throw new InvalidArgumentError('not a node count (1-9)');
+  return count;
+}
+
 function shortPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
 function serviceTable(info: StackInfo): string {
-  return SERVICE_NAMES.map((name) => {
-    const service = info.services[name];
+  return info.nodes.map((service) => {
     const state = service.running ? `pid ${service.pid}` : 'stopped';
-    return `${name.padEnd(10)} 127.0.0.1:${String(service.port).padEnd(6)} ${state.padEnd(10)} log ${shortPath(service.log)}`;
+    return `${service.name.padEnd(11)} 127.0.0.1:${String(service.port).padEnd(6)} ${state.padEnd(10)} log ${shortPath(service.log)}`;
   }).join('\n');
 }
 
@@ -52,7 +57,9 @@ export function registerDevCommands(program: Command): void {
     .option('--zk-port <port>', `ZooKeeper port (default ${DEFAULT_PORTS.zkPort}, or the stack's last)`, parsePort)
     .option('--kafka-port <port>', `Kafka port (default ${DEFAULT_PORTS.kafkaPort}, or the stack's last)`, parsePort)
     .option('--redis-port <port>', `Redis port (default ${DEFAULT_PORTS.redisPort}, or the stack's last)`, parsePort)
-    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number }) => {
+    .option('--brokers <n>', "Kafka brokers on consecutive ports from --kafka-port (default 1, or the stack's last; 3: topics replicated 3 times, min ISR 2)", parseNodeCount)
+    .option('--zk-nodes <n>', "ZooKeeper servers on consecutive ports from --zk-port, an ensemble when more than 1 (default 1, or the stack's last)", parseNodeCount)
+    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number }) => {
       const info = await (await stack()).startStack({ ...opts, log: progress });
       process.stdout.write(`${serviceTable(info)}\n\n${envLines(info)}\n`);
     });
@@ -65,7 +72,7 @@ export function registerDevCommands(program: Command): void {
     .action(async (opts: { dir: string; json?: boolean }) => {
       const info = await (await stack()).stackStatus(opts.dir);
       process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${serviceTable(info)}\n`);
-      if (!SERVICE_NAMES.every((name) => info.services[name].running)) process.exitCode = 3;
+      if (!info.nodes.every((node) => node.running)) process.exitCode = 3;
     });
 
   dev
@@ -79,13 +86,14 @@ export function registerDevCommands(program: Command): void {
 
   dev
     .command('logs <service>')
-    .description(`print the end of a service's log (${SERVICE_NAMES.join(', ')})`)
+    .description(`print the end of a service's log (${SERVICE_NAMES.join(', ')}; kafka-2, zookeeper-3, ... on a multi-node stack)`)
     .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
     .option('--lines <n>', 'how many lines', parseCount, 50)
     .action(async (name: string, opts: { dir: string; lines: number }) => {
-      const service = assertServiceName(name);
+      const { service, node } = parseNodeName(name);
       const info = await (await stack()).stackStatus(opts.dir);
-      const tail = await (await stack()).logTail(info.services[service].log, opts.lines);
-      process.stdout.write(tail ? `${tail}\n` : `(no log yet at ${shortPath(info.services[service].log)})\n`);
+      const log = info.nodes.find((n) => n.service === service && n.node === node)?.log ?? stackLayout(opts.dir).logFile(service, node);
+      const tail = await (await stack()).logTail(log, opts.lines);
+      process.stdout.write(tail ? `${tail}\n` : `(no log yet at ${shortPath(log)})\n`);
     });
 }

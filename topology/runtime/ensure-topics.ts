@@ -1,16 +1,33 @@
-import type { KafkaAdmin } from '../../spouts/kafka-admin';
+import type { KafkaAdmin, TopicToCreate } from '../../spouts/kafka-admin';
 import type { Topology } from '../dsl';
 import { needsRepartitionTopic } from '../dsl/placement';
+
+/** Replicas of Tabstream's topics on a cluster of at least this many brokers, and the writes acks=all waits for there. */
+export const MAX_REPLICATION = 3;
+export const CLUSTER_MIN_ISR = 2;
+
+/**
+ * The replication a cluster of `brokers` supports: min(3, brokers) replicas,
+ * and `min.insync.replicas` 2 from 3 replicas on (a write survives losing
+ * one broker, and one broker down stops no producer). On one broker, nothing
+ * is said: the broker's defaults, as always.
+ */
+export function replicationFor(brokers: number): Pick<TopicToCreate, 'replicas' | 'configs'> {
+  if (brokers <= 1) return {};
+  const replicas = Math.min(MAX_REPLICATION, brokers);
+  return replicas >= MAX_REPLICATION ? { replicas, configs: { 'min.insync.replicas': String(CLUSTER_MIN_ISR) } } : { replicas };
+}
 
 /**
  * Creates the topology's topics that are missing: the spout topic (with
  * `partitions` partitions), its dead-letter topic, and a repartition topic
- * per bolt that needs one. Returns the spout topic's actual partition count.
+ * per bolt that needs one, each replicated as the cluster supports
+ * (`replicationFor`). Returns the spout topic's actual partition count.
  */
 export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partitions: number): Promise<number> {
   const topic = topology.spout.definition.topic;
   const existing = await admin.topics();
-  const wanted: Array<{ topic: string; partitions: number }> = [];
+  const wanted: TopicToCreate[] = [];
   if (!existing.has(topic)) wanted.push({ topic, partitions });
   if (!existing.has(`${topic}.dlq`)) wanted.push({ topic: `${topic}.dlq`, partitions: 1 });
   const actual = existing.has(topic) ? await admin.partitionCount(topic) : partitions;
@@ -20,6 +37,8 @@ export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partit
       wanted.push({ topic: repartition, partitions: topology.parallelismOf(bolt.name, actual) });
     }
   }
-  await admin.createTopics(wanted);
+  if (wanted.length === 0) return actual;
+  const replication = replicationFor((await admin.cluster()).brokers);
+  await admin.createTopics(wanted.map((t) => ({ ...t, ...replication })));
   return actual;
 }

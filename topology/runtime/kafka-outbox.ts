@@ -1,8 +1,11 @@
-import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
+import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
+import { DEFAULT_RESEND, RESEND_PRODUCER_OPTIONS, sendWithResend, type ResendPolicy } from '../../client/resend';
 import { KafkaConnection } from '../../spouts/kafka-connection';
-import { kafkaErrorTree, type KafkaErrorNode } from '../../spouts/kafka-errors';
+import { isRetriable, isTooLarge, needsNewProducer } from '../../client/send-failure';
 import type { Outbox, OutboxMessage } from './outbox';
+
+export { isRetriable, isTooLarge, needsNewProducer };
 
 /**
  * Bytes of records per send: well under Kafka's default limit of 1 MiB per
@@ -101,67 +104,6 @@ export function truncatedCopy(m: OutboxMessage, maxBytes: number): OutboxMessage
   return { ...m, value: m.value.subarray(0, room), headers };
 }
 
-/** Kafka's refusals of a send as too large: MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE. */
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-const TOO_LARGE_CODES = new Set([10, 18]);
-/**
- * Kafka's refusals of the producer's idempotence state, not of the records:
- * OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
- * UNKNOWN_PRODUCER_ID, PRODUCER_FENCED. A fresh producer (new id, new sequence
- * numbers) mends them.
- */
-const PRODUCER_STATE_CODES = new Set([45, 46, 47, 59, 90]);
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-
-function childrenOf(e: KafkaErrorNode): unknown[] {
-  return [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.originalError].filter((c) => typeof c === 'object' && c !== null);
-}
-
-/** The broker refused the send as too large (`MESSAGE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`): the same request will never pass. */
-export function isTooLarge(err: unknown): boolean {
-  for (const e of kafkaErrorTree(err)) {
-    if ((typeof e.apiId === 'string' && TOO_LARGE.has(e.apiId)) || (typeof e.apiCode === 'number' && TOO_LARGE_CODES.has(e.apiCode))) return true;
-  }
-  return false;
-}
-
-/** The broker refused the producer's sequence numbers or id: only a fresh producer sends again. */
-export function needsNewProducer(err: unknown): boolean {
-  for (const e of kafkaErrorTree(err)) if (typeof e.apiCode === 'number' && PRODUCER_STATE_CODES.has(e.apiCode)) return true;
-  return false;
-}
-
-/** Whether one underlying error (no errors inside it) may go away by itself. */
-function leafRetriable(e: KafkaErrorNode): boolean {
-  if (typeof e.retriable === 'boolean') return e.retriable; // our own errors say so
-  if (typeof e.apiCode === 'number') {
-    // A Kafka error code: the library's table says which refusals are for good (not authorized,
-    // invalid record, ...). A missing topic may yet be created; the producer's own state is renewed.
-    return e.canRetry !== false || e.apiCode === UNKNOWN_TOPIC_OR_PARTITION || PRODUCER_STATE_CODES.has(e.apiCode);
-  }
-  // The library's metadata turns UNKNOWN_TOPIC_OR_PARTITION into a UserError "Unknown topic ...".
-  if (e.code === 'PLT_KFK_USER') return typeof e.message === 'string' && /^Unknown topic\b/.test(e.message);
-  if (e.code === 'PLT_KFK_AUTHENTICATION' || e.code === 'PLT_KFK_UNSUPPORTED_API' || e.code === 'PLT_KFK_UNSUPPORTED') return false;
-  // Network errors, timeouts (the library marks them not retriable: a request timed out, the broker
-  // may be back later), and anything unknown.
-  return true;
-}
-
-/**
- * Whether sending the same records again later may succeed: a broker or the
- * network down, a request timed out, a leader moving, a topic not there yet
- * are; a refusal of the records themselves (too large, invalid, not
- * authorized) is not. With several errors inside (one per try, per broker),
- * one refusal for good makes the whole not retriable.
- */
-export function isRetriable(err: unknown): boolean {
-  if (isTooLarge(err)) return false;
-  for (const e of kafkaErrorTree(err)) {
-    if (childrenOf(e).length === 0 && !leafRetriable(e)) return false;
-  }
-  return true;
-}
-
 /** A send the outbox could not complete; `retriable` says whether trying the same records again may help. */
 export class OutboxSendError extends Error {
   readonly retriable: boolean;
@@ -210,6 +152,12 @@ export type OutboxProducerFactory = () => OutboxProducer;
 const SEND_RETRIES = 8;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 1000;
+/**
+ * A partition whose leader moved is sent again (nothing of it was written)
+ * for up to 10 s, within one checkpoint round; what may have been written is
+ * left to the next round (OutboxSendError), which sends the same records again.
+ */
+export const OUTBOX_RESEND: ResendPolicy = { ...DEFAULT_RESEND, deadlineMs: 10_000 };
 
 /**
  * Idempotent producers (acks all, one request in flight) on a connection,
@@ -219,8 +167,7 @@ export function outboxProducers(connection: KafkaConnection, clientId = 'tabstre
   return () =>
     new Producer<Buffer, Buffer, Buffer, Buffer>({
       ...connection.clientOptions(clientId),
-      idempotent: true,
-      acks: ProduceAcks.ALL,
+      ...RESEND_PRODUCER_OPTIONS,
       partitioner: kafkaDefaultPartitioner(),
       autocreateTopics: false,
       // The library makes an idempotent producer's retries endless unless told otherwise.
@@ -254,10 +201,13 @@ function toProduce(m: OutboxMessage): MessageToProduce<Buffer, Buffer, Buffer, B
  * broker's limit. A send the broker refuses as too large is never retried as
  * it was: it is split (the planned size halves), down to one record, and a
  * record refused alone goes as a truncated copy (`tabstream-truncated-from`),
- * so nothing stalls. Other failures reject `drain` with an OutboxSendError
- * that says whether retrying may help; the records stay at the head, and the
- * next try sends exactly them again (the same batches, so a broker that did
- * write them drops the copy).
+ * so nothing stalls. A partition whose leader moved is sent again within the
+ * drain (client/resend.ts, OUTBOX_RESEND). Other failures reject `drain` with
+ * an OutboxSendError that says whether retrying may help; the records stay at
+ * the head, and the next try sends exactly them again. The library gives a
+ * failed send's producer a new id, so a record the broker did write may land
+ * twice: receivers drop a re-sent envelope (by its source offset), and dead
+ * letters are at-least-once.
  */
 export class KafkaOutbox implements Outbox {
   private buffer: OutboxMessage[] = [];
@@ -271,12 +221,15 @@ export class KafkaOutbox implements Outbox {
   private headRecords = Infinity;
   /** Truncated copies this outbox made (a copy cut again is not counted again). */
   private readonly copies = new WeakSet<OutboxMessage>();
+  /** Places records without a partition (dead letters) as the producer would. */
+  private readonly partitioner = kafkaDefaultPartitioner();
   readonly stats: OutboxStats;
 
   constructor(
     producers: KafkaConnection | OutboxProducerFactory,
     private readonly maxBatch = 5_000,
     maxSendBytes = MAX_SEND_BYTES,
+    private readonly resend: ResendPolicy = OUTBOX_RESEND,
   ) {
     this.newProducer = producers instanceof KafkaConnection ? outboxProducers(producers) : producers;
     this.producer = this.newProducer();
@@ -327,13 +280,13 @@ export class KafkaOutbox implements Outbox {
         this.producerReady = true;
       }
       await this.checkPartitions(batch);
-      await this.producer.send({ messages: batch.map(toProduce) });
+      await sendWithResend(this.producer, batch.map(toProduce), this.partitioner, this.resend);
       this.buffer.splice(0, n);
       this.headRecords = Infinity;
       return;
     } catch (err) {
       if (!isTooLarge(err)) {
-        // The next try carries the same records: the same batches, which a broker that wrote them drops.
+        // The next try carries the same records (those acknowledged too: receivers drop a copy).
         this.headRecords = n;
         if (needsNewProducer(err)) await this.renewProducer();
         throw new OutboxSendError(err);

@@ -1,0 +1,114 @@
+// The multi-node stack of the cluster suite (test/cluster/): 3 ZooKeeper
+// servers in an ensemble, 3 Kafka brokers and Redis, started by the project's
+// own stack code in the run's scratch directory (the test runner stops it at
+// the end of the run, like every stack there), on ports found free.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Admin } from '@platformatic/kafka';
+import { startService, startStack, stackStatus, stopService } from '../../deploy/stack';
+import { portIsFree } from '../../deploy/stack/port-check';
+import { fourLetterWord } from '../../deploy/stack/readiness';
+import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { ExactRun } from './exact-run';
+import { freePorts } from './fault-stack';
+import { uniqueName } from './pipeline-harness';
+
+/** Ports above a ZooKeeper base port an ensemble of 3 uses (clients, quorum, election), and above Kafka's. */
+const ZK_OFFSETS = [0, 1, 2, 707, 708, 709, 1707, 1708, 1709];
+const KAFKA_OFFSETS = [0, 1, 2];
+
+export interface ClusterStack {
+  dir: string;
+  zk: string;
+  brokers: string;
+  redis: string;
+  config(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
+  /** kill -9 of one node: `kafka-2`, `zookeeper` (node 1), ... */
+  kill(node: string): Promise<void>;
+  /** Starts the node again and waits until it answers. */
+  restart(node: string): Promise<void>;
+  /** Which node leads `topic`'s partition, by Kafka's metadata (broker id n is node n + 1). */
+  leaderOf(topic: string, partition: number): Promise<{ node: string; replicas: number[]; isr: number[] }>;
+  /** The ZooKeeper nodes (`zookeeper`, `zookeeper-2`, ...) and the one whose `srvr` says "Mode: leader" (undefined while none does). */
+  zkEnsemble(): Promise<{ nodes: string[]; leader: string | undefined }>;
+}
+
+async function freeBase(offsets: number[]): Promise<number> {
+  for (;;) {
+    const [base] = (await freePorts(1)) as [number];
+    if (base + Math.max(...offsets) > 65_000) continue;
+    const free = await Promise.all(offsets.map((offset) => portIsFree(base + offset)));
+    if (free.every(Boolean)) return base;
+  }
+}
+
+export async function clusterStack(): Promise<ClusterStack> {
+  const dir = join(process.env.TABSTREAM_TEST_SCRATCH || tmpdir(), 'cluster-stack');
+  const info = existsSync(join(dir, 'stack.json'))
+    ? await startStack({ dir })
+    : await startStack({
+        dir,
+        zkPort: await freeBase(ZK_OFFSETS),
+        kafkaPort: await freeBase(KAFKA_OFFSETS),
+        redisPort: (await freePorts(1))[0]!,
+        brokers: 3,
+        zkNodes: 3,
+        groupInitialRebalanceDelayMs: 3000,
+      });
+  const brokers = info.brokers.split(',');
+  return {
+    dir,
+    zk: info.zk,
+    brokers: info.brokers,
+    redis: info.redis,
+    config: (overrides = {}) => ({
+      ...resolveConfig({ zk: info.zk, brokers: info.brokers, redis: info.redis, zkRoot: `/tabstream-cluster/${uniqueName('c')}` }),
+      ...overrides,
+    }),
+    kill: async (node) => {
+      await stopService(dir, node, { signal: 'SIGKILL' });
+    },
+    restart: async (node) => {
+      await startService(dir, node);
+    },
+    zkEnsemble: async () => {
+      const ports = info.zk.split(',').map((hostPort) => Number(hostPort.split(':')[1]));
+      const nodes = ports.map((_, i) => (i === 0 ? 'zookeeper' : `zookeeper-${i + 1}`));
+      const modes = await Promise.all(ports.map((port) => fourLetterWord(port, 'srvr').catch(() => '')));
+      return { nodes, leader: nodes[modes.findIndex((reply) => /^Mode: leader$/m.test(reply))] };
+    },
+    leaderOf: async (topic, partition) => {
+      const admin = new Admin({ clientId: 'cluster-test', bootstrapBrokers: brokers, retries: 3, retryDelay: 200 });
+      try {
+        const meta = await admin.metadata({ topics: [topic], forceUpdate: true });
+        const p = meta.topics.get(topic)?.partitions[partition];
+        if (p === undefined || p.leader < 0) throw new Error(`${topic}:${partition} has no leader`);
+        return { node: p.leader === 0 ? 'kafka' : `kafka-${p.leader + 1}`, replicas: p.replicas, isr: p.isr };
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    },
+  };
+}
+
+/** Every process of the stack still running (the test's cleanup check). */
+export async function runningNodes(dir: string): Promise<string[]> {
+  return (await stackStatus(dir)).nodes.filter((n) => n.running).map((n) => n.name);
+}
+
+/**
+ * Where each cluster test starts: the taba topology with 6 partitions on the
+ * cluster stack (ZooKeeper sessions of 4 s), two workers, 20k events (no ids)
+ * folded exactly.
+ */
+export async function twoWorkerRun(prefix: string): Promise<{ stack: ClusterStack; run: ExactRun }> {
+  const stack = await clusterStack();
+  const run = new ExactRun(stack.config({ sessionTimeoutMs: 4000 }), prefix, 6);
+  await run.deploy();
+  run.startWorker();
+  run.startWorker();
+  await run.produce(20_000);
+  await run.waitExact(90_000);
+  return { stack, run };
+}
