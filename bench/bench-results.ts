@@ -1,5 +1,6 @@
 // The shape of one `npm run bench` result (bench/results/<timestamp>.json).
 import type { ProfileRow } from './profile-summary';
+import type { QueryFigures } from './query-latency';
 
 export type SystemName = 'ceiling' | 'tabstream' | 'kafka-streams' | 'naive';
 
@@ -26,6 +27,8 @@ export interface RunRow {
 
 /** Taba's full production state preloaded in Redis, 2 workers (issue 11; bench/taba-full.ts). */
 export interface TabaFullFigures {
+  /** Aggregate latency on this state, through Tab records and merging client states (issue 12; bench/query-latency.ts). */
+  query?: QueryFigures;
   /** (Tab, client) states in Redis before the run. */
   states: number;
   /** Each worker's peak RSS (VmHWM) over the measured run, MiB. */
@@ -58,6 +61,8 @@ export interface TabaFullFigures {
   exact: boolean;
   problems: string[];
   states_checked: number;
+  /** Touched Tabs whose record (client `*`) was checked. */
+  records_checked: number;
   takeover: {
     session_timeout_ms: number;
     partitions_moved: number;
@@ -90,6 +95,14 @@ export interface BenchRunInfo {
 export interface TabaFullOnlyResults extends BenchRunInfo {
   only: 'taba-full';
   taba_full: TabaFullFigures;
+  /** Issue 12's headline query figures (from taba_full.query). */
+  query?: QueryHeadline;
+}
+
+export interface QueryHeadline {
+  one_tab_p99_ms: number;
+  hundred_tabs_ms: number;
+  all_tabs_ms: number;
 }
 
 export interface BenchResults extends BenchRunInfo {
@@ -121,4 +134,6 @@ export interface BenchResults extends BenchRunInfo {
   profile?: { file: string; top: ProfileRow[]; shares: Record<string, number> };
   /** Absent in runs before issue 11. */
   taba_full?: TabaFullFigures;
+  /** Absent in runs before issue 12. */
+  query?: QueryHeadline;
 }

@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_ROOT, BENCH_STACK, startBenchStack, stopBenchStack } from './bench-stack';
 import { benchPlan } from './bench-plan';
-import type { BenchResults, BenchRunInfo, RunRow, TabaFullOnlyResults } from './bench-results';
+import type { BenchResults, BenchRunInfo, QueryHeadline, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
 import { refreshDocs, renderConsole, renderTabaFullOnly, writeResults } from './bench-report';
 import { kafkaStreamsThroughput } from './kafka-streams-peer';
 import { measureLatency } from './latency';
@@ -119,7 +119,7 @@ try {
   const tabaFullProfile = profiling ? join(BENCH_STACK.dir, 'profiles', `taba-full-${Date.now().toString(36)}`) : undefined;
   if (only === 'taba-full') {
     const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log, cpuProfileDir: tabaFullProfile });
-    const results: TabaFullOnlyResults = { ...runInfo(), only: 'taba-full', taba_full: tabaFull };
+    const results: TabaFullOnlyResults = { ...runInfo(), only: 'taba-full', taba_full: tabaFull, ...queryHeadline(tabaFull) };
     finish(results, renderTabaFullOnly(results));
   } else {
     const suffix = Date.now().toString(36);
@@ -237,9 +237,16 @@ try {
       rss_bytes_per_million_states: ((prod1.rssBytes[0]! - small1.rssBytes[0]!) / (prod1.sizes.states - small1.sizes.states)) * 1e6,
       profile,
       taba_full: tabaFull,
+      ...queryHeadline(tabaFull),
     };
     finish(results, renderConsole(results));
   }
 } finally {
   await stopBenchStack(log).catch((err: Error) => log(`could not stop the bench stack: ${err.message}`));
+}
+
+/** The figures issue 12 asks the results to carry at the top: `query: {one_tab_p99_ms, hundred_tabs_ms, all_tabs_ms}`. */
+function queryHeadline(f: TabaFullFigures): { query?: QueryHeadline } {
+  const q = f.query;
+  return q === undefined ? {} : { query: { one_tab_p99_ms: q.one_tab_p99_ms, hundred_tabs_ms: q.hundred_tabs_ms, all_tabs_ms: q.all_tabs_ms } };
 }

@@ -4,12 +4,14 @@
 // `ts:{T:p}:states`, each Tab's type in `ts:{T:p}:types`, and a meta hash
 // as a previous owner's last checkpoint leaves it. Each Tab goes to the
 // partition its key hashes to (Kafka's partitioner), so a worker taking the
-// partition up finds its Tabs' states there, as its own history.
+// partition up finds its Tabs' states there, as its own history. With them,
+// as a checkpoint keeps them: each windowed Tab's record (client `*`, the
+// merge of its client states), each Tab's client count, and `records_at`.
 import type { Redis } from 'ioredis';
 import { partitionForKey } from '../client/partition-for-key';
 import type { TabEvent } from '../bolts/event';
 import { defaultRegistry } from '../bolts/handlers/registry';
-import { partitionKeys, stateField } from '../state/redis-keys';
+import { partitionKeys, RECORD_CLIENT, stateField } from '../state/redis-keys';
 import { allTime } from './stored-aggregates';
 import { clientName, tabName, tabType, type TabType } from './workload';
 
@@ -36,6 +38,8 @@ export interface PreloadResult {
   bytesByType: Record<TabType, number>;
   /** What a preloaded state holds: its all-time count and total. */
   stored(tab: number, client: number): { count: number; total: number };
+  /** What a preloaded Tab record holds (the sum over its clients' states); null for a type without records. */
+  storedRecord(tab: number): { count: number; total: number } | null;
 }
 
 /** Distinct preloaded states per type: a state is one of these, by its Tab and client. */
@@ -96,12 +100,40 @@ function buildVariants(time: number): Record<TabType, Variant[]> {
 
 const variantOf = (tab: number, client: number): number => (tab * 7 + client) % VARIANTS;
 
+/**
+ * Each Tab's record, as a fold task keeps it: its clients' states merged.
+ * Which variants a Tab's clients hold depends only on tab·7 mod VARIANTS,
+ * so a type has at most VARIANTS records, each merged once.
+ */
+function recordBuilder(variants: Record<TabType, Variant[]>, clients: number): (tab: number) => Buffer | null {
+  const registry = defaultRegistry();
+  const built = new Map<string, Buffer | null>();
+  return (tab) => {
+    const type = tabType(tab);
+    const key = `${type}:${(tab * 7) % VARIANTS}`;
+    let bytes = built.get(key);
+    if (bytes === undefined) {
+      const handler = registry.get(type)!;
+      if (handler.mergeState === undefined) {
+        bytes = null;
+      } else {
+        const record = handler.newState();
+        for (let c = 0; c < clients; c++) handler.mergeState(record, handler.deserialize(variants[type][variantOf(tab, c)]!.bytes));
+        bytes = Buffer.from(handler.serialize(record));
+      }
+      built.set(key, bytes);
+    }
+    return bytes;
+  };
+}
+
 export async function preloadStates(opts: PreloadOptions): Promise<PreloadResult> {
   const started = Date.now();
   const variants = buildVariants(opts.time);
+  const recordOf = recordBuilder(variants, opts.clients);
   const total = opts.tabs * opts.clients;
   const clients = Array.from({ length: opts.clients }, (_, c) => clientName(c));
-  const byPartition = Array.from({ length: opts.partitions }, () => ({ states: 0, types: [] as string[] }));
+  const byPartition = Array.from({ length: opts.partitions }, () => ({ states: 0, types: [] as string[], counts: [] as string[] }));
   // One call's arguments per partition, filled Tab by Tab; sent when full.
   const pending: Array<Array<string | Buffer>> = Array.from({ length: opts.partitions }, () => []);
   let round = opts.redis.pipeline();
@@ -127,7 +159,10 @@ export async function preloadStates(opts: PreloadOptions): Promise<PreloadResult
     const p = partitionForKey(tab, opts.partitions);
     const part = byPartition[p]!;
     part.types.push(tab, type);
+    part.counts.push(tab, String(opts.clients));
     part.states += opts.clients;
+    const record = recordOf(t);
+    if (record !== null) pending[p]!.push(stateField(tab, RECORD_CLIENT), record);
     for (let c = 0; c < opts.clients; c++) {
       // `send` starts a new array for the partition: look it up each time.
       const args = pending[p]!;
@@ -149,7 +184,8 @@ export async function preloadStates(opts: PreloadOptions): Promise<PreloadResult
   byPartition.forEach((part, p) => {
     const keys = partitionKeys(opts.prefix, opts.topology, p);
     if (part.types.length > 0) last.hset(keys.types, ...part.types);
-    last.hset(keys.meta, 'generation', '1', 'token', '1', 'checkpoint', '1:1', 'watermark', '-1', 'flushed_at', String(now), 'events', String(part.states * EVENTS_PER_STATE));
+    if (part.counts.length > 0) last.hset(keys.clients, ...part.counts);
+    last.hset(keys.meta, 'generation', '1', 'token', '1', 'checkpoint', '1:1', 'watermark', '-1', 'records_at', '-1', 'flushed_at', String(now), 'events', String(part.states * EVENTS_PER_STATE));
   });
   checkReplies(await last.exec());
   const memory = /used_memory:(\d+)/.exec(await opts.redis.info('memory'))?.[1];
@@ -164,6 +200,16 @@ export async function preloadStates(opts: PreloadOptions): Promise<PreloadResult
     stored: (tab, client) => {
       const v = variants[tabType(tab)][variantOf(tab, client)]!;
       return { count: v.count, total: v.total };
+    },
+    storedRecord: (tab) => {
+      if (recordOf(tab) === null) return null;
+      const sum = { count: 0, total: 0 };
+      for (let c = 0; c < opts.clients; c++) {
+        const v = variants[tabType(tab)][variantOf(tab, c)]!;
+        sum.count += v.count;
+        sum.total += v.total;
+      }
+      return sum;
     },
   };
 }

@@ -20,6 +20,10 @@ import { loadTopic } from './topic-loader';
 import { topicEndOffsets } from './topic-offsets';
 import { TopicWriter } from './topic-writer';
 import { checkTouchedStates, type CountTotal } from './touched-states';
+import { queryLatency } from './query-latency';
+
+/** A baseline query (client states merged at read time) reading past this is given up and reported as such. */
+const BASELINE_QUERY_DEADLINE_MS = 120_000;
 import { Workload, clientName, stateIndex, tabName, tabType } from './workload';
 import { partitionKeys } from '../state/redis-keys';
 
@@ -116,10 +120,13 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     const e2e = run.messagesPerSecond * eventsPerMessage;
     log(`taba-full: ${Math.round(e2e).toLocaleString('en-US')} events/s over ${((run.doneAt - run.firstAt) / 1000).toFixed(1)} s; peak RSS ${runPeaks.map(mib).join(' / ')} MiB; fetched ${runWorkingSets.map((w) => w.fetched).join(' / ')} states, evicted ${runWorkingSets.map((w) => w.evicted).join(' / ')}`);
     const checkOf = (touched: Array<Map<number, CountTotal>>) =>
-      checkTouchedStates({ redis: cluster.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, partitions: opts.partitions, clients: shape.clients, touched, before: preload.stored });
+      checkTouchedStates({ redis: cluster.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, partitions: opts.partitions, clients: shape.clients, touched, before: preload.stored, beforeRecord: preload.storedRecord });
     const checkStarted = Date.now();
     const exact = await checkOf([workload.stateExpected]);
-    log(`taba-full: ${exact.problems.length === 0 ? 'exact' : `WRONG (${exact.wrongStates} states): ${exact.problems.join('; ')}`} over ${exact.states.toLocaleString('en-US')} touched states of ${exact.tabs.toLocaleString('en-US')} Tabs (checked in ${((Date.now() - checkStarted) / 1000).toFixed(1)} s)`);
+    log(`taba-full: ${exact.problems.length === 0 ? 'exact' : `WRONG (${exact.wrongStates} states, ${exact.wrongRecords} records): ${exact.problems.join('; ')}`} over ${exact.states.toLocaleString('en-US')} touched states of ${exact.tabs.toLocaleString('en-US')} Tabs and their ${exact.records.toLocaleString('en-US')} records (checked in ${((Date.now() - checkStarted) / 1000).toFixed(1)} s)`);
+
+    // Queries on the whole state, workers idle: through the Tab records, and merging client states as before them.
+    const query = await queryLatency({ redis: cluster.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, tabs: shape.tabs, baselineDeadlineMs: BASELINE_QUERY_DEADLINE_MS, baselineOneTabSamples: 5, log });
 
     // Take-over: a trickle over every state keeps each partition receiving; one worker is killed with -9.
     const victim = cluster.workers[cluster.workers.length - 1]!;
@@ -194,6 +201,8 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       exact: exact.problems.length === 0,
       problems: exact.problems,
       states_checked: exact.states,
+      records_checked: exact.records,
+      query,
       takeover: {
         session_timeout_ms: cluster.config.sessionTimeoutMs,
         partitions_moved: moved.length,

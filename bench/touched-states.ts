@@ -1,12 +1,13 @@
 // Exactness where the state count is too large to read back whole: each
 // (Tab, client) state some event touched must hold what was there before
-// (preloaded) plus those events, and each Tab's sum over those states the
-// same. Untouched states are never written (a checkpoint writes dirty
+// (preloaded) plus those events, each Tab's sum over those states the same,
+// and each touched Tab's record what it held plus every event of its Tab.
+// Untouched states are never written (a checkpoint writes dirty
 // states only), so they are left out.
 import type { Redis } from 'ioredis';
 import { partitionForKey } from '../client/partition-for-key';
 import { defaultRegistry } from '../bolts/handlers/registry';
-import { partitionKeys, stateField } from '../state/redis-keys';
+import { partitionKeys, RECORD_CLIENT, stateField } from '../state/redis-keys';
 import { aggregateProblems, type TabActual } from './aggregate-check';
 import { allTime } from './stored-aggregates';
 import { clientName, tabName, tabType, type TabExpectation } from './workload';
@@ -44,7 +45,9 @@ export async function checkTouchedStates(opts: {
   clients: number;
   touched: Array<Map<number, CountTotal>>;
   before: (tab: number, client: number) => CountTotal;
-}): Promise<TouchedCheck> {
+  /** What each Tab's record (client `*`) held before: then it must hold that plus every event of its Tab; null for a type without records. */
+  beforeRecord?: (tab: number) => CountTotal | null;
+}): Promise<TouchedCheck & { records: number; wrongRecords: number }> {
   const want = new Map<number, CountTotal>();
   for (const map of opts.touched) {
     for (const [at, e] of map) {
@@ -113,10 +116,59 @@ export async function checkTouchedStates(opts: {
       });
     }
   }
+  const records = opts.beforeRecord === undefined ? { records: 0, wrongRecords: 0, problems: [] } : await checkRecords(opts, opts.beforeRecord, partitionOf);
   return {
     states: want.size,
     tabs: expectedTabs.size,
     wrongStates,
-    problems: [...aggregateProblems(actualTabs, expectedTabs, 5), ...stateProblems],
+    records: records.records,
+    wrongRecords: records.wrongRecords,
+    problems: [...aggregateProblems(actualTabs, expectedTabs, 5), ...stateProblems, ...records.problems],
   };
+}
+
+/** Each touched Tab's record against what it held before plus every event of the Tab. */
+async function checkRecords(
+  opts: { redis: Redis; prefix: string; topology: string; clients: number; touched: Array<Map<number, CountTotal>> },
+  beforeRecord: (tab: number) => CountTotal | null,
+  partitionOf: ReadonlyMap<number, number>,
+): Promise<{ records: number; wrongRecords: number; problems: string[] }> {
+  const want = new Map<number, CountTotal>();
+  for (const map of opts.touched) {
+    for (const [at, e] of map) {
+      const tab = Math.floor(at / opts.clients);
+      let w = want.get(tab);
+      if (w === undefined) {
+        const b = beforeRecord(tab);
+        if (b === null) continue;
+        want.set(tab, (w = { ...b }));
+      }
+      w.count += e.count;
+      w.total += e.total;
+    }
+  }
+  const registry = defaultRegistry();
+  const now = Date.now();
+  const problems: string[] = [];
+  let wrongRecords = 0;
+  const tabs = [...want.keys()];
+  for (let from = 0; from < tabs.length; from += FIELDS_PER_CALL * CALLS_PER_ROUND) {
+    const round = opts.redis.pipeline();
+    const slice = tabs.slice(from, from + FIELDS_PER_CALL * CALLS_PER_ROUND);
+    for (const tab of slice) round.hgetBuffer(partitionKeys(opts.prefix, opts.topology, partitionOf.get(tab)!).states, stateField(tabName(tab), RECORD_CLIENT));
+    const replies = (await round.exec()) ?? [];
+    replies.forEach(([err, bytes], i) => {
+      if (err) throw err;
+      const tab = slice[i]!;
+      const type = tabType(tab);
+      const handler = registry.get(type)!;
+      const w = want.get(tab)!;
+      const got = bytes === null ? { count: 0, total: 0 } : allTime(type, handler.project(handler.deserialize(bytes as Buffer), now));
+      if (got.count !== w.count || Math.abs(got.total - w.total) > RELATIVE_TOLERANCE * Math.max(1, Math.abs(w.total))) {
+        wrongRecords++;
+        if (problems.length < 5) problems.push(`${tabName(tab)}/*: ${bytes === null ? 'missing' : `got ${got.count}/${got.total}`}, want ${w.count}/${w.total}`);
+      }
+    });
+  }
+  return { records: want.size, wrongRecords, problems };
 }

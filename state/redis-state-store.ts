@@ -196,6 +196,17 @@ export class RedisStateStore {
     });
   }
 
+  /** The stored type of one Tab in each of the topology's partitions (null where it has none): one pipelined round of HGETs. */
+  async typeByPartition(topology: string, partitions: number, tab: string): Promise<Array<string | null>> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < partitions; p++) pipeline.hget(this.keys(topology, p).types, tab);
+    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    return replies.map(([err, type]) => {
+      if (err) throw mapRedisError(err, topology, null);
+      return (type as string | null) ?? null;
+    });
+  }
+
   /** The client count of each Tab of one partition (null where none is stored), in the order asked. */
   async readClientCounts(topology: string, partition: number, tabs: readonly string[]): Promise<Array<number | null>> {
     if (tabs.length === 0) return [];

@@ -224,11 +224,18 @@ export class TabQuery {
   /**
    * Per partition, the Tabs whose name matches (and sorts after `after`),
    * with their type: a walk of the `types` hashes, names matched a slice at
-   * a time.
+   * a time (for a plain name, one HGET per partition).
    */
   private async matchingTabs(re: NamePattern, after?: string): Promise<Map<number, Map<string, string>>> {
     const partitions = (await this.store.partitionCount(this.topology)) ?? 0;
     const out = new Map<number, Map<string, string>>();
+    if (re.literal !== null) {
+      // One name: asked for in each partition's `types`, not found by a walk over every Tab.
+      const tab = re.literal;
+      const types = after === undefined || tab > after ? await this.store.typeByPartition(this.topology, partitions, tab) : [];
+      types.forEach((type, p) => out.set(p, type === null ? new Map() : new Map([[tab, type]])));
+      return out;
+    }
     for (let p = 0; p < partitions; p++) {
       const matched = new Map<string, string>();
       out.set(p, matched);

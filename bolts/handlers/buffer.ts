@@ -99,6 +99,11 @@ export function createBufferHandler(options: BufferOptions = {}): TabHandler<Buf
       for (const entry of b.entries) insert(entries, entry, size);
       return { count: a.count + b.count, entries };
     },
+    // The latest values across clients, as across events (a Tab's record).
+    mergeState(into, from) {
+      for (const { value, time } of from.entries) insert(into.entries, { value, time }, size);
+      into.count += from.count;
+    },
     render(projection) {
       return { values: projection.entries.map(({ value, time }) => ({ value, time })), all: { count: projection.count } };
     },

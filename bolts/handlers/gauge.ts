@@ -75,6 +75,15 @@ export function createGaugeHandler(options: GaugeOptions = {}): TabHandler<Gauge
       if (a.value === null || a.time === null) return { ...b, count };
       return isLater(b.time, b.value, a.time, a.value) ? { ...b, count } : { ...a, count };
     },
+    // Across clients as across events: the latest value wins, counts add up (a Tab's record).
+    mergeState(into, from) {
+      if (from.count === 0) return;
+      if (into.count === 0 || isLater(from.time, from.value, into.time, into.value)) {
+        into.time = from.time;
+        into.value = from.value;
+      }
+      into.count += from.count;
+    },
     render(projection) {
       const { count, value, time } = projection;
       return { value, time, all: { count, value, time } };

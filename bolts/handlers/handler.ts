@@ -31,8 +31,10 @@ export interface TabHandler<S = unknown, P = unknown> {
   /**
    * Folds state `from` into state `into` as if `into` had folded every event
    * `from` did (`from` left untouched): how a Tab's states across clients
-   * become one. Absent for types whose states do not add up that way (a
-   * gauge's client replaces its own value; a buffer keeps the latest events).
+   * become one, its record (every built-in type has it: windows add up, a
+   * gauge's latest value and a buffer's latest values are the latest across
+   * clients as across events). A type without it has no record: its
+   * aggregates merge the client states' projections at read time.
    */
   mergeState?(into: S, from: S): void;
   /** Bytes for Redis; the first byte is the format version. */

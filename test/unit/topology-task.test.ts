@@ -144,11 +144,18 @@ describe('TopologyTask', () => {
     t.process('tabs', record(0, { tab: stale, type: 'gauge', value: 1, time: now - 5000, client: 'c1' }));
     t.process('tabs', record(1, { tab: fresh, type: 'gauge', value: 2, time: now, client: 'c1' }));
     const cp = t.checkpoint(now)!.checkpoint;
-    expect(cp.deleted).toEqual([{ tab: stale, client: 'c1' }]);
-    expect(cp.states.map((s) => s.tab)).toEqual([fresh]);
+    // Each Tab's record (client `*`) holds the same latest value, and expires with it.
+    expect(cp.deleted).toEqual([
+      { tab: stale, client: 'c1' },
+      { tab: stale, client: '*' },
+    ]);
+    expect(cp.states.map((s) => `${s.tab}/${s.client}`)).toEqual([`${fresh}/c1`, `${fresh}/*`]);
     // Later, the fresh one expires too.
     const later = t.checkpoint(now + 2000);
-    expect(later?.checkpoint.deleted).toEqual([{ tab: fresh, client: 'c1' }]);
+    expect(later?.checkpoint.deleted).toEqual([
+      { tab: fresh, client: 'c1' },
+      { tab: fresh, client: '*' },
+    ]);
   });
 
   it('dead-letters a record a bolt throws on, with the error, and goes on with the next one', () => {
