@@ -26,8 +26,8 @@ export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
  * checkpoint interval, at its first change (the tuple carries the live state,
  * so a second emit in the same interval would tell the sink nothing new).
  *
- * A Tab whose type merges states (TabHandler.mergeState: the windowed
- * types) also has a record, the state of client `*`: every event folds into
+ * A Tab whose type merges states (TabHandler.mergeState: every built-in
+ * type) also has a record, the state of client `*`: every event folds into
  * its client's state and into the record, so the record is the merge of the
  * Tab's client states, written in the same checkpoint, and an aggregate
  * reads one record instead of every client's state. A task that takes up a

@@ -113,7 +113,13 @@ export class TabQuery {
   private async tabAggregates(tabPattern: string, clientPattern: string | undefined, now: number): Promise<Map<string, { type: string; merged: unknown; clients: number }>> {
     const clientRe = compilePattern(clientPattern ?? '.*');
     const out = new Map<string, { type: string; merged: unknown; clients: number }>();
-    const collected = new Map<string, TabProjections>();
+    // A Tab's states are in one partition when the fold is keyed by Tab; a fold keyed otherwise (by client) spreads
+    // them, each partition with a record of its own clients: what each partition answers merges into the Tab's.
+    const add = (tab: string, type: string, merged: unknown, clients: number): void => {
+      const held = out.get(tab);
+      if (held === undefined) out.set(tab, { type, merged, clients });
+      else out.set(tab, { type, merged: this.registry.get(type)!.merge(held.merged, merged), clients: held.clients + clients });
+    };
     for (const [p, tabs] of await this.matchingTabs(compilePattern(tabPattern))) {
       let unread = tabs;
       if (clientRe.matchesAll) {
@@ -128,15 +134,16 @@ export class TabQuery {
           const tab = withRecords[i]!;
           const type = tabs.get(tab)!;
           const handler = this.registry.get(type)!;
-          out.set(tab, { type, merged: handler.project(handler.deserialize(record), now), clients: clients ?? 0 });
+          add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
           unread.delete(tab);
         }
       }
-      await this.collectIn(p, unread, this.memo(clientRe), now, collected);
-    }
-    for (const [tab, entry] of collected) {
-      await this.budget.tick();
-      out.set(tab, { type: entry.type, merged: mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), clients: entry.clients.length });
+      const inPartition = new Map<string, TabProjections>();
+      await this.collectIn(p, unread, this.memo(clientRe), now, inPartition);
+      for (const [tab, entry] of inPartition) {
+        await this.budget.tick();
+        add(tab, entry.type, mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), entry.clients.length);
+      }
     }
     return out;
   }
