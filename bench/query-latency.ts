@@ -5,12 +5,19 @@
 // baseline in the same run, through the clients' states merged at read time
 // (what every aggregate did before records; a client pattern that matches
 // every client, `.+`, still takes that path), on the same Redis and data.
+// It runs in a process of its own (`measureQueries`), as `serve` would: the
+// bench's process holds the run's expectations, whose collections would
+// pause the queries.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { redisClient } from '../state/redis-client';
 import { defaultRegistry } from '../bolts/handlers/registry';
 import { QueryBudget } from '../state/query-budget';
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import { tabName } from './workload';
+import { BENCH_ROOT } from './bench-stack';
 
 export interface QueryFigures {
   one_tab_p50_ms: number;
@@ -23,7 +30,8 @@ export interface QueryFigures {
 
 /** Every client matches, but not as `.*`: the query merges client states instead of reading records. */
 const EVERY_CLIENT = '.+';
-const ONE_TAB_SAMPLES = 300;
+const ONE_TAB_SAMPLES = 1000;
+const WARM_UP = 200;
 const REPEATS = 5;
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -64,6 +72,8 @@ export async function queryLatency(opts: {
   const dashboard = '[a-z]+\\.1[0-9][0-9]';
   const dashboardTabs = Math.min(100, Math.max(0, opts.tabs - 100));
 
+  // Warm-up (the engine compiles the query path), not counted.
+  for (let i = 0; i < WARM_UP; i++) await timed(() => query().aggregate(randomTab()), 1);
   const one: number[] = [];
   for (let i = 0; i < ONE_TAB_SAMPLES; i++) one.push(await timed(() => query().aggregate(randomTab()), 1));
   one.sort((a, b) => a - b);
@@ -98,4 +108,42 @@ export async function queryLatency(opts: {
       deadline_ms: deadline,
     },
   };
+}
+
+export interface QueryLatencyOptions {
+  redisUrl: string;
+  prefix: string;
+  topology: string;
+  tabs: number;
+  /** Past this a baseline query is given up (it reads every state of a partition, or all of them). */
+  baselineDeadlineMs: number;
+  baselineOneTabSamples: number;
+}
+
+/** Runs queryLatency in a child process (this file as its entry point), relaying its log lines. */
+export function measureQueries(opts: QueryLatencyOptions, log: (line: string) => void): Promise<QueryFigures> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_ROOT, 'bench/query-latency.ts'), JSON.stringify(opts)], { cwd: BENCH_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  let figures: QueryFigures | undefined;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (line.startsWith('{')) figures = JSON.parse(line) as QueryFigures;
+      else if (line !== '') log(line);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (figures !== undefined && code === 0 ? resolve(figures) : reject(new Error(`the query bench exited with ${code} before its figures`))));
+  });
+}
+
+if (process.argv[1]?.endsWith('query-latency.ts') && process.argv[2] !== undefined) {
+  const opts = JSON.parse(process.argv[2]) as QueryLatencyOptions;
+  const redis = redisClient(opts.redisUrl, { timeoutMs: 10_000 });
+  queryLatency({ ...opts, redis, log: (line) => process.stdout.write(`${line}\n`) })
+    .then((figures) => process.stdout.write(`${JSON.stringify(figures)}\n`))
+    .finally(() => redis.disconnect());
 }

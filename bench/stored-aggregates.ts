@@ -4,15 +4,18 @@
 import type { Redis } from 'ioredis';
 import { defaultRegistry } from '../bolts/handlers/registry';
 import { RedisStateStore } from '../state/redis-state-store';
-import { partitionKeys } from '../state/redis-keys';
+import { isRecord, partitionKeys } from '../state/redis-keys';
+import { sketchCount, sketchSum, type QuantileSketch } from '../state/sketches/quantile-sketch';
 import type { TabActual } from './aggregate-check';
 
 /** The all-time cell of a projection, whatever the type keeps in it. */
 export function allTime(type: string, projection: unknown): { count: number; total: number } {
   const p = projection as Record<string, unknown>;
   if (type === 'gauge') return { count: p.count as number, total: 0 };
-  const all = p.all as { count: number; total?: number; sum?: number };
-  return { count: all.count, total: all.total ?? (type === 'percentile' ? (all.sum ?? 0) : 0) };
+  // A percentile's cells are flat sketches (state/sketches/quantile-sketch.ts).
+  if (type === 'percentile') return { count: sketchCount(p.all as QuantileSketch), total: sketchSum(p.all as QuantileSketch) };
+  const all = p.all as { count: number; total?: number };
+  return { count: all.count, total: all.total ?? 0 };
 }
 
 export async function storedAggregates(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Map<string, TabActual>> {
@@ -21,7 +24,8 @@ export async function storedAggregates(redis: Redis, prefix: string, topology: s
   const now = Date.now();
   const out = new Map<string, TabActual>();
   for (let p = 0; p < partitions; p++) {
-    for await (const s of store.scanStates(topology, p, () => true)) {
+    // Client states only: a Tab record (client `*`) is their merge.
+    for await (const s of store.scanStates(topology, p, (_tab, client) => !isRecord(client))) {
       const handler = registry.get(s.type)!;
       const { count, total } = allTime(s.type, handler.project(handler.deserialize(s.bytes), now));
       const a = out.get(s.tab) ?? { type: s.type, count: 0, total: 0 };

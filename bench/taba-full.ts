@@ -20,7 +20,7 @@ import { loadTopic } from './topic-loader';
 import { topicEndOffsets } from './topic-offsets';
 import { TopicWriter } from './topic-writer';
 import { checkTouchedStates, type CountTotal } from './touched-states';
-import { queryLatency } from './query-latency';
+import { measureQueries } from './query-latency';
 
 /** A baseline query (client states merged at read time) reading past this is given up and reported as such. */
 const BASELINE_QUERY_DEADLINE_MS = 120_000;
@@ -126,7 +126,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     log(`taba-full: ${exact.problems.length === 0 ? 'exact' : `WRONG (${exact.wrongStates} states, ${exact.wrongRecords} records): ${exact.problems.join('; ')}`} over ${exact.states.toLocaleString('en-US')} touched states of ${exact.tabs.toLocaleString('en-US')} Tabs and their ${exact.records.toLocaleString('en-US')} records (checked in ${((Date.now() - checkStarted) / 1000).toFixed(1)} s)`);
 
     // Queries on the whole state, workers idle: through the Tab records, and merging client states as before them.
-    const query = await queryLatency({ redis: cluster.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, tabs: shape.tabs, baselineDeadlineMs: BASELINE_QUERY_DEADLINE_MS, baselineOneTabSamples: 5, log });
+    const query = await measureQueries({ redisUrl: opts.stack.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, tabs: shape.tabs, baselineDeadlineMs: BASELINE_QUERY_DEADLINE_MS, baselineOneTabSamples: 5 }, log);
 
     // Take-over: a trickle over every state keeps each partition receiving; one worker is killed with -9.
     const victim = cluster.workers[cluster.workers.length - 1]!;

@@ -77,13 +77,6 @@ function trailingZeros(word: number): number {
   return 31 - Math.clz32(word & -word);
 }
 
-/**
- * Past this length a sparse sketch takes a new entry in place, in the
- * array's own room to grow: copying it whole for every new entry would cost
- * more than the room saves.
- */
-const GROW_IN_PLACE_FROM = 64;
-
 function setRegister(sketch: DistinctSketch, register: number, rank: number): DistinctSketch {
   if (!Array.isArray(sketch)) {
     if (rank > sketch[register]) sketch[register] = rank;
@@ -101,8 +94,10 @@ function setRegister(sketch: DistinctSketch, register: number, rank: number): Di
     return sketch;
   }
   if (sketch.length >= SPARSE_LIMIT) return setRegister(toDense(sketch), register, rank);
-  if (sketch.length < GROW_IN_PLACE_FROM) return sketch.toSpliced(lo, 0, register * RANK_SCALE + rank);
-  sketch.splice(lo, 0, register * RANK_SCALE + rank);
+  // In place, the entries after `lo` moved up by a plain loop (as quantile-sketch.ts's withPair: splice is slower).
+  sketch.push(0);
+  for (let i = sketch.length - 2; i >= lo; i--) sketch[i + 1] = sketch[i]!;
+  sketch[lo] = register * RANK_SCALE + rank;
   return sketch;
 }
 

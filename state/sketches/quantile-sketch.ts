@@ -155,38 +155,33 @@ function addToBin(sketch: QuantileSketch, positive: boolean, key: number, count:
 
 const single = [0, 0];
 
-/**
- * Where `key` is, or would go, among the ascending pairs in [from, to):
- * keys are distinct integers, so its place is first guessed from where it
- * lies between the lowest and highest key (exact in a run with no gaps), then
- * walked to.
- */
+/** Where `key` is, or would go, among the ascending pairs in [from, to): a binary search. */
 function searchKey(sketch: QuantileSketch, from: number, to: number, key: number): number {
-  if (from === to) return from;
-  const low = sketch[from];
-  const high = sketch[to - 2];
-  if (key <= low) return from;
-  if (key > high) return to;
-  let at = from + 2 * Math.round(((key - low) * ((to - from) / 2 - 1)) / (high - low));
-  while (sketch[at] > key) at -= 2;
-  while (sketch[at] < key) at += 2;
-  return at;
+  let lo = 0;
+  let hi = (to - from) / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sketch[from + 2 * mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return from + 2 * lo;
 }
 
 /**
- * Past this length a sketch takes a new pair in place, in the array's own
- * room to grow (up to half again): copying it whole for every new bin would
- * cost more than the room saves.
+ * The sketch with a new (key, count) pair at `at`, in place: the array grows
+ * in its own room (V8 keeps up to half again), and the pairs after `at` move
+ * up by a plain loop. Copying a short sketch to an exact-size array for each
+ * new bin, or Array.prototype.splice/toSpliced, made a realistic fold (a
+ * fetched state taking 50 values in a new bucket) 2-20× slower.
  */
-const GROW_IN_PLACE_FROM = 128;
-
-/** The sketch with a new (key, count) pair at `at`: a copy exactly as long while it is short, the same array once longer. */
 function withPair(sketch: QuantileSketch, positive: boolean, at: number, key: number, count: number): QuantileSketch {
-  let out = sketch;
-  if (sketch.length < GROW_IN_PLACE_FROM) out = sketch.toSpliced(at, 0, key, count);
-  else sketch.splice(at, 0, key, count);
-  if (positive) out[POSITIVE_BINS]++;
-  return out;
+  const n = sketch.length;
+  sketch.push(0, 0);
+  for (let i = n - 1; i >= at; i--) sketch[i + 2] = sketch[i]!;
+  sketch[at] = key;
+  sketch[at + 1] = count;
+  if (positive) sketch[POSITIVE_BINS]++;
+  return sketch;
 }
 
 /** True when the pairs of `target` in [from, to) have every key of those of `source` in [sourceFrom, sourceTo). */
