@@ -10,9 +10,8 @@ import { DedupWindow } from './dedup-window';
 import { ResidentStates, stateKey } from './resident-states';
 import { StaleCollector } from './stale-collector';
 import { RecordRebuild } from './record-rebuild';
-import { asRecord, builtState, changing, newState, storedRecord, storedState, type TabState } from './tab-state';
-import { writeRecord } from './record-write';
-import { RECORD_CLIENT, RECORD_DELTA_CLIENT } from '../state/redis-keys';
+import { builtState, changing, newState, noteStored, storedState, type TabState } from './tab-state';
+import { RECORD_CLIENT } from '../state/redis-keys';
 
 export type { TabState } from './tab-state';
 
@@ -115,12 +114,7 @@ class FoldBolt implements Bolt {
       lastTab = tab;
       lastClient = client;
       want(tab, client);
-      if (!sameTab && this.keepsRecord(this.types.get(tab) ?? type)) {
-        const before = wanted.length;
-        want(tab, RECORD_CLIENT);
-        // Not held: its delta is read with it (they are one record).
-        if (wanted.length > before) wanted.push({ tab, client: RECORD_DELTA_CLIENT });
-      }
+      if (!sameTab && this.keepsRecord(this.types.get(tab) ?? type)) want(tab, RECORD_CLIENT);
     }
     if (wanted.length === 0) return undefined;
     const tabList = [...tabs];
@@ -131,12 +125,10 @@ class FoldBolt implements Bolt {
       });
       let fetched = 0;
       wanted.forEach(({ tab, client }, i) => {
-        if (client === RECORD_DELTA_CLIENT) return; // read with its record, just before it
         const key = stateKey(tab, client);
         const bytes = states[i];
         if (this.resident.has(key)) return;
-        const delta = client === RECORD_CLIENT ? (states[i + 1] ?? null) : null;
-        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes, delta);
+        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes);
         if (entry === undefined) {
           this.absent.add(key);
           return;
@@ -149,8 +141,8 @@ class FoldBolt implements Bolt {
     });
   }
 
-  /** Puts a stored state (a record: its base and delta) into memory; undefined when it cannot be read (its Tab's type is unknown here). */
-  private admit(tab: string, client: string, bytes: Uint8Array, delta: Uint8Array | null = null): TabState | undefined {
+  /** Puts a stored state into memory; undefined when it cannot be read (its Tab's type is unknown here). */
+  private admit(tab: string, client: string, bytes: Uint8Array): TabState | undefined {
     const type = this.types.get(tab);
     const handler = type === undefined ? undefined : this.ctx.registry.get(type);
     if (type === undefined || handler === undefined) {
@@ -158,10 +150,7 @@ class FoldBolt implements Bolt {
       return undefined;
     }
     const key = stateKey(tab, client);
-    const entry =
-      client === RECORD_CLIENT && handler.mergeState !== undefined
-        ? storedRecord(tab, client, type, handler, bytes, delta, this.workingSet())
-        : storedState(tab, client, type, handler, bytes, this.workingSet());
+    const entry = storedState(tab, client, type, handler, bytes, this.workingSet());
     this.resident.add(key, entry);
     this.collector?.touched(key);
     return entry;
@@ -183,7 +172,6 @@ class FoldBolt implements Bolt {
     if (entry.handler.mergeState !== undefined) {
       const record = this.recordOf(entry);
       entry.handler.fold(changing(record), event);
-      entry.handler.fold(record.delta, event);
       this.emitOnce(record, emit);
     }
   }
@@ -229,7 +217,6 @@ class FoldBolt implements Bolt {
       throw new Error(`the state of tab '${tab}', client '${client}' was not fetched before its fold`);
     }
     const made = newState(tab, client, type, handler, this.workingSet());
-    if (client === RECORD_CLIENT) asRecord(made, undefined, false);
     this.resident.add(key, made);
     this.collector?.touched(key);
     return made;
@@ -272,8 +259,7 @@ class FoldBolt implements Bolt {
   restore(loaded: LoadedPartition): Promise<void> | undefined {
     for (const [tab, type] of loaded.types) this.types.set(tab, type);
     // A worker's take-over loads no states (they are fetched on demand); a task without a state source gets them all here.
-    const deltas = new Map(loaded.states.filter((s) => s.client === RECORD_DELTA_CLIENT).map((s) => [s.tab, s.bytes]));
-    for (const s of loaded.states) if (s.client !== RECORD_DELTA_CLIENT) this.admit(s.tab, s.client, s.bytes, deltas.get(s.tab) ?? null);
+    for (const s of loaded.states) this.admit(s.tab, s.client, s.bytes);
     for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
     if (loaded.recordsCurrent) return undefined;
     const rebuild = new RecordRebuild(this.ctx.registry);
@@ -299,8 +285,7 @@ class FoldBolt implements Bolt {
   /** The rebuilt records go in memory (in place of any held) and, with the counts, into the next checkpoint. */
   private keepRebuilt(rebuild: RecordRebuild): void {
     for (const r of rebuild.rebuilt()) {
-      // Any delta stored beside a record of old is deleted with the rebuilt one's first write.
-      const entry = asRecord(builtState(r.tab, RECORD_CLIENT, r.type, r.handler, r.state, this.workingSet()), undefined, true);
+      const entry = builtState(r.tab, RECORD_CLIENT, r.type, r.handler, r.state, this.workingSet());
       // Written by the next checkpoint (here, not by the sink: no event may come before it).
       entry.emittedIn = this.interval;
       this.resident.add(stateKey(r.tab, RECORD_CLIENT), entry);
@@ -315,8 +300,13 @@ class FoldBolt implements Bolt {
     draft.types.push(...this.newTypes);
     this.newTypes = [];
     if (this.rebuiltCounts !== null) {
-      for (const entry of this.rebuiltRecords) if (!entry.pruned) writeRecord(entry, draft);
-      for (const tab of this.orphanRecords) draft.deleted.push({ tab, client: RECORD_CLIENT }, { tab, client: RECORD_DELTA_CLIENT });
+      for (const entry of this.rebuiltRecords) {
+        if (entry.pruned) continue;
+        const bytes = entry.handler.serialize(entry.state);
+        noteStored(entry, bytes);
+        draft.states.push({ tab: entry.tab, client: entry.client, bytes });
+      }
+      for (const tab of this.orphanRecords) draft.deleted.push({ tab, client: RECORD_CLIENT });
       draft.clientCounts = this.rebuiltCounts;
       this.rebuiltRecords = [];
       this.rebuiltCounts = null;
@@ -335,8 +325,6 @@ class FoldBolt implements Bolt {
     this.resident.lastRecord = null;
     const collected = this.collector?.take(now) ?? [];
     draft.deleted.push(...collected);
-    // A record goes with its delta.
-    for (const { tab, client } of collected) if (client === RECORD_CLIENT) draft.deleted.push({ tab, client: RECORD_DELTA_CLIENT });
     if (collected.length > 0) this.ctx.count('states_collected', collected.length);
     this.resident.prune(
       PRUNE_SLICE,
@@ -344,8 +332,6 @@ class FoldBolt implements Bolt {
       (tab, client, entry) => {
         if (entry !== undefined) entry.pruned = true;
         draft.deleted.push({ tab, client });
-        // A record goes with its delta, if Redis holds one (a frozen record has none).
-        if (entry?.storedDelta === true) draft.deleted.push({ tab, client: RECORD_DELTA_CLIENT });
       },
     );
     this.gauges();

@@ -11,8 +11,7 @@ import type { TabHandler } from './handlers/handler';
 import type { Evictor, WorkingSet } from '../topology/runtime/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
-import { asRecord, frozenText, release, storedStateFromText, type TabState } from './tab-state';
-import { RECORD_CLIENT } from '../state/redis-keys';
+import { frozenText, release, storedStateFromText, type TabState } from './tab-state';
 
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
@@ -67,10 +66,7 @@ export class ResidentStates implements Evictor {
     const kind = this.typeOf(tab);
     if (kind === undefined) return undefined;
     this.frozen.delete(key);
-    const client = key.slice(at + 1);
-    const entry = storedStateFromText(tab, client, kind.type, kind.handler, text, this.workingSet);
-    // A record is frozen only while Redis holds no delta beside its base.
-    if (client === RECORD_CLIENT) asRecord(entry, text.length, false);
+    const entry = storedStateFromText(tab, key.slice(at + 1), kind.type, kind.handler, text, this.workingSet);
     this.thawed.set(key, entry);
     this.syncFrozen();
     return entry;
@@ -168,15 +164,6 @@ export class ResidentStates implements Evictor {
         continue;
       }
       if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
-      if (entry.storedDelta === true) {
-        // A record whose base has a delta beside it in Redis has no bytes of its own to freeze: evicted when memory is short (fetched back whole).
-        if (freed >= bytes) continue;
-        this.thawed.delete(key);
-        freed += entry.heapBytes;
-        release(entry);
-        this.evicted++;
-        continue;
-      }
       this.frozen.set(key, frozenText(entry));
       this.thawed.delete(key);
       freed += entry.heapBytes;

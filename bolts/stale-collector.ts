@@ -9,7 +9,6 @@ import type { StateSource } from '../topology/runtime/state-source';
 import type { HandlerRegistry } from './handlers/registry';
 import type { TabHandler } from './handlers/handler';
 import { stateKey } from './resident-states';
-import { RECORD_DELTA_CLIENT } from '../state/redis-keys';
 
 /** States of Redis examined per checkpoint, and the pause between two laps over all of them. */
 const PAGE = 500;
@@ -58,8 +57,6 @@ export class StaleCollector {
         this.cursor = cursor;
         if (cursor === '0') this.nextLapAt = Date.now() + LAP_PAUSE_MS;
         for (const s of states) {
-          // A record's delta is no state of its own: it goes with its record (`*`).
-          if (s.client === RECORD_DELTA_CLIENT) continue;
           const key = stateKey(s.tab, s.client);
           if (this.inMemory(key) || s.type === null) continue;
           const handler = this.registry.get(s.type);

@@ -26,12 +26,6 @@ export interface TabState {
   heapBytes: number;
   /** The working set it is counted in, if any. */
   workingSet: WorkingSet | undefined;
-  /** A Tab record's events since its base was last written (record-write.ts); undefined for a client state. */
-  delta?: unknown;
-  /** A Tab record: Redis holds a delta (`*+`) beside its base, so its base bytes alone are not it (it is not frozen). */
-  storedDelta?: boolean;
-  /** A Tab record: the size of its base as last written, bytes; undefined before the first. */
-  baseBytes?: number;
 }
 
 /**
@@ -82,31 +76,6 @@ export function storedStateFromText(tab: string, client: string, type: string, h
 export function builtState(tab: string, client: string, type: string, handler: TabHandler, state: unknown, workingSet: WorkingSet | undefined): TabState {
   const entry = entryOf(tab, client, type, handler, state, undefined, workingSet);
   resize(entry, NEW_STATE_HEAP_BYTES);
-  return entry;
-}
-
-/**
- * Makes `entry` a Tab record: `delta` holds the events folded since its base
- * was written (none yet), `base` the base's size when stored, `storedDelta`
- * whether Redis holds a delta beside it.
- */
-export function asRecord(entry: TabState, baseBytes: number | undefined, storedDelta: boolean): TabState {
-  entry.delta = entry.handler.newState();
-  entry.baseBytes = baseBytes;
-  entry.storedDelta = storedDelta;
-  return entry;
-}
-
-/** A Tab record read back from its base and, when Redis holds one, its delta: the two merged, and the delta kept as the one to go on from. */
-export function storedRecord(tab: string, client: string, type: string, handler: TabHandler, base: Uint8Array, delta: Uint8Array | null, workingSet: WorkingSet | undefined): TabState {
-  if (delta === null) return asRecord(storedState(tab, client, type, handler, base, workingSet), base.length, false);
-  const state = handler.deserialize(base);
-  const since = handler.deserialize(delta);
-  handler.mergeState!(state, since);
-  const entry = entryOf(tab, client, type, handler, state, undefined, workingSet);
-  resize(entry, estimate(type, base.length + delta.length, undefined));
-  asRecord(entry, base.length, true);
-  entry.delta = since;
   return entry;
 }
 

@@ -50,16 +50,7 @@ export function stateField(tab: string, client: string): string {
  */
 export const RECORD_CLIENT = '*';
 
-/**
- * The client name of a Tab record's delta: the merge of the events folded
- * into the record since its base (`*`) was last written. A checkpoint
- * rewrites a large record's small delta rather than the whole record; the
- * record is the base and the delta merged (docs/redis-layout.md).
- */
-export const RECORD_DELTA_CLIENT = '*+';
-
-/** True for the record's fields (`*`, `*+`): not a client's state. */
-export const isRecord = (client: string): boolean => client.startsWith(RECORD_CLIENT);
+export const isRecord = (client: string): boolean => client === RECORD_CLIENT;
 
 export function parseStateField(field: string): { tab: string; client: string } {
   const at = field.indexOf(FIELD_SEPARATOR);

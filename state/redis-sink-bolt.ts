@@ -2,7 +2,6 @@ import type { BoltDefinition } from '../topology/dsl';
 import type { Bolt, Tuple } from '../topology/runtime/bolt';
 import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
 import { noteStored, type TabState } from '../bolts/tab-state';
-import { writeRecord } from '../bolts/record-write';
 
 /**
  * The Redis sink: remembers which states changed and serializes them into
@@ -19,10 +18,6 @@ class RedisSinkBolt implements Bolt {
   checkpoint(draft: CheckpointDraft): void {
     for (const s of this.dirty) {
       if (s.pruned) continue; // deleted by the fold in this same checkpoint
-      if (s.delta !== undefined) {
-        writeRecord(s, draft);
-        continue;
-      }
       const bytes = s.handler.serialize(s.state);
       noteStored(s, bytes);
       draft.states.push({ tab: s.tab, client: s.client, bytes });

@@ -11,7 +11,6 @@ import {
   partitionCountKey,
   partitionKeys,
   RECORD_CLIENT,
-  RECORD_DELTA_CLIENT,
   stateField,
   type PartitionKeys,
 } from './redis-keys';
@@ -177,28 +176,23 @@ export class RedisStateStore {
   }
 
   /**
-   * The stored record (client `*`, null where none), its delta (`*+`, null
-   * where none) and client count (null where none) of each Tab of one
-   * partition, in the order asked: one MULTI of two HMGETs, so all come from
-   * the same checkpoint. The record is its base and delta merged.
+   * The stored record (client `*`, null where none) and client count (null
+   * where none) of each Tab of one partition, in the order asked: one
+   * MULTI of two HMGETs, so both come from the same checkpoint.
    */
-  async readRecords(topology: string, partition: number, tabs: readonly string[]): Promise<Array<{ record: Buffer | null; delta: Buffer | null; clients: number | null }>> {
+  async readRecords(topology: string, partition: number, tabs: readonly string[]): Promise<Array<{ record: Buffer | null; clients: number | null }>> {
     if (tabs.length === 0) return [];
     const keys = this.keys(topology, partition);
     return this.guard(topology, partition, async () => {
       const replies = (await this.redis
         .multi()
-        .hmgetBuffer(keys.states, ...tabs.flatMap((tab) => [stateField(tab, RECORD_CLIENT), stateField(tab, RECORD_DELTA_CLIENT)]))
+        .hmgetBuffer(keys.states, ...tabs.map((tab) => stateField(tab, RECORD_CLIENT)))
         .hmget(keys.clients, ...tabs)
         .exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
       const records = replies[0]![1] as Array<Buffer | null>;
       const counts = replies[1]![1] as Array<string | null>;
-      return tabs.map((_, i) => ({
-        record: records[2 * i] ?? null,
-        delta: records[2 * i + 1] ?? null,
-        clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]),
-      }));
+      return tabs.map((_, i) => ({ record: records[i] ?? null, clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]) }));
     });
   }
 

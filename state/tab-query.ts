@@ -127,16 +127,14 @@ export class TabQuery {
         const read = await this.store.readRecords(this.topology, p, withRecords);
         unread = new Map(tabs);
         for (let i = 0; i < withRecords.length; i++) {
-          const { record, delta, clients } = read[i]!;
+          const { record, clients } = read[i]!;
           if (record === null) continue;
           this.budget.countState();
           await this.budget.tick();
           const tab = withRecords[i]!;
           const type = tabs.get(tab)!;
           const handler = this.registry.get(type)!;
-          const state = handler.deserialize(record);
-          if (delta !== null) handler.mergeState!(state, handler.deserialize(delta));
-          add(tab, type, handler.project(state, now), clients ?? 0);
+          add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
           unread.delete(tab);
         }
       }

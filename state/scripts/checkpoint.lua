@@ -28,7 +28,7 @@
              own states are counted)
 
   Client counts follow the states hash: a client state (field <tab>\0<client>,
-  client not the record's `*` or `*+`) this write creates adds one to its Tab, one it
+  client not the record's `*`) this write creates adds one to its Tab, one it
   deletes takes one off; a Tab at 0 leaves the hash. Every write sets the
   meta's `records_at` to its watermark: the Tab records and counts agree with
   the states as of that watermark (a writer of an older version leaves it
@@ -86,10 +86,10 @@ local function callChunked(command, key, from, count, width)
   end
 end
 
--- The Tab of a client state's field, nil for a Tab record's (<tab>\0*, <tab>\0*+).
+-- The Tab of a client state's field, nil for a Tab record's (<tab>\0*).
 local function clientTab(field)
   local sep = string.find(field, '\0', 1, true)
-  if sep == nil or string.sub(field, sep + 1, sep + 1) == '*' then return nil end
+  if sep == nil or string.sub(field, sep + 1) == '*' then return nil end
   return string.sub(field, 1, sep - 1)
 end
 
