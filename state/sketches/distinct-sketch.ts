@@ -147,6 +147,11 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     return;
   }
   const entries = Array.isArray(sketch) ? sketch : entriesOf(sketch);
+  // A dense sketch with no register set is written as the empty one it equals.
+  if (entries.length === 0) {
+    writer.u8(EMPTY);
+    return;
+  }
   if (entries.length <= SPARSE_WRITE_LIMIT) {
     writer.u8(SPARSE).varuint(entries.length);
     let previous = 0;

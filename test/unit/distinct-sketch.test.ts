@@ -106,6 +106,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     const entries = fc.oneof(fc.array(entry(40), { maxLength: 300 }), fc.array(entry(16384), { minLength: 1500, maxLength: 3000 }));
     fc.assert(
       fc.property(entries, entries, (a, b) => {
+        // Both empty (a case the generator makes now and then) included: the model, dense and all zero, is written as the empty sketch too.
         const model = new Uint8Array(16384);
         const add = (sketch: DistinctSketch, e: number) => {
           model[e >>> 6] = Math.max(model[e >>> 6], e & 63);
@@ -114,7 +115,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         const sa = a.reduce(add, newDistinct());
         const sb = b.reduce(add, newDistinct());
         const merged = distinctMergeInto(cloneDistinct(sa), sb);
-        for (const sketch of [merged, distinctMergeInto(cloneDistinct(sb), sa), readDistinct(new ByteReader(bytesOf(merged)))!]) {
+        for (const sketch of [merged, distinctMergeInto(cloneDistinct(sb), sa), readDistinct(new ByteReader(bytesOf(merged))) ?? newDistinct()]) {
           expect(bytesOf(sketch)).toEqual(bytesOf(model));
           expect(distinctCount(sketch)).toBe(distinctCount(model));
         }
