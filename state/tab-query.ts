@@ -107,8 +107,8 @@ export class TabQuery {
    * Per matching Tab, its projection merged across the matching clients and
    * how many they are. Across all clients (no client pattern), a Tab with a
    * record reads that one state and its stored client count; a Tab without
-   * (a gauge or buffer, or data no worker rebuilt records for yet) and any
-   * query with a client pattern read and merge the client states.
+   * (a type without mergeState, or data no worker rebuilt records for yet)
+   * and any query with a client pattern read and merge the client states.
    */
   private async tabAggregates(tabPattern: string, clientPattern: string | undefined, now: number): Promise<Map<string, { type: string; merged: unknown; clients: number }>> {
     const clientRe = compilePattern(clientPattern ?? '.*');
