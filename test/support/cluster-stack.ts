@@ -6,28 +6,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Admin } from '@platformatic/kafka';
-import { startService, startStack, stackStatus, stopService } from '../../deploy/stack';
+import { startStack, stackStatus } from '../../deploy/stack';
 import { portIsFree } from '../../deploy/stack/port-check';
 import { fourLetterWord } from '../../deploy/stack/readiness';
-import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { ExactRun } from './exact-run';
 import { freePorts } from './fault-stack';
-import { uniqueName } from './pipeline-harness';
+import { stackHandle, type StackHandle } from './stack-handle';
 
 /** Ports above a ZooKeeper base port an ensemble of 3 uses (clients, quorum, election), and above Kafka's. */
 const ZK_OFFSETS = [0, 1, 2, 707, 708, 709, 1707, 1708, 1709];
 const KAFKA_OFFSETS = [0, 1, 2];
 
-export interface ClusterStack {
-  dir: string;
-  zk: string;
-  brokers: string;
-  redis: string;
-  config(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
-  /** kill -9 of one node: `kafka-2`, `zookeeper` (node 1), ... */
-  kill(node: string): Promise<void>;
-  /** Starts the node again and waits until it answers. */
-  restart(node: string): Promise<void>;
+/** Nodes are named `kafka`, `kafka-2`, `zookeeper` (node 1), `zookeeper-2`, ... */
+export interface ClusterStack extends StackHandle {
   /** Which node leads `topic`'s partition, by Kafka's metadata (broker id n is node n + 1). */
   leaderOf(topic: string, partition: number): Promise<{ node: string; replicas: number[]; isr: number[] }>;
   /** The ZooKeeper nodes (`zookeeper`, `zookeeper-2`, ...) and the one whose `srvr` says "Mode: leader" (undefined while none does). */
@@ -58,20 +49,7 @@ export async function clusterStack(): Promise<ClusterStack> {
       });
   const brokers = info.brokers.split(',');
   return {
-    dir,
-    zk: info.zk,
-    brokers: info.brokers,
-    redis: info.redis,
-    config: (overrides = {}) => ({
-      ...resolveConfig({ zk: info.zk, brokers: info.brokers, redis: info.redis, zkRoot: `/tabstream-cluster/${uniqueName('c')}` }),
-      ...overrides,
-    }),
-    kill: async (node) => {
-      await stopService(dir, node, { signal: 'SIGKILL' });
-    },
-    restart: async (node) => {
-      await startService(dir, node);
-    },
+    ...stackHandle(dir, info, '/tabstream-cluster'),
     zkEnsemble: async () => {
       const ports = info.zk.split(',').map((hostPort) => Number(hostPort.split(':')[1]));
       const nodes = ports.map((_, i) => (i === 0 ? 'zookeeper' : `zookeeper-${i + 1}`));

@@ -8,21 +8,10 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startService, startStack, stackStatus, stopService, type ServiceName } from '../../deploy/stack';
-import { resolveConfig, type TabstreamConfig } from '../../topology/config';
-import { uniqueName } from './pipeline-harness';
+import { startStack, stackStatus, type ServiceName } from '../../deploy/stack';
+import { stackHandle, type StackHandle } from './stack-handle';
 
-export interface FaultStack {
-  dir: string;
-  zk: string;
-  brokers: string;
-  redis: string;
-  /** A config on this stack with a ZooKeeper root of its own (workers of one test form their own cluster). */
-  config(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
-  /** kill -9 of the service's process. */
-  kill(service: ServiceName): Promise<void>;
-  /** Starts the service again (no-op when it runs) and waits until it answers. */
-  restart(service: ServiceName): Promise<void>;
+export interface FaultStack extends StackHandle<ServiceName> {
   /** SIGSTOP: the process holds its sockets and answers nothing. */
   pause(service: ServiceName): Promise<void>;
   /** SIGCONT after `pause`. */
@@ -67,20 +56,7 @@ export async function faultStack(): Promise<FaultStack> {
     return s.pid;
   };
   return {
-    dir,
-    zk: info.zk,
-    brokers: info.brokers,
-    redis: info.redis,
-    config: (overrides = {}) => ({
-      ...resolveConfig({ zk: info.zk, brokers: info.brokers, redis: info.redis, zkRoot: `/tabstream-faults/${uniqueName('c')}` }),
-      ...overrides,
-    }),
-    kill: async (service) => {
-      await stopService(dir, service, { signal: 'SIGKILL' });
-    },
-    restart: async (service) => {
-      await startService(dir, service);
-    },
+    ...stackHandle<ServiceName>(dir, info, '/tabstream-faults'),
     pause: async (service) => signal(await pid(service), 'SIGSTOP'),
     resume: async (service) => signal(await pid(service), 'SIGCONT'),
     pid,

@@ -1,0 +1,40 @@
+// What the fault and cluster suites' own stacks share: their addresses, a
+// config on them with a ZooKeeper root of its own per call (the workers of
+// one test form their own cluster), and kill -9 / start again of one of
+// their processes by name (`kafka`, `kafka-2`, `zookeeper`, ...).
+import { startService, stopService } from '../../deploy/stack';
+import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { uniqueName } from './pipeline-harness';
+
+export interface StackHandle<Node extends string = string> {
+  dir: string;
+  zk: string;
+  brokers: string;
+  redis: string;
+  /** A config on this stack with a ZooKeeper root of its own (workers of one test form their own cluster). */
+  config(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
+  /** kill -9 of the node's process. */
+  kill(node: Node): Promise<void>;
+  /** Starts the node again (no-op when it runs) and waits until it answers. */
+  restart(node: Node): Promise<void>;
+}
+
+/** The handle of a started stack in `dir`; each config's ZooKeeper root lies under `zkRoot`. */
+export function stackHandle<Node extends string>(dir: string, info: { zk: string; brokers: string; redis: string }, zkRoot: string): StackHandle<Node> {
+  return {
+    dir,
+    zk: info.zk,
+    brokers: info.brokers,
+    redis: info.redis,
+    config: (overrides = {}) => ({
+      ...resolveConfig({ zk: info.zk, brokers: info.brokers, redis: info.redis, zkRoot: `${zkRoot}/${uniqueName('c')}` }),
+      ...overrides,
+    }),
+    kill: async (node) => {
+      await stopService(dir, node, { signal: 'SIGKILL' });
+    },
+    restart: async (node) => {
+      await startService(dir, node);
+    },
+  };
+}
