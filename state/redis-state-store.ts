@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { checkpointArgs } from './checkpoint-args';
 import { movePositionArgs, type PositionMove } from './move-position-args';
 import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
@@ -91,17 +91,25 @@ export class RedisStateStore {
 
   /** The highest assignment generation that claimed any of the topology's partitions (-1: none). */
   async maxGeneration(topology: string, partitions: number): Promise<number> {
-    const pipeline = this.redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipeline.hmget(this.keys(topology, p).meta, 'generation', 'epoch');
-    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    const replies = await this.eachPartition(topology, partitions, (pipeline, keys) => pipeline.hmget(keys.meta, 'generation', 'epoch'));
     let max = -1;
-    for (const [err, reply] of replies) {
-      if (err) throw mapRedisError(err, topology, null);
+    for (const reply of replies) {
       const [generation, legacy] = reply as [string | null, string | null];
       const g = Number(generation ?? legacy ?? -1);
       if (g > max) max = g;
     }
     return max;
+  }
+
+  /** One command per partition of the topology in one pipelined round; the replies in partition order. */
+  private async eachPartition(topology: string, partitions: number, command: (pipeline: ChainableCommander, keys: PartitionKeys) => void): Promise<unknown[]> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < partitions; p++) command(pipeline, this.keys(topology, p));
+    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    return replies.map(([err, reply]) => {
+      if (err) throw mapRedisError(err, topology, null);
+      return reply;
+    });
   }
 
   /**
@@ -198,13 +206,8 @@ export class RedisStateStore {
 
   /** The stored type of one Tab in each of the topology's partitions (null where it has none): one pipelined round of HGETs. */
   async typeByPartition(topology: string, partitions: number, tab: string): Promise<Array<string | null>> {
-    const pipeline = this.redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipeline.hget(this.keys(topology, p).types, tab);
-    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
-    return replies.map(([err, type]) => {
-      if (err) throw mapRedisError(err, topology, null);
-      return (type as string | null) ?? null;
-    });
+    const types = await this.eachPartition(topology, partitions, (pipeline, keys) => pipeline.hget(keys.types, tab));
+    return types.map((type) => (type as string | null) ?? null);
   }
 
   /** The client count of each Tab of one partition (null where none is stored), in the order asked. */
