@@ -6,7 +6,7 @@
 // then written by the task's first checkpoint.
 import type { HandlerRegistry } from './handlers/registry';
 import type { TabHandler } from './handlers/handler';
-import { isRecord } from '../state/redis-keys';
+import { isRecord, stateField } from '../state/redis-keys';
 
 export interface RebuiltRecord {
   tab: string;
@@ -32,7 +32,7 @@ export class RecordRebuild {
       this.storedRecords.add(tab);
       return;
     }
-    const key = `${tab}\u0000${client}`;
+    const key = stateField(tab, client);
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.counts.set(tab, (this.counts.get(tab) ?? 0) + 1);

@@ -265,13 +265,8 @@ export class TabQuery {
   private async clientCounts(tabs: ReadonlyArray<{ tab: string; partition: number }>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const uncounted: Array<{ tab: string; partition: number }> = [];
-    const byPartition = new Map<number, string[]>();
-    for (const { tab, partition } of tabs) {
-      const names = byPartition.get(partition);
-      if (names === undefined) byPartition.set(partition, [tab]);
-      else names.push(tab);
-    }
-    for (const [p, names] of byPartition) {
+    for (const [p, wanted] of byPartition(tabs)) {
+      const names = [...wanted];
       const counts = await this.store.readClientCounts(this.topology, p, names);
       this.budget.countNames(names.length);
       names.forEach((tab, i) => {
@@ -290,14 +285,8 @@ export class TabQuery {
    * Tab's states only (MATCH), one with more walks its states' names once.
    */
   private async clientsOf(tabs: ReadonlyArray<{ tab: string; partition: number }>): Promise<Map<string, Set<string>>> {
-    const byPartition = new Map<number, Set<string>>();
-    for (const { tab, partition } of tabs) {
-      const set = byPartition.get(partition);
-      if (set === undefined) byPartition.set(partition, new Set([tab]));
-      else set.add(tab);
-    }
     const out = new Map<string, Set<string>>();
-    for (const [p, wanted] of byPartition) {
+    for (const [p, wanted] of byPartition(tabs)) {
       const only = wanted.size === 1 ? [...wanted][0] : undefined;
       for await (const page of this.store.scanStateNames(this.topology, p, only)) {
         this.budget.countNames(page.length);
@@ -330,6 +319,17 @@ export class TabQuery {
   private render(name: string, type: string, projections: unknown[]): RenderedAggregate {
     return aggregateTab(name, type, projections, this.registry) as RenderedAggregate;
   }
+}
+
+/** Tab names by the partition that holds them. */
+function byPartition(tabs: ReadonlyArray<{ tab: string; partition: number }>): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  for (const { tab, partition } of tabs) {
+    const set = out.get(partition);
+    if (set === undefined) out.set(partition, new Set([tab]));
+    else set.add(tab);
+  }
+  return out;
 }
 
 /** A page size as asked, checked: an integer 1..MAX_PAGE_SIZE (RangeError otherwise). */
