@@ -112,6 +112,8 @@ export class TabQuery {
    */
   private async tabAggregates(tabPattern: string, clientPattern: string | undefined, now: number): Promise<Map<string, { type: string; merged: unknown; clients: number }>> {
     const clientRe = compilePattern(clientPattern ?? '.*');
+    // One memo for the whole query, as collect() keeps: a client recorded in many partitions is matched once.
+    const clientMatches = this.memo(clientRe);
     const out = new Map<string, { type: string; merged: unknown; clients: number }>();
     // A Tab's states are in one partition when the fold is keyed by Tab; a fold keyed otherwise (by client) spreads
     // them, each partition with a record of its own clients: what each partition answers merges into the Tab's.
@@ -139,7 +141,7 @@ export class TabQuery {
         }
       }
       const inPartition = new Map<string, TabProjections>();
-      await this.collectIn(p, unread, this.memo(clientRe), now, inPartition);
+      await this.collectIn(p, unread, clientMatches, now, inPartition);
       for (const [tab, entry] of inPartition) {
         await this.budget.tick();
         add(tab, entry.type, mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), entry.clients.length);
