@@ -99,7 +99,7 @@ export class ResidentStates implements Evictor {
    * The working set is over budget: freeze, then evict frozen states, until
    * about `bytes` are freed; then the arena gives back the room they took.
    */
-  evict(bytes: number): number {
+  evict(bytes: number): void {
     let freed = this.turnHand(0, bytes);
     let removed = 0;
     for (let passed = 0, total = this.frozen.size; freed + removed < bytes && passed <= total; passed++) {
@@ -110,7 +110,7 @@ export class ResidentStates implements Evictor {
       removed += next.key.length + next.value.length + FROZEN_RECORD_OVERHEAD;
     }
     if (removed > 0) this.frozen.shrink();
-    return freed + this.syncFrozen();
+    this.syncFrozen();
   }
 
   /**

@@ -1,6 +1,6 @@
-/** A holder of states that can give memory back: frees about `bytes` (states it may drop), returns what it freed. */
+/** A holder of states that can give memory back: frees about `bytes` (states it may drop), counting what it frees in the working set. */
 export interface Evictor {
-  evict(bytes: number): number;
+  evict(bytes: number): void;
 }
 
 /**
@@ -14,6 +14,9 @@ export interface Evictor {
  * checkpoint are never evicted, so a burst of new states can overshoot it
  * until they are written.
  */
+/** Rounds of asking every holder, at most, per reclaim: each frees what it may, so a few suffice. */
+const MAX_RECLAIM_ROUNDS = 8;
+
 export class WorkingSet {
   private held = 0;
   private readonly evictors: Evictor[] = [];
@@ -54,12 +57,21 @@ export class WorkingSet {
     };
   }
 
-  /** While over budget, asks the holders in turn to give back memory, down to the low mark. */
+  /**
+   * While over budget, asks the holders in turn to give back memory, down to
+   * the low mark. What a holder says it freed is an estimate (a packed arena
+   * gives its room back only when it compacts), so the excess is measured
+   * again after each one, and the round repeats while it still frees anything.
+   */
   reclaim(): void {
-    let excess = this.excess();
-    for (let asked = 0; excess > 0 && asked < this.evictors.length; asked++) {
-      const evictor = this.evictors[this.turn++ % this.evictors.length]!;
-      excess -= evictor.evict(excess);
+    for (let round = 0; round < MAX_RECLAIM_ROUNDS && this.excess() > 0; round++) {
+      const before = this.held;
+      for (let asked = 0; asked < this.evictors.length; asked++) {
+        const excess = this.excess();
+        if (excess <= 0) return;
+        this.evictors[this.turn++ % this.evictors.length]!.evict(excess);
+      }
+      if (this.held >= before) return;
     }
   }
 
