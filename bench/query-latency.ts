@@ -10,8 +10,7 @@
 // pause the queries.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { redisClient } from '../state/redis-client';
+import { redisClient, type RedisConnection } from '../state/redis-client';
 import { defaultRegistry } from '../bolts/handlers/registry';
 import { QueryBudget } from '../state/query-budget';
 import { RedisStateStore } from '../state/redis-state-store';
@@ -38,7 +37,7 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
 const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
 
 export async function queryLatency(opts: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   topology: string;
   tabs: number;

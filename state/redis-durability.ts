@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isCluster, type RedisConnection } from './redis-client';
 
 /**
  * What a Redis server promises about the writes it acknowledged, as the
@@ -7,7 +8,21 @@ import type { Redis } from 'ioredis';
  * make (empty when it makes them all), or a line saying it could not be
  * asked (CONFIG is often disabled on managed services).
  */
-export async function redisDurabilityWarnings(redis: Redis): Promise<string[]> {
+export async function redisDurabilityWarnings(redis: RedisConnection): Promise<string[]> {
+  if (!isCluster(redis)) return serverWarnings(redis);
+  // Every master of a cluster holds some partitions: each must make the promises. Its nodes are known once it answered.
+  try {
+    await redis.ping();
+  } catch (err) {
+    return [`could not reach the Redis Cluster to read its configuration (${(err as Error).message})`];
+  }
+  const perMaster = await Promise.all(
+    redis.nodes('master').map(async (node) => (await serverWarnings(node)).map((warning) => `${node.options.host}:${node.options.port}: ${warning}`)),
+  );
+  return perMaster.flat();
+}
+
+async function serverWarnings(redis: Redis): Promise<string[]> {
   let config: string[];
   try {
     config = (await redis.call('CONFIG', 'GET', '*')) as string[];

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-client';
 
 /**
  * Cursor scans of big hashes and sets, so loading a partition never asks
  * Redis for one giant reply (HGETALL/SMEMBERS block the server while they
  * build it). SCAN may return an element twice; callers that care dedupe.
  */
-export async function* scanHash(redis: Redis, key: string, count: number): AsyncGenerator<[Buffer, Buffer]> {
+export async function* scanHash(redis: RedisConnection, key: string, count: number): AsyncGenerator<[Buffer, Buffer]> {
   let cursor = '0';
   do {
     const [next, flat] = await redis.hscanBuffer(key, cursor, 'COUNT', count);
@@ -14,7 +14,7 @@ export async function* scanHash(redis: Redis, key: string, count: number): Async
   } while (cursor !== '0');
 }
 
-export async function* scanSet(redis: Redis, key: string, count: number): AsyncGenerator<string> {
+export async function* scanSet(redis: RedisConnection, key: string, count: number): AsyncGenerator<string> {
   let cursor = '0';
   do {
     const [next, members] = await redis.sscan(key, cursor, 'COUNT', count);

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { isCluster, type RedisConnection } from './redis-client';
 import { checkpointArgs } from './checkpoint-args';
 import { movePositionArgs, type PositionMove } from './move-position-args';
 import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
@@ -39,7 +40,7 @@ export class RedisStateStore {
   private readonly prefix: string;
   private readonly scanCount: number;
 
-  constructor(redis: Redis, opts: RedisStateStoreOptions = {}) {
+  constructor(redis: RedisConnection, opts: RedisStateStoreOptions = {}) {
     this.redis = withStateScripts(redis);
     this.prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
     this.scanCount = opts.scanCount ?? 1000;
@@ -101,11 +102,19 @@ export class RedisStateStore {
     return max;
   }
 
-  /** One command per partition of the topology in one pipelined round; the replies in partition order. */
+  /**
+   * One command per partition of the topology in one round; the replies in
+   * partition order. One pipeline on a single server; on a cluster, where a
+   * pipeline must keep to one slot, one per partition, all sent at once.
+   */
   private async eachPartition(topology: string, partitions: number, command: (pipeline: ChainableCommander, keys: PartitionKeys) => void): Promise<unknown[]> {
-    const pipeline = this.redis.pipeline();
-    for (let p = 0; p < partitions; p++) command(pipeline, this.keys(topology, p));
-    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
+    const perPartition = isCluster(this.redis);
+    const pipelines: ChainableCommander[] = [];
+    for (let p = 0; p < partitions; p++) {
+      if (perPartition || p === 0) pipelines.push(this.redis.pipeline());
+      command(pipelines[pipelines.length - 1]!, this.keys(topology, p));
+    }
+    const replies = await this.guard(topology, null, async () => (await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []))).flat());
     return replies.map(([err, reply]) => {
       if (err) throw mapRedisError(err, topology, null);
       return reply;
@@ -222,15 +231,10 @@ export class RedisStateStore {
     return this.guard(topology, partition, () => this.readMetaOf(this.keys(topology, partition)));
   }
 
-  /** Every partition's meta, in one pipelined round. */
+  /** Every partition's meta, in one round. */
   async readMetas(topology: string, partitions: number): Promise<PartitionMeta[]> {
-    const pipeline = this.redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipeline.hgetall(this.keys(topology, p).meta);
-    const replies = await this.guard(topology, null, async () => (await pipeline.exec()) ?? []);
-    return replies.map(([err, hash]) => {
-      if (err) throw mapRedisError(err, topology, null);
-      return parsePartitionMeta(hash as Record<string, string>);
-    });
+    const hashes = await this.eachPartition(topology, partitions, (pipeline, keys) => pipeline.hgetall(keys.meta));
+    return hashes.map((hash) => parsePartitionMeta(hash as Record<string, string>));
   }
 
   async setPartitionCount(topology: string, n: number): Promise<void> {

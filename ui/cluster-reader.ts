@@ -1,8 +1,7 @@
 // What the HTTP server reads, over connections it keeps for its lifetime:
 // aggregates from Redis (TabQuery, as the CLI reads them) and topology
 // status and listings from ZooKeeper (plus Kafka, for status).
-import type Redis from 'ioredis';
-import { redisClient } from '../state/redis-client';
+import { redisClient, type RedisConnection } from '../state/redis-client';
 import type { TabstreamConfig } from '../topology/config';
 import { ZkClient } from '../topology/coordination/zk-client';
 import { listSpecs } from '../topology/coordination/spec-store';
@@ -33,7 +32,7 @@ interface StatusRead {
 
 export class ClusterReader {
   readonly registry: HandlerRegistry;
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly store: RedisStateStore;
   private zk: Promise<ZkClient> | null = null;
   private readonly statuses = new Map<string, StatusRead>();

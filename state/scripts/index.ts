@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis-client';
 
 /**
  * The state store's Lua scripts, each in its own `<name>.lua` beside this
@@ -20,7 +20,7 @@ const SCRIPTS = {
 type ScriptName = keyof typeof SCRIPTS;
 
 /** An ioredis client with the state store's scripts defined on it. */
-export type RedisWithStateScripts = Redis & {
+export type RedisWithStateScripts = RedisConnection & {
   [name in ScriptName]: (...keysThenArgs: Array<string | Buffer>) => Promise<unknown>;
 };
 
@@ -36,7 +36,7 @@ function scriptSource(name: ScriptName): string {
 }
 
 /** Defines the scripts on `redis` once; safe to call for every store sharing a client. */
-export function withStateScripts(redis: Redis): RedisWithStateScripts {
+export function withStateScripts(redis: RedisConnection): RedisWithStateScripts {
   const target = redis as RedisWithStateScripts;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
     if (typeof (target as unknown as Record<string, unknown>)[name] !== 'function') {

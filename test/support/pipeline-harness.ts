@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type Redis from 'ioredis';
-import { redisClient } from '../../state/redis-client';
+import { redisClient, type RedisConnection } from '../../state/redis-client';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
@@ -119,7 +118,7 @@ export class WorkerProcess {
 
 /** Reads aggregates of one topology from the test Redis. */
 export class AggregateReader {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly query: TabQuery;
 
   constructor(config: TabstreamConfig, topology: string) {

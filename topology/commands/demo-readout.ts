@@ -1,15 +1,14 @@
 // What the demo reads back from Redis while it runs: the aggregates of its
 // topology (through TabQuery, as `topology query` does) and how many events
 // its partitions have folded (the `events` totals of their meta hashes).
-import type Redis from 'ioredis';
-import { CLIENT_TIMEOUT_MS, redisClient } from '../../state/redis-client';
+import { CLIENT_TIMEOUT_MS, redisClient, type RedisConnection } from '../../state/redis-client';
 import { defaultRegistry } from '../../bolts/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery, type RenderedAggregate } from '../../state/tab-query';
 import type { TabstreamConfig } from '../config';
 
 export class DemoReadout {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly store: RedisStateStore;
   private readonly query: TabQuery;
 

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { TabstreamConfig } from '../config';
 import { ZkClient, type ZkSessionCredentials } from '../coordination/zk-client';
@@ -12,8 +11,9 @@ import { readSpec } from '../coordination/spec-store';
 import { loadTopology } from '../loader';
 import { topologySettings } from '../deploy/topology-spec';
 import { RedisStateStore } from '../../state/redis-state-store';
-import { redisClient } from '../../state/redis-client';
+import { redisClient, type RedisConnection } from '../../state/redis-client';
 import { redisDurabilityWarnings } from '../../state/redis-durability';
+import { redact } from '../../state/redis-target';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
 import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
 import { TopologyRunner } from './topology-runner';
@@ -55,7 +55,7 @@ export class Worker {
   readonly id: string;
   readonly log: Logger;
   private zk: ZkClient | null = null;
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly store: RedisStateStore;
   private readonly registry: HandlerRegistry;
   /** One budget for the states of every topology this process runs. */
@@ -104,7 +104,7 @@ export class Worker {
   async start(): Promise<void> {
     // Said once at start, loudly: the checkpoint protocol leans on Redis keeping what it acknowledged.
     void redisDurabilityWarnings(this.redis).then((warnings) => {
-      for (const warning of warnings) this.log.warn({ redis: this.opts.config.redis }, warning);
+      for (const warning of warnings) this.log.warn({ redis: redact(this.opts.config.redis) }, warning);
     });
     await this.join();
   }
