@@ -3,6 +3,7 @@
 export type StackErrorCode =
   | 'PORT_IN_USE'
   | 'PORTS_CHANGED'
+  | 'PORT_OUT_OF_RANGE'
   | 'SHAPE_CHANGED'
   | 'JAVA_MISSING'
   | 'JAVA_TOO_OLD'
@@ -13,6 +14,7 @@ export type StackErrorCode =
   | 'SERVICE_EXITED'
   | 'START_TIMEOUT'
   | 'STALE_BROKER'
+  | 'REDIS_CLUSTER_BROKEN'
   | 'STOP_FAILED'
   | 'LOCK_TIMEOUT'
   | 'UNKNOWN_SERVICE';

@@ -11,6 +11,6 @@ export { leaseStack } from './stack-lease';
 export type { StackLease } from './stack-lease';
 export { StackError, isStackError } from './errors';
 export type { StackErrorCode } from './errors';
-export { SERVICE_NAMES, DEFAULT_PORTS, DEFAULT_STACK_DIR, assertServiceName, parseNodeName, stackLayout } from './layout';
-export type { ServiceName, ServiceNode, StackPorts } from './layout';
+export { SERVICE_NAMES, REDIS_MODES, DEFAULT_PORTS, DEFAULT_STACK_DIR, SENTINEL_MASTER_NAME, assertServiceName, parseNodeName, stackLayout } from './layout';
+export type { RedisMode, ServiceName, ServiceNode, StackPorts } from './layout';
 export { logTail } from './service-process';

@@ -3,7 +3,8 @@
 // command line; it is how the stack recognises its own processes later.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
-import { nodeCount, portOf, zkConnectString, zkQuorumPorts } from './layout';
+import { nodeCount, portOf, redisMode, zkConnectString, zkQuorumPorts } from './layout';
+import { currentMasterNode, prepareSentinelConfig } from './redis-sentinel';
 import { renderTemplateFile } from './render-config';
 import { join } from 'node:path';
 
@@ -31,6 +32,15 @@ const CLUSTER_HEAPS: Record<'zookeeper' | 'kafka', string[]> = {
 /** An ensemble's limits, in ticks of 250 ms: a follower has 10 s to sync with a new leader, and is dropped after 5 s of silence. */
 const ZK_INIT_LIMIT_TICKS = 40;
 const ZK_SYNC_LIMIT_TICKS = 20;
+/**
+ * A Redis Cluster node that does not answer its peers this long is failed
+ * over to its replica. Redis's default, 15 s, suits a production network; on
+ * one machine 2 s notices a killed node fast enough for a test to wait on the
+ * failover, and still rides out a busy machine's pauses. (It also scales
+ * how stale a replica may be and still be promoted: cut off from its master
+ * for over 10 x 2 s + 10 s, by the default `cluster-replica-validity-factor`, it is not.)
+ */
+const CLUSTER_NODE_TIMEOUT_MS = 2_000;
 /** Replicas of each topic on a cluster of brokers, and how many must acknowledge a write (acks=all). */
 const CLUSTER_REPLICATION = 3;
 const CLUSTER_MIN_ISR = 2;
@@ -44,14 +54,19 @@ export async function prepareLaunch(layout: StackLayout, ports: StackPorts, serv
   const dataDir = layout.dataDir(service, node);
   await mkdir(dataDir, { recursive: true });
   await mkdir(join(layout.dir, 'logs'), { recursive: true });
+  const configFile = layout.configFile(service, node);
+  if (service === 'sentinel') {
+    // Rendered once: a Sentinel rewrites its own config as it learns (the current master among it).
+    await prepareSentinelConfig(layout, ports, node);
+    return { command: required(runtimes.redisServer, 'redis-server'), args: [configFile, '--sentinel'] };
+  }
   const values = {
     zkPort: portOf(ports, 'zookeeper', node),
     kafkaPort: portOf(ports, 'kafka', node),
-    redisPort: ports.redisPort,
+    redisPort: portOf(ports, 'redis', node),
     groupInitialRebalanceDelayMs: ports.groupInitialRebalanceDelayMs ?? 0,
     dataDir,
   };
-  const configFile = layout.configFile(service, node);
   const templateName = { zookeeper: 'zookeeper.properties', kafka: 'server.properties', redis: 'redis.conf' }[service];
   let config = await renderTemplateFile(templateName, values);
   if (service === 'zookeeper' && nodeCount(ports, 'zookeeper') > 1) {
@@ -60,10 +75,37 @@ export async function prepareLaunch(layout: StackLayout, ports: StackPorts, serv
     config = withSettings(config, zkEnsembleSettings(ports));
   }
   if (service === 'kafka') config = withSettings(config, kafkaClusterSettings(ports, node));
+  if (service === 'redis') {
+    // Under Sentinel a server starts as the replica of the master the Sentinels name now, or as that master.
+    const master = redisMode(ports) === 'sentinel' ? await currentMasterNode(layout, ports) : 1;
+    config = withSettings(config, redisNodeSettings(ports, node, dataDir, master), ' ');
+  }
   await writeFile(configFile, config);
   if (service === 'redis') return { command: required(runtimes.redisServer, 'redis-server'), args: [configFile] };
   const multiNode = nodeCount(ports, 'zookeeper') > 1 || nodeCount(ports, 'kafka') > 1;
   return javaLaunch(layout, service, configFile, runtimes, multiNode ? CLUSTER_HEAPS[service] : HEAPS[service]);
+}
+
+/**
+ * What Redis server `node` changes from the one-server template: nothing for
+ * one server; a cluster node's settings; under Sentinel, `replicaof` the
+ * master (node `master`) on every other server. Replicas of either shape
+ * sync at once (`repl-diskless-sync-delay` 0, not 5 s) so the stack is ready sooner.
+ */
+export function redisNodeSettings(ports: StackPorts, node: number, dataDir: string, master: number): Array<[string, string]> {
+  switch (redisMode(ports)) {
+    case 'single':
+      return [];
+    case 'cluster':
+      return [
+        ['cluster-enabled', 'yes'],
+        ['cluster-config-file', join(dataDir, 'nodes.conf')],
+        ['cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS)],
+        ['repl-diskless-sync-delay', '0'],
+      ];
+    case 'sentinel':
+      return [['repl-diskless-sync-delay', '0'], ...(node === master ? [] : [['replicaof', `127.0.0.1 ${portOf(ports, 'redis', master)}`] as [string, string]])];
+  }
 }
 
 /** server.N lines of every ZooKeeper server of the ensemble, and its sync limits. */
@@ -95,14 +137,18 @@ export function kafkaClusterSettings(ports: StackPorts, node: number): Array<[st
   return settings;
 }
 
-/** A properties file with each `key=value` replaced where the key is set, and added at the end where it is not. */
-export function withSettings(properties: string, settings: Array<[string, string]>): string {
+/**
+ * A config file with each setting replaced where its key is set, and added at
+ * the end where it is not: `key=value` lines of a properties file, or
+ * `key value` lines of a Redis config (`separator` ' ').
+ */
+export function withSettings(properties: string, settings: Array<[string, string]>, separator = '='): string {
   const lines = properties.split('\n');
   const added: string[] = [];
   for (const [key, value] of settings) {
-    const at = lines.findIndex((line) => line.startsWith(`${key}=`));
-    if (at >= 0) lines[at] = `${key}=${value}`;
-    else added.push(`${key}=${value}`);
+    const at = lines.findIndex((line) => line.startsWith(`${key}${separator}`));
+    if (at >= 0) lines[at] = `${key}${separator}${value}`;
+    else added.push(`${key}${separator}${value}`);
   }
   if (added.length === 0) return lines.join('\n');
   const body = lines.join('\n').replace(/\n*$/, '\n');

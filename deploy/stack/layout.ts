@@ -3,8 +3,20 @@
 import { join, resolve } from 'node:path';
 import { StackError } from './errors';
 
-export const SERVICE_NAMES = ['zookeeper', 'kafka', 'redis'] as const;
+export const SERVICE_NAMES = ['zookeeper', 'kafka', 'redis', 'sentinel'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/**
+ * How the stack runs Redis: one server (`single`, the default); a Redis
+ * Cluster of 3 masters each with 1 replica (`cluster`, 6 servers); or a master,
+ * a replica and 3 Sentinels watching them (`sentinel`).
+ */
+export const REDIS_MODES = ['single', 'cluster', 'sentinel'] as const;
+export type RedisMode = (typeof REDIS_MODES)[number];
+/** The name Sentinels monitor the master by, the path of a `redis-sentinel://` URL. */
+export const SENTINEL_MASTER_NAME = 'tabstream';
+/** A Redis Cluster node's bus (node-to-node gossip and failover) listens this far above its client port. */
+export const CLUSTER_BUS_OFFSET = 10_000;
 
 export interface StackPorts {
   zkPort: number;
@@ -20,6 +32,8 @@ export interface StackPorts {
   brokers?: number;
   /** ZooKeeper servers (default 1: standalone), clients on zkPort, zkPort + 1, ... */
   zkNodes?: number;
+  /** Absent: one Redis server. Redis servers listen on redisPort, redisPort + 1, ...; Sentinels on the ports after them. */
+  redisMode?: Exclude<RedisMode, 'single'>;
 }
 
 /**
@@ -56,6 +70,7 @@ const CONFIG_FILE_NAMES: Record<ServiceName, string> = {
   zookeeper: 'zookeeper.properties',
   kafka: 'server.properties',
   redis: 'redis.conf',
+  sentinel: 'sentinel.conf',
 };
 
 export function stackLayout(dir: string = DEFAULT_STACK_DIR): StackLayout {
@@ -79,19 +94,30 @@ export function nodeName(service: ServiceName, node = 1): string {
   return node === 1 ? service : `${service}-${node}`;
 }
 
-/** How many processes of `service` the stack runs. */
-export function nodeCount(ports: StackPorts, service: ServiceName): number {
-  if (service === 'kafka') return ports.brokers ?? 1;
-  if (service === 'zookeeper') return ports.zkNodes ?? 1;
-  return 1;
+export function redisMode(ports: StackPorts): RedisMode {
+  return ports.redisMode ?? 'single';
 }
 
-/** Every process of the stack, ZooKeeper's first, then Kafka's, then Redis. */
+/** How many processes of `service` the stack runs (0 Sentinels unless Redis runs under Sentinel). */
+export function nodeCount(ports: StackPorts, service: ServiceName): number {
+  switch (service) {
+    case 'kafka':
+      return ports.brokers ?? 1;
+    case 'zookeeper':
+      return ports.zkNodes ?? 1;
+    case 'redis':
+      return { single: 1, cluster: 6, sentinel: 2 }[redisMode(ports)];
+    case 'sentinel':
+      return redisMode(ports) === 'sentinel' ? 3 : 0;
+  }
+}
+
+/** Every process of the stack, ZooKeeper's first, then Kafka's, then Redis's, then the Sentinels. */
 export function stackNodes(ports: StackPorts): ServiceNode[] {
   return SERVICE_NAMES.flatMap((service) => Array.from({ length: nodeCount(ports, service) }, (_, i) => ({ service, node: i + 1 })));
 }
 
-/** The client port of a service's node: the base port for node 1, the next ports for the others. */
+/** The client port of a service's node: the base port for node 1, the next ports for the others; Sentinels follow the Redis servers. */
 export function portOf(ports: StackPorts, service: ServiceName, node = 1): number {
   switch (service) {
     case 'zookeeper':
@@ -99,7 +125,9 @@ export function portOf(ports: StackPorts, service: ServiceName, node = 1): numbe
     case 'kafka':
       return ports.kafkaPort + node - 1;
     case 'redis':
-      return ports.redisPort;
+      return ports.redisPort + node - 1;
+    case 'sentinel':
+      return ports.redisPort + nodeCount(ports, 'redis') + node - 1;
   }
 }
 
@@ -108,22 +136,60 @@ export function zkQuorumPorts(ports: StackPorts, node: number): { peer: number; 
   return { peer: ports.zkPort + ZK_PEER_OFFSET + node - 1, election: ports.zkPort + ZK_ELECTION_OFFSET + node - 1 };
 }
 
-/** Every port a node listens on (ZooKeeper's quorum ports too, in an ensemble). */
+/** Every port a node listens on (ZooKeeper's quorum ports too, in an ensemble; a Redis Cluster node's bus). */
 export function portsOfNode(ports: StackPorts, { service, node }: ServiceNode): number[] {
   const client = portOf(ports, service, node);
+  if (service === 'redis' && redisMode(ports) === 'cluster') return [client, client + CLUSTER_BUS_OFFSET];
   if (service !== 'zookeeper' || nodeCount(ports, 'zookeeper') === 1) return [client];
   const { peer, election } = zkQuorumPorts(ports, node);
   return [client, peer, election];
 }
 
+/** The `dev up` option that moves a service's ports (Sentinels follow the Redis servers). */
+export function portOption(service: ServiceName): string {
+  return { zookeeper: '--zk-port', kafka: '--kafka-port', redis: '--redis-port', sentinel: '--redis-port' }[service];
+}
+
+/** Refuses a shape whose nodes would need a port past 65535 (e.g. a Redis Cluster's bus ports, 10000 above its clients'). */
+export function assertPortsInRange(ports: StackPorts): void {
+  for (const stackNode of stackNodes(ports)) {
+    const port = Math.max(...portsOfNode(ports, stackNode));
+    if (port > 65_535) {
+      const name = nodeName(stackNode.service, stackNode.node);
+      throw new StackError('PORT_OUT_OF_RANGE', `${name} would need port ${port}, past 65535; choose a lower ${portOption(stackNode.service)}`);
+    }
+  }
+}
+
+/** `127.0.0.1:<port>` of every node of a service, in node order. */
+export function addressesOf(ports: StackPorts, service: ServiceName): string[] {
+  return Array.from({ length: nodeCount(ports, service) }, (_, i) => `127.0.0.1:${portOf(ports, service, i + 1)}`);
+}
+
 /** The ZooKeeper connect string of every server, e.g. "127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183". */
 export function zkConnectString(ports: StackPorts): string {
-  return Array.from({ length: nodeCount(ports, 'zookeeper') }, (_, i) => `127.0.0.1:${portOf(ports, 'zookeeper', i + 1)}`).join(',');
+  return addressesOf(ports, 'zookeeper').join(',');
 }
 
 /** Kafka's bootstrap list of every broker. */
 export function brokerList(ports: StackPorts): string {
-  return Array.from({ length: nodeCount(ports, 'kafka') }, (_, i) => `127.0.0.1:${portOf(ports, 'kafka', i + 1)}`).join(',');
+  return addressesOf(ports, 'kafka').join(',');
+}
+
+/**
+ * The TABSTREAM_REDIS of the stack: `redis://127.0.0.1:6379` for one server,
+ * `redis-cluster://<every master and replica>` for a Redis Cluster, and
+ * `redis-sentinel://<every Sentinel>/tabstream` under Sentinel.
+ */
+export function redisUrl(ports: StackPorts): string {
+  switch (redisMode(ports)) {
+    case 'single':
+      return `redis://127.0.0.1:${ports.redisPort}`;
+    case 'cluster':
+      return `redis-cluster://${addressesOf(ports, 'redis').join(',')}`;
+    case 'sentinel':
+      return `redis-sentinel://${addressesOf(ports, 'sentinel').join(',')}/${SENTINEL_MASTER_NAME}`;
+  }
 }
 
 export function assertServiceName(name: string): ServiceName {
@@ -140,6 +206,6 @@ export function parseNodeName(name: string): ServiceNode {
   try {
     return { service: assertServiceName(name), node: 1 };
   } catch {
-    throw new StackError('UNKNOWN_SERVICE', `unknown service "${name}"; expected one of ${SERVICE_NAMES.join(', ')} (or kafka-2, zookeeper-3, ... on a multi-node stack)`);
+    throw new StackError('UNKNOWN_SERVICE', `unknown service "${name}"; expected one of ${SERVICE_NAMES.join(', ')} (or kafka-2, zookeeper-3, redis-4, sentinel-2, ... on a multi-node stack)`);
   }
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { StackError } from './errors';
 import type { ServiceName } from './layout';
+import { portOption } from './layout';
 
 export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -18,7 +19,7 @@ export async function assertPortFree(port: number, service: ServiceName): Promis
   const holder = portHolder(port);
   throw new StackError(
     'PORT_IN_USE',
-    `port ${port} for ${service} is in use by another process${holder ? ` (${holder})` : ''}; stop it or choose another port (--${service === 'zookeeper' ? 'zk' : service}-port)`,
+    `port ${port} for ${service} is in use by another process${holder ? ` (${holder})` : ''}; stop it or choose another port (${portOption(service)})`,
   );
 }
 

@@ -1,24 +1,56 @@
 // A service is ready when it answers as its clients will use it: a ZooKeeper
-// session, Kafka cluster metadata with a controller, a Redis PING.
-import { Redis } from 'ioredis';
+// session, Kafka cluster metadata with a controller, a Redis PING, a Sentinel
+// naming its master; and a stack's Redis Cluster or Sentinel set-up once it
+// serves as a whole (settleRedis).
 import zookeeper from 'node-zookeeper-client';
 import { createConnection } from 'node:net';
+import { StackError } from './errors';
 import type { ServiceName, StackPorts } from './layout';
-import { portOf } from './layout';
+import { portOf, redisMode } from './layout';
+import { askRedis } from './redis-call';
+import { clusterProblem, createClusterIfFresh } from './redis-cluster';
+import { masterNamedBy, sentinelStackProblem } from './redis-sentinel';
+import { sleep } from './service-process';
 import { KafkaAdmin } from '../../spouts/kafka-admin';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 
 const ATTEMPT_TIMEOUT_MS = 2_000;
 const SESSION_TIMEOUT_MS = 10_000;
+/** A Redis Cluster created, or a replica synced and Sentinels acquainted, within this. */
+const REDIS_SETTLE_TIMEOUT_MS = 60_000;
 
-export function probeService(service: ServiceName, ports: StackPorts, node = 1): Promise<boolean> {
+export async function probeService(service: ServiceName, ports: StackPorts, node = 1): Promise<boolean> {
   switch (service) {
     case 'zookeeper':
       return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
       return probeKafka(portOf(ports, 'kafka', node));
     case 'redis':
-      return probeRedis(ports.redisPort);
+      return probeRedis(portOf(ports, 'redis', node));
+    case 'sentinel':
+      return (await masterNamedBy(portOf(ports, 'sentinel', node))) !== undefined;
+  }
+}
+
+/**
+ * Once the running Redis servers (and Sentinels) each answer: creates a Redis
+ * Cluster whose servers are all fresh, then waits until the running part of
+ * the stack's Redis serves as a whole (see clusterProblem and
+ * sentinelStackProblem). Nothing to do for one server.
+ */
+export async function settleRedis(ports: StackPorts, running: Set<string>, redisServer: string | undefined, log: (line: string) => void): Promise<void> {
+  const mode = redisMode(ports);
+  if (mode === 'single') return;
+  if (mode === 'cluster') await createClusterIfFresh(ports, redisServer, log);
+  const deadline = Date.now() + REDIS_SETTLE_TIMEOUT_MS;
+  for (;;) {
+    const problem = mode === 'cluster' ? await clusterProblem(ports, running) : await sentinelStackProblem(ports, running);
+    if (problem === undefined) return;
+    if (Date.now() >= deadline) {
+      const what = mode === 'cluster' ? 'the Redis Cluster' : 'Redis under Sentinel';
+      throw new StackError('START_TIMEOUT', `${what} did not come together within ${REDIS_SETTLE_TIMEOUT_MS / 1000} s: ${problem}`);
+    }
+    await sleep(250);
   }
 }
 
@@ -80,22 +112,6 @@ async function probeKafka(port: number): Promise<boolean> {
 }
 
 async function probeRedis(port: number): Promise<boolean> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    connectTimeout: ATTEMPT_TIMEOUT_MS,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG'; // a LOADING error while replaying the AOF means not yet
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
+  // A LOADING error while replaying the AOF means not yet.
+  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS)) === 'PONG';
 }

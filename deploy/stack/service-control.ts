@@ -7,14 +7,15 @@ import { ownedServicePid } from './ownership';
 import type { Log } from './service-lifecycle';
 import { haltService, launchService, runtimesFor, waitUntilReady } from './service-lifecycle';
 import { withStackLock } from './stack-lock';
+import { settleRedis } from './readiness';
 import type { StackInfo } from './stack-status';
-import { stackPorts, stackStatus } from './stack-status';
+import { runningNodes, stackPorts, stackStatus } from './stack-status';
 
 export interface ServiceControlOptions {
   log?: (line: string) => void;
 }
 
-/** `name` is a service (node 1) or a node of a multi-node stack: `kafka-2`, `zookeeper-3`. */
+/** `name` is a service (node 1) or a node of a multi-node stack: `kafka-2`, `zookeeper-3`, `redis-4`, `sentinel-2`. */
 export async function startService(dir: string, name: ServiceName | string, opts: ServiceControlOptions = {}): Promise<StackInfo> {
   const layout = stackLayout(dir);
   const log: Log = opts.log ?? (() => undefined);
@@ -22,8 +23,11 @@ export async function startService(dir: string, name: ServiceName | string, opts
     const ports = await stackPorts(layout);
     const { service, node } = stackNode(ports, name);
     const pid = await ownedServicePid(layout, service, node);
+    const runtimes = await runtimesFor(pid === undefined ? [service] : [], log);
     if (pid !== undefined) await waitUntilReady(layout, ports, service, pid, 0, node);
-    else await launchService(layout, ports, service, await runtimesFor([service], log), log, node);
+    else await launchService(layout, ports, service, runtimes, log, node);
+    // A Redis server or Sentinel is back once it serves with the others again (rejoined the cluster, replica linked).
+    if (service === 'redis' || service === 'sentinel') await settleRedis(ports, new Set((await runningNodes(layout, ports)).keys()), runtimes.redisServer, log);
     return stackStatus(layout.dir);
   });
 }

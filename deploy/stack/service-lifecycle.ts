@@ -16,8 +16,8 @@ import { waitForStaleBrokerToExpire } from './stale-broker';
 import { stackClasspath } from './classpath';
 import { findJava, findRedisServer } from './requirements';
 
-const READY_TIMEOUT_MS: Record<ServiceName, number> = { zookeeper: 30_000, kafka: 90_000, redis: 30_000 };
-const STOP_GRACE_MS: Record<ServiceName, number> = { zookeeper: 10_000, kafka: 30_000, redis: 15_000 };
+const READY_TIMEOUT_MS: Record<ServiceName, number> = { zookeeper: 30_000, kafka: 90_000, redis: 30_000, sentinel: 30_000 };
+const STOP_GRACE_MS: Record<ServiceName, number> = { zookeeper: 10_000, kafka: 30_000, redis: 15_000, sentinel: 10_000 };
 const LOG_TAIL_LINES = 15;
 
 export type Log = (line: string) => void;
@@ -29,7 +29,7 @@ export async function runtimesFor(services: ServiceName[], log: Log): Promise<Ru
     runtimes.java = findJava();
     runtimes.classpath = await stackClasspath(log);
   }
-  if (services.includes('redis')) runtimes.redisServer = findRedisServer(log);
+  if (services.includes('redis') || services.includes('sentinel')) runtimes.redisServer = findRedisServer(log);
   return runtimes;
 }
 

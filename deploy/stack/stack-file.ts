@@ -22,7 +22,14 @@ export function parseStackFile(text: string): StackFile | undefined {
     ...(typeof record.groupInitialRebalanceDelayMs === 'number' && { groupInitialRebalanceDelayMs: record.groupInitialRebalanceDelayMs }),
     ...(isNodeCount(record.brokers) && record.brokers > 1 && { brokers: record.brokers }),
     ...(isNodeCount(record.zkNodes) && record.zkNodes > 1 && { zkNodes: record.zkNodes }),
+    ...((record.redisMode === 'cluster' || record.redisMode === 'sentinel') && { redisMode: record.redisMode }),
   };
+}
+
+/** The ports and shape a stack file records, without the runner's bookkeeping. */
+export function shapeOf(file: StackFile): StackPorts {
+  const { startedForLeases: _bookkeeping, ...ports } = file;
+  return ports;
 }
 
 function isNodeCount(value: unknown): value is number {

@@ -3,7 +3,7 @@
 // runner to leave, and a stack someone started by hand is left running.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVICE_NAMES, stackLayout } from './layout';
+import { stackLayout } from './layout';
 import type { StackLayout } from './layout';
 import { processAlive } from './process-table';
 import { readStackFile, writeStackFile } from './stack-file';
@@ -27,7 +27,7 @@ export async function leaseStack(opts: StartStackOptions = {}): Promise<StackLea
   const leaseFile = join(layout.leasesDir, String(process.pid));
   return withStackLock(layout, async () => {
     const before = await stackStatus(layout.dir);
-    const nothingRan = SERVICE_NAMES.every((service) => !before.services[service].running);
+    const nothingRan = before.nodes.every((node) => !node.running);
     const info = await startStack(opts);
     if (nothingRan) {
       const recorded = await readStackFile(layout);

@@ -1,9 +1,9 @@
 // What a stack directory holds right now: its ports and which of our
 // services run, with their pids and logs.
 import type { ServiceName, StackLayout, StackPorts } from './layout';
-import { DEFAULT_PORTS, SERVICE_NAMES, brokerList, nodeName, portOf, stackLayout, stackNodes, zkConnectString } from './layout';
+import { DEFAULT_PORTS, brokerList, nodeName, portOf, redisUrl, stackLayout, stackNodes, zkConnectString } from './layout';
 import { ownedServicePid } from './ownership';
-import { readStackFile } from './stack-file';
+import { readStackFile, shapeOf } from './stack-file';
 
 export interface ServiceStatus {
   /** 0 when not running. */
@@ -26,31 +26,21 @@ export interface StackInfo {
   zk: string;
   /** Kafka bootstrap brokers, e.g. "127.0.0.1:9092" (every broker, comma-separated). */
   brokers: string;
-  /** Redis URL, e.g. "redis://127.0.0.1:6379". */
+  /**
+   * TABSTREAM_REDIS: "redis://127.0.0.1:6379" for one server,
+   * "redis-cluster://127.0.0.1:6379,...,127.0.0.1:6384" (every master and replica) for a Redis Cluster,
+   * "redis-sentinel://127.0.0.1:6381,127.0.0.1:6382,127.0.0.1:6383/tabstream" (the Sentinels) under Sentinel.
+   */
   redis: string;
-  /** Node 1 of each service (the only one on a single-node stack). */
-  services: Record<ServiceName, ServiceStatus>;
+  /** Node 1 of each service (the only one on a single-node stack); `sentinel` only under Sentinel. */
+  services: Record<Exclude<ServiceName, 'sentinel'>, ServiceStatus> & { sentinel?: ServiceStatus };
   /** Every process of the stack, nodes 2, 3, ... of a multi-node stack too. */
   nodes: NodeStatus[];
 }
 
 export async function stackPorts(layout: StackLayout): Promise<StackPorts> {
   const recorded = await readStackFile(layout);
-  return recorded
-    ? {
-        zkPort: recorded.zkPort,
-        kafkaPort: recorded.kafkaPort,
-        redisPort: recorded.redisPort,
-        ...(recorded.groupInitialRebalanceDelayMs !== undefined && { groupInitialRebalanceDelayMs: recorded.groupInitialRebalanceDelayMs }),
-        ...(recorded.brokers !== undefined && { brokers: recorded.brokers }),
-        ...(recorded.zkNodes !== undefined && { zkNodes: recorded.zkNodes }),
-      }
-    : { ...DEFAULT_PORTS };
-}
-
-export async function runningServices(layout: StackLayout): Promise<Record<ServiceName, number | undefined>> {
-  const pids = await Promise.all(SERVICE_NAMES.map((service) => ownedServicePid(layout, service)));
-  return { zookeeper: pids[0], kafka: pids[1], redis: pids[2] };
+  return recorded ? shapeOf(recorded) : { ...DEFAULT_PORTS };
 }
 
 /** The pid of every running node of the stack, by node name (`kafka`, `kafka-2`, ...). */
@@ -72,16 +62,17 @@ export async function stackStatus(dir?: string): Promise<StackInfo> {
     const pid = running.get(name);
     return { name, service, node, pid: pid ?? 0, port: portOf(ports, service, node), running: pid !== undefined, log: layout.logFile(service, node) };
   });
-  const first = (service: ServiceName): ServiceStatus => {
-    const { pid, port, running: up, log } = nodes.find((n) => n.service === service && n.node === 1)!;
-    return { pid, port, running: up, log };
+  const first = (service: ServiceName): ServiceStatus | undefined => {
+    const found = nodes.find((n) => n.service === service && n.node === 1);
+    return found && { pid: found.pid, port: found.port, running: found.running, log: found.log };
   };
+  const sentinel = first('sentinel');
   return {
     dir: layout.dir,
     zk: zkConnectString(ports),
     brokers: brokerList(ports),
-    redis: `redis://127.0.0.1:${ports.redisPort}`,
-    services: { zookeeper: first('zookeeper'), kafka: first('kafka'), redis: first('redis') },
+    redis: redisUrl(ports),
+    services: { zookeeper: first('zookeeper')!, kafka: first('kafka')!, redis: first('redis')!, ...(sentinel && { sentinel }) },
     nodes,
   };
 }

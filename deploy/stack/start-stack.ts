@@ -1,10 +1,11 @@
 // startStack: bring up whatever of the stack is missing in a directory and
-// wait until all three answer. Idempotent: running services of ours are
+// wait until all of it answers. Idempotent: running services of ours are
 // reused, stale pid files ignored, a half-started stack completed.
 import { StackError } from './errors';
-import type { ServiceName, ServiceNode, StackPorts } from './layout';
-import { DEFAULT_PORTS, nodeCount, nodeName, portOf, portsOfNode, stackLayout, stackNodes } from './layout';
+import type { RedisMode, ServiceName, ServiceNode, StackPorts } from './layout';
+import { DEFAULT_PORTS, assertPortsInRange, nodeCount, nodeName, portOf, portsOfNode, redisMode, stackLayout, stackNodes } from './layout';
 import { assertPortFree } from './port-check';
+import { settleRedis } from './readiness';
 import type { Log } from './service-lifecycle';
 import { haltService, launchService, runtimesFor, waitUntilReady } from './service-lifecycle';
 import { readStackFile, writeStackFile } from './stack-file';
@@ -23,6 +24,8 @@ export interface StartStackOptions {
   brokers?: number;
   /** ZooKeeper servers (default 1, standalone, or the stack's last): 3 form an ensemble. */
   zkNodes?: number;
+  /** One Redis server (default, or the stack's last), a Redis Cluster of 3 masters with a replica each, or a master and replica under 3 Sentinels. */
+  redisMode?: RedisMode;
   log?: (line: string) => void;
 }
 
@@ -41,14 +44,14 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     if (groupDelay !== undefined) ports.groupInitialRebalanceDelayMs = groupDelay;
     const brokers = opts.brokers ?? recorded?.brokers ?? 1;
     const zkNodes = opts.zkNodes ?? recorded?.zkNodes ?? 1;
+    const redis = opts.redisMode ?? redisMode(recordedPorts);
     if (brokers > 1) ports.brokers = brokers;
     if (zkNodes > 1) ports.zkNodes = zkNodes;
+    if (redis !== 'single') ports.redisMode = redis;
+    assertPortsInRange(ports);
     const anyRunning = (await runningNodes(layout, recordedPorts)).size > 0;
-    if (anyRunning && (nodeCount(recordedPorts, 'kafka') !== brokers || nodeCount(recordedPorts, 'zookeeper') !== zkNodes)) {
-      throw new StackError(
-        'SHAPE_CHANGED',
-        `the stack in ${layout.dir} runs ${nodeCount(recordedPorts, 'kafka')} broker(s) and ${nodeCount(recordedPorts, 'zookeeper')} ZooKeeper server(s); run \`topology dev down\` first to change that`,
-      );
+    if (anyRunning && shapeText(recordedPorts) !== shapeText(ports)) {
+      throw new StackError('SHAPE_CHANGED', `the stack in ${layout.dir} runs ${shapeText(recordedPorts)}; run \`topology dev down\` first to change that`);
     }
     const running = await runningNodes(layout, ports);
     for (const { service, node } of stackNodes(ports)) {
@@ -78,16 +81,30 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
       await launchService(layout, ports, service, runtimes, log, node);
     };
     const nodesOf = (service: ServiceName) => stackNodes(ports).filter((n) => n.service === service);
+    const namesOf = (...services: ServiceName[]) => new Set(services.flatMap((service) => nodesOf(service).map((n) => nodeName(service, n.node))));
+    const settleRedisSide = async (): Promise<void> => {
+      // A cluster is created once its servers answer; a replica is linked before the Sentinels come, so their first look at the master finds it.
+      await settleRedis(ports, namesOf('redis'), runtimes.redisServer, log);
+      if (nodeCount(ports, 'sentinel') === 0) return;
+      await settleAll(nodesOf('sentinel').map(bringUp));
+      await settleRedis(ports, namesOf('redis', 'sentinel'), runtimes.redisServer, log);
+    };
     try {
       // ZooKeeper and Redis start side by side (an ensemble's servers must, to elect a leader); Kafka needs ZooKeeper.
       await settleAll([...nodesOf('zookeeper'), ...nodesOf('redis')].map(bringUp));
-      await settleAll(nodesOf('kafka').map(bringUp));
+      await settleAll([...nodesOf('kafka').map(bringUp), settleRedisSide()]);
     } catch (err) {
       for (const { service, node } of startedNow.reverse()) await haltService(layout, service, 'SIGKILL', log, node).catch(() => undefined);
       throw err;
     }
     return stackStatus(layout.dir);
   });
+}
+
+/** "3 broker(s), 3 ZooKeeper server(s) and a Redis Cluster": what a running stack cannot change. */
+function shapeText(ports: StackPorts): string {
+  const redis = { single: 'one Redis server', cluster: 'a Redis Cluster', sentinel: 'Redis under Sentinel' }[redisMode(ports)];
+  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}`;
 }
 
 /** Like Promise.all, but waits for every promise before rejecting, so nothing is still starting while we clean up. */

@@ -9,7 +9,7 @@ import { processesWithMarker } from './process-table';
 import type { Log } from './service-lifecycle';
 import { haltService } from './service-lifecycle';
 import { signalUntilGone } from './service-process';
-import { readStackFile, writeStackFile } from './stack-file';
+import { readStackFile, shapeOf, writeStackFile } from './stack-file';
 import { withStackLock } from './stack-lock';
 
 const SERVICE_MAIN_PROGRAMS = ['QuorumPeerMain', 'kafka.Kafka', 'redis-server'];
@@ -20,7 +20,9 @@ export async function stopStack(dir?: string, opts: { log?: (line: string) => vo
   await withStackLock(layout, async () => {
     const ports = await stackPorts(layout);
     const nodesOf = (service: ServiceName) => stackNodes(ports).filter((n) => n.service === service);
-    // Kafka first: a broker whose ZooKeeper is gone cannot shut down cleanly. Brokers one at a
+    // Sentinels before the servers they watch: one that saw its master go down would fail over to a replica being stopped.
+    await Promise.all(nodesOf('sentinel').map(({ node }) => haltService(layout, 'sentinel', 'SIGTERM', log, node)));
+    // Then Kafka: a broker whose ZooKeeper is gone cannot shut down cleanly. Brokers one at a
     // time, last first: each hands its leaderships to those still up (controlled shutdown).
     for (const { node } of nodesOf('kafka').reverse()) await haltService(layout, 'kafka', 'SIGTERM', log, node);
     await Promise.all([...nodesOf('zookeeper'), ...nodesOf('redis')].map(({ service, node }) => haltService(layout, service, 'SIGTERM', log, node)));
@@ -33,15 +35,7 @@ export async function stopStack(dir?: string, opts: { log?: (line: string) => vo
       throw new StackError('STOP_FAILED', `processes of the stack in ${layout.dir} are still running: ${left.map((p) => p.pid).join(', ')}`);
     }
     const recorded = await readStackFile(layout);
-    if (recorded?.startedForLeases) {
-      await writeStackFile(layout, {
-        zkPort: recorded.zkPort,
-        kafkaPort: recorded.kafkaPort,
-        redisPort: recorded.redisPort,
-        ...(recorded.brokers !== undefined && { brokers: recorded.brokers }),
-        ...(recorded.zkNodes !== undefined && { zkNodes: recorded.zkNodes }),
-      });
-    }
+    if (recorded?.startedForLeases) await writeStackFile(layout, shapeOf(recorded));
   });
 }
 

@@ -1,15 +1,17 @@
 // The multi-node stack of the cluster suite (test/cluster/): 3 ZooKeeper
-// servers in an ensemble, 3 Kafka brokers and Redis, started by the project's
-// own stack code in the run's scratch directory (the test runner stops it at
-// the end of the run, like every stack there), on ports found free.
+// servers in an ensemble, 3 Kafka brokers and Redis (one server; or, each in
+// a stack of its own, a Redis Cluster or Redis under Sentinel), started by the
+// project's own stack code in the run's scratch directory (the test runner
+// stops it at the end of the run, like every stack there), on ports found free.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Admin } from '@platformatic/kafka';
-import { startStack, stackStatus } from '../../deploy/stack';
+import { startStack, stackStatus, type RedisMode } from '../../deploy/stack';
 import { portIsFree } from '../../deploy/stack/port-check';
 import { fourLetterWord } from '../../deploy/stack/readiness';
 import { ExactRun } from './exact-run';
+import { redisClusterHandle, redisSentinelHandle, type RedisClusterHandle, type RedisSentinelHandle } from './redis-nodes';
 import { freePorts } from './fault-stack';
 import { stackHandle, type StackHandle } from './stack-handle';
 
@@ -17,7 +19,7 @@ import { stackHandle, type StackHandle } from './stack-handle';
 const ZK_OFFSETS = [0, 1, 2, 707, 708, 709, 1707, 1708, 1709];
 const KAFKA_OFFSETS = [0, 1, 2];
 
-/** Nodes are named `kafka`, `kafka-2`, `zookeeper` (node 1), `zookeeper-2`, ... */
+/** Nodes are named `kafka`, `kafka-2`, `zookeeper` (node 1), `zookeeper-2`, ..., `redis`, `redis-2`, ..., `sentinel`, `sentinel-2`, ... */
 export interface ClusterStack extends StackHandle {
   /** Which node leads `topic`'s partition, by Kafka's metadata (broker id n is node n + 1). */
   leaderOf(topic: string, partition: number): Promise<{ node: string; replicas: number[]; isr: number[] }>;
@@ -34,17 +36,52 @@ async function freeBase(offsets: number[]): Promise<number> {
   }
 }
 
-export async function clusterStack(): Promise<ClusterStack> {
-  const dir = join(process.env.TABSTREAM_TEST_SCRATCH || tmpdir(), 'cluster-stack');
+/** Ports above the Redis base port each shape uses: a cluster's servers and their bus ports, or a master, a replica and 3 Sentinels. */
+const REDIS_OFFSETS: Record<RedisMode, number[]> = {
+  single: [0],
+  cluster: [0, 1, 2, 3, 4, 5, 10_000, 10_001, 10_002, 10_003, 10_004, 10_005],
+  sentinel: [0, 1, 2, 3, 4],
+};
+
+/** A Redis base port whose shape's ports (see REDIS_OFFSETS) are all free now. */
+export function freeRedisPort(redisMode: RedisMode): Promise<number> {
+  return freeBase(REDIS_OFFSETS[redisMode]);
+}
+
+/** The cluster suite's stack: 3 brokers, 3 ZooKeeper servers and one Redis. */
+export function clusterStack(): Promise<ClusterStack> {
+  return multiNodeStack('cluster-stack', 'single');
+}
+
+/** 3 brokers, 3 ZooKeeper servers and a Redis Cluster: `redis` .. `redis-6`, 3 masters with a replica each. */
+export async function redisClusterStack(): Promise<ClusterStack & RedisClusterHandle> {
+  const stack = await multiNodeStack('redis-cluster-stack', 'cluster');
+  return { ...stack, ...redisClusterHandle(stack.dir) };
+}
+
+/** 3 brokers, 3 ZooKeeper servers and Redis under Sentinel: `redis` and `redis-2` (master and replica, at first), `sentinel` .. `sentinel-3`. */
+export async function redisSentinelStack(): Promise<ClusterStack & RedisSentinelHandle> {
+  const stack = await multiNodeStack('redis-sentinel-stack', 'sentinel');
+  return { ...stack, ...redisSentinelHandle(stack.dir) };
+}
+
+/**
+ * 3 brokers and 3 ZooKeeper servers with Redis in `redisMode`, in the run's
+ * scratch directory `<name>`: started by the first caller, reused (and any
+ * node left down brought back) by the next ones.
+ */
+export async function multiNodeStack(name: string, redisMode: RedisMode): Promise<ClusterStack> {
+  const dir = join(process.env.TABSTREAM_TEST_SCRATCH || tmpdir(), name);
   const info = existsSync(join(dir, 'stack.json'))
     ? await startStack({ dir })
     : await startStack({
         dir,
         zkPort: await freeBase(ZK_OFFSETS),
         kafkaPort: await freeBase(KAFKA_OFFSETS),
-        redisPort: (await freePorts(1))[0]!,
+        redisPort: await freeRedisPort(redisMode),
         brokers: 3,
         zkNodes: 3,
+        redisMode,
         groupInitialRebalanceDelayMs: 3000,
       });
   const brokers = info.brokers.split(',');

@@ -51,8 +51,8 @@ export async function faultStack(): Promise<FaultStack> {
     info = await startStack({ dir, zkPort, kafkaPort, redisPort, groupInitialRebalanceDelayMs: 3000 });
   }
   const pid = async (service: ServiceName): Promise<number> => {
-    const s = (await stackStatus(dir)).services[service];
-    if (!s.running || !s.pid) throw new Error(`${service} of the fault stack is not running`);
+    const s = (await stackStatus(dir)).nodes.find((n) => n.name === service);
+    if (!s?.running || !s.pid) throw new Error(`${service} of the fault stack is not running`);
     return s.pid;
   };
   return {

@@ -1,7 +1,8 @@
 // What the fault and cluster suites' own stacks share: their addresses, a
 // config on them with a ZooKeeper root of its own per call (the workers of
 // one test form their own cluster), and kill -9 / start again of one of
-// their processes by name (`kafka`, `kafka-2`, `zookeeper`, ...).
+// their processes by name (`kafka`, `kafka-2`, `zookeeper`, ..., `redis-4`,
+// `sentinel-2`).
 import { startService, stopService } from '../../deploy/stack';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { uniqueName } from './pipeline-harness';
@@ -15,7 +16,11 @@ export interface StackHandle<Node extends string = string> {
   config(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
   /** kill -9 of the node's process. */
   kill(node: Node): Promise<void>;
-  /** Starts the node again (no-op when it runs) and waits until it answers. */
+  /**
+   * Starts the node again (no-op when it runs) and waits until it answers; a
+   * Redis server or Sentinel, until it serves with the others again (a cluster
+   * server rejoined, a replica linked to its master, the Sentinels agreeing).
+   */
   restart(node: Node): Promise<void>;
 }
 

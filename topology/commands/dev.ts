@@ -1,6 +1,6 @@
 // `topology dev up|status|down|logs`: the local ZooKeeper, Kafka and Redis
 // (see deploy/stack/ and docs/operations.md, "Local stack").
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { StackInfo } from '../../deploy/stack/index';
@@ -48,7 +48,7 @@ function envLines(info: StackInfo): string {
 }
 
 export function registerDevCommands(program: Command): void {
-  const dev = program.command('dev').description('run a local ZooKeeper, Kafka and Redis');
+  const dev = program.command('dev').description('run a local ZooKeeper, Kafka and Redis (or a Redis Cluster, or Redis under Sentinel)');
 
   dev
     .command('up')
@@ -59,8 +59,14 @@ export function registerDevCommands(program: Command): void {
     .option('--redis-port <port>', `Redis port (default ${DEFAULT_PORTS.redisPort}, or the stack's last)`, parsePort)
     .option('--brokers <n>', "Kafka brokers on consecutive ports from --kafka-port (default 1, or the stack's last; 3: topics replicated 3 times, min ISR 2)", parseNodeCount)
     .option('--zk-nodes <n>', "ZooKeeper servers on consecutive ports from --zk-port, an ensemble when more than 1 (default 1, or the stack's last)", parseNodeCount)
-    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number }) => {
-      const info = await (await stack()).startStack({ ...opts, log: progress });
+    .addOption(
+      new Option('--redis-cluster', "a Redis Cluster of 3 masters with a replica each, redis..redis-6 on --redis-port and the 5 ports after it, each + 10000 too for the cluster bus (default: one Redis, or the stack's last shape)").conflicts('redisSentinel'),
+    )
+    .addOption(new Option('--redis-sentinel', 'Redis under Sentinel: master redis and replica redis-2 on --redis-port and the next, Sentinels sentinel..sentinel-3 on the 3 ports after them, master name tabstream'))
+    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number; redisCluster?: boolean; redisSentinel?: boolean }) => {
+      const { redisCluster, redisSentinel, ...rest } = opts;
+      const redisMode = redisCluster ? 'cluster' : redisSentinel ? 'sentinel' : undefined;
+      const info = await (await stack()).startStack({ ...rest, ...(redisMode && { redisMode }), log: progress });
       process.stdout.write(`${serviceTable(info)}\n\n${envLines(info)}\n`);
     });
 
@@ -86,7 +92,7 @@ export function registerDevCommands(program: Command): void {
 
   dev
     .command('logs <service>')
-    .description(`print the end of a service's log (${SERVICE_NAMES.join(', ')}; kafka-2, zookeeper-3, ... on a multi-node stack)`)
+    .description(`print the end of a service's log (${SERVICE_NAMES.join(', ')}; kafka-2, zookeeper-3, redis-4, sentinel-2, ... on a multi-node stack)`)
     .option('--dir <dir>', 'stack directory', DEFAULT_STACK_DIR)
     .option('--lines <n>', 'how many lines', parseCount, 50)
     .action(async (name: string, opts: { dir: string; lines: number }) => {
