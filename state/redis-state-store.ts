@@ -107,11 +107,16 @@ export class RedisStateStore {
    * partition order. One pipeline on a single server; on a cluster, where a
    * pipeline must keep to one slot, one per partition, all sent at once.
    */
-  private async eachPartition(topology: string, partitions: number, command: (pipeline: ChainableCommander, keys: PartitionKeys) => void): Promise<unknown[]> {
+  private async eachPartition(
+    topology: string,
+    partitions: number | readonly number[],
+    command: (pipeline: ChainableCommander, keys: PartitionKeys) => void,
+  ): Promise<unknown[]> {
+    const list = typeof partitions === 'number' ? Array.from({ length: partitions }, (_, p) => p) : partitions;
     const perPartition = isCluster(this.redis);
     const pipelines: ChainableCommander[] = [];
-    for (let p = 0; p < partitions; p++) {
-      if (perPartition || p === 0) pipelines.push(this.redis.pipeline());
+    for (const p of list) {
+      if (perPartition || pipelines.length === 0) pipelines.push(this.redis.pipeline());
       command(pipelines[pipelines.length - 1]!, this.keys(topology, p));
     }
     const replies = await this.guard(topology, null, async () => (await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []))).flat());
@@ -229,6 +234,19 @@ export class RedisStateStore {
 
   async readMeta(topology: string, partition: number): Promise<PartitionMeta> {
     return this.guard(topology, partition, () => this.readMetaOf(this.keys(topology, partition)));
+  }
+
+  /**
+   * The claim token and watermark Redis holds for each of `partitions` (-1
+   * where none), in one round: what an owner with nothing to write checks
+   * against what it last wrote, to notice a Redis that lost its writes.
+   */
+  async readPositions(topology: string, partitions: readonly number[]): Promise<Array<{ token: number; watermark: number }>> {
+    const replies = await this.eachPartition(topology, partitions, (pipeline, keys) => pipeline.hmget(keys.meta, 'token', 'watermark'));
+    return replies.map((reply) => {
+      const [token, watermark] = reply as [string | null, string | null];
+      return { token: Number(token ?? -1), watermark: Number(watermark ?? -1) };
+    });
   }
 
   /** Every partition's meta, in one round. */

@@ -13,7 +13,7 @@ import { fourLetterWord } from '../../deploy/stack/readiness';
 import { ExactRun } from './exact-run';
 import { redisClusterHandle, redisSentinelHandle, type RedisClusterHandle, type RedisSentinelHandle } from './redis-nodes';
 import { freePorts } from './fault-stack';
-import { stackHandle, type StackHandle } from './stack-handle';
+import { signal, stackHandle, type StackHandle } from './stack-handle';
 
 /** Ports above a ZooKeeper base port an ensemble of 3 uses (clients, quorum, election), and above Kafka's. */
 const ZK_OFFSETS = [0, 1, 2, 707, 708, 709, 1707, 1708, 1709];
@@ -72,6 +72,10 @@ export async function redisSentinelStack(): Promise<ClusterStack & RedisSentinel
  */
 export async function multiNodeStack(name: string, redisMode: RedisMode): Promise<ClusterStack> {
   const dir = join(process.env.TABSTREAM_TEST_SCRATCH || tmpdir(), name);
+  if (existsSync(join(dir, 'stack.json'))) {
+    // Reused: a test may have left a node paused.
+    for (const node of (await stackStatus(dir)).nodes) if (node.running && node.pid) signal(node.pid, 'SIGCONT');
+  }
   const info = existsSync(join(dir, 'stack.json'))
     ? await startStack({ dir })
     : await startStack({
@@ -119,11 +123,16 @@ export async function runningNodes(dir: string): Promise<string[]> {
  */
 export async function twoWorkerRun(prefix: string): Promise<{ stack: ClusterStack; run: ExactRun }> {
   const stack = await clusterStack();
+  return { stack, run: await twoWorkersOn(stack, prefix) };
+}
+
+/** The taba topology with 6 partitions on `stack` (ZooKeeper sessions of 4 s), two workers, 20k events (no ids) folded exactly. */
+export async function twoWorkersOn(stack: StackHandle, prefix: string): Promise<ExactRun> {
   const run = new ExactRun(stack.config({ sessionTimeoutMs: 4000 }), prefix, 6);
   await run.deploy();
   run.startWorker();
   run.startWorker();
   await run.produce(20_000);
   await run.waitExact(90_000);
-  return { stack, run };
+  return run;
 }

@@ -9,15 +9,9 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startStack, stackStatus, type ServiceName } from '../../deploy/stack';
-import { stackHandle, type StackHandle } from './stack-handle';
+import { signal, stackHandle, type StackHandle } from './stack-handle';
 
-export interface FaultStack extends StackHandle<ServiceName> {
-  /** SIGSTOP: the process holds its sockets and answers nothing. */
-  pause(service: ServiceName): Promise<void>;
-  /** SIGCONT after `pause`. */
-  resume(service: ServiceName): Promise<void>;
-  pid(service: ServiceName): Promise<number>;
-}
+export type FaultStack = StackHandle<ServiceName>;
 
 /** Ports the OS says are free right now, so a test's own stack never meets another stack. */
 export async function freePorts(count: number): Promise<number[]> {
@@ -50,23 +44,5 @@ export async function faultStack(): Promise<FaultStack> {
     // A broker as production runs it: Kafka's default group delay (workers must not depend on groups).
     info = await startStack({ dir, zkPort, kafkaPort, redisPort, groupInitialRebalanceDelayMs: 3000 });
   }
-  const pid = async (service: ServiceName): Promise<number> => {
-    const s = (await stackStatus(dir)).nodes.find((n) => n.name === service);
-    if (!s?.running || !s.pid) throw new Error(`${service} of the fault stack is not running`);
-    return s.pid;
-  };
-  return {
-    ...stackHandle<ServiceName>(dir, info, '/tabstream-faults'),
-    pause: async (service) => signal(await pid(service), 'SIGSTOP'),
-    resume: async (service) => signal(await pid(service), 'SIGCONT'),
-    pid,
-  };
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone already
-  }
+  return stackHandle<ServiceName>(dir, info, '/tabstream-faults');
 }

@@ -3,7 +3,7 @@
 // one test form their own cluster), and kill -9 / start again of one of
 // their processes by name (`kafka`, `kafka-2`, `zookeeper`, ..., `redis-4`,
 // `sentinel-2`).
-import { startService, stopService } from '../../deploy/stack';
+import { startService, stackStatus, stopService } from '../../deploy/stack';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { uniqueName } from './pipeline-harness';
 
@@ -22,6 +22,11 @@ export interface StackHandle<Node extends string = string> {
    * server rejoined, a replica linked to its master, the Sentinels agreeing).
    */
   restart(node: Node): Promise<void>;
+  /** SIGSTOP: the process holds its sockets and answers nothing. */
+  pause(node: Node): Promise<void>;
+  /** SIGCONT after `pause`. */
+  resume(node: Node): Promise<void>;
+  pid(node: Node): Promise<number>;
 }
 
 /** The handle of a started stack in `dir`; each config's ZooKeeper root lies under `zkRoot`. */
@@ -41,5 +46,22 @@ export function stackHandle<Node extends string>(dir: string, info: { zk: string
     restart: async (node) => {
       await startService(dir, node);
     },
+    pause: async (node) => signal(await pidOf(dir, node), 'SIGSTOP'),
+    resume: async (node) => signal(await pidOf(dir, node), 'SIGCONT'),
+    pid: (node) => pidOf(dir, node),
   };
+}
+
+async function pidOf(dir: string, node: string): Promise<number> {
+  const s = (await stackStatus(dir)).nodes.find((n) => n.name === node);
+  if (!s?.running || !s.pid) throw new Error(`${node} of the stack in ${dir} is not running`);
+  return s.pid;
+}
+
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
 }

@@ -60,6 +60,10 @@ class FakeStore implements RunnerStateStore {
     return { token: m.token, watermark: m.watermark };
   }
 
+  async readPositions(_topology: string, partitions: readonly number[]) {
+    return partitions.map((p) => ({ token: this.of(p).token, watermark: this.of(p).watermark }));
+  }
+
   async write(cp: PartitionCheckpoint): Promise<boolean> {
     await this.beforeWrite(cp);
     const m = this.of(cp.partition);
@@ -376,6 +380,27 @@ describe('TopologyRunner on fakes', () => {
     await reader().deliver(0, records(0, 5, 11));
     await runner.flush();
     expect(store.meta.get(0)).toMatchObject({ watermark: 11, events: 12 });
+    await runner.stop();
+  });
+
+  it('notices lost writes of a partition with nothing more to write, takes it up again and folds the lost records once more', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0, 1]);
+    await reader().deliver(0, records(0, 0, 9));
+    await reader().deliver(1, records(1, 0, 3));
+    await runner.flush();
+    // A failover to a replica that missed the last write; no record comes after it.
+    Object.assign(store.meta.get(0)!, { watermark: 4, events: 5, checkpoint: 'older' });
+    await runner.flush();
+    await sleep(50);
+    expect(reader().startOf(0)).toBe(5);
+    expect(runner.metrics.get(0)?.counters.get('checkpoints_lost')).toBe(1);
+    await reader().deliver(0, records(0, 5, 9));
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 9, events: 10 });
+    // The partition Redis kept as written was left alone.
+    expect(store.meta.get(1)).toMatchObject({ watermark: 3, events: 4, token: 1 });
     await runner.stop();
   });
 

@@ -9,6 +9,8 @@ import type { Outbox } from './outbox';
 export interface RunnerStateStore {
   /** Claims a partition under an assignment generation: the claim's fencing token and Redis's watermark. */
   claim(topology: string, partition: number, generation: number, lastToken?: number): Promise<{ token: number; watermark: number }>;
+  /** The claim token and watermark Redis holds for each partition (-1 where none), in one round. */
+  readPositions(topology: string, partitions: readonly number[]): Promise<Array<{ token: number; watermark: number }>>;
   /** One fenced, idempotent checkpoint; false when this checkpoint id was applied already. */
   write(checkpoint: PartitionCheckpoint): Promise<boolean>;
   /** A partition's meta and dedup window (and with `states`, every state: not for a worker, which fetches them on demand). */

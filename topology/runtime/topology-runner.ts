@@ -214,7 +214,8 @@ export class TopologyRunner {
   flush(): Promise<void> {
     this.roundQueued ??= this.serialized(async () => {
       this.roundQueued = null;
-      await this.round();
+      const written = await this.round();
+      if (!this.stopped) await this.checkIdle(written);
     });
     return this.roundQueued;
   }
@@ -366,7 +367,8 @@ export class TopologyRunner {
     this.unmirrored.delete(index);
   }
 
-  private async round(): Promise<void> {
+  /** Writes every partition's checkpoint that is due; the partitions it tried to write. */
+  private async round(): Promise<number[]> {
     // A slice waiting for its states has moved its watermark past records not folded yet.
     for (let busy = this.busySlices(); busy.length > 0; busy = this.busySlices()) await Promise.allSettled(busy);
     const now = Date.now();
@@ -386,11 +388,38 @@ export class TopologyRunner {
         await this.outbox.drain();
       } catch (err) {
         for (const [index] of due) this.writeFailed(index, err, 'outbox_failed');
-        return;
+        return due.map(([index]) => index);
       }
       await Promise.all(due.map(([index, slot]) => this.write(index, slot)));
     }
     void this.mirrorOffsets();
+    return due.map(([index]) => index);
+  }
+
+  /**
+   * A partition with nothing to write learns of a Redis that lost its writes
+   * (a failover to a lagging replica, a restart from an older AOF) only at its
+   * next write, which may be long in coming: its aggregates would stay behind
+   * meanwhile. So after each periodic round, the owner reads back the token and watermark of
+   * every partition it did not write, and treats one that is not what it
+   * left as its refused write (lost: taken up again from Redis's watermark;
+   * a newer token: fenced). A failed read says nothing: the next round asks again.
+   */
+  private async checkIdle(written: number[]): Promise<void> {
+    const idle = [...this.slots.entries()].filter(([index, slot]) => !written.includes(index) && slot.pending === null && slot.busy === null);
+    if (idle.length === 0) return;
+    const name = this.deps.topology.name;
+    let held: Array<{ token: number; watermark: number }>;
+    try {
+      held = await this.deps.store.readPositions(name, idle.map(([index]) => index));
+    } catch {
+      return;
+    }
+    idle.forEach(([index, slot], i) => {
+      const { token, watermark } = held[i]!;
+      if (this.slots.get(index) !== slot || slot.pending !== null || (token === slot.token && watermark === slot.durable)) return;
+      this.writeFailed(index, token > slot.token ? new FencedError(name, index, token, slot.token) : new StateLostError(name, index, watermark, slot.durable));
+    });
   }
 
   private busySlices(): Array<Promise<void>> {
