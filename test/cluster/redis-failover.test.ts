@@ -5,6 +5,8 @@
 // acknowledged; the owners must notice (TSLOST) and fold those records again
 // from Kafka. The events carry no ids (no dedup window can hide a replay) and
 // Redis must end with exactly the totals this test computed itself.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackStatus, stopStack } from '../../deploy/stack';
@@ -12,10 +14,19 @@ import { askRedis } from '../../deploy/stack/redis-call';
 import { partitionKeys } from '../../state/redis-keys';
 import { redisClusterStack, redisSentinelStack, runningNodes, twoWorkersOn, type ClusterStack } from '../support/cluster-stack';
 import { ExactRun } from '../support/exact-run';
-import { sleep, waitFor } from '../support/pipeline-harness';
+import { configEnv, sleep, waitFor } from '../support/pipeline-harness';
+import { startServe, stopServe } from '../support/serve-process';
+import type { TopologyStatus } from '../../topology/deploy/topology-status';
+import { testStack } from '../support/stack-env';
 import type { RedisClusterHandle, RedisSentinelHandle } from '../support/redis-nodes';
 
 const timings: string[] = [];
+const exec = promisify(execFile);
+
+/** How many keys the Redis at `url` holds. */
+async function keysOf(url: URL): Promise<number> {
+  return Number((await exec('redis-cli', ['-h', url.hostname, '-p', url.port, 'DBSIZE'], { timeout: 10_000 })).stdout.trim());
+}
 
 afterAll(() => {
   console.log(`Redis failovers (fault -> exact counts):\n  ${timings.join('\n  ')}`);
@@ -119,6 +130,22 @@ describe('a Redis Cluster (3 masters, a replica each), two workers, no event ids
     expect(served.size).toBeGreaterThan(1);
   });
 
+  it('status, query and serve read the cluster: every partition owned and caught up, the aggregates the workers wrote', async () => {
+    const { run } = on;
+    const status = JSON.parse((await run.cli('status', run.name, '--json')).stdout) as TopologyStatus;
+    expect(status.partitions.map((p) => [p.partition, p.worker !== null, p.lag, p.stalled])).toEqual([0, 1, 2, 3, 4, 5].map((p) => [p, true, 0, null]));
+    const aggregates = await run.reader.query.aggregate('.*');
+    expect(Object.keys(aggregates)).toHaveLength(60);
+    const queried = await run.cli('query', 'aggregate', '.*', '--json', '--topology', run.name);
+    expect(JSON.parse(queried.stdout)).toEqual(aggregates);
+    const serve = await startServe(configEnv(run.config), run.name);
+    try {
+      expect(await (await fetch(`${serve.url}/api/aggregate`)).json()).toEqual(aggregates);
+    } finally {
+      await stopServe(serve);
+    }
+  });
+
   it('the master of a partition in use killed -9 mid-stream: its replica takes over, exact; restarted, it is a replica and the counts stay exact', async () => {
     const { stack, run } = on;
     const key = partitionKeys(run.config.redisPrefix, run.name, 0).meta;
@@ -147,6 +174,37 @@ describe('a Redis Cluster (3 masters, a replica each), two workers, no event ids
     // The write was lost for real, and noticed: not a failover that happened to lose nothing.
     expect(replayed).toBeGreaterThan(0);
     await restartAndStayExact(run, stack, master);
+  }, 240_000);
+
+  it('a topology moves from a single Redis to the cluster as docs/operations.md says (deactivate, redis-cli --cluster import, activate on the cluster): exact', async () => {
+    const { stack } = on;
+    // The single Redis: the shared test stack's (any one would do: it is only read from).
+    const single = new URL(testStack().redis);
+    const moved = new ExactRun(stack.config({ sessionTimeoutMs: 4000, redis: single.href }), 'rmove', 6);
+    try {
+      await moved.deploy();
+      moved.startWorker();
+      moved.startWorker();
+      await moved.produce(20_000);
+      await moved.waitExact(90_000);
+      await moved.deactivateAndWaitReleased();
+      for (const w of moved.workers) w.kill('SIGTERM');
+      await Promise.all(moved.workers.map((w) => w.waitExit()));
+      const seed = stack.redis.slice('redis-cluster://'.length).split(',')[0]!;
+      const started = Date.now();
+      await exec('redis-cli', ['--cluster', 'import', seed, '--cluster-from', single.host, '--cluster-copy'], { timeout: 120_000 });
+      timings.push(`moving to the cluster: redis-cli --cluster import copied the single Redis (${await keysOf(single)} keys) in ${Date.now() - started} ms`);
+      moved.moveRedis(stack.redis);
+      // The states and watermarks are in the cluster now: what folds there adds to them.
+      expect(await moved.differences()).toEqual([]);
+      expect((await moved.cli('activate', moved.name)).code).toBe(0);
+      moved.startWorker();
+      moved.startWorker();
+      await moved.produce(20_000);
+      await moved.waitExact(90_000);
+    } finally {
+      moved.close();
+    }
   }, 240_000);
 
   it('a cluster-aware client outside Tabstream sees the same cluster (the stack is a real Redis Cluster)', async () => {

@@ -13,17 +13,35 @@ export class ExactRun {
   readonly name: string;
   readonly topic: string;
   readonly workers: WorkerProcess[] = [];
-  readonly reader: AggregateReader;
+  private readerOf: AggregateReader;
   private readonly expected: Expected = new Map();
+  private configNow: TabstreamConfig;
 
   constructor(
-    readonly config: TabstreamConfig,
+    config: TabstreamConfig,
     prefix: string,
     readonly partitions = 4,
   ) {
+    this.configNow = config;
     this.name = uniqueName(prefix);
     this.topic = `${this.name}-tabs`;
-    this.reader = new AggregateReader(config, this.name);
+    this.readerOf = new AggregateReader(config, this.name);
+  }
+
+  /** The config workers, the CLI and the reader use from now on. */
+  get config(): TabstreamConfig {
+    return this.configNow;
+  }
+
+  get reader(): AggregateReader {
+    return this.readerOf;
+  }
+
+  /** Points what starts from now on (workers, the CLI) and the reader at another Redis: the state moved there. */
+  moveRedis(redis: string): void {
+    this.configNow = { ...this.configNow, redis };
+    this.readerOf.close();
+    this.readerOf = new AggregateReader(this.configNow, this.name);
   }
 
   /** Deploys the built-in taba, or the topology module at `module`. */
