@@ -30,6 +30,7 @@ const LEADER_POLL_MS = 100;
  */
 export class KafkaAdmin {
   private readonly admin: Admin;
+  private readonly saslless: boolean;
 
   constructor(
     connection: KafkaConnection,
@@ -37,6 +38,7 @@ export class KafkaAdmin {
     private readonly timeoutMs = ADMIN_TIMEOUT_MS,
   ) {
     const options = connection.clientOptions(clientId);
+    this.saslless = options.sasl === undefined;
     this.admin = new Admin({
       ...options,
       connectTimeout: Math.min(options.connectTimeout, timeoutMs),
@@ -175,7 +177,10 @@ export class KafkaAdmin {
     try {
       return await withTimeout(fn(), this.timeoutMs, `no answer within ${this.timeoutMs / 1000} s`);
     } catch (err) {
-      throw new KafkaAdminError(`could not ${what}: ${kafkaErrorLine(err)}`, err);
+      const line = kafkaErrorLine(err);
+      // A SASL listener closes a connection that sends anything before authenticating, and says no more.
+      const hint = this.saslless && /Connection closed/i.test(line) ? ' (the broker closed the connection: does it require SASL? set kafka.sasl)' : '';
+      throw new KafkaAdminError(`could not ${what}: ${line}${hint}`, err);
     }
   }
 }
@@ -208,7 +213,10 @@ export function kafkaErrorLine(err: unknown): string {
   visit(err, 0);
   // Retries repeat the same failure; a wrapper's message says nothing its parts do not.
   const parts = seen.filter((line) => !/^(Listing offsets failed|\S+ failed \d+ times)$/i.test(line) || seen.length === 1);
-  return (parts.length > 0 ? parts : seen).slice(0, 3).join(': ');
+  // A wrapper repeats what it wraps ("Cannot connect to any broker: Connection to ... failed"): each part said once.
+  const said: string[] = [];
+  for (const line of parts.length > 0 ? parts : seen) if (!said.some((s) => s.includes(line))) said.push(line);
+  return said.slice(0, 3).join(': ');
 }
 
 /** An admin call (connects, retries and all) that takes longer fails. */

@@ -17,7 +17,9 @@ export type StackErrorCode =
   | 'REDIS_CLUSTER_BROKEN'
   | 'STOP_FAILED'
   | 'LOCK_TIMEOUT'
-  | 'UNKNOWN_SERVICE';
+  | 'UNKNOWN_SERVICE'
+  | 'OPENSSL_FAILED'
+  | 'SECURE_SETUP_FAILED';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

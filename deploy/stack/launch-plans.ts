@@ -1,11 +1,12 @@
 // How each service is launched: its rendered config in <dir>/config/ and the
 // exact command line. The config file's absolute path is always on that
 // command line; it is how the stack recognises its own processes later.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
 import { nodeCount, portOf, redisMode, zkConnectString, zkQuorumPorts } from './layout';
 import { currentMasterNode, prepareSentinelConfig } from './redis-sentinel';
 import { renderTemplateFile } from './render-config';
+import { secureKafkaSettings, stackSecrets } from './secure-stack';
 import { join } from 'node:path';
 
 export interface LaunchPlan {
@@ -75,12 +76,15 @@ export async function prepareLaunch(layout: StackLayout, ports: StackPorts, serv
     config = withSettings(config, zkEnsembleSettings(ports));
   }
   if (service === 'kafka') config = withSettings(config, kafkaClusterSettings(ports, node));
+  if (service === 'kafka' && ports.secure) config = withSettings(config, await secureKafkaSettings(await stackSecrets(layout), values.kafkaPort));
   if (service === 'redis') {
     // Under Sentinel a server starts as the replica of the master the Sentinels name now, or as that master.
     const master = redisMode(ports) === 'sentinel' ? await currentMasterNode(layout, ports) : 1;
     config = withSettings(config, redisNodeSettings(ports, node, dataDir, master), ' ');
   }
-  await writeFile(configFile, config);
+  // A secure broker's config holds its keystore's and SCRAM passwords: its owner's eyes only.
+  await writeFile(configFile, config, { mode: 0o600 });
+  await chmod(configFile, 0o600);
   if (service === 'redis') return { command: required(runtimes.redisServer, 'redis-server'), args: [configFile] };
   const multiNode = nodeCount(ports, 'zookeeper') > 1 || nodeCount(ports, 'kafka') > 1;
   return javaLaunch(layout, service, configFile, runtimes, multiNode ? CLUSTER_HEAPS[service] : HEAPS[service]);

@@ -34,6 +34,8 @@ export interface StackPorts {
   zkNodes?: number;
   /** Absent: one Redis server. Redis servers listen on redisPort, redisPort + 1, ...; Sentinels on the ports after them. */
   redisMode?: Exclude<RedisMode, 'single'>;
+  /** `dev up --secure`: Kafka on SASL_SSL only (SCRAM-SHA-512, the stack's own CA); secrets in <dir>/secrets/. */
+  secure?: true;
 }
 
 /**

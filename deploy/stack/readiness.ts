@@ -13,18 +13,20 @@ import { masterNamedBy, sentinelStackProblem } from './redis-sentinel';
 import { sleep } from './service-process';
 import { KafkaAdmin } from '../../spouts/kafka-admin';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import type { KafkaSecurity } from '../../topology/config';
 
 const ATTEMPT_TIMEOUT_MS = 2_000;
 const SESSION_TIMEOUT_MS = 10_000;
 /** A Redis Cluster created, or a replica synced and Sentinels acquainted, within this. */
 const REDIS_SETTLE_TIMEOUT_MS = 60_000;
 
-export async function probeService(service: ServiceName, ports: StackPorts, node = 1): Promise<boolean> {
+/** Whether the node serves; `kafkaSecurity` is how a client reaches the brokers of a secure stack. */
+export async function probeService(service: ServiceName, ports: StackPorts, node = 1, kafkaSecurity?: KafkaSecurity): Promise<boolean> {
   switch (service) {
     case 'zookeeper':
       return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
-      return probeKafka(portOf(ports, 'kafka', node));
+      return probeKafka(portOf(ports, 'kafka', node), kafkaSecurity);
     case 'redis':
       return probeRedis(portOf(ports, 'redis', node));
     case 'sentinel':
@@ -98,8 +100,8 @@ export function fourLetterWord(port: number, command: string): Promise<string> {
   });
 }
 
-async function probeKafka(port: number): Promise<boolean> {
-  const admin = new KafkaAdmin(new KafkaConnection([`127.0.0.1:${port}`]), 'tabstream-stack-probe', ATTEMPT_TIMEOUT_MS);
+async function probeKafka(port: number, security?: KafkaSecurity): Promise<boolean> {
+  const admin = new KafkaAdmin(new KafkaConnection([`127.0.0.1:${port}`], security), 'tabstream-stack-probe', ATTEMPT_TIMEOUT_MS);
   try {
     const cluster = await admin.cluster();
     // Topic creation needs an elected controller, not just a listening socket.

@@ -11,6 +11,7 @@ import { removePidFile } from './pid-file';
 import { assertPortFree } from './port-check';
 import { processFacts } from './process-table';
 import { probeService } from './readiness';
+import { stackKafkaSecurity } from './secure-stack';
 import { logTail, signalUntilGone, sleep, spawnService } from './service-process';
 import { waitForStaleBrokerToExpire } from './stale-broker';
 import { stackClasspath } from './classpath';
@@ -60,7 +61,7 @@ export async function waitUntilReady(layout: StackLayout, ports: StackPorts, ser
     if (startTime === undefined || processFacts(pid)?.startTime !== startTime) {
       throw await startFailure(layout, service, node, 'SERVICE_EXITED', `${name} exited while starting`, logOffset);
     }
-    if (await probeService(service, ports, node)) return;
+    if (await probeService(service, ports, node, ports.secure && service === 'kafka' ? await stackKafkaSecurity(layout) : undefined)) return;
     if (Date.now() >= deadline) {
       throw await startFailure(layout, service, node, 'START_TIMEOUT', `${name} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
     }

@@ -1,5 +1,6 @@
 // What a stack directory holds right now: its ports and which of our
 // services run, with their pids and logs.
+import { secureConfigFile } from './secure-stack';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
 import { DEFAULT_PORTS, brokerList, nodeName, portOf, redisUrl, stackLayout, stackNodes, zkConnectString } from './layout';
 import { ownedServicePid } from './ownership';
@@ -32,6 +33,8 @@ export interface StackInfo {
    * "redis-sentinel://127.0.0.1:6381,127.0.0.1:6382,127.0.0.1:6383/tabstream" (the Sentinels) under Sentinel.
    */
   redis: string;
+  /** A secure stack's client config (TABSTREAM_CONFIG): TLS, SASL and where the secrets' files are. */
+  config?: string;
   /** Node 1 of each service (the only one on a single-node stack); `sentinel` only under Sentinel. */
   services: Record<Exclude<ServiceName, 'sentinel'>, ServiceStatus> & { sentinel?: ServiceStatus };
   /** Every process of the stack, nodes 2, 3, ... of a multi-node stack too. */
@@ -72,6 +75,7 @@ export async function stackStatus(dir?: string): Promise<StackInfo> {
     zk: zkConnectString(ports),
     brokers: brokerList(ports),
     redis: redisUrl(ports),
+    ...(ports.secure && { config: secureConfigFile(layout) }),
     services: { zookeeper: first('zookeeper')!, kafka: first('kafka')!, redis: first('redis')!, ...(sentinel && { sentinel }) },
     nodes,
   };

@@ -12,6 +12,7 @@ import { readStackFile, writeStackFile } from './stack-file';
 import { withStackLock } from './stack-lock';
 import type { StackInfo } from './stack-status';
 import { runningNodes, stackStatus } from './stack-status';
+import { ensureKafkaUsers, stackSecrets, writeSecureConfig } from './secure-stack';
 
 export interface StartStackOptions {
   dir?: string;
@@ -26,6 +27,8 @@ export interface StartStackOptions {
   zkNodes?: number;
   /** One Redis server (default, or the stack's last), a Redis Cluster of 3 masters with a replica each, or a master and replica under 3 Sentinels. */
   redisMode?: RedisMode;
+  /** Kafka on SASL_SSL only (SCRAM-SHA-512, a CA of the stack's own), secrets in <dir>/secrets/, a client config file for TABSTREAM_CONFIG (default: off, or the stack's last). */
+  secure?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,6 +51,7 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     if (brokers > 1) ports.brokers = brokers;
     if (zkNodes > 1) ports.zkNodes = zkNodes;
     if (redis !== 'single') ports.redisMode = redis;
+    if (opts.secure ?? recorded?.secure) ports.secure = true;
     assertPortsInRange(ports);
     const anyRunning = (await runningNodes(layout, recordedPorts)).size > 0;
     if (anyRunning && shapeText(recordedPorts) !== shapeText(ports)) {
@@ -92,7 +96,14 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     try {
       // ZooKeeper and Redis start side by side (an ensemble's servers must, to elect a leader); Kafka needs ZooKeeper.
       await settleAll([...nodesOf('zookeeper'), ...nodesOf('redis')].map(bringUp));
+      // A secure broker logs in to its peers as a SCRAM user: the users are in ZooKeeper before it starts.
+      const secrets = ports.secure ? await stackSecrets(layout) : undefined;
+      if (secrets !== undefined) await ensureKafkaUsers(ports, secrets);
       await settleAll([...nodesOf('kafka').map(bringUp), settleRedisSide()]);
+      if (secrets !== undefined) {
+        const info = await stackStatus(layout.dir);
+        await writeSecureConfig(layout, secrets, info);
+      }
     } catch (err) {
       for (const { service, node } of startedNow.reverse()) await haltService(layout, service, 'SIGKILL', log, node).catch(() => undefined);
       throw err;
@@ -104,7 +115,7 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
 /** "3 broker(s), 3 ZooKeeper server(s) and a Redis Cluster": what a running stack cannot change. */
 function shapeText(ports: StackPorts): string {
   const redis = { single: 'one Redis server', cluster: 'a Redis Cluster', sentinel: 'Redis under Sentinel' }[redisMode(ports)];
-  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}`;
+  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}${ports.secure ? ', secured' : ''}`;
 }
 
 /** Like Promise.all, but waits for every promise before rejecting, so nothing is still starting while we clean up. */

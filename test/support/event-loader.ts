@@ -8,10 +8,14 @@
 // (a duplicate would be folded twice and break the test's totals).
 import { Producer } from '@platformatic/kafka';
 import { kafkaDefaultPartitioner } from '../../client/partition-for-key';
+import { KafkaConnection } from '../../spouts/kafka-connection';
+import type { KafkaSecurity } from '../../topology/config';
 import { DEFAULT_RESEND, RESEND_PRODUCER_OPTIONS, sendWithResend, type ResendPolicy } from '../../client/resend';
 
 export interface LoadOptions {
   brokers: string[];
+  /** TLS and SASL, on a secure stack. */
+  kafka?: KafkaSecurity;
   topic: string;
   events: number;
   tabs: number;
@@ -43,7 +47,7 @@ export type Expected = Map<string, { count: number; total: number }>;
 export async function loadCounters(opts: LoadOptions): Promise<Expected> {
   const perMessage = opts.perMessage ?? 100;
   const prefix = opts.tabPrefix ?? 'c';
-  const producer = loaderProducer(opts.brokers);
+  const producer = loaderProducer(opts.brokers, 'test-loader', opts.kafka);
   const partitioner = kafkaDefaultPartitioner();
   const expected: Expected = new Map();
   const time = Date.now();
@@ -90,10 +94,9 @@ export async function loadCounters(opts: LoadOptions): Promise<Expected> {
 const LOADER_RESEND = { ...DEFAULT_RESEND, deadlineMs: 60_000 };
 
 /** An idempotent producer (acks all) that places records as Kafka's Java client does, for test data. */
-export function loaderProducer(brokers: string[], clientId = 'test-loader'): Producer<Buffer, Buffer, Buffer, Buffer> {
+export function loaderProducer(brokers: string[], clientId = 'test-loader', security?: KafkaSecurity): Producer<Buffer, Buffer, Buffer, Buffer> {
   return new Producer<Buffer, Buffer, Buffer, Buffer>({
-    clientId,
-    bootstrapBrokers: brokers,
+    ...new KafkaConnection(brokers, security).clientOptions(clientId),
     ...RESEND_PRODUCER_OPTIONS,
     partitioner: kafkaDefaultPartitioner(),
     // A broker just restarted (leaders not elected yet) is waited for, about 15 s as KafkaJS's defaults did.

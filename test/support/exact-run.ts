@@ -83,7 +83,7 @@ export class ExactRun {
 
   /** Produces like `produce` without adding to the expected totals (events the test expects never folded); returns their totals. */
   produceUncounted(events: number, opts: Partial<LoadOptions> = {}): Promise<Expected> {
-    return loadCounters({ brokers: this.config.brokers, topic: this.topic, events, tabs: 60, clients: 3, perMessage: 50, ...opts, ids: false });
+    return loadCounters({ brokers: this.config.brokers, kafka: this.config.kafka, topic: this.topic, events, tabs: 60, clients: 3, perMessage: 50, ...opts, ids: false });
   }
 
   /** Adds totals produced earlier (say by `produceUncounted`) to the expected ones. */

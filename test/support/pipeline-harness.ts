@@ -37,6 +37,19 @@ export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
     TABSTREAM_BROKERS: config.brokers.join(','),
     TABSTREAM_REDIS: config.redis,
     TABSTREAM_ZK_ROOT: config.zkRoot,
+    ...kafkaSecurityEnv(config),
+  };
+}
+
+/** A secure stack's Kafka TLS and SASL settings as the environment gives them (paths: the password stays in its file). */
+function kafkaSecurityEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
+  const { tls, sasl } = config.kafka ?? {};
+  return {
+    ...(tls?.ca !== undefined && { TABSTREAM_KAFKA_CA: tls.ca }),
+    ...(tls?.cert !== undefined && { TABSTREAM_KAFKA_CERT: tls.cert }),
+    ...(tls?.key !== undefined && { TABSTREAM_KAFKA_KEY: tls.key }),
+    ...(sasl !== undefined && { TABSTREAM_KAFKA_SASL_MECHANISM: sasl.mechanism, TABSTREAM_KAFKA_USERNAME: sasl.username }),
+    ...(sasl?.passwordFile !== undefined && { TABSTREAM_KAFKA_PASSWORD_FILE: sasl.passwordFile }),
   };
 }
 

@@ -1,0 +1,154 @@
+// The secure local stack (`dev up --secure`): a private CA, certificates and
+// generated passwords in <dir>/secrets/ (mode 0700, every file 0600), made
+// once and kept across restarts; Kafka listening with SASL_SSL only
+// (SCRAM-SHA-512, TLS from the stack's CA), its users put in ZooKeeper before
+// a broker starts; and the client config file every command reads through
+// TABSTREAM_CONFIG. No secret is ever on a command line or in a log line.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { certificateAuthority, issueCertificate, pkcs12Keystore } from './certificates';
+import { StackError } from './errors';
+import type { StackLayout, StackPorts } from './layout';
+import { zkConnectString } from './layout';
+import { openZooKeeperSession } from './readiness';
+import { scramUserZnode } from './scram-credential';
+import type { KafkaSecurity } from '../../topology/config';
+
+/** Kafka's users on the secure stack: the brokers' own (inter-broker), and the one every Tabstream component uses. */
+export const KAFKA_BROKER_USER = 'admin';
+export const KAFKA_CLIENT_USER = 'tabstream';
+
+export interface StackSecrets {
+  dir: string;
+  caCert: string;
+  /** The brokers' keystore (PKCS#12) and its password's file. */
+  kafkaKeystore: string;
+  keystorePasswordFile: string;
+  kafkaBrokerPasswordFile: string;
+  kafkaClientPasswordFile: string;
+}
+
+export const secretsDir = (layout: StackLayout): string => join(layout.dir, 'secrets');
+
+/** The client config a secure stack writes for TABSTREAM_CONFIG. */
+export const secureConfigFile = (layout: StackLayout): string => join(layout.dir, 'tabstream.json');
+
+/** Everything secret the stack needs, made on first use and kept. */
+export async function stackSecrets(layout: StackLayout): Promise<StackSecrets> {
+  const dir = secretsDir(layout);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  const ca = await certificateAuthority(dir);
+  const kafka = await issueCertificate(ca, dir, 'kafka');
+  const keystorePasswordFile = await passwordFile(dir, 'keystore');
+  return {
+    dir,
+    caCert: ca.cert,
+    kafkaKeystore: await pkcs12Keystore(kafka, join(dir, 'kafka.p12'), keystorePasswordFile),
+    keystorePasswordFile,
+    kafkaBrokerPasswordFile: await passwordFile(dir, `kafka-${KAFKA_BROKER_USER}`),
+    kafkaClientPasswordFile: await passwordFile(dir, `kafka-${KAFKA_CLIENT_USER}`),
+  };
+}
+
+/** `<dir>/<name>.password`: 32 random bytes, base64url, made once, readable by its owner only. */
+async function passwordFile(dir: string, name: string): Promise<string> {
+  const file = join(dir, `${name}.password`);
+  if (!existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    await rename(tmp, file);
+  }
+  return file;
+}
+
+export async function readSecret(file: string): Promise<string> {
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/**
+ * What a broker of the secure stack changes from the template: one SASL_SSL
+ * listener (clients and brokers alike), SCRAM-SHA-512 only, its keystore,
+ * and the stack's CA as truststore (a broker is its peers' TLS client).
+ * Rendered into the broker's config file, which only its owner reads.
+ */
+export async function secureKafkaSettings(secrets: StackSecrets, port: number): Promise<Array<[string, string]>> {
+  const brokerPassword = await readSecret(secrets.kafkaBrokerPasswordFile);
+  return [
+    ['listeners', `SASL_SSL://127.0.0.1:${port}`],
+    ['advertised.listeners', `SASL_SSL://127.0.0.1:${port}`],
+    ['security.inter.broker.protocol', 'SASL_SSL'],
+    ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
+    ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
+    [
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config',
+      `org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_BROKER_USER}" password="${brokerPassword}";`,
+    ],
+    ['ssl.keystore.type', 'PKCS12'],
+    ['ssl.keystore.location', secrets.kafkaKeystore],
+    ['ssl.keystore.password', await readSecret(secrets.keystorePasswordFile)],
+    ['ssl.truststore.type', 'PEM'],
+    ['ssl.truststore.location', secrets.caCert],
+    ['ssl.client.auth', 'none'],
+  ];
+}
+
+/**
+ * Puts Kafka's SCRAM users in ZooKeeper (/config/users/<name>) before a
+ * broker starts: a broker needs its own to talk to its peers. A user already
+ * there is left as it is (its password is the one in secrets/).
+ */
+export async function ensureKafkaUsers(ports: StackPorts, secrets: StackSecrets): Promise<void> {
+  const zk = await openZooKeeperSession(zkConnectString(ports), 10_000);
+  if (zk === undefined) throw new StackError('SECURE_SETUP_FAILED', "could not open a ZooKeeper session to store Kafka's SCRAM users");
+  try {
+    const users: Array<[string, string]> = [
+      [KAFKA_BROKER_USER, secrets.kafkaBrokerPasswordFile],
+      [KAFKA_CLIENT_USER, secrets.kafkaClientPasswordFile],
+    ];
+    for (const [user, file] of users) {
+      await zkCreate(zk, '/config', null);
+      await zkCreate(zk, '/config/users', null);
+      await zkCreate(zk, `/config/users/${user}`, Buffer.from(scramUserZnode(await readSecret(file))));
+    }
+  } finally {
+    zk.close();
+  }
+}
+
+function zkCreate(zk: NonNullable<Awaited<ReturnType<typeof openZooKeeperSession>>>, path: string, data: Buffer | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StackError('SECURE_SETUP_FAILED', `ZooKeeper did not create ${path} within 10 s`)), 10_000);
+    const done = (err: unknown): void => {
+      clearTimeout(timer);
+      // NODE_EXISTS (-110): made before, kept.
+      if (err && (err as { code?: number }).code !== -110) reject(new StackError('SECURE_SETUP_FAILED', `ZooKeeper refused to create ${path}: ${String(err)}`));
+      else resolve();
+    };
+    if (data === null) zk.create(path, done);
+    else zk.create(path, data, done);
+  });
+}
+
+/** How a Tabstream client reaches the secure stack's brokers (the stack's own probes too). */
+export async function stackKafkaSecurity(layout: StackLayout): Promise<KafkaSecurity> {
+  const secrets = await stackSecrets(layout);
+  return { tls: { ca: secrets.caCert }, sasl: { mechanism: 'SCRAM-SHA-512', username: KAFKA_CLIENT_USER, passwordFile: secrets.kafkaClientPasswordFile } };
+}
+
+/** The config file (TABSTREAM_CONFIG) pointing every command at the secure stack: paths to secrets, never a secret. */
+export async function writeSecureConfig(layout: StackLayout, secrets: StackSecrets, addresses: { zk: string; brokers: string; redis: string }): Promise<string> {
+  const file = secureConfigFile(layout);
+  const config = {
+    zk: addresses.zk,
+    brokers: addresses.brokers.split(','),
+    redis: addresses.redis,
+    kafka: await stackKafkaSecurity(layout),
+  };
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, file);
+  return file;
+}
