@@ -38,6 +38,7 @@ interface DemoFlags {
   zk?: string;
   brokers?: string;
   redis?: string;
+  secure?: boolean;
 }
 
 const SERVICE_ENV = ['TABSTREAM_ZK', 'TABSTREAM_BROKERS', 'TABSTREAM_REDIS'];
@@ -71,13 +72,13 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The services to use: the ones named by flags or environment, or else the local stack, started as needed. */
-async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; stackDir: string | null }> {
+async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; stackDir: string | null; configFile: string | undefined }> {
   const named = flags.zk ?? flags.brokers ?? flags.redis ?? flags.config ?? SERVICE_ENV.find((v) => process.env[v]);
   if (!flags.stack || named !== undefined) {
     const config = configFrom(flags);
     await step('services', () => assertServicesAnswer(config));
     say('stack', `none started; using ZooKeeper ${config.zk}, Kafka ${config.brokers.join(',')}, Redis ${config.redis}`);
-    return { config, stackDir: null };
+    return { config, stackDir: null, configFile: flags.config };
   }
   say('stack', `starting what is missing of the local stack in ${shortPath(flags.dir)} (the first run fetches Kafka with Maven)`);
   const info = await step('stack', () =>
@@ -86,11 +87,14 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
       zkPort: port(flags.zkPort, '--zk-port'),
       kafkaPort: port(flags.kafkaPort, '--kafka-port'),
       redisPort: port(flags.redisPort, '--redis-port'),
+      ...(flags.secure && { secure: true }),
       log: (line) => say('stack', `  ${line}`),
     }),
   );
   say('stack', `up: ZooKeeper ${info.zk}, Kafka ${info.brokers}, Redis ${info.redis}`);
-  return { config: configFrom({ ...flags, zk: info.zk, brokers: info.brokers, redis: info.redis }), stackDir: flags.dir };
+  // A secure stack's config file carries its TLS and SASL settings (the password stays in its file).
+  const configFile = info.config ?? flags.config;
+  return { config: configFrom({ ...flags, config: configFile, zk: info.zk, brokers: info.brokers, redis: info.redis }), stackDir: flags.dir, configFile };
 }
 
 /** The worker's flags: the resolved services explicitly (flags win over everything), and the config file for the rest. */
@@ -195,13 +199,13 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const clients = positiveInt(flags.clients, '--clients');
   const partitions = positiveInt(flags.partitions, '--partitions');
 
-  const { config, stackDir } = await services(flags);
+  const { config, stackDir, configFile } = await services(flags);
   const spec = await step('deploy', () => deployTopology(config, 'taba', { name: flags.name, topic: flags.topic, partitions }));
   say('deploy', `${spec.name} (version ${spec.version}) reads topic ${spec.options.topic} (${spec.partitions} partitions)`);
 
   const readout = new DemoReadout(config, spec.name, spec.partitions);
   // The ZooKeeper root travels in the environment, which wins over a config file as a flag would.
-  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config), { TABSTREAM_ZK_ROOT: config.zkRoot });
+  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile), { TABSTREAM_ZK_ROOT: config.zkRoot });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
   const { tls, sasl } = KafkaConnection.of(config).clientOptions('tabstream-demo');
@@ -259,7 +263,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     else say('worker', `pid ${worker.pid} exited with ${stopped.code ?? stopped.signal}; its log ends: ${worker.logTail(1)}`);
   }
 
-  for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile: flags.config })) process.stdout.write(`${line}\n`);
+  for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile })) process.stdout.write(`${line}\n`);
   if (interruption.interrupted) process.exitCode = 130;
 }
 
@@ -274,6 +278,7 @@ export function registerDemoCommand(program: Command): void {
       .option('--name <name>', 'the name to deploy the topology under', 'taba')
       .option('--topic <topic>', 'the topic to produce to and read', 'tabs')
       .option('--partitions <n>', 'partitions when the topic is created', '8')
+      .option('--secure', "start the local stack secured (dev up --secure: Kafka on SASL_SSL, SCRAM-SHA-512, the stack's own CA)")
       .option('--no-stack', 'start no local stack: use the services of the flags, the environment or the defaults')
       .option('--dir <dir>', 'local stack directory', DEFAULT_STACK_DIR)
       .option('--zk-port <port>', 'local stack ZooKeeper port')
