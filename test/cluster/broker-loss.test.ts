@@ -7,6 +7,7 @@ import { twoWorkerRun, type ClusterStack } from '../support/cluster-stack';
 import type { ExactRun } from '../support/exact-run';
 import { sleep } from '../support/pipeline-harness';
 import { kafkaErrorLine } from '../../spouts/kafka-admin';
+import { deployTopology } from '../../topology/deploy/deploy';
 
 describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
   let stack: ClusterStack;
@@ -36,6 +37,13 @@ describe('3 brokers, 3 ZooKeeper servers, two workers, no event ids', () => {
       expect(replicas).toHaveLength(3);
       expect(isr).toHaveLength(3);
     }
+  });
+
+  it('deploy replicates as asked (--replicas 2 --min-isr 1)', async () => {
+    const name = `${run.name}-r2`;
+    // Under a ZooKeeper root of its own: the run's workers never pick it up.
+    await deployTopology({ ...run.config, zkRoot: `${run.config.zkRoot}-r2` }, 'taba', { name, topic: `${name}-tabs`, partitions: 2, replicas: 2, minInsyncReplicas: 1 });
+    for (let p = 0; p < 2; p++) expect((await stack.leaderOf(`${name}-tabs`, p)).replicas).toHaveLength(2);
   });
 
   it('the leader of a partition in use killed -9 mid-stream, restarted 15 s later: exact', async () => {

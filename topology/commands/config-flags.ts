@@ -38,6 +38,8 @@ export function withDeployFlags(cmd: Command): Command {
       .option('--name <name>', 'the name to deploy it under')
       .option('--topic <topic>', 'the spout topic')
       .option('--partitions <n>', 'partitions when the topic is created', '8')
+      .option('--replicas <n>', "replicas of each topic it creates (default: min(3, the brokers up))")
+      .option('--min-isr <n>', "the topics' min.insync.replicas (default: 2 from 3 replicas on, else the broker's)")
       .option('--flush-interval <ms>', 'checkpoint interval (default 1000, or the config file’s flushIntervalMs)')
       .option('--max-event-future <ms>', 'event times later than now + this are dead letters, time-in-future (env TABSTREAM_MAX_EVENT_FUTURE_MS; default 3600000)')
       .option('--stale-tab-after <ms>', 'delete a windowed Tab state with no event for this long, Taba’s GC; 0 keeps all (env TABSTREAM_STALE_TAB_AFTER_MS; default 172800000, 2 days)')
@@ -52,5 +54,7 @@ export async function deployFrom(ref: string, flags: Record<string, string | und
     name: flags.name,
     topic: flags.topic,
     partitions: positiveInt(flags.partitions ?? '8', '--partitions'),
+    ...(flags.replicas !== undefined && { replicas: positiveInt(flags.replicas, '--replicas') }),
+    ...(flags.minIsr !== undefined && { minInsyncReplicas: positiveInt(flags.minIsr, '--min-isr') }),
   });
 }

@@ -13,6 +13,10 @@ export interface DeployOptions {
   topic?: string;
   /** Partitions of the spout topic when it has to be created (default 8). */
   partitions?: number;
+  /** Replicas of each topic it creates (default: what the cluster supports, `replicationFor`). */
+  replicas?: number;
+  /** `min.insync.replicas` of each topic it creates (default: as `replicationFor` says). */
+  minInsyncReplicas?: number;
 }
 
 /**
@@ -26,7 +30,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   const admin = KafkaAdmin.of(config, 'tabstream-deploy');
   let partitions: number;
   try {
-    partitions = await ensureTopics(admin, topology, opts.partitions ?? 8);
+    partitions = await ensureTopics(admin, topology, opts.partitions ?? 8, { replicas: opts.replicas, minInsyncReplicas: opts.minInsyncReplicas });
   } finally {
     await admin.close();
   }

@@ -12,10 +12,24 @@ export const CLUSTER_MIN_ISR = 2;
  * one broker, and one broker down stops no producer). On one broker, nothing
  * is said: the broker's defaults, as always.
  */
-export function replicationFor(brokers: number): Pick<TopicToCreate, 'replicas' | 'configs'> {
-  if (brokers <= 1) return {};
-  const replicas = Math.min(MAX_REPLICATION, brokers);
-  return replicas >= MAX_REPLICATION ? { replicas, configs: { 'min.insync.replicas': String(CLUSTER_MIN_ISR) } } : { replicas };
+export function replicationFor(brokers: number, asked: ReplicationAsked = {}): Pick<TopicToCreate, 'replicas' | 'configs'> {
+  if (asked.replicas !== undefined && asked.replicas > brokers) {
+    throw new Error(`--replicas ${asked.replicas}: the cluster has ${brokers} broker(s) up; a topic cannot have more replicas than brokers`);
+  }
+  const replicas = asked.replicas ?? Math.min(MAX_REPLICATION, brokers);
+  const minIsr = asked.minInsyncReplicas ?? (replicas >= MAX_REPLICATION ? CLUSTER_MIN_ISR : undefined);
+  if (minIsr !== undefined && minIsr > replicas) {
+    throw new Error(`--min-isr ${minIsr} is more than the ${replicas} replica(s): no write could ever be acknowledged`);
+  }
+  // One broker and nothing asked: the broker's defaults, as always.
+  if (brokers <= 1 && asked.replicas === undefined && asked.minInsyncReplicas === undefined) return {};
+  return { replicas, ...(minIsr !== undefined && { configs: { 'min.insync.replicas': String(minIsr) } }) };
+}
+
+/** Replication an operator asked for at deploy (`--replicas`, `--min-isr`); the cluster's default where not. */
+export interface ReplicationAsked {
+  replicas?: number;
+  minInsyncReplicas?: number;
 }
 
 /**
@@ -24,7 +38,7 @@ export function replicationFor(brokers: number): Pick<TopicToCreate, 'replicas' 
  * per bolt that needs one, each replicated as the cluster supports
  * (`replicationFor`). Returns the spout topic's actual partition count.
  */
-export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partitions: number): Promise<number> {
+export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partitions: number, asked: ReplicationAsked = {}): Promise<number> {
   const topic = topology.spout.definition.topic;
   const existing = await admin.topics();
   const wanted: TopicToCreate[] = [];
@@ -38,7 +52,7 @@ export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partit
     }
   }
   if (wanted.length === 0) return actual;
-  const replication = replicationFor((await admin.cluster()).brokers);
+  const replication = replicationFor((await admin.cluster()).brokers, asked);
   await admin.createTopics(wanted.map((t) => ({ ...t, ...replication })));
   return actual;
 }
