@@ -11,7 +11,7 @@ import { ZkClient } from '../coordination/zk-client';
 import { partitionsOf, readAssignment } from '../coordination/assignment-store';
 import { deployTopology } from '../deploy/deploy';
 import type { TopologySpec } from '../deploy/topology-spec';
-import type { TabstreamConfig } from '../config';
+import { configFileOf, type TabstreamConfig } from '../config';
 import { configFrom, positiveInt, withConfigFlags } from './config-flags';
 import { DemoReadout } from './demo-readout';
 import { liveScreen, type LiveScreen } from './demo-screen';
@@ -72,7 +72,7 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 /** The services to use: the ones named by flags or environment, or else the local stack, started as needed. */
 async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; stackDir: string | null }> {
-  const named = flags.zk ?? flags.brokers ?? flags.redis ?? flags.config ?? SERVICE_ENV.find((v) => process.env[v]);
+  const named = flags.zk ?? flags.brokers ?? flags.redis ?? configFileOf(flags) ?? SERVICE_ENV.find((v) => process.env[v]);
   if (!flags.stack || named !== undefined) {
     const config = configFrom(flags);
     await step('services', () => assertServicesAnswer(config));
@@ -201,7 +201,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
 
   const readout = new DemoReadout(config, spec.name, spec.partitions);
   // The ZooKeeper root travels in the environment, which wins over a config file as a flag would.
-  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config), { TABSTREAM_ZK_ROOT: config.zkRoot });
+  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFileOf(flags)), { TABSTREAM_ZK_ROOT: config.zkRoot });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
   const { tls, sasl } = KafkaConnection.of(config).clientOptions('tabstream-demo');
@@ -259,7 +259,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     else say('worker', `pid ${worker.pid} exited with ${stopped.code ?? stopped.signal}; its log ends: ${worker.logTail(1)}`);
   }
 
-  for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile: flags.config })) process.stdout.write(`${line}\n`);
+  for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile: configFileOf(flags) })) process.stdout.write(`${line}\n`);
   if (interruption.interrupted) process.exitCode = 130;
 }
 
