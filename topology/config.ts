@@ -41,6 +41,8 @@ export interface TabstreamConfig {
   blockedTabs: string[];
   /** TLS and SASL to Kafka (config file only: secrets come from files or the environment). */
   kafka?: KafkaSecurity;
+  /** `topology serve`'s API tokens file and TLS certificate (file paths; resolved with their flags in ui/serve-security.ts). */
+  serve?: { tokensFile?: string; tls?: { cert?: string; key?: string } };
 }
 
 const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
