@@ -41,6 +41,8 @@ export interface TabstreamConfig {
   blockedTabs: string[];
   /** TLS and SASL to Kafka (config file only: secrets come from files or the environment). */
   kafka?: KafkaSecurity;
+  /** `topology serve`'s API tokens file and TLS certificate (file paths; resolved with their flags in ui/serve-security.ts). */
+  serve?: { tokensFile?: string; tls?: { cert?: string; key?: string } };
 }
 
 const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
@@ -120,11 +122,15 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
   return out.tls === undefined && out.sasl === undefined ? undefined : out;
 }
 
-/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`, `TABSTREAM_STALE_TAB_AFTER_MS`, `TABSTREAM_BLOCKED_TABS`), which wins over a config file (JSON), which wins over the defaults (the local stack). */
+/** The config file a command reads: `--config`, else `TABSTREAM_CONFIG`, else none. */
+export function configFileOf(flags: Pick<ConfigFlags, 'config'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return flags.config || env.TABSTREAM_CONFIG || undefined;
+}
+
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`, `TABSTREAM_STALE_TAB_AFTER_MS`, `TABSTREAM_BLOCKED_TABS`), which wins over a config file (JSON; `--config`, else `TABSTREAM_CONFIG`), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
-  const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = flags.config
-    ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<TabstreamConfig>)
-    : {};
+  const file = configFileOf(flags, env);
+  const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = file === undefined ? {} : readConfigFile(file, !flags.config);
   const brokers = flags.brokers ?? env.TABSTREAM_BROKERS ?? fromFile.brokers;
   const maxEventFuture = flags.maxEventFuture ?? env.TABSTREAM_MAX_EVENT_FUTURE_MS ?? fromFile.maxEventFutureMs;
   const workingSet = flags.workingSetMib ?? env.TABSTREAM_WORKING_SET_MIB ?? fromFile.workingSetMiB;
@@ -143,6 +149,22 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     blockedTabs: blockedTabs === undefined ? DEFAULT_CONFIG.blockedTabs : tabPatterns(blockedTabs),
     kafka: kafkaSecurity(flags, env, fromFile.kafka),
   };
+}
+
+/** The JSON config file; an unreadable one is one line naming it (and TABSTREAM_CONFIG when it came from there). */
+function readConfigFile(file: string, fromEnv: boolean): Partial<TabstreamConfig> {
+  const source = fromEnv ? `config file ${file} (TABSTREAM_CONFIG)` : `config file ${file}`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${source}: cannot read it: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Partial<TabstreamConfig>;
+  } catch (err) {
+    throw new Error(`${source}: not JSON: ${(err as Error).message}`);
+  }
 }
 
 /** Tab patterns from a comma-separated flag or variable, or the file's array; checked when the topology loads. */

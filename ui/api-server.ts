@@ -1,6 +1,7 @@
 // `topology serve`: the HTTP API, the live dashboard and /metrics, on Node's
-// own http module (a handful of GET routes need no framework).
+// own http and https modules (a handful of GET routes need no framework).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ZkSessionExpiredError } from '../topology/coordination/zk-errors';
@@ -13,6 +14,7 @@ import { withTimeout } from '../topology/with-timeout';
 import { QueryCache } from './query-cache';
 import { HTTP_QUERY_LIMITS, QueryBudget, QueryBudgetError } from '../state/query-budget';
 import { PatternError } from '../state/user-pattern';
+import { checkBearer, type ApiToken } from './api-tokens';
 
 export interface ApiServerOptions {
   reader: ClusterReader;
@@ -28,7 +30,14 @@ export interface ApiServerOptions {
   answerWithinMs?: number;
   /** How long a state query's answer is shared (no checkpoint landing meanwhile); default the flush interval, at most 1 s; 0: never. */
   queryCacheMs?: number;
+  /** The tokens every request but the open ones must bear one of (Authorization: Bearer); null or absent: none asked. */
+  tokens?: readonly ApiToken[] | null;
+  /** Serve https with this certificate and key; null or absent: http. */
+  tls?: { cert: Buffer; key: Buffer } | null;
 }
+
+/** What anyone may ask for without a token: the dashboard's page (it holds no data: its script asks the API) and the health check. */
+const OPEN_PATHS = new Set(['/', '/healthz']);
 
 /** The routes that read states: their answers only change when a checkpoint lands. */
 const CACHED_ROUTES = new Set(['/api/aggregate', '/api/projection', '/api/super', '/api/tabs', '/api/clients', '/api/types']);
@@ -60,9 +69,10 @@ export class ApiServer {
     const cacheMs = opts.queryCacheMs ?? Math.min(1000, opts.reader.config.flushIntervalMs);
     this.cache = cacheMs > 0 ? new QueryCache((topology) => opts.reader.stateVersion(topology), cacheMs) : null;
     this.metrics = new ServerMetrics(opts.reader, this.cache);
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch(() => res.destroy()); // handle() answers its own errors; this is the last guard
-    });
+    };
+    this.server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
     // A malformed request gets a 400 from Node; it must not reach 'error' and end the process.
     this.server.on('clientError', (_err, socket) => socket.destroy());
   }
@@ -81,7 +91,7 @@ export class ApiServer {
 
   get url(): string {
     const { address, port } = this.server.address() as AddressInfo;
-    return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    return `${this.opts.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
   }
 
   /** Stops listening, aborts the queries in flight and closes every connection; resolves once the server is closed. */
@@ -99,6 +109,7 @@ export class ApiServer {
       // Prefixed, so a target such as `//x` stays a path rather than becoming a host.
       const url = new URL(`http://server${req.url ?? '/'}`);
       path = url.pathname;
+      if (!OPEN_PATHS.has(path)) this.authenticate(req, res);
       if (method !== 'GET' && method !== 'HEAD') {
         res.setHeader('allow', 'GET, HEAD');
         throw new HttpError(405, `${method} is not allowed: the API only reads`);
@@ -107,6 +118,8 @@ export class ApiServer {
       const late = `no answer within ${within / 1000} s: Redis, ZooKeeper or Kafka is slow or down`;
       // Not raced against the deadline (it writes the response itself): its reads have timeouts of their own.
       if (path === '/metrics') return await respondWithMetrics(this.metrics.registry, res);
+      // Whether the process serves, without asking any service (it answers while they are down).
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         res.end(dashboardPage(topologyOf(url.searchParams, this.opts.topology)));
@@ -142,6 +155,25 @@ export class ApiServer {
       else sendJson(res, status, { ...(err instanceof HttpError ? err.body : {}), error: message });
     }
   }
+
+  /**
+   * When tokens are configured, a 401 (thrown) unless the request bears one;
+   * counted by the token's name. The token itself goes nowhere: not in the
+   * error, the logs or the metrics.
+   */
+  private authenticate(req: IncomingMessage, res: ServerResponse): void {
+    const tokens = this.opts.tokens;
+    if (tokens === null || tokens === undefined) return;
+    const result = checkBearer(tokens, req.headers.authorization);
+    this.metrics.countAuth(result.ok ? result.name : 'none', result.ok ? 'accepted' : result.reason);
+    if (result.ok) return;
+    if (result.reason === 'missing') {
+      res.setHeader('www-authenticate', 'Bearer realm="tabstream"');
+      throw new HttpError(401, 'this server needs a token: send Authorization: Bearer <token>');
+    }
+    res.setHeader('www-authenticate', 'Bearer realm="tabstream", error="invalid_token"');
+    throw new HttpError(401, 'the bearer token is not one this server accepts');
+  }
 }
 
 /**
@@ -159,5 +191,5 @@ function statusOf(err: unknown, path: string): number {
 
 /** The `route` label of a request: a path the server knows, or `other`, so the label set stays small. */
 function routeLabel(path: string): string {
-  return path === '/' || path === '/metrics' || Object.hasOwn(API_ROUTES, path) ? path : 'other';
+  return OPEN_PATHS.has(path) || path === '/metrics' || Object.hasOwn(API_ROUTES, path) ? path : 'other';
 }

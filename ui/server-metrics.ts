@@ -20,6 +20,7 @@ const SNAPSHOT_REUSE_MS = 500;
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly auth: Counter<'token' | 'result'>;
   private snapshot: { at: number; read: Promise<ClusterSnapshot> } | null = null;
 
   constructor(
@@ -37,6 +38,12 @@ export class ServerMetrics {
       name: 'tabstream_http_requests_total',
       help: 'HTTP requests answered by topology serve, by route and status code',
       labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.auth = new Counter({
+      name: 'tabstream_http_auth_total',
+      help: 'Requests checked for a bearer token, by the token’s name (none when refused) and result: accepted, missing or wrong',
+      labelNames: ['token', 'result'],
       registers: [this.registry],
     });
     const partitionGauge = (name: string, help: string, value: (p: TopologyStatus['partitions'][number], now: number) => number | null): void =>
@@ -119,6 +126,11 @@ export class ServerMetrics {
   /** Counts one answered request; `route` is a known path or `other`, so the label set stays small. */
   countRequest(method: string, route: string, status: number): void {
     this.requests.inc({ method, route, status: String(status) });
+  }
+
+  /** Counts one request checked for a token: the token's name (never the token), or `none`. */
+  countAuth(token: string, result: 'accepted' | 'missing' | 'wrong'): void {
+    this.auth.inc({ token, result });
   }
 
   private read(): Promise<ClusterSnapshot> {

@@ -18,7 +18,6 @@ export type StackErrorCode =
   | 'STOP_FAILED'
   | 'LOCK_TIMEOUT'
   | 'UNKNOWN_SERVICE'
-  | 'OPENSSL_FAILED'
   | 'SECURE_SETUP_FAILED';
 
 export class StackError extends Error {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { certificateAuthority, issueCertificate, pkcs12Keystore } from './certificates';
+import { issueCertificate, makeCertificateAuthority, pkcs12Keystore, type CertificateAuthority } from './certificates';
 import { StackError } from './errors';
 import type { StackLayout, StackPorts } from './layout';
 import { zkConnectString } from './layout';
@@ -35,23 +35,28 @@ export const secretsDir = (layout: StackLayout): string => join(layout.dir, 'sec
 /** The client config a secure stack writes for TABSTREAM_CONFIG. */
 export const secureConfigFile = (layout: StackLayout): string => join(layout.dir, 'tabstream.json');
 
-/** Everything secret the stack needs, made on first use and kept. */
+/** Everything secret the stack needs, made on first use and kept (a restart keeps the CA, the certificates and the passwords). */
 export async function stackSecrets(layout: StackLayout): Promise<StackSecrets> {
   const dir = secretsDir(layout);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const ca = await certificateAuthority(dir);
-  const kafka = await issueCertificate(ca, dir, 'kafka');
+  const ca: CertificateAuthority = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key'), name: 'ca' };
+  if (!existsSync(ca.cert) || !existsSync(ca.key)) Object.assign(ca, await makeCertificateAuthority(dir, { days: CERTIFICATE_DAYS }));
   const keystorePasswordFile = await passwordFile(dir, 'keystore');
+  const keystore = join(dir, 'kafka.p12');
+  if (!existsSync(keystore)) await pkcs12Keystore(await issueCertificate(ca, dir, 'kafka', { days: CERTIFICATE_DAYS }), keystore, keystorePasswordFile);
   return {
     dir,
     caCert: ca.cert,
-    kafkaKeystore: await pkcs12Keystore(kafka, join(dir, 'kafka.p12'), keystorePasswordFile),
+    kafkaKeystore: keystore,
     keystorePasswordFile,
     kafkaBrokerPasswordFile: await passwordFile(dir, `kafka-${KAFKA_BROKER_USER}`),
     kafkaClientPasswordFile: await passwordFile(dir, `kafka-${KAFKA_CLIENT_USER}`),
   };
 }
+
+/** A local stack's certificates outlive any sensible use of it. */
+const CERTIFICATE_DAYS = 825;
 
 /** `<dir>/<name>.password`: 32 random bytes, base64url, made once, readable by its owner only. */
 async function passwordFile(dir: string, name: string): Promise<string> {

@@ -1,5 +1,8 @@
-// `topology serve` as a child process in its own process group, for tests of the HTTP API.
+// `topology serve` as a child process in its own process group, for tests of
+// the HTTP API; and one request to it, over http or https, with a deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,7 +46,7 @@ export function startServe(env: NodeJS.ProcessEnv, topology: string, args: strin
     child.stderr!.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const m = /serving (http:\/\/\S+)/.exec(output);
+      const m = /serving (https?:\/\/\S+)/.exec(output);
       if (m !== null) {
         clearTimeout(timer);
         resolve({ child, url: m[1]!, output: () => output });
@@ -65,4 +68,36 @@ export async function stopServe(serve: ServeProcess | undefined, graceMs = 10_00
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** For https: the CA to trust (only it: not the system's). */
+  ca?: Buffer | string;
+  /** The request fails when nothing is heard for this long (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** One request with node:http or node:https (fetch cannot be given a CA to trust); rejects on a failed connection, handshake or deadline. */
+export function request(url: string, opts: RequestOptions = {}): Promise<HttpAnswer> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: opts.method ?? 'GET', headers: opts.headers, ...(opts.ca !== undefined && { ca: opts.ca }) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.setTimeout(opts.timeoutMs ?? 10_000, () => req.destroy(new Error(`no answer from ${url} within ${opts.timeoutMs ?? 10_000} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, resolveConfig } from '../../topology/config';
+import { DEFAULT_CONFIG, configFileOf, resolveConfig } from '../../topology/config';
 
 /** A config file holding `content`. */
 const file = (content: object): string => {
@@ -49,5 +49,26 @@ describe('resolveConfig: the working set, Taba GC and the blocklist', () => {
     for (const bad of ['0', '-1', 'lots']) expect(() => resolveConfig({ workingSetMib: bad }, {})).toThrow(/workingSetMiB/);
     expect(() => resolveConfig({ staleTabAfter: '2d' }, {})).toThrow(/staleTabAfterMs/);
     expect(() => resolveConfig({ config: file({ blockedTabs: [1] }) }, {})).toThrow(/blockedTabs/);
+  });
+});
+
+describe('resolveConfig: the config file from --config or TABSTREAM_CONFIG', () => {
+  it('reads TABSTREAM_CONFIG as it reads --config, and the flag wins over the variable', () => {
+    const fromEnv = file({ zk: 'env-file:2181', serve: { tokensFile: '/etc/tabstream/tokens' } });
+    const fromFlag = file({ zk: 'flag-file:2181' });
+    expect(resolveConfig({}, { TABSTREAM_CONFIG: fromEnv })).toMatchObject({ zk: 'env-file:2181', serve: { tokensFile: '/etc/tabstream/tokens' } });
+    expect(resolveConfig({ config: fromFlag }, { TABSTREAM_CONFIG: fromEnv }).zk).toBe('flag-file:2181');
+    expect(configFileOf({ config: fromFlag }, { TABSTREAM_CONFIG: fromEnv })).toBe(fromFlag);
+    expect(configFileOf({}, { TABSTREAM_CONFIG: '' })).toBeUndefined();
+    // The file's settings still lose to the environment's own.
+    expect(resolveConfig({}, { TABSTREAM_CONFIG: fromEnv, TABSTREAM_ZK: 'env:2181' }).zk).toBe('env:2181');
+  });
+
+  it('an unreadable file is one line naming it, and where it was named', () => {
+    expect(() => resolveConfig({}, { TABSTREAM_CONFIG: '/no/such/config.json' })).toThrow(/^config file \/no\/such\/config\.json \(TABSTREAM_CONFIG\): cannot read it: ENOENT/);
+    expect(() => resolveConfig({ config: '/no/such/config.json' }, {})).toThrow(/^config file \/no\/such\/config\.json: cannot read it/);
+    const broken = join(mkdtempSync(join(tmpdir(), 'tabstream-config-')), 'broken.json');
+    writeFileSync(broken, '{"zk": ');
+    expect(() => resolveConfig({ config: broken }, {})).toThrow(/^config file .*broken\.json: not JSON: /);
   });
 });

@@ -5,7 +5,7 @@ import type { TopologySpec } from '../deploy/topology-spec';
 /** The connection flags every command that talks to the cluster takes. */
 export function withConfigFlags(cmd: Command): Command {
   return cmd
-    .option('--config <file>', 'a JSON config file')
+    .option('--config <file>', 'a JSON config file (env TABSTREAM_CONFIG)')
     .option('--zk <hosts>', 'ZooKeeper connection string (env TABSTREAM_ZK)')
     .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (env TABSTREAM_BROKERS)')
     .option('--redis <url>', 'Redis URL (env TABSTREAM_REDIS)')

@@ -11,7 +11,7 @@ import { ZkClient } from '../coordination/zk-client';
 import { partitionsOf, readAssignment } from '../coordination/assignment-store';
 import { deployTopology } from '../deploy/deploy';
 import type { TopologySpec } from '../deploy/topology-spec';
-import type { TabstreamConfig } from '../config';
+import { configFileOf, type TabstreamConfig } from '../config';
 import { configFrom, positiveInt, withConfigFlags } from './config-flags';
 import { DemoReadout } from './demo-readout';
 import { liveScreen, type LiveScreen } from './demo-screen';
@@ -73,12 +73,12 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 /** The services to use: the ones named by flags or environment, or else the local stack, started as needed. */
 async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; stackDir: string | null; configFile: string | undefined }> {
-  const named = flags.zk ?? flags.brokers ?? flags.redis ?? flags.config ?? SERVICE_ENV.find((v) => process.env[v]);
+  const named = flags.zk ?? flags.brokers ?? flags.redis ?? configFileOf(flags) ?? SERVICE_ENV.find((v) => process.env[v]);
   if (!flags.stack || named !== undefined) {
     const config = configFrom(flags);
     await step('services', () => assertServicesAnswer(config));
     say('stack', `none started; using ZooKeeper ${config.zk}, Kafka ${config.brokers.join(',')}, Redis ${config.redis}`);
-    return { config, stackDir: null, configFile: flags.config };
+    return { config, stackDir: null, configFile: configFileOf(flags) };
   }
   say('stack', `starting what is missing of the local stack in ${shortPath(flags.dir)} (the first run fetches Kafka with Maven)`);
   const info = await step('stack', () =>
@@ -93,7 +93,7 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
   );
   say('stack', `up: ZooKeeper ${info.zk}, Kafka ${info.brokers}, Redis ${info.redis}`);
   // A secure stack's config file carries its TLS and SASL settings (the password stays in its file).
-  const configFile = info.config ?? flags.config;
+  const configFile = info.config ?? configFileOf(flags);
   return { config: configFrom({ ...flags, config: configFile, zk: info.zk, brokers: info.brokers, redis: info.redis }), stackDir: flags.dir, configFile };
 }
 

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ClusterReader } from '../../ui/cluster-reader';
 import { ApiServer } from '../../ui/api-server';
 import { checkTopologyName } from '../../ui/api-routes';
+import { assertMayListen, serveSecurity } from '../../ui/serve-security';
 import { configFrom, withConfigFlags } from './config-flags';
 import { portFlag } from './port-flag';
 
@@ -15,16 +16,26 @@ export function registerServeCommand(program: Command): void {
       .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--topology <name>', 'the topology shown when a request names none', 'taba')
-      .option('--deadline <ms>', 'a request not answered within this long gets a 503; its query is stopped (queries also stop past 1 M states, 2 M names or 20 000 Tabs read, 16 MiB answered: a 413)', '1900'),
+      .option('--deadline <ms>', 'a request not answered within this long gets a 503; its query is stopped (queries also stop past 1 M states, 2 M names or 20 000 Tabs read, 16 MiB answered: a 413)', '1900')
+      .option('--tokens-file <path>', 'API tokens, a `<name> <token>` per line: every request but / and /healthz needs Authorization: Bearer <token> (env TABSTREAM_API_TOKENS_FILE, or the tokens in TABSTREAM_API_TOKENS)')
+      .option('--tls-cert <path>', 'serve https with this certificate, PEM (env TABSTREAM_SERVE_TLS_CERT)')
+      .option('--tls-key <path>', 'the certificate’s private key, PEM (env TABSTREAM_SERVE_TLS_KEY)')
+      .option('--insecure-no-auth', 'listen on a non-loopback --host without any API token'),
   ).action(async (flags) => {
     const port = portFlag(flags.port, '--port');
     const topology = checkTopologyName(flags.topology);
     const answerWithinMs = Number(flags.deadline);
     if (!Number.isInteger(answerWithinMs) || answerWithinMs < 100) throw new Error(`--deadline takes milliseconds (100 or more), got '${flags.deadline}'`);
+    const config = configFrom(flags);
+    const { tokens, tokensFrom, tls, warnings } = serveSecurity(flags, process.env, config.serve);
+    await assertMayListen(flags.host, tokens !== null, flags.insecureNoAuth === true);
     const log = pino({ name: 'tabstream-serve' }, pino.destination(2));
-    const reader = new ClusterReader(configFrom(flags));
-    const server = await ApiServer.listen({ reader, topology, log, answerWithinMs }, port, flags.host);
-    process.stdout.write(`serving ${server.url} (dashboard /, API /api/..., metrics /metrics; topology ${topology})\n`);
+    for (const warning of warnings) log.warn(warning);
+    if (tokens === null && flags.insecureNoAuth) log.warn(`--insecure-no-auth: anyone who reaches ${flags.host} reads the API and /metrics`);
+    const reader = new ClusterReader(config);
+    const server = await ApiServer.listen({ reader, topology, log, answerWithinMs, tokens, tls }, port, flags.host);
+    const auth = tokens === null ? 'no authentication' : `${tokens.length} bearer token${tokens.length === 1 ? '' : 's'} from ${tokensFrom}`;
+    process.stdout.write(`serving ${server.url} (dashboard /, API /api/..., metrics /metrics; topology ${topology}; ${auth})\n`);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
