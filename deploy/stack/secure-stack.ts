@@ -28,6 +28,10 @@ export interface StackSecrets {
   keystorePasswordFile: string;
   kafkaBrokerPasswordFile: string;
   kafkaClientPasswordFile: string;
+  /** `serve`'s bearer tokens (`operator <token>`) and its certificate. */
+  apiTokensFile: string;
+  serveCert: string;
+  serveKey: string;
 }
 
 export const secretsDir = (layout: StackLayout): string => join(layout.dir, 'secrets');
@@ -45,6 +49,8 @@ export async function stackSecrets(layout: StackLayout): Promise<StackSecrets> {
   const keystorePasswordFile = await passwordFile(dir, 'keystore');
   const keystore = join(dir, 'kafka.p12');
   if (!existsSync(keystore)) await pkcs12Keystore(await issueCertificate(ca, dir, 'kafka', { days: CERTIFICATE_DAYS }), keystore, keystorePasswordFile);
+  const serve = { cert: join(dir, 'serve.pem'), key: join(dir, 'serve.key') };
+  if (!existsSync(serve.cert) || !existsSync(serve.key)) await issueCertificate(ca, dir, 'serve', { days: CERTIFICATE_DAYS });
   return {
     dir,
     caCert: ca.cert,
@@ -52,18 +58,29 @@ export async function stackSecrets(layout: StackLayout): Promise<StackSecrets> {
     keystorePasswordFile,
     kafkaBrokerPasswordFile: await passwordFile(dir, `kafka-${KAFKA_BROKER_USER}`),
     kafkaClientPasswordFile: await passwordFile(dir, `kafka-${KAFKA_CLIENT_USER}`),
+    apiTokensFile: await secretFile(dir, 'api-tokens', (secret) => `${API_TOKEN_NAME} ${secret}`),
+    serveCert: serve.cert,
+    serveKey: serve.key,
   };
 }
+
+/** The name of the one bearer token the secure stack gives `serve` (tokens file `<name> <token>`). */
+export const API_TOKEN_NAME = 'operator';
 
 /** A local stack's certificates outlive any sensible use of it. */
 const CERTIFICATE_DAYS = 825;
 
 /** `<dir>/<name>.password`: 32 random bytes, base64url, made once, readable by its owner only. */
-async function passwordFile(dir: string, name: string): Promise<string> {
-  const file = join(dir, `${name}.password`);
+function passwordFile(dir: string, name: string): Promise<string> {
+  return secretFile(dir, `${name}.password`, (secret) => secret);
+}
+
+/** `<dir>/<name>`: a line made of 32 fresh random bytes (base64url), made once, readable by its owner only. */
+async function secretFile(dir: string, name: string, line: (secret: string) => string): Promise<string> {
+  const file = join(dir, name);
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    await writeFile(tmp, `${line(randomBytes(32).toString('base64url'))}\n`, { mode: 0o600 });
     await rename(tmp, file);
   }
   return file;
@@ -151,6 +168,7 @@ export async function writeSecureConfig(layout: StackLayout, secrets: StackSecre
     brokers: addresses.brokers.split(','),
     redis: addresses.redis,
     kafka: await stackKafkaSecurity(layout),
+    serve: { tokensFile: secrets.apiTokensFile, tls: { cert: secrets.serveCert, key: secrets.serveKey } },
   };
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

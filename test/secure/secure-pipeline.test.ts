@@ -15,6 +15,7 @@ import { ExactRun } from '../support/exact-run';
 import { configEnv } from '../support/pipeline-harness';
 import { runCli } from '../support/run-cli';
 import { secureStack, type SecureStack } from '../support/secure-stack';
+import { request, startServe, stopServe } from '../support/serve-process';
 
 describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)', () => {
   let stack: SecureStack;
@@ -26,6 +27,9 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
   }, 240_000);
 
   afterAll(() => run?.close());
+
+  /** The output of every `serve` the suite ran, for the search for secrets. */
+  const serves: Array<() => string> = [];
 
   /** One admin call to the brokers with `security`; its failure as the one line an operator sees, or 'ok'. */
   const adminCall = async (security: ConstructorParameters<typeof KafkaConnection>[1]): Promise<string> => {
@@ -55,6 +59,25 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
     expect(JSON.parse(queried.stdout)).toEqual(await run.reader.query.aggregate('.*'));
   }, 240_000);
 
+  it('serve answers over TLS with the stack\'s certificate, and only to its bearer token', async () => {
+    const ca = await readFile(stack.config().kafka!.tls!.ca!);
+    const token = (await readFile(join(stack.secretsDir, 'api-tokens'), 'utf8')).trim().split(' ')[1]!;
+    const serve = await startServe({ ...configEnv(run.config), TABSTREAM_CONFIG: stack.configFile }, run.name);
+    try {
+      serves.push(serve.output);
+      expect(serve.url).toMatch(/^https:/);
+      const refused = await request(`${serve.url}/api/aggregate`, { ca });
+      expect(refused.status).toBe(401);
+      const wrong = await request(`${serve.url}/api/aggregate`, { ca, headers: { authorization: 'Bearer not-the-token-at-all' } });
+      expect(wrong.status).toBe(401);
+      const answered = await request(`${serve.url}/api/aggregate`, { ca, headers: { authorization: `Bearer ${token}` } });
+      expect(answered.status).toBe(200);
+      expect(JSON.parse(answered.body)).toEqual(await run.reader.query.aggregate('.*'));
+    } finally {
+      await stopServe(serve);
+    }
+  }, 60_000);
+
   it('refuses, each in one clear line: no credentials, a wrong password, a plaintext connection to the TLS port', async () => {
     const ca = stack.config().kafka!.tls!.ca!;
     const wrong = join(stack.secretsDir, '..', 'wrong.password');
@@ -83,11 +106,13 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
     const secrets = await Promise.all(
       (await readdir(stack.secretsDir)).filter((f) => f.endsWith('.password')).map(async (f) => (await readFile(join(stack.secretsDir, f), 'utf8')).trim()),
     );
-    expect(secrets.length).toBeGreaterThanOrEqual(3);
+    secrets.push((await readFile(join(stack.secretsDir, 'api-tokens'), 'utf8')).trim().split(' ')[1]!);
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
     const logsDir = join(stack.dir, 'logs');
     const places: Array<[string, string]> = [
       ...(await Promise.all((await readdir(logsDir)).map(async (f): Promise<[string, string]> => [`stack log ${f}`, await readFile(join(logsDir, f), 'utf8')]))),
       ...run.workers.map((w): [string, string] => [`worker ${w.id}`, w.output]),
+      ...serves.map((output, i): [string, string] => [`serve ${i}`, output()]),
       ['process list', (await promisify(execFile)('ps', ['-eo', 'args'], { timeout: 10_000 })).stdout],
       ['dev status --json', (await runCli(['dev', 'status', '--dir', stack.dir, '--json'], process.env, 30_000)).stdout],
       ['status --json', (await run.cli('status', run.name, '--json')).stdout],
