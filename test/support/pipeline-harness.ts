@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { redisClient, type RedisConnection } from '../../state/redis-client';
-import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { redisEnv, resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
 import { defaultRegistry } from '../../bolts/handlers/registry';
@@ -35,7 +35,7 @@ export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
     ...process.env,
     TABSTREAM_ZK: config.zk,
     TABSTREAM_BROKERS: config.brokers.join(','),
-    TABSTREAM_REDIS: config.redis,
+    ...redisEnv(config),
     TABSTREAM_ZK_ROOT: config.zkRoot,
   };
 }
@@ -123,7 +123,7 @@ export class AggregateReader {
 
   constructor(config: TabstreamConfig, topology: string) {
     // A read that Redis does not answer fails in 2 s (a fault test polls through outages).
-    this.redis = redisClient(config.redis, { timeoutMs: 2000, maxRetriesPerRequest: 1 });
+    this.redis = redisClient(config, { timeoutMs: 2000, maxRetriesPerRequest: 1 });
     this.query = new TabQuery(new RedisStateStore(this.redis, { prefix: config.redisPrefix }), defaultRegistry(), topology);
   }
 
