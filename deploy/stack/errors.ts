@@ -17,7 +17,10 @@ export type StackErrorCode =
   | 'REDIS_CLUSTER_BROKEN'
   | 'STOP_FAILED'
   | 'LOCK_TIMEOUT'
-  | 'UNKNOWN_SERVICE';
+  | 'UNKNOWN_SERVICE'
+  | 'OPENSSL_MISSING'
+  | 'OPENSSL_FAILED'
+  | 'REDIS_TLS_SHAPE';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

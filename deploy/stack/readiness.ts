@@ -4,6 +4,7 @@
 // serves as a whole (settleRedis).
 import zookeeper from 'node-zookeeper-client';
 import { createConnection } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { StackError } from './errors';
 import type { ServiceName, StackPorts } from './layout';
 import { portOf, redisMode } from './layout';
@@ -19,14 +20,15 @@ const SESSION_TIMEOUT_MS = 10_000;
 /** A Redis Cluster created, or a replica synced and Sentinels acquainted, within this. */
 const REDIS_SETTLE_TIMEOUT_MS = 60_000;
 
-export async function probeService(service: ServiceName, ports: StackPorts, node = 1): Promise<boolean> {
+/** `redisTls`: the client TLS options of a stack whose Redis speaks TLS (redis-tls.ts). */
+export async function probeService(service: ServiceName, ports: StackPorts, node = 1, redisTls?: ConnectionOptions): Promise<boolean> {
   switch (service) {
     case 'zookeeper':
       return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
       return probeKafka(portOf(ports, 'kafka', node));
     case 'redis':
-      return probeRedis(portOf(ports, 'redis', node));
+      return probeRedis(portOf(ports, 'redis', node), redisTls);
     case 'sentinel':
       return (await masterNamedBy(portOf(ports, 'sentinel', node))) !== undefined;
   }
@@ -111,7 +113,7 @@ async function probeKafka(port: number): Promise<boolean> {
   }
 }
 
-async function probeRedis(port: number): Promise<boolean> {
+async function probeRedis(port: number, tls?: ConnectionOptions): Promise<boolean> {
   // A LOADING error while replaying the AOF means not yet.
-  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS)) === 'PONG';
+  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS, tls)) === 'PONG';
 }

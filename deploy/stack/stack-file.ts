@@ -23,6 +23,7 @@ export function parseStackFile(text: string): StackFile | undefined {
     ...(isNodeCount(record.brokers) && record.brokers > 1 && { brokers: record.brokers }),
     ...(isNodeCount(record.zkNodes) && record.zkNodes > 1 && { zkNodes: record.zkNodes }),
     ...((record.redisMode === 'cluster' || record.redisMode === 'sentinel') && { redisMode: record.redisMode }),
+    ...(record.redisTls === true && { redisTls: true as const }),
   };
 }
 

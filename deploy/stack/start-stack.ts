@@ -26,6 +26,8 @@ export interface StartStackOptions {
   zkNodes?: number;
   /** One Redis server (default, or the stack's last), a Redis Cluster of 3 masters with a replica each, or a master and replica under 3 Sentinels. */
   redisMode?: RedisMode;
+  /** Redis speaks TLS only, with certificates of the stack's own CA (default off, or the stack's last); one server only. */
+  redisTls?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,6 +50,10 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     if (brokers > 1) ports.brokers = brokers;
     if (zkNodes > 1) ports.zkNodes = zkNodes;
     if (redis !== 'single') ports.redisMode = redis;
+    if (opts.redisTls ?? recorded?.redisTls) {
+      if (redis !== 'single') throw new StackError('REDIS_TLS_SHAPE', `Redis over TLS runs as one server only on the local stack, not ${redis === 'cluster' ? 'a Redis Cluster' : 'under Sentinel'}`);
+      ports.redisTls = true;
+    }
     assertPortsInRange(ports);
     const anyRunning = (await runningNodes(layout, recordedPorts)).size > 0;
     if (anyRunning && shapeText(recordedPorts) !== shapeText(ports)) {
@@ -104,7 +110,7 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
 /** "3 broker(s), 3 ZooKeeper server(s) and a Redis Cluster": what a running stack cannot change. */
 function shapeText(ports: StackPorts): string {
   const redis = { single: 'one Redis server', cluster: 'a Redis Cluster', sentinel: 'Redis under Sentinel' }[redisMode(ports)];
-  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}`;
+  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}${ports.redisTls ? ' over TLS' : ''}`;
 }
 
 /** Like Promise.all, but waits for every promise before rejecting, so nothing is still starting while we clean up. */

@@ -44,7 +44,8 @@ function serviceTable(info: StackInfo): string {
 }
 
 function envLines(info: StackInfo): string {
-  return [`TABSTREAM_ZK=${info.zk}`, `TABSTREAM_BROKERS=${info.brokers}`, `TABSTREAM_REDIS=${info.redis}`].join('\n');
+  const tls = info.redisTls === undefined ? [] : [`TABSTREAM_REDIS_CA=${info.redisTls.ca}`];
+  return [`TABSTREAM_ZK=${info.zk}`, `TABSTREAM_BROKERS=${info.brokers}`, `TABSTREAM_REDIS=${info.redis}`, ...tls].join('\n');
 }
 
 export function registerDevCommands(program: Command): void {
@@ -63,7 +64,8 @@ export function registerDevCommands(program: Command): void {
       new Option('--redis-cluster', "a Redis Cluster of 3 masters with a replica each, redis..redis-6 on --redis-port and the 5 ports after it, each + 10000 too for the cluster bus (default: one Redis, or the stack's last shape)").conflicts('redisSentinel'),
     )
     .addOption(new Option('--redis-sentinel', 'Redis under Sentinel: master redis and replica redis-2 on --redis-port and the next, Sentinels sentinel..sentinel-3 on the 3 ports after them, master name tabstream'))
-    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number; redisCluster?: boolean; redisSentinel?: boolean }) => {
+    .addOption(new Option('--redis-tls', "one Redis speaking TLS only on --redis-port (rediss://), certificates of the stack's own CA in <dir>/tls/ (default off, or the stack's last)").conflicts(['redisCluster', 'redisSentinel']))
+    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number; redisCluster?: boolean; redisSentinel?: boolean; redisTls?: boolean }) => {
       const { redisCluster, redisSentinel, ...rest } = opts;
       const redisMode = redisCluster ? 'cluster' : redisSentinel ? 'sentinel' : undefined;
       const info = await (await stack()).startStack({ ...rest, ...(redisMode && { redisMode }), log: progress });
