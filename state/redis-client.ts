@@ -94,6 +94,10 @@ export function transportOptions(target: RedisTarget, access: RedisAccess): { tl
     if (password !== undefined) throw new RedisTargetError(`${redact(access.redis)}: the URL carries a password and redisPasswordFile names another: give one`);
     password = readSecret(access.redisPasswordFile);
   }
+  if (target.username !== undefined && password === undefined) {
+    // ioredis would not log in at all, and every command would run as Redis's `default` user instead.
+    throw new RedisTargetError(`${redact(access.redis)}: names the user ${target.username} but no password: put it in the URL (TABSTREAM_REDIS, the config file) or in a file (redisPasswordFile, TABSTREAM_REDIS_PASSWORD_FILE)`);
+  }
   return {
     ...(target.tls && { tls: tlsOptions(files ?? {}) }),
     ...(target.username !== undefined && { username: target.username }),

@@ -44,7 +44,11 @@ export function mapRedisError(err: unknown, topology: string, partition: number 
     return new StateStoreUnavailableError(`Redis unavailable (${where}): ${connection === undefined ? messageOf(err) : describeConnectionProblem(connection)}`, err);
   }
   const message = reason.message;
-  if (LOGIN_REFUSED.test(message)) return new StateStoreAccessError('STATE_STORE_LOGIN_REFUSED', `Redis refused the login (${where}): ${message}`, reason);
+  if (LOGIN_REFUSED.test(message)) {
+    // NOAUTH's own words differ by command (HELLO's is a paragraph): say what it means.
+    const said = message.startsWith('NOAUTH') ? 'NOAUTH: it requires a password and none was given (the redis URL, or redisPasswordFile)' : message;
+    return new StateStoreAccessError('STATE_STORE_LOGIN_REFUSED', `Redis refused the login (${where}): ${said}`, reason);
+  }
   if (PERMISSION_DENIED.test(message)) {
     return new StateStoreAccessError('STATE_STORE_PERMISSION_DENIED', `Redis refused this user the command (${where}): ${message.replace(/ script: [0-9a-f]{40}.*$/, '')}`, reason);
   }

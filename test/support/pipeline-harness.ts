@@ -12,6 +12,7 @@ import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
 import { defaultRegistry } from '../../bolts/handlers/registry';
 import { testStack } from './stack-env';
+import { signalGroup, trackGroup } from './process-groups';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -46,7 +47,6 @@ export function topologyCli(config: TabstreamConfig, topology: string): (...args
   return async (...args) => (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', topology], { cwd: ROOT, env: configEnv(config) })).stdout;
 }
 
-/** A `topology worker` child process, as an operator would start it. */
 /** A pino line of a worker's log (JSON on stdout). */
 export interface WorkerLogLine {
   time: number;
@@ -57,18 +57,21 @@ export interface WorkerLogLine {
   [field: string]: unknown;
 }
 
+/** A `topology worker` child process, as an operator would start it. */
 export class WorkerProcess {
   readonly child: ChildProcess;
   output = '';
   /** Every log line, parsed, for assertions on what the worker did and when. */
   readonly logs: WorkerLogLine[] = [];
 
-  constructor(config: TabstreamConfig, readonly id: string, extraArgs: string[] = []) {
+  /** With `group`, the worker runs in a process group of its own, signalled as a group and killed when the test process exits. */
+  constructor(config: TabstreamConfig, readonly id: string, extraArgs: string[] = [], readonly opts: { group?: boolean } = {}) {
     this.child = spawn(
       process.execPath,
       [`${ROOT}/bin/topology.js`, 'worker', '--id', id, '--session-timeout', String(config.sessionTimeoutMs), ...extraArgs],
-      { cwd: ROOT, env: configEnv(config), stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: configEnv(config), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.group === true },
     );
+    if (opts.group === true) trackGroup(this.child);
     // TABSTREAM_TEST_WORKER_LOGS=<dir>: every worker's whole output kept in <dir>/<id>.log, for a post-mortem.
     const logDir = process.env.TABSTREAM_TEST_WORKER_LOGS;
     const logFile = logDir ? join(logDir, `${id}.log`) : null;
@@ -101,7 +104,9 @@ export class WorkerProcess {
   }
 
   kill(signal: NodeJS.Signals): void {
-    if (!this.exited) this.child.kill(signal);
+    if (this.exited) return;
+    if (this.opts.group === true) signalGroup(this.pid, signal);
+    else this.child.kill(signal);
   }
 
   async waitExit(timeoutMs = 30_000): Promise<void> {

@@ -60,7 +60,9 @@ describe('mapRedisError', () => {
     expect(mapped).toMatchObject({ code: 'STATE_STORE_LOGIN_REFUSED', retriable: false });
     expect(mapped.message).toBe('Redis refused the login (taba:0): WRONGPASS invalid username-password pair or user is disabled.');
     expect(JSON.stringify(mapped.cause)).not.toContain('hunter2');
-    expect(mapRedisError(replyError('NOAUTH Authentication required.'), 'taba', null).message).toBe('Redis refused the login (taba): NOAUTH Authentication required.');
+    const noauth = 'Redis refused the login (taba): NOAUTH: it requires a password and none was given (the redis URL, or redisPasswordFile)';
+    expect(mapRedisError(replyError('NOAUTH Authentication required.'), 'taba', null).message).toBe(noauth);
+    expect(mapRedisError(replyError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used'), 'taba', null).message).toBe(noauth);
   });
 
   it('explains a command failed for want of a connection by what the last attempt met', () => {

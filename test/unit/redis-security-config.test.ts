@@ -72,5 +72,7 @@ describe('transportOptions', () => {
     expect(both).not.toThrow(new RegExp(SECRET));
     expect(() => options('redis://h', { redisPasswordFile: file('empty', '\n') })).toThrow(/is empty/);
     expect(() => options('redis://h', { redisPasswordFile: join(dir, 'nope') })).toThrow(/could not read the Redis password file/);
+    // A user without a password would not log in at all: every command would run as Redis's default user.
+    expect(() => options('rediss://worker@h:6380')).toThrow(/names the user worker but no password/);
   });
 });
