@@ -36,6 +36,7 @@ const READ_COMMANDS: Record<string, string> = {
   'cluster|info': "a Redis Cluster client's ready check",
   readonly: 'ioredis marking a cluster connection whose node became a replica',
   readwrite: 'and one whose node became a master again',
+  'client|setname': 'ioredis naming the connections a cluster client opens for itself (slot refresher, subscriber)',
 };
 
 /** What a worker (and `deploy`, `offsets --execute`) sends besides, and what its scripts run inside Redis. */

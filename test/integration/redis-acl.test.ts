@@ -3,8 +3,9 @@
 // topology and a worker logged in as it folds it exactly; a read-only user
 // runs `query`, `status` and `serve`, and each of its writes is refused in
 // one line; a wrong password, a user without one and a password in a flag
-// are refused in one line; no output of any process carries a password; and
-// Redis's ACL log shows that the worker was refused nothing but CONFIG.
+// are refused in one line; `offsets --execute` runs as the worker user; no
+// output of any process carries a password; and Redis's ACL log shows that
+// the worker user was refused nothing but CONFIG.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { redisClient } from '../../state/redis-client';
 import { partitionKeys } from '../../state/redis-keys';
 import { RedisStateStore } from '../../state/redis-state-store';
 import type { TabstreamConfig } from '../../topology/config';
-import { configEnv, testConfig, uniqueName, WorkerProcess } from '../support/pipeline-harness';
+import { configEnv, testConfig, uniqueName, waitFor, WorkerProcess } from '../support/pipeline-harness';
 import { startServe, stopServe, type ServeProcess } from '../support/serve-process';
 import { scratchDir } from '../support/scratch-dir';
 import { testStack } from '../support/stack-env';
@@ -133,6 +134,20 @@ describe('Redis ACL users: a worker user and a read-only user', () => {
     const flag = await cli(workerConfig, 'query', 'tabs', '--topology', name, '--redis', withUser(stack.redis, readerUser, readerPassword));
     expect(flag.code).toBe(1);
     expect(flag.stderr).toMatch(/^topology: the --redis flag carries a password, which ps shows to every user of this machine: [^\n]*\n$/);
+  });
+
+  it('offsets --execute, which writes, runs as the worker user', async () => {
+    expect((await cli(workerConfig, 'deactivate', name)).code).toBe(0);
+    await waitFor(
+      'no owners, the worker stopped the topology',
+      async () => (JSON.parse((await cli(readerConfig, 'status', name, '--json')).stdout) as { partitions: Array<{ worker: string | null }> }).partitions,
+      (partitions) => partitions.every((p) => p.worker === null) && worker!.output.includes('stopped: no partitions assigned here'),
+      30_000,
+    );
+    const moved = await cli(workerConfig, 'offsets', name, '--to-earliest', '--reset-state', '--execute');
+    expect(moved.stderr).toBe('');
+    expect(moved.code).toBe(0);
+    expect(await admin.hget(partitionKeys('ts', name, 0).meta, 'moved_reset')).toBe('1');
   });
 
   it('no output carries a password, and Redis refused the worker user nothing but CONFIG', async () => {
