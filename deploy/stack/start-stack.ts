@@ -51,7 +51,8 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     if (zkNodes > 1) ports.zkNodes = zkNodes;
     if (redis !== 'single') ports.redisMode = redis;
     if (opts.redisTls ?? recorded?.redisTls) {
-      if (redis !== 'single') throw new StackError('REDIS_TLS_SHAPE', `Redis over TLS runs as one server only on the local stack, not ${redis === 'cluster' ? 'a Redis Cluster' : 'under Sentinel'}`);
+      const shape = redis === 'cluster' ? 'a Redis Cluster' : 'under Sentinel';
+      if (redis !== 'single') throw new StackError('REDIS_TLS_SHAPE', `Redis over TLS runs as one server only on the local stack, not ${shape} (dev up --no-redis-tls for plaintext)`);
       ports.redisTls = true;
     }
     assertPortsInRange(ports);

@@ -91,8 +91,9 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
     }),
   );
   say('stack', `up: ZooKeeper ${info.zk}, Kafka ${info.brokers}, Redis ${redact(info.redis)}`);
-  // The stack's Redis URL is no flag of the user's (a flag may not carry a password).
-  return { config: { ...configFrom({ ...flags, zk: info.zk, brokers: info.brokers }), redis: info.redis }, stackDir: flags.dir };
+  // The stack's Redis URL is no flag of the user's (a flag may not carry a password); a TLS stack's clients trust its CA.
+  const config = configFrom({ ...flags, zk: info.zk, brokers: info.brokers });
+  return { config: { ...config, redis: info.redis, ...(info.redisTls && { redisTls: { ca: info.redisTls.ca } }) }, stackDir: flags.dir };
 }
 
 /**

@@ -65,6 +65,7 @@ export function registerDevCommands(program: Command): void {
     )
     .addOption(new Option('--redis-sentinel', 'Redis under Sentinel: master redis and replica redis-2 on --redis-port and the next, Sentinels sentinel..sentinel-3 on the 3 ports after them, master name tabstream'))
     .addOption(new Option('--redis-tls', "one Redis speaking TLS only on --redis-port (rediss://), certificates of the stack's own CA in <dir>/tls/ (default off, or the stack's last)").conflicts(['redisCluster', 'redisSentinel']))
+    .option('--no-redis-tls', 'Redis in plaintext again, on a stack that ran it over TLS')
     .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number; redisCluster?: boolean; redisSentinel?: boolean; redisTls?: boolean }) => {
       const { redisCluster, redisSentinel, ...rest } = opts;
       const redisMode = redisCluster ? 'cluster' : redisSentinel ? 'sentinel' : undefined;
