@@ -122,3 +122,16 @@ export class StateStoreError extends TabstreamError {
     super(message, { code: 'STATE_STORE_ERROR', retriable: false, cause });
   }
 }
+
+/**
+ * Redis refused this client: the login (`WRONGPASS`: a wrong user or
+ * password; `NOAUTH`: Redis wants one and none was given), code
+ * `STATE_STORE_LOGIN_REFUSED`; or a command or key its ACL user may not use
+ * (`NOPERM`, or a script's command refused), code
+ * `STATE_STORE_PERMISSION_DENIED`. Retrying will not help: the settings must change.
+ */
+export class StateStoreAccessError extends TabstreamError {
+  constructor(code: 'STATE_STORE_LOGIN_REFUSED' | 'STATE_STORE_PERMISSION_DENIED', message: string, cause?: unknown) {
+    super(message, { code, retriable: false, cause });
+  }
+}

@@ -23,17 +23,26 @@ export async function redisDurabilityWarnings(redis: RedisConnection): Promise<s
 }
 
 async function serverWarnings(redis: Redis): Promise<string[]> {
-  let config: string[];
+  let value: Map<string, string>;
+  let fsyncUnknown: string | null = null;
   try {
-    config = (await redis.call('CONFIG', 'GET', '*')) as string[];
+    // The settings named, not `*`: CONFIG GET * would answer the replication password (masterauth) too.
+    value = pairs((await redis.call('CONFIG', 'GET', 'appendonly', 'appendfsync', 'maxmemory-policy', 'maxmemory')) as string[]);
   } catch (err) {
-    return [`could not read Redis's configuration (${(err as Error).message}): check yourself that it runs with appendonly yes, appendfsync always and maxmemory-policy noeviction`];
+    // CONFIG is often disabled on managed services, and left out of a least-privilege ACL user (docs/security.md): INFO says all but appendfsync.
+    const reason = (err as Error).message;
+    try {
+      value = await infoSettings(redis);
+    } catch {
+      return [`could not read Redis's configuration (${reason}): check yourself that it runs with appendonly yes, appendfsync always and maxmemory-policy noeviction`];
+    }
+    fsyncUnknown = reason;
   }
-  const value = new Map<string, string>();
-  for (let i = 0; i + 1 < config.length; i += 2) value.set(config[i]!, config[i + 1]!);
   const warnings: string[] = [];
   if (value.get('appendonly') !== 'yes') {
     warnings.push('Redis runs without an append-only file (appendonly no): a crash loses acknowledged checkpoints; workers then replay from the watermark Redis kept');
+  } else if (fsyncUnknown !== null) {
+    warnings.push(`could not read Redis's appendfsync (CONFIG GET: ${fsyncUnknown}): check yourself that it is 'always', or a crash may lose the last acknowledged checkpoints`);
   } else if (value.get('appendfsync') !== 'always') {
     warnings.push(`Redis syncs its append-only file '${value.get('appendfsync')}', not 'always': a crash may lose the last acknowledged checkpoints; workers then replay from the watermark Redis kept`);
   }
@@ -42,4 +51,24 @@ async function serverWarnings(redis: Redis): Promise<string[]> {
     warnings.push(`Redis may evict keys (maxmemory-policy ${policy}): evicted states are lost for good; use noeviction`);
   }
   return warnings;
+}
+
+function pairs(flat: string[]): Map<string, string> {
+  const value = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) value.set(flat[i]!, flat[i + 1]!);
+  return value;
+}
+
+/** appendonly, maxmemory-policy and maxmemory as INFO tells them (`aof_enabled`, `maxmemory_policy`, `maxmemory`). */
+async function infoSettings(redis: Redis): Promise<Map<string, string>> {
+  const fields = new Map<string, string>();
+  for (const line of `${await redis.info('persistence')}\n${await redis.info('memory')}`.split(/\r?\n/)) {
+    const at = line.indexOf(':');
+    if (at > 0) fields.set(line.slice(0, at), line.slice(at + 1).trim());
+  }
+  if (!fields.has('aof_enabled')) throw new Error('INFO persistence has no aof_enabled');
+  const value = new Map<string, string>([['appendonly', fields.get('aof_enabled') === '1' ? 'yes' : 'no']]);
+  if (fields.has('maxmemory_policy')) value.set('maxmemory-policy', fields.get('maxmemory_policy')!);
+  if (fields.has('maxmemory')) value.set('maxmemory', fields.get('maxmemory')!);
+  return value;
 }

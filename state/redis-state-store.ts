@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import { isCluster, type RedisConnection } from './redis-client';
+import { connectionProblem, isCluster, type RedisConnection } from './redis-client';
 import { checkpointArgs } from './checkpoint-args';
 import { movePositionArgs, type PositionMove } from './move-position-args';
 import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
@@ -16,7 +16,7 @@ import {
   type PartitionKeys,
 } from './redis-keys';
 import { scanHash, scanSet } from './redis-scan';
-import { withStateScripts, type RedisWithStateScripts } from './scripts';
+import { scanFieldsPage, withStateScripts, type RedisWithStateScripts } from './scripts';
 
 export type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
 
@@ -121,7 +121,7 @@ export class RedisStateStore {
     }
     const replies = await this.guard(topology, null, async () => (await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []))).flat());
     return replies.map(([err, reply]) => {
-      if (err) throw mapRedisError(err, topology, null);
+      if (err) throw mapRedisError(err, topology, null, connectionProblem(this.redis));
       return reply;
     });
   }
@@ -328,7 +328,7 @@ export class RedisStateStore {
       const [next, fields] = await this.guard(topology, partition, async () =>
         novalues
           ? ((await this.redis.call('HSCAN', key, cursor, 'MATCH', match, 'COUNT', String(this.scanCount), 'NOVALUES')) as [string, string[]])
-          : ((await this.redis.tsScanFields(key, cursor, match, String(this.scanCount))) as [string, string[]]),
+          : await scanFieldsPage(this.redis, key, cursor, match, String(this.scanCount)),
       );
       cursor = String(next);
       yield fields.map((field) => parseStateField(String(field)));
@@ -360,7 +360,7 @@ export class RedisStateStore {
     try {
       return await op();
     } catch (err) {
-      throw mapRedisError(err, topology, partition);
+      throw mapRedisError(err, topology, partition, connectionProblem(this.redis));
     }
   }
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { RedisTlsFiles } from '../state/redis-client';
+import { hasPassword } from '../state/redis-target';
 
 /** Where Tabstream finds its three services and how it runs. */
 export interface TabstreamConfig {
@@ -6,8 +8,12 @@ export interface TabstreamConfig {
   zk: string;
   /** Kafka bootstrap brokers. */
   brokers: string[];
-  /** A `redis://` URL. */
+  /** A `redis://` URL, or another form redis-target.ts reads (`rediss://`, `redis-cluster://`, `redis-sentinel://`, ...). */
   redis: string;
+  /** TLS files for a `rediss` URL (its scheme turns TLS on; these only say what to trust and present). */
+  redisTls?: RedisTlsFiles;
+  /** A file holding the Redis password, for a URL that names only the user (never a flag: `ps` shows flags). */
+  redisPasswordFile?: string;
   /** ZooKeeper root of Tabstream's znodes. */
   zkRoot: string;
   /** Redis key prefix. */
@@ -89,6 +95,10 @@ export interface ConfigFlags {
   kafkaSaslMechanism?: string;
   kafkaUsername?: string;
   kafkaPasswordFile?: string;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
+  redisPasswordFile?: string;
 }
 
 /**
@@ -122,6 +132,41 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
   return out.tls === undefined && out.sasl === undefined ? undefined : out;
 }
 
+/**
+ * Redis's TLS files and password file: each from its flag, else the
+ * environment (`TABSTREAM_REDIS_CA`, `_CERT`, `_KEY`, `_PASSWORD_FILE`), else
+ * the config file (`redisTls`, `redisPasswordFile`). A password in the
+ * `--redis` flag is refused: every user of the machine sees it in `ps`.
+ */
+function redisSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Partial<TabstreamConfig>): Pick<TabstreamConfig, 'redisTls' | 'redisPasswordFile'> {
+  if (flags.redis !== undefined && hasPassword(flags.redis)) {
+    throw new Error(
+      'the --redis flag carries a password, which ps shows to every user of this machine: put the URL in TABSTREAM_REDIS or the config file (redis), or only the password in a file (--redis-password-file, TABSTREAM_REDIS_PASSWORD_FILE, redisPasswordFile)',
+    );
+  }
+  const files = {
+    ca: flags.redisCa ?? env.TABSTREAM_REDIS_CA ?? fromFile.redisTls?.ca,
+    cert: flags.redisCert ?? env.TABSTREAM_REDIS_CERT ?? fromFile.redisTls?.cert,
+    key: flags.redisKey ?? env.TABSTREAM_REDIS_KEY ?? fromFile.redisTls?.key,
+  };
+  const redisTls = Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined && v !== '')) as RedisTlsFiles;
+  const redisPasswordFile = flags.redisPasswordFile ?? env.TABSTREAM_REDIS_PASSWORD_FILE ?? fromFile.redisPasswordFile;
+  return { redisTls: Object.keys(redisTls).length > 0 ? redisTls : undefined, redisPasswordFile: redisPasswordFile || undefined };
+}
+
+/** The environment that hands a config's Redis settings to a child process (never flags: `ps` shows those). */
+export function redisEnv(config: Pick<TabstreamConfig, 'redis' | 'redisTls' | 'redisPasswordFile'>): Record<string, string> {
+  const { ca, cert, key } = config.redisTls ?? {};
+  return {
+    TABSTREAM_REDIS: config.redis,
+    ...(ca !== undefined && { TABSTREAM_REDIS_CA: ca }),
+    ...(cert !== undefined && { TABSTREAM_REDIS_CERT: cert }),
+    ...(key !== undefined && { TABSTREAM_REDIS_KEY: key }),
+    ...(config.redisPasswordFile !== undefined && { TABSTREAM_REDIS_PASSWORD_FILE: config.redisPasswordFile }),
+  };
+}
+
+
 /** The config file a command reads: `--config`, else `TABSTREAM_CONFIG`, else none. */
 export function configFileOf(flags: Pick<ConfigFlags, 'config'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return flags.config || env.TABSTREAM_CONFIG || undefined;
@@ -148,6 +193,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     staleTabAfterMs: staleTabAfter === undefined ? DEFAULT_CONFIG.staleTabAfterMs : milliseconds(staleTabAfter, 'staleTabAfterMs'),
     blockedTabs: blockedTabs === undefined ? DEFAULT_CONFIG.blockedTabs : tabPatterns(blockedTabs),
     kafka: kafkaSecurity(flags, env, fromFile.kafka),
+    ...redisSecurity(flags, env, fromFile),
   };
 }
 

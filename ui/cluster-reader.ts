@@ -40,7 +40,7 @@ export class ClusterReader {
   constructor(readonly config: TabstreamConfig, registry: HandlerRegistry = defaultRegistry()) {
     this.registry = registry;
     // It reconnects by itself; a request made meanwhile fails with its error, within the API's answer time.
-    this.redis = redisClient(config.redis, { timeoutMs: SERVICE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
+    this.redis = redisClient(config, { timeoutMs: SERVICE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
   }
 

@@ -18,7 +18,10 @@ export type StackErrorCode =
   | 'STOP_FAILED'
   | 'LOCK_TIMEOUT'
   | 'UNKNOWN_SERVICE'
-  | 'SECURE_SETUP_FAILED';
+  | 'SECURE_SETUP_FAILED'
+  | 'OPENSSL_MISSING'
+  | 'OPENSSL_FAILED'
+  | 'REDIS_TLS_SHAPE';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

@@ -5,6 +5,7 @@ import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
 import { nodeCount, portOf, redisMode, zkConnectString, zkQuorumPorts } from './layout';
 import { currentMasterNode, prepareSentinelConfig } from './redis-sentinel';
+import { ensureRedisCertificates, redisTlsSettings } from './redis-tls';
 import { renderTemplateFile } from './render-config';
 import { secureKafkaSettings, stackSecrets } from './secure-stack';
 import { join } from 'node:path';
@@ -81,6 +82,10 @@ export async function prepareLaunch(layout: StackLayout, ports: StackPorts, serv
     // Under Sentinel a server starts as the replica of the master the Sentinels name now, or as that master.
     const master = redisMode(ports) === 'sentinel' ? await currentMasterNode(layout, ports) : 1;
     config = withSettings(config, redisNodeSettings(ports, node, dataDir, master), ' ');
+    if (ports.redisTls) {
+      const tls = redisTlsSettings(await ensureRedisCertificates(layout), portOf(ports, 'redis', node));
+      config = withSettings(config, tls, ' ', 'TLS only: no plaintext port (port 0), TLS on the stack\'s Redis port');
+    }
   }
   // A secure broker's config holds its keystore's and SCRAM passwords: its owner's eyes only.
   await writeFile(configFile, config, { mode: 0o600 });
@@ -146,7 +151,7 @@ export function kafkaClusterSettings(ports: StackPorts, node: number): Array<[st
  * the end where it is not: `key=value` lines of a properties file, or
  * `key value` lines of a Redis config (`separator` ' ').
  */
-export function withSettings(properties: string, settings: Array<[string, string]>, separator = '='): string {
+export function withSettings(properties: string, settings: Array<[string, string]>, separator = '=', heading = 'This node of a multi-node stack'): string {
   const lines = properties.split('\n');
   const added: string[] = [];
   for (const [key, value] of settings) {
@@ -156,7 +161,7 @@ export function withSettings(properties: string, settings: Array<[string, string
   }
   if (added.length === 0) return lines.join('\n');
   const body = lines.join('\n').replace(/\n*$/, '\n');
-  return `${body}\n# This node of a multi-node stack\n${added.join('\n')}\n`;
+  return `${body}\n# ${heading}\n${added.join('\n')}\n`;
 }
 
 async function javaLaunch(layout: StackLayout, service: 'zookeeper' | 'kafka', configFile: string, runtimes: Runtimes, heap: string[]): Promise<LaunchPlan> {

@@ -36,6 +36,11 @@ export interface StackPorts {
   redisMode?: Exclude<RedisMode, 'single'>;
   /** `dev up --secure`: Kafka on SASL_SSL only (SCRAM-SHA-512, the stack's own CA); secrets in <dir>/secrets/. */
   secure?: true;
+  /**
+   * Redis speaks TLS only (one server): `tls-port` on redisPort, no plaintext
+   * port, certificates of the stack's own CA in <dir>/tls/ (redis-tls.ts).
+   */
+  redisTls?: true;
 }
 
 /**
@@ -179,14 +184,15 @@ export function brokerList(ports: StackPorts): string {
 }
 
 /**
- * The TABSTREAM_REDIS of the stack: `redis://127.0.0.1:6379` for one server,
+ * The TABSTREAM_REDIS of the stack: `redis://127.0.0.1:6379` for one server
+ * (`rediss://` when it speaks TLS),
  * `redis-cluster://<every master and replica>` for a Redis Cluster, and
  * `redis-sentinel://<every Sentinel>/tabstream` under Sentinel.
  */
 export function redisUrl(ports: StackPorts): string {
   switch (redisMode(ports)) {
     case 'single':
-      return `redis://127.0.0.1:${ports.redisPort}`;
+      return `${ports.redisTls ? 'rediss' : 'redis'}://127.0.0.1:${ports.redisPort}`;
     case 'cluster':
       return `redis-cluster://${addressesOf(ports, 'redis').join(',')}`;
     case 'sentinel':

@@ -4,6 +4,7 @@
 // serves as a whole (settleRedis).
 import zookeeper from 'node-zookeeper-client';
 import { createConnection } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { StackError } from './errors';
 import type { ServiceName, StackPorts } from './layout';
 import { portOf, redisMode } from './layout';
@@ -20,15 +21,26 @@ const SESSION_TIMEOUT_MS = 10_000;
 /** A Redis Cluster created, or a replica synced and Sentinels acquainted, within this. */
 const REDIS_SETTLE_TIMEOUT_MS = 60_000;
 
-/** Whether the node serves; `kafkaSecurity` is how a client reaches the brokers of a secure stack. */
-export async function probeService(service: ServiceName, ports: StackPorts, node = 1, kafkaSecurity?: KafkaSecurity): Promise<boolean> {
+/**
+ * Whether the node serves, asked as a client of the stack asks: `kafka`, how
+ * a client reaches the brokers of a secure stack; `redisTls`, the client TLS
+ * options of a stack whose Redis speaks TLS (redis-tls.ts).
+ */
+export async function probeService(
+  service: ServiceName,
+  ports: StackPorts,
+  node = 1,
+  clientSecurity: { kafka?: KafkaSecurity; redisTls?: ConnectionOptions } = {},
+): Promise<boolean> {
+  const kafkaSecurity = clientSecurity.kafka;
+  const redisTls = clientSecurity.redisTls;
   switch (service) {
     case 'zookeeper':
       return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
       return probeKafka(portOf(ports, 'kafka', node), kafkaSecurity);
     case 'redis':
-      return probeRedis(portOf(ports, 'redis', node));
+      return probeRedis(portOf(ports, 'redis', node), redisTls);
     case 'sentinel':
       return (await masterNamedBy(portOf(ports, 'sentinel', node))) !== undefined;
   }
@@ -113,7 +125,7 @@ async function probeKafka(port: number, security?: KafkaSecurity): Promise<boole
   }
 }
 
-async function probeRedis(port: number): Promise<boolean> {
+async function probeRedis(port: number, tls?: ConnectionOptions): Promise<boolean> {
   // A LOADING error while replaying the AOF means not yet.
-  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS)) === 'PONG';
+  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS, tls)) === 'PONG';
 }

@@ -1,15 +1,17 @@
 // One question to one Redis server (or Sentinel) of the stack, on a connection
 // of its own that never retries and never waits longer than its timeout: what
 // the readiness probes and the cluster and Sentinel set-up ask.
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 
 export const REDIS_CALL_TIMEOUT_MS = 2_000;
 
-/** What `ask` resolves to on 127.0.0.1:`port`, or undefined when it does not answer in time (or answers an error). */
-export async function askRedis<T>(port: number, ask: (redis: Redis) => Promise<T>, timeoutMs = REDIS_CALL_TIMEOUT_MS): Promise<T | undefined> {
+/** What `ask` resolves to on 127.0.0.1:`port` (over TLS with `tls`), or undefined when it does not answer in time (or answers an error). */
+export async function askRedis<T>(port: number, ask: (redis: Redis) => Promise<T>, timeoutMs = REDIS_CALL_TIMEOUT_MS, tls?: ConnectionOptions): Promise<T | undefined> {
   const redis = new Redis({
     host: '127.0.0.1',
     port,
+    ...(tls && { tls }),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

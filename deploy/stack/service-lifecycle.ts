@@ -16,6 +16,7 @@ import { logTail, signalUntilGone, sleep, spawnService } from './service-process
 import { waitForStaleBrokerToExpire } from './stale-broker';
 import { stackClasspath } from './classpath';
 import { findJava, findRedisServer } from './requirements';
+import { stackRedisTlsOptions } from './redis-tls';
 
 const READY_TIMEOUT_MS: Record<ServiceName, number> = { zookeeper: 30_000, kafka: 90_000, redis: 30_000, sentinel: 30_000 };
 const STOP_GRACE_MS: Record<ServiceName, number> = { zookeeper: 10_000, kafka: 30_000, redis: 15_000, sentinel: 10_000 };
@@ -57,11 +58,13 @@ export async function waitUntilReady(layout: StackLayout, ports: StackPorts, ser
   const name = nodeName(service, node);
   const deadline = Date.now() + READY_TIMEOUT_MS[service];
   const startTime = processFacts(pid)?.startTime;
+  const redisTls = service === 'redis' && ports.redisTls ? stackRedisTlsOptions(layout) : undefined;
   for (;;) {
     if (startTime === undefined || processFacts(pid)?.startTime !== startTime) {
       throw await startFailure(layout, service, node, 'SERVICE_EXITED', `${name} exited while starting`, logOffset);
     }
-    if (await probeService(service, ports, node, ports.secure && service === 'kafka' ? await stackKafkaSecurity(layout) : undefined)) return;
+    const kafka = ports.secure && service === 'kafka' ? await stackKafkaSecurity(layout) : undefined;
+    if (await probeService(service, ports, node, { kafka, redisTls })) return;
     if (Date.now() >= deadline) {
       throw await startFailure(layout, service, node, 'START_TIMEOUT', `${name} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
     }

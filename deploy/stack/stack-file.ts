@@ -24,6 +24,7 @@ export function parseStackFile(text: string): StackFile | undefined {
     ...(isNodeCount(record.zkNodes) && record.zkNodes > 1 && { zkNodes: record.zkNodes }),
     ...((record.redisMode === 'cluster' || record.redisMode === 'sentinel') && { redisMode: record.redisMode }),
     ...(record.secure === true && { secure: true }),
+    ...(record.redisTls === true && { redisTls: true as const }),
   };
 }
 

@@ -3,6 +3,7 @@
 import { secureConfigFile } from './secure-stack';
 import type { ServiceName, StackLayout, StackPorts } from './layout';
 import { DEFAULT_PORTS, brokerList, nodeName, portOf, redisUrl, stackLayout, stackNodes, zkConnectString } from './layout';
+import { redisTlsFiles } from './redis-tls';
 import { ownedServicePid } from './ownership';
 import { readStackFile, shapeOf } from './stack-file';
 
@@ -35,6 +36,8 @@ export interface StackInfo {
   redis: string;
   /** A secure stack's client config (TABSTREAM_CONFIG): TLS, SASL and where the secrets' files are. */
   config?: string;
+  /** When Redis speaks TLS (`rediss://`): the CA its clients trust, and a client certificate and key they may present. */
+  redisTls?: { ca: string; cert: string; key: string };
   /** Node 1 of each service (the only one on a single-node stack); `sentinel` only under Sentinel. */
   services: Record<Exclude<ServiceName, 'sentinel'>, ServiceStatus> & { sentinel?: ServiceStatus };
   /** Every process of the stack, nodes 2, 3, ... of a multi-node stack too. */
@@ -76,7 +79,13 @@ export async function stackStatus(dir?: string): Promise<StackInfo> {
     brokers: brokerList(ports),
     redis: redisUrl(ports),
     ...(ports.secure && { config: secureConfigFile(layout) }),
+    ...(ports.redisTls && { redisTls: clientTlsFiles(layout) }),
     services: { zookeeper: first('zookeeper')!, kafka: first('kafka')!, redis: first('redis')!, ...(sentinel && { sentinel }) },
     nodes,
   };
+}
+
+function clientTlsFiles(layout: StackLayout): { ca: string; cert: string; key: string } {
+  const files = redisTlsFiles(layout);
+  return { ca: files.ca, cert: files.clientCert, key: files.clientKey };
 }

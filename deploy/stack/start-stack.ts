@@ -29,6 +29,8 @@ export interface StartStackOptions {
   redisMode?: RedisMode;
   /** Kafka on SASL_SSL only (SCRAM-SHA-512, a CA of the stack's own), secrets in <dir>/secrets/, a client config file for TABSTREAM_CONFIG (default: off, or the stack's last). */
   secure?: boolean;
+  /** Redis speaks TLS only, with certificates of the stack's own CA (default off, or the stack's last); one server only. */
+  redisTls?: boolean;
   log?: (line: string) => void;
 }
 
@@ -52,6 +54,11 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     if (zkNodes > 1) ports.zkNodes = zkNodes;
     if (redis !== 'single') ports.redisMode = redis;
     if (opts.secure ?? recorded?.secure) ports.secure = true;
+    if (opts.redisTls ?? recorded?.redisTls) {
+      const shape = redis === 'cluster' ? 'a Redis Cluster' : 'under Sentinel';
+      if (redis !== 'single') throw new StackError('REDIS_TLS_SHAPE', `Redis over TLS runs as one server only on the local stack, not ${shape} (dev up --no-redis-tls for plaintext)`);
+      ports.redisTls = true;
+    }
     assertPortsInRange(ports);
     const anyRunning = (await runningNodes(layout, recordedPorts)).size > 0;
     if (anyRunning && shapeText(recordedPorts) !== shapeText(ports)) {
@@ -115,7 +122,7 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
 /** "3 broker(s), 3 ZooKeeper server(s) and a Redis Cluster": what a running stack cannot change. */
 function shapeText(ports: StackPorts): string {
   const redis = { single: 'one Redis server', cluster: 'a Redis Cluster', sentinel: 'Redis under Sentinel' }[redisMode(ports)];
-  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}${ports.secure ? ', secured' : ''}`;
+  return `${nodeCount(ports, 'kafka')} broker(s), ${nodeCount(ports, 'zookeeper')} ZooKeeper server(s) and ${redis}${ports.redisTls ? ' over TLS' : ''}${ports.secure ? ', secured' : ''}`;
 }
 
 /** Like Promise.all, but waits for every promise before rejecting, so nothing is still starting while we clean up. */

@@ -234,7 +234,8 @@ describe('bounded queries: linear-time patterns, budgets, paging, shutdown', () 
       expect(onStates.length).toBeGreaterThan(0);
       for (const c of onStates) {
         const command = c.args[0]!.toLowerCase();
-        const fieldsOnly = command === 'evalsha' || command === 'eval' || (command === 'hscan' && (c.source === 'lua' || c.args.some((a) => a.toUpperCase() === 'NOVALUES')));
+        // scan-fields.lua goes as EVALSHA_RO (EVAL_RO the first time): the read-only ACL user may run it.
+        const fieldsOnly = command === 'evalsha_ro' || command === 'eval_ro' || (command === 'hscan' && (c.source === 'lua' || c.args.some((a) => a.toUpperCase() === 'NOVALUES')));
         expect(fieldsOnly, `${c.source}: ${c.args.join(' ')}`).toBe(true);
       }
     } finally {

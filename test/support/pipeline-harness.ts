@@ -7,11 +7,12 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { redisClient, type RedisConnection } from '../../state/redis-client';
-import { resolveConfig, type TabstreamConfig } from '../../topology/config';
+import { redisEnv, resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
 import { defaultRegistry } from '../../bolts/handlers/registry';
 import { testStack } from './stack-env';
+import { signalGroup, trackGroup } from './process-groups';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,7 +36,7 @@ export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
     ...process.env,
     TABSTREAM_ZK: config.zk,
     TABSTREAM_BROKERS: config.brokers.join(','),
-    TABSTREAM_REDIS: config.redis,
+    ...redisEnv(config),
     TABSTREAM_ZK_ROOT: config.zkRoot,
     ...kafkaSecurityEnv(config),
   };
@@ -59,7 +60,6 @@ export function topologyCli(config: TabstreamConfig, topology: string): (...args
   return async (...args) => (await run(process.execPath, [`${ROOT}/bin/topology.js`, ...args, '--topology', topology], { cwd: ROOT, env: configEnv(config) })).stdout;
 }
 
-/** A `topology worker` child process, as an operator would start it. */
 /** A pino line of a worker's log (JSON on stdout). */
 export interface WorkerLogLine {
   time: number;
@@ -70,18 +70,21 @@ export interface WorkerLogLine {
   [field: string]: unknown;
 }
 
+/** A `topology worker` child process, as an operator would start it. */
 export class WorkerProcess {
   readonly child: ChildProcess;
   output = '';
   /** Every log line, parsed, for assertions on what the worker did and when. */
   readonly logs: WorkerLogLine[] = [];
 
-  constructor(config: TabstreamConfig, readonly id: string, extraArgs: string[] = []) {
+  /** With `group`, the worker runs in a process group of its own, signalled as a group and killed when the test process exits. */
+  constructor(config: TabstreamConfig, readonly id: string, extraArgs: string[] = [], readonly opts: { group?: boolean } = {}) {
     this.child = spawn(
       process.execPath,
       [`${ROOT}/bin/topology.js`, 'worker', '--id', id, '--session-timeout', String(config.sessionTimeoutMs), ...extraArgs],
-      { cwd: ROOT, env: configEnv(config), stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: configEnv(config), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.group === true },
     );
+    if (opts.group === true) trackGroup(this.child);
     // TABSTREAM_TEST_WORKER_LOGS=<dir>: every worker's whole output kept in <dir>/<id>.log, for a post-mortem.
     const logDir = process.env.TABSTREAM_TEST_WORKER_LOGS;
     const logFile = logDir ? join(logDir, `${id}.log`) : null;
@@ -114,7 +117,9 @@ export class WorkerProcess {
   }
 
   kill(signal: NodeJS.Signals): void {
-    if (!this.exited) this.child.kill(signal);
+    if (this.exited) return;
+    if (this.opts.group === true) signalGroup(this.pid, signal);
+    else this.child.kill(signal);
   }
 
   async waitExit(timeoutMs = 30_000): Promise<void> {
@@ -136,7 +141,7 @@ export class AggregateReader {
 
   constructor(config: TabstreamConfig, topology: string) {
     // A read that Redis does not answer fails in 2 s (a fault test polls through outages).
-    this.redis = redisClient(config.redis, { timeoutMs: 2000, maxRetriesPerRequest: 1 });
+    this.redis = redisClient(config, { timeoutMs: 2000, maxRetriesPerRequest: 1 });
     this.query = new TabQuery(new RedisStateStore(this.redis, { prefix: config.redisPrefix }), defaultRegistry(), topology);
   }
 

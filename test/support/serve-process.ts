@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { signalGroup as killGroup, trackGroup } from './process-groups';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -11,20 +12,6 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
-}
-
-/** Groups still running when the test process exits: killed then, so an interrupted test leaves none. */
-const running = new Set<number>();
-process.once('exit', () => {
-  for (const pid of running) killGroup(pid, 'SIGKILL');
-});
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone
-  }
 }
 
 /** `topology serve --port 0 [args]` as an operator would run it, in its own process group; resolves with its base URL. */
@@ -35,8 +22,7 @@ export function startServe(env: NodeJS.ProcessEnv, topology: string, args: strin
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  running.add(child.pid!);
-  child.once('exit', () => running.delete(child.pid!));
+  trackGroup(child);
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -8,6 +8,8 @@ import { redisNodeSettings, withSettings } from '../../deploy/stack/launch-plans
 import type { StackPorts } from '../../deploy/stack/layout';
 import { assertPortsInRange, nodeName, parseNodeName, portOf, portsOfNode, redisUrl, stackNodes } from '../../deploy/stack/layout';
 import { parseInfo } from '../../deploy/stack/redis-call';
+import { redisTlsFiles, redisTlsSettings } from '../../deploy/stack/redis-tls';
+import { stackLayout } from '../../deploy/stack/layout';
 import { parseClusterNodes } from '../../deploy/stack/redis-cluster';
 import { masterInSentinelConfig, redisNodeOnPort, sentinelConfigFits } from '../../deploy/stack/redis-sentinel';
 import { CONFIG_TEMPLATE_DIR, renderTemplate } from '../../deploy/stack/render-config';
@@ -54,6 +56,12 @@ describe('nodes and ports of each Redis shape', () => {
     expect(parseStackFile('{"zkPort":1,"kafkaPort":2,"redisPort":3,"redisMode":"sentinel","brokers":3}')).toEqual({ zkPort: 1, kafkaPort: 2, redisPort: 3, redisMode: 'sentinel', brokers: 3 });
     expect(parseStackFile('{"zkPort":1,"kafkaPort":2,"redisPort":3,"redisMode":"galaxy"}')).toEqual({ zkPort: 1, kafkaPort: 2, redisPort: 3 });
   });
+
+  it('one server over TLS: rediss:// on --redis-port, recorded in stack.json', () => {
+    expect(redisUrl({ ...base, redisTls: true })).toBe('rediss://127.0.0.1:6379');
+    expect(parseStackFile('{"zkPort":1,"kafkaPort":2,"redisPort":3,"redisTls":true}')).toEqual({ zkPort: 1, kafkaPort: 2, redisPort: 3, redisTls: true });
+    expect(parseStackFile('{"zkPort":1,"kafkaPort":2,"redisPort":3,"redisTls":"yes"}')).toEqual({ zkPort: 1, kafkaPort: 2, redisPort: 3 });
+  });
 });
 
 describe('Redis configs', () => {
@@ -78,6 +86,13 @@ describe('Redis configs', () => {
     // After a failover to redis-2, redis starts as its replica.
     expect(conf(sentinel, 1, 2)).toContain('replicaof 127.0.0.1 6380');
     expect(conf(sentinel, 2, 2).some((line) => line.startsWith('replicaof'))).toBe(false);
+  });
+
+  it('over TLS: no plaintext port, TLS on the Redis port with the stack CA, client certificates optional', () => {
+    const files = redisTlsFiles(stackLayout('/s'));
+    const lines = withSettings(conf(base, 1).join('\n'), redisTlsSettings(files, 6379), ' ').split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['port 0', 'tls-port 6379', 'tls-cert-file /s/tls/redis.crt', 'tls-key-file /s/tls/redis.key', 'tls-ca-cert-file /s/tls/ca.crt', 'tls-auth-clients optional']));
+    expect(lines).not.toContain('port 6379');
   });
 
   it('withSettings replaces a `key value` line where the key is set and adds the others', () => {

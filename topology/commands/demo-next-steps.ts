@@ -2,6 +2,7 @@
 // names it actually used, so each one can be pasted as it is.
 import { DEFAULT_STACK_DIR } from '../../deploy/stack/index';
 import { DEFAULT_CONFIG, type TabstreamConfig } from '../config';
+import { hasPassword, redact } from '../../state/redis-target';
 
 export interface NextStepsInput {
   config: TabstreamConfig;
@@ -23,7 +24,9 @@ export function nextSteps({ config, topology, stackDir, configFile }: NextStepsI
     config.zk === DEFAULT_CONFIG.zk && config.brokers.join(',') === DEFAULT_CONFIG.brokers.join(',') && config.redis === DEFAULT_CONFIG.redis;
   if (!usesDefaults) {
     lines.push('first point the CLI at the services the demo used:');
-    lines.push(`  export TABSTREAM_ZK=${shellQuote(config.zk)} TABSTREAM_BROKERS=${shellQuote(config.brokers.join(','))} TABSTREAM_REDIS=${shellQuote(config.redis)}`);
+    const ca = config.redisTls?.ca === undefined ? '' : ` TABSTREAM_REDIS_CA=${shellQuote(config.redisTls.ca)}`;
+    lines.push(`  export TABSTREAM_ZK=${shellQuote(config.zk)} TABSTREAM_BROKERS=${shellQuote(config.brokers.join(','))} TABSTREAM_REDIS=${shellQuote(redact(config.redis))}${ca}`);
+    if (hasPassword(config.redis)) lines.push("  (*** stands for the Redis password the demo was given: it is never printed)");
   }
   const withConfig = configFile === undefined ? '' : ` --config ${shellQuote(configFile)}`;
   const ofTopology = topology === 'taba' ? '' : ` --topology ${shellQuote(topology)}`;

@@ -3,6 +3,7 @@
 // client's own retries and stack traces a quarter of a minute later.
 import { connect } from 'node:net';
 import type { TabstreamConfig } from '../config';
+import { firstContacts, parseRedisTarget, redact } from '../../state/redis-target';
 
 interface Endpoint {
   host: string;
@@ -17,11 +18,6 @@ export function endpointsOf(list: string[], defaultPort: number): Endpoint[] {
     if (colon < 0) return { host: hostPort, port: defaultPort };
     return { host: hostPort.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(colon + 1)) };
   });
-}
-
-function redisEndpoint(url: string): Endpoint {
-  const parsed = new URL(url);
-  return { host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(parsed.port || 6379) };
 }
 
 function answers({ host, port }: Endpoint, timeoutMs: number): Promise<boolean> {
@@ -42,7 +38,7 @@ export async function assertServicesAnswer(config: TabstreamConfig, timeoutMs = 
   const services: Array<[string, string, Endpoint[]]> = [
     ['ZooKeeper', config.zk, endpointsOf(config.zk.split(','), 2181)],
     ['Kafka', config.brokers.join(','), endpointsOf(config.brokers, 9092)],
-    ['Redis', config.redis, [redisEndpoint(config.redis)]],
+    ['Redis', redact(config.redis), firstContacts(parseRedisTarget(config.redis))],
   ];
   const silent: string[] = [];
   for (const [name, address, endpoints] of services) {

@@ -18,7 +18,7 @@ export class DemoReadout {
     private readonly partitions: number,
   ) {
     // Reconnects by itself; a failed or timed-out read shows in the table's header.
-    this.redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
+    this.redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
     this.query = new TabQuery(this.store, defaultRegistry(), topology);
   }

@@ -11,7 +11,7 @@ import { ZkClient } from '../coordination/zk-client';
 import { partitionsOf, readAssignment } from '../coordination/assignment-store';
 import { deployTopology } from '../deploy/deploy';
 import type { TopologySpec } from '../deploy/topology-spec';
-import { configFileOf, type TabstreamConfig } from '../config';
+import { configFileOf, redisEnv, type TabstreamConfig } from '../config';
 import { configFrom, positiveInt, withConfigFlags } from './config-flags';
 import { DemoReadout } from './demo-readout';
 import { liveScreen, type LiveScreen } from './demo-screen';
@@ -21,6 +21,7 @@ import { KafkaConnection } from '../../spouts/kafka-connection';
 import { DemoWorker } from './demo-worker';
 import { nextSteps } from './demo-next-steps';
 import { assertServicesAnswer } from './demo-preflight';
+import { redact } from '../../state/redis-target';
 
 interface DemoFlags {
   duration: string;
@@ -77,7 +78,7 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
   if (!flags.stack || named !== undefined) {
     const config = configFrom(flags);
     await step('services', () => assertServicesAnswer(config));
-    say('stack', `none started; using ZooKeeper ${config.zk}, Kafka ${config.brokers.join(',')}, Redis ${config.redis}`);
+    say('stack', `none started; using ZooKeeper ${config.zk}, Kafka ${config.brokers.join(',')}, Redis ${redact(config.redis)}`);
     return { config, stackDir: null, configFile: configFileOf(flags) };
   }
   say('stack', `starting what is missing of the local stack in ${shortPath(flags.dir)} (the first run fetches Kafka with Maven)`);
@@ -91,15 +92,22 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
       log: (line) => say('stack', `  ${line}`),
     }),
   );
-  say('stack', `up: ZooKeeper ${info.zk}, Kafka ${info.brokers}, Redis ${info.redis}`);
+  say('stack', `up: ZooKeeper ${info.zk}, Kafka ${info.brokers}, Redis ${redact(info.redis)}`);
   // A secure stack's config file carries its TLS and SASL settings (the password stays in its file).
   const configFile = info.config ?? configFileOf(flags);
-  return { config: configFrom({ ...flags, config: configFile, zk: info.zk, brokers: info.brokers, redis: info.redis }), stackDir: flags.dir, configFile };
+  // The stack's Redis URL is no flag of the user's (a flag may not carry a password); a TLS stack's clients trust its CA.
+  const config = configFrom({ ...flags, config: configFile, zk: info.zk, brokers: info.brokers });
+  return { config: { ...config, redis: info.redis, ...(info.redisTls && { redisTls: { ca: info.redisTls.ca } }) }, stackDir: flags.dir, configFile };
 }
 
-/** The worker's flags: the resolved services explicitly (flags win over everything), and the config file for the rest. */
+/**
+ * The worker's flags: the resolved services explicitly (flags win over
+ * everything), and the config file for the rest. Redis's URL and files go in
+ * its environment instead (which wins over the config file too): a flag
+ * would show a password to `ps`.
+ */
 function workerArgs(config: TabstreamConfig, configFile: string | undefined): string[] {
-  const args = ['--zk', config.zk, '--brokers', config.brokers.join(','), '--redis', config.redis];
+  const args = ['--zk', config.zk, '--brokers', config.brokers.join(',')];
   return configFile === undefined ? args : [...args, '--config', configFile];
 }
 
@@ -204,8 +212,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   say('deploy', `${spec.name} (version ${spec.version}) reads topic ${spec.options.topic} (${spec.partitions} partitions)`);
 
   const readout = new DemoReadout(config, spec.name, spec.partitions);
-  // The ZooKeeper root travels in the environment, which wins over a config file as a flag would.
-  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile), { TABSTREAM_ZK_ROOT: config.zkRoot });
+  // The ZooKeeper root and Redis travel in the environment, which wins over a config file as a flag would.
+  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile), { TABSTREAM_ZK_ROOT: config.zkRoot, ...redisEnv(config) });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
   const { tls, sasl } = KafkaConnection.of(config).clientOptions('tabstream-demo');

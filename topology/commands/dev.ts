@@ -44,7 +44,8 @@ function serviceTable(info: StackInfo): string {
 }
 
 function envLines(info: StackInfo): string {
-  const lines = [`TABSTREAM_ZK=${info.zk}`, `TABSTREAM_BROKERS=${info.brokers}`, `TABSTREAM_REDIS=${info.redis}`];
+  const tls = info.redisTls === undefined ? [] : [`TABSTREAM_REDIS_CA=${info.redisTls.ca}`];
+  const lines = [`TABSTREAM_ZK=${info.zk}`, `TABSTREAM_BROKERS=${info.brokers}`, `TABSTREAM_REDIS=${info.redis}`, ...tls];
   // A secure stack's config file carries all of these and its TLS and SASL settings (paths to the secrets, not the secrets).
   return (info.config === undefined ? lines : [`TABSTREAM_CONFIG=${info.config}`]).join('\n');
 }
@@ -66,7 +67,9 @@ export function registerDevCommands(program: Command): void {
     )
     .addOption(new Option('--redis-sentinel', 'Redis under Sentinel: master redis and replica redis-2 on --redis-port and the next, Sentinels sentinel..sentinel-3 on the 3 ports after them, master name tabstream'))
     .option('--secure', "Kafka on SASL_SSL only (SCRAM-SHA-512, a CA of the stack's own), secrets in <dir>/secrets/; prints TABSTREAM_CONFIG=<file> for every command (default: off, or the stack's last)")
-    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number; redisCluster?: boolean; redisSentinel?: boolean; secure?: boolean }) => {
+    .addOption(new Option('--redis-tls', "one Redis speaking TLS only on --redis-port (rediss://), certificates of the stack's own CA in <dir>/tls/ (default off, or the stack's last)").conflicts(['redisCluster', 'redisSentinel']))
+    .option('--no-redis-tls', 'Redis in plaintext again, on a stack that ran it over TLS')
+    .action(async (opts: { dir: string; zkPort?: number; kafkaPort?: number; redisPort?: number; brokers?: number; zkNodes?: number; redisCluster?: boolean; redisSentinel?: boolean; redisTls?: boolean; secure?: boolean }) => {
       const { redisCluster, redisSentinel, ...rest } = opts;
       const redisMode = redisCluster ? 'cluster' : redisSentinel ? 'sentinel' : undefined;
       const info = await (await stack()).startStack({ ...rest, ...(redisMode && { redisMode }), log: progress });

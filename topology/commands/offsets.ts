@@ -60,7 +60,7 @@ export function registerOffsetsCommand(program: Command): void {
     const config = configFrom(flags);
     const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
     // One try per command, each within the CLI's timeout: a Redis that does not answer fails the command in one line within seconds.
-    const redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 0 });
+    const redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     try {
       const store = new RedisStateStore(redis, { prefix: config.redisPrefix });
       const found = await readSpec(zk, name);

@@ -10,7 +10,7 @@ const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function withQuery<T>(flags: Record<string, string | undefined>, fn: (q: TabQuery) => Promise<T>): Promise<T> {
   const config = configFrom(flags);
-  const redis = redisClient(config.redis, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
+  const redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
   const budget = new QueryBudget({ ...CLI_QUERY_LIMITS, deadlineMs: deadlineFlag(flags.deadline) });
   try {
     return await fn(new TabQuery(new RedisStateStore(redis, { prefix: config.redisPrefix }), defaultRegistry(), flags.topology ?? 'taba', budget));

@@ -34,7 +34,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   } finally {
     await admin.close();
   }
-  const redis = redisClient(config.redis, { timeoutMs: config.redisTimeoutMs, maxRetriesPerRequest: 3 });
+  const redis = redisClient(config, { timeoutMs: config.redisTimeoutMs, maxRetriesPerRequest: 3 });
   let firstGeneration: number;
   try {
     const store = new RedisStateStore(redis, { prefix: config.redisPrefix });

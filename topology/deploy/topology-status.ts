@@ -108,7 +108,7 @@ async function endOffsets(config: TabstreamConfig, topic: string, timeoutMs: num
 
 /** Every partition's meta hash, in one pipelined round on a client that gives up within a few seconds. */
 async function partitionMetas(config: TabstreamConfig, topology: string, partitions: number, timeoutMs: number): Promise<PartitionMeta[]> {
-  const redis = redisClient(config.redis, { timeoutMs, maxRetriesPerRequest: 0 });
+  const redis = redisClient(config, { timeoutMs, maxRetriesPerRequest: 0 });
   try {
     return await new RedisStateStore(redis, { prefix: config.redisPrefix }).readMetas(topology, partitions);
   } finally {

@@ -83,7 +83,7 @@ export class Worker {
     this.log = opts.log ?? pino({ name: 'tabstream-worker', base: { worker: this.id } });
     this.registry = opts.registry ?? defaultRegistry();
     // Reconnects by itself; a command unanswered within the timeout fails and the runner retries it.
-    this.redis = redisClient(opts.config.redis, { timeoutMs: opts.config.redisTimeoutMs });
+    this.redis = redisClient(opts.config, { timeoutMs: opts.config.redisTimeoutMs });
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
     this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024);
   }
