@@ -7,7 +7,7 @@ import { nodeCount, portOf, redisMode, zkConnectString, zkQuorumPorts } from './
 import { currentMasterNode, prepareSentinelConfig } from './redis-sentinel';
 import { ensureRedisCertificates, redisTlsSettings } from './redis-tls';
 import { renderTemplateFile } from './render-config';
-import { secureKafkaSettings, stackSecrets } from './secure-stack';
+import { secureKafkaSettings, secureRedisSettings, stackSecrets } from './secure-stack';
 import { join } from 'node:path';
 
 export interface LaunchPlan {
@@ -86,6 +86,7 @@ export async function prepareLaunch(layout: StackLayout, ports: StackPorts, serv
       const tls = redisTlsSettings(await ensureRedisCertificates(layout), portOf(ports, 'redis', node));
       config = withSettings(config, tls, ' ', 'TLS only: no plaintext port (port 0), TLS on the stack\'s Redis port');
     }
+    if (ports.secure) config = withSettings(config, await secureRedisSettings(await stackSecrets(layout)), ' ', "ACL users: default off, the stack's own, the workers', the readers'");
   }
   // A secure broker's config holds its keystore's and SCRAM passwords: its owner's eyes only.
   await writeFile(configFile, config, { mode: 0o600 });

@@ -30,17 +30,18 @@ export async function probeService(
   service: ServiceName,
   ports: StackPorts,
   node = 1,
-  clientSecurity: { kafka?: KafkaSecurity; redisTls?: ConnectionOptions } = {},
+  clientSecurity: { kafka?: KafkaSecurity; redisTls?: ConnectionOptions; redisAuth?: { username: string; password: string } } = {},
 ): Promise<boolean> {
   const kafkaSecurity = clientSecurity.kafka;
   const redisTls = clientSecurity.redisTls;
+  const redisAuth = clientSecurity.redisAuth;
   switch (service) {
     case 'zookeeper':
       return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
       return probeKafka(portOf(ports, 'kafka', node), kafkaSecurity);
     case 'redis':
-      return probeRedis(portOf(ports, 'redis', node), redisTls);
+      return probeRedis(portOf(ports, 'redis', node), redisTls, redisAuth);
     case 'sentinel':
       return (await masterNamedBy(portOf(ports, 'sentinel', node))) !== undefined;
   }
@@ -125,7 +126,7 @@ async function probeKafka(port: number, security?: KafkaSecurity): Promise<boole
   }
 }
 
-async function probeRedis(port: number, tls?: ConnectionOptions): Promise<boolean> {
+async function probeRedis(port: number, tls?: ConnectionOptions, auth?: { username: string; password: string }): Promise<boolean> {
   // A LOADING error while replaying the AOF means not yet.
-  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS, tls)) === 'PONG';
+  return (await askRedis(port, (redis) => redis.ping(), ATTEMPT_TIMEOUT_MS, tls, auth)) === 'PONG';
 }

@@ -6,12 +6,22 @@ import { Redis } from 'ioredis';
 
 export const REDIS_CALL_TIMEOUT_MS = 2_000;
 
-/** What `ask` resolves to on 127.0.0.1:`port` (over TLS with `tls`), or undefined when it does not answer in time (or answers an error). */
-export async function askRedis<T>(port: number, ask: (redis: Redis) => Promise<T>, timeoutMs = REDIS_CALL_TIMEOUT_MS, tls?: ConnectionOptions): Promise<T | undefined> {
+/**
+ * What `ask` resolves to on 127.0.0.1:`port` (over TLS with `tls`, logged in
+ * as `auth`'s user), or undefined when it does not answer in time (or answers an error).
+ */
+export async function askRedis<T>(
+  port: number,
+  ask: (redis: Redis) => Promise<T>,
+  timeoutMs = REDIS_CALL_TIMEOUT_MS,
+  tls?: ConnectionOptions,
+  auth?: { username: string; password: string },
+): Promise<T | undefined> {
   const redis = new Redis({
     host: '127.0.0.1',
     port,
     ...(tls && { tls }),
+    ...(auth && { username: auth.username, password: auth.password }),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

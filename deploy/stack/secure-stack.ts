@@ -15,6 +15,8 @@ import { zkConnectString } from './layout';
 import { openZooKeeperSession } from './readiness';
 import { scramUserZnode } from './scram-credential';
 import type { KafkaSecurity } from '../../topology/config';
+import { aclSetUserArgs, type RedisRole } from '../../state/redis-acl';
+import { DEFAULT_KEY_PREFIX } from '../../state/redis-keys';
 
 /** Kafka's users on the secure stack: the brokers' own (inter-broker), and the one every Tabstream component uses. */
 export const KAFKA_BROKER_USER = 'admin';
@@ -28,6 +30,8 @@ export interface StackSecrets {
   keystorePasswordFile: string;
   kafkaBrokerPasswordFile: string;
   kafkaClientPasswordFile: string;
+  /** Redis's ACL users' passwords: the stack's own (its probes, an operator's redis-cli), the workers', the readers'. */
+  redisPasswordFiles: Record<keyof typeof REDIS_USERS, string>;
   /** `serve`'s bearer tokens (`operator <token>`) and its certificate. */
   apiTokensFile: string;
   serveCert: string;
@@ -58,10 +62,39 @@ export async function stackSecrets(layout: StackLayout): Promise<StackSecrets> {
     keystorePasswordFile,
     kafkaBrokerPasswordFile: await passwordFile(dir, `kafka-${KAFKA_BROKER_USER}`),
     kafkaClientPasswordFile: await passwordFile(dir, `kafka-${KAFKA_CLIENT_USER}`),
+    redisPasswordFiles: {
+      stack: await passwordFile(dir, REDIS_USERS.stack),
+      worker: await passwordFile(dir, REDIS_USERS.worker),
+      reader: await passwordFile(dir, REDIS_USERS.reader),
+    },
     apiTokensFile: await secretFile(dir, 'api-tokens', (secret) => `${API_TOKEN_NAME} ${secret}`),
     serveCert: serve.cert,
     serveKey: serve.key,
   };
+}
+
+/**
+ * Redis's users on the secure stack (Redis's `default` is off): the stack's
+ * own, with every right; the workers' and the readers' least-privilege ones
+ * (state/redis-acl.ts).
+ */
+export const REDIS_USERS = { stack: 'tabstream-stack', worker: 'tabstream-worker', reader: 'tabstream-reader' } as const;
+
+/** The `user` lines of the secure stack's redis.conf (its config file is mode 0600: it holds the passwords). */
+export async function secureRedisSettings(secrets: StackSecrets, prefix = DEFAULT_KEY_PREFIX): Promise<Array<[string, string]>> {
+  const files = secrets.redisPasswordFiles;
+  const role = async (user: string, kind: RedisRole, file: string): Promise<[string, string]> => [`user ${user}`, aclSetUserArgs(user, kind, await readSecret(file), prefix).slice(1).join(' ')];
+  return [
+    ['user default', 'off'],
+    [`user ${REDIS_USERS.stack}`, `on >${await readSecret(files.stack)} ~* &* +@all`],
+    await role(REDIS_USERS.worker, 'worker', files.worker),
+    await role(REDIS_USERS.reader, 'reader', files.reader),
+  ];
+}
+
+/** How the stack's own probes log in to its Redis. */
+export async function stackRedisAuth(layout: StackLayout): Promise<{ username: string; password: string }> {
+  return { username: REDIS_USERS.stack, password: await readSecret((await stackSecrets(layout)).redisPasswordFiles.stack) };
 }
 
 /** The name of the one bearer token the secure stack gives `serve` (tokens file `<name> <token>`). */
@@ -160,18 +193,36 @@ export async function stackKafkaSecurity(layout: StackLayout): Promise<KafkaSecu
   return { tls: { ca: secrets.caCert }, sasl: { mechanism: 'SCRAM-SHA-512', username: KAFKA_CLIENT_USER, passwordFile: secrets.kafkaClientPasswordFile } };
 }
 
-/** The config file (TABSTREAM_CONFIG) pointing every command at the secure stack: paths to secrets, never a secret. */
-export async function writeSecureConfig(layout: StackLayout, secrets: StackSecrets, addresses: { zk: string; brokers: string; redis: string }): Promise<string> {
-  const file = secureConfigFile(layout);
-  const config = {
+/**
+ * The config files pointing every command at the secure stack: paths to
+ * secrets, never a secret. `tabstream.json` (TABSTREAM_CONFIG) logs in to
+ * Redis as the workers' user; `tabstream-reader.json` is the same as the
+ * readers' (for `serve`, `query`, `status`).
+ */
+export async function writeSecureConfig(
+  layout: StackLayout,
+  secrets: StackSecrets,
+  addresses: { zk: string; brokers: string; redis: string; redisTls?: { ca: string } },
+): Promise<string> {
+  const configOf = async (role: 'worker' | 'reader') => ({
     zk: addresses.zk,
     brokers: addresses.brokers.split(','),
-    redis: addresses.redis,
+    redis: addresses.redis.replace('://', `://${REDIS_USERS[role]}@`),
+    redisPasswordFile: secrets.redisPasswordFiles[role],
+    ...(addresses.redisTls && { redisTls: { ca: addresses.redisTls.ca } }),
     kafka: await stackKafkaSecurity(layout),
     serve: { tokensFile: secrets.apiTokensFile, tls: { cert: secrets.serveCert, key: secrets.serveKey } },
-  };
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  });
+  await writeJson(secureReaderConfigFile(layout), await configOf('reader'));
+  const file = secureConfigFile(layout);
+  await writeJson(file, await configOf('worker'));
   return file;
+}
+
+export const secureReaderConfigFile = (layout: StackLayout): string => join(layout.dir, 'tabstream-reader.json');
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, file);
 }

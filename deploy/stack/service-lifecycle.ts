@@ -11,7 +11,7 @@ import { removePidFile } from './pid-file';
 import { assertPortFree } from './port-check';
 import { processFacts } from './process-table';
 import { probeService } from './readiness';
-import { stackKafkaSecurity } from './secure-stack';
+import { stackKafkaSecurity, stackRedisAuth } from './secure-stack';
 import { logTail, signalUntilGone, sleep, spawnService } from './service-process';
 import { waitForStaleBrokerToExpire } from './stale-broker';
 import { stackClasspath } from './classpath';
@@ -64,7 +64,8 @@ export async function waitUntilReady(layout: StackLayout, ports: StackPorts, ser
       throw await startFailure(layout, service, node, 'SERVICE_EXITED', `${name} exited while starting`, logOffset);
     }
     const kafka = ports.secure && service === 'kafka' ? await stackKafkaSecurity(layout) : undefined;
-    if (await probeService(service, ports, node, { kafka, redisTls })) return;
+    const redisAuth = ports.secure && service === 'redis' ? await stackRedisAuth(layout) : undefined;
+    if (await probeService(service, ports, node, { kafka, redisTls, redisAuth })) return;
     if (Date.now() >= deadline) {
       throw await startFailure(layout, service, node, 'START_TIMEOUT', `${name} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
     }

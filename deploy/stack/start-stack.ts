@@ -54,7 +54,8 @@ export async function startStack(opts: StartStackOptions = {}): Promise<StackInf
     if (zkNodes > 1) ports.zkNodes = zkNodes;
     if (redis !== 'single') ports.redisMode = redis;
     if (opts.secure ?? recorded?.secure) ports.secure = true;
-    if (opts.redisTls ?? recorded?.redisTls) {
+    // A secure stack's Redis speaks TLS only, to its ACL users.
+    if (opts.redisTls ?? recorded?.redisTls ?? ports.secure) {
       const shape = redis === 'cluster' ? 'a Redis Cluster' : 'under Sentinel';
       if (redis !== 'single') throw new StackError('REDIS_TLS_SHAPE', `Redis over TLS runs as one server only on the local stack, not ${shape} (dev up --no-redis-tls for plaintext)`);
       ports.redisTls = true;

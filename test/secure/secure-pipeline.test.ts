@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaAdmin, kafkaErrorLine } from '../../spouts/kafka-admin';
 import { KafkaConnection } from '../../spouts/kafka-connection';
+import { redisClient } from '../../state/redis-client';
+import { RedisStateStore } from '../../state/redis-state-store';
 import { ExactRun } from '../support/exact-run';
 import { configEnv } from '../support/pipeline-harness';
 import { runCli } from '../support/run-cli';
@@ -62,7 +64,8 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
   it('serve answers over TLS with the stack\'s certificate, and only to its bearer token', async () => {
     const ca = await readFile(stack.config().kafka!.tls!.ca!);
     const token = (await readFile(join(stack.secretsDir, 'api-tokens'), 'utf8')).trim().split(' ')[1]!;
-    const serve = await startServe({ ...configEnv(run.config), TABSTREAM_CONFIG: stack.configFile }, run.name);
+    // As the readers' config file has it: Redis's read-only user.
+    const serve = await startServe({ ...configEnv(stack.readerConfig({ zkRoot: run.config.zkRoot })), TABSTREAM_CONFIG: join(stack.dir, 'tabstream-reader.json') }, run.name);
     try {
       serves.push(serve.output);
       expect(serve.url).toMatch(/^https:/);
@@ -76,6 +79,32 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
     } finally {
       await stopServe(serve);
     }
+  }, 60_000);
+
+  it('Redis speaks TLS only, to its ACL users: no password, and the read-only user writing, are refused in one line each', async () => {
+    const reader = stack.readerConfig();
+    const line = (err: unknown): string => (err as Error).message;
+    const tryWith = async (access: Parameters<typeof redisClient>[0], op: (store: RedisStateStore) => Promise<unknown>): Promise<string> => {
+      const redis = redisClient(access, { timeoutMs: 3000, maxRetriesPerRequest: 0 });
+      try {
+        await op(new RedisStateStore(redis, { prefix: reader.redisPrefix }));
+        return 'ok';
+      } catch (err) {
+        return line(err);
+      } finally {
+        redis.disconnect();
+      }
+    };
+    const noPassword = await tryWith({ redis: reader.redis.replace(/\/\/[^@]*@/, '//'), redisTls: reader.redisTls }, (s) => s.readMeta(run.name, 0));
+    const readerReads = await tryWith(reader, (s) => s.readMeta(run.name, 0));
+    const readerWrites = await tryWith(reader, (s) => s.setPartitionCount(run.name, 4));
+    const plaintext = await tryWith({ redis: reader.redis.replace('rediss://', 'redis://'), redisPasswordFile: reader.redisPasswordFile }, (s) => s.readMeta(run.name, 0));
+    expect(readerReads).toBe('ok');
+    expect(noPassword).toMatch(/NOAUTH|refused the login/);
+    expect(readerWrites).toMatch(/NOPERM/);
+    expect(plaintext).not.toBe('ok');
+    for (const refused of [noPassword, readerWrites, plaintext]) expect(refused).not.toContain('\n');
+    console.log(`Redis refused: no password: ${noPassword}\n  the reader writing: ${readerWrites}\n  plaintext: ${plaintext}`);
   }, 60_000);
 
   it('refuses, each in one clear line: no credentials, a wrong password, a plaintext connection to the TLS port', async () => {

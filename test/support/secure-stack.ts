@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startStack } from '../../deploy/stack';
-import { resolveConfig } from '../../topology/config';
+import { resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { freePorts } from './fault-stack';
 import { stackHandle, type StackHandle } from './stack-handle';
 
 export interface SecureStack extends StackHandle {
+  /** A config as `serve` and queries use it: Redis's read-only user. */
+  readerConfig(overrides?: Partial<TabstreamConfig>): TabstreamConfig;
   /** The client config file `dev up --secure` wrote (TABSTREAM_CONFIG). */
   configFile: string;
   /** Where the stack keeps its CA, certificates and passwords. */
@@ -27,11 +29,17 @@ export async function secureStack(): Promise<SecureStack> {
       })();
   if (info.config === undefined) throw new Error(`the stack in ${dir} is not secure`);
   const handle = stackHandle(dir, info, '/tabstream-secure');
-  const fromFile = resolveConfig({ config: info.config }, {});
+  const secured = (file: string) => {
+    const { kafka, redis, redisTls, redisPasswordFile } = resolveConfig({ config: file }, {});
+    return { kafka, redis, redisTls, redisPasswordFile };
+  };
+  const asWorker = secured(info.config);
+  const asReader = secured(join(dir, 'tabstream-reader.json'));
   return {
     ...handle,
-    // The config file's TLS and SASL settings, with a ZooKeeper root of the caller's own.
-    config: (overrides = {}) => ({ ...handle.config(), kafka: fromFile.kafka, ...overrides }),
+    // The config file's TLS, SASL and Redis user, with a ZooKeeper root of the caller's own.
+    config: (overrides = {}) => ({ ...handle.config(), ...asWorker, ...overrides }),
+    readerConfig: (overrides = {}) => ({ ...handle.config(), ...asReader, ...overrides }),
     configFile: info.config,
     secretsDir: join(dir, 'secrets'),
   };
