@@ -93,10 +93,16 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
   return { config: configFrom({ ...flags, zk: info.zk, brokers: info.brokers, redis: info.redis }), stackDir: flags.dir };
 }
 
-/** The worker's flags: the resolved services explicitly (flags win over everything), and the config file for the rest. */
-function workerArgs(config: TabstreamConfig, configFile: string | undefined): string[] {
+/**
+ * The worker's flags: the resolved services explicitly (flags win over
+ * everything), the config file for the rest, and the ZooKeeper credentials
+ * file when given as a flag (from the environment, the worker inherits them).
+ */
+function workerArgs(config: TabstreamConfig, flags: { config?: string; zkCredentialsFile?: string }): string[] {
   const args = ['--zk', config.zk, '--brokers', config.brokers.join(','), '--redis', config.redis];
-  return configFile === undefined ? args : [...args, '--config', configFile];
+  if (flags.config !== undefined) args.push('--config', flags.config);
+  if (flags.zkCredentialsFile !== undefined) args.push('--zk-credentials-file', flags.zkCredentialsFile);
+  return args;
 }
 
 /** Waits until the leader assigned every partition and the worker claimed its share in Redis. */
@@ -107,7 +113,7 @@ async function waitForTakeUp(
   readout: DemoReadout,
   interruption: Interruption,
 ): Promise<{ mine: number[]; generation: number }> {
-  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+  const zk = await ZkClient.forConfig(config);
   try {
     const deadline = Date.now() + TAKE_UP_TIMEOUT_MS;
     while (Date.now() < deadline) {
@@ -201,7 +207,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
 
   const readout = new DemoReadout(config, spec.name, spec.partitions);
   // The ZooKeeper root travels in the environment, which wins over a config file as a flag would.
-  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags.config), { TABSTREAM_ZK_ROOT: config.zkRoot });
+  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, flags), { TABSTREAM_ZK_ROOT: config.zkRoot });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
   const { tls, sasl } = KafkaConnection.of(config).clientOptions('tabstream-demo');

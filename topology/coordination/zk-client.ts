@@ -15,6 +15,7 @@ import {
   type ZkAccess,
 } from './zk-errors';
 import type { ZkAuth } from './zk-auth';
+import type { TabstreamConfig } from '../config';
 import { DEFAULT_ZK_ROOT, absolutePath, ancestors, normalizeRoot, relativePath } from './zk-paths';
 
 export type ZkCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
@@ -271,6 +272,11 @@ export class ZkClient extends EventEmitter {
       await zk.close();
       throw err;
     }
+  }
+
+  /** A client of Tabstream's ensemble as `config` says: its connection string, root and credentials (`zkAuth`). */
+  static forConfig(config: Pick<TabstreamConfig, 'zk' | 'zkRoot' | 'zkAuth'>, opts: Omit<ZkClientOptions, 'root' | 'auth'> = {}): Promise<ZkClient> {
+    return ZkClient.connect(config.zk, { ...opts, root: config.zkRoot, auth: config.zkAuth });
   }
 
   /**
