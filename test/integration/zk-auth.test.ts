@@ -11,6 +11,7 @@ import { ZkAuthFailedError, ZkNoAuthError } from '../../topology/coordination/zk
 import { secureTree } from '../../topology/coordination/zk-secure';
 import { testStack } from '../support/stack-env';
 import { TcpRelay } from '../support/tcp-relay';
+import { runCli } from '../support/run-cli';
 
 const stack = testStack();
 const top = `/tabstream-it-zk-auth-${process.pid}-${Date.now()}`;
@@ -37,7 +38,7 @@ describe('ZkClient with zkAuth (digest)', () => {
 
   afterAll(async () => {
     const cleaner = await ZkClient.connect(stack.zk, { root: '/', auth });
-    for (const path of [top, `${top}-open`]) await cleaner.remove(path.slice(1), { recursive: true });
+    for (const path of [top, `${top}-open`, `${top}-cli`]) await cleaner.remove(path.slice(1), { recursive: true });
     await Promise.all([zk, anon, wrong, cleaner].map((c) => c?.close()));
   });
 
@@ -150,6 +151,27 @@ describe('ZkClient with zkAuth (digest)', () => {
     } finally {
       await open.close();
       await owner.close();
+    }
+  });
+
+  it('topology zk secure: the operator command, its dry run, and its refusal without zkAuth', async () => {
+    const cliRoot = `${top}-cli`;
+    const open = await ZkClient.connect(stack.zk, { root: cliRoot });
+    try {
+      await open.create('topologies/a', '{}');
+      const env = { ...process.env, TABSTREAM_ZK: stack.zk, TABSTREAM_ZK_ROOT: cliRoot };
+      const withAuth = { ...env, TABSTREAM_ZK_CREDENTIALS: 'tabstream:pw-zk-auth-test' };
+      const refused = await runCli(['zk', 'secure'], env, 30_000);
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toMatch(/^topology: zk secure needs zkAuth, the identity to own the znodes: --zk-credentials-file, .*\n$/);
+      const dry = await runCli(['zk', 'secure', '--dry-run'], withAuth, 30_000);
+      expect(dry).toMatchObject({ code: 0, stdout: `3 of 3 znodes under ${cliRoot} would change to: full rights for digest user tabstream, read for anyone (dry run)\n` });
+      const done = await runCli(['zk', 'secure'], withAuth, 30_000);
+      expect(done).toMatchObject({ code: 0, stdout: `secured ${cliRoot}: 3 of 3 znodes changed; every one now has full rights for digest user tabstream, read for anyone\n` });
+      expect((await open.getAcl('topologies/a')).acl).toEqual([{ scheme: 'digest', id: 'tabstream:x', perms: 31 }, SECURED[1]]);
+      for (const output of [refused, dry, done]) expect(output.stdout + output.stderr).not.toContain('pw-zk-auth-test');
+    } finally {
+      await open.close();
     }
   });
 });
