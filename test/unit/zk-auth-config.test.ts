@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../topology/config';
 import { ZkDigestAuth } from '../../topology/coordination/zk-auth';
 import { ZkAuthFailedError, ZkNoAuthError, mapZkError } from '../../topology/coordination/zk-errors';
-import { permLetters, securedAcl } from '../../topology/coordination/zk-client';
+import { securedAcl } from '../../topology/coordination/zk-client';
 
 const SECRET = 'Pa55:w0rd-unit';
 const dir = mkdtempSync(join(tmpdir(), 'tabstream-zk-auth-'));
@@ -77,8 +77,10 @@ describe('ZkDigestAuth', () => {
   });
 
   it('secures with full rights for that identity and read for anyone', () => {
-    const acl = securedAcl(new ZkDigestAuth('super:test', 'x'));
-    expect(acl.map((e) => `${e.scheme}:${e.id}:${permLetters(e.perms)}`)).toEqual(['digest:super:D/InIHSb7yEEbrWz8b9l71RjZJU=:cdrwa', 'world:anyone:r']);
+    expect(securedAcl(new ZkDigestAuth('super:test', 'x'))).toEqual([
+      { scheme: 'digest', id: 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=', perms: 31 }, // cdrwa
+      { scheme: 'world', id: 'anyone', perms: 1 }, // r
+    ]);
   });
 });
 

@@ -82,11 +82,6 @@ export function securedAcl(auth: ZkAuth): ZkAclEntry[] {
   ];
 }
 
-/** `cdrwa`-style letters of a permission set, as zkCli prints them. */
-export function permLetters(perms: number): string {
-  return (['c', 'd', 'r', 'w', 'a'] as const).filter((l) => perms & { c: 4, d: 8, r: 1, w: 2, a: 16 }[l]).join('');
-}
-
 function toLibraryAcl(entries: readonly ZkAclEntry[]): ACL[] {
   return entries.map((e) => new zookeeper.ACL(e.perms, new zookeeper.Id(e.scheme, e.id)));
 }
