@@ -71,7 +71,7 @@ export class BenchCluster {
   }
 
   private async zkClient(): Promise<ZkClient> {
-    this.zk ??= await ZkClient.connect(this.config.zk, { root: this.config.zkRoot });
+    this.zk ??= await ZkClient.forConfig(this.config);
     return this.zk;
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RedisTlsFiles } from '../state/redis-client';
 import { hasPassword } from '../state/redis-target';
+import { ZkDigestAuth } from './coordination/zk-auth';
 
 /** Where Tabstream finds its three services and how it runs. */
 export interface TabstreamConfig {
@@ -49,6 +50,19 @@ export interface TabstreamConfig {
   kafka?: KafkaSecurity;
   /** `topology serve`'s API tokens file and TLS certificate (file paths; resolved with their flags in ui/serve-security.ts). */
   serve?: { tokensFile?: string; tls?: { cert?: string; key?: string } };
+  /**
+   * ZooKeeper digest credentials: every client authenticates with them and
+   * every znode Tabstream creates is changeable by this identity only
+   * (readable by anyone). Absent: open znodes, as before. Prints redacted.
+   */
+  zkAuth?: ZkDigestAuth;
+}
+
+/** The config file's `zkAuth`: the credentials inline or in a file (the environment or a flag may give them instead). */
+interface ZkAuthFileSetting {
+  scheme?: string;
+  credentials?: string;
+  credentialsFile?: string;
 }
 
 const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
@@ -99,6 +113,7 @@ export interface ConfigFlags {
   redisCert?: string;
   redisKey?: string;
   redisPasswordFile?: string;
+  zkCredentialsFile?: string;
 }
 
 /**
@@ -172,7 +187,45 @@ export function configFileOf(flags: Pick<ConfigFlags, 'config'>, env: NodeJS.Pro
   return flags.config || env.TABSTREAM_CONFIG || undefined;
 }
 
-/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`, `TABSTREAM_STALE_TAB_AFTER_MS`, `TABSTREAM_BLOCKED_TABS`), which wins over a config file (JSON; `--config`, else `TABSTREAM_CONFIG`), which wins over the defaults (the local stack). */
+/**
+ * ZooKeeper's digest credentials, `user:password`: from the file of
+ * `--zk-credentials-file`, else the environment (the file named by
+ * `TABSTREAM_ZK_CREDENTIALS_FILE`, or `TABSTREAM_ZK_CREDENTIALS` itself),
+ * else the config file's `zkAuth` (`credentialsFile` or `credentials`).
+ * Never a flag carrying the secret; no message ever shows it.
+ */
+function zkAuth(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: unknown): ZkDigestAuth | undefined {
+  if (fromFile !== undefined && (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))) {
+    throw new Error('zkAuth must be an object: { "scheme": "digest", "credentialsFile": "<path>" } or { "scheme": "digest", "credentials": "user:password" }');
+  }
+  const file = fromFile as ZkAuthFileSetting | undefined;
+  if (file?.scheme !== undefined && file.scheme !== 'digest') throw new Error(`zkAuth.scheme must be "digest", got ${JSON.stringify(file.scheme)}`);
+  if (file?.credentials !== undefined && file.credentialsFile !== undefined) throw new Error('zkAuth takes credentials or credentialsFile, not both');
+  if (env.TABSTREAM_ZK_CREDENTIALS !== undefined && env.TABSTREAM_ZK_CREDENTIALS_FILE !== undefined) {
+    throw new Error('set TABSTREAM_ZK_CREDENTIALS_FILE or TABSTREAM_ZK_CREDENTIALS, not both');
+  }
+  const path = flags.zkCredentialsFile ?? env.TABSTREAM_ZK_CREDENTIALS_FILE;
+  if (path !== undefined) return new ZkDigestAuth(credentialsFrom(path), `the file ${path}`);
+  if (env.TABSTREAM_ZK_CREDENTIALS !== undefined) return new ZkDigestAuth(env.TABSTREAM_ZK_CREDENTIALS, 'TABSTREAM_ZK_CREDENTIALS');
+  if (file === undefined) return undefined;
+  if (typeof file.credentialsFile === 'string') return new ZkDigestAuth(credentialsFrom(file.credentialsFile), `the file ${file.credentialsFile}`);
+  if (typeof file.credentials === 'string') return new ZkDigestAuth(file.credentials, 'zkAuth.credentials');
+  throw new Error(
+    'zkAuth needs credentials: zkAuth.credentialsFile or zkAuth.credentials in the config file, TABSTREAM_ZK_CREDENTIALS_FILE, TABSTREAM_ZK_CREDENTIALS or --zk-credentials-file',
+  );
+}
+
+/** A credentials file's one line (a trailing newline is fine); its content never goes into a message. */
+function credentialsFrom(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`zkAuth: cannot read the credentials file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+
+/** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`, `TABSTREAM_STALE_TAB_AFTER_MS`, `TABSTREAM_BLOCKED_TABS`, `TABSTREAM_ZK_CREDENTIALS_FILE`, `TABSTREAM_ZK_CREDENTIALS`), which wins over a config file (JSON; `--config`, else `TABSTREAM_CONFIG`), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
   const file = configFileOf(flags, env);
   const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = file === undefined ? {} : readConfigFile(file, !flags.config);
@@ -194,6 +247,8 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     blockedTabs: blockedTabs === undefined ? DEFAULT_CONFIG.blockedTabs : tabPatterns(blockedTabs),
     kafka: kafkaSecurity(flags, env, fromFile.kafka),
     ...redisSecurity(flags, env, fromFile),
+    // Always set: the file's raw zkAuth (with its credentials) must not pass through the spread above.
+    zkAuth: zkAuth(flags, env, (fromFile as { zkAuth?: unknown }).zkAuth),
   };
 }
 

@@ -89,19 +89,20 @@ export class ClusterReader {
   /** The ZooKeeper session, opened on first use and opened again after it expired or failed to open. */
   private zookeeper(): Promise<ZkClient> {
     if (this.zk === null) {
-      const opening = ZkClient.connect(this.config.zk, { root: this.config.zkRoot, connectTimeoutMs: SERVICE_TIMEOUT_MS, operationTimeoutMs: SERVICE_TIMEOUT_MS });
+      const opening = ZkClient.forConfig(this.config, { connectTimeoutMs: SERVICE_TIMEOUT_MS, operationTimeoutMs: SERVICE_TIMEOUT_MS });
       this.zk = opening;
       const forget = () => {
         if (this.zk === opening) this.zk = null;
       };
-      opening.then(
-        (zk) =>
-          zk.on('expired', () => {
+      opening.then((zk) => {
+        // Opened again on next use: a refused session (auth_failed) fails that use with its one-line reason.
+        for (const ended of ['expired', 'auth_failed']) {
+          zk.on(ended, () => {
             forget();
             void zk.close();
-          }),
-        forget,
-      );
+          });
+        }
+      }, forget);
     }
     return this.zk;
   }

@@ -170,7 +170,7 @@ describe('topology offsets: refusals of a deactivated topology', () => {
 
   it('refuses while the assignment still gives a partition to a worker, and checks its arguments, in one line each', async () => {
     // No worker runs here: write what a leader that has not yet released partition 1 would show.
-    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+    const zk = await ZkClient.forConfig(config);
     try {
       await zk.create(`assignments/${run.name}`, JSON.stringify({ generation: 3, partitions: { 1: 'w-slow' }, leader: 'w-slow', updatedAt: Date.now() }));
       const refused = await cli('offsets', run.name, '--to-latest');

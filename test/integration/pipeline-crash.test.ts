@@ -59,7 +59,7 @@ describe('a worker killed with -9 mid-stream', () => {
     for (let p = 0; p < 8; p++) watermarks.push((await store.readMeta(name, p)).watermark);
     expect(watermarks.every((w) => w > 0)).toBe(true);
 
-    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+    const zk = await ZkClient.forConfig(config);
     const offsets = new ZkOffsetStore(zk);
     try {
       const committed = await offsets.all(name);

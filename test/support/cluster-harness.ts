@@ -72,7 +72,7 @@ export class AssignmentRecorder {
   private stopWatch: (() => void) | null = null;
 
   async start(config: TabstreamConfig, topology: string): Promise<void> {
-    this.zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+    this.zk = await ZkClient.forConfig(config);
     this.stopWatch = this.zk.watchData(`assignments/${topology}`, (node) => {
       if (node?.data) this.seen.push(JSON.parse(node.data.toString('utf8')) as Assignment);
     });

@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<TabstreamConfig> = {}): TabstreamC
   return { ...resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis, zkRoot }), ...overrides };
 }
 
+/** The environment that points a `topology` process at `config`'s services, with its ZooKeeper credentials when it has some. */
 export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -38,6 +39,7 @@ export function configEnv(config: TabstreamConfig): NodeJS.ProcessEnv {
     TABSTREAM_BROKERS: config.brokers.join(','),
     ...redisEnv(config),
     TABSTREAM_ZK_ROOT: config.zkRoot,
+    ...(config.zkAuth && { TABSTREAM_ZK_CREDENTIALS: config.zkAuth.authData().toString('utf8') }),
     ...kafkaSecurityEnv(config),
   };
 }

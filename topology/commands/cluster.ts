@@ -7,7 +7,7 @@ import type { TabstreamConfig } from '../config';
 import { configFrom, deployFrom, withConfigFlags, withDeployFlags } from './config-flags';
 
 async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<T>): Promise<T> {
-  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
+  const zk = await ZkClient.forConfig(config, { connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
   try {
     return await fn(zk);
   } finally {
@@ -90,6 +90,30 @@ export function registerClusterCommands(program: Command): void {
       await zk.remove(`topologies/${name}`, { recursive: true });
       await zk.remove(`assignments/${name}`, { recursive: true }).catch(() => {});
       print(`killed ${name}`);
+    });
+  });
+
+  withConfigFlags(
+    program
+      .command('zk')
+      .description("ZooKeeper administration of Tabstream's root")
+      .command('secure')
+      .description("give the root and every znode below it zkAuth's ACL (full rights for its identity, read for anyone): a root created before zkAuth was set")
+      .option('--dry-run', 'only count the znodes whose ACL would change'),
+  ).action(async (flags) => {
+    const config = configFrom(flags);
+    if (config.zkAuth === undefined) {
+      throw new Error('zk secure needs zkAuth, the identity to own the znodes: --zk-credentials-file, TABSTREAM_ZK_CREDENTIALS_FILE, TABSTREAM_ZK_CREDENTIALS or the config file');
+    }
+    const { secureTree } = await import('../coordination/zk-secure');
+    await withZk(config, async (zk) => {
+      const { znodes, changed } = await secureTree(zk, { dryRun: flags.dryRun === true });
+      const acl = `full rights for digest user ${config.zkAuth!.user}, read for anyone`;
+      print(
+        flags.dryRun
+          ? `${changed} of ${znodes} znodes under ${config.zkRoot} would change to: ${acl} (dry run)`
+          : `secured ${config.zkRoot}: ${changed} of ${znodes} znodes changed; every one now has ${acl}`,
+      );
     });
   });
 }

@@ -19,7 +19,8 @@ export function withConfigFlags(cmd: Command): Command {
     .option('--kafka-key <file>', 'client key for TLS to Kafka (env TABSTREAM_KAFKA_KEY)')
     .option('--kafka-sasl-mechanism <name>', 'SASL to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env TABSTREAM_KAFKA_SASL_MECHANISM)')
     .option('--kafka-username <name>', 'SASL user (env TABSTREAM_KAFKA_USERNAME)')
-    .option('--kafka-password-file <file>', 'file holding the SASL password (env TABSTREAM_KAFKA_PASSWORD_FILE; or the password in TABSTREAM_KAFKA_PASSWORD)');
+    .option('--kafka-password-file <file>', 'file holding the SASL password (env TABSTREAM_KAFKA_PASSWORD_FILE; or the password in TABSTREAM_KAFKA_PASSWORD)')
+    .option('--zk-credentials-file <file>', 'file holding ZooKeeper digest credentials, user:password (env TABSTREAM_ZK_CREDENTIALS_FILE; or TABSTREAM_ZK_CREDENTIALS; config zkAuth)');
 }
 
 export function configFrom(flags: ConfigFlags & { flushInterval?: string; sessionTimeout?: string }): TabstreamConfig {

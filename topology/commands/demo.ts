@@ -40,6 +40,7 @@ interface DemoFlags {
   brokers?: string;
   redis?: string;
   secure?: boolean;
+  zkCredentialsFile?: string;
 }
 
 const SERVICE_ENV = ['TABSTREAM_ZK', 'TABSTREAM_BROKERS', 'TABSTREAM_REDIS'];
@@ -102,13 +103,16 @@ async function services(flags: DemoFlags): Promise<{ config: TabstreamConfig; st
 
 /**
  * The worker's flags: the resolved services explicitly (flags win over
- * everything), and the config file for the rest. Redis's URL and files go in
- * its environment instead (which wins over the config file too): a flag
- * would show a password to `ps`.
+ * everything), the config file for the rest, and the ZooKeeper credentials
+ * file when given as a flag (from the environment, the worker inherits them).
+ * Redis's URL and files go in its environment instead (which wins over the
+ * config file too): a flag would show a password to `ps`.
  */
-function workerArgs(config: TabstreamConfig, configFile: string | undefined): string[] {
+function workerArgs(config: TabstreamConfig, configFile: string | undefined, zkCredentialsFile: string | undefined): string[] {
   const args = ['--zk', config.zk, '--brokers', config.brokers.join(',')];
-  return configFile === undefined ? args : [...args, '--config', configFile];
+  if (configFile !== undefined) args.push('--config', configFile);
+  if (zkCredentialsFile !== undefined) args.push('--zk-credentials-file', zkCredentialsFile);
+  return args;
 }
 
 /** Waits until the leader assigned every partition and the worker claimed its share in Redis. */
@@ -119,7 +123,7 @@ async function waitForTakeUp(
   readout: DemoReadout,
   interruption: Interruption,
 ): Promise<{ mine: number[]; generation: number }> {
-  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+  const zk = await ZkClient.forConfig(config);
   try {
     const deadline = Date.now() + TAKE_UP_TIMEOUT_MS;
     while (Date.now() < deadline) {
@@ -213,7 +217,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
 
   const readout = new DemoReadout(config, spec.name, spec.partitions);
   // The ZooKeeper root and Redis travel in the environment, which wins over a config file as a flag would.
-  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile), { TABSTREAM_ZK_ROOT: config.zkRoot, ...redisEnv(config) });
+  const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile, flags.zkCredentialsFile), { TABSTREAM_ZK_ROOT: config.zkRoot, ...redisEnv(config) });
   const interruption = new Interruption();
   // A new seed each run: the same realistic mix, other values (a fixed seed would repeat the last run exactly).
   const { tls, sasl } = KafkaConnection.of(config).clientOptions('tabstream-demo');

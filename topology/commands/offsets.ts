@@ -58,7 +58,7 @@ export function registerOffsetsCommand(program: Command): void {
       throw new Error('--partitions, --reset-state and --execute go with a move: --to-earliest, --to-latest, --to-offset <n>, --shift-by <n> or --to-time <time>');
     }
     const config = configFrom(flags);
-    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
+    const zk = await ZkClient.forConfig(config, { connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
     // One try per command, each within the CLI's timeout: a Redis that does not answer fails the command in one line within seconds.
     const redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     try {
@@ -278,6 +278,8 @@ async function move(
 
   const applied: Array<PartitionMove & { token: number; statesDeleted: number }> = [];
   if (opts.execute) {
+    // Redis is moved first: a ZooKeeper that refuses these credentials must refuse before that, not after.
+    await zk.assertMayChange('offsets');
     const offsets = new ZkOffsetStore(zk);
     for (const m of moves.filter(moveApplies)) {
       // After a reset, each repartition input starts at its topic's end: what was forwarded from the

@@ -1,15 +1,21 @@
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
-import type { Client, Stat } from 'node-zookeeper-client';
+import type { ACL, Client, Stat } from 'node-zookeeper-client';
 import {
+  BadVersionError,
   NoNodeError,
   NodeExistsError,
+  ZkAuthFailedError,
   ZkClosedError,
   ZkConnectionLossError,
   ZkError,
+  ZkNoAuthError,
   ZkSessionExpiredError,
   mapZkError,
+  type ZkAccess,
 } from './zk-errors';
+import type { ZkAuth } from './zk-auth';
+import type { TabstreamConfig } from '../config';
 import { DEFAULT_ZK_ROOT, absolutePath, ancestors, normalizeRoot, relativePath } from './zk-paths';
 
 export type ZkCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
@@ -43,6 +49,41 @@ export interface ZkClientOptions {
   connectTimeoutMs?: number;
   /** A call still unanswered after this long fails with ZkConnectionLossError; default the session timeout, at most 3 s. */
   operationTimeoutMs?: number;
+  /**
+   * Credentials (`zkAuth`): presented with every connect of the session,
+   * before any request, and every znode this client creates gets
+   * `securedAcl(auth)`. Without, znodes are open to all, as ZooKeeper's default.
+   */
+  auth?: ZkAuth;
+}
+
+/** One entry of a znode's ACL: `perms` is ZooKeeper's bit set (read 1, write 2, create 4, delete 8, admin 16). */
+export interface ZkAclEntry {
+  scheme: string;
+  id: string;
+  perms: number;
+}
+
+export const ZK_PERMS = { read: 1, write: 2, create: 4, delete: 8, admin: 16, all: 31 } as const;
+
+/** ZooKeeper's default: anyone may do anything (`world:anyone`, all rights). */
+export const OPEN_ACL: readonly ZkAclEntry[] = [{ scheme: 'world', id: 'anyone', perms: ZK_PERMS.all }];
+
+/**
+ * The ACL of a znode Tabstream creates with `zkAuth`: every right for its
+ * identity, read for anyone, so that only Tabstream changes specs,
+ * assignments, offsets, workers and leader znodes; anyone may read them
+ * (`status`, tooling) without credentials.
+ */
+export function securedAcl(auth: ZkAuth): ZkAclEntry[] {
+  return [
+    { scheme: auth.owner.scheme, id: auth.owner.id, perms: ZK_PERMS.all },
+    { scheme: 'world', id: 'anyone', perms: ZK_PERMS.read },
+  ];
+}
+
+function toLibraryAcl(entries: readonly ZkAclEntry[]): ACL[] {
+  return entries.map((e) => new zookeeper.ACL(e.perms, new zookeeper.Id(e.scheme, e.id)));
 }
 
 /** What identifies a session to the server: enough to end it from another connection (`endSession`). */
@@ -51,7 +92,7 @@ export interface ZkSessionCredentials {
   password: Buffer;
 }
 
-export type ZkClientState = 'connected' | 'disconnected' | 'expired' | 'closed';
+export type ZkClientState = 'connected' | 'disconnected' | 'expired' | 'auth_failed' | 'closed';
 
 const CREATE_MODES: Record<ZkCreateMode, number> = {
   persistent: zookeeper.CreateMode.PERSISTENT,
@@ -99,6 +140,11 @@ interface ConnectionManagerInternals {
   pendingQueue: Array<{ callback?: (err: unknown) => void }>;
 }
 
+/** node-zookeeper-client's Exception for `code`, as its own callbacks expect it (mapped again by call()). */
+function libraryException(code: number): Error {
+  return (zookeeper.Exception as unknown as { create(code: number): Error }).create(code);
+}
+
 function toBuffer(data: ZkData): Buffer | undefined {
   if (data === null || data === undefined) return undefined;
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -134,12 +180,23 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
  *   every queued call fails with ZkSessionExpiredError, and `expired` is
  *   emitted. `endSession` can then end it for good from a new connection.
  *
+ * With `auth`, the credentials go out first on every connect of the
+ * session (the library re-sends them; this client puts them ahead of calls
+ * queued while disconnected, which the server would otherwise run
+ * unauthenticated), and every znode it creates gets `securedAcl(auth)`.
+ * A server that refuses the credentials (AuthFailed) closes the session:
+ * `auth_failed` is emitted, and every call fails with ZkAuthFailedError.
+ *
  * Events: `connected`, `disconnected` (the session may still be alive),
- * `expired`, `closed`.
+ * `expired`, `auth_failed`, `closed`.
  */
 export class ZkClient extends EventEmitter {
   readonly root: string;
+  /** The ACL every znode this client creates gets. */
+  readonly acl: readonly ZkAclEntry[];
   private readonly client: Client;
+  private readonly libraryAcl: ACL[];
+  private readonly auth: ZkAuth | undefined;
   private readonly operationTimeoutMs: number;
   private status: ZkClientState = 'disconnected';
   /** Set once a session was established: only an established session can expire. */
@@ -152,10 +209,13 @@ export class ZkClient extends EventEmitter {
   /** Why the session ended, for `expired` listeners: the server said so, or this client concluded it. */
   expiredBy: 'server' | 'client' | null = null;
 
-  private constructor(client: Client, root: string, operationTimeoutMs: number, requestedSessionTimeoutMs: number) {
+  private constructor(client: Client, root: string, operationTimeoutMs: number, requestedSessionTimeoutMs: number, auth: ZkAuth | undefined) {
     super();
     this.client = client;
     this.root = root;
+    this.auth = auth;
+    this.acl = auth ? securedAcl(auth) : OPEN_ACL;
+    this.libraryAcl = toLibraryAcl(this.acl);
     this.operationTimeoutMs = operationTimeoutMs;
     client.on('connected', () => {
       this.established = true;
@@ -166,6 +226,12 @@ export class ZkClient extends EventEmitter {
     client.on('expired', () => {
       this.expiredBy ??= 'server';
       this.transition('expired');
+    });
+    client.on('authenticationFailed', () => {
+      // The library stops for good; fail what it still queues (calls in flight fail as the server closes).
+      haltReconnects(this.client);
+      this.transition('auth_failed');
+      this.failQueued(-115);
     });
     this.instrument();
     const tick = Math.max(50, Math.min(500, Math.floor(requestedSessionTimeoutMs / 10)));
@@ -179,8 +245,10 @@ export class ZkClient extends EventEmitter {
     const sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
     const raw = zookeeper.createClient(connectionString, { sessionTimeout: sessionTimeoutMs, spinDelay: 250, retries: 0 });
     const operationTimeoutMs = opts.operationTimeoutMs ?? Math.min(sessionTimeoutMs, DEFAULT_TIMEOUT_MS);
-    const zk = new ZkClient(raw, normalizeRoot(opts.root ?? DEFAULT_ZK_ROOT), operationTimeoutMs, sessionTimeoutMs);
+    const zk = new ZkClient(raw, normalizeRoot(opts.root ?? DEFAULT_ZK_ROOT), operationTimeoutMs, sessionTimeoutMs, opts.auth);
     const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Kept by the library and sent at every connect, before anything else (instrument()).
+    if (opts.auth) raw.addAuthInfo(opts.auth.scheme, opts.auth.authData());
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -199,6 +267,11 @@ export class ZkClient extends EventEmitter {
       await zk.close();
       throw err;
     }
+  }
+
+  /** A client of Tabstream's ensemble as `config` says: its connection string, root and credentials (`zkAuth`). */
+  static forConfig(config: Pick<TabstreamConfig, 'zk' | 'zkRoot' | 'zkAuth'>, opts: Omit<ZkClientOptions, 'root' | 'auth'> = {}): Promise<ZkClient> {
+    return ZkClient.connect(config.zk, { ...opts, root: config.zkRoot, auth: config.zkAuth });
   }
 
   /**
@@ -258,7 +331,7 @@ export class ZkClient extends EventEmitter {
   /** The session id (16 hex digits) that owns an ephemeral znode, null for a persistent one or none. */
   async ephemeralOwner(path: string): Promise<string | null> {
     const abs = absolutePath(this.root, path);
-    const stat = await this.call<Stat | null>(abs, (done) => this.client.exists(abs, (err, stat) => done(err, stat ?? null)));
+    const stat = await this.call<Stat | null>(abs, (done) => this.client.exists(abs, (err, stat) => done(err, stat ?? null)), 'read');
     if (stat === null) return null;
     const owner = (stat as unknown as { ephemeralOwner: Buffer }).ephemeralOwner.toString('hex');
     return /^0+$/.test(owner) ? null : owner;
@@ -294,8 +367,10 @@ export class ZkClient extends EventEmitter {
   async get(path: string): Promise<ZkNode | null> {
     const abs = absolutePath(this.root, path);
     try {
-      const [data, stat] = await this.call<readonly [Buffer | undefined, Stat]>(abs, (done) =>
-        this.client.getData(abs, (err, data, stat) => done(err, [data, stat] as const)),
+      const [data, stat] = await this.call<readonly [Buffer | undefined, Stat]>(
+        abs,
+        (done) => this.client.getData(abs, (err, data, stat) => done(err, [data, stat] as const)),
+        'read',
       );
       return { data: data ?? null, version: stat.version };
     } catch (err) {
@@ -328,20 +403,54 @@ export class ZkClient extends EventEmitter {
     }
   }
 
-  async exists(path: string): Promise<boolean> {
+  exists(path: string): Promise<boolean> {
+    return this.existsAbsolute(absolutePath(this.root, path));
+  }
+
+  /**
+   * Fails with ZkNoAuthError unless this client may change the znode (and
+   * with NoNodeError when it does not exist), changing nothing: it sets the
+   * data at a version no znode has, and ZooKeeper checks the ACL before the
+   * version. For a command that must not do half its work (Redis, then
+   * ZooKeeper) under credentials ZooKeeper refuses.
+   */
+  async assertMayChange(path: string): Promise<void> {
+    try {
+      await this.setAbsolute(absolutePath(this.root, path), Buffer.alloc(0), -2);
+    } catch (err) {
+      if (!(err instanceof BadVersionError)) throw err;
+    }
+  }
+
+  /** The znode's ACL and its ACL version (`aversion`, for a compare-and-set with `setAcl`). */
+  async getAcl(path: string): Promise<{ acl: ZkAclEntry[]; version: number }> {
     const abs = absolutePath(this.root, path);
-    const stat = await this.call<Stat | null>(abs, (done) => this.client.exists(abs, (err, stat) => done(err, stat ?? null)));
-    return stat !== null;
+    const [acl, stat] = await this.call<readonly [ACL[], Stat]>(abs, (done) => this.client.getACL(abs, (err, acl, stat) => done(err, [acl, stat] as const)), 'read');
+    return {
+      // The library names it `permission` (its typings say `perms`).
+      acl: acl.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: (a as unknown as { permission: number }).permission })),
+      version: stat.aversion,
+    };
+  }
+
+  /** Replaces the znode's ACL (needs the admin right on it); `version` is the ACL version to compare-and-set against. */
+  async setAcl(path: string, acl: readonly ZkAclEntry[], version = -1): Promise<void> {
+    const abs = absolutePath(this.root, path);
+    await this.call<Stat>(abs, (done) => this.client.setACL(abs, toLibraryAcl(acl), version, (err, stat) => done(err, stat)));
   }
 
   /** Child names, sorted; NoNodeError when the znode does not exist. `watcher` fires once. */
   async children(path: string, watcher?: (event: ZkWatchEvent) => void): Promise<string[]> {
     const abs = absolutePath(this.root, path);
-    const names = await this.call<string[]>(abs, (done) => {
-      const callback = (err: unknown, children: string[]) => done(err, children);
-      if (watcher) this.client.getChildren(abs, (event) => watcher(this.watchEvent(event)), callback);
-      else this.client.getChildren(abs, callback);
-    });
+    const names = await this.call<string[]>(
+      abs,
+      (done) => {
+        const callback = (err: unknown, children: string[]) => done(err, children);
+        if (watcher) this.client.getChildren(abs, (event) => watcher(this.watchEvent(event)), callback);
+        else this.client.getChildren(abs, callback);
+      },
+      'read',
+    );
     return [...names].sort();
   }
 
@@ -464,8 +573,8 @@ export class ZkClient extends EventEmitter {
       switch (op.op) {
         case 'create': {
           const data = toBuffer(op.data);
-          if (data) tx.create(abs, data, CREATE_MODES[op.mode ?? 'persistent']);
-          else tx.create(abs, CREATE_MODES[op.mode ?? 'persistent']);
+          if (data) tx.create(abs, data, this.libraryAcl, CREATE_MODES[op.mode ?? 'persistent']);
+          else tx.create(abs, this.libraryAcl, CREATE_MODES[op.mode ?? 'persistent']);
           break;
         }
         case 'set':
@@ -484,7 +593,7 @@ export class ZkClient extends EventEmitter {
         if (!err) return done(null);
         // ZooKeeper marks the operations it rolled back with -2; the culprit has its own code.
         const failed = results?.findIndex((r) => typeof r.err === 'number' && r.err !== 0 && r.err !== -2) ?? -1;
-        done(mapZkError(err, failed >= 0 ? paths[failed] : null));
+        done(mapZkError(err, failed >= 0 ? paths[failed] : null, this.errorContext('change')));
       }),
     );
   }
@@ -509,10 +618,15 @@ export class ZkClient extends EventEmitter {
   }
 
   private transition(next: ZkClientState): void {
-    if (this.status === 'closed' || this.status === 'expired' || this.status === next) return;
+    if (this.ended || this.status === next) return;
     this.status = next;
-    if (next === 'expired') clearInterval(this.watchdog);
+    if (next === 'expired' || next === 'auth_failed') clearInterval(this.watchdog);
     this.emit(next);
+  }
+
+  /** Closed, expired or refused: nothing more will happen on this session. */
+  private get ended(): boolean {
+    return this.status === 'closed' || this.status === 'expired' || this.status === 'auth_failed';
   }
 
   private get manager(): ConnectionManagerInternals {
@@ -524,6 +638,7 @@ export class ZkClient extends EventEmitter {
     const manager = this.manager;
     const onSocketData = manager.onSocketData;
     const connect = manager.connect;
+    const onSocketConnected = manager.onSocketConnected;
     manager.onSocketData = (buffer: Buffer) => {
       this.lastHeard = Date.now();
       onSocketData.call(manager, buffer);
@@ -532,11 +647,18 @@ export class ZkClient extends EventEmitter {
       this.attemptStartedAt = Date.now();
       connect.call(manager);
     };
+    // The library queues its auth packets (and the watches to re-register) behind the calls made
+    // while disconnected; the server would run those calls unauthenticated (NoAuth). Put them first.
+    manager.onSocketConnected = () => {
+      const waiting = manager.packetQueue.queue.splice(0);
+      onSocketConnected.call(manager);
+      manager.packetQueue.queue.push(...waiting);
+    };
   }
 
   /** The watchdog (see the class comment): drops silent connections, expires a session gone too long. */
   private checkLiveness(): void {
-    if (this.status === 'closed' || this.status === 'expired') return;
+    if (this.ended) return;
     const manager = this.manager;
     const now = Date.now();
     const timeout = manager.sessionTimeout;
@@ -560,16 +682,20 @@ export class ZkClient extends EventEmitter {
    * it on a restarted server) and fail what it still holds.
    */
   private expireLocally(): void {
-    const manager = this.manager;
     haltReconnects(this.client);
+    this.expiredBy = 'client';
+    this.transition('expired');
+    this.failQueued(-112); // session expired
+  }
+
+  /** Fails every call the library still holds with its Exception `code` (call() maps it). */
+  private failQueued(code: number): void {
+    const manager = this.manager;
     const queued = [...manager.packetQueue.queue, ...manager.pendingQueue];
     manager.packetQueue.queue.length = 0;
     manager.pendingQueue.length = 0;
-    this.expiredBy = 'client';
-    this.transition('expired');
-    // The library's own callbacks expect its Exception (mapped to ZkSessionExpiredError by call()).
-    const expired = (zookeeper.Exception as unknown as { create(code: number): Error }).create(-112);
-    for (const packet of queued) packet.callback?.(expired);
+    const error = libraryException(code);
+    for (const packet of queued) packet.callback?.(error);
   }
 
   /**
@@ -582,7 +708,7 @@ export class ZkClient extends EventEmitter {
   }
 
   /** Fails fast on a dead client, bounds the wait, maps errors. */
-  private async call<T>(path: string | null, start: (done: (err: unknown, value?: T) => void) => void): Promise<T> {
+  private async call<T>(path: string | null, start: (done: (err: unknown, value?: T) => void) => void, access: ZkAccess = 'change'): Promise<T> {
     this.assertUsable(path);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -596,23 +722,28 @@ export class ZkClient extends EventEmitter {
         }),
       ]);
     } catch (err) {
-      throw mapZkError(err, path);
+      throw mapZkError(err, path, this.errorContext(access));
     } finally {
       clearTimeout(timer);
     }
   }
 
+  private errorContext(access: ZkAccess): { access: ZkAccess; authenticated: boolean; scheme?: string } {
+    return { access, authenticated: this.auth !== undefined, scheme: this.auth?.scheme };
+  }
+
   private assertUsable(path: string | null): void {
     if (this.status === 'closed') throw new ZkClosedError(path);
     if (this.status === 'expired') throw new ZkSessionExpiredError(path);
+    if (this.status === 'auth_failed') throw new ZkAuthFailedError(path, this.auth?.scheme);
   }
 
   private createAbsolute(abs: string, data: ZkData, mode: ZkCreateMode): Promise<string> {
     const buffer = toBuffer(data);
     return this.call<string>(abs, (done) => {
       const callback = (err: unknown, created: string) => done(err, created);
-      if (buffer) this.client.create(abs, buffer, CREATE_MODES[mode], callback);
-      else this.client.create(abs, CREATE_MODES[mode], callback);
+      if (buffer) this.client.create(abs, buffer, this.libraryAcl, CREATE_MODES[mode], callback);
+      else this.client.create(abs, this.libraryAcl, CREATE_MODES[mode], callback);
     }).then((created) => (created === this.root || created.startsWith(`${this.root}/`) ? relativePath(this.root, created) : created));
   }
 
@@ -622,13 +753,21 @@ export class ZkClient extends EventEmitter {
     ).then((stat) => stat.version);
   }
 
+  private async existsAbsolute(abs: string): Promise<boolean> {
+    const stat = await this.call<Stat | null>(abs, (done) => this.client.exists(abs, (err, stat) => done(err, stat ?? null)), 'read');
+    return stat !== null;
+  }
+
   /** Creates an empty persistent znode unless it exists. */
   private async ensurePath(abs: string): Promise<void> {
     if (abs === '/') return;
     try {
       await this.createAbsolute(abs, undefined, 'persistent');
     } catch (err) {
-      if (!(err instanceof NodeExistsError)) throw err;
+      if (err instanceof NodeExistsError) return;
+      // A parent we may not create under refuses before it checks for the child: it may well be there.
+      if (err instanceof ZkNoAuthError && (await this.existsAbsolute(abs))) return;
+      throw err;
     }
   }
 
@@ -647,7 +786,7 @@ export class ZkClient extends EventEmitter {
     let running = false;
     let pending = false;
     const trigger = (): void => {
-      if (!active || this.status === 'closed' || this.status === 'expired') return;
+      if (!active || this.ended) return;
       if (running) {
         pending = true;
         return;
@@ -667,7 +806,7 @@ export class ZkClient extends EventEmitter {
         })
         .finally(() => {
           running = false;
-          if (pending && active && this.status !== 'closed' && this.status !== 'expired') {
+          if (pending && active && !this.ended) {
             pending = false;
             trigger();
           }

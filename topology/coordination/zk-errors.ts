@@ -65,6 +65,41 @@ export class ZkClosedError extends ZkError {
   }
 }
 
+/**
+ * ZooKeeper refused an operation the znode's ACL does not allow this
+ * session's identity (NoAuth): a client without `zkAuth`, or with other
+ * credentials than those that secured the znode. One line, no stack needed.
+ */
+export class ZkNoAuthError extends ZkError {
+  constructor(path: string, opts: { access?: ZkAccess; authenticated?: boolean; cause?: unknown } = {}) {
+    const hint = opts.authenticated ? 'check zkAuth: its credentials are not those that secured it' : 'set zkAuth';
+    super(`ZooKeeper refused: not authorized to ${opts.access ?? 'change'} ${path} (NoAuth); ${hint}`, {
+      code: 'ZK_NO_AUTH',
+      retriable: false,
+      path,
+      zkCode: NO_AUTH,
+      cause: opts.cause,
+    });
+  }
+}
+
+/**
+ * The server refused the session's credentials (AuthFailed) and closed it:
+ * for `digest` only a server that turned the scheme off does (wrong digest
+ * credentials are accepted, and refused as NoAuth on use). Not retriable.
+ */
+export class ZkAuthFailedError extends ZkError {
+  constructor(path: string | null, scheme = 'digest', cause?: unknown) {
+    super(
+      `ZooKeeper refused to authenticate with scheme ${scheme} (AuthFailed) and closed the session: does the server accept ${scheme}? (zookeeper.DigestAuthenticationProvider.enabled)`,
+      { code: 'ZK_AUTH_FAILED', retriable: false, path, zkCode: AUTH_FAILED, cause },
+    );
+  }
+}
+
+/** Which kind of permission an operation needs, for NoAuth's message. */
+export type ZkAccess = 'read' | 'change';
+
 const CONNECTION_LOSS = -4;
 const OPERATION_TIMEOUT = -7;
 const NO_NODE = -101;
@@ -72,9 +107,16 @@ const BAD_VERSION = -103;
 const NODE_EXISTS = -110;
 const NOT_EMPTY = -111;
 const SESSION_EXPIRED = -112;
+const NO_AUTH = -102;
+const INVALID_ACL = -114;
+const AUTH_FAILED = -115;
 
-/** Maps a node-zookeeper-client Exception (it has a numeric `code`) to a typed error. */
-export function mapZkError(err: unknown, path: string | null): Error {
+/**
+ * Maps a node-zookeeper-client Exception (it has a numeric `code`) to a
+ * typed error. `context` words a NoAuth: what the operation needed, and
+ * whether the client presented credentials.
+ */
+export function mapZkError(err: unknown, path: string | null, context: { access?: ZkAccess; authenticated?: boolean; scheme?: string } = {}): Error {
   if (err instanceof ZkError) return err;
   const zkCode = typeof (err as { code?: unknown })?.code === 'number' ? (err as { code: number }).code : null;
   const where = path ?? '(transaction)';
@@ -89,6 +131,12 @@ export function mapZkError(err: unknown, path: string | null): Error {
       return new NotEmptyError(where, err);
     case SESSION_EXPIRED:
       return new ZkSessionExpiredError(path, err);
+    case NO_AUTH:
+      return new ZkNoAuthError(where, { access: context.access, authenticated: context.authenticated, cause: err });
+    case AUTH_FAILED:
+      return new ZkAuthFailedError(path, context.scheme, err);
+    case INVALID_ACL:
+      return new ZkError(`ZooKeeper refused the ACL given for ${where} (InvalidACL)`, { code: 'ZK_INVALID_ACL', retriable: false, path, zkCode, cause: err });
     case CONNECTION_LOSS:
     case OPERATION_TIMEOUT:
       return new ZkConnectionLossError(`ZooKeeper connection lost during an operation on ${where}`, { path, zkCode, cause: err });

@@ -43,7 +43,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   } finally {
     redis.disconnect();
   }
-  const zk = await ZkClient.connect(config.zk, { root: config.zkRoot });
+  const zk = await ZkClient.forConfig(config);
   try {
     for (const dir of ['topologies', 'assignments', 'offsets', 'workers', 'leader']) {
       if (!(await zk.exists(dir))) await zk.create(dir).catch(() => {});

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { TabstreamConfig } from '../config';
 import { ZkClient, type ZkSessionCredentials } from '../coordination/zk-client';
-import { NodeExistsError } from '../coordination/zk-errors';
+import { NodeExistsError, ZkAuthFailedError } from '../coordination/zk-errors';
 import { LeaderElection } from '../coordination/leader-election';
 import { Rebalancer, type WorkerHealth, type WorkerInfo } from '../coordination/rebalancer';
 import { readAssignment, partitionsOf } from '../coordination/assignment-store';
@@ -149,7 +149,7 @@ export class Worker {
 
   private async join(): Promise<void> {
     const { config } = this.opts;
-    const zk = await ZkClient.connect(config.zk, { root: config.zkRoot, sessionTimeoutMs: config.sessionTimeoutMs });
+    const zk = await ZkClient.forConfig(config, { sessionTimeoutMs: config.sessionTimeoutMs });
     try {
       await this.register(zk);
     } catch (err) {
@@ -197,6 +197,8 @@ export class Worker {
     zk.on('disconnected', () => this.log.warn({ session: zk.sessionId }, 'ZooKeeper unreachable: folding and checkpointing to Redis go on; offsets and coordination wait'));
     zk.on('connected', () => this.log.info({ session: zk.sessionId }, 'ZooKeeper answers again: same session, carrying on'));
     zk.on('expired', () => void this.rejoin(zk));
+    // A server that refuses the credentials closes the session: say so in one line, and join again (which says it again only if it keeps refusing).
+    zk.on('auth_failed', () => void this.rejoin(zk, new ZkAuthFailedError(null, this.opts.config.zkAuth?.scheme).message));
     this.election = new LeaderElection(zk, this.id, () => {
       if (this.zk !== zk) return;
       this.log.info('elected leader');
@@ -228,11 +230,12 @@ export class Worker {
     await zk.createEphemeral(path, data);
   }
 
-  /** The session expired: whatever we still hold belongs to others now. Stop, then join as a new member. */
-  private async rejoin(expired: ZkClient): Promise<void> {
+  /** The session expired (or was refused): whatever we still hold belongs to others now. Stop, then join as a new member. */
+  private async rejoin(expired: ZkClient, refused?: string): Promise<void> {
     if (this.stopping || this.zk !== expired) return;
+    if (refused !== undefined) this.log.error({ session: expired.sessionId }, `${refused}: stopping all tasks and rejoining`);
     // by 'client': out of touch with ZooKeeper for a whole session timeout; by 'server': it said so.
-    this.log.warn({ session: expired.sessionId, by: expired.expiredBy }, 'ZooKeeper session expired: stopping all tasks and rejoining');
+    else this.log.warn({ session: expired.sessionId, by: expired.expiredBy }, 'ZooKeeper session expired: stopping all tasks and rejoining');
     this.zk = null;
     this.pastSessions.push(expired.session);
     this.rebalancer?.stop();
