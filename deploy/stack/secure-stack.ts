@@ -32,6 +32,8 @@ export interface StackSecrets {
   kafkaClientPasswordFile: string;
   /** Redis's ACL users' passwords: the stack's own (its probes, an operator's redis-cli), the workers', the readers'. */
   redisPasswordFiles: Record<keyof typeof REDIS_USERS, string>;
+  /** ZooKeeper digest credentials (`tabstream:<password>`): the identity that owns Tabstream's znodes. */
+  zkCredentialsFile: string;
   /** `serve`'s bearer tokens (`operator <token>`) and its certificate. */
   apiTokensFile: string;
   serveCert: string;
@@ -67,6 +69,7 @@ export async function stackSecrets(layout: StackLayout): Promise<StackSecrets> {
       worker: await passwordFile(dir, REDIS_USERS.worker),
       reader: await passwordFile(dir, REDIS_USERS.reader),
     },
+    zkCredentialsFile: await secretFile(dir, 'zk-tabstream.credentials', (secret) => `${ZK_USER}:${secret}`),
     apiTokensFile: await secretFile(dir, 'api-tokens', (secret) => `${API_TOKEN_NAME} ${secret}`),
     serveCert: serve.cert,
     serveKey: serve.key,
@@ -96,6 +99,9 @@ export async function secureRedisSettings(secrets: StackSecrets, prefix = DEFAUL
 export async function stackRedisAuth(layout: StackLayout): Promise<{ username: string; password: string }> {
   return { username: REDIS_USERS.stack, password: await readSecret((await stackSecrets(layout)).redisPasswordFiles.stack) };
 }
+
+/** The ZooKeeper digest user that owns Tabstream's znodes on the secure stack. */
+export const ZK_USER = 'tabstream';
 
 /** The name of the one bearer token the secure stack gives `serve` (tokens file `<name> <token>`). */
 export const API_TOKEN_NAME = 'operator';
@@ -211,6 +217,7 @@ export async function writeSecureConfig(
     redisPasswordFile: secrets.redisPasswordFiles[role],
     ...(addresses.redisTls && { redisTls: { ca: addresses.redisTls.ca } }),
     kafka: await stackKafkaSecurity(layout),
+    zkAuth: { scheme: 'digest', credentialsFile: secrets.zkCredentialsFile },
     serve: { tokensFile: secrets.apiTokensFile, tls: { cert: secrets.serveCert, key: secrets.serveKey } },
   });
   await writeJson(secureReaderConfigFile(layout), await configOf('reader'));

@@ -107,6 +107,21 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
     console.log(`Redis refused: no password: ${noPassword}\n  the reader writing: ${readerWrites}\n  plaintext: ${plaintext}`);
   }, 60_000);
 
+  it("ZooKeeper: Tabstream's znodes change for its digest identity only; a client without it reads, and is refused a change in one line", async () => {
+    const { TABSTREAM_ZK_CREDENTIALS: _c, ...withoutDigest } = configEnv(run.config);
+    const listed = await runCli(['list'], withoutDigest, 60_000);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(run.name);
+    const deactivated = await runCli(['deactivate', run.name], withoutDigest, 60_000);
+    expect(deactivated.code).not.toBe(0);
+    expect(deactivated.stderr.trim().split('\n')).toHaveLength(1);
+    expect(deactivated.stderr).toMatch(/not authorized|NoAuth|NO_AUTH/i);
+    // Still active: nothing changed.
+    expect((await run.cli('status', run.name, '--json')).stdout).toContain('"partitions"');
+    expect((await runCli(['list'], withoutDigest, 60_000)).stdout).toMatch(new RegExp(`${run.name}\\s+active`));
+    console.log(`ZooKeeper refused: ${deactivated.stderr.trim()}`);
+  }, 60_000);
+
   it('refuses, each in one clear line: no credentials, a wrong password, a plaintext connection to the TLS port', async () => {
     const ca = stack.config().kafka!.tls!.ca!;
     const wrong = join(stack.secretsDir, '..', 'wrong.password');
@@ -136,7 +151,8 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
       (await readdir(stack.secretsDir)).filter((f) => f.endsWith('.password')).map(async (f) => (await readFile(join(stack.secretsDir, f), 'utf8')).trim()),
     );
     secrets.push((await readFile(join(stack.secretsDir, 'api-tokens'), 'utf8')).trim().split(' ')[1]!);
-    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    secrets.push((await readFile(join(stack.secretsDir, 'zk-tabstream.credentials'), 'utf8')).trim().split(':')[1]!);
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
     const logsDir = join(stack.dir, 'logs');
     const places: Array<[string, string]> = [
       ...(await Promise.all((await readdir(logsDir)).map(async (f): Promise<[string, string]> => [`stack log ${f}`, await readFile(join(logsDir, f), 'utf8')]))),

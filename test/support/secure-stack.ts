@@ -30,8 +30,8 @@ export async function secureStack(): Promise<SecureStack> {
   if (info.config === undefined) throw new Error(`the stack in ${dir} is not secure`);
   const handle = stackHandle(dir, info, '/tabstream-secure');
   const secured = (file: string) => {
-    const { kafka, redis, redisTls, redisPasswordFile } = resolveConfig({ config: file }, {});
-    return { kafka, redis, redisTls, redisPasswordFile };
+    const { kafka, redis, redisTls, redisPasswordFile, zkAuth } = resolveConfig({ config: file }, {});
+    return { kafka, redis, redisTls, redisPasswordFile, zkAuth };
   };
   const asWorker = secured(info.config);
   const asReader = secured(join(dir, 'tabstream-reader.json'));
