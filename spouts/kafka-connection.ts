@@ -44,6 +44,8 @@ export class KafkaConnection {
   }
 
   private password(): string {
+    const inline = this.security.sasl?.password;
+    if (inline !== undefined) return inline.reveal();
     const file = this.security.sasl?.passwordFile;
     if (file !== undefined) return readFileSync(file, 'utf8').trim();
     const fromEnv = this.env.TABSTREAM_KAFKA_PASSWORD;

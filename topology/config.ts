@@ -1,3 +1,4 @@
+import { SecretText } from './secret-text';
 import { readFileSync } from 'node:fs';
 import type { RedisTlsFiles } from '../state/redis-client';
 import { hasPassword } from '../state/redis-target';
@@ -75,7 +76,7 @@ export interface KafkaSecurity {
    * SASL: the mechanism and user; the password from a file (`passwordFile`) or
    * the environment (`TABSTREAM_KAFKA_PASSWORD`), never from a flag `ps` shows.
    */
-  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; passwordFile?: string };
+  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; passwordFile?: string; password?: SecretText };
 }
 
 export const DEFAULT_CONFIG: TabstreamConfig = {
@@ -120,8 +121,9 @@ export interface ConfigFlags {
  * Kafka's TLS and SASL settings: each from its flag, else the environment
  * (`TABSTREAM_KAFKA_CA`, `_CERT`, `_KEY`, `_SASL_MECHANISM`, `_USERNAME`,
  * `_PASSWORD_FILE`), else the config file's `kafka`. The password itself is
- * never a flag or a config value: a file, or `TABSTREAM_KAFKA_PASSWORD` read
- * when a connection authenticates (spouts/kafka-connection.ts).
+ * never a flag: a file, the config file's `kafka.sasl.password` (kept as a
+ * SecretText, printed redacted), or `TABSTREAM_KAFKA_PASSWORD` read when a
+ * connection authenticates (spouts/kafka-connection.ts).
  */
 function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: KafkaSecurity | undefined): KafkaSecurity | undefined {
   const tls = {
@@ -142,7 +144,15 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
       throw new Error(`kafka SASL mechanism must be one of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanism)}`);
     }
     if (username === undefined) throw new Error('kafka SASL needs a username (--kafka-username, TABSTREAM_KAFKA_USERNAME or kafka.sasl.username)');
-    out.sasl = { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, ...(passwordFile !== undefined && { passwordFile }) };
+    const inline = (fromFile?.sasl as { password?: unknown } | undefined)?.password;
+    if (inline !== undefined && typeof inline !== 'string') throw new Error('kafka.sasl.password must be a string');
+    if (inline !== undefined && passwordFile !== undefined) throw new Error('kafka SASL takes a password file or kafka.sasl.password in the config file, not both');
+    out.sasl = {
+      mechanism: mechanism as (typeof SASL_MECHANISMS)[number],
+      username,
+      ...(passwordFile !== undefined && { passwordFile }),
+      ...(inline !== undefined && { password: new SecretText(inline) }),
+    };
   }
   return out.tls === undefined && out.sasl === undefined ? undefined : out;
 }

@@ -30,8 +30,9 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
 
   afterAll(() => run?.close());
 
-  /** The output of every `serve` the suite ran, for the search for secrets. */
+  /** The output of every `serve` the suite ran, and what its /metrics said, for the search for secrets. */
   const serves: Array<() => string> = [];
+  const scraped: string[] = [];
 
   /** One admin call to the brokers with `security`; its failure as the one line an operator sees, or 'ok'. */
   const adminCall = async (security: ConstructorParameters<typeof KafkaConnection>[1]): Promise<string> => {
@@ -76,6 +77,9 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
       const answered = await request(`${serve.url}/api/aggregate`, { ca, headers: { authorization: `Bearer ${token}` } });
       expect(answered.status).toBe(200);
       expect(JSON.parse(answered.body)).toEqual(await run.reader.query.aggregate('.*'));
+      const metrics = await request(`${serve.url}/metrics`, { ca, headers: { authorization: `Bearer ${token}` } });
+      expect(metrics.status).toBe(200);
+      scraped.push(metrics.body);
     } finally {
       await stopServe(serve);
     }
@@ -158,12 +162,14 @@ describe('the secure stack: Kafka on SASL_SSL (SCRAM-SHA-512, the stack’s CA)'
       ...(await Promise.all((await readdir(logsDir)).map(async (f): Promise<[string, string]> => [`stack log ${f}`, await readFile(join(logsDir, f), 'utf8')]))),
       ...run.workers.map((w): [string, string] => [`worker ${w.id}`, w.output]),
       ...serves.map((output, i): [string, string] => [`serve ${i}`, output()]),
+      ...scraped.map((text, i): [string, string] => [`serve /metrics ${i}`, text]),
       ['process list', (await promisify(execFile)('ps', ['-eo', 'args'], { timeout: 10_000 })).stdout],
       ['dev status --json', (await runCli(['dev', 'status', '--dir', stack.dir, '--json'], process.env, 30_000)).stdout],
       ['status --json', (await run.cli('status', run.name, '--json')).stdout],
     ];
     const leaks = places.flatMap(([where, text]) => secrets.filter((s) => text.includes(s)).map(() => where));
     expect(leaks).toEqual([]);
+    expect(scraped.length).toBeGreaterThan(0);
     // The search finds a secret where one is: the broker's own config (mode 0600) holds its keystore's password.
     const brokerConfig = await readFile(join(stack.dir, 'config', 'server.properties'), 'utf8');
     expect(secrets.some((s) => brokerConfig.includes(s))).toBe(true);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 // Kafka's TLS and SASL settings: flags over the environment over the config
 // file, checked at once, and the password never in a flag, the options'
 // printable parts or a config object.
@@ -46,6 +47,18 @@ describe('Kafka security settings', () => {
     expect(fromEnv.clientOptions('t').sasl!.password()).toBe(secret);
     const none = new KafkaConnection(['b:9092'], { sasl: { mechanism: 'PLAIN', username: 'u' } }, {});
     expect(() => none.clientOptions('t').sasl!.password()).toThrow(/TABSTREAM_KAFKA_PASSWORD or kafka.sasl.passwordFile/);
+  });
+
+  it('take the password inline from the config file, and print it redacted everywhere', () => {
+    const secret = 'inline-s3cret';
+    const config = file('inline.json', JSON.stringify({ kafka: { sasl: { mechanism: 'SCRAM-SHA-512', username: 'u', password: secret } } }));
+    const resolved = resolveConfig({ config }, {});
+    expect(new KafkaConnection(['b:9092'], resolved.kafka, {}).clientOptions('t').sasl!.password()).toBe(secret);
+    expect(JSON.stringify(resolved)).not.toContain(secret);
+    expect(inspect(resolved, { depth: 10 })).not.toContain(secret);
+    expect(`${String(resolved.kafka!.sasl!.password)}`).not.toContain(secret);
+    const both = file('both.json', JSON.stringify({ kafka: { sasl: { mechanism: 'PLAIN', username: 'u', password: secret, passwordFile: '/x' } } }));
+    expect(() => resolveConfig({ config: both }, {})).toThrow(/not both/);
   });
 
   it('load the TLS files given', () => {
