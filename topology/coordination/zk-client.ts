@@ -136,9 +136,18 @@ interface ConnectionManagerInternals {
   onSocketData: (buffer: Buffer) => void;
   onSocketConnected: () => void;
   connectTimeoutHandler?: NodeJS.Timeout | null;
-  packetQueue: { queue: Array<{ callback?: (err: unknown) => void }> };
-  pendingQueue: Array<{ callback?: (err: unknown) => void }>;
+  packetQueue: { queue: QueuedPacket[] };
+  pendingQueue: QueuedPacket[];
 }
+
+/** A request the library holds: queued to be sent, or sent and awaiting its answer. */
+interface QueuedPacket {
+  request?: { header?: { type: number } | null };
+  callback?: (err: unknown) => void;
+}
+
+/** The library's opcode of an auth packet (jute OP_CODES.AUTH). */
+const OP_AUTH = 100;
 
 /** node-zookeeper-client's Exception for `code`, as its own callbacks expect it (mapped again by call()). */
 function libraryException(code: number): Error {
@@ -647,12 +656,15 @@ export class ZkClient extends EventEmitter {
       this.attemptStartedAt = Date.now();
       connect.call(manager);
     };
-    // The library queues its auth packets (and the watches to re-register) behind the calls made
-    // while disconnected; the server would run those calls unauthenticated (NoAuth). Put them first.
+    // The library queues its auth packets behind the calls made while disconnected, which the
+    // server would then run unauthenticated (NoAuth): put the auth packets first. The rest keeps the
+    // library's order (those calls, then the watches to re-register).
     manager.onSocketConnected = () => {
       const waiting = manager.packetQueue.queue.splice(0);
       onSocketConnected.call(manager);
-      manager.packetQueue.queue.push(...waiting);
+      const queued = manager.packetQueue.queue.splice(0);
+      const isAuth = (packet: QueuedPacket) => packet.request?.header?.type === OP_AUTH;
+      manager.packetQueue.queue.push(...queued.filter(isAuth), ...waiting, ...queued.filter((packet) => !isAuth(packet)));
     };
   }
 
