@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { StackError } from './errors';
 import { runCommand } from './run-command';
 
 /** A CA: its certificate (what clients trust) and its private key (what signs), file paths. */
@@ -47,13 +48,26 @@ export interface IssueOptions extends CertificateOptions {
 /** How long one openssl call may take before it is killed. */
 const OPENSSL_WITHIN_MS = 20_000;
 
-/** Runs openssl with `args`; resolves with its stdout. Its failure is one line: openssl's last line of stderr. */
+/** Runs openssl with `args`; resolves with its stdout. Its failure is one line: openssl's last line of stderr (OPENSSL_MISSING when it is not installed). */
 async function openssl(args: string[]): Promise<string> {
-  const run = await runCommand('openssl', args, { deadlineMs: OPENSSL_WITHIN_MS });
+  const run = await runCommand('openssl', args, { deadlineMs: OPENSSL_WITHIN_MS }).catch((err: unknown) => {
+    throw new StackError('OPENSSL_MISSING', `openssl could not run (${(err as Error).message}): the stack needs it to make its certificates (apt-get install openssl)`);
+  });
   if (run.code === 0) return run.stdout;
   const last = run.stderr.trim().split('\n').at(-1) ?? '';
   const how = run.timedOut ? `did not finish within ${OPENSSL_WITHIN_MS / 1000} s` : `failed (${run.code ?? run.signal})`;
-  throw new Error(`openssl ${args[0]} ${how}${last ? `: ${last}` : ''}`);
+  throw new StackError('OPENSSL_FAILED', `openssl ${args[0]} ${how}${last ? `: ${last}` : ''}`);
+}
+
+/** Whether `cert` is still valid `seconds` from now (openssl x509 -checkend); false for a file that is not a certificate. */
+export async function validFor(cert: string, seconds: number): Promise<boolean> {
+  return openssl(['x509', '-in', cert, '-noout', '-checkend', String(seconds)]).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof StackError && err.code === 'OPENSSL_MISSING') throw err;
+      return false;
+    },
+  );
 }
 
 /** A new private key, PKCS#8 PEM, written to `path` with mode 0600 (openssl prints it; it never lands in a file of another mode). */

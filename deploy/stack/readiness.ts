@@ -32,16 +32,13 @@ export async function probeService(
   node = 1,
   clientSecurity: { kafka?: KafkaSecurity; redisTls?: ConnectionOptions; redisAuth?: { username: string; password: string } } = {},
 ): Promise<boolean> {
-  const kafkaSecurity = clientSecurity.kafka;
-  const redisTls = clientSecurity.redisTls;
-  const redisAuth = clientSecurity.redisAuth;
   switch (service) {
     case 'zookeeper':
       return probeZooKeeper(portOf(ports, 'zookeeper', node));
     case 'kafka':
-      return probeKafka(portOf(ports, 'kafka', node), kafkaSecurity);
+      return probeKafka(portOf(ports, 'kafka', node), clientSecurity.kafka);
     case 'redis':
-      return probeRedis(portOf(ports, 'redis', node), redisTls, redisAuth);
+      return probeRedis(portOf(ports, 'redis', node), clientSecurity.redisTls, clientSecurity.redisAuth);
     case 'sentinel':
       return (await masterNamedBy(portOf(ports, 'sentinel', node))) !== undefined;
   }

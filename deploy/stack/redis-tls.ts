@@ -2,14 +2,11 @@
 // authority of the stack's own, a server certificate for 127.0.0.1 and
 // localhost, and a client certificate, made once with openssl in <dir>/tls/;
 // the settings that make redis-server speak TLS only on its port.
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { StackError } from './errors';
+import { issueCertificate, makeCertificateAuthority, validFor } from './certificates';
 import type { StackLayout } from './layout';
 
 /** The files of a stack's Redis TLS: what clients trust (`ca`) and may present (`clientCert`, `clientKey`), and the server's own. */
@@ -23,10 +20,8 @@ export interface RedisTlsFiles {
   clientKey: string;
 }
 
-const OPENSSL_TIMEOUT_MS = 20_000;
 /** Days the certificates are valid; made again once expired (the stack's CA with them: clients take the new ca.crt). */
 const VALID_DAYS = 825;
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export function redisTlsFiles(layout: StackLayout): RedisTlsFiles {
   const dir = join(layout.dir, 'tls');
@@ -42,9 +37,10 @@ export function redisTlsFiles(layout: StackLayout): RedisTlsFiles {
 }
 
 /**
- * Makes the stack's CA and certificates unless they are there and valid for
- * another day: into a scratch directory, then renamed into place, so that a
- * half-made set is never used. The keys are readable by their owner only.
+ * Makes the stack's CA and certificates (certificates.ts) unless they are
+ * there and valid for another day: into a scratch directory, then renamed
+ * into place, so that a half-made set is never used. The keys are readable
+ * by their owner only.
  */
 export async function ensureRedisCertificates(layout: StackLayout): Promise<RedisTlsFiles> {
   const files = redisTlsFiles(layout);
@@ -52,13 +48,17 @@ export async function ensureRedisCertificates(layout: StackLayout): Promise<Redi
   await mkdir(layout.dir, { recursive: true });
   const scratch = await mkdtemp(join(layout.dir, 'tls-new-'));
   try {
+    const ca = await makeCertificateAuthority(scratch, { days: VALID_DAYS });
+    // Redis presents its server certificate to its replicas and cluster peers as a client too (certificates.ts issues for both).
+    const server = await issueCertificate(ca, scratch, 'redis', { days: VALID_DAYS });
+    const client = await issueCertificate(ca, scratch, 'client', { days: VALID_DAYS });
+    // The file names clients are given (TABSTREAM_REDIS_CA=<dir>/tls/ca.crt) stay as they were.
     const at = (file: string): string => join(scratch, file.slice(files.dir.length + 1));
-    await openssl(['req', '-x509', ...EC_KEY, '-keyout', at(files.caKey), '-out', at(files.ca), '-days', String(VALID_DAYS), '-subj', '/CN=Tabstream local stack CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-    // Redis presents its server certificate to its replicas and cluster peers as a client too.
-    await leaf(at, files, 'redis', '/CN=localhost', ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth,clientAuth'], scratch);
-    await leaf(at, files, 'client', '/CN=tabstream-client', ['extendedKeyUsage=clientAuth'], scratch);
-    for (const key of [files.caKey, files.serverKey, files.clientKey]) await chmod(at(key), 0o600);
+    await rename(ca.cert, at(files.ca));
+    await rename(server.cert, at(files.serverCert));
+    await rename(client.cert, at(files.clientCert));
+    await rm(server.chain, { force: true });
+    await rm(client.chain, { force: true });
     await rm(files.dir, { recursive: true, force: true });
     await rename(scratch, files.dir);
     return files;
@@ -67,41 +67,16 @@ export async function ensureRedisCertificates(layout: StackLayout): Promise<Redi
   }
 }
 
-/** A key and a certificate signed by the stack's CA, with `extensions` (openssl x509 -extfile lines). */
-async function leaf(at: (file: string) => string, files: RedisTlsFiles, name: 'redis' | 'client', subject: string, extensions: string[], scratch: string): Promise<void> {
-  const key = at(name === 'redis' ? files.serverKey : files.clientKey);
-  const cert = at(name === 'redis' ? files.serverCert : files.clientCert);
-  const csr = join(scratch, `${name}.csr`);
-  const extfile = join(scratch, `${name}.ext`);
-  await writeFile(extfile, `${extensions.join('\n')}\n`);
-  await openssl(['req', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject]);
-  const serial = `0x${randomBytes(16).toString('hex')}`;
-  await openssl(['x509', '-req', '-in', csr, '-CA', at(files.ca), '-CAkey', at(files.caKey), '-set_serial', serial, '-days', String(VALID_DAYS), '-out', cert, '-extfile', extfile]);
-  await rm(extfile, { force: true });
-  await rm(csr, { force: true });
-}
-
 async function stillValid(files: RedisTlsFiles): Promise<boolean> {
   try {
     for (const file of [files.ca, files.serverCert, files.serverKey, files.clientCert, files.clientKey]) await stat(file);
-    // -checkend: fails when the certificate expires within the next day.
-    await openssl(['x509', '-in', files.serverCert, '-noout', '-checkend', '86400']);
-    await openssl(['x509', '-in', files.ca, '-noout', '-checkend', '86400']);
-    return true;
   } catch {
     return false;
   }
+  return (await validFor(files.serverCert, ONE_DAY_S)) && (await validFor(files.ca, ONE_DAY_S));
 }
 
-async function openssl(args: string[]): Promise<void> {
-  try {
-    await promisify(execFile)('openssl', args, { timeout: OPENSSL_TIMEOUT_MS });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new StackError('OPENSSL_MISSING', 'openssl is not on PATH: the stack needs it to make its Redis TLS certificates (apt-get install openssl)');
-    throw new StackError('OPENSSL_FAILED', `openssl ${args[0]} failed making the Redis TLS certificates: ${(e.stderr ?? e.message).trim().split('\n').pop()}`);
-  }
-}
+const ONE_DAY_S = 86_400;
 
 /**
  * What redis-server changes to speak TLS only: no plaintext port, TLS on the

@@ -58,13 +58,14 @@ export async function waitUntilReady(layout: StackLayout, ports: StackPorts, ser
   const name = nodeName(service, node);
   const deadline = Date.now() + READY_TIMEOUT_MS[service];
   const startTime = processFacts(pid)?.startTime;
+  // How the probe reaches the node, read once: the stack's secrets do not change while it starts.
   const redisTls = service === 'redis' && ports.redisTls ? stackRedisTlsOptions(layout) : undefined;
+  const kafka = ports.secure && service === 'kafka' ? await stackKafkaSecurity(layout) : undefined;
+  const redisAuth = ports.secure && service === 'redis' ? await stackRedisAuth(layout) : undefined;
   for (;;) {
     if (startTime === undefined || processFacts(pid)?.startTime !== startTime) {
       throw await startFailure(layout, service, node, 'SERVICE_EXITED', `${name} exited while starting`, logOffset);
     }
-    const kafka = ports.secure && service === 'kafka' ? await stackKafkaSecurity(layout) : undefined;
-    const redisAuth = ports.secure && service === 'redis' ? await stackRedisAuth(layout) : undefined;
     if (await probeService(service, ports, node, { kafka, redisTls, redisAuth })) return;
     if (Date.now() >= deadline) {
       throw await startFailure(layout, service, node, 'START_TIMEOUT', `${name} did not answer within ${READY_TIMEOUT_MS[service] / 1000} s`, logOffset);
