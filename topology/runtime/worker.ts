@@ -21,6 +21,7 @@ import { KafkaOutbox } from './kafka-outbox';
 import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from './working-set';
+import { EventLoopWatch } from './event-loop-watch';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -77,6 +78,7 @@ export class Worker {
   private info: WorkerInfo | null = null;
   private publishedHealth = '';
   private healthTimer: NodeJS.Timeout | null = null;
+  private readonly loopWatch: EventLoopWatch;
 
   constructor(private readonly opts: WorkerOptions) {
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -86,6 +88,7 @@ export class Worker {
     this.redis = redisClient(opts.config, { timeoutMs: opts.config.redisTimeoutMs });
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
     this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024);
+    this.loopWatch = new EventLoopWatch(this.log);
   }
 
   get isLeader(): boolean {
@@ -102,6 +105,7 @@ export class Worker {
   }
 
   async start(): Promise<void> {
+    this.loopWatch.start();
     // Said once at start, loudly: the checkpoint protocol leans on Redis keeping what it acknowledged.
     void redisDurabilityWarnings(this.redis).then((warnings) => {
       for (const warning of warnings) this.log.warn({ redis: redact(this.opts.config.redis) }, warning);
@@ -138,6 +142,7 @@ export class Worker {
   /** Drains every topology (flush, commit), leaves the cluster, closes connections. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.loopWatch.stop();
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.rebalancer?.stop();
     this.election?.close();
