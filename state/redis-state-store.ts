@@ -39,6 +39,8 @@ export class RedisStateStore {
   private readonly redis: RedisWithStateScripts;
   private readonly prefix: string;
   private readonly scanCount: number;
+  /** Per topology, the partition count last read (see readTabAcrossPartitions). */
+  private readonly knownPartitions = new Map<string, number>();
 
   constructor(redis: RedisConnection, opts: RedisStateStoreOptions = {}) {
     this.redis = withStateScripts(redis);
@@ -216,6 +218,41 @@ export class RedisStateStore {
       const counts = replies[1]![1] as Array<string | null>;
       return tabs.map((_, i) => ({ record: records[i] ?? null, clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]) }));
     });
+  }
+
+  /**
+   * Everything an aggregate of one Tab across its clients reads, in one
+   * round: in each partition, the Tab's type, its record and its client
+   * count (those two in one MULTI, so they agree). The partition count is
+   * read in the same round; the count this store saw last is the guess of
+   * how many partitions to ask, and a wrong guess (a first read, a topology
+   * redeployed with more partitions) costs one more round, never a wrong
+   * answer. Partitions where the Tab has no type are left out.
+   */
+  async readTabAcrossPartitions(topology: string, tab: string): Promise<Array<{ partition: number; type: string; record: Buffer | null; clients: number | null }>> {
+    const field = stateField(tab, RECORD_CLIENT);
+    for (;;) {
+      const guess = this.knownPartitions.get(topology) ?? (await this.partitionCount(topology)) ?? 0;
+      const [count, replies] = await this.guard(topology, null, async () => {
+        const count = this.redis.get(partitionCountKey(this.prefix, topology));
+        // One MULTI per partition: a partition's keys share a hash tag, so each runs on one node of a cluster.
+        const perPartition = Array.from({ length: guess }, (_, p) => {
+          const keys = this.keys(topology, p);
+          return this.redis.multi().hget(keys.types, tab).hgetBuffer(keys.states, field).hget(keys.clients, tab).exec();
+        });
+        return Promise.all([count, Promise.all(perPartition)]);
+      });
+      const partitions = count === null ? 0 : Number(count);
+      this.knownPartitions.set(topology, partitions);
+      if (partitions !== guess) continue;
+      const out: Array<{ partition: number; type: string; record: Buffer | null; clients: number | null }> = [];
+      replies.forEach((reply, partition) => {
+        for (const [err] of reply ?? []) if (err) throw mapRedisError(err, topology, partition, connectionProblem(this.redis));
+        const [[, type], [, record], [, clients]] = reply as [[null, string | null], [null, Buffer | null], [null, string | null]];
+        if (type !== null) out.push({ partition, type, record, clients: clients === null ? null : Number(clients) });
+      });
+      return out;
+    }
   }
 
   /** The stored type of one Tab in each of the topology's partitions (null where it has none): one pipelined round of HGETs. */

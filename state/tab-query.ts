@@ -122,7 +122,12 @@ export class TabQuery {
       if (held === undefined) out.set(tab, { type, merged, clients });
       else out.set(tab, { type, merged: this.registry.get(type)!.merge(held.merged, merged), clients: held.clients + clients });
     };
-    for (const [p, tabs] of await this.matchingTabs(compilePattern(tabPattern))) {
+    const tabRe = compilePattern(tabPattern);
+    if (tabRe.literal !== null && clientRe.matchesAll) {
+      await this.oneTabAggregate(tabRe.literal, clientMatches, now, add);
+      return out;
+    }
+    for (const [p, tabs] of await this.matchingTabs(tabRe)) {
       let unread = tabs;
       if (clientRe.matchesAll) {
         const withRecords = [...tabs].filter(([, type]) => this.registry.get(type)?.mergeState !== undefined).map(([tab]) => tab);
@@ -148,6 +153,29 @@ export class TabQuery {
       }
     }
     return out;
+  }
+
+  /**
+   * One Tab across all its clients, the dashboard's and the CLI's commonest
+   * question: its type, record and client count in every partition in one
+   * round (RedisStateStore.readTabAcrossPartitions). A partition where the
+   * Tab has a type but no record (a type without records, or data no worker
+   * rebuilt records for yet) merges its client states instead.
+   */
+  private async oneTabAggregate(tab: string, clientMatches: (client: string) => boolean, now: number, add: (tab: string, type: string, merged: unknown, clients: number) => void): Promise<void> {
+    for (const { partition, type, record, clients } of await this.store.readTabAcrossPartitions(this.topology, tab)) {
+      const handler = this.registry.get(type);
+      if (handler === undefined) continue;
+      if (record !== null && handler.mergeState !== undefined) {
+        this.budget.countState();
+        await this.budget.tick();
+        add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
+        continue;
+      }
+      const inPartition = new Map<string, TabProjections>();
+      await this.collectIn(partition, new Map([[tab, type]]), clientMatches, now, inPartition);
+      for (const [name, entry] of inPartition) add(name, entry.type, mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), entry.clients.length);
+    }
   }
 
   /** One aggregate per matching Tab, merged across its matching clients, keyed and sorted by Tab. */

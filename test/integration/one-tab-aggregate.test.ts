@@ -1,0 +1,74 @@
+// An aggregate of one Tab across all its clients reads its type, record and
+// client count in every partition in one round (readTabAcrossPartitions),
+// guessing the partition count from the last read. Here against the test
+// stack's Redis, with states written straight in the stored layout: records
+// where they exist, client states merged where a partition has none, and a
+// topology grown to more partitions answered in full at the first query
+// after (the guess is checked in the same round).
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../bolts/handlers/registry';
+import { RedisStateStore } from '../../state/redis-state-store';
+import { partitionCountKey, partitionKeys, RECORD_CLIENT, stateField } from '../../state/redis-keys';
+import { TabQuery } from '../../state/tab-query';
+import { testStack } from '../support/stack-env';
+
+const stack = testStack();
+const prefix = `ts-onetab-${process.pid}-${Date.now()}`;
+const topology = 'onetab';
+const registry = defaultRegistry();
+const counter = registry.get('counter')!;
+const now = Date.now();
+
+/** A counter state that folded `values` a minute ago. */
+function counterBytes(values: number[]): Buffer {
+  const state = counter.newState();
+  for (const value of values) counter.fold(state, { tab: 't', client: 'c', type: 'counter', value, time: now - 60_000 });
+  return Buffer.from(counter.serialize(state));
+}
+
+describe('one Tab aggregate in one round', () => {
+  const redis = new Redis(stack.redis);
+  const store = new RedisStateStore(redis, { prefix });
+  const query = () => new TabQuery(store, registry, topology);
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  async function put(partition: number, tab: string, states: Record<string, number[]>, record: number[] | null): Promise<void> {
+    const keys = partitionKeys(prefix, topology, partition);
+    await redis.hset(keys.types, tab, 'counter');
+    for (const [client, values] of Object.entries(states)) await redis.hset(keys.states, stateField(tab, client), counterBytes(values));
+    if (record !== null) {
+      await redis.hset(keys.states, stateField(tab, RECORD_CLIENT), counterBytes(record));
+      await redis.hset(keys.clients, tab, String(Object.keys(states).length));
+    }
+  }
+
+  it('reads records, merges client states where a partition has no record, and sees partitions added since its last read', async () => {
+    await redis.set(partitionCountKey(prefix, topology), '2');
+    // `bids`: clients spread over both partitions, each with its record.
+    await put(0, 'bids', { a: [1, 2], b: [3] }, [1, 2, 3]);
+    await put(1, 'bids', { c: [10] }, [10]);
+    // `wins`: client states only (no worker rebuilt its record yet).
+    await put(1, 'wins', { a: [5], b: [7, 1] }, null);
+
+    const bids = (await query().aggregate('bids')).bids!;
+    expect(bids.clients).toBe(3);
+    expect(bids['1h']).toMatchObject({ count: 4, total: 16 });
+    const wins = (await query().aggregate('wins')).wins!;
+    expect(wins.clients).toBe(2);
+    expect(wins['1h']).toMatchObject({ count: 3, total: 13 });
+    expect(await query().aggregate('nosuch')).toEqual({});
+
+    // The topology grows to 3 partitions: the store's guess (2) is wrong once, and checked in the same round.
+    await redis.set(partitionCountKey(prefix, topology), '3');
+    await put(2, 'bids', { d: [100, 100] }, [100, 100]);
+    const grown = (await query().aggregate('bids')).bids!;
+    expect(grown.clients).toBe(4);
+    expect(grown['1h']).toMatchObject({ count: 6, total: 216 });
+  });
+});
