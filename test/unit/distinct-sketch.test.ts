@@ -16,6 +16,7 @@ import {
   type DistinctSketch,
 } from '../../state/sketches/distinct-sketch';
 import { ByteWriter } from '../../state/codec/byte-writer';
+import { hyperLogLogEstimate } from '../../state/sketches/hyperloglog-estimate';
 import { ByteReader } from '../../state/codec/byte-reader';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
 
@@ -142,5 +143,51 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     }
     expect(() => readDistinct(new ByteReader(Uint8Array.of(7)))).toThrow(/unknown distinct sketch form/);
     expect(() => readDistinct(new ByteReader(Uint8Array.of(1, 1, 64)))).toThrow(/out of range/);
+  });
+
+  /** Registers (one rank each) from sparse entries, by the definition: no sketch code involved. */
+  const registersOf = (entries: readonly number[]): Uint8Array => {
+    const dense = new Uint8Array(16384);
+    for (const e of entries) dense[e >>> 6] = Math.max(dense[e >>> 6]!, e & 63);
+    return dense;
+  };
+  const entriesArb = (max: number) =>
+    fc.uniqueArray(fc.integer({ min: 0, max: 16383 }), { maxLength: max }).chain((regs) =>
+      fc.array(fc.integer({ min: 1, max: 63 }), { minLength: regs.length, maxLength: regs.length }).map((ranks) =>
+        regs.map((r, i) => r * 64 + ranks[i]!).sort((a, b) => a - b),
+      ),
+    );
+
+  it('counts a sparse sketch as the estimator counts its dense registers, to the last bit, up to a quarter of the registers set', () => {
+    for (const set of [1, 2, 3, 10, 100, 1000, 2047, 2048, 4096]) {
+      const entries = Array.from({ length: set }, (_, i) => Math.floor((i * 16384) / set) * 64 + 1 + (i % 60));
+      const sketch: DistinctSketch = set <= 2048 ? entries : (registersOf(entries) as DistinctSketch);
+      expect(distinctCount(sketch), `${set} set`).toBe(hyperLogLogEstimate(registersOf(entries)));
+    }
+    fc.assert(
+      fc.property(entriesArb(2048), (entries) => {
+        if (entries.length === 0) return;
+        expect(distinctCount(entries)).toBe(hyperLogLogEstimate(registersOf(entries)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('merges two sparse sketches into the register-wise max, sorted, the source untouched', () => {
+    fc.assert(
+      fc.property(entriesArb(1500), entriesArb(1500), (a, b) => {
+        const source = b.slice();
+        const merged = distinctMergeInto(a.slice(), source);
+        expect(source).toEqual(b);
+        const expected = registersOf([...a, ...b]);
+        const got = Array.isArray(merged) ? registersOf(merged) : merged;
+        expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
+        if (Array.isArray(merged)) {
+          for (let i = 1; i < merged.length; i++) expect(merged[i]! >>> 6).toBeGreaterThan(merged[i - 1]! >>> 6);
+          expect(merged.length).toBeLessThanOrEqual(2048);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
