@@ -35,6 +35,18 @@ export interface RedisStateStoreOptions {
  * Errors: FencedError (a newer claim owns the partition), StateLostError
  * (Redis lost writes), WatermarkRegressionError (bug guard), StateStoreUnavailableError (retriable), StateStoreError.
  */
+/**
+ * Whether a partition's Tab records agree with its client states, from its
+ * meta's `watermark` and `records_at`: every checkpoint of this version sets
+ * one to the other; a writer of an older version moves the watermark on and
+ * leaves `records_at` behind (its records stale until the next owner rebuilds
+ * them), and data from before records has none. Queries then merge the
+ * client states instead.
+ */
+function recordsAgree([watermark, recordsAt]: [string | null, string | null]): boolean {
+  return recordsAt !== null && recordsAt === watermark;
+}
+
 export class RedisStateStore {
   private readonly redis: RedisWithStateScripts;
   private readonly prefix: string;
@@ -202,7 +214,9 @@ export class RedisStateStore {
   /**
    * The stored record (client `*`, null where none) and client count (null
    * where none) of each Tab of one partition, in the order asked: one
-   * MULTI of two HMGETs, so both come from the same checkpoint.
+   * MULTI, so both come from the same checkpoint. Where the partition's
+   * records do not agree with its states (see recordsAgree) every record
+   * reads as null and the caller merges the client states.
    */
   async readRecords(topology: string, partition: number, tabs: readonly string[]): Promise<Array<{ record: Buffer | null; clients: number | null }>> {
     if (tabs.length === 0) return [];
@@ -212,11 +226,13 @@ export class RedisStateStore {
         .multi()
         .hmgetBuffer(keys.states, ...tabs.map((tab) => stateField(tab, RECORD_CLIENT)))
         .hmget(keys.clients, ...tabs)
+        .hmget(keys.meta, 'watermark', 'records_at')
         .exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
       const records = replies[0]![1] as Array<Buffer | null>;
       const counts = replies[1]![1] as Array<string | null>;
-      return tabs.map((_, i) => ({ record: records[i] ?? null, clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]) }));
+      const agree = recordsAgree(replies[2]![1] as [string | null, string | null]);
+      return tabs.map((_, i) => ({ record: agree ? (records[i] ?? null) : null, clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]) }));
     });
   }
 
@@ -227,7 +243,8 @@ export class RedisStateStore {
    * read in the same round; the count this store saw last is the guess of
    * how many partitions to ask, and a wrong guess (a first read, a topology
    * redeployed with more partitions) costs one more round, never a wrong
-   * answer. Partitions where the Tab has no type are left out.
+   * answer. Partitions where the Tab has no type are left out; where the
+   * records do not agree with the states (recordsAgree) the record reads as null.
    */
   async readTabAcrossPartitions(topology: string, tab: string): Promise<Array<{ partition: number; type: string; record: Buffer | null; clients: number | null }>> {
     const field = stateField(tab, RECORD_CLIENT);
@@ -238,7 +255,7 @@ export class RedisStateStore {
         // One MULTI per partition: a partition's keys share a hash tag, so each runs on one node of a cluster.
         const perPartition = Array.from({ length: guess }, (_, p) => {
           const keys = this.keys(topology, p);
-          return this.redis.multi().hget(keys.types, tab).hgetBuffer(keys.states, field).hget(keys.clients, tab).exec();
+          return this.redis.multi().hget(keys.types, tab).hgetBuffer(keys.states, field).hget(keys.clients, tab).hmget(keys.meta, 'watermark', 'records_at').exec();
         });
         return Promise.all([count, Promise.all(perPartition)]);
       });
@@ -248,8 +265,8 @@ export class RedisStateStore {
       const out: Array<{ partition: number; type: string; record: Buffer | null; clients: number | null }> = [];
       replies.forEach((reply, partition) => {
         for (const [err] of reply ?? []) if (err) throw mapRedisError(err, topology, partition, connectionProblem(this.redis));
-        const [[, type], [, record], [, clients]] = reply as [[null, string | null], [null, Buffer | null], [null, string | null]];
-        if (type !== null) out.push({ partition, type, record, clients: clients === null ? null : Number(clients) });
+        const [[, type], [, record], [, clients], [, meta]] = reply as [[null, string | null], [null, Buffer | null], [null, string | null], [null, [string | null, string | null]]];
+        if (type !== null) out.push({ partition, type, record: recordsAgree(meta) ? record : null, clients: clients === null ? null : Number(clients) });
       });
       return out;
     }

@@ -46,6 +46,8 @@ describe('one Tab aggregate in one round', () => {
       await redis.hset(keys.states, stateField(tab, RECORD_CLIENT), counterBytes(record));
       await redis.hset(keys.clients, tab, String(Object.keys(states).length));
     }
+    // As a checkpoint of this version leaves it: the records agree with the states at the watermark.
+    await redis.hset(keys.meta, 'watermark', '41', 'records_at', '41');
   }
 
   it('reads records, merges client states where a partition has no record, and sees partitions added since its last read', async () => {
@@ -70,5 +72,16 @@ describe('one Tab aggregate in one round', () => {
     const grown = (await query().aggregate('bids')).bids!;
     expect(grown.clients).toBe(4);
     expect(grown['1h']).toMatchObject({ count: 6, total: 216 });
+  });
+
+  it('merges the client states of a partition whose records lag its watermark (written since by a worker without records)', async () => {
+    await redis.set(partitionCountKey(prefix, topology), '3');
+    // A stale record (one event) beside client states that folded three since.
+    await put(0, 'stale', { a: [1, 1], b: [1] }, [1]);
+    const keys = partitionKeys(prefix, topology, 0);
+    expect((await query().aggregate('stale')).stale!['1h']).toMatchObject({ count: 1 });
+    await redis.hset(keys.meta, 'watermark', '57');
+    expect((await query().aggregate('stale')).stale!['1h']).toMatchObject({ count: 3, total: 3 });
+    expect((await query().aggregate('sta.*')).stale!['1h']).toMatchObject({ count: 3, total: 3 });
   });
 });
