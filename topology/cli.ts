@@ -8,8 +8,11 @@ import { registerWorkerCommands } from './commands/worker';
 import { registerQueryCommands } from './commands/query';
 import { registerDemoCommand } from './commands/demo';
 import { registerServeCommand } from './commands/serve';
+import { endQuietlyWhenOutputCloses } from './closed-output';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+endQuietlyWhenOutputCloses();
 
 const program = new Command('topology')
   .description('Tabstream: realtime event aggregation on Kafka, ZooKeeper and Redis')

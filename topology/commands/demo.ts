@@ -146,17 +146,23 @@ async function waitForTakeUp(
 /** Stops early on Ctrl-C or SIGTERM: the demo still drains its producers and worker. */
 class Interruption {
   interrupted = false;
+  /** Interrupted because stdout's reader went away, not by a signal: the demo then ends with exit code 0. */
+  readerGone = false;
   private wake: (() => void) | null = null;
   private readonly onSignal = (): void => {
     this.interrupted = true;
     this.wake?.();
+  };
+  private readonly onReaderGone = (): void => {
+    this.readerGone = true;
+    this.onSignal();
   };
 
   constructor() {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
     // A reader that went away (`npm run demo | head`) ends the demo the same way.
-    process.stdout.on('error', this.onSignal);
+    process.stdout.on('error', this.onReaderGone);
   }
 
   /** Sleeps `ms`, or less when interrupted. */
@@ -175,7 +181,7 @@ class Interruption {
   release(): void {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
-    process.stdout.off('error', this.onSignal);
+    process.stdout.off('error', this.onReaderGone);
   }
 }
 
@@ -276,7 +282,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   }
 
   for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile })) process.stdout.write(`${line}\n`);
-  if (interruption.interrupted) process.exitCode = 130;
+  if (interruption.interrupted && !interruption.readerGone) process.exitCode = 130;
 }
 
 export function registerDemoCommand(program: Command): void {
