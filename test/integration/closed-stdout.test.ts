@@ -14,7 +14,7 @@ describe('a closed stdout', () => {
   }, 60_000);
 
   // list and status close ZooKeeper after printing: the EPIPE arrived while they still ran.
-  for (const args of [['list'], ['status', '<name>'], ['status', '<name>', '--json'], ['query', 'types', '--topology', '<name>']]) {
+  for (const args of [['list'], ['list', '--json'], ['status', '<name>'], ['status', '<name>', '--json'], ['query', 'types', '--topology', '<name>']]) {
     it(`ends ${args.join(' ')} with exit code 0 and nothing on stderr`, async () => {
       const run = await runCli(args.map((a) => a.replace('<name>', name)), configEnv(config), 30_000, { closeStdout: true });
       expect(run.stderr).toBe('');

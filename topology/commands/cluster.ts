@@ -26,14 +26,19 @@ export function registerClusterCommands(program: Command): void {
     print(`deployed ${spec.name} version ${spec.version} (${spec.partitions} partitions)`);
   });
 
-  withConfigFlags(program.command('list').description('list deployed topologies')).action(async (flags) => {
-    await withZk(configFrom(flags), async (zk) => {
-      for (const s of await listSpecs(zk)) {
-        const a = await readAssignment(zk, s.name);
-        print(`${s.name}\t${s.status}\tversion ${s.version}\ttopic ${s.options.topic}\t${s.partitions} partitions\tgeneration ${a?.assignment.generation ?? '-'}`);
-      }
-    });
-  });
+  withConfigFlags(program.command('list').description('list deployed topologies').option('--json', 'print JSON: a list of { name, status, version, topic, partitions, generation, deployedAt }')).action(
+    async (flags) => {
+      await withZk(configFrom(flags), async (zk) => {
+        const rows = [];
+        for (const s of await listSpecs(zk)) {
+          const a = await readAssignment(zk, s.name);
+          rows.push({ name: s.name, status: s.status, version: s.version, topic: s.options.topic, partitions: s.partitions, generation: a?.assignment.generation ?? null, deployedAt: s.deployedAt });
+        }
+        if (flags.json) print(JSON.stringify(rows, null, 2));
+        else for (const r of rows) print(`${r.name}\t${r.status}\tversion ${r.version}\ttopic ${r.topic}\t${r.partitions} partitions\tgeneration ${r.generation ?? '-'}`);
+      });
+    },
+  );
 
   withConfigFlags(
     program.command('status <name>').description('workers, partitions, offsets, lag and flushes of a topology').option('--json', 'print JSON'),
