@@ -4,7 +4,8 @@ import { CLIENT_TIMEOUT_MS } from '../../state/client-timeouts';
 import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
 import { readAssignment } from '../coordination/assignment-store';
 import type { TabstreamConfig } from '../config';
-import { configFrom, deployFrom, withConfigFlags, withDeployFlags } from './config-flags';
+import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
+import { renderRebalance } from '../coordination/assignment-moves';
 
 async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<T>): Promise<T> {
   const zk = await ZkClient.forConfig(config, { connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
@@ -54,16 +55,30 @@ export function registerClusterCommands(program: Command): void {
     });
   });
 
-  withConfigFlags(program.command('rebalance <name>').description('ask the leader to recompute the assignment')).action(
-    async (name: string, flags) => {
-      await withZk(configFrom(flags), async (zk) => {
-        const found = await readSpec(zk, name);
-        if (found === null) throw new Error(`no topology named '${name}' is deployed`);
-        await zk.set(`topologies/${name}`, Buffer.from(JSON.stringify({ ...found.spec, rebalanceRequestedAt: Date.now() })), found.version);
-        print(`rebalance of ${name} requested`);
-      });
-    },
-  );
+  withConfigFlags(
+    program
+      .command('rebalance <name>')
+      .description('ask the leader for a new assignment generation, and print which partitions moved from which worker to which')
+      .option('--wait <s>', 'seconds to wait for the leader to write it', '10'),
+  ).action(async (name: string, flags) => {
+    const waitS = positiveInt(flags.wait, '--wait');
+    await withZk(configFrom(flags), async (zk) => {
+      const found = await readSpec(zk, name);
+      if (found === null) throw new Error(`no topology named '${name}' is deployed`);
+      const before = (await readAssignment(zk, name))?.assignment ?? null;
+      await zk.set(`topologies/${name}`, Buffer.from(JSON.stringify({ ...found.spec, rebalanceRequestedAt: Date.now() })), found.version);
+      const deadline = Date.now() + waitS * 1000;
+      while (Date.now() < deadline) {
+        const after = (await readAssignment(zk, name))?.assignment ?? null;
+        if (after !== null && after.generation > (before?.generation ?? 0)) {
+          for (const line of renderRebalance(name, before, after, found.spec.partitions)) print(line);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`rebalance of ${name} requested, but no leader wrote a new generation within ${waitS} s: start a worker (the leader is one of them; the request stands until one leads), or wait longer (--wait)`);
+    });
+  });
 
   for (const [command, status, what] of [
     ['deactivate', 'inactive', 'stop processing (workers flush, commit and release its partitions)'],
