@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ZkClient } from '../coordination/zk-client';
 import { CLIENT_TIMEOUT_MS } from '../../state/client-timeouts';
 import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
-import { readAssignment } from '../coordination/assignment-store';
+import { readAssignment, type Assignment } from '../coordination/assignment-store';
 import type { TabstreamConfig } from '../config';
 import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
 import { renderRebalance } from '../coordination/assignment-moves';
@@ -17,6 +17,17 @@ async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<
 }
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Reads a topology's assignment every 200 ms until `done` holds of it (then returns it; `null` may be one) or `waitMs` passed (then `undefined`). */
+async function awaitAssignment(zk: ZkClient, name: string, waitMs: number, done: (a: Assignment | null) => boolean): Promise<Assignment | null | undefined> {
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const current = (await readAssignment(zk, name))?.assignment ?? null;
+    if (done(current)) return current;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return undefined;
+}
 
 export function registerClusterCommands(program: Command): void {
   withDeployFlags(
@@ -67,14 +78,10 @@ export function registerClusterCommands(program: Command): void {
       if (found === null) throw new Error(`no topology named '${name}' is deployed`);
       const before = (await readAssignment(zk, name))?.assignment ?? null;
       await zk.set(`topologies/${name}`, Buffer.from(JSON.stringify({ ...found.spec, rebalanceRequestedAt: Date.now() })), found.version);
-      const deadline = Date.now() + waitS * 1000;
-      while (Date.now() < deadline) {
-        const after = (await readAssignment(zk, name))?.assignment ?? null;
-        if (after !== null && after.generation > (before?.generation ?? 0)) {
-          for (const line of renderRebalance(name, before, after, found.spec.partitions)) print(line);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 200));
+      const after = await awaitAssignment(zk, name, waitS * 1000, (a) => a !== null && a.generation > (before?.generation ?? 0));
+      if (after) {
+        for (const line of renderRebalance(name, before, after, found.spec.partitions)) print(line);
+        return;
       }
       throw new Error(`rebalance of ${name} requested, but no leader wrote a new generation within ${waitS} s: start a worker (the leader is one of them; the request stands until one leads), or wait longer (--wait)`);
     });
@@ -100,13 +107,8 @@ export function registerClusterCommands(program: Command): void {
   ).action(async (name: string, flags) => {
     await withZk(configFrom(flags), async (zk) => {
       await setStatus(zk, name, 'killed');
-      const deadline = Date.now() + Number(flags.wait) * 1000;
       // Wait until the leader has released every partition (or the time is up).
-      while (Date.now() < deadline) {
-        const a = await readAssignment(zk, name);
-        if (a === null || Object.keys(a.assignment.partitions).length === 0) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await awaitAssignment(zk, name, Number(flags.wait) * 1000, (a) => a === null || Object.keys(a.partitions).length === 0);
       await zk.remove(`topologies/${name}`, { recursive: true });
       await zk.remove(`assignments/${name}`, { recursive: true }).catch(() => {});
       print(`killed ${name}`);
