@@ -29,7 +29,7 @@ interface DemoFlags {
   clients: string;
   name: string;
   topic: string;
-  partitions: string;
+  partitions?: string;
   stack: boolean;
   dir: string;
   zkPort?: string;
@@ -146,17 +146,23 @@ async function waitForTakeUp(
 /** Stops early on Ctrl-C or SIGTERM: the demo still drains its producers and worker. */
 class Interruption {
   interrupted = false;
+  /** Interrupted because stdout's reader went away, not by a signal: the demo then ends with exit code 0. */
+  readerGone = false;
   private wake: (() => void) | null = null;
   private readonly onSignal = (): void => {
     this.interrupted = true;
     this.wake?.();
+  };
+  private readonly onReaderGone = (): void => {
+    this.readerGone = true;
+    this.onSignal();
   };
 
   constructor() {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
     // A reader that went away (`npm run demo | head`) ends the demo the same way.
-    process.stdout.on('error', this.onSignal);
+    process.stdout.on('error', this.onReaderGone);
   }
 
   /** Sleeps `ms`, or less when interrupted. */
@@ -175,7 +181,7 @@ class Interruption {
   release(): void {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
-    process.stdout.off('error', this.onSignal);
+    process.stdout.off('error', this.onReaderGone);
   }
 }
 
@@ -209,7 +215,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const durationS = positiveInt(flags.duration, '--duration');
   const rate = positiveInt(flags.rate, '--rate');
   const clients = positiveInt(flags.clients, '--clients');
-  const partitions = positiveInt(flags.partitions, '--partitions');
+  const partitions = flags.partitions === undefined ? undefined : positiveInt(flags.partitions, '--partitions');
 
   const { config, stackDir, configFile } = await services(flags);
   const spec = await step('deploy', () => deployTopology(config, 'taba', { name: flags.name, topic: flags.topic, partitions }));
@@ -276,7 +282,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   }
 
   for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile })) process.stdout.write(`${line}\n`);
-  if (interruption.interrupted) process.exitCode = 130;
+  if (interruption.interrupted && !interruption.readerGone) process.exitCode = 130;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -289,7 +295,7 @@ export function registerDemoCommand(program: Command): void {
       .option('--clients <n>', 'producing clients (bidder-1 ... bidder-N)', '4')
       .option('--name <name>', 'the name to deploy the topology under', 'taba')
       .option('--topic <topic>', 'the topic to produce to and read', 'tabs')
-      .option('--partitions <n>', 'partitions when the topic is created', '8')
+      .option('--partitions <n>', "partitions of the topic when the demo creates it (default 8); an existing topic's count must be this")
       .option('--secure', "start the local stack secured (dev up --secure: Kafka on SASL_SSL, SCRAM-SHA-512, the stack's own CA)")
       .option('--no-stack', 'start no local stack: use the services of the flags, the environment or the defaults')
       .option('--dir <dir>', 'local stack directory', DEFAULT_STACK_DIR)

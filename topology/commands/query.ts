@@ -5,6 +5,7 @@ import { pageSize, TabQuery, type PageRequest, type RenderedAggregate } from '..
 import { CLI_QUERY_LIMITS, QueryBudget } from '../../state/query-budget';
 import { configFrom, withConfigFlags } from './config-flags';
 import { CLIENT_TIMEOUT_MS, redisClient } from '../../state/redis-client';
+import { partitionCountKey } from '../../state/redis-keys';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -12,8 +13,15 @@ async function withQuery<T>(flags: Record<string, string | undefined>, fn: (q: T
   const config = configFrom(flags);
   const redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
   const budget = new QueryBudget({ ...CLI_QUERY_LIMITS, deadlineMs: deadlineFlag(flags.deadline) });
+  const topology = flags.topology ?? 'taba';
   try {
-    return await fn(new TabQuery(new RedisStateStore(redis, { prefix: config.redisPrefix }), defaultRegistry(), flags.topology ?? 'taba', budget));
+    const store = new RedisStateStore(redis, { prefix: config.redisPrefix });
+    // Queries read Redis only, not ZooKeeper (a reader's config may not reach it): a topology is
+    // known there by the partition count deploy writes, which kill leaves, as it leaves the aggregates.
+    if ((await store.partitionCount(topology)) === null) {
+      throw new Error(`no topology ${topology} deployed: Redis has no ${partitionCountKey(config.redisPrefix, topology)} (check --topology; topology list names the deployed ones)`);
+    }
+    return await fn(new TabQuery(store, defaultRegistry(), topology, budget));
   } finally {
     redis.disconnect();
   }
