@@ -12,7 +12,7 @@ import { redisSink } from '../state/redis-sink-bolt';
 import type { TopologyOptions } from '../topology/loader';
 import { createHistogramType, LATENCY_BOUNDS_MS } from './histogram-type';
 
-/** One handler for every build of the module: the registry holds one handler per type. */
+/** Made once: the default export runs each time a worker starts the topology or a reader loads its types. */
 const histogram = createHistogramType({ bounds: LATENCY_BOUNDS_MS });
 
 export default (opts: TopologyOptions = {}) =>
