@@ -53,7 +53,7 @@ export class ClusterReader {
   constructor(readonly config: TabstreamConfig, opts: ClusterReaderOptions = {}) {
     this.base = opts.base ?? defaultRegistry();
     this.warn = opts.warn ?? (() => {});
-    this.types = new TopologyTypesCache((topology) => this.loadTypes(topology), TYPES_REUSE_MS);
+    this.types = new TopologyTypesCache((topology, refresh) => this.loadTypes(topology, refresh), TYPES_REUSE_MS);
     // It reconnects by itself; a request made meanwhile fails with its error, within the API's answer time.
     this.redis = redisClient(config, { timeoutMs: SERVICE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
@@ -80,11 +80,13 @@ export class ClusterReader {
     return this.types.get(topology);
   }
 
-  private async loadTypes(topology: string): Promise<HandlerRegistry> {
+  /** A refresh that cannot read the spec fails, so the types loaded before stay; a first load falls back to the built-ins. */
+  private async loadTypes(topology: string, refresh: boolean): Promise<HandlerRegistry> {
     let found;
     try {
       found = await readSpec(await this.zookeeper(), topology);
     } catch (err) {
+      if (refresh) throw err;
       this.warn(`${topology}: could not read its spec from ZooKeeper (${(err as Error).message}): built-in Tab types only until it answers`);
       return this.base;
     }

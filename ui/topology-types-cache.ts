@@ -23,7 +23,8 @@ export class TopologyTypesCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly load: (topology: string) => Promise<HandlerRegistry>,
+    /** `refresh`: a background load while earlier types answer (a load that cannot tell may fail, and those stay). */
+    private readonly load: (topology: string, refresh: boolean) => Promise<HandlerRegistry>,
     private readonly reuseMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -40,7 +41,7 @@ export class TopologyTypesCache {
   }
 
   private start(topology: string): Entry {
-    const entry: Entry = { registry: this.load(topology), settledAt: null, failed: false, refreshing: false };
+    const entry: Entry = { registry: this.load(topology, false), settledAt: null, failed: false, refreshing: false };
     this.entries.set(topology, entry);
     entry.registry.then(
       () => void (entry.settledAt = this.now()),
@@ -54,7 +55,7 @@ export class TopologyTypesCache {
 
   private refresh(topology: string, current: Entry): void {
     current.refreshing = true;
-    this.load(topology).then(
+    this.load(topology, true).then(
       (registry) => {
         if (this.entries.get(topology) === current) this.entries.set(topology, { registry: Promise.resolve(registry), settledAt: this.now(), failed: false, refreshing: false });
       },

@@ -12,8 +12,8 @@ function harness() {
   const loads: string[] = [];
   const next: Array<() => Promise<HandlerRegistry>> = [];
   const cache = new TopologyTypesCache(
-    (topology) => {
-      loads.push(topology);
+    (topology, refresh) => {
+      loads.push(refresh ? `${topology} (refresh)` : topology);
       return (next.shift() ?? (() => Promise.resolve(defaultRegistry())))();
     },
     REUSE_MS,
@@ -43,7 +43,7 @@ describe('TopologyTypesCache', () => {
     next.push(() => new Promise<HandlerRegistry>((resolve) => (release = () => resolve(newer))));
     expect(await cache.get('t')).toBe(first);
     expect(await cache.get('t')).toBe(first); // one background load at a time
-    expect(loads).toEqual(['t', 't']);
+    expect(loads).toEqual(['t', 't (refresh)']);
     release();
     await flush();
     expect(await cache.get('t')).toBe(newer);
@@ -71,6 +71,6 @@ describe('TopologyTypesCache', () => {
     expect(loads).toHaveLength(1);
     advance(REUSE_MS);
     expect((await cache.get('t')).types()).toContain('counter');
-    expect(loads).toHaveLength(2);
+    expect(loads).toEqual(['t', 't']); // loaded anew, not refreshed: no earlier types to keep
   });
 });
