@@ -11,6 +11,7 @@ import { ZkClient } from '../coordination/zk-client';
 import { partitionsOf, readAssignment } from '../coordination/assignment-store';
 import { deployTopology } from '../deploy/deploy';
 import type { TopologySpec } from '../deploy/topology-spec';
+import { typesOfSpec } from '../deploy/spec-types';
 import { configFileOf, redisEnv, type TabstreamConfig } from '../config';
 import { configFrom, positiveInt, withConfigFlags } from './config-flags';
 import { DemoReadout } from './demo-readout';
@@ -221,7 +222,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const spec = await step('deploy', () => deployTopology(config, 'taba', { name: flags.name, topic: flags.topic, partitions }));
   say('deploy', `${spec.name} (version ${spec.version}) reads topic ${spec.options.topic} (${spec.partitions} partitions)`);
 
-  const readout = new DemoReadout(config, spec.name, spec.partitions);
+  // Its table renders what the worker folds: the Tab types of the module deployed (spec.module).
+  const readout = new DemoReadout(config, spec.name, spec.partitions, await typesOfSpec(spec));
   // The ZooKeeper root and Redis travel in the environment, which wins over a config file as a flag would.
   const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile, flags.zkCredentialsFile), { TABSTREAM_ZK_ROOT: config.zkRoot, ...redisEnv(config) });
   const interruption = new Interruption();

@@ -32,7 +32,7 @@ export function registerServeCommand(program: Command): void {
     const log = pino({ name: 'tabstream-serve' }, pino.destination(2));
     for (const warning of warnings) log.warn(warning);
     if (tokens === null && flags.insecureNoAuth) log.warn(`--insecure-no-auth: anyone who reaches ${flags.host} reads the API and /metrics`);
-    const reader = new ClusterReader(config);
+    const reader = new ClusterReader(config, { warn: (line) => log.warn(line) });
     const server = await ApiServer.listen({ reader, topology, log, answerWithinMs, tokens, tls }, port, flags.host);
     const auth = tokens === null ? 'no authentication' : `${tokens.length} bearer token${tokens.length === 1 ? '' : 's'} from ${tokensFrom}`;
     process.stdout.write(`serving ${server.url} (dashboard /, API /api/..., metrics /metrics; topology ${topology}; ${auth})\n`);

@@ -9,6 +9,7 @@ import { Rebalancer, type WorkerHealth, type WorkerInfo } from '../coordination/
 import { readAssignment, partitionsOf } from '../coordination/assignment-store';
 import { readSpec } from '../coordination/spec-store';
 import { loadTopology } from '../loader';
+import { tabTypesOf } from '../topology-types';
 import { topologySettings } from '../deploy/topology-spec';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { redisClient, type RedisConnection } from '../../state/redis-client';
@@ -28,6 +29,7 @@ export interface WorkerOptions {
   id?: string;
   /** The most partitions of one topology this worker takes. */
   capacity?: number;
+  /** The types every topology's tasks know (default: the built-in ones); each topology adds those it registers. */
   registry?: HandlerRegistry;
   log?: Logger;
 }
@@ -330,7 +332,7 @@ export class Worker {
         outbox: new KafkaOutbox(KafkaConnection.of(this.opts.config)),
         consumers: (opts) => new PartitionReader({ connection: KafkaConnection.of(this.opts.config), ...opts }),
         offsets: new ZkOffsetStore(zk),
-        registry: this.registry,
+        registry: tabTypesOf(t, this.registry),
         topology: t,
         partitions: spec.spec.partitions,
         workerId: this.id,
