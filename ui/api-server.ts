@@ -12,6 +12,7 @@ import { dashboardPage } from './dashboard-page';
 import { ServerMetrics } from './server-metrics';
 import { withTimeout } from '../topology/with-timeout';
 import { QueryCache } from './query-cache';
+import { registerTabMetrics, type TabMetricsOptions } from './tab-metrics';
 import { HTTP_QUERY_LIMITS, QueryBudget, QueryBudgetError } from '../state/query-budget';
 import { PatternError } from '../state/user-pattern';
 import { checkBearer, type ApiToken } from './api-tokens';
@@ -34,6 +35,8 @@ export interface ApiServerOptions {
   tokens?: readonly ApiToken[] | null;
   /** Serve https with this certificate and key; null or absent: http. */
   tls?: { cert: Buffer; key: Buffer } | null;
+  /** Export these Tabs' figures on /metrics (tab-metrics.ts); null or absent: none. */
+  tabMetrics?: TabMetricsOptions | null;
 }
 
 /** What anyone may ask for without a token: the dashboard's page (it holds no data: its script asks the API) and the health check. */
@@ -69,6 +72,7 @@ export class ApiServer {
     const cacheMs = opts.queryCacheMs ?? Math.min(1000, opts.reader.config.flushIntervalMs);
     this.cache = cacheMs > 0 ? new QueryCache((topology) => opts.reader.stateVersion(topology), cacheMs) : null;
     this.metrics = new ServerMetrics(opts.reader, this.cache);
+    if (opts.tabMetrics) registerTabMetrics(this.metrics.registry, opts.reader, this.cache, opts.tabMetrics);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch(() => res.destroy()); // handle() answers its own errors; this is the last guard
     };
