@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import buildTaba from '../../topology/builtin/taba';
 import { defaultRegistry } from '../../bolts/handlers/registry';
 import { partitionForKey } from '../../client/partition-for-key';
-import { FencedError, StateLostError, StateStoreError } from '../../state/errors';
+import { FencedError, StateLostError, StateStoreError, StateStoreUnavailableError } from '../../state/errors';
+import type { RetryPolicy } from '../../topology/retry-policy';
 import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
 import type { OutboxMessage } from '../../topology/runtime/outbox';
 import type { InputConsumer, InputConsumerOptions, InputPartition, RunnerOutbox, RunnerStateStore } from '../../topology/runtime/runner-ports';
@@ -155,7 +156,7 @@ class FakeConsumer implements InputConsumer {
   }
 }
 
-function setup(opts: { workingSet?: WorkingSet } = {}) {
+function setup(opts: { workingSet?: WorkingSet; checkpointRetry?: RetryPolicy } = {}) {
   const store = new FakeStore();
   const outbox = new FakeOutbox();
   const consumers: FakeConsumer[] = [];
@@ -176,6 +177,8 @@ function setup(opts: { workingSet?: WorkingSet } = {}) {
     specVersion: 1,
     log: pino({ level: 'silent' }),
     workingSet: opts.workingSet,
+    // A failed write is tried again at the next flush() a test calls, unless a test says otherwise.
+    checkpointRetry: opts.checkpointRetry ?? { initialMs: 0, maxMs: 0 },
   });
   const reader = (): FakeConsumer => consumers[consumers.length - 1]!;
   return { store, outbox, consumers, runner, reader };
@@ -274,12 +277,13 @@ describe('TopologyRunner on fakes', () => {
     await runner.stop();
   });
 
-  it('pauses only the partition whose write fails, keeps the others going, releases it after three refusals and takes it up again (hole 5)', async () => {
+  it('pauses only the partition whose write fails, keeps the others going, releases it when Redis refuses it for good and takes it up again (hole 5)', async () => {
     const { store, runner, reader, consumers } = setup();
     await runner.start();
     await runner.assign(1, [0, 1]);
+    let refusal: Error = new StateStoreUnavailableError('Redis unavailable (unit:1): Connection is closed');
     store.beforeWrite = (cp) => {
-      if (cp.partition === 1) throw new StateStoreError('Redis refused (unit:1): WRONGTYPE');
+      if (cp.partition === 1) throw refusal;
     };
     await reader().deliver(0, records(0, 0, 4));
     await reader().deliver(1, records(1, 0, 4));
@@ -289,13 +293,16 @@ describe('TopologyRunner on fakes', () => {
     expect(runner.stalls.get(1)).toMatchObject({ kind: 'checkpoint_failed' });
     expect(runner.stalls.get(0)).toBeUndefined();
 
-    // Partition 0 reads and checkpoints on meanwhile.
+    // Partition 0 reads and checkpoints on meanwhile; partition 1's write is retriable: tried again, still held.
     await reader().deliver(0, records(0, 5, 9));
     await runner.flush();
     expect(store.meta.get(0)).toMatchObject({ watermark: 9, events: 10 });
+    expect(runner.tasks.has(1)).toBe(true);
+    expect(runner.metrics.get(1)!.counters.get('checkpoints_failed')).toBe(2);
 
+    // A refusal retrying will not fix releases the partition at once.
+    refusal = new StateStoreError('Redis refused (unit:1): WRONGTYPE');
     await runner.flush();
-    await runner.flush(); // the third refusal releases it
     expect(runner.tasks.has(1)).toBe(false);
     expect(runner.stalls.get(1)).toMatchObject({ kind: 'checkpoint_failed' });
 
@@ -312,6 +319,32 @@ describe('TopologyRunner on fakes', () => {
     await runner.flush();
     expect(store.meta.get(1)).toMatchObject({ watermark: 6, events: 7 });
     expect(runner.stalls.entries()).toEqual([]);
+    await runner.stop();
+  });
+
+  it('backs off a failed write: rounds before its retry is due leave it alone, a hand-over writes it at once', async () => {
+    const { store, runner, reader } = setup({ checkpointRetry: { initialMs: 400, maxMs: 400, jitter: 0 } });
+    await runner.start();
+    await runner.assign(1, [0]);
+    let attempts = 0;
+    let down = true;
+    store.beforeWrite = () => {
+      attempts++;
+      if (down) throw new StateStoreUnavailableError('Redis unavailable (unit:0): Connection is closed');
+    };
+    await reader().deliver(0, records(0, 0, 4));
+    await runner.flush();
+    expect(attempts).toBe(1);
+    await runner.flush();
+    await runner.flush();
+    expect(attempts).toBe(1); // not due yet
+    await sleep(450);
+    await runner.flush();
+    expect(attempts).toBe(2);
+    down = false;
+    await runner.assign(2, []); // the hand-over's round does not wait for the backoff
+    expect(attempts).toBe(3);
+    expect(store.meta.get(0)).toMatchObject({ watermark: 4, events: 5 });
     await runner.stop();
   });
 

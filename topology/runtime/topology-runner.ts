@@ -8,6 +8,7 @@ import type { InputConsumer, InputConsumerFactory, InputPartition, RunnerOffsetS
 import { TaskMetrics } from './task-metrics';
 import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
 import { withTimeout } from '../with-timeout';
+import { Backoff, backoffDelay, isRetriable, type Random, type RetryPolicy } from '../retry-policy';
 import type { WorkingSet } from './working-set';
 import { StateFetchError } from './state-source';
 
@@ -30,6 +31,10 @@ export interface RunnerDeps {
   onStallsChanged?: () => void;
   /** The process's budget for states in memory (shared by every runner of a worker); absent: unbounded. */
   workingSet?: WorkingSet;
+  /** When a partition's failed checkpoint write is tried again; default: from half the flush interval, doubling up to 5 s. */
+  checkpointRetry?: RetryPolicy;
+  /** The jitter's randomness (tests make it predictable). */
+  random?: Random;
 }
 
 /** One owned input partition: its task and where its checkpoints stand. */
@@ -43,8 +48,8 @@ interface Slot {
   seq: number;
   /** A checkpoint taken and not yet in Redis, retried as it is before any newer one. */
   pending: { checkpoint: PartitionCheckpoint; commits: TaskInput[] } | null;
-  /** Failed attempts of the pending write in a row. */
-  failures: number;
+  /** Failed attempts of the pending write in a row, and when it is due again. */
+  retry: Backoff;
   /** Consumption of this partition is paused (its writes fail: back-pressure). */
   paused: boolean;
   /** A slice waiting for its states: no checkpoint of this partition until it is folded. */
@@ -59,9 +64,9 @@ interface Slot {
  * step, and then mirror the next offsets into ZooKeeper.
  *
  * Partitions fail alone: a partition whose write fails is paused (the others
- * read on) and retried as it was; a write Redis refuses as fenced, or as
- * lost (Redis lost this owner's writes), or that keeps failing for a reason
- * retrying will not fix, releases the partition, which is taken up again
+ * read on) and retried as it was, backing off (retry-policy.ts); a write
+ * Redis refuses as fenced, or as lost (Redis lost this owner's writes), or
+ * for a reason retrying will not fix (not retriable), releases the partition, which is taken up again
  * from what Redis holds (its watermark is the truth) while it is still
  * assigned here. Every such partition is reported with its reason
  * (`stalls`), logged once when checkpoints stall and once when they resume.
@@ -105,8 +110,11 @@ export class TopologyRunner {
    */
   readonly checkpointSeconds: number[] = [];
 
+  private readonly random: Random;
+
   constructor(private readonly deps: RunnerDeps) {
     this.outbox = deps.outbox;
+    this.random = deps.random ?? Math.random;
     this.stalls = new PartitionStalls(deps.log, deps.onStallsChanged);
   }
 
@@ -172,7 +180,7 @@ export class TopologyRunner {
       const { log } = this.deps;
       const t0 = Date.now();
       await this.stopConsumer();
-      await this.round();
+      await this.round(true);
       const t1 = Date.now();
       this.assignedGeneration = generation;
       this.assigned = new Set(partitions);
@@ -229,8 +237,8 @@ export class TopologyRunner {
     this.retakes.clear();
     return this.serialized(async () => {
       await this.stopConsumer();
-      await this.round();
-      if ([...this.slots.values()].some((s) => s.pending !== null)) await this.round();
+      await this.round(true);
+      if ([...this.slots.values()].some((s) => s.pending !== null)) await this.round(true);
       await this.mirroring;
       await this.mirrorOffsets();
       for (const index of [...this.slots.keys()]) this.drop(index);
@@ -323,7 +331,8 @@ export class TopologyRunner {
         if (zk > input.watermark + 1) await offsets.reset(topology.name, input.topic, input.partition, input.watermark + 1).catch(() => {});
       }
     }
-    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, failures: 0, paused: false, busy: null });
+    const retry = new Backoff(this.deps.checkpointRetry ?? checkpointRetryPolicy(this.deps.flushIntervalMs), this.random);
+    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, retry, paused: false, busy: null });
     this.tasks.set(index, task);
     this.stalls.clear(index);
     log.info({ partition: index, generation, token: claimed.token, watermark: loaded.watermark, dedupBuckets: loaded.dedup.size }, 'took up');
@@ -344,7 +353,7 @@ export class TopologyRunner {
     // Backs off by the releases in a row (the partition wrote nothing between them).
     const releases = (this.releases.get(index) ?? 0) + 1;
     this.releases.set(index, releases);
-    const delay = Math.min(maxDelayMs, delayMs * 2 ** (releases - 1));
+    const delay = backoffDelay({ initialMs: delayMs, maxMs: maxDelayMs }, releases - 1, this.random);
     const timer = setTimeout(() => {
       this.retakes.delete(index);
       void this.serialized(async () => {
@@ -367,8 +376,12 @@ export class TopologyRunner {
     this.unmirrored.delete(index);
   }
 
-  /** Writes every partition's checkpoint that is due; the partitions it tried to write. */
-  private async round(): Promise<number[]> {
+  /**
+   * Writes every partition's checkpoint that is due (a failed one once its
+   * backoff has passed; every one with `all`: a hand-over or a stop); the
+   * partitions it tried to write.
+   */
+  private async round(all = false): Promise<number[]> {
     // A slice waiting for its states has moved its watermark past records not folded yet.
     for (let busy = this.busySlices(); busy.length > 0; busy = this.busySlices()) await Promise.allSettled(busy);
     const now = Date.now();
@@ -382,7 +395,7 @@ export class TopologyRunner {
         };
       }
     }
-    const due = [...this.slots.entries()].filter(([, s]) => s.pending !== null);
+    const due = [...this.slots.entries()].filter(([, s]) => s.pending !== null && (all || s.retry.due));
     if (due.length > 0) {
       try {
         await this.outbox.drain();
@@ -445,7 +458,7 @@ export class TopologyRunner {
     slot.seq++;
     slot.durable = checkpoint.watermark;
     slot.pending = null;
-    slot.failures = 0;
+    slot.retry.succeeded();
     // What it covered is in Redis: states it wrote may leave memory.
     slot.task.checkpointed();
     const metrics = this.metrics.get(index);
@@ -483,17 +496,17 @@ export class TopologyRunner {
       return;
     }
     metrics?.count('checkpoints_failed');
-    slot.failures++;
+    slot.retry.failed();
     this.stalls.set(index, kind, kind === 'outbox_failed' ? `Kafka did not take the forwards and dead letters: ${message(err)}` : `checkpoint failed: ${message(err)}`);
     if (!slot.paused) {
       slot.paused = true;
       this.consumer?.pausePartitions(this.inputsOf(slot));
     }
-    // Taking the partition up again can mend a write Redis refuses for good; the outbox is shared, so not that.
-    const retriable = (err as { retriable?: unknown }).retriable !== false;
-    if (kind === 'checkpoint_failed' && !retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
-      log.error({ partition: index, err: message(err), tries: slot.failures }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
-      this.release(index, kind, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+    // A write Redis refuses for good is not tried again as it is: taking the partition up again
+    // from Redis can mend it. Not so the outbox (shared by every partition): that one waits.
+    if (kind === 'checkpoint_failed' && !isRetriable(err)) {
+      log.error({ partition: index, err: message(err) }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
+      this.release(index, kind, `checkpoint refused: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
     }
   }
 
@@ -546,7 +559,7 @@ export class TopologyRunner {
       throw err;
     }
     for (const slot of this.slots.values()) {
-      slot.paused = slot.pending !== null && slot.failures > 0;
+      slot.paused = slot.pending !== null && slot.retry.attempts > 0;
       if (slot.paused) this.consumer.pausePartitions(this.inputsOf(slot));
     }
   }
@@ -619,8 +632,10 @@ const BATCH_SLICE = 200;
 /** Checkpoint durations kept for the next /metrics scrape at most. */
 const MAX_UNREAD_DURATIONS = 10_000;
 
-/** A write Redis refuses for a reason retrying will not fix is tried this often before the partition is released. */
-const MAX_NON_RETRIABLE_TRIES = 3;
+/** A failed checkpoint write is tried again from the next round on, backing off to this at most. */
+const CHECKPOINT_RETRY_MAX_MS = 5_000;
+/** The first retry comes at the next round (a round's timer fires a whole interval after the last). */
+const checkpointRetryPolicy = (flushIntervalMs: number): RetryPolicy => ({ initialMs: flushIntervalMs / 2, maxMs: Math.max(flushIntervalMs, CHECKPOINT_RETRY_MAX_MS) });
 
 /** A released partition is taken up again after this, doubling while it keeps failing, up to the maximum. */
 const RETAKE_FIRST_DELAY_MS = 1_000;

@@ -22,6 +22,7 @@ import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from './working-set';
 import { EventLoopWatch } from './event-loop-watch';
+import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -36,6 +37,10 @@ const VERSION = '0.1.0';
 
 /** How often a worker checks whether its health changed (and publishes it when it did). */
 const HEALTH_PUBLISH_MS = 2000;
+/** Joining again after a session ended: connect() itself waits up to its timeout for a server, so the pauses between tries stay short. */
+const REJOIN_RETRY: RetryPolicy = { initialMs: 100, maxMs: 500 };
+/** Applying a topology's assignment again after a failure. */
+const FOLLOW_RETRY: RetryPolicy = { initialMs: 500, maxMs: 4_000 };
 
 /**
  * A worker process: joins the cluster through ZooKeeper (an ephemeral
@@ -72,8 +77,8 @@ export class Worker {
   private readonly pastSessions: ZkSessionCredentials[] = [];
   /** Session ids (hex) this worker has held. */
   private readonly ownSessions = new Set<string>();
-  /** Topologies whose last assignment attempt failed (logged once until one succeeds). */
-  private readonly failing = new Set<string>();
+  /** Topologies whose last assignment attempt failed (logged once until one succeeds), and when to try again. */
+  private readonly failing = new Map<string, Backoff>();
   /** What this worker registered in `workers/<id>`, and the health it last published there. */
   private info: WorkerInfo | null = null;
   private publishedHealth = '';
@@ -254,17 +259,15 @@ export class Worker {
     await Promise.all(old.map((r) => r.stop().catch(() => {})));
     this.log.info('stopped all tasks of the expired session');
     await expired.close().catch(() => {});
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        await this.join();
-        return;
-      } catch (err) {
-        // One line while ZooKeeper stays away; `joined` says when it is back.
+    await retry(() => this.join(), REJOIN_RETRY, {
+      // Every try opens a new session: what failed the last one (its session expired, say) says nothing of the next.
+      retriable: () => true,
+      shouldRetry: () => !this.stopping,
+      // One line while ZooKeeper stays away; `joined` says when it is back.
+      onRetry: (err, attempt) => {
         if (attempt === 0) this.log.warn({ err: (err as Error).message }, 'rejoin failed; retrying until ZooKeeper answers');
-        // connect() itself waits up to its timeout for a server: retry at once after that.
-        await new Promise((r) => setTimeout(r, Math.min(500, 100 * 2 ** attempt)));
-      }
-    }
+      },
+    }).catch(() => {}); // only once stopping
   }
 
   private watchTopologies(zk: ZkClient): void {
@@ -289,9 +292,18 @@ export class Worker {
         if (this.failing.delete(topology)) this.log.info({ topology }, 'assignment applied after failures');
       })
       .catch((err: Error) => {
-        if (!this.failing.has(topology)) this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
-        this.failing.add(topology);
-        setTimeout(() => this.enqueue(topology), 1000);
+        if (!isRetriable(err)) {
+          // Trying the same again would fail the same way: the next change of the assignment (or a new session) tries.
+          this.failing.delete(topology);
+          this.log.error({ topology, err: err.message }, 'could not apply assignment; not retrying until it changes');
+          return;
+        }
+        let backoff = this.failing.get(topology);
+        if (backoff === undefined) {
+          this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
+          this.failing.set(topology, (backoff = new Backoff(FOLLOW_RETRY)));
+        }
+        setTimeout(() => this.enqueue(topology), backoff.failed()).unref();
       });
     this.queues.set(topology, next);
   }
