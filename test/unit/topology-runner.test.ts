@@ -7,7 +7,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import buildTaba from '../../topology/builtin/taba';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
 import { partitionForKey } from '../../client/partition-for-key';
 import { FencedError, StateLostError, StateStoreError, StateStoreUnavailableError } from '../../state/errors';
 import type { RetryPolicy } from '../../topology/retry-policy';
@@ -17,6 +17,7 @@ import type { InputConsumer, InputConsumerOptions, InputPartition, RunnerOutbox,
 import type { InputRecord } from '../../topology/runtime/topology-task';
 import { TopologyRunner } from '../../topology/runtime/topology-runner';
 import { WorkingSet } from '../../topology/runtime/working-set';
+import { registryWithFragile } from '../support/fragile-handler';
 
 const PARTITIONS = 2;
 const TOPIC = 'tabs';
@@ -156,7 +157,7 @@ class FakeConsumer implements InputConsumer {
   }
 }
 
-function setup(opts: { workingSet?: WorkingSet; checkpointRetry?: RetryPolicy } = {}) {
+function setup(opts: { workingSet?: WorkingSet; checkpointRetry?: RetryPolicy; registry?: HandlerRegistry } = {}) {
   const store = new FakeStore();
   const outbox = new FakeOutbox();
   const consumers: FakeConsumer[] = [];
@@ -169,7 +170,7 @@ function setup(opts: { workingSet?: WorkingSet; checkpointRetry?: RetryPolicy } 
       consumers.push(c);
       return c;
     },
-    registry: defaultRegistry(),
+    registry: opts.registry ?? defaultRegistry(),
     topology: buildTaba({ name: 'unit', topic: TOPIC }),
     partitions: PARTITIONS,
     workerId: 'w',
@@ -370,6 +371,21 @@ describe('TopologyRunner on fakes', () => {
     await runner.flush();
     expect(store.meta.get(0)).toMatchObject({ watermark: 6, events: 6 });
     expect(outbox.messages.map((m) => m.headers?.['tabstream-reason'])).toEqual(['bad-json']);
+    await runner.stop();
+  });
+
+  it('names the bolt that threw in a processing-error dead letter, also for tuples held back for their states', async () => {
+    const { store, outbox, runner, reader } = setup({ registry: registryWithFragile() });
+    await runner.start();
+    await runner.assign(1, [0]);
+    const tab = tabOn(0);
+    const fragile = (offset: number, value: number): InputRecord => ({ offset: String(offset), key: Buffer.from(tab), value: Buffer.from(JSON.stringify({ tab, type: 'fragile', value, time: now, client: 'c' })), timestamp: String(now) });
+    await reader().deliver(0, [fragile(0, 1), fragile(1, 13), fragile(2, 2)]);
+    await runner.flush();
+    expect(outbox.messages.map((m) => [m.headers?.['tabstream-reason'], m.headers?.['tabstream-source'], m.headers?.['tabstream-component']])).toEqual([
+      ['processing-error', 'tabs:0:1', 'fold'],
+    ]);
+    expect(store.meta.get(0)).toMatchObject({ watermark: 2, events: 2 });
     await runner.stop();
   });
 
