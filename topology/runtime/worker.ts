@@ -23,6 +23,8 @@ import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from './working-set';
 import { EventLoopWatch } from './event-loop-watch';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
+import { WorkerEmitter } from './worker-events';
+import { logWorkerEvents } from './worker-log';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -56,10 +58,15 @@ const FOLLOW_RETRY: RetryPolicy = { initialMs: 500, maxMs: 4_000 };
  * ends the old session should a restarted server have revived it, and joins
  * again with a new one as soon as ZooKeeper answers, re-taking its
  * partitions through the protocol. Each change is one log line.
+ *
+ * It tells what happens as typed events (`events`: joined, session_lost,
+ * elected_leader, runner_started, runner_stopped; worker-events.ts), which
+ * its log and its /metrics subscribe to.
  */
 export class Worker {
   readonly id: string;
   readonly log: Logger;
+  readonly events = new WorkerEmitter();
   private zk: ZkClient | null = null;
   private readonly redis: RedisConnection;
   private readonly store: RedisStateStore;
@@ -94,6 +101,7 @@ export class Worker {
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
     this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024);
     this.loopWatch = new EventLoopWatch(this.log);
+    logWorkerEvents(this.events, this.log);
   }
 
   get isLeader(): boolean {
@@ -151,8 +159,8 @@ export class Worker {
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.rebalancer?.stop();
     this.election?.close();
-    await Promise.all([...this.runners.values()].map((r) => r.stop().catch(() => {})));
-    this.runners.clear();
+    const old = this.removeRunners();
+    await Promise.all(old.map((r) => r.stop().catch(() => {})));
     await this.zk?.close();
     this.redis.disconnect();
   }
@@ -177,7 +185,7 @@ export class Worker {
       await zk.close().catch(() => {});
       return;
     }
-    this.log.info({ zk: config.zk, session: zk.sessionId }, 'joined');
+    this.events.emit('joined', { zk: config.zk, session: zk.sessionId });
   }
 
   private async register(zk: ZkClient): Promise<void> {
@@ -211,7 +219,7 @@ export class Worker {
     zk.on('auth_failed', () => void this.rejoin(zk, new ZkAuthFailedError(null, this.opts.config.zkAuth?.scheme).message));
     this.election = new LeaderElection(zk, this.id, () => {
       if (this.zk !== zk) return;
-      this.log.info('elected leader');
+      this.events.emit('elected_leader');
       this.rebalancer = new Rebalancer(zk, this.id, this.log);
       void this.rebalancer.start().catch((err: Error) => this.log.error({ err: err.message }, 'leader failed to start'));
     });
@@ -243,17 +251,14 @@ export class Worker {
   /** The session expired (or was refused): whatever we still hold belongs to others now. Stop, then join as a new member. */
   private async rejoin(expired: ZkClient, refused?: string): Promise<void> {
     if (this.stopping || this.zk !== expired) return;
-    if (refused !== undefined) this.log.error({ session: expired.sessionId }, `${refused}: stopping all tasks and rejoining`);
-    // by 'client': out of touch with ZooKeeper for a whole session timeout; by 'server': it said so.
-    else this.log.warn({ session: expired.sessionId, by: expired.expiredBy }, 'ZooKeeper session expired: stopping all tasks and rejoining');
+    this.events.emit('session_lost', { session: expired.sessionId, by: expired.expiredBy, refused: refused ?? null });
     this.zk = null;
     this.pastSessions.push(expired.session);
     this.rebalancer?.stop();
     this.election?.close();
     this.rebalancer = null;
     this.election = null;
-    const old = [...this.runners.values()];
-    this.runners.clear();
+    const old = this.removeRunners();
     // Queues stay: the new session's follow-ups run after the old ones, which now end at once.
     this.watched.clear();
     await Promise.all(old.map((r) => r.stop().catch(() => {})));
@@ -308,6 +313,18 @@ export class Worker {
     this.queues.set(topology, next);
   }
 
+  private removeRunner(topology: string, runner: TopologyRunner): void {
+    this.runners.delete(topology);
+    this.events.emit('runner_stopped', { topology, runner });
+  }
+
+  /** Takes every runner out (to be stopped by the caller). */
+  private removeRunners(): TopologyRunner[] {
+    const old = [...this.runners];
+    for (const [topology, runner] of old) this.removeRunner(topology, runner);
+    return old.map(([, runner]) => runner);
+  }
+
   /** Brings this worker's tasks of `topology` in line with its current assignment. */
   private async follow(topology: string): Promise<void> {
     if (this.stopping || this.zk === null) return;
@@ -319,7 +336,7 @@ export class Worker {
     const mine = current === null ? [] : partitionsOf(current.assignment, this.id);
     if (spec === null || spec.spec.status !== 'active' || (mine.length === 0 && current !== null)) {
       if (runner) {
-        this.runners.delete(topology);
+        this.removeRunner(topology, runner);
         await runner.stop();
         this.log.info({ topology }, 'stopped: no partitions assigned here');
       }
@@ -329,7 +346,7 @@ export class Worker {
     let r = runner;
     if (r !== undefined && r.specVersion !== spec.spec.version) {
       // A redeploy changed the topology: drain the old one, then run the new one.
-      this.runners.delete(topology);
+      this.removeRunner(topology, r);
       await r.stop();
       this.log.info({ topology, version: spec.spec.version }, 'restarting on a new spec version');
       r = undefined;
@@ -349,15 +366,18 @@ export class Worker {
         flushIntervalMs: spec.spec.config.flushIntervalMs,
         specVersion: spec.spec.version,
         log: this.log.child({ topology }),
-        onStallsChanged: () => void this.publishHealth().catch(() => {}),
         workingSet: this.workingSet,
       });
+      // A partition that starts or stops stalling, or stalls for another reason, is published at once.
+      const publish = () => void this.publishHealth().catch(() => {});
+      r.events.on('stalled', publish).on('resumed', publish);
       await r.start();
       if (this.zk !== zk || this.stopping) {
         await r.stop();
         return;
       }
       this.runners.set(topology, r);
+      this.events.emit('runner_started', { topology, runner: r });
     }
     await r.assign(current.assignment.generation, mine);
   }
