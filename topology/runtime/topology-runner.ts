@@ -32,7 +32,7 @@ export interface RunnerDeps {
   log: Logger;
   /** The process's budget for states in memory (shared by every runner of a worker); absent: unbounded. */
   workingSet?: WorkingSet;
-  /** When a partition's failed checkpoint write is tried again; default: from half the flush interval, doubling up to 5 s. */
+  /** When a partition's failed checkpoint write is tried again; default: from half the flush interval, doubling up to 2 s. */
   checkpointRetry?: RetryPolicy;
   /** The jitter's randomness (tests make it predictable). */
   random?: Random;
@@ -643,8 +643,12 @@ const CONSUMER_START_MS = 10_000;
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;
 
-/** A failed checkpoint write is tried again from the next round on, backing off to this at most. */
-const CHECKPOINT_RETRY_MAX_MS = 5_000;
+/**
+ * A failed checkpoint write is tried again from the next round on, backing off
+ * to this at most (or the flush interval, if longer): enough to spare a
+ * struggling Redis, little enough that a Redis back is written to within 2 s.
+ */
+const CHECKPOINT_RETRY_MAX_MS = 2_000;
 /** The first retry comes at the next round (a round's timer fires a whole interval after the last). */
 const checkpointRetryPolicy = (flushIntervalMs: number): RetryPolicy => ({ initialMs: flushIntervalMs / 2, maxMs: Math.max(flushIntervalMs, CHECKPOINT_RETRY_MAX_MS) });
 
