@@ -67,9 +67,9 @@ interface Slot {
  * Partitions fail alone: a partition whose write fails is paused (the others
  * read on) and retried as it was, backing off (retry-policy.ts); a write
  * Redis refuses as fenced, or as lost (Redis lost this owner's writes), or
- * for a reason retrying will not fix (not retriable), releases the partition, which is taken up again
- * from what Redis holds (its watermark is the truth) while it is still
- * assigned here. Every such partition is reported with its reason
+ * for a reason retrying will not fix (not retriable), releases the
+ * partition, which is taken up again from what Redis holds (its watermark is
+ * the truth) while it is still assigned here. Every such partition is reported with its reason
  * (`stalls`), logged once when checkpoints stall and once when they resume.
  *
  * Assignment changes, take-ups and checkpoint rounds run one at a time.
@@ -356,7 +356,9 @@ export class TopologyRunner {
     if (slot !== undefined && !slot.paused) this.consumer?.pausePartitions(this.inputsOf(slot));
     this.drop(index);
     this.stalls.set(index, kind, reason);
-    if (this.stopped || !this.assigned.has(index) || this.retakes.has(index)) {
+    // Already released, its retake on the way: nothing new to tell.
+    if (this.retakes.has(index)) return;
+    if (this.stopped || !this.assigned.has(index)) {
       this.emit('released', { partition: index, kind, reason, retakeInMs: null });
       return;
     }
