@@ -51,7 +51,7 @@ describe('worker /metrics from runner events', () => {
     expect(samplesOf(before, 'tabstream_partition_stalled', { partition: '1', kind: 'checkpoint_failed' })).toHaveLength(1);
     expect(sumOf(before, 'tabstream_owned_partitions', { topology: 'taba' })).toBe(2);
     expect(sumOf(before, 'tabstream_assignment_generation', { topology: 'taba' })).toBe(1);
-    expect(sumOf(before, 'tabstream_checkpoint_duration_seconds_count', { topology: 'taba' })).toBe(1);
+    expect(sumOf(before, 'tabstream_checkpoint_duration_seconds_count', { topology: 'taba', worker: 'w1' })).toBe(1);
 
     runner.events.emit('handed_over', { partition: 1, generation: 2, reason: 'reassigned', pendingDropped: false });
     const after = await scrape();

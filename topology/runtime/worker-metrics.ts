@@ -62,6 +62,7 @@ function taskCounts(observed: ObservedRunners): TaskCount[] {
 /** The registry a worker's `/metrics` serves; made before the worker starts (it subscribes to its events). */
 export function workerMetricsRegistry(worker: Worker): Registry {
   const registry = new Registry();
+  registry.setDefaultLabels({ worker: worker.id });
   const checkpointDuration = new Histogram({
     name: 'tabstream_checkpoint_duration_seconds',
     help: 'Time to write a partition checkpoint to Redis',
@@ -70,7 +71,6 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     registers: [registry],
   });
   const observed = new ObservedRunners(worker.events, (topology, seconds) => checkpointDuration.observe({ topology }, seconds));
-  registry.setDefaultLabels({ worker: worker.id });
   collectDefaultMetrics({ register: registry });
   const perPartition = ['topology', 'partition'];
   const known = new Set([DEAD_LETTERS_TOTAL_KEY, ...TASK_COUNTERS.map(([key]) => key)]);
