@@ -681,7 +681,9 @@ export class ZkClient extends EventEmitter {
       if (now - this.lastHeard > (timeout * 2) / 3) manager.socket?.destroy();
       return;
     }
-    if (manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
+    // Only once a session exists: a first connect is bounded by connect()'s own timeout, and cutting it
+    // shorter fails a server that is merely slow to create the session (a write it syncs to disk).
+    if (this.established && manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
       // A server that took the connection but does not answer it (the library waits forever).
       this.attemptStartedAt = null;
       manager.socket?.destroy();

@@ -127,6 +127,11 @@ export class TopologyRunner {
     return this.applied;
   }
 
+  /** The topology it runs. */
+  get topologyName(): string {
+    return this.deps.topology.name;
+  }
+
   get specVersion(): number {
     return this.deps.specVersion;
   }

@@ -23,6 +23,7 @@ import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from './working-set';
 import { EventLoopWatch } from './event-loop-watch';
+import { TimeoutError, withTimeout } from '../with-timeout';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
 import { WorkerEmitter } from './worker-events';
 import { logWorkerEvents } from './worker-log';
@@ -45,6 +46,8 @@ const HEALTH_PUBLISH_MS = 2000;
 const REJOIN_RETRY: RetryPolicy = { initialMs: 100, maxMs: 500 };
 /** Applying a topology's assignment again after a failure. */
 const FOLLOW_RETRY: RetryPolicy = { initialMs: 500, maxMs: 4_000 };
+/** The longest the tasks of an expired session may take to drain before the worker joins again without them. */
+const STOP_ON_SESSION_LOSS_MS = 3_000;
 
 /**
  * A worker process: joins the cluster through ZooKeeper (an ephemeral
@@ -263,7 +266,17 @@ export class Worker {
     const old = this.removeRunners();
     // Queues stay: the new session's follow-ups run after the old ones, which now end at once.
     this.watched.clear();
-    await Promise.all(old.map((r) => r.stop().catch(() => {})));
+    // Bounded: what they still hold is fenced in Redis once another worker claims it, so a task that cannot
+    // drain (a write stuck on a service) must not keep this worker out of the cluster; it ends on its own.
+    const stuck: string[] = [];
+    await Promise.all(
+      old.map((r) =>
+        withTimeout(r.stop(), STOP_ON_SESSION_LOSS_MS, 'did not stop').catch((err: unknown) => {
+          if (err instanceof TimeoutError) stuck.push(r.topologyName);
+        }),
+      ),
+    );
+    if (stuck.length > 0) this.log.warn({ topologies: stuck, ms: STOP_ON_SESSION_LOSS_MS }, 'tasks of the expired session did not stop in time: rejoining without them');
     this.log.info('stopped all tasks of the expired session');
     await expired.close().catch(() => {});
     await retry(() => this.join(), REJOIN_RETRY, {
