@@ -229,9 +229,15 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
       if (kept > 0 && scratch[kept - 1] >>> RANK_BITS === entry >>> RANK_BITS) scratch[kept - 1] = Math.max(scratch[kept - 1], entry);
       else scratch[kept++] = entry;
     }
+    if (kept > SPARSE_LIMIT) {
+      // Straight into registers: no list of entries made only to be dropped.
+      const dense = new Uint8Array(REGISTERS);
+      for (let i = 0; i < kept; i++) dense[scratch[i]! >>> RANK_BITS] = scratch[i]! & (RANK_SCALE - 1);
+      return dense;
+    }
     const entries = new Array<number>(kept);
     for (let i = 0; i < kept; i++) entries[i] = scratch[i];
-    return kept > SPARSE_LIMIT ? toDense(entries) : entries;
+    return entries;
   }
   if (form === DENSE) return unpack(reader.bytes(PACKED_BYTES));
   return reader.fail(`unknown distinct sketch form ${form}`);
