@@ -10,6 +10,7 @@ import { PartitionStalls, type Stall, type StallKind } from './partition-stalls'
 import { withTimeout } from '../with-timeout';
 import type { WorkingSet } from './working-set';
 import { StateFetchError } from './state-source';
+import { DurationSummary } from './duration-summary';
 
 export interface RunnerDeps {
   store: RunnerStateStore;
@@ -104,6 +105,8 @@ export class TopologyRunner {
    * with nobody scraping, the oldest stop being recorded.
    */
   readonly checkpointSeconds: number[] = [];
+  /** The same durations, summed up until the worker next publishes its stats (the dashboard's checkpoint latency). */
+  readonly checkpointTimes = new DurationSummary();
 
   constructor(private readonly deps: RunnerDeps) {
     this.outbox = deps.outbox;
@@ -455,7 +458,9 @@ export class TopologyRunner {
     for (const c of pending.commits) unmirrored.set(c.topic, c);
     this.unmirrored.set(index, unmirrored);
     this.lastFlush.set(index, checkpoint.flushedAt);
-    if (this.checkpointSeconds.length < MAX_UNREAD_DURATIONS) this.checkpointSeconds.push((performance.now() - started) / 1000);
+    const tookMs = performance.now() - started;
+    if (this.checkpointSeconds.length < MAX_UNREAD_DURATIONS) this.checkpointSeconds.push(tookMs / 1000);
+    this.checkpointTimes.note(tookMs);
     if (slot.paused) {
       slot.paused = false;
       this.consumer?.resumePartitions(this.inputsOf(slot));

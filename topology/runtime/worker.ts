@@ -36,6 +36,9 @@ const VERSION = '0.1.0';
 
 /** How often a worker checks whether its health changed (and publishes it when it did). */
 const HEALTH_PUBLISH_MS = 2000;
+/** Checkpoint times and dead-letter counts go out at most this often (with any change of stalls, or on their own when they changed). */
+const STATS_PUBLISH_MS = 4000;
+const DEAD_LETTER_PREFIX = 'dead_letters_';
 
 /**
  * A worker process: joins the cluster through ZooKeeper (an ephemeral
@@ -77,6 +80,8 @@ export class Worker {
   /** What this worker registered in `workers/<id>`, and the health it last published there. */
   private info: WorkerInfo | null = null;
   private publishedHealth = '';
+  private publishedStats = '';
+  private statsPublishedAt = 0;
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly loopWatch: EventLoopWatch;
 
@@ -124,19 +129,48 @@ export class Worker {
     return { reportedAt: Date.now(), stalls };
   }
 
+  /** Per topology, dead letters by reason, summed over the partitions owned now. */
+  private deadLetterCounts(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [topology, runner] of this.runners) {
+      const reasons: Record<string, number> = {};
+      for (const metrics of runner.metrics.values()) {
+        for (const [key, value] of metrics.counters) {
+          if (!key.startsWith(DEAD_LETTER_PREFIX)) continue;
+          const reason = key.slice(DEAD_LETTER_PREFIX.length);
+          reasons[reason] = (reasons[reason] ?? 0) + value;
+        }
+      }
+      out[topology] = reasons;
+    }
+    return out;
+  }
+
   /**
    * Writes this worker's health into its `workers/<id>` znode when it changed,
    * so `status`, `serve` and the dashboard show stalled partitions with their
    * reason (a conditional-free set on the ephemeral: never recreates it).
+   * Stats (checkpoint times, dead letters) ride along, at most every few
+   * seconds and only when there is something new: an idle worker writes nothing.
    */
   private async publishHealth(): Promise<void> {
     const zk = this.zk;
     if (zk === null || this.info === null || zk.state !== 'connected') return;
     const health = this.health();
     const key = JSON.stringify(health.stalls);
-    if (key === this.publishedHealth) return;
+    const now = Date.now();
+    const deadLetters = this.deadLetterCounts();
+    const checkpointed = [...this.runners.values()].some((r) => r.checkpointTimes.pending);
+    const statsKey = JSON.stringify(deadLetters);
+    const statsDue = now - this.statsPublishedAt >= STATS_PUBLISH_MS && (checkpointed || statsKey !== this.publishedStats);
+    if (key === this.publishedHealth && !statsDue) return;
+    health.stats = Object.fromEntries(
+      [...this.runners].map(([topology, runner]) => [topology, { checkpoints: runner.checkpointTimes.take(), deadLetters: deadLetters[topology] ?? {} }]),
+    );
     await zk.set(`workers/${this.id}`, Buffer.from(JSON.stringify({ ...this.info, health })), -1);
     this.publishedHealth = key;
+    this.publishedStats = statsKey;
+    this.statsPublishedAt = now;
   }
 
   /** Drains every topology (flush, commit), leaves the cluster, closes connections. */
