@@ -11,6 +11,7 @@ import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registr
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import type { QueryBudget } from '../state/query-budget';
+import { withTimeout } from '../topology/with-timeout';
 
 /**
  * How long a topology's status is reused. Reading it opens a Kafka admin
@@ -23,6 +24,16 @@ const STATUS_REUSE_MS = 1000;
  * rather than hanging it: the API answers within 2 s whatever is down.
  */
 const SERVICE_TIMEOUT_MS = 1500;
+
+/** How long a health probe waits for Redis or ZooKeeper: the dashboard turns red within 3 s of either stopping. */
+const PROBE_TIMEOUT_MS = 1000;
+
+/** One service's answer to a probe: whether it answered in time, how fast, and what went wrong. */
+export interface ServiceProbe {
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
 
 interface StatusRead {
   status: Promise<TopologyStatus>;
@@ -72,6 +83,24 @@ export class ClusterReader {
     const partitions = (await this.store.partitionCount(topology)) ?? 0;
     const metas = await this.store.readMetas(topology, partitions);
     return metas.map((m) => `${m.token}.${m.watermark}.${m.flushedAt ?? ''}`).join(',');
+  }
+
+  /** Whether Redis (a PING) and ZooKeeper (an exists) answer now, each within 1 s. */
+  async probe(): Promise<{ redis: ServiceProbe; zookeeper: ServiceProbe }> {
+    const time = async (call: () => Promise<unknown>, service: string): Promise<ServiceProbe> => {
+      const started = performance.now();
+      try {
+        await withTimeout(call(), PROBE_TIMEOUT_MS, `${service} did not answer within ${PROBE_TIMEOUT_MS / 1000} s`);
+        return { ok: true, ms: Math.round(performance.now() - started) };
+      } catch (err) {
+        return { ok: false, ms: Math.round(performance.now() - started), error: (err as Error).message };
+      }
+    };
+    const [redis, zookeeper] = await Promise.all([
+      time(() => this.redis.ping(), 'Redis'),
+      time(async () => (await this.zookeeper()).exists('topologies'), 'ZooKeeper'),
+    ]);
+    return { redis, zookeeper };
   }
 
   /** The deployed topologies, by name. */
