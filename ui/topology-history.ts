@@ -11,6 +11,11 @@ import { eventCount, KEY_FIGURES, keyFigure } from './tab-figure';
 export const MAX_TABS = 200;
 /** Dead-letter reasons kept apart; the rest are summed as `other`. */
 const MAX_REASONS = 16;
+/**
+ * Rates are measured over at least this long: counts move when checkpoints
+ * land, so over one short step a rate would swing between 0 and twice itself.
+ */
+const RATE_BASE_MS = 5000;
 
 /** What one sample read; null for what could not be read. */
 export interface Observation {
@@ -40,9 +45,9 @@ export class TopologyHistory {
   private readonly rates: SeriesRing;
   private readonly figures: SeriesRing;
   private readonly types = new Map<string, string>();
-  /** The last counts read, and when: rates are their change (a sample that could not read them keeps the older ones). */
-  private lastEvents: { at: number; count: number } | null = null;
-  private lastTabs: { at: number; counts: Map<string, number> } | null = null;
+  /** The counts last read, and when, over the last RATE_BASE_MS and one before: rates are their change (a sample that could not read them keeps the older ones). */
+  private readonly pastEvents: Array<{ at: number; counts: Map<string, number> }> = [];
+  private readonly pastTabs: Array<{ at: number; counts: Map<string, number> }> = [];
   /** Per worker: the report last read (its time) and the dead letters it held then. */
   private readonly workers = new Map<string, { reportedAt: number; deadLetters: Record<string, number> }>();
   private held: Record<string, number> = {};
@@ -63,21 +68,24 @@ export class TopologyHistory {
   }
 
   record({ at, status, aggregates }: Observation): void {
-    const rate = (now: number | null, before: number | undefined, since: number | undefined): number | null =>
-      now === null || before === undefined || since === undefined || at <= since || now < before ? null : (now - before) / ((at - since) / 1000);
+    const rate = (now: number | null, past: Array<{ at: number; counts: Map<string, number> }>, key: string): number | null => {
+      const base = baseOf(past, at);
+      const before = base?.counts.get(key);
+      return now === null || base === undefined || before === undefined || at <= base.at || now < before ? null : (now - before) / ((at - base.at) / 1000);
+    };
 
     const partitions = status?.partitions ?? [];
     const events = status !== null && partitions.every((p) => p.events !== null) ? partitions.reduce((s, p) => s + p.events!, 0) : null;
     const lag = status !== null && partitions.every((p) => p.lag !== null) ? status.totalLag : null;
     const values: Record<string, number | null> = {
-      events_per_s: rate(events, this.lastEvents?.count, this.lastEvents?.at),
+      events_per_s: rate(events, this.pastEvents, ''),
       lag,
       up: status !== null && status.unavailable.length === 0 ? 1 : 0,
       ...this.checkpoints(status),
     };
     for (const [reason, n] of Object.entries(this.deadLetters(status, this.main.lastTime))) values[DEAD_LETTER + reason] = n;
     this.main.push(at, values);
-    if (events !== null) this.lastEvents = { at, count: events };
+    if (events !== null) remember(this.pastEvents, at, new Map([['', events]]));
 
     const tabRates: Record<string, number | null> = {};
     const tabFigures: Record<string, number | null> = {};
@@ -86,11 +94,11 @@ export class TopologyHistory {
       for (const [tab, a] of Object.entries(aggregates)) {
         const count = eventCount(a);
         if (count !== null) counts.set(tab, count);
-        tabRates[tab] = rate(count, this.lastTabs?.counts.get(tab), this.lastTabs?.at);
+        tabRates[tab] = rate(count, this.pastTabs, tab);
         tabFigures[tab] = keyFigure(a);
         this.types.set(tab, a.type);
       }
-      this.lastTabs = { at, counts };
+      remember(this.pastTabs, at, counts);
     }
     this.rates.push(at, tabRates);
     this.figures.push(at, tabFigures);
@@ -169,4 +177,16 @@ export class TopologyHistory {
     }
     return { topology: this.topology, stepMs: this.stepMs, spanMs: this.spanMs, t: main.t, series, deadLetters: { perSample, held: this.held }, tabs };
   }
+}
+
+/** The reading to measure a rate at `at` from: the newest at least RATE_BASE_MS older, else the oldest kept. */
+function baseOf<T extends { at: number }>(past: T[], at: number): T | undefined {
+  for (let i = past.length - 1; i >= 0; i--) if (at - past[i]!.at >= RATE_BASE_MS) return past[i];
+  return past[0];
+}
+
+/** Keeps a reading, and of the older ones only those a later rate may still be measured from. */
+function remember(past: Array<{ at: number; counts: Map<string, number> }>, at: number, counts: Map<string, number>): void {
+  past.push({ at, counts });
+  while (past.length > 1 && at - past[1]!.at >= RATE_BASE_MS) past.shift();
 }

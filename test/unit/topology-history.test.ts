@@ -51,14 +51,14 @@ describe('TopologyHistory', () => {
   it('charts events/s, lag, checkpoint latency, dead letters and each Tab’s rate and key figure', () => {
     const h = new TopologyHistory('t', 1000, 10_000);
     const stats = (deadLetters: Record<string, number>, checkpoints: { count: number; meanMs: number; maxMs: number } | null) => ({ t: { deadLetters, checkpoints } });
-    // The first sample: no rate yet; what the worker held before is history, not new dead letters.
-    h.record({ at: 1000, status: status([10, 10], 5, [worker('w1', 0, 900, stats({ 'bad-json': 7 }, { count: 2, meanMs: 4, maxMs: 6 }))]), aggregates: { c: counter(100, 3) } });
-    h.record({ at: 3000, status: status([30, 50], 0, [worker('w1', 0, 2900, stats({ 'bad-json': 9, 'type-unknown': 1 }, { count: 2, meanMs: 10, maxMs: 12 })), worker('w2', 2500, 2900, stats({ 'bad-json': 4 }, { count: 6, meanMs: 2, maxMs: 3 }))]), aggregates: { c: counter(140, 5) } });
+    // The first sample: no rate yet (rates are measured over 5 s at least); what the worker held before is history, not new dead letters.
+    h.record({ at: 10_000, status: status([10, 10], 5, [worker('w1', 0, 9000, stats({ 'bad-json': 7 }, { count: 2, meanMs: 4, maxMs: 6 }))]), aggregates: { c: counter(100, 3) } });
+    h.record({ at: 20_000, status: status([30, 50], 0, [worker('w1', 0, 19_000, stats({ 'bad-json': 9, 'type-unknown': 1 }, { count: 2, meanMs: 10, maxMs: 12 })), worker('w2', 15_000, 19_000, stats({ 'bad-json': 4 }, { count: 6, meanMs: 2, maxMs: 3 }))]), aggregates: { c: counter(140, 5) } });
     // The same reports again (nothing new published): no checkpoint value, no dead letters.
-    h.record({ at: 4000, status: null, aggregates: null });
+    h.record({ at: 25_000, status: null, aggregates: null });
     const json = h.toJson();
-    expect(json.t).toEqual([1000, 3000, 4000]);
-    expect(json.series.events_per_s).toEqual([null, 30, null]); // (80 - 20) / 2 s
+    expect(json.t).toEqual([10_000, 20_000, 25_000]);
+    expect(json.series.events_per_s).toEqual([null, 6, null]); // (80 - 20) / 10 s
     expect(json.series.lag).toEqual([5, 0, null]);
     expect(json.series.up).toEqual([1, 1, 0]);
     expect(json.series.checkpoint_ms).toEqual([4, (2 * 10 + 6 * 2) / 8, null]);
@@ -66,10 +66,13 @@ describe('TopologyHistory', () => {
     // w1: 7 -> 9 bad-json, 0 -> 1 type-unknown; w2 started after the first sample: its 4 are new.
     expect(json.deadLetters.perSample).toEqual({ 'bad-json': [null, 6, null], 'type-unknown': [null, 1, null] });
     expect(json.deadLetters.held).toEqual({ 'bad-json': 13, 'type-unknown': 1 });
-    expect(json.tabs).toEqual({ c: { type: 'counter', figure: 'total, 1m', rate: [null, 20, null], value: [3, 5, null] } });
+    expect(json.tabs).toEqual({ c: { type: 'counter', figure: 'total, 1m', rate: [null, 4, null], value: [3, 5, null] } });
     // The next rate is measured from the last counts read, across the gap.
-    h.record({ at: 5000, status: status([60, 60], 0, []), aggregates: { c: counter(180, 5) } });
-    expect(h.toJson(4000)).toMatchObject({ t: [5000], series: { events_per_s: [20] }, tabs: { c: { rate: [20] } } });
+    h.record({ at: 30_000, status: status([60, 60], 0, []), aggregates: { c: counter(180, 5) } });
+    expect(h.toJson(25_000)).toMatchObject({ t: [30_000], series: { events_per_s: [4] }, tabs: { c: { rate: [4] } } });
+    // Over at least 5 s: a reading 1 s later is measured from the one 10 s before, not the last.
+    h.record({ at: 31_000, status: status([60, 71], 0, []), aggregates: { c: counter(191, 5) } });
+    expect(h.toJson(30_000)).toMatchObject({ series: { events_per_s: [(131 - 80) / 11] }, tabs: { c: { rate: [(191 - 140) / 11] } } });
     expect(Object.keys(h.toJson(undefined, (name) => name !== 'c').tabs)).toEqual([]);
   });
 
