@@ -15,6 +15,7 @@ import { Worker } from '../../topology/runtime/worker';
 import type { TabstreamConfig } from '../../topology/config';
 import { artifactDir, launchChromium, openPage } from '../support/dashboard-browser';
 import { faultStack, type FaultStack } from '../support/fault-stack';
+import { signal } from '../support/stack-handle';
 import { configEnv, sleep, uniqueName, waitFor } from '../support/pipeline-harness';
 import { startServe, stopServe, type ServeProcess } from '../support/serve-process';
 
@@ -136,7 +137,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(row).toContain(worker.id);
     expect(row).toContain('0, 1, 2');
     expect(await page.getAttribute('#dot', 'class')).toBe('dot ok');
-    await page.screenshot({ path: join(shots, 'under-load.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, 'loaded.png'), fullPage: true });
     expect(errors()).toEqual([]);
   }, 120_000);
 
@@ -191,9 +192,38 @@ describe('the dashboard in headless Chromium', () => {
     expect(Number(row[3])).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
+  it('asks for the token of a secured server, refuses a wrong one, and draws once given the right one', async () => {
+    const TOKEN = 'dashboard-browser-token-0123456789';
+    const env: NodeJS.ProcessEnv = { ...configEnv(config), TABSTREAM_API_TOKENS: `ops ${TOKEN}` };
+    delete env.TABSTREAM_API_TOKENS_FILE;
+    const secured = await startServe(env, name, ['--history-step', '1000']);
+    const tab = await openPage(browser, `${secured.url}/`);
+    try {
+      await tab.page.waitForSelector('#auth:not([hidden])', { timeout: 10_000 });
+      expect(await tab.page.textContent('#auth-message')).toBe('This server needs an API token.');
+      await tab.page.fill('#auth-token', 'not-the-token-of-this-server');
+      await tab.page.click('#auth button[type="submit"]');
+      await until(tab.page, `document.querySelector('#auth-message').textContent === 'That token was refused: enter another.'`, 10_000);
+      await tab.page.fill('#auth-token', TOKEN);
+      await tab.page.click('#auth button[type="submit"]');
+      await tab.page.waitForSelector('#auth', { state: 'hidden' });
+      await until(tab.page, `document.querySelectorAll('#tabs tr[data-tab]').length === ${TABS.length}`, 20_000);
+      await until(tab.page, `${CHARTS}.events !== undefined && ${CHARTS}.events.data[0].length > 0`, 20_000);
+      expect(await tab.page.evaluate(`sessionStorage.getItem('tabstream-api-token')`)).toBe(TOKEN);
+      expect(tab.errors()).toEqual([]);
+    } finally {
+      await tab.page.close();
+      await stopServe(secured);
+    }
+  }, 90_000);
+
   it('turns red within 3 s when Redis stops answering, naming it, and back when it answers', async () => {
+    // Half a minute of history by now, a dead letter among it: the picture of the dashboard under load.
+    await page.screenshot({ path: join(shots, 'under-load.png'), fullPage: true });
+    // Timed from the SIGSTOP itself (finding the pid reads the stack's files first).
+    const pid = await stack.pid('redis');
     const pausedAt = Date.now();
-    await stack.pause('redis');
+    signal(pid, 'SIGSTOP');
     try {
       await page.waitForSelector('#outage:not([hidden])', { timeout: 10_000 });
       const tookMs = Date.now() - pausedAt;
