@@ -115,7 +115,7 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
 
   '/api/topologies': ({ reader }) => reader.topologies(),
 
-  // Whether Redis and ZooKeeper answer now (each probed, 1 s at most); 503 with the same body when one does not.
+  // Whether Redis and ZooKeeper answer now (each probed, 0.8 s at most); 503 with the same body when one does not.
   '/api/health': async ({ reader }) => {
     const services = await reader.probe();
     const down = Object.entries(services).filter(([, probe]) => !probe.ok);
