@@ -75,7 +75,12 @@ function queryRows(f: TabaFullFigures): string[][] {
   const before = (ms: number | null) => (ms === null ? `> ${int(q.merging_clients.deadline_ms)} ms` : `${int(ms)} ms`);
   const ms = (x: number) => `${x < 10 ? x.toFixed(2) : int(x)} ms`;
   return [
-    [`aggregate of one Tab, p99 (p50 ${ms(q.one_tab_p50_ms)}; merging clients: p50 ${before(q.merging_clients.one_tab_p50_ms)})`, ms(q.one_tab_p99_ms), '≤ 5 ms', check(q.one_tab_p99_ms <= 5)],
+    [
+      `aggregate of one Tab, p99 (p50 ${ms(q.one_tab_p50_ms)}; merging clients: p50 ${before(q.merging_clients.one_tab_p50_ms)}${q.redis_ping_p50_ms === undefined ? '' : `; a bare PING meanwhile p50 ${ms(q.redis_ping_p50_ms)}, p99 ${ms(q.redis_ping_p99_ms!)}, Redis persistence ${q.redis_busy}`})`,
+      ms(q.one_tab_p99_ms),
+      '≤ 5 ms',
+      check(q.one_tab_p99_ms <= 5),
+    ],
     [`aggregate of 100 Tabs (merging clients: ${before(q.merging_clients.hundred_tabs_ms)})`, ms(q.hundred_tabs_ms), '≤ 50 ms', check(q.hundred_tabs_ms <= 50)],
     [`aggregate of all ${int(f.tabs)} Tabs (merging clients: ${before(q.merging_clients.all_tabs_ms)})`, ms(q.all_tabs_ms), '≤ 1,000 ms', check(q.all_tabs_ms <= 1000)],
   ];

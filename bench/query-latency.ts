@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { redisClient, type RedisConnection } from '../state/redis-client';
 import { defaultRegistry } from '../bolts/handlers/registry';
 import { QueryBudget } from '../state/query-budget';
+import { exactName } from '../state/user-pattern';
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import { tabName } from './workload';
@@ -23,6 +24,11 @@ export interface QueryFigures {
   one_tab_p99_ms: number;
   hundred_tabs_ms: number;
   all_tabs_ms: number;
+  /** A bare PING's round trip, interleaved with the one-Tab samples: what Redis and the machine cost each round at that moment. */
+  redis_ping_p50_ms: number;
+  redis_ping_p99_ms: number;
+  /** Whether Redis was rewriting its append-only file or saving a snapshot when the one-Tab samples began or ended. */
+  redis_busy: string;
   /** The same queries merging the client states (before records); null where it ran past its deadline. */
   merging_clients: { one_tab_p50_ms: number | null; one_tab_max_ms: number | null; one_tab_samples: number; hundred_tabs_ms: number | null; all_tabs_ms: number | null; deadline_ms: number };
 }
@@ -66,16 +72,33 @@ export async function queryLatency(opts: {
       throw err;
     }
   };
-  const randomTab = (): string => tabName(Math.floor(Math.random() * opts.tabs));
+  // One Tab by its exact name (its dots escaped: `counter\.123`), as the dashboard and clients ask for one Tab.
+  const randomTab = (): string => exactName(tabName(Math.floor(Math.random() * opts.tabs)));
   // A dashboard: Tabs 100..199 of every type (`counter.100`, `percentile.106`, ...).
   const dashboard = '[a-z]+\\.1[0-9][0-9]';
   const dashboardTabs = Math.min(100, Math.max(0, opts.tabs - 100));
 
   // Warm-up (the engine compiles the query path), not counted.
   for (let i = 0; i < WARM_UP; i++) await timed(() => query().aggregate(randomTab()), 1);
+  const busy = async (): Promise<string> => {
+    const info = String(await opts.redis.call('INFO', 'persistence'));
+    const flag = (name: string) => new RegExp(`^${name}:1`, 'm').test(info);
+    return [flag('aof_rewrite_in_progress') ? 'AOF rewrite' : '', flag('rdb_bgsave_in_progress') ? 'RDB save' : ''].filter(Boolean).join(' + ') || 'idle';
+  };
+  const busyBefore = await busy();
   const one: number[] = [];
-  for (let i = 0; i < ONE_TAB_SAMPLES; i++) one.push(await timed(() => query().aggregate(randomTab()), 1));
+  const pings: number[] = [];
+  for (let i = 0; i < ONE_TAB_SAMPLES; i++) {
+    one.push(await timed(() => query().aggregate(randomTab()), 1));
+    const started = performance.now();
+    await opts.redis.ping();
+    pings.push(performance.now() - started);
+  }
   one.sort((a, b) => a - b);
+  pings.sort((a, b) => a - b);
+  const busyAfter = await busy();
+  const redisBusy = busyBefore === busyAfter ? busyBefore : `${busyBefore}, then ${busyAfter}`;
+  opts.log(`query: a bare Redis PING meanwhile p50 ${quantile(pings, 0.5).toFixed(2)} ms, p99 ${quantile(pings, 0.99).toFixed(2)} ms; Redis persistence: ${redisBusy}`);
   const hundred: number[] = [];
   for (let i = 0; i < REPEATS; i++) hundred.push(await timed(() => query().aggregate(dashboard), dashboardTabs));
   const all: number[] = [];
@@ -98,6 +121,9 @@ export async function queryLatency(opts: {
     one_tab_p99_ms: quantile(one, 0.99),
     hundred_tabs_ms: median(hundred),
     all_tabs_ms: median(all),
+    redis_ping_p50_ms: quantile(pings, 0.5),
+    redis_ping_p99_ms: quantile(pings, 0.99),
+    redis_busy: redisBusy,
     merging_clients: {
       one_tab_p50_ms: oneBefore.length > 0 ? median(oneBefore) : null,
       one_tab_max_ms: oneBefore.length > 0 ? Math.max(...oneBefore) : null,

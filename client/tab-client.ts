@@ -10,14 +10,15 @@ import { kOptions, Producer, type SASLOptions } from '@platformatic/kafka';
 import { BufferOverflowError, TabSendError } from './errors';
 import { EventIdGenerator } from './event-ids';
 import { kafkaDefaultPartitioner } from './partition-for-key';
+import { bootstrapBrokers } from './bootstrap-brokers';
 import { DEFAULT_RESEND, KafkaSendError, RESEND_PRODUCER_OPTIONS, sendWithResend, type ResendPolicy } from './resend';
 import { batchValue, TabBatchQueue, type TabBatch } from './tab-batch-queue';
 import { CounterRecorder, TabRecorder } from './tab-recorder';
 import { assertWireName } from './wire-names';
 
 export interface TabClientOptions {
-  /** Kafka bootstrap brokers, as a list or a comma-separated string. */
-  brokers: string[] | string;
+  /** Kafka bootstrap brokers, as a list or a comma-separated string. Default: `TABSTREAM_BROKERS`, else 127.0.0.1:9092 (the local stack). */
+  brokers?: string[] | string;
   /** Default 'tabs'. */
   topic?: string;
   /** The wire `client` field: who produced the events. */
@@ -134,7 +135,7 @@ export class TabClient {
     positive('maxBufferedEvents', 100_000);
     this.queue = new TabBatchQueue({ maxBatchEvents: positive('maxBatchEvents', 500), maxBatchBytes: MAX_BATCH_BYTES });
     this.ids = new EventIdGenerator(options.clientId);
-    this.brokers = (typeof options.brokers === 'string' ? options.brokers.split(',') : options.brokers).map((b) => b.trim()).filter((b) => b !== '');
+    this.brokers = bootstrapBrokers(options.brokers);
     const retries = options.retry?.retries ?? 5;
     if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retry.retries must be a non-negative integer, got ${retries}`);
     const deadlineMs = options.retry?.deadlineMs ?? DEFAULT_RESEND.deadlineMs;

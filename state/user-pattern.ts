@@ -34,6 +34,38 @@ export interface NamePattern {
 /** Characters with a meaning in the syntax; a pattern without any is a plain name. */
 const OPERATORS = /[\\^$.|?*+()[\]{}]/;
 
+/** ASCII punctuation: escaped with a backslash, RE2 takes each for itself. */
+const PUNCTUATION = /[!-/:-@[-`{-~]/;
+
+/**
+ * The one name a pattern matches when it has no operator but escaped ones:
+ * `bids` or `counter\.123` (a Tab name with its dots escaped, as a client
+ * asks for exactly one Tab), else null. Such a pattern is looked up by name
+ * instead of matched against every name.
+ */
+function literalOf(pattern: string): string | null {
+  let name = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined || !PUNCTUATION.test(next)) return null;
+      name += next;
+      i++;
+    } else if (OPERATORS.test(c)) {
+      return null;
+    } else {
+      name += c;
+    }
+  }
+  return name;
+}
+
+/** A pattern that matches exactly `name` (its operators escaped): how the dashboard and clients ask for one Tab. */
+export function exactName(name: string): string {
+  return name.replace(/[\\^$.|?*+()[\]{}]/g, (c) => `\\${c}`);
+}
+
 /**
  * Compiles a user's pattern (anchored at both ends, as every query pattern
  * is) or throws PatternError with the reason. RE2 refuses what it cannot run
@@ -46,7 +78,8 @@ export function compilePattern(pattern: string): NamePattern {
   const unsupported = unsupportedSyntax(pattern);
   if (unsupported !== null) throw new PatternError(pattern, unsupported);
   if (pattern === '.*') return { source: pattern, test: () => true, literal: null, matchesAll: true };
-  if (!OPERATORS.test(pattern)) return { source: pattern, test: (name) => name === pattern, literal: pattern, matchesAll: false };
+  const literal = literalOf(pattern);
+  if (literal !== null) return { source: pattern, test: (name) => name === literal, literal, matchesAll: false };
   let re: RE2JS;
   try {
     re = RE2JS.compile(pattern);

@@ -1,5 +1,6 @@
 import { SecretText } from './secret-text';
 import { readFileSync } from 'node:fs';
+import { readConfigFile, SASL_MECHANISMS, type ConfigFile } from './config-file';
 import type { RedisTlsFiles } from '../state/redis-client';
 import { hasPassword } from '../state/redis-target';
 import { ZkDigestAuth } from './coordination/zk-auth';
@@ -59,15 +60,6 @@ export interface TabstreamConfig {
   zkAuth?: ZkDigestAuth;
 }
 
-/** The config file's `zkAuth`: the credentials inline or in a file (the environment or a flag may give them instead). */
-interface ZkAuthFileSetting {
-  scheme?: string;
-  credentials?: string;
-  credentialsFile?: string;
-}
-
-const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
-
 /** How Tabstream reaches Kafka besides the brokers: TLS and SASL, when the cluster asks for them. */
 export interface KafkaSecurity {
   /** TLS to the brokers: file paths of the CA to trust, and of a client certificate and key when the brokers want one. */
@@ -125,7 +117,7 @@ export interface ConfigFlags {
  * SecretText, printed redacted), or `TABSTREAM_KAFKA_PASSWORD` read when a
  * connection authenticates (spouts/kafka-connection.ts).
  */
-function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: KafkaSecurity | undefined): KafkaSecurity | undefined {
+function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: ConfigFile['kafka']): KafkaSecurity | undefined {
   const tls = {
     ca: flags.kafkaCa ?? env.TABSTREAM_KAFKA_CA ?? fromFile?.tls?.ca,
     cert: flags.kafkaCert ?? env.TABSTREAM_KAFKA_CERT ?? fromFile?.tls?.cert,
@@ -144,8 +136,8 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
       throw new Error(`kafka SASL mechanism must be one of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanism)}`);
     }
     if (username === undefined) throw new Error('kafka SASL needs a username (--kafka-username, TABSTREAM_KAFKA_USERNAME or kafka.sasl.username)');
-    const inline = (fromFile?.sasl as { password?: unknown } | undefined)?.password;
-    if (inline !== undefined && typeof inline !== 'string') throw new Error('kafka.sasl.password must be a string');
+    const inline = fromFile?.sasl?.password;
+    // The file alone cannot hold both (config-file.ts); a flag or the environment may add a file to its password.
     if (inline !== undefined && passwordFile !== undefined) throw new Error('kafka SASL takes a password file or kafka.sasl.password in the config file, not both');
     out.sasl = {
       mechanism: mechanism as (typeof SASL_MECHANISMS)[number],
@@ -163,7 +155,7 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Kaf
  * the config file (`redisTls`, `redisPasswordFile`). A password in the
  * `--redis` flag is refused: every user of the machine sees it in `ps`.
  */
-function redisSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Partial<TabstreamConfig>): Pick<TabstreamConfig, 'redisTls' | 'redisPasswordFile'> {
+function redisSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: ConfigFile): Pick<TabstreamConfig, 'redisTls' | 'redisPasswordFile'> {
   if (flags.redis !== undefined && hasPassword(flags.redis)) {
     throw new Error(
       'the --redis flag carries a password, which ps shows to every user of this machine: put the URL in TABSTREAM_REDIS or the config file (redis), or only the password in a file (--redis-password-file, TABSTREAM_REDIS_PASSWORD_FILE, redisPasswordFile)',
@@ -204,13 +196,8 @@ export function configFileOf(flags: Pick<ConfigFlags, 'config'>, env: NodeJS.Pro
  * else the config file's `zkAuth` (`credentialsFile` or `credentials`).
  * Never a flag carrying the secret; no message ever shows it.
  */
-function zkAuth(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: unknown): ZkDigestAuth | undefined {
-  if (fromFile !== undefined && (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))) {
-    throw new Error('zkAuth must be an object: { "scheme": "digest", "credentialsFile": "<path>" } or { "scheme": "digest", "credentials": "user:password" }');
-  }
-  const file = fromFile as ZkAuthFileSetting | undefined;
-  if (file?.scheme !== undefined && file.scheme !== 'digest') throw new Error(`zkAuth.scheme must be "digest", got ${JSON.stringify(file.scheme)}`);
-  if (file?.credentials !== undefined && file.credentialsFile !== undefined) throw new Error('zkAuth takes credentials or credentialsFile, not both');
+function zkAuth(flags: ConfigFlags, env: NodeJS.ProcessEnv, file: ConfigFile['zkAuth']): ZkDigestAuth | undefined {
+  // The file's zkAuth was checked as it was read (config-file.ts): an object, scheme digest, not both.
   if (env.TABSTREAM_ZK_CREDENTIALS !== undefined && env.TABSTREAM_ZK_CREDENTIALS_FILE !== undefined) {
     throw new Error('set TABSTREAM_ZK_CREDENTIALS_FILE or TABSTREAM_ZK_CREDENTIALS, not both');
   }
@@ -238,7 +225,7 @@ function credentialsFrom(path: string): string {
 /** Flags win over the environment (`TABSTREAM_ZK`, `TABSTREAM_BROKERS`, `TABSTREAM_REDIS`, `TABSTREAM_ZK_ROOT`, `TABSTREAM_MAX_EVENT_FUTURE_MS`, `TABSTREAM_WORKING_SET_MIB`, `TABSTREAM_STALE_TAB_AFTER_MS`, `TABSTREAM_BLOCKED_TABS`, `TABSTREAM_ZK_CREDENTIALS_FILE`, `TABSTREAM_ZK_CREDENTIALS`), which wins over a config file (JSON; `--config`, else `TABSTREAM_CONFIG`), which wins over the defaults (the local stack). */
 export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): TabstreamConfig {
   const file = configFileOf(flags, env);
-  const fromFile: Partial<TabstreamConfig> & { brokers?: string[] | string } = file === undefined ? {} : readConfigFile(file, !flags.config);
+  const fromFile: ConfigFile = file === undefined ? {} : readConfigFile(file, !flags.config);
   const brokers = flags.brokers ?? env.TABSTREAM_BROKERS ?? fromFile.brokers;
   const maxEventFuture = flags.maxEventFuture ?? env.TABSTREAM_MAX_EVENT_FUTURE_MS ?? fromFile.maxEventFutureMs;
   const workingSet = flags.workingSetMib ?? env.TABSTREAM_WORKING_SET_MIB ?? fromFile.workingSetMiB;
@@ -246,7 +233,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
   const blockedTabs = flags.blockedTabs ?? env.TABSTREAM_BLOCKED_TABS ?? fromFile.blockedTabs;
   return {
     ...DEFAULT_CONFIG,
-    ...fromFile,
+    ...(fromFile as Partial<TabstreamConfig>),
     zk: flags.zk ?? env.TABSTREAM_ZK ?? fromFile.zk ?? DEFAULT_CONFIG.zk,
     redis: flags.redis ?? env.TABSTREAM_REDIS ?? fromFile.redis ?? DEFAULT_CONFIG.redis,
     zkRoot: flags.zkRoot ?? env.TABSTREAM_ZK_ROOT ?? fromFile.zkRoot ?? DEFAULT_CONFIG.zkRoot,
@@ -258,24 +245,8 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
     kafka: kafkaSecurity(flags, env, fromFile.kafka),
     ...redisSecurity(flags, env, fromFile),
     // Always set: the file's raw zkAuth (with its credentials) must not pass through the spread above.
-    zkAuth: zkAuth(flags, env, (fromFile as { zkAuth?: unknown }).zkAuth),
+    zkAuth: zkAuth(flags, env, fromFile.zkAuth),
   };
-}
-
-/** The JSON config file; an unreadable one is one line naming it (and TABSTREAM_CONFIG when it came from there). */
-function readConfigFile(file: string, fromEnv: boolean): Partial<TabstreamConfig> {
-  const source = fromEnv ? `config file ${file} (TABSTREAM_CONFIG)` : `config file ${file}`;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`${source}: cannot read it: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as Partial<TabstreamConfig>;
-  } catch (err) {
-    throw new Error(`${source}: not JSON: ${(err as Error).message}`);
-  }
 }
 
 /** Tab patterns from a comma-separated flag or variable, or the file's array; checked when the topology loads. */

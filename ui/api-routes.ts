@@ -77,27 +77,36 @@ function flag(params: URLSearchParams, name: string): boolean {
   return value !== null && ['', '1', 'true', 'yes'].includes(value);
 }
 
-const queryOf = ({ reader, topology, budget }: RouteContext): TabQuery => reader.query(topology, budget);
+const queryOf = ({ reader, topology, budget }: RouteContext): Promise<TabQuery> => reader.query(topology, budget);
+const listingOf = ({ reader, topology, budget }: RouteContext): TabQuery => reader.listing(topology, budget);
 
 export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
-  '/api/aggregate': (ctx) => queryOf(ctx).aggregate(pattern(ctx.params, 'tab', '.*'), pattern(ctx.params, 'client')),
-
-  '/api/projection': (ctx) => queryOf(ctx).projections(pattern(ctx.params, 'tab', '.*'), pattern(ctx.params, 'client')),
-
-  // Paged: {"tabs": [...], "next": cursor or null}; names and types only, client counts with ?clients=1.
-  '/api/tabs': (ctx) => queryOf(ctx).listTabs(pattern(ctx.params, 'tab', '.*'), { ...page(ctx.params), clients: flag(ctx.params, 'clients') }),
-
-  '/api/clients': (ctx) => queryOf(ctx).listClients(pattern(ctx.params, 'tab', '.*'), page(ctx.params)),
-
-  // As `topology query types --json`: every registered type, with its Tab count.
-  '/api/types': async (ctx) => {
-    const counts = await queryOf(ctx).typeCounts();
-    return ctx.reader.registry.types().map((type) => ({ type, tabs: counts.get(type) ?? 0 }));
+  // Parameters are checked before the topology's types are loaded, so a bad one is a 400 whatever its module does.
+  '/api/aggregate': async (ctx) => {
+    const [tab, client] = [pattern(ctx.params, 'tab', '.*'), pattern(ctx.params, 'client')];
+    return (await queryOf(ctx)).aggregate(tab, client);
   },
 
-  '/api/super': (ctx) => {
+  '/api/projection': async (ctx) => {
+    const [tab, client] = [pattern(ctx.params, 'tab', '.*'), pattern(ctx.params, 'client')];
+    return (await queryOf(ctx)).projections(tab, client);
+  },
+
+  // Paged: {"tabs": [...], "next": cursor or null}; names and types only, client counts with ?clients=1.
+  '/api/tabs': (ctx) => listingOf(ctx).listTabs(pattern(ctx.params, 'tab', '.*'), { ...page(ctx.params), clients: flag(ctx.params, 'clients') }),
+
+  '/api/clients': (ctx) => listingOf(ctx).listClients(pattern(ctx.params, 'tab', '.*'), page(ctx.params)),
+
+  // As `topology query types --json`: every type the topology has, with its Tab count.
+  '/api/types': async (ctx) => {
+    const counts = await (await queryOf(ctx)).typeCounts();
+    return (await ctx.reader.typesOf(ctx.topology)).types().map((type) => ({ type, tabs: counts.get(type) ?? 0 }));
+  },
+
+  '/api/super': async (ctx) => {
     const tab = pattern(ctx.params, 'tab', '.*');
-    return queryOf(ctx).superAggregate(ctx.params.get('name') || tab, tab, pattern(ctx.params, 'client'));
+    const client = pattern(ctx.params, 'client');
+    return (await queryOf(ctx)).superAggregate(ctx.params.get('name') || tab, tab, client);
   },
 
   '/api/status': async ({ reader, topology }) => {

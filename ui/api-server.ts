@@ -12,6 +12,7 @@ import { dashboardPage } from './dashboard-page';
 import { ServerMetrics } from './server-metrics';
 import { withTimeout } from '../topology/with-timeout';
 import { QueryCache } from './query-cache';
+import { registerTabMetrics, type TabMetricsOptions } from './tab-metrics';
 import { HTTP_QUERY_LIMITS, QueryBudget, QueryBudgetError } from '../state/query-budget';
 import { PatternError } from '../state/user-pattern';
 import { checkBearer, type ApiToken } from './api-tokens';
@@ -39,6 +40,8 @@ export interface ApiServerOptions {
   tls?: { cert: Buffer; key: Buffer } | null;
   /** How often the history the dashboard charts is sampled (default 5 s; an hour is kept). */
   historyStepMs?: number;
+  /** Export these Tabs' figures on /metrics (tab-metrics.ts); null or absent: none. */
+  tabMetrics?: TabMetricsOptions | null;
 }
 
 /** What anyone may ask for without a token: the dashboard's page and its chart library (they hold no data: its script asks the API) and the health check. */
@@ -81,7 +84,7 @@ export class ApiServer {
         // Shared with the dashboard's own unfiltered poll of /api/aggregate: one read of Redis serves both.
         aggregates: (topology) => {
           const budget = new QueryBudget({ ...HTTP_QUERY_LIMITS }, this.stopping.signal);
-          const read = () => opts.reader.query(topology, budget).aggregate('.*');
+          const read = async () => (await opts.reader.query(topology, budget)).aggregate('.*');
           const key = cacheKey('/api/aggregate', new URLSearchParams({ topology }));
           return this.cache === null ? read() : this.cache.get<Record<string, RenderedAggregate>>(topology, key, read);
         },
@@ -89,6 +92,7 @@ export class ApiServer {
       opts.topology,
       opts.historyStepMs ?? HISTORY_STEP_MS,
     );
+    if (opts.tabMetrics) registerTabMetrics(this.metrics.registry, opts.reader, this.cache, opts.tabMetrics);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch(() => res.destroy()); // handle() answers its own errors; this is the last guard
     };

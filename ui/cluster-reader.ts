@@ -4,7 +4,7 @@
 import { redisClient, type RedisConnection } from '../state/redis-client';
 import type { TabstreamConfig } from '../topology/config';
 import { ZkClient } from '../topology/coordination/zk-client';
-import { listSpecs } from '../topology/coordination/spec-store';
+import { listSpecs, readSpec } from '../topology/coordination/spec-store';
 import { topologyStatus, type TopologyStatus } from '../topology/deploy/topology-status';
 import type { TopologySpec } from '../topology/deploy/topology-spec';
 import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registry';
@@ -12,6 +12,8 @@ import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import type { QueryBudget } from '../state/query-budget';
 import { withTimeout } from '../topology/with-timeout';
+import { typesOfSpec } from '../topology/deploy/spec-types';
+import { TopologyTypesCache } from './topology-types-cache';
 
 /**
  * How long a topology's status is reused. Reading it opens a Kafka admin
@@ -24,6 +26,15 @@ const STATUS_REUSE_MS = 1000;
  * rather than hanging it: the API answers within 2 s whatever is down.
  */
 const SERVICE_TIMEOUT_MS = 1500;
+/** How long a topology's Tab types are reused before its spec is read again (in the background). */
+const TYPES_REUSE_MS = 5000;
+
+export interface ClusterReaderOptions {
+  /** The types every topology has (default: the built-in ones); each adds those its module registers. */
+  base?: HandlerRegistry;
+  /** Where a degraded answer is said (ZooKeeper not answering for a topology's types), one line each. */
+  warn?: (line: string) => void;
+}
 
 /** How long a health probe waits for Redis or ZooKeeper (they answer a PING or an exists in ms): the dashboard turns red within 3 s of either stopping. */
 const PROBE_TIMEOUT_MS = 800;
@@ -42,22 +53,55 @@ interface StatusRead {
 }
 
 export class ClusterReader {
-  readonly registry: HandlerRegistry;
+  private readonly base: HandlerRegistry;
+  private readonly warn: (line: string) => void;
+  private readonly types: TopologyTypesCache;
   private readonly redis: RedisConnection;
   private readonly store: RedisStateStore;
   private zk: Promise<ZkClient> | null = null;
   private readonly statuses = new Map<string, StatusRead>();
 
-  constructor(readonly config: TabstreamConfig, registry: HandlerRegistry = defaultRegistry()) {
-    this.registry = registry;
+  constructor(readonly config: TabstreamConfig, opts: ClusterReaderOptions = {}) {
+    this.base = opts.base ?? defaultRegistry();
+    this.warn = opts.warn ?? (() => {});
+    this.types = new TopologyTypesCache((topology, refresh) => this.loadTypes(topology, refresh), TYPES_REUSE_MS);
     // It reconnects by itself; a request made meanwhile fails with its error, within the API's answer time.
     this.redis = redisClient(config, { timeoutMs: SERVICE_TIMEOUT_MS, maxRetriesPerRequest: 0 });
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
   }
 
-  /** Queries of `topology`'s state, within `budget` (one per request). */
-  query(topology: string, budget?: QueryBudget): TabQuery {
-    return new TabQuery(this.store, this.registry, topology, budget);
+  /** Queries of `topology`'s state, within `budget` (one per request), with its Tab types. */
+  async query(topology: string, budget?: QueryBudget): Promise<TabQuery> {
+    return new TabQuery(this.store, await this.typesOf(topology), topology, budget);
+  }
+
+  /** A query for listings of `topology` (`listTabs`, `listClients`), which read names, never states: no types loaded. */
+  listing(topology: string, budget?: QueryBudget): TabQuery {
+    return new TabQuery(this.store, this.base, topology, budget);
+  }
+
+  /**
+   * The Tab types of the topology deployed as `topology`: the built-in ones
+   * and those its module (the spec's `module`) registers; the built-in ones
+   * alone when none is deployed under that name, or, said by `warn`, while
+   * ZooKeeper does not answer. A module that fails to load fails the
+   * request with one line naming it (tried again after TYPES_REUSE_MS).
+   */
+  typesOf(topology: string): Promise<HandlerRegistry> {
+    return this.types.get(topology);
+  }
+
+  /** A refresh that cannot read the spec fails, so the types loaded before stay; a first load falls back to the built-ins. */
+  private async loadTypes(topology: string, refresh: boolean): Promise<HandlerRegistry> {
+    let found;
+    try {
+      found = await readSpec(await this.zookeeper(), topology);
+    } catch (err) {
+      if (refresh) throw err;
+      this.warn(`${topology}: could not read its spec from ZooKeeper (${(err as Error).message}): built-in Tab types only until it answers`);
+      return this.base;
+    }
+    return found === null ? this.base : typesOfSpec(found.spec, this.base);
   }
 
   /** The topology's status, as `topology status --json` prints it (one read in flight, reused for a second). */

@@ -6,6 +6,10 @@ import { percentileHandler } from './percentile';
 import { uniqueHandler } from './unique';
 
 const TYPE_NAME = /^[A-Za-z0-9_.:/-]{1,64}$/;
+const VALUE_KINDS: ReadonlyArray<TabHandler['valueKind']> = ['number', 'string', 'any'];
+/** What every handler must have; `isStale` and `mergeState` are optional. */
+const REQUIRED = ['newState', 'fold', 'project', 'merge', 'render', 'shouldPrune', 'serialize', 'deserialize'] as const;
+const OPTIONAL = ['isStale', 'mergeState'] as const;
 
 /**
  * The Tab types a topology knows, by wire-format `type`. A user adds a type by
@@ -18,6 +22,12 @@ export class HandlerRegistry {
   register(handler: TabHandler): this {
     if (typeof handler.type !== 'string' || !TYPE_NAME.test(handler.type)) {
       throw new TypeError(`handler type ${JSON.stringify(handler.type)} must be 1..64 chars of [A-Za-z0-9_.:/-]`);
+    }
+    const missing: string[] = REQUIRED.filter((key) => typeof handler[key] !== 'function');
+    for (const key of OPTIONAL) if (handler[key] !== undefined && typeof handler[key] !== 'function') missing.push(key);
+    if (missing.length > 0) throw new TypeError(`handler '${handler.type}' is no TabHandler: ${missing.join(', ')} must be function${missing.length === 1 ? '' : 's'}`);
+    if (!VALUE_KINDS.includes(handler.valueKind)) {
+      throw new TypeError(`handler '${handler.type}': valueKind must be ${VALUE_KINDS.map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(handler.valueKind)}`);
     }
     const existing = this.handlers.get(handler.type);
     if (existing !== undefined && existing !== handler) throw new Error(`a handler for type '${handler.type}' is already registered`);
@@ -35,6 +45,13 @@ export class HandlerRegistry {
 
   types(): string[] {
     return [...this.handlers.keys()];
+  }
+
+  /** A registry with the same handlers, to register more in without changing this one. */
+  copy(): HandlerRegistry {
+    const out = new HandlerRegistry();
+    for (const handler of this.handlers.values()) out.register(handler);
+    return out;
   }
 }
 

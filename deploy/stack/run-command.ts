@@ -20,6 +20,8 @@ export interface RunOptions {
   deadlineMs: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Close the reading end of its stdout at once, as `| head` does once it has read enough (what it writes is lost). */
+  closeStdout?: boolean;
 }
 
 /** Runs `command` with `args`; resolves with how it ended (whatever its exit code), rejects only when it could not be started. */
@@ -27,6 +29,7 @@ export function runCommand(command: string, args: string[], opts: RunOptions): P
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (opts.closeStdout) child.stdout.destroy();
     let stdout = '';
     let stderr = '';
     let timedOut = false;

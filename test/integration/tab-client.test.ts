@@ -146,6 +146,17 @@ describe('TabClient on Kafka', () => {
     expect(() => clients.get('bidder-1')!.counter('bids').record()).toThrow(/closed/);
   });
 
+  it("without a brokers option, sends to TABSTREAM_BROKERS (the README's snippet), not to the local stack's 9092", async () => {
+    expect(process.env.TABSTREAM_BROKERS).toBe(brokers.join(','));
+    const topic = uniqueName('tab-client-env');
+    await createTopic(topic);
+    const client = new TabClient({ topic, clientId: 'env-1' });
+    await client.connect();
+    client.counter('bids').record();
+    await client.close();
+    expect((await consume(topic, 1)).map((m) => m.events.map((e) => `${e.tab}@${e.client}`))).toEqual([['bids@env-1']]);
+  });
+
   it('keeps events it could not send, rejects flush, and delivers them once the topic exists', async () => {
     const topic = uniqueName('tab-client-missing');
     const backgroundErrors: TabSendError[] = [];

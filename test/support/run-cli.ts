@@ -7,6 +7,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export type CliResult = CommandResult;
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, deadlineMs = 60_000): Promise<CliResult> {
-  return runCommand(process.execPath, [`${ROOT}/bin/topology.js`, ...args], { cwd: ROOT, env, deadlineMs });
+export function runCli(args: string[], env: NodeJS.ProcessEnv, deadlineMs = 60_000, opts: { closeStdout?: boolean } = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [`${ROOT}/bin/topology.js`, ...args], { cwd: ROOT, env, deadlineMs, ...opts });
 }

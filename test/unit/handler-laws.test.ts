@@ -9,13 +9,16 @@ import { defaultRegistry } from '../../bolts/handlers/registry';
 import { createGaugeHandler } from '../../bolts/handlers/gauge';
 import { createBufferHandler } from '../../bolts/handlers/buffer';
 import { UnknownStateVersionError } from '../../state/codec/state-version';
+import { createHistogramType } from '../../examples/histogram-type';
 
 const DAY = 86_400_000;
 const NOW = 1_700_000_000_000;
 
 const registry = defaultRegistry()
   .register(createGaugeHandler({ type: 'gauge-5m', expireAfterMs: 300_000 }))
-  .register(createBufferHandler({ type: 'buffer-3', size: 3, expireAfterMs: 3_600_000 }));
+  .register(createBufferHandler({ type: 'buffer-3', size: 3, expireAfterMs: 3_600_000 }))
+  // The example of a pluggable type (examples/histogram-type.ts) keeps the same laws.
+  .register(createHistogramType({ bounds: [-1, 0, 0.25, 1000] }));
 
 // Integer and dyadic values keep sums exact whatever the merge order (other
 // floats may differ in the last bits); the few distinct

@@ -1,187 +1,15 @@
-// The runner's protocol paths on fakes in memory (no services): a hand-over
-// writes everything folded, a failing partition stalls alone and is released,
-// a record that cannot be processed is never skipped, fenced and lost writes
-// take the partition up again. The fake store applies a write only under the
-// current token and watermark, as checkpoint.lua does, and counts the events
-// each applied write carries, so "exactly once" is checked by the sum.
-import pino from 'pino';
+// The runner's protocol paths on fakes in memory (no services,
+// test/support/runner-fakes.ts): a hand-over writes everything folded, a
+// failing partition stalls alone and is released, a record that cannot be
+// processed is never skipped, fenced and lost writes take the partition up
+// again.
 import { describe, expect, it } from 'vitest';
-import buildTaba from '../../topology/builtin/taba';
 import { defaultRegistry } from '../../bolts/handlers/registry';
-import { partitionForKey } from '../../client/partition-for-key';
-import { FencedError, StateLostError, StateStoreError } from '../../state/errors';
-import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
-import type { OutboxMessage } from '../../topology/runtime/outbox';
-import type { InputConsumer, InputConsumerOptions, InputPartition, RunnerOutbox, RunnerStateStore } from '../../topology/runtime/runner-ports';
+import { StateStoreError, StateStoreUnavailableError } from '../../state/errors';
 import type { InputRecord } from '../../topology/runtime/topology-task';
-import { TopologyRunner } from '../../topology/runtime/topology-runner';
 import { WorkingSet } from '../../topology/runtime/working-set';
-
-const PARTITIONS = 2;
-const TOPIC = 'tabs';
-const now = Date.now();
-
-/** A Tab that Kafka's partitioner puts on `partition`, so it folds where it is read. */
-function tabOn(partition: number): string {
-  for (let i = 0; ; i++) if (partitionForKey(`t${i}`, PARTITIONS) === partition) return `t${i}`;
-}
-const counter = (partition: number, offset: number, events = 1): InputRecord => ({
-  offset: String(offset),
-  key: Buffer.from(tabOn(partition)),
-  value: Buffer.from(JSON.stringify(Array.from({ length: events }, () => ({ tab: tabOn(partition), type: 'counter', value: 1, time: now, client: 'c' })))),
-  timestamp: String(now),
-});
-const records = (partition: number, from: number, to: number): InputRecord[] => Array.from({ length: to - from + 1 }, (_, i) => counter(partition, from + i));
-
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-};
-
-class FakeStore implements RunnerStateStore {
-  readonly meta = new Map<number, { generation: number; token: number; watermark: number; checkpoint: string; events: number; recordsAt: number | null }>();
-  claims = 0;
-  /** Called before a write is applied: throw to refuse it, await to hold it. */
-  beforeWrite: (cp: PartitionCheckpoint) => Promise<void> | void = () => {};
-
-  private of(p: number) {
-    let m = this.meta.get(p);
-    if (m === undefined) this.meta.set(p, (m = { generation: -1, token: 0, watermark: -1, checkpoint: '', events: 0, recordsAt: null }));
-    return m;
-  }
-
-  async claim(topology: string, partition: number, generation: number, lastToken = 0) {
-    this.claims++;
-    const m = this.of(partition);
-    if (m.generation > generation) throw new FencedError(topology, partition, m.generation, generation);
-    m.generation = generation;
-    m.token = Math.max(m.token, lastToken) + 1;
-    return { token: m.token, watermark: m.watermark };
-  }
-
-  async readPositions(_topology: string, partitions: readonly number[]) {
-    return partitions.map((p) => ({ token: this.of(p).token, watermark: this.of(p).watermark }));
-  }
-
-  async write(cp: PartitionCheckpoint): Promise<boolean> {
-    await this.beforeWrite(cp);
-    const m = this.of(cp.partition);
-    if (m.checkpoint === cp.checkpointId) return false;
-    if (m.token > cp.token) throw new FencedError(cp.topology, cp.partition, m.token, cp.token);
-    if (m.token < cp.token || m.watermark !== cp.expectedWatermark) throw new StateLostError(cp.topology, cp.partition, m.watermark, cp.expectedWatermark);
-    m.watermark = cp.watermark;
-    m.checkpoint = cp.checkpointId;
-    m.events += cp.eventsDelta;
-    // As checkpoint.lua: the write's Tab records agree with its states at its watermark.
-    m.recordsAt = cp.watermark;
-    const states = this.statesOf(cp.partition);
-    for (const st of cp.states) states.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes));
-    for (const st of cp.deleted) states.delete(`${st.tab}\u0000${st.client}`);
-    for (const t of cp.types) if (!this.types.has(t.tab)) this.types.set(t.tab, t.type);
-    return true;
-  }
-
-  /** Stored states by partition, and Tab types (Redis's `states` and `types` hashes). */
-  readonly states = new Map<number, Map<string, Buffer>>();
-  readonly types = new Map<string, string>();
-
-  private statesOf(p: number): Map<string, Buffer> {
-    let m = this.states.get(p);
-    if (m === undefined) this.states.set(p, (m = new Map()));
-    return m;
-  }
-
-  async scanStatesPage(_topology: string, partition: number, cursor: string, count: number) {
-    const all = [...this.statesOf(partition)];
-    const from = Number(cursor);
-    const page = all.slice(from, from + count).map(([field, bytes]) => {
-      const [tab, client] = field.split('\u0000') as [string, string];
-      return { tab, client, type: this.types.get(tab) ?? null, bytes };
-    });
-    return { cursor: from + count >= all.length ? '0' : String(from + count), states: page };
-  }
-
-  async fetchStates(_topology: string, partition: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) {
-    const stored = this.statesOf(partition);
-    return {
-      states: states.map((st) => stored.get(`${st.tab}\u0000${st.client}`) ?? null),
-      types: tabs.map((tab) => this.types.get(tab) ?? null),
-    };
-  }
-
-  async load(_topology: string, partition: number): Promise<LoadedPartition> {
-    const m = this.of(partition);
-    const recordsCurrent = m.recordsAt === null ? this.statesOf(partition).size === 0 : m.recordsAt === m.watermark;
-    return { generation: m.generation, token: m.token, watermark: m.watermark, events: m.events, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: m.recordsAt, recordsCurrent };
-  }
-}
-
-class FakeOutbox implements RunnerOutbox {
-  readonly messages: OutboxMessage[] = [];
-  push: (m: OutboxMessage) => void = (m) => void this.messages.push(m);
-  async connect() {}
-  async drain() {}
-  async close() {}
-}
-
-class FakeConsumer implements InputConsumer {
-  readonly paused = new Set<number>();
-  lastActivityAt = Date.now();
-  started = false;
-  stopped = false;
-  constructor(readonly opts: InputConsumerOptions) {}
-  async start() {
-    this.started = true;
-  }
-  async stop() {
-    this.stopped = true;
-  }
-  pausePartitions(ps: InputPartition[]) {
-    for (const p of ps) this.paused.add(p.partition);
-  }
-  resumePartitions(ps: InputPartition[]) {
-    for (const p of ps) this.paused.delete(p.partition);
-  }
-  /** Where the reader starts partition `p`. */
-  startOf(p: number): number | undefined {
-    return this.opts.partitions.find((x) => x.partition === p)?.start;
-  }
-  /** Hands a batch over as the Kafka reader would (nothing once stopped, or for a paused partition). */
-  async deliver(partition: number, batch: InputRecord[]): Promise<void> {
-    if (!this.started || this.stopped || this.paused.has(partition)) return;
-    this.lastActivityAt = Date.now();
-    await this.opts.onBatch(TOPIC, partition, batch);
-  }
-}
-
-function setup(opts: { workingSet?: WorkingSet } = {}) {
-  const store = new FakeStore();
-  const outbox = new FakeOutbox();
-  const consumers: FakeConsumer[] = [];
-  const runner = new TopologyRunner({
-    store,
-    offsets: { get: async () => null, commit: async () => {}, reset: async () => {} },
-    outbox,
-    consumers: (opts) => {
-      const c = new FakeConsumer(opts);
-      consumers.push(c);
-      return c;
-    },
-    registry: defaultRegistry(),
-    topology: buildTaba({ name: 'unit', topic: TOPIC }),
-    partitions: PARTITIONS,
-    workerId: 'w',
-    flushIntervalMs: 3_600_000, // rounds run when a test calls flush()
-    specVersion: 1,
-    log: pino({ level: 'silent' }),
-    workingSet: opts.workingSet,
-  });
-  const reader = (): FakeConsumer => consumers[consumers.length - 1]!;
-  return { store, outbox, consumers, runner, reader };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { registryWithFragile } from '../support/fragile-handler';
+import { now, records, deferred, setup, sleep, tabOn } from '../support/runner-fakes';
 
 describe('TopologyRunner on fakes', () => {
   it("collects stale states that are only in Redis (Taba's GC), but none a fold fetched or made since its page was read", async () => {
@@ -274,12 +102,13 @@ describe('TopologyRunner on fakes', () => {
     await runner.stop();
   });
 
-  it('pauses only the partition whose write fails, keeps the others going, releases it after three refusals and takes it up again (hole 5)', async () => {
+  it('pauses only the partition whose write fails, keeps the others going, releases it when Redis refuses it for good and takes it up again (hole 5)', async () => {
     const { store, runner, reader, consumers } = setup();
     await runner.start();
     await runner.assign(1, [0, 1]);
+    let refusal: Error = new StateStoreUnavailableError('Redis unavailable (unit:1): Connection is closed');
     store.beforeWrite = (cp) => {
-      if (cp.partition === 1) throw new StateStoreError('Redis refused (unit:1): WRONGTYPE');
+      if (cp.partition === 1) throw refusal;
     };
     await reader().deliver(0, records(0, 0, 4));
     await reader().deliver(1, records(1, 0, 4));
@@ -289,13 +118,16 @@ describe('TopologyRunner on fakes', () => {
     expect(runner.stalls.get(1)).toMatchObject({ kind: 'checkpoint_failed' });
     expect(runner.stalls.get(0)).toBeUndefined();
 
-    // Partition 0 reads and checkpoints on meanwhile.
+    // Partition 0 reads and checkpoints on meanwhile; partition 1's write is retriable: tried again, still held.
     await reader().deliver(0, records(0, 5, 9));
     await runner.flush();
     expect(store.meta.get(0)).toMatchObject({ watermark: 9, events: 10 });
+    expect(runner.tasks.has(1)).toBe(true);
+    expect(runner.metrics.get(1)!.counters.get('checkpoints_failed')).toBe(2);
 
+    // A refusal retrying will not fix releases the partition at once.
+    refusal = new StateStoreError('Redis refused (unit:1): WRONGTYPE');
     await runner.flush();
-    await runner.flush(); // the third refusal releases it
     expect(runner.tasks.has(1)).toBe(false);
     expect(runner.stalls.get(1)).toMatchObject({ kind: 'checkpoint_failed' });
 
@@ -312,6 +144,32 @@ describe('TopologyRunner on fakes', () => {
     await runner.flush();
     expect(store.meta.get(1)).toMatchObject({ watermark: 6, events: 7 });
     expect(runner.stalls.entries()).toEqual([]);
+    await runner.stop();
+  });
+
+  it('backs off a failed write: rounds before its retry is due leave it alone, a hand-over writes it at once', async () => {
+    const { store, runner, reader } = setup({ checkpointRetry: { initialMs: 400, maxMs: 400, jitter: 0 } });
+    await runner.start();
+    await runner.assign(1, [0]);
+    let attempts = 0;
+    let down = true;
+    store.beforeWrite = () => {
+      attempts++;
+      if (down) throw new StateStoreUnavailableError('Redis unavailable (unit:0): Connection is closed');
+    };
+    await reader().deliver(0, records(0, 0, 4));
+    await runner.flush();
+    expect(attempts).toBe(1);
+    await runner.flush();
+    await runner.flush();
+    expect(attempts).toBe(1); // not due yet
+    await sleep(450);
+    await runner.flush();
+    expect(attempts).toBe(2);
+    down = false;
+    await runner.assign(2, []); // the hand-over's round does not wait for the backoff
+    expect(attempts).toBe(3);
+    expect(store.meta.get(0)).toMatchObject({ watermark: 4, events: 5 });
     await runner.stop();
   });
 
@@ -337,6 +195,21 @@ describe('TopologyRunner on fakes', () => {
     await runner.flush();
     expect(store.meta.get(0)).toMatchObject({ watermark: 6, events: 6 });
     expect(outbox.messages.map((m) => m.headers?.['tabstream-reason'])).toEqual(['bad-json']);
+    await runner.stop();
+  });
+
+  it('names the bolt that threw in a processing-error dead letter, also for tuples held back for their states', async () => {
+    const { store, outbox, runner, reader } = setup({ registry: registryWithFragile() });
+    await runner.start();
+    await runner.assign(1, [0]);
+    const tab = tabOn(0);
+    const fragile = (offset: number, value: number): InputRecord => ({ offset: String(offset), key: Buffer.from(tab), value: Buffer.from(JSON.stringify({ tab, type: 'fragile', value, time: now, client: 'c' })), timestamp: String(now) });
+    await reader().deliver(0, [fragile(0, 1), fragile(1, 13), fragile(2, 2)]);
+    await runner.flush();
+    expect(outbox.messages.map((m) => [m.headers?.['tabstream-reason'], m.headers?.['tabstream-source'], m.headers?.['tabstream-component']])).toEqual([
+      ['processing-error', 'tabs:0:1', 'fold'],
+    ]);
+    expect(store.meta.get(0)).toMatchObject({ watermark: 2, events: 2 });
     await runner.stop();
   });
 

@@ -8,6 +8,7 @@ import { decodeEnvelope } from '../../topology/runtime/forward-envelope';
 import { defaultRegistry, HandlerRegistry } from '../../bolts/handlers/registry';
 import { createGaugeHandler } from '../../bolts/handlers/gauge';
 import { partitionForKey } from '../../client/partition-for-key';
+import { registryWithFragile } from '../support/fragile-handler';
 import type { LoadedPartition } from '../../state/redis-state-store';
 
 class MemoryOutbox implements Outbox {
@@ -158,14 +159,9 @@ describe('TopologyTask', () => {
     ]);
   });
 
-  it('dead-letters a record a bolt throws on, with the error, and goes on with the next one', () => {
-    const registry = defaultRegistry();
-    const counter = registry.get('counter')!;
-    const fragile = { ...counter, type: 'fragile', fold: (state: unknown, e: { value: unknown }) => {
-      if (e.value === 13) throw new Error('unlucky value');
-      counter.fold(state, e as never);
-    } };
-    registry.register(fragile as typeof counter);
+  it('dead-letters a record a bolt throws on, with the error and the bolt that threw, and goes on with the next one', () => {
+    const registry = registryWithFragile();
+    const fragile = registry.get('fragile')!;
     const outbox = new MemoryOutbox();
     const t = new TopologyTask(taba, 0, PARTITIONS, registry, outbox, new TaskMetrics(), 'tabs.dlq');
     t.restore(empty(), new Map());
@@ -173,8 +169,9 @@ describe('TopologyTask', () => {
     t.process('tabs', record(0, { ...event(tab, 1), type: 'fragile' }));
     t.process('tabs', record(1, { ...event(tab, 13), type: 'fragile' }));
     t.process('tabs', record(2, { ...event(tab, 2), type: 'fragile' }));
-    expect(outbox.messages.map((m) => [m.headers?.['tabstream-reason'], m.headers?.['tabstream-error'], m.headers?.['tabstream-source']])).toEqual([
-      ['processing-error', 'unlucky value', 'tabs:0:1'],
+    // The fold threw inside the parse bolt's emit: the innermost bolt is named, not parse.
+    expect(outbox.messages.map((m) => [m.headers?.['tabstream-reason'], m.headers?.['tabstream-error'], m.headers?.['tabstream-source'], m.headers?.['tabstream-component']])).toEqual([
+      ['processing-error', 'unlucky value', 'tabs:0:1', 'fold'],
     ]);
     expect(t.inputs.get('tabs')!.watermark).toBe(2);
     const cp = t.checkpoint(now)!.checkpoint;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compilePattern, MAX_PATTERN_LENGTH, PatternError } from '../../state/user-pattern';
+import { RE2JS } from 're2js';
+import { compilePattern, exactName, MAX_PATTERN_LENGTH, PatternError } from '../../state/user-pattern';
 
 describe('user patterns (query filters): RE2 syntax, anchored, linear time', () => {
   it('match whole names, with the syntax users have', () => {
@@ -65,5 +66,18 @@ describe('user patterns (query filters): RE2 syntax, anchored, linear time', () 
       expect(performance.now() - started, pattern).toBeLessThan(3000);
     }
     expect(compilePattern('(a+)+-7').test(`${'a'.repeat(120)}-7`)).toBe(true);
+  });
+
+  it('take a name with its operators escaped as that one name, looked up instead of matched, agreeing with RE2', () => {
+    const names = ['counter.123', 'counterx123', 'counter\\123', 'a-b:c/d_e.f', 'a-b:c/d_eXf', 'x+y', 'xxy', '(a)', 'a'];
+    for (const name of ['counter.123', 'a-b:c/d_e.f', 'x+y', '(a)', 'bids']) {
+      const pattern = compilePattern(exactName(name));
+      expect(pattern.literal, exactName(name)).toBe(name);
+      const re2 = RE2JS.compile(exactName(name));
+      for (const other of names) expect(pattern.test(other), `${exactName(name)} on ${other}`).toBe(re2.matches(other));
+    }
+    // Escapes RE2 reads as classes or assertions are operators: not one name.
+    for (const pattern of ['counter\\d', 'a\\b', 'counter.123', 'x\\.y+']) expect(compilePattern(pattern).literal, pattern).toBeNull();
+    expect(compilePattern('bidder\\-1').literal).toBe('bidder-1');
   });
 });

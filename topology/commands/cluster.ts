@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { ZkClient } from '../coordination/zk-client';
 import { CLIENT_TIMEOUT_MS } from '../../state/client-timeouts';
 import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
-import { readAssignment } from '../coordination/assignment-store';
+import { readAssignment, type Assignment } from '../coordination/assignment-store';
 import type { TabstreamConfig } from '../config';
-import { configFrom, deployFrom, withConfigFlags, withDeployFlags } from './config-flags';
+import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
+import { renderRebalance } from '../coordination/assignment-moves';
 
 async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<T>): Promise<T> {
   const zk = await ZkClient.forConfig(config, { connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
@@ -17,6 +18,17 @@ async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
+/** Reads a topology's assignment every 200 ms until `done` holds of it (then returns it; `null` may be one) or `waitMs` passed (then `undefined`). */
+async function awaitAssignment(zk: ZkClient, name: string, waitMs: number, done: (a: Assignment | null) => boolean): Promise<Assignment | null | undefined> {
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const current = (await readAssignment(zk, name))?.assignment ?? null;
+    if (done(current)) return current;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return undefined;
+}
+
 export function registerClusterCommands(program: Command): void {
   withDeployFlags(
     program.command('deploy <topology>').description('submit a topology (built-in name such as taba, or a module path) to the cluster'),
@@ -26,14 +38,19 @@ export function registerClusterCommands(program: Command): void {
     print(`deployed ${spec.name} version ${spec.version} (${spec.partitions} partitions)`);
   });
 
-  withConfigFlags(program.command('list').description('list deployed topologies')).action(async (flags) => {
-    await withZk(configFrom(flags), async (zk) => {
-      for (const s of await listSpecs(zk)) {
-        const a = await readAssignment(zk, s.name);
-        print(`${s.name}\t${s.status}\tversion ${s.version}\ttopic ${s.options.topic}\t${s.partitions} partitions\tgeneration ${a?.assignment.generation ?? '-'}`);
-      }
-    });
-  });
+  withConfigFlags(program.command('list').description('list deployed topologies').option('--json', 'print JSON: a list of { name, status, version, topic, partitions, generation, deployedAt }')).action(
+    async (flags) => {
+      await withZk(configFrom(flags), async (zk) => {
+        const rows = [];
+        for (const s of await listSpecs(zk)) {
+          const a = await readAssignment(zk, s.name);
+          rows.push({ name: s.name, status: s.status, version: s.version, topic: s.options.topic, partitions: s.partitions, generation: a?.assignment.generation ?? null, deployedAt: s.deployedAt });
+        }
+        if (flags.json) print(JSON.stringify(rows, null, 2));
+        else for (const r of rows) print(`${r.name}\t${r.status}\tversion ${r.version}\ttopic ${r.topic}\t${r.partitions} partitions\tgeneration ${r.generation ?? '-'}`);
+      });
+    },
+  );
 
   withConfigFlags(
     program.command('status <name>').description('workers, partitions, offsets, lag and flushes of a topology').option('--json', 'print JSON'),
@@ -49,16 +66,26 @@ export function registerClusterCommands(program: Command): void {
     });
   });
 
-  withConfigFlags(program.command('rebalance <name>').description('ask the leader to recompute the assignment')).action(
-    async (name: string, flags) => {
-      await withZk(configFrom(flags), async (zk) => {
-        const found = await readSpec(zk, name);
-        if (found === null) throw new Error(`no topology named '${name}' is deployed`);
-        await zk.set(`topologies/${name}`, Buffer.from(JSON.stringify({ ...found.spec, rebalanceRequestedAt: Date.now() })), found.version);
-        print(`rebalance of ${name} requested`);
-      });
-    },
-  );
+  withConfigFlags(
+    program
+      .command('rebalance <name>')
+      .description('ask the leader for a new assignment generation, and print which partitions moved from which worker to which')
+      .option('--wait <s>', 'seconds to wait for the leader to write it', '10'),
+  ).action(async (name: string, flags) => {
+    const waitS = positiveInt(flags.wait, '--wait');
+    await withZk(configFrom(flags), async (zk) => {
+      const found = await readSpec(zk, name);
+      if (found === null) throw new Error(`no topology named '${name}' is deployed`);
+      const before = (await readAssignment(zk, name))?.assignment ?? null;
+      await zk.set(`topologies/${name}`, Buffer.from(JSON.stringify({ ...found.spec, rebalanceRequestedAt: Date.now() })), found.version);
+      const after = await awaitAssignment(zk, name, waitS * 1000, (a) => a !== null && a.generation > (before?.generation ?? 0));
+      if (after) {
+        for (const line of renderRebalance(name, before, after, found.spec.partitions)) print(line);
+        return;
+      }
+      throw new Error(`rebalance of ${name} requested, but no leader wrote a new generation within ${waitS} s: start a worker (the leader is one of them; the request stands until one leads), or wait longer (--wait)`);
+    });
+  });
 
   for (const [command, status, what] of [
     ['deactivate', 'inactive', 'stop processing (workers flush, commit and release its partitions)'],
@@ -80,13 +107,8 @@ export function registerClusterCommands(program: Command): void {
   ).action(async (name: string, flags) => {
     await withZk(configFrom(flags), async (zk) => {
       await setStatus(zk, name, 'killed');
-      const deadline = Date.now() + Number(flags.wait) * 1000;
       // Wait until the leader has released every partition (or the time is up).
-      while (Date.now() < deadline) {
-        const a = await readAssignment(zk, name);
-        if (a === null || Object.keys(a.assignment.partitions).length === 0) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await awaitAssignment(zk, name, Number(flags.wait) * 1000, (a) => a === null || Object.keys(a.partitions).length === 0);
       await zk.remove(`topologies/${name}`, { recursive: true });
       await zk.remove(`assignments/${name}`, { recursive: true }).catch(() => {});
       print(`killed ${name}`);

@@ -42,7 +42,7 @@ export function withDeployFlags(cmd: Command): Command {
     cmd
       .option('--name <name>', 'the name to deploy it under')
       .option('--topic <topic>', 'the spout topic')
-      .option('--partitions <n>', 'partitions when the topic is created', '8')
+      .option('--partitions <n>', "partitions of the topic when deploy creates it (default 8); an existing topic's count must be this")
       .option('--replicas <n>', "replicas of each topic it creates (default: min(3, the brokers up))")
       .option('--min-isr <n>', "the topics' min.insync.replicas (default: 2 from 3 replicas on, else the broker's)")
       .option('--flush-interval <ms>', 'checkpoint interval (default 1000, or the config file’s flushIntervalMs)')
@@ -58,7 +58,7 @@ export async function deployFrom(ref: string, flags: Record<string, string | und
   return deployTopology(configFrom(flags), ref, {
     name: flags.name,
     topic: flags.topic,
-    partitions: positiveInt(flags.partitions ?? '8', '--partitions'),
+    ...(flags.partitions !== undefined && { partitions: positiveInt(flags.partitions, '--partitions') }),
     ...(flags.replicas !== undefined && { replicas: positiveInt(flags.replicas, '--replicas') }),
     ...(flags.minIsr !== undefined && { minInsyncReplicas: positiveInt(flags.minIsr, '--min-isr') }),
   });

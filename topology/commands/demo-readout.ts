@@ -2,7 +2,7 @@
 // topology (through TabQuery, as `topology query` does) and how many events
 // its partitions have folded (the `events` totals of their meta hashes).
 import { CLIENT_TIMEOUT_MS, redisClient, type RedisConnection } from '../../state/redis-client';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import type { HandlerRegistry } from '../../bolts/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery, type RenderedAggregate } from '../../state/tab-query';
 import type { TabstreamConfig } from '../config';
@@ -16,11 +16,13 @@ export class DemoReadout {
     config: TabstreamConfig,
     private readonly topology: string,
     private readonly partitions: number,
+    /** The deployed topology's Tab types (typesOfSpec). */
+    types: HandlerRegistry,
   ) {
     // Reconnects by itself; a failed or timed-out read shows in the table's header.
     this.redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
     this.store = new RedisStateStore(this.redis, { prefix: config.redisPrefix });
-    this.query = new TabQuery(this.store, defaultRegistry(), topology);
+    this.query = new TabQuery(this.store, types, topology);
   }
 
   aggregates(): Promise<Record<string, RenderedAggregate>> {

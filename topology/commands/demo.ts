@@ -11,6 +11,7 @@ import { ZkClient } from '../coordination/zk-client';
 import { partitionsOf, readAssignment } from '../coordination/assignment-store';
 import { deployTopology } from '../deploy/deploy';
 import type { TopologySpec } from '../deploy/topology-spec';
+import { typesOfSpec } from '../deploy/spec-types';
 import { configFileOf, redisEnv, type TabstreamConfig } from '../config';
 import { configFrom, positiveInt, withConfigFlags } from './config-flags';
 import { DemoReadout } from './demo-readout';
@@ -29,7 +30,7 @@ interface DemoFlags {
   clients: string;
   name: string;
   topic: string;
-  partitions: string;
+  partitions?: string;
   stack: boolean;
   dir: string;
   zkPort?: string;
@@ -146,17 +147,23 @@ async function waitForTakeUp(
 /** Stops early on Ctrl-C or SIGTERM: the demo still drains its producers and worker. */
 class Interruption {
   interrupted = false;
+  /** Interrupted because stdout's reader went away, not by a signal: the demo then ends with exit code 0. */
+  readerGone = false;
   private wake: (() => void) | null = null;
   private readonly onSignal = (): void => {
     this.interrupted = true;
     this.wake?.();
+  };
+  private readonly onReaderGone = (): void => {
+    this.readerGone = true;
+    this.onSignal();
   };
 
   constructor() {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
     // A reader that went away (`npm run demo | head`) ends the demo the same way.
-    process.stdout.on('error', this.onSignal);
+    process.stdout.on('error', this.onReaderGone);
   }
 
   /** Sleeps `ms`, or less when interrupted. */
@@ -175,7 +182,7 @@ class Interruption {
   release(): void {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
-    process.stdout.off('error', this.onSignal);
+    process.stdout.off('error', this.onReaderGone);
   }
 }
 
@@ -209,13 +216,14 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const durationS = positiveInt(flags.duration, '--duration');
   const rate = positiveInt(flags.rate, '--rate');
   const clients = positiveInt(flags.clients, '--clients');
-  const partitions = positiveInt(flags.partitions, '--partitions');
+  const partitions = flags.partitions === undefined ? undefined : positiveInt(flags.partitions, '--partitions');
 
   const { config, stackDir, configFile } = await services(flags);
   const spec = await step('deploy', () => deployTopology(config, 'taba', { name: flags.name, topic: flags.topic, partitions }));
   say('deploy', `${spec.name} (version ${spec.version}) reads topic ${spec.options.topic} (${spec.partitions} partitions)`);
 
-  const readout = new DemoReadout(config, spec.name, spec.partitions);
+  // Its table renders what the worker folds: the Tab types of the module deployed (spec.module).
+  const readout = new DemoReadout(config, spec.name, spec.partitions, await typesOfSpec(spec));
   // The ZooKeeper root and Redis travel in the environment, which wins over a config file as a flag would.
   const worker = new DemoWorker(`demo-${hostname()}-${process.pid}`, workerArgs(config, configFile, flags.zkCredentialsFile), { TABSTREAM_ZK_ROOT: config.zkRoot, ...redisEnv(config) });
   const interruption = new Interruption();
@@ -276,7 +284,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   }
 
   for (const line of nextSteps({ config, topology: spec.name, stackDir, configFile })) process.stdout.write(`${line}\n`);
-  if (interruption.interrupted) process.exitCode = 130;
+  if (interruption.interrupted && !interruption.readerGone) process.exitCode = 130;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -289,7 +297,7 @@ export function registerDemoCommand(program: Command): void {
       .option('--clients <n>', 'producing clients (bidder-1 ... bidder-N)', '4')
       .option('--name <name>', 'the name to deploy the topology under', 'taba')
       .option('--topic <topic>', 'the topic to produce to and read', 'tabs')
-      .option('--partitions <n>', 'partitions when the topic is created', '8')
+      .option('--partitions <n>', "partitions of the topic when the demo creates it (default 8); an existing topic's count must be this")
       .option('--secure', "start the local stack secured (dev up --secure: Kafka on SASL_SSL, SCRAM-SHA-512, the stack's own CA)")
       .option('--no-stack', 'start no local stack: use the services of the flags, the environment or the defaults')
       .option('--dir <dir>', 'local stack directory', DEFAULT_STACK_DIR)

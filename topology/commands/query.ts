@@ -1,19 +1,33 @@
 import type { Command } from 'commander';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { pageSize, TabQuery, type PageRequest, type RenderedAggregate } from '../../state/tab-query';
 import { CLI_QUERY_LIMITS, QueryBudget } from '../../state/query-budget';
 import { configFrom, withConfigFlags } from './config-flags';
 import { CLIENT_TIMEOUT_MS, redisClient } from '../../state/redis-client';
+import { partitionCountKey } from '../../state/redis-keys';
+import { queryTypes } from './query-types';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function withQuery<T>(flags: Record<string, string | undefined>, fn: (q: TabQuery) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` on a query of the topology's state. `types`: it renders states,
+ * so it needs the topology's Tab types (queryTypes); listings read names only.
+ */
+async function withQuery<T>(flags: Record<string, string | undefined>, fn: (q: TabQuery, types: HandlerRegistry) => Promise<T>, types = true): Promise<T> {
   const config = configFrom(flags);
+  const topology = flags.topology ?? 'taba';
+  const deadlineMs = deadlineFlag(flags.deadline);
+  const registry = types ? await queryTypes(config, topology, flags.module, (line) => process.stderr.write(`topology: ${line}\n`)) : defaultRegistry();
   const redis = redisClient(config, { timeoutMs: CLIENT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
-  const budget = new QueryBudget({ ...CLI_QUERY_LIMITS, deadlineMs: deadlineFlag(flags.deadline) });
+  const budget = new QueryBudget({ ...CLI_QUERY_LIMITS, deadlineMs });
   try {
-    return await fn(new TabQuery(new RedisStateStore(redis, { prefix: config.redisPrefix }), defaultRegistry(), flags.topology ?? 'taba', budget));
+    const store = new RedisStateStore(redis, { prefix: config.redisPrefix });
+    // A topology is known to Redis by the partition count deploy writes, which kill leaves, as it leaves the aggregates.
+    if ((await store.partitionCount(topology)) === null) {
+      throw new Error(`no topology ${topology} deployed: Redis has no ${partitionCountKey(config.redisPrefix, topology)} (check --topology; topology list names the deployed ones)`);
+    }
+    return await fn(new TabQuery(store, registry, topology, budget), registry);
   } finally {
     redis.disconnect();
   }
@@ -64,6 +78,7 @@ export function registerQueryCommands(program: Command): void {
     withConfigFlags(
       cmd
         .option('--topology <name>', 'the topology whose state to read', 'taba')
+        .option('--module <ref>', 'load the Tab types from this topology module (built-in name or path) instead of the deployed spec in ZooKeeper')
         .option('--json', 'print JSON')
         .option('--deadline <s>', 'stop the query after this long (also past 1 M states, 2 M names or 20 000 Tabs read)', '60'),
     );
@@ -95,6 +110,7 @@ export function registerQueryCommands(program: Command): void {
           const got = await q.listTabs(tabPattern ?? '.*', { ...page, clients: Boolean(flags.clients) });
           return { items: got.tabs, next: got.next };
         }),
+        false,
       );
       if (flags.json) print(JSON.stringify({ tabs: out.items, next: out.next }, null, 2));
       else for (const t of out.items) print(t.clients === undefined ? `${t.tab}\t${t.type}` : `${t.tab}\t${t.type}\t${t.clients} clients`);
@@ -108,6 +124,7 @@ export function registerQueryCommands(program: Command): void {
           const got = await q.listClients(tabPattern ?? '.*', page);
           return { items: got.clients, next: got.next };
         }),
+        false,
       );
       if (flags.json) print(JSON.stringify({ clients: out.items, next: out.next }));
       else if (out.items.length > 0) print(out.items.join('\n'));
@@ -116,10 +133,10 @@ export function registerQueryCommands(program: Command): void {
   );
 
   common(query.command('types').description('registered Tab types, with how many Tabs of each the topology holds')).action(async (flags) => {
-    const counts = await withQuery(flags, (q) => q.typeCounts());
-    const out = defaultRegistry()
-      .types()
-      .map((type) => ({ type, tabs: counts.get(type) ?? 0 }));
+    const out = await withQuery(flags, async (q, types) => {
+      const counts = await q.typeCounts();
+      return types.types().map((type) => ({ type, tabs: counts.get(type) ?? 0 }));
+    });
     if (flags.json) print(JSON.stringify(out, null, 2));
     else for (const t of out) print(`${t.type}\t${t.tabs} tabs`);
   });

@@ -6,6 +6,8 @@ import { checkTopologyName } from '../../ui/api-routes';
 import { assertMayListen, serveSecurity } from '../../ui/serve-security';
 import { configFrom, withConfigFlags } from './config-flags';
 import { portFlag } from './port-flag';
+import { DEFAULT_METRICS_MAX_TABS, type TabMetricsOptions } from '../../ui/tab-metrics';
+import { compilePattern } from '../../state/user-pattern';
 
 /** `topology serve`: the HTTP API, the live dashboard and /metrics, until SIGTERM or SIGINT. */
 export function registerServeCommand(program: Command): void {
@@ -21,7 +23,9 @@ export function registerServeCommand(program: Command): void {
       .option('--tls-cert <path>', 'serve https with this certificate, PEM (env TABSTREAM_SERVE_TLS_CERT)')
       .option('--tls-key <path>', 'the certificate’s private key, PEM (env TABSTREAM_SERVE_TLS_KEY)')
       .option('--history-step <ms>', 'how often the dashboard’s charts are sampled; the last hour is kept in memory', '5000')
-      .option('--insecure-no-auth', 'listen on a non-loopback --host without any API token'),
+      .option('--insecure-no-auth', 'listen on a non-loopback --host without any API token')
+      .option('--metrics-tabs <pattern>', 'export the figures of the Tabs matching this pattern (of --topology) on /metrics, for Prometheus and Grafana (env TABSTREAM_METRICS_TABS)')
+      .option('--metrics-max-tabs <n>', `at most this many of them, the first by name (env TABSTREAM_METRICS_MAX_TABS)`, String(DEFAULT_METRICS_MAX_TABS)),
   ).action(async (flags) => {
     const port = portFlag(flags.port, '--port');
     const topology = checkTopologyName(flags.topology);
@@ -30,13 +34,14 @@ export function registerServeCommand(program: Command): void {
     const historyStepMs = Number(flags.historyStep);
     if (!Number.isInteger(historyStepMs) || historyStepMs < 1000 || historyStepMs > 60_000) throw new Error(`--history-step takes milliseconds (1000 to 60000), got '${flags.historyStep}'`);
     const config = configFrom(flags);
+    const tabMetrics = tabMetricsFlags(flags, process.env, topology);
     const { tokens, tokensFrom, tls, warnings } = serveSecurity(flags, process.env, config.serve);
     await assertMayListen(flags.host, tokens !== null, flags.insecureNoAuth === true);
     const log = pino({ name: 'tabstream-serve' }, pino.destination(2));
     for (const warning of warnings) log.warn(warning);
     if (tokens === null && flags.insecureNoAuth) log.warn(`--insecure-no-auth: anyone who reaches ${flags.host} reads the API and /metrics`);
-    const reader = new ClusterReader(config);
-    const server = await ApiServer.listen({ reader, topology, log, answerWithinMs, tokens, tls, historyStepMs }, port, flags.host);
+    const reader = new ClusterReader(config, { warn: (line) => log.warn(line) });
+    const server = await ApiServer.listen({ reader, topology, log, answerWithinMs, tokens, tls, tabMetrics, historyStepMs }, port, flags.host);
     const auth = tokens === null ? 'no authentication' : `${tokens.length} bearer token${tokens.length === 1 ? '' : 's'} from ${tokensFrom}`;
     process.stdout.write(`serving ${server.url} (dashboard /, API /api/..., metrics /metrics; topology ${topology}; ${auth})\n`);
     const signal = await new Promise<string>((resolve) => {
@@ -55,3 +60,14 @@ export function registerServeCommand(program: Command): void {
 
 /** The longest `serve` takes to stop after SIGTERM or SIGINT. */
 const STOP_WITHIN_MS = 1500;
+
+/** `--metrics-tabs` / `--metrics-max-tabs` (or their env): null when no Tab is exported. A bad pattern or count is a one-line error. */
+function tabMetricsFlags(flags: { metricsTabs?: string; metricsMaxTabs?: string }, env: NodeJS.ProcessEnv, topology: string): TabMetricsOptions | null {
+  const pattern = flags.metricsTabs ?? env.TABSTREAM_METRICS_TABS;
+  if (pattern === undefined || pattern === '') return null;
+  compilePattern(pattern); // throws PatternError: `bad pattern '…': why`
+  const given = flags.metricsMaxTabs !== String(DEFAULT_METRICS_MAX_TABS) ? flags.metricsMaxTabs : (env.TABSTREAM_METRICS_MAX_TABS ?? flags.metricsMaxTabs);
+  const maxTabs = Number(given);
+  if (!Number.isInteger(maxTabs) || maxTabs < 1 || maxTabs > 10_000) throw new Error(`--metrics-max-tabs takes a count from 1 to 10000, got '${given}'`);
+  return { topology, pattern, maxTabs };
+}

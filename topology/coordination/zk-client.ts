@@ -17,6 +17,7 @@ import {
 import type { ZkAuth } from './zk-auth';
 import type { TabstreamConfig } from '../config';
 import { DEFAULT_ZK_ROOT, absolutePath, ancestors, normalizeRoot, relativePath } from './zk-paths';
+import { Backoff, isRetriable, type RetryPolicy } from '../retry-policy';
 
 export type ZkCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
 export type ZkData = Buffer | string | null | undefined;
@@ -108,8 +109,8 @@ const WATCH_EVENT_TYPES: Record<number, ZkWatchEvent['type']> = {
   [zookeeper.Event.NODE_CHILDREN_CHANGED]: 'children',
 };
 
-/** How long a re-arming watch waits before trying again after a lost connection. */
-const REARM_DELAY_MS = 500;
+/** How long a re-arming watch waits before trying again after a lost connection: from 250 ms, doubling up to 2 s. */
+const REARM_RETRY: RetryPolicy = { initialMs: 250, maxMs: 2_000 };
 /** Default bound of connect() and of every call: a CLI command facing a dead ZooKeeper fails within 5 s, start-up included. */
 const DEFAULT_TIMEOUT_MS = 3_000;
 
@@ -680,7 +681,9 @@ export class ZkClient extends EventEmitter {
       if (now - this.lastHeard > (timeout * 2) / 3) manager.socket?.destroy();
       return;
     }
-    if (manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
+    // Only once a session exists: a first connect is bounded by connect()'s own timeout, and cutting it
+    // shorter fails a server that is merely slow to create the session (a write it syncs to disk).
+    if (this.established && manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
       // A server that took the connection but does not answer it (the library waits forever).
       this.attemptStartedAt = null;
       manager.socket?.destroy();
@@ -791,9 +794,11 @@ export class ZkClient extends EventEmitter {
    * Runs `arm` now and again whenever its one-shot watch fires, one at a
    * time (a data and an existence watch may fire together). `arm` answers
    * 'again' to be run once more at once. Lost connections retry after a
-   * pause; a dead session or closed client ends the loop.
+   * pause (backing off while they last); a dead session or closed client,
+   * or any error that is not retriable, ends the loop.
    */
   private rearming(arm: (rearm: () => void) => Promise<'armed' | 'again'>): () => void {
+    const backoff = new Backoff(REARM_RETRY);
     let active = true;
     let running = false;
     let pending = false;
@@ -806,12 +811,13 @@ export class ZkClient extends EventEmitter {
       running = true;
       arm(trigger)
         .then((outcome) => {
+          backoff.succeeded();
           if (outcome === 'again') pending = true;
         })
         .catch((err: unknown) => {
           const mapped = mapZkError(err, null);
-          if (mapped instanceof ZkError && mapped.retriable && this.status !== 'closed') {
-            setTimeout(trigger, REARM_DELAY_MS).unref();
+          if (mapped instanceof ZkError && isRetriable(mapped) && this.status !== 'closed') {
+            setTimeout(trigger, backoff.failed()).unref();
           } else {
             active = false;
           }

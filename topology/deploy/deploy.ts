@@ -11,7 +11,7 @@ import { KafkaAdmin } from '../../spouts/kafka-admin';
 export interface DeployOptions {
   name?: string;
   topic?: string;
-  /** Partitions of the spout topic when it has to be created (default 8). */
+  /** Partitions of the spout topic when it has to be created (default 8); an existing topic must have as many. */
   partitions?: number;
   /** Replicas of each topic it creates (default: what the cluster supports, `replicationFor`). */
   replicas?: number;
@@ -30,7 +30,7 @@ export async function deployTopology(config: TabstreamConfig, ref: string, opts:
   const admin = KafkaAdmin.of(config, 'tabstream-deploy');
   let partitions: number;
   try {
-    partitions = await ensureTopics(admin, topology, opts.partitions ?? 8, { replicas: opts.replicas, minInsyncReplicas: opts.minInsyncReplicas });
+    partitions = await ensureTopics(admin, topology, opts.partitions, { replicas: opts.replicas, minInsyncReplicas: opts.minInsyncReplicas });
   } finally {
     await admin.close();
   }

@@ -34,5 +34,6 @@ export function describeTopology(topology: Topology, partitions?: number): strin
     lines.push(`      emits [${def.outputFields.join(', ')}]`);
     if (downstream.length > 0) lines.push(`      --> ${downstream.join(', ')}`);
   }
+  if (topology.tabTypes.length > 0) lines.push(`  Tab types: ${topology.tabTypes.map((t) => t.type).join(', ')} (beside the built-in ones)`);
   return lines.join('\n');
 }

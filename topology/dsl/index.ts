@@ -5,3 +5,4 @@ export type { Grouping, InputDeclaration } from './grouping';
 export { placeEdge } from './placement';
 export type { EdgePlacement } from './placement';
 export { TopologyError } from './topology-error';
+export type { TabTypeDefinition } from './tab-type';

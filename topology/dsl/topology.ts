@@ -1,6 +1,7 @@
 import type { BoltDefinition, ComponentDefinition, ComponentOptions, SpoutDefinition } from './component';
 import type { Grouping, InputDeclaration } from './grouping';
-import { validateTopology } from './validate';
+import type { TabTypeDefinition } from './tab-type';
+import { validateTabTypes, validateTopology } from './validate';
 import { describeTopology } from './describe';
 
 export interface DeclaredComponent {
@@ -16,6 +17,8 @@ export class Topology {
     readonly name: string,
     /** In declaration order, which validation guarantees is also a topological order. */
     readonly components: readonly DeclaredComponent[],
+    /** The Tab types this topology registers beside the built-in ones, in declaration order. */
+    readonly tabTypes: readonly TabTypeDefinition[] = [],
   ) {}
 
   get spout(): DeclaredComponent & { definition: SpoutDefinition } {
@@ -95,8 +98,19 @@ export class BoltInputs {
 
 export class TopologyBuilder {
   private readonly components: DeclaredComponent[] = [];
+  private readonly tabTypes: TabTypeDefinition[] = [];
 
   constructor(readonly name: string) {}
+
+  /**
+   * Registers a Tab type (a TabHandler) for this topology: its workers fold
+   * events of that type, and readers of the deployed topology render them.
+   * The built-in types stay registered; reusing one of their names is an error.
+   */
+  tabType(definition: TabTypeDefinition): this {
+    this.tabTypes.push(definition);
+    return this;
+  }
 
   spout(name: string, definition: SpoutDefinition, options: ComponentOptions = {}): this {
     this.components.push({ name, definition, options, inputs: [] });
@@ -112,7 +126,8 @@ export class TopologyBuilder {
   /** Validates the declaration; throws a TopologyError that says what is wrong. */
   build(): Topology {
     const ordered = validateTopology(this.name, this.components);
-    return new Topology(this.name, ordered);
+    validateTabTypes(this.name, this.tabTypes);
+    return new Topology(this.name, ordered, [...this.tabTypes]);
   }
 }
 

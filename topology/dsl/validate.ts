@@ -1,4 +1,5 @@
 import type { DeclaredComponent } from './topology';
+import type { TabTypeDefinition } from './tab-type';
 import { TopologyError } from './topology-error';
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,6 +46,22 @@ export function validateTopology(name: string, components: DeclaredComponent[]):
     }
   }
   return topologicalOrder(components, byName);
+}
+
+/** Each declared Tab type names itself, once; what a handler must hold is checked when it is registered. */
+export function validateTabTypes(name: string, types: readonly TabTypeDefinition[]): void {
+  const seen = new Set<string>();
+  for (const t of types) {
+    const type = (t as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string') throw new TopologyError(`topology '${name}': a Tab type must be a TabHandler with a string 'type', got ${describeValue(t)}`);
+    if (seen.has(type)) throw new TopologyError(`topology '${name}' declares Tab type '${type}' twice`);
+    seen.add(type);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return `an object with ${JSON.stringify(Object.keys(value).slice(0, 6))}`;
 }
 
 function topologicalOrder(components: DeclaredComponent[], byName: Map<string, DeclaredComponent>): DeclaredComponent[] {

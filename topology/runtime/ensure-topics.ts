@@ -32,19 +32,39 @@ export interface ReplicationAsked {
   minInsyncReplicas?: number;
 }
 
+/** Partitions of a spout topic that deploy creates when nothing is asked. */
+export const DEFAULT_PARTITIONS = 8;
+
+/**
+ * The spout topic's partition count: an existing topic's own (a topology's
+ * partitions are its topic's, and a topic's count is never changed under a
+ * running topology: a Tab's partition would move), else what was asked, else
+ * DEFAULT_PARTITIONS. Asking an existing topic for another count is refused,
+ * not ignored.
+ */
+export function topicPartitions(topic: string, asked: number | undefined, existing: number | null): number {
+  if (existing === null) return asked ?? DEFAULT_PARTITIONS;
+  if (asked !== undefined && asked !== existing) {
+    throw new Error(`--partitions ${asked}: the topic ${topic} exists with ${existing} partitions, and a topology's partitions are its topic's: drop --partitions, or deploy on a new --topic`);
+  }
+  return existing;
+}
+
 /**
  * Creates the topology's topics that are missing: the spout topic (with
- * `partitions` partitions), its dead-letter topic, and a repartition topic
- * per bolt that needs one, each replicated as the cluster supports
- * (`replicationFor`). Returns the spout topic's actual partition count.
+ * `partitions` partitions, DEFAULT_PARTITIONS when not given), its
+ * dead-letter topic, and a repartition topic per bolt that needs one, each
+ * replicated as the cluster supports (`replicationFor`). Returns the spout
+ * topic's actual partition count; `partitions` other than an existing
+ * topic's is refused before anything is created.
  */
-export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partitions: number, asked: ReplicationAsked = {}): Promise<number> {
+export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partitions: number | undefined, asked: ReplicationAsked = {}): Promise<number> {
   const topic = topology.spout.definition.topic;
   const existing = await admin.topics();
+  const actual = topicPartitions(topic, partitions, existing.has(topic) ? await admin.partitionCount(topic) : null);
   const wanted: TopicToCreate[] = [];
-  if (!existing.has(topic)) wanted.push({ topic, partitions });
+  if (!existing.has(topic)) wanted.push({ topic, partitions: actual });
   if (!existing.has(`${topic}.dlq`)) wanted.push({ topic: `${topic}.dlq`, partitions: 1 });
-  const actual = existing.has(topic) ? await admin.partitionCount(topic) : partitions;
   for (const bolt of topology.bolts) {
     const repartition = topology.repartitionTopic(bolt.name);
     if (needsRepartitionTopic(topology, bolt.name, actual) && !existing.has(repartition)) {

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Notify } from './runner-events';
 
 /** What kind of trouble holds a partition: a small, fixed set (a metric label). */
 export type StallKind =
@@ -33,46 +33,43 @@ export interface Stall {
 
 /**
  * The owned partitions of one runner that are not moving, with their reason,
- * for `status`, `/metrics` and the dashboard. Logs one line when the first
- * partition stalls and one when the last resumes, however long it lasts and
- * however often the stalled writes are retried meanwhile; likewise for the
- * ZooKeeper offset mirror falling behind and catching up.
+ * for `status` and the dashboard (the worker's health). Emits `stalled` when
+ * a partition starts stalling or its reason changes (saying whether it is the
+ * runner's first), `resumed` when it moves again (saying whether it was the
+ * last), never once per retry; likewise `mirror_behind` and
+ * `mirror_caught_up` for the ZooKeeper offset mirror. The log says one line
+ * for the first and one for the last (runner-log.ts).
  */
 export class PartitionStalls {
   private readonly byPartition = new Map<number, Stall>();
   private stalledSince: number | null = null;
   private mirror: { reason: string; since: number } | null = null;
 
-  /** `changed` is called after every change of a partition's stall (the worker publishes its health then). */
-  constructor(
-    private readonly log: Logger,
-    private readonly changed: () => void = () => {},
-  ) {}
+  constructor(private readonly notify: Notify) {}
 
   set(partition: number, kind: StallKind, reason: string, now = Date.now()): void {
     const known = this.byPartition.get(partition);
-    this.byPartition.set(partition, { kind, reason, since: known?.since ?? now, attempts: (known?.attempts ?? 0) + 1 });
-    if (this.stalledSince === null) {
-      this.stalledSince = now;
-      this.log.warn({ partition, kind, reason }, 'checkpoints stalled');
-    }
-    if (known?.kind !== kind || known.reason !== reason) this.changed();
+    const since = known?.since ?? now;
+    this.byPartition.set(partition, { kind, reason, since, attempts: (known?.attempts ?? 0) + 1 });
+    const first = this.stalledSince === null;
+    if (first) this.stalledSince = now;
+    if (known?.kind !== kind || known.reason !== reason) this.notify('stalled', { partition, kind, reason, since, first });
   }
 
   clear(partition: number, now = Date.now()): void {
     if (!this.byPartition.delete(partition)) return;
-    if (this.byPartition.size === 0 && this.stalledSince !== null) {
-      this.log.info({ stalledMs: now - this.stalledSince }, 'checkpoints resumed');
-      this.stalledSince = null;
-    }
-    this.changed();
+    const last = this.byPartition.size === 0;
+    const stalledMs = this.stalledSince === null ? 0 : now - this.stalledSince;
+    if (last) this.stalledSince = null;
+    this.notify('resumed', { partition, last, stalledMs });
   }
 
+  /** The runner stops: every stall ends, without a `last` (nothing resumed). */
   clearAll(): void {
-    const had = this.byPartition.size > 0;
+    const partitions = [...this.byPartition.keys()];
     this.byPartition.clear();
     this.stalledSince = null;
-    if (had) this.changed();
+    for (const partition of partitions) this.notify('resumed', { partition, last: false, stalledMs: 0 });
   }
 
   get(partition: number): Stall | undefined {
@@ -91,13 +88,14 @@ export class PartitionStalls {
   mirrorBehind(reason: string, now = Date.now()): void {
     if (this.mirror !== null) return;
     this.mirror = { reason, since: now };
-    this.log.warn({ reason }, 'ZooKeeper offset mirror behind');
+    this.notify('mirror_behind', this.mirror);
   }
 
   mirrorCaughtUp(now = Date.now()): void {
     if (this.mirror === null) return;
-    this.log.info({ behindMs: now - this.mirror.since }, 'ZooKeeper offset mirror caught up');
+    const behindMs = now - this.mirror.since;
     this.mirror = null;
+    this.notify('mirror_caught_up', { behindMs });
   }
 
   get mirrorLag(): { reason: string; since: number } | null {

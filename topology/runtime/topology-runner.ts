@@ -8,9 +8,11 @@ import type { InputConsumer, InputConsumerFactory, InputPartition, RunnerOffsetS
 import { TaskMetrics } from './task-metrics';
 import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
 import { withTimeout } from '../with-timeout';
+import { Backoff, backoffDelay, isRetriable, type Random, type RetryPolicy } from '../retry-policy';
 import type { WorkingSet } from './working-set';
 import { StateFetchError } from './state-source';
-import { DurationSummary } from './duration-summary';
+import { RunnerEmitter, type RunnerEventName, type RunnerEvents } from './runner-events';
+import { logRunnerEvents } from './runner-log';
 
 export interface RunnerDeps {
   store: RunnerStateStore;
@@ -26,11 +28,14 @@ export interface RunnerDeps {
   flushIntervalMs: number;
   /** The version of the deployed spec this runner runs. */
   specVersion: number;
+  /** Where the runner's lifecycle lines go (it subscribes the log to its events) and its warnings. */
   log: Logger;
-  /** Called whenever a partition starts or stops stalling, or its reason changes. */
-  onStallsChanged?: () => void;
   /** The process's budget for states in memory (shared by every runner of a worker); absent: unbounded. */
   workingSet?: WorkingSet;
+  /** When a partition's failed checkpoint write is tried again; default: from half the flush interval, doubling up to 2 s. */
+  checkpointRetry?: RetryPolicy;
+  /** The jitter's randomness (tests make it predictable). */
+  random?: Random;
 }
 
 /** One owned input partition: its task and where its checkpoints stand. */
@@ -44,8 +49,8 @@ interface Slot {
   seq: number;
   /** A checkpoint taken and not yet in Redis, retried as it is before any newer one. */
   pending: { checkpoint: PartitionCheckpoint; commits: TaskInput[] } | null;
-  /** Failed attempts of the pending write in a row. */
-  failures: number;
+  /** Failed attempts of the pending write in a row, and when it is due again. */
+  retry: Backoff;
   /** Consumption of this partition is paused (its writes fail: back-pressure). */
   paused: boolean;
   /** A slice waiting for its states: no checkpoint of this partition until it is folded. */
@@ -60,17 +65,24 @@ interface Slot {
  * step, and then mirror the next offsets into ZooKeeper.
  *
  * Partitions fail alone: a partition whose write fails is paused (the others
- * read on) and retried as it was; a write Redis refuses as fenced, or as
- * lost (Redis lost this owner's writes), or that keeps failing for a reason
- * retrying will not fix, releases the partition, which is taken up again
- * from what Redis holds (its watermark is the truth) while it is still
- * assigned here. Every such partition is reported with its reason
+ * read on) and retried as it was, backing off (retry-policy.ts); a write
+ * Redis refuses as fenced, or as lost (Redis lost this owner's writes), or
+ * for a reason retrying will not fix (not retriable), releases the
+ * partition, which is taken up again from what Redis holds (its watermark is
+ * the truth) while it is still assigned here. Every such partition is reported with its reason
  * (`stalls`), logged once when checkpoints stall and once when they resume.
  *
  * Assignment changes, take-ups and checkpoint rounds run one at a time.
+ *
+ * What happens to its partitions is told as typed events (`events`:
+ * took_up, handed_over, running, checkpoint, fenced, state_lost, released,
+ * stalled, resumed, consumer_stopped...; runner-events.ts), which its log
+ * lines and a worker's /metrics subscribe to.
  */
 export class TopologyRunner {
+  readonly events = new RunnerEmitter();
   readonly tasks = new Map<number, TopologyTask>();
+  /** Each partition's counters, kept across its take-ups here (handed to listeners by `took_up`). */
   readonly metrics = new Map<number, TaskMetrics>();
   /** Owned partitions that are not moving, and why. */
   readonly stalls: PartitionStalls;
@@ -97,24 +109,27 @@ export class TopologyRunner {
   private watchdog: NodeJS.Timeout | null = null;
   private restartingConsumer = false;
   private stopped = false;
-  /** Time of the last successful flush per task, for status. */
-  readonly lastFlush = new Map<number, number>();
-  /**
-   * Seconds each checkpoint write took, not yet read by /metrics (which
-   * drains it at scrape time, keeping prom-client off this path). Bounded:
-   * with nobody scraping, the oldest stop being recorded.
-   */
-  readonly checkpointSeconds: number[] = [];
-  /** The same durations, summed up until the worker next publishes its stats (the dashboard's checkpoint latency). */
-  readonly checkpointTimes = new DurationSummary();
+  private readonly random: Random;
 
   constructor(private readonly deps: RunnerDeps) {
     this.outbox = deps.outbox;
-    this.stalls = new PartitionStalls(deps.log, deps.onStallsChanged);
+    this.random = deps.random ?? Math.random;
+    logRunnerEvents(this.events, deps.log);
+    this.stalls = new PartitionStalls((name, ...args) => this.emit(name, ...args));
+  }
+
+  /** Tells the listeners; one that throws is logged, and neither the others nor the runner notice. */
+  private emit<K extends RunnerEventName>(name: K, ...args: RunnerEvents[K]): void {
+    this.events.notify(name, (err) => this.deps.log.error({ event: name, err: message(err) }, 'a listener of the runner failed'), ...args);
   }
 
   get generation(): number {
     return this.applied;
+  }
+
+  /** The topology it runs. */
+  get topologyName(): string {
+    return this.deps.topology.name;
   }
 
   get specVersion(): number {
@@ -146,11 +161,12 @@ export class TopologyRunner {
     this.restartingConsumer = true;
     const reason = c === null ? 'no Kafka reader runs (it could not start): starting one' : `the Kafka reader showed no life for ${Math.round((Date.now() - c.lastActivityAt) / 1000)} s: replacing it`;
     for (const index of this.slots.keys()) if (!this.stalls.get(index)) this.stalls.set(index, 'reader_stalled', reason);
+    this.emit('consumer_stopped', { reason });
     void this.serialized(async () => {
       if (this.consumer !== c) return;
       await this.stopConsumer();
       await this.startConsumer();
-      this.deps.log.info('Kafka reader replaced');
+      this.emit('consumer_replaced');
     })
       .catch((err: unknown) => this.deps.log.warn({ err: message(err) }, 'could not replace the Kafka reader; trying again'))
       .finally(() => {
@@ -172,26 +188,28 @@ export class TopologyRunner {
    */
   assign(generation: number, partitions: number[]): Promise<void> {
     return this.serialized(async () => {
-      const { log } = this.deps;
       const t0 = Date.now();
       await this.stopConsumer();
-      await this.round();
+      await this.round(true);
       const t1 = Date.now();
       this.assignedGeneration = generation;
       this.assigned = new Set(partitions);
       for (const index of [...this.slots.keys()]) {
         if (!this.assigned.has(index)) {
-          const slot = this.slots.get(index)!;
-          if (slot.pending !== null) log.warn({ partition: index, generation }, 'handed over with a checkpoint Redis did not take: the next owner replays from the watermark');
+          const pendingDropped = this.slots.get(index)!.pending !== null;
           this.drop(index);
           this.metrics.delete(index);
-          this.lastFlush.delete(index);
-          log.info({ partition: index, generation }, 'handed over');
+          this.emit('handed_over', { partition: index, generation, reason: 'reassigned', pendingDropped });
         }
       }
       for (const index of this.stalls.partitions()) if (!this.assigned.has(index)) this.stalls.clear(index);
-      // A partition released here (never taken up again) and then assigned elsewhere leaves metrics too.
-      for (const index of [...this.metrics.keys()]) if (!this.assigned.has(index)) this.metrics.delete(index);
+      // A partition released here (not running now) and then assigned elsewhere is handed over too.
+      for (const index of [...this.metrics.keys()]) {
+        if (!this.assigned.has(index)) {
+          this.metrics.delete(index);
+          this.emit('handed_over', { partition: index, generation, reason: 'reassigned', pendingDropped: false });
+        }
+      }
       for (const [index, timer] of this.retakes) {
         if (!this.assigned.has(index)) {
           clearTimeout(timer);
@@ -206,10 +224,7 @@ export class TopologyRunner {
       const t3 = Date.now();
       await this.startConsumer();
       this.applied = generation;
-      log.info(
-        { generation, partitions, ms: { stopAndFlush: t1 - t0, claim: t2 - t1, takeUp: t3 - t2, startConsumer: Date.now() - t3 } },
-        'running',
-      );
+      this.emit('running', { generation, partitions, ms: { stopAndFlush: t1 - t0, claim: t2 - t1, takeUp: t3 - t2, startConsumer: Date.now() - t3 } });
     });
   }
 
@@ -232,8 +247,8 @@ export class TopologyRunner {
     this.retakes.clear();
     return this.serialized(async () => {
       await this.stopConsumer();
-      await this.round();
-      if ([...this.slots.values()].some((s) => s.pending !== null)) await this.round();
+      await this.round(true);
+      if ([...this.slots.values()].some((s) => s.pending !== null)) await this.round(true);
       await this.mirroring;
       await this.mirrorOffsets();
       for (const index of [...this.slots.keys()]) this.drop(index);
@@ -276,8 +291,10 @@ export class TopologyRunner {
   private onTakeUpError(index: number, err: unknown): void {
     this.drop(index);
     if (err instanceof FencedError) {
-      // A newer generation claimed it: its assignment is on its way here.
+      // A newer generation claimed it: its assignment is on its way here. Another worker runs it
+      // now, so its metrics leave this one (no partition counted twice); the stall stays until then.
       this.stalls.set(index, 'newer_assignment', `a newer assignment (generation ${err.storedEpoch}) claimed it`);
+      if (this.metrics.delete(index)) this.emit('handed_over', { partition: index, generation: err.storedEpoch, reason: 'newer_assignment', pendingDropped: false });
       return;
     }
     this.release(index, 'take_up_failed', `could not take it up: ${message(err)}`, RETAKE_FIRST_DELAY_MS, RETAKE_TRANSIENT_MAX_DELAY_MS);
@@ -326,10 +343,11 @@ export class TopologyRunner {
         if (zk > input.watermark + 1) await offsets.reset(topology.name, input.topic, input.partition, input.watermark + 1).catch(() => {});
       }
     }
-    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, failures: 0, paused: false, busy: null });
+    const retry = new Backoff(this.deps.checkpointRetry ?? checkpointRetryPolicy(this.deps.flushIntervalMs), this.random);
+    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, retry, paused: false, busy: null });
     this.tasks.set(index, task);
     this.stalls.clear(index);
-    log.info({ partition: index, generation, token: claimed.token, watermark: loaded.watermark, dedupBuckets: loaded.dedup.size }, 'took up');
+    this.emit('took_up', { partition: index, generation, token: claimed.token, watermark: loaded.watermark, dedupBuckets: loaded.dedup.size, metrics });
   }
 
   /**
@@ -343,11 +361,17 @@ export class TopologyRunner {
     if (slot !== undefined && !slot.paused) this.consumer?.pausePartitions(this.inputsOf(slot));
     this.drop(index);
     this.stalls.set(index, kind, reason);
-    if (this.stopped || !this.assigned.has(index) || this.retakes.has(index)) return;
+    // Already released, its retake on the way: nothing new to tell.
+    if (this.retakes.has(index)) return;
+    if (this.stopped || !this.assigned.has(index)) {
+      this.emit('released', { partition: index, kind, reason, retakeInMs: null });
+      return;
+    }
     // Backs off by the releases in a row (the partition wrote nothing between them).
     const releases = (this.releases.get(index) ?? 0) + 1;
     this.releases.set(index, releases);
-    const delay = Math.min(maxDelayMs, delayMs * 2 ** (releases - 1));
+    const delay = backoffDelay({ initialMs: delayMs, maxMs: maxDelayMs }, releases - 1, this.random);
+    this.emit('released', { partition: index, kind, reason, retakeInMs: delay });
     const timer = setTimeout(() => {
       this.retakes.delete(index);
       void this.serialized(async () => {
@@ -370,8 +394,12 @@ export class TopologyRunner {
     this.unmirrored.delete(index);
   }
 
-  /** Writes every partition's checkpoint that is due; the partitions it tried to write. */
-  private async round(): Promise<number[]> {
+  /**
+   * Writes every partition's checkpoint that is due (a failed one once its
+   * backoff has passed; every one with `all`: a hand-over or a stop); the
+   * partitions it tried to write.
+   */
+  private async round(all = false): Promise<number[]> {
     // A slice waiting for its states has moved its watermark past records not folded yet.
     for (let busy = this.busySlices(); busy.length > 0; busy = this.busySlices()) await Promise.allSettled(busy);
     const now = Date.now();
@@ -385,7 +413,7 @@ export class TopologyRunner {
         };
       }
     }
-    const due = [...this.slots.entries()].filter(([, s]) => s.pending !== null);
+    const due = [...this.slots.entries()].filter(([, s]) => s.pending !== null && (all || s.retry.due));
     if (due.length > 0) {
       try {
         await this.outbox.drain();
@@ -448,7 +476,7 @@ export class TopologyRunner {
     slot.seq++;
     slot.durable = checkpoint.watermark;
     slot.pending = null;
-    slot.failures = 0;
+    slot.retry.succeeded();
     // What it covered is in Redis: states it wrote may leave memory.
     slot.task.checkpointed();
     const metrics = this.metrics.get(index);
@@ -457,10 +485,11 @@ export class TopologyRunner {
     const unmirrored = this.unmirrored.get(index) ?? new Map<string, TaskInput>();
     for (const c of pending.commits) unmirrored.set(c.topic, c);
     this.unmirrored.set(index, unmirrored);
-    this.lastFlush.set(index, checkpoint.flushedAt);
-    const tookMs = performance.now() - started;
-    if (this.checkpointSeconds.length < MAX_UNREAD_DURATIONS) this.checkpointSeconds.push(tookMs / 1000);
-    this.checkpointTimes.note(tookMs);
+    // Built only when someone listens: this runs for every write.
+    if (this.events.listenerCount('checkpoint') > 0) {
+      const seconds = (performance.now() - started) / 1000;
+      this.emit('checkpoint', { partition: index, watermark: checkpoint.watermark, events: checkpoint.eventsDelta, flushedAt: checkpoint.flushedAt, seconds });
+    }
     if (slot.paused) {
       slot.paused = false;
       this.consumer?.resumePartitions(this.inputsOf(slot));
@@ -476,29 +505,29 @@ export class TopologyRunner {
     const { log } = this.deps;
     if (err instanceof FencedError) {
       metrics?.count('checkpoints_fenced');
-      log.warn({ partition: index, token: slot.token, newer: err.storedEpoch }, 'fenced: a newer claim holds the partition');
+      this.emit('fenced', { partition: index, token: slot.token, newer: err.storedEpoch });
       // Taken up again at once while still assigned here: the claim tells whether it is still ours.
       this.release(index, 'fenced', `fenced by a newer claim (token ${err.storedEpoch})`, 0);
       return;
     }
     if (err instanceof StateLostError) {
       metrics?.count('checkpoints_lost');
-      log.warn({ partition: index, err: err.message }, 'Redis lost acknowledged writes: taking the partition up again from its watermark');
+      this.emit('state_lost', { partition: index, message: err.message });
       this.release(index, 'state_lost', err.message, 0);
       return;
     }
     metrics?.count('checkpoints_failed');
-    slot.failures++;
+    slot.retry.failed();
     this.stalls.set(index, kind, kind === 'outbox_failed' ? `Kafka did not take the forwards and dead letters: ${message(err)}` : `checkpoint failed: ${message(err)}`);
     if (!slot.paused) {
       slot.paused = true;
       this.consumer?.pausePartitions(this.inputsOf(slot));
     }
-    // Taking the partition up again can mend a write Redis refuses for good; the outbox is shared, so not that.
-    const retriable = (err as { retriable?: unknown }).retriable !== false;
-    if (kind === 'checkpoint_failed' && !retriable && slot.failures >= MAX_NON_RETRIABLE_TRIES) {
-      log.error({ partition: index, err: message(err), tries: slot.failures }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
-      this.release(index, kind, `checkpoint refused ${slot.failures} times: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
+    // A write Redis refuses for good is not tried again as it is: taking the partition up again
+    // from Redis can mend it. Not so the outbox (shared by every partition): that one waits.
+    if (kind === 'checkpoint_failed' && !isRetriable(err)) {
+      log.error({ partition: index, err: message(err) }, 'checkpoint refused for good: releasing the partition to take it up again from Redis');
+      this.release(index, kind, `checkpoint refused: ${message(err)}`, RETAKE_FIRST_DELAY_MS);
     }
   }
 
@@ -551,7 +580,7 @@ export class TopologyRunner {
       throw err;
     }
     for (const slot of this.slots.values()) {
-      slot.paused = slot.pending !== null && slot.failures > 0;
+      slot.paused = slot.pending !== null && slot.retry.attempts > 0;
       if (slot.paused) this.consumer.pausePartitions(this.inputsOf(slot));
     }
   }
@@ -621,11 +650,14 @@ const CONSUMER_START_MS = 10_000;
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;
 
-/** Checkpoint durations kept for the next /metrics scrape at most. */
-const MAX_UNREAD_DURATIONS = 10_000;
-
-/** A write Redis refuses for a reason retrying will not fix is tried this often before the partition is released. */
-const MAX_NON_RETRIABLE_TRIES = 3;
+/**
+ * A failed checkpoint write is tried again from the next round on, backing off
+ * to this at most (or the flush interval, if longer): enough to spare a
+ * struggling Redis, little enough that a Redis back is written to within 2 s.
+ */
+const CHECKPOINT_RETRY_MAX_MS = 2_000;
+/** The first retry comes at the next round (a round's timer fires a whole interval after the last). */
+const checkpointRetryPolicy = (flushIntervalMs: number): RetryPolicy => ({ initialMs: flushIntervalMs / 2, maxMs: Math.max(flushIntervalMs, CHECKPOINT_RETRY_MAX_MS) });
 
 /** A released partition is taken up again after this, doubling while it keeps failing, up to the maximum. */
 const RETAKE_FIRST_DELAY_MS = 1_000;

@@ -91,6 +91,9 @@ const sourceKey = (topic: string, partition: number): string => `${topic}:${part
  */
 const forwardKey = (topic: string, source: string): string => `${topic}:${source}`;
 
+/** The header of a `processing-error` dead letter naming the bolt that threw. */
+export const COMPONENT_HEADER = 'tabstream-component';
+
 /** Dead letters keep at most this much of the bad input. */
 const MAX_DEAD_LETTER_BYTES = 256 * 1024;
 
@@ -116,6 +119,12 @@ export class TopologyTask {
   private at = -1;
   /** A checkpoint became durable while a slice was half done: bolts hear of it at the slice's end. */
   private durableDuringSlice = false;
+  /**
+   * The bolt whose `execute` threw, for the dead letter's `tabstream-component`:
+   * set by the innermost bolt (a throw passes up through every bolt that emitted
+   * to it), cleared before each record and each deferred tuple.
+   */
+  private thrower: string | null = null;
 
   constructor(
     private readonly topology: Topology,
@@ -225,6 +234,7 @@ export class TopologyTask {
       this.at = this.slice.records.length;
       this.slice.records.push(this.current);
     }
+    this.thrower = null;
     try {
       if (topic === this.topology.spout.definition.topic) {
         this.emitters.get(this.topology.spout.name)!({
@@ -242,7 +252,7 @@ export class TopologyTask {
       // A bolt that throws on some input must neither stall the partition (retrying the
       // record forever) nor skip its neighbours: the record goes to the dead-letter topic
       // with the error, and the partition moves on. (What the chain did before throwing stays.)
-      this.deadLetter('processing-error', err instanceof Error ? err.message : String(err), record.value);
+      this.deadLetter('processing-error', err instanceof Error ? err.message : String(err), record.value, this.thrower);
     }
     input.watermark = offset;
     this.current = null;
@@ -297,10 +307,11 @@ export class TopologyTask {
     for (const { tuple, at } of deferred) {
       this.at = at;
       this.current = slice.records[at]!;
+      this.thrower = null;
       try {
-        bolt.execute(tuple, emit);
+        this.execute(name, bolt, emit, tuple);
       } catch (err) {
-        this.deadLetter('processing-error', err instanceof Error ? err.message : String(err), tuple);
+        this.deadLetter('processing-error', err instanceof Error ? err.message : String(err), tuple, this.thrower);
       }
     }
     this.current = null;
@@ -314,7 +325,17 @@ export class TopologyTask {
       held.push({ tuple, at: this.at });
       return;
     }
-    bolt.execute(tuple, emit);
+    this.execute(name, bolt, emit, tuple);
+  }
+
+  /** Runs a bolt on a tuple; a throw is marked with the bolt's name on its way up (the innermost bolt wins). */
+  private execute(name: string, bolt: Bolt, emit: Emit, tuple: Tuple): void {
+    try {
+      bolt.execute(tuple, emit);
+    } catch (err) {
+      this.thrower ??= name;
+      throw err;
+    }
   }
 
   /** The task is dropped: its bolts give back what they hold (a slice still in flight folds into nothing shared). */
@@ -497,9 +518,11 @@ export class TopologyTask {
     pending.clear();
   }
 
-  private deadLetter(reason: string, message: string, payload: Tuple | Buffer | null): void {
+  /** `component`: the bolt that threw, for a processing error (absent when the runtime's own routing did). */
+  private deadLetter(reason: string, message: string, payload: Tuple | Buffer | null, component: string | null = null): void {
     let value = payload === null ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
     const headers: Record<string, string> = { 'tabstream-reason': reason, 'tabstream-error': message };
+    if (component !== null) headers[COMPONENT_HEADER] = component;
     // A dead letter Kafka would refuse must not stall the partition: keep its head.
     if (value.length > MAX_DEAD_LETTER_BYTES) {
       headers['tabstream-truncated-from'] = String(value.length);

@@ -1,9 +1,12 @@
-// A worker's Prometheus metrics. Nothing here runs on the record path: every
-// value is read at scrape time (collect callbacks) from the counters the
-// tasks already keep (TaskMetrics) and from the runners' own state.
+// A worker's Prometheus metrics. Nothing here runs on the record path. What
+// the runners do (take-ups, hand-overs, checkpoints, stalls) comes from their
+// events (ObservedRunners), so a partition handed over leaves every series at
+// once; the per-record counters the tasks keep (TaskMetrics, handed over by
+// `took_up`) are read at scrape time (collect callbacks).
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Worker } from './worker';
 import { scrapedCounter, scrapedGauge, type Sample } from './scraped-metrics';
+import { ObservedRunners, type ObservedPartition, type ObservedTopology } from './observed-runners';
 
 /** TaskMetrics keys exported as counters of their own, with the help Prometheus shows. */
 const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: string]> = [
@@ -45,22 +48,29 @@ interface TaskCount {
 }
 
 /** Every counter of every task of every topology the worker runs, read now. */
-function taskCounts(worker: Worker): TaskCount[] {
+function taskCounts(observed: ObservedRunners): TaskCount[] {
   const out: TaskCount[] = [];
-  for (const topology of worker.topologies) {
-    const runner = worker.runnerOf(topology);
-    if (runner === undefined) continue;
-    for (const [partition, metrics] of runner.metrics) {
+  for (const [topology, t] of observed.topologies) {
+    for (const [partition, { metrics }] of t.partitions) {
+      if (metrics === null) continue;
       for (const [key, value] of metrics.counters) out.push({ topology, partition: String(partition), key, value });
     }
   }
   return out;
 }
 
-/** The registry a worker's `/metrics` serves. */
+/** The registry a worker's `/metrics` serves; made before the worker starts (it subscribes to its events). */
 export function workerMetricsRegistry(worker: Worker): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ worker: worker.id });
+  const checkpointDuration = new Histogram({
+    name: 'tabstream_checkpoint_duration_seconds',
+    help: 'Time to write a partition checkpoint to Redis',
+    labelNames: ['topology'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const observed = new ObservedRunners(worker.events, (topology, seconds) => checkpointDuration.observe({ topology }, seconds));
   collectDefaultMetrics({ register: registry });
   const perPartition = ['topology', 'partition'];
   const known = new Set([DEAD_LETTERS_TOTAL_KEY, ...TASK_COUNTERS.map(([key]) => key)]);
@@ -71,7 +81,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
       name,
       help,
       labelNames: perPartition,
-      read: () => taskCounts(worker).flatMap((c): Sample[] => (c.key === key ? [[byTask(c), c.value]] : [])),
+      read: () => taskCounts(observed).flatMap((c): Sample[] => (c.key === key ? [[byTask(c), c.value]] : [])),
     });
   }
   scrapedCounter(registry, {
@@ -79,7 +89,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     help: 'Messages and events sent to the dead-letter topic, by reason',
     labelNames: [...perPartition, 'reason'],
     read: () =>
-      taskCounts(worker).flatMap((c): Sample[] =>
+      taskCounts(observed).flatMap((c): Sample[] =>
         c.key.startsWith(DEAD_LETTER_PREFIX) ? [[{ ...byTask(c), reason: c.key.slice(DEAD_LETTER_PREFIX.length) }, c.value]] : [],
       ),
   });
@@ -89,7 +99,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     help: 'Other counters kept by a topology’s bolts, by name',
     labelNames: [...perPartition, 'counter'],
     read: () =>
-      taskCounts(worker).flatMap((c): Sample[] =>
+      taskCounts(observed).flatMap((c): Sample[] =>
         known.has(c.key) || c.key.startsWith(DEAD_LETTER_PREFIX) ? [] : [[{ ...byTask(c), counter: c.key }, c.value]],
       ),
   });
@@ -101,55 +111,49 @@ export function workerMetricsRegistry(worker: Worker): Registry {
       help,
       labelNames: perPartition,
       read: () =>
-        worker.topologies.flatMap((topology) =>
-          [...(worker.runnerOf(topology)?.metrics ?? [])].flatMap(([partition, m]): Sample[] =>
-            m.gauges.has(key) ? [[{ topology, partition: String(partition) }, m.gauges.get(key)!]] : [],
+        [...observed.topologies].flatMap(([topology, t]) =>
+          [...t.partitions].flatMap(([partition, { metrics }]): Sample[] =>
+            metrics?.gauges.has(key) ? [[{ topology, partition: String(partition) }, metrics.gauges.get(key)!]] : [],
           ),
         ),
     });
   }
 
-  const runners = () =>
-    worker.topologies.flatMap((topology) => {
-      const runner = worker.runnerOf(topology);
-      return runner === undefined ? [] : [{ topology, runner }];
-    });
+  /** One sample per topology, or per (topology, partition) where `per` gives one. */
+  const perTopology = (value: (t: ObservedTopology) => number) => (): Sample[] =>
+    [...observed.topologies].map(([topology, t]): Sample => [{ topology }, value(t)]);
+  const perPartitionOf = (value: (p: ObservedPartition, now: number) => Sample | null) => (): Sample[] => {
+    const now = Date.now();
+    return [...observed.topologies].flatMap(([topology, t]) =>
+      [...t.partitions].flatMap(([partition, p]): Sample[] => {
+        const sample = value(p, now);
+        return sample === null ? [] : [[{ topology, partition: String(partition), ...sample[0] }, sample[1]]];
+      }),
+    );
+  };
   scrapedGauge(registry, {
     name: 'tabstream_owned_partitions',
     help: 'Partitions of the topology this worker runs',
     labelNames: ['topology'],
-    read: () => runners().map(({ topology, runner }): Sample => [{ topology }, runner.tasks.size]),
+    read: perTopology((t) => t.running.size),
   });
   scrapedGauge(registry, {
     name: 'tabstream_assignment_generation',
     help: 'Last assignment generation (ownership epoch) the worker fully applied to the topology; -1 until the first',
     labelNames: ['topology'],
-    read: () => runners().map(({ topology, runner }): Sample => [{ topology }, runner.generation]),
+    read: perTopology((t) => t.generation),
   });
   scrapedGauge(registry, {
     name: 'tabstream_last_flush_age_seconds',
-    help: 'Seconds since the last successful checkpoint of an owned partition',
+    help: 'Seconds since the last successful checkpoint of a partition assigned here (until it is handed over)',
     labelNames: perPartition,
-    read: () => {
-      const now = Date.now();
-      return runners().flatMap(({ topology, runner }) =>
-        [...runner.tasks.keys()].flatMap((partition): Sample[] => {
-          const at = runner.lastFlush.get(partition);
-          return at === undefined ? [] : [[{ topology, partition: String(partition) }, (now - at) / 1000]];
-        }),
-      );
-    },
+    read: perPartitionOf((p, now) => (p.lastFlushAt === null ? null : [{}, (now - p.lastFlushAt) / 1000])),
   });
   scrapedGauge(registry, {
     name: 'tabstream_partition_stalled',
     help: 'Seconds an owned partition has been stalled (not checkpointing), by kind; absent when it moves',
     labelNames: [...perPartition, 'kind'],
-    read: () => {
-      const now = Date.now();
-      return runners().flatMap(({ topology, runner }) =>
-        runner.stalls.entries().map(([partition, st]): Sample => [{ topology, partition: String(partition), kind: st.kind }, (now - st.since) / 1000]),
-      );
-    },
+    read: perPartitionOf((p, now) => (p.stall === null ? null : [{ kind: p.stall.kind }, (now - p.stall.since) / 1000])),
   });
   scrapedGauge(registry, {
     name: 'tabstream_offset_mirror_behind_seconds',
@@ -157,11 +161,14 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     labelNames: ['topology'],
     read: () => {
       const now = Date.now();
-      return runners().map(({ topology, runner }): Sample => {
-        const lag = runner.stalls.mirrorLag;
-        return [{ topology }, lag === null ? 0 : (now - lag.since) / 1000];
-      });
+      return perTopology((t) => (t.mirrorBehindSince === null ? 0 : (now - t.mirrorBehindSince) / 1000))();
     },
+  });
+  scrapedCounter(registry, {
+    name: 'tabstream_reader_restarts_total',
+    help: 'Times the Kafka reader was found stopped (no fetch for 5 s, or none could start) and replaced',
+    labelNames: ['topology'],
+    read: perTopology((t) => t.readerStops),
   });
   scrapedGauge(registry, {
     name: 'tabstream_working_set_bytes',
@@ -180,19 +187,6 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     help: '1 when this worker is the elected leader, else 0',
     labelNames: [],
     read: () => [[{}, worker.isLeader ? 1 : 0]],
-  });
-
-  new Histogram({
-    name: 'tabstream_checkpoint_duration_seconds',
-    help: 'Time to write a partition checkpoint to Redis and commit its offsets to ZooKeeper',
-    labelNames: ['topology'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-    collect() {
-      for (const { topology, runner } of runners()) {
-        for (const seconds of runner.checkpointSeconds.splice(0)) this.observe({ topology }, seconds);
-      }
-    },
   });
   return registry;
 }

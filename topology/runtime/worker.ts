@@ -9,6 +9,7 @@ import { Rebalancer, type WorkerHealth, type WorkerInfo } from '../coordination/
 import { readAssignment, partitionsOf } from '../coordination/assignment-store';
 import { readSpec } from '../coordination/spec-store';
 import { loadTopology } from '../loader';
+import { tabTypesOf } from '../topology-types';
 import { topologySettings } from '../deploy/topology-spec';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { redisClient, type RedisConnection } from '../../state/redis-client';
@@ -22,12 +23,18 @@ import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from './working-set';
 import { EventLoopWatch } from './event-loop-watch';
+import { TimeoutError, withTimeout } from '../with-timeout';
+import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
+import { WorkerEmitter } from './worker-events';
+import { logWorkerEvents } from './worker-log';
+import { DurationSummary } from './duration-summary';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
   id?: string;
   /** The most partitions of one topology this worker takes. */
   capacity?: number;
+  /** The types every topology's tasks know (default: the built-in ones); each topology adds those it registers. */
   registry?: HandlerRegistry;
   log?: Logger;
 }
@@ -39,6 +46,12 @@ const HEALTH_PUBLISH_MS = 2000;
 /** Checkpoint times and dead-letter counts go out at most this often (with any change of stalls, or on their own when they changed). */
 const STATS_PUBLISH_MS = 4000;
 const DEAD_LETTER_PREFIX = 'dead_letters_';
+/** Joining again after a session ended: connect() itself waits up to its timeout for a server, so the pauses between tries stay short. */
+const REJOIN_RETRY: RetryPolicy = { initialMs: 100, maxMs: 500 };
+/** Applying a topology's assignment again after a failure. */
+const FOLLOW_RETRY: RetryPolicy = { initialMs: 500, maxMs: 4_000 };
+/** The longest the tasks of an expired session may take to drain before the worker joins again without them. */
+const STOP_ON_SESSION_LOSS_MS = 3_000;
 
 /**
  * A worker process: joins the cluster through ZooKeeper (an ephemeral
@@ -54,10 +67,15 @@ const DEAD_LETTER_PREFIX = 'dead_letters_';
  * ends the old session should a restarted server have revived it, and joins
  * again with a new one as soon as ZooKeeper answers, re-taking its
  * partitions through the protocol. Each change is one log line.
+ *
+ * It tells what happens as typed events (`events`: joined, session_lost,
+ * elected_leader, runner_started, runner_stopped; worker-events.ts), which
+ * its log and its /metrics subscribe to.
  */
 export class Worker {
   readonly id: string;
   readonly log: Logger;
+  readonly events = new WorkerEmitter();
   private zk: ZkClient | null = null;
   private readonly redis: RedisConnection;
   private readonly store: RedisStateStore;
@@ -75,12 +93,14 @@ export class Worker {
   private readonly pastSessions: ZkSessionCredentials[] = [];
   /** Session ids (hex) this worker has held. */
   private readonly ownSessions = new Set<string>();
-  /** Topologies whose last assignment attempt failed (logged once until one succeeds). */
-  private readonly failing = new Set<string>();
+  /** Topologies whose last assignment attempt failed (logged once until one succeeds), and when to try again. */
+  private readonly failing = new Map<string, Backoff>();
   /** What this worker registered in `workers/<id>`, and the health it last published there. */
   private info: WorkerInfo | null = null;
   private publishedHealth = '';
   private publishedStats = '';
+  /** Per runner, its checkpoint times until the next publish (the dashboard's checkpoint latency). */
+  private readonly checkpointTimes = new WeakMap<TopologyRunner, DurationSummary>();
   private statsPublishedAt = 0;
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly loopWatch: EventLoopWatch;
@@ -94,6 +114,7 @@ export class Worker {
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
     this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024);
     this.loopWatch = new EventLoopWatch(this.log);
+    logWorkerEvents(this.events, this.log);
   }
 
   get isLeader(): boolean {
@@ -160,12 +181,12 @@ export class Worker {
     const key = JSON.stringify(health.stalls);
     const now = Date.now();
     const deadLetters = this.deadLetterCounts();
-    const checkpointed = [...this.runners.values()].some((r) => r.checkpointTimes.pending);
+    const checkpointed = [...this.runners.values()].some((r) => this.checkpointTimes.get(r)?.pending === true);
     const statsKey = JSON.stringify(deadLetters);
     const statsDue = now - this.statsPublishedAt >= STATS_PUBLISH_MS && (checkpointed || statsKey !== this.publishedStats);
     if (key === this.publishedHealth && !statsDue) return;
     health.stats = Object.fromEntries(
-      [...this.runners].map(([topology, runner]) => [topology, { checkpoints: runner.checkpointTimes.take(), deadLetters: deadLetters[topology] ?? {} }]),
+      [...this.runners].map(([topology, runner]) => [topology, { checkpoints: this.checkpointTimes.get(runner)?.take() ?? null, deadLetters: deadLetters[topology] ?? {} }]),
     );
     await zk.set(`workers/${this.id}`, Buffer.from(JSON.stringify({ ...this.info, health })), -1);
     this.publishedHealth = key;
@@ -180,8 +201,8 @@ export class Worker {
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.rebalancer?.stop();
     this.election?.close();
-    await Promise.all([...this.runners.values()].map((r) => r.stop().catch(() => {})));
-    this.runners.clear();
+    const old = this.removeRunners();
+    await Promise.all(old.map((r) => r.stop().catch(() => {})));
     await this.zk?.close();
     this.redis.disconnect();
   }
@@ -206,7 +227,7 @@ export class Worker {
       await zk.close().catch(() => {});
       return;
     }
-    this.log.info({ zk: config.zk, session: zk.sessionId }, 'joined');
+    this.events.emit('joined', { zk: config.zk, session: zk.sessionId });
   }
 
   private async register(zk: ZkClient): Promise<void> {
@@ -240,7 +261,7 @@ export class Worker {
     zk.on('auth_failed', () => void this.rejoin(zk, new ZkAuthFailedError(null, this.opts.config.zkAuth?.scheme).message));
     this.election = new LeaderElection(zk, this.id, () => {
       if (this.zk !== zk) return;
-      this.log.info('elected leader');
+      this.events.emit('elected_leader');
       this.rebalancer = new Rebalancer(zk, this.id, this.log);
       void this.rebalancer.start().catch((err: Error) => this.log.error({ err: err.message }, 'leader failed to start'));
     });
@@ -272,33 +293,38 @@ export class Worker {
   /** The session expired (or was refused): whatever we still hold belongs to others now. Stop, then join as a new member. */
   private async rejoin(expired: ZkClient, refused?: string): Promise<void> {
     if (this.stopping || this.zk !== expired) return;
-    if (refused !== undefined) this.log.error({ session: expired.sessionId }, `${refused}: stopping all tasks and rejoining`);
-    // by 'client': out of touch with ZooKeeper for a whole session timeout; by 'server': it said so.
-    else this.log.warn({ session: expired.sessionId, by: expired.expiredBy }, 'ZooKeeper session expired: stopping all tasks and rejoining');
+    this.events.emit('session_lost', { session: expired.sessionId, by: expired.expiredBy, refused: refused ?? null });
     this.zk = null;
     this.pastSessions.push(expired.session);
     this.rebalancer?.stop();
     this.election?.close();
     this.rebalancer = null;
     this.election = null;
-    const old = [...this.runners.values()];
-    this.runners.clear();
+    const old = this.removeRunners();
     // Queues stay: the new session's follow-ups run after the old ones, which now end at once.
     this.watched.clear();
-    await Promise.all(old.map((r) => r.stop().catch(() => {})));
+    // Bounded: what they still hold is fenced in Redis once another worker claims it, so a task that cannot
+    // drain (a write stuck on a service) must not keep this worker out of the cluster; it ends on its own.
+    const stuck: string[] = [];
+    await Promise.all(
+      old.map((r) =>
+        withTimeout(r.stop(), STOP_ON_SESSION_LOSS_MS, 'did not stop').catch((err: unknown) => {
+          if (err instanceof TimeoutError) stuck.push(r.topologyName);
+        }),
+      ),
+    );
+    if (stuck.length > 0) this.log.warn({ topologies: stuck, ms: STOP_ON_SESSION_LOSS_MS }, 'tasks of the expired session did not stop in time: rejoining without them');
     this.log.info('stopped all tasks of the expired session');
     await expired.close().catch(() => {});
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        await this.join();
-        return;
-      } catch (err) {
-        // One line while ZooKeeper stays away; `joined` says when it is back.
+    await retry(() => this.join(), REJOIN_RETRY, {
+      // Every try opens a new session: what failed the last one (its session expired, say) says nothing of the next.
+      retriable: () => true,
+      shouldRetry: () => !this.stopping,
+      // One line while ZooKeeper stays away; `joined` says when it is back.
+      onRetry: (err, attempt) => {
         if (attempt === 0) this.log.warn({ err: (err as Error).message }, 'rejoin failed; retrying until ZooKeeper answers');
-        // connect() itself waits up to its timeout for a server: retry at once after that.
-        await new Promise((r) => setTimeout(r, Math.min(500, 100 * 2 ** attempt)));
-      }
-    }
+      },
+    }).catch(() => {}); // only once stopping
   }
 
   private watchTopologies(zk: ZkClient): void {
@@ -323,11 +349,32 @@ export class Worker {
         if (this.failing.delete(topology)) this.log.info({ topology }, 'assignment applied after failures');
       })
       .catch((err: Error) => {
-        if (!this.failing.has(topology)) this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
-        this.failing.add(topology);
-        setTimeout(() => this.enqueue(topology), 1000);
+        if (!isRetriable(err)) {
+          // Trying the same again would fail the same way: the next change of the assignment (or a new session) tries.
+          this.failing.delete(topology);
+          this.log.error({ topology, err: err.message }, 'could not apply assignment; not retrying until it changes');
+          return;
+        }
+        let backoff = this.failing.get(topology);
+        if (backoff === undefined) {
+          this.log.error({ topology, err: err.message }, 'could not apply assignment; retrying');
+          this.failing.set(topology, (backoff = new Backoff(FOLLOW_RETRY)));
+        }
+        setTimeout(() => this.enqueue(topology), backoff.failed()).unref();
       });
     this.queues.set(topology, next);
+  }
+
+  private removeRunner(topology: string, runner: TopologyRunner): void {
+    this.runners.delete(topology);
+    this.events.emit('runner_stopped', { topology, runner });
+  }
+
+  /** Takes every runner out (to be stopped by the caller). */
+  private removeRunners(): TopologyRunner[] {
+    const old = [...this.runners];
+    for (const [topology, runner] of old) this.removeRunner(topology, runner);
+    return old.map(([, runner]) => runner);
   }
 
   /** Brings this worker's tasks of `topology` in line with its current assignment. */
@@ -341,7 +388,7 @@ export class Worker {
     const mine = current === null ? [] : partitionsOf(current.assignment, this.id);
     if (spec === null || spec.spec.status !== 'active' || (mine.length === 0 && current !== null)) {
       if (runner) {
-        this.runners.delete(topology);
+        this.removeRunner(topology, runner);
         await runner.stop();
         this.log.info({ topology }, 'stopped: no partitions assigned here');
       }
@@ -351,7 +398,7 @@ export class Worker {
     let r = runner;
     if (r !== undefined && r.specVersion !== spec.spec.version) {
       // A redeploy changed the topology: drain the old one, then run the new one.
-      this.runners.delete(topology);
+      this.removeRunner(topology, r);
       await r.stop();
       this.log.info({ topology, version: spec.spec.version }, 'restarting on a new spec version');
       r = undefined;
@@ -364,22 +411,28 @@ export class Worker {
         outbox: new KafkaOutbox(KafkaConnection.of(this.opts.config)),
         consumers: (opts) => new PartitionReader({ connection: KafkaConnection.of(this.opts.config), ...opts }),
         offsets: new ZkOffsetStore(zk),
-        registry: this.registry,
+        registry: tabTypesOf(t, this.registry),
         topology: t,
         partitions: spec.spec.partitions,
         workerId: this.id,
         flushIntervalMs: spec.spec.config.flushIntervalMs,
         specVersion: spec.spec.version,
         log: this.log.child({ topology }),
-        onStallsChanged: () => void this.publishHealth().catch(() => {}),
         workingSet: this.workingSet,
       });
+      // A partition that starts or stops stalling, or stalls for another reason, is published at once.
+      const publish = () => void this.publishHealth().catch(() => {});
+      r.events.on('stalled', publish).on('resumed', publish);
+      const times = new DurationSummary();
+      this.checkpointTimes.set(r, times);
+      r.events.on('checkpoint', (c) => times.note(c.seconds * 1000));
       await r.start();
       if (this.zk !== zk || this.stopping) {
         await r.stop();
         return;
       }
       this.runners.set(topology, r);
+      this.events.emit('runner_started', { topology, runner: r });
     }
     await r.assign(current.assignment.generation, mine);
   }
