@@ -5,6 +5,7 @@ import type { QueryBudget } from '../state/query-budget';
 import { MAX_PAGE_SIZE, type PageRequest, type TabQuery } from '../state/tab-query';
 import { compilePattern, PatternError } from '../state/user-pattern';
 import type { ClusterReader } from './cluster-reader';
+import type { HistorySampler } from './history-sampler';
 
 /** An error with the HTTP status it answers with; its message goes to the client as `{"error"}`. */
 export class HttpError extends Error {
@@ -25,6 +26,8 @@ export interface RouteContext {
   topology: string;
   /** This request's time and size budget (its deadline, an abort when the client leaves or the server stops). */
   budget: QueryBudget;
+  /** The server's sampler: the last hour of each followed topology. */
+  history: HistorySampler;
 }
 
 export type ApiRoute = (ctx: RouteContext) => Promise<unknown>;
@@ -120,4 +123,29 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   },
 
   '/api/topologies': ({ reader }) => reader.topologies(),
+
+  // Whether Redis and ZooKeeper answer now (each probed, 0.8 s at most); 503 with the same body when one does not.
+  '/api/health': async ({ reader }) => {
+    const services = await reader.probe();
+    const down = Object.entries(services).filter(([, probe]) => !probe.ok);
+    const body = { ...services, checkedAt: Date.now() };
+    if (down.length > 0) throw new HttpError(503, down.map(([, probe]) => probe.error).join('; '), body);
+    return body;
+  },
+
+  // The topology's last hour, sampled by the server: the whole hour, or the samples after ?since= (epoch ms).
+  '/api/history': async ({ params, reader, topology, history }) => {
+    const since = params.get('since');
+    if (since !== null && !/^\d{1,15}$/.test(since)) throw new HttpError(400, `since: epoch milliseconds, got '${since}'`);
+    const tab = pattern(params, 'tab', '.*');
+    let followed = history.follow(topology, false);
+    if (followed === null) {
+      // Followed from now on, if it is deployed (a 404 otherwise) and there is room.
+      if (!(await reader.topologies()).some((spec) => spec.name === topology)) throw new HttpError(404, `no topology named '${topology}' is deployed`);
+      followed = history.follow(topology);
+      if (followed === null) throw new HttpError(503, `the server follows as many topologies as it can; the history of '${topology}' is not kept`);
+    }
+    const matcher = compilePattern(tab);
+    return followed.toJson(since === null ? undefined : Number(since), (name) => matcher.test(name));
+  },
 };

@@ -16,6 +16,9 @@ import { registerTabMetrics, type TabMetricsOptions } from './tab-metrics';
 import { HTTP_QUERY_LIMITS, QueryBudget, QueryBudgetError } from '../state/query-budget';
 import { PatternError } from '../state/user-pattern';
 import { checkBearer, type ApiToken } from './api-tokens';
+import { ASSET_PATHS, dashboardAsset } from './dashboard-assets';
+import { HISTORY_STEP_MS, HistorySampler } from './history-sampler';
+import type { RenderedAggregate } from '../state/aggregate';
 
 export interface ApiServerOptions {
   reader: ClusterReader;
@@ -35,12 +38,14 @@ export interface ApiServerOptions {
   tokens?: readonly ApiToken[] | null;
   /** Serve https with this certificate and key; null or absent: http. */
   tls?: { cert: Buffer; key: Buffer } | null;
+  /** How often the history the dashboard charts is sampled (default 5 s; an hour is kept). */
+  historyStepMs?: number;
   /** Export these Tabs' figures on /metrics (tab-metrics.ts); null or absent: none. */
   tabMetrics?: TabMetricsOptions | null;
 }
 
-/** What anyone may ask for without a token: the dashboard's page (it holds no data: its script asks the API) and the health check. */
-const OPEN_PATHS = new Set(['/', '/healthz']);
+/** What anyone may ask for without a token: the dashboard's page and its chart library (they hold no data: its script asks the API) and the health check. */
+const OPEN_PATHS = new Set(['/', '/healthz', ...ASSET_PATHS]);
 
 /** The routes that read states: their answers only change when a checkpoint lands. */
 const CACHED_ROUTES = new Set(['/api/aggregate', '/api/projection', '/api/super', '/api/tabs', '/api/clients', '/api/types']);
@@ -64,6 +69,7 @@ function sendRaw(res: ServerResponse, status: number, json: string): void {
 export class ApiServer {
   readonly metrics: ServerMetrics;
   readonly cache: QueryCache | null;
+  readonly history: HistorySampler;
   private readonly server: Server;
   /** Aborts every query in flight when the server closes: they stop at their next slice, within ms. */
   private readonly stopping = new AbortController();
@@ -72,6 +78,20 @@ export class ApiServer {
     const cacheMs = opts.queryCacheMs ?? Math.min(1000, opts.reader.config.flushIntervalMs);
     this.cache = cacheMs > 0 ? new QueryCache((topology) => opts.reader.stateVersion(topology), cacheMs) : null;
     this.metrics = new ServerMetrics(opts.reader, this.cache);
+    this.history = new HistorySampler(
+      {
+        status: (topology) => opts.reader.status(topology),
+        // Shared with the dashboard's own unfiltered poll of /api/aggregate: one read of Redis serves both.
+        aggregates: (topology) => {
+          const budget = new QueryBudget({ ...HTTP_QUERY_LIMITS }, this.stopping.signal);
+          const read = async () => (await opts.reader.query(topology, budget)).aggregate('.*');
+          const key = cacheKey('/api/aggregate', new URLSearchParams({ topology }));
+          return this.cache === null ? read() : this.cache.get<Record<string, RenderedAggregate>>(topology, key, read);
+        },
+      },
+      opts.topology,
+      opts.historyStepMs ?? HISTORY_STEP_MS,
+    );
     if (opts.tabMetrics) registerTabMetrics(this.metrics.registry, opts.reader, this.cache, opts.tabMetrics);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch(() => res.destroy()); // handle() answers its own errors; this is the last guard
@@ -87,6 +107,7 @@ export class ApiServer {
       api.server.once('error', reject);
       api.server.listen(port, host, () => {
         api.server.off('error', reject);
+        api.history.start();
         resolve();
       });
     });
@@ -101,6 +122,7 @@ export class ApiServer {
   /** Stops listening, aborts the queries in flight and closes every connection; resolves once the server is closed. */
   async close(): Promise<void> {
     this.stopping.abort();
+    void this.history.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -124,6 +146,12 @@ export class ApiServer {
       if (path === '/metrics') return await respondWithMetrics(this.metrics.registry, res);
       // Whether the process serves, without asking any service (it answers while they are down).
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      const asset = dashboardAsset(path);
+      if (asset !== undefined) {
+        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
+        res.end(asset.body);
+        return;
+      }
       if (path === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         res.end(dashboardPage(topologyOf(url.searchParams, this.opts.topology)));
@@ -142,7 +170,7 @@ export class ApiServer {
       const signal = shared ? this.stopping.signal : AbortSignal.any([abort.signal, this.stopping.signal]);
       const budget = new QueryBudget({ ...HTTP_QUERY_LIMITS, deadlineMs: Math.max(within - 100, within * 0.9) }, signal);
       try {
-        const ask = () => handler({ params: url.searchParams, reader: this.opts.reader, topology, budget });
+        const ask = () => handler({ params: url.searchParams, reader: this.opts.reader, topology, budget, history: this.history });
         const answer = shared ? this.cache!.get(topology, cacheKey(path, url.searchParams), ask) : ask();
         const body = JSON.stringify(await withTimeout(answer, within, late));
         budget.checkResponse(Buffer.byteLength(body));

@@ -11,6 +11,7 @@ import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registr
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import type { QueryBudget } from '../state/query-budget';
+import { withTimeout } from '../topology/with-timeout';
 import { typesOfSpec } from '../topology/deploy/spec-types';
 import { TopologyTypesCache } from './topology-types-cache';
 
@@ -33,6 +34,16 @@ export interface ClusterReaderOptions {
   base?: HandlerRegistry;
   /** Where a degraded answer is said (ZooKeeper not answering for a topology's types), one line each. */
   warn?: (line: string) => void;
+}
+
+/** How long a health probe waits for Redis or ZooKeeper (they answer a PING or an exists in ms): the dashboard turns red within 3 s of either stopping. */
+const PROBE_TIMEOUT_MS = 800;
+
+/** One service's answer to a probe: whether it answered in time, how fast, and what went wrong. */
+export interface ServiceProbe {
+  ok: boolean;
+  ms: number;
+  error?: string;
 }
 
 interface StatusRead {
@@ -116,6 +127,24 @@ export class ClusterReader {
     const partitions = (await this.store.partitionCount(topology)) ?? 0;
     const metas = await this.store.readMetas(topology, partitions);
     return metas.map((m) => `${m.token}.${m.watermark}.${m.flushedAt ?? ''}`).join(',');
+  }
+
+  /** Whether Redis (a PING) and ZooKeeper (an exists) answer now, each within 0.8 s. */
+  async probe(): Promise<{ redis: ServiceProbe; zookeeper: ServiceProbe }> {
+    const time = async (call: () => Promise<unknown>, service: string): Promise<ServiceProbe> => {
+      const started = performance.now();
+      try {
+        await withTimeout(call(), PROBE_TIMEOUT_MS, `${service} did not answer within ${PROBE_TIMEOUT_MS / 1000} s`);
+        return { ok: true, ms: Math.round(performance.now() - started) };
+      } catch (err) {
+        return { ok: false, ms: Math.round(performance.now() - started), error: (err as Error).message };
+      }
+    };
+    const [redis, zookeeper] = await Promise.all([
+      time(() => this.redis.ping(), 'Redis'),
+      time(async () => (await this.zookeeper()).exists('topologies'), 'ZooKeeper'),
+    ]);
+    return { redis, zookeeper };
   }
 
   /** The deployed topologies, by name. */

@@ -1,5 +1,6 @@
-// The live dashboard: ui/dashboard.html, one self-contained page (inline CSS
-// and JS, nothing fetched from elsewhere), told which topology to show.
+// The live dashboard: ui/dashboard.html, one page (inline CSS and JS; its
+// chart library from `serve` itself, ui/dashboard-assets.ts, nothing from
+// elsewhere), told which topology to show.
 import { readFileSync } from 'node:fs';
 
 const TEMPLATE = readFileSync(new URL('./dashboard.html', import.meta.url), 'utf8');

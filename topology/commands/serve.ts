@@ -22,6 +22,7 @@ export function registerServeCommand(program: Command): void {
       .option('--tokens-file <path>', 'API tokens, a `<name> <token>` per line: every request but / and /healthz needs Authorization: Bearer <token> (env TABSTREAM_API_TOKENS_FILE, or the tokens in TABSTREAM_API_TOKENS)')
       .option('--tls-cert <path>', 'serve https with this certificate, PEM (env TABSTREAM_SERVE_TLS_CERT)')
       .option('--tls-key <path>', 'the certificate’s private key, PEM (env TABSTREAM_SERVE_TLS_KEY)')
+      .option('--history-step <ms>', 'how often the dashboard’s charts are sampled; the last hour is kept in memory', '5000')
       .option('--insecure-no-auth', 'listen on a non-loopback --host without any API token')
       .option('--metrics-tabs <pattern>', 'export the figures of the Tabs matching this pattern (of --topology) on /metrics, for Prometheus and Grafana (env TABSTREAM_METRICS_TABS)')
       .option('--metrics-max-tabs <n>', `at most this many of them, the first by name (env TABSTREAM_METRICS_MAX_TABS)`, String(DEFAULT_METRICS_MAX_TABS)),
@@ -30,6 +31,8 @@ export function registerServeCommand(program: Command): void {
     const topology = checkTopologyName(flags.topology);
     const answerWithinMs = Number(flags.deadline);
     if (!Number.isInteger(answerWithinMs) || answerWithinMs < 100) throw new Error(`--deadline takes milliseconds (100 or more), got '${flags.deadline}'`);
+    const historyStepMs = Number(flags.historyStep);
+    if (!Number.isInteger(historyStepMs) || historyStepMs < 1000 || historyStepMs > 60_000) throw new Error(`--history-step takes milliseconds (1000 to 60000), got '${flags.historyStep}'`);
     const config = configFrom(flags);
     const tabMetrics = tabMetricsFlags(flags, process.env, topology);
     const { tokens, tokensFrom, tls, warnings } = serveSecurity(flags, process.env, config.serve);
@@ -38,7 +41,7 @@ export function registerServeCommand(program: Command): void {
     for (const warning of warnings) log.warn(warning);
     if (tokens === null && flags.insecureNoAuth) log.warn(`--insecure-no-auth: anyone who reaches ${flags.host} reads the API and /metrics`);
     const reader = new ClusterReader(config, { warn: (line) => log.warn(line) });
-    const server = await ApiServer.listen({ reader, topology, log, answerWithinMs, tokens, tls, tabMetrics }, port, flags.host);
+    const server = await ApiServer.listen({ reader, topology, log, answerWithinMs, tokens, tls, tabMetrics, historyStepMs }, port, flags.host);
     const auth = tokens === null ? 'no authentication' : `${tokens.length} bearer token${tokens.length === 1 ? '' : 's'} from ${tokensFrom}`;
     process.stdout.write(`serving ${server.url} (dashboard /, API /api/..., metrics /metrics; topology ${topology}; ${auth})\n`);
     const signal = await new Promise<string>((resolve) => {

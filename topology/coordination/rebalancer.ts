@@ -19,6 +19,16 @@ export interface WorkerInfo {
 export interface WorkerHealth {
   reportedAt: number;
   stalls: Record<string, Record<string, { kind: string; reason: string; since: number }>>;
+  /** Per topology, what the worker did since it last published (absent from workers older than this field). */
+  stats?: Record<string, WorkerTopologyStats>;
+}
+
+/** One topology's figures in a worker's health: for the dashboard, which reads them from ZooKeeper. */
+export interface WorkerTopologyStats {
+  /** Checkpoints written since the last publish: how many, mean and max milliseconds; null when none. */
+  checkpoints: { count: number; meanMs: number; maxMs: number } | null;
+  /** Dead letters by reason, counted by the partitions the worker owns now (a partition that moves away takes its counts). */
+  deadLetters: Record<string, number>;
 }
 
 export async function listWorkers(zk: ZkClient): Promise<WorkerInfo[]> {

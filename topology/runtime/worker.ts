@@ -27,6 +27,7 @@ import { TimeoutError, withTimeout } from '../with-timeout';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
 import { WorkerEmitter } from './worker-events';
 import { logWorkerEvents } from './worker-log';
+import { DurationSummary } from './duration-summary';
 
 export interface WorkerOptions {
   config: TabstreamConfig;
@@ -42,6 +43,9 @@ const VERSION = '0.1.0';
 
 /** How often a worker checks whether its health changed (and publishes it when it did). */
 const HEALTH_PUBLISH_MS = 2000;
+/** Checkpoint times and dead-letter counts go out at most this often (with any change of stalls, or on their own when they changed). */
+const STATS_PUBLISH_MS = 4000;
+const DEAD_LETTER_PREFIX = 'dead_letters_';
 /** Joining again after a session ended: connect() itself waits up to its timeout for a server, so the pauses between tries stay short. */
 const REJOIN_RETRY: RetryPolicy = { initialMs: 100, maxMs: 500 };
 /** Applying a topology's assignment again after a failure. */
@@ -94,6 +98,10 @@ export class Worker {
   /** What this worker registered in `workers/<id>`, and the health it last published there. */
   private info: WorkerInfo | null = null;
   private publishedHealth = '';
+  private publishedStats = '';
+  /** Per runner, its checkpoint times until the next publish (the dashboard's checkpoint latency). */
+  private readonly checkpointTimes = new WeakMap<TopologyRunner, DurationSummary>();
+  private statsPublishedAt = 0;
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly loopWatch: EventLoopWatch;
 
@@ -142,19 +150,48 @@ export class Worker {
     return { reportedAt: Date.now(), stalls };
   }
 
+  /** Per topology, dead letters by reason, summed over the partitions owned now. */
+  private deadLetterCounts(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [topology, runner] of this.runners) {
+      const reasons: Record<string, number> = {};
+      for (const metrics of runner.metrics.values()) {
+        for (const [key, value] of metrics.counters) {
+          if (!key.startsWith(DEAD_LETTER_PREFIX)) continue;
+          const reason = key.slice(DEAD_LETTER_PREFIX.length);
+          reasons[reason] = (reasons[reason] ?? 0) + value;
+        }
+      }
+      out[topology] = reasons;
+    }
+    return out;
+  }
+
   /**
    * Writes this worker's health into its `workers/<id>` znode when it changed,
    * so `status`, `serve` and the dashboard show stalled partitions with their
    * reason (a conditional-free set on the ephemeral: never recreates it).
+   * Stats (checkpoint times, dead letters) ride along, at most every few
+   * seconds and only when there is something new: an idle worker writes nothing.
    */
   private async publishHealth(): Promise<void> {
     const zk = this.zk;
     if (zk === null || this.info === null || zk.state !== 'connected') return;
     const health = this.health();
     const key = JSON.stringify(health.stalls);
-    if (key === this.publishedHealth) return;
+    const now = Date.now();
+    const deadLetters = this.deadLetterCounts();
+    const checkpointed = [...this.runners.values()].some((r) => this.checkpointTimes.get(r)?.pending === true);
+    const statsKey = JSON.stringify(deadLetters);
+    const statsDue = now - this.statsPublishedAt >= STATS_PUBLISH_MS && (checkpointed || statsKey !== this.publishedStats);
+    if (key === this.publishedHealth && !statsDue) return;
+    health.stats = Object.fromEntries(
+      [...this.runners].map(([topology, runner]) => [topology, { checkpoints: this.checkpointTimes.get(runner)?.take() ?? null, deadLetters: deadLetters[topology] ?? {} }]),
+    );
     await zk.set(`workers/${this.id}`, Buffer.from(JSON.stringify({ ...this.info, health })), -1);
     this.publishedHealth = key;
+    this.publishedStats = statsKey;
+    this.statsPublishedAt = now;
   }
 
   /** Drains every topology (flush, commit), leaves the cluster, closes connections. */
@@ -386,6 +423,9 @@ export class Worker {
       // A partition that starts or stops stalling, or stalls for another reason, is published at once.
       const publish = () => void this.publishHealth().catch(() => {});
       r.events.on('stalled', publish).on('resumed', publish);
+      const times = new DurationSummary();
+      this.checkpointTimes.set(r, times);
+      r.events.on('checkpoint', (c) => times.note(c.seconds * 1000));
       await r.start();
       if (this.zk !== zk || this.stopping) {
         await r.stop();
