@@ -77,8 +77,19 @@ function flag(params: URLSearchParams, name: string): boolean {
   return value !== null && ['', '1', 'true', 'yes'].includes(value);
 }
 
-const queryOf = ({ reader, topology, budget }: RouteContext): Promise<TabQuery> => reader.query(topology, budget);
-const listingOf = ({ reader, topology, budget }: RouteContext): TabQuery => reader.listing(topology, budget);
+/** A 404 for a topology no deploy wrote to Redis (an answer of `{}` would read as a topology with no Tabs). */
+async function deployed({ reader, topology }: RouteContext): Promise<void> {
+  if (!(await reader.hasState(topology))) throw new HttpError(404, `no topology '${topology}' deployed: Redis holds no state of it (see /api/topologies)`);
+}
+
+const queryOf = async (ctx: RouteContext): Promise<TabQuery> => {
+  await deployed(ctx);
+  return ctx.reader.query(ctx.topology, ctx.budget);
+};
+const listingOf = async (ctx: RouteContext): Promise<TabQuery> => {
+  await deployed(ctx);
+  return ctx.reader.listing(ctx.topology, ctx.budget);
+};
 
 export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   // Parameters are checked before the topology's types are loaded, so a bad one is a 400 whatever its module does.
@@ -93,9 +104,15 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   },
 
   // Paged: {"tabs": [...], "next": cursor or null}; names and types only, client counts with ?clients=1.
-  '/api/tabs': (ctx) => listingOf(ctx).listTabs(pattern(ctx.params, 'tab', '.*'), { ...page(ctx.params), clients: flag(ctx.params, 'clients') }),
+  '/api/tabs': async (ctx) => {
+    const [tab, paging, clients] = [pattern(ctx.params, 'tab', '.*'), page(ctx.params), flag(ctx.params, 'clients')];
+    return (await listingOf(ctx)).listTabs(tab, { ...paging, clients });
+  },
 
-  '/api/clients': (ctx) => listingOf(ctx).listClients(pattern(ctx.params, 'tab', '.*'), page(ctx.params)),
+  '/api/clients': async (ctx) => {
+    const [tab, paging] = [pattern(ctx.params, 'tab', '.*'), page(ctx.params)];
+    return (await listingOf(ctx)).listClients(tab, paging);
+  },
 
   // As `topology query types --json`: every type the topology has, with its Tab count.
   '/api/types': async (ctx) => {

@@ -75,6 +75,11 @@ export class ClusterReader {
     return new TabQuery(this.store, await this.typesOf(topology), topology, budget);
   }
 
+  /** Whether `topology` has state in Redis: the partition count its deploy wrote (kill leaves it, with the aggregates). */
+  async hasState(topology: string): Promise<boolean> {
+    return (await this.store.partitionCount(topology)) !== null;
+  }
+
   /** A query for listings of `topology` (`listTabs`, `listClients`), which read names, never states: no types loaded. */
   listing(topology: string, budget?: QueryBudget): TabQuery {
     return new TabQuery(this.store, this.base, topology, budget);

@@ -167,4 +167,12 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
     await client.close();
     await waitFor('the new event in the shared answer', async () => getJson(path), (a) => (a as { winning_bids: { all: { count: number } } }).winning_bids.all.count === count + 1, 10_000);
   });
+
+  it('a state query of a topology Redis holds no state of is a 404 saying so, not an empty answer', async () => {
+    for (const path of ['/api/aggregate', '/api/projection', '/api/tabs', '/api/clients', '/api/types', '/api/super']) {
+      const res = await get(`${path}?topology=nosuch`);
+      expect(res.status, path).toBe(404);
+      expect(JSON.parse(res.body), path).toEqual({ error: "no topology 'nosuch' deployed: Redis holds no state of it (see /api/topologies)" });
+    }
+  });
 });

@@ -152,10 +152,13 @@ export function renderStatus(s: TopologyStatus, now = Date.now()): string {
     `workers: ${s.workers.map((w) => `${w.id} (${w.host}, pid ${w.pid})`).join(', ') || 'none'}`,
     'partition  worker                          committed        end        lag     events  last flush',
   ];
+  const live = new Set(s.workers.map((w) => w.id));
   for (const p of s.partitions) {
     const ago = p.lastFlush === null ? '-' : `${((now - p.lastFlush) / 1000).toFixed(1)}s ago`;
+    // The assignment names it until the leader hands its partitions on: say it is no longer in the cluster.
+    const owner = p.worker === null ? '-' : live.has(p.worker) ? p.worker : `${p.worker} (gone)`;
     lines.push(
-      `${String(p.partition).padStart(9)}  ${(p.worker ?? '-').padEnd(30)}  ${String(p.committedOffset ?? '-').padStart(9)}  ${String(p.endOffset ?? '?').padStart(9)}  ${String(p.lag ?? '?').padStart(9)}  ${String(p.events ?? '?').padStart(9)}  ${ago}${p.stalled === null ? '' : `  STALLED ${((now - p.stalled.since) / 1000).toFixed(0)}s: ${p.stalled.reason}`}`,
+      `${String(p.partition).padStart(9)}  ${owner.padEnd(30)}  ${String(p.committedOffset ?? '-').padStart(9)}  ${String(p.endOffset ?? '?').padStart(9)}  ${String(p.lag ?? '?').padStart(9)}  ${String(p.events ?? '?').padStart(9)}  ${ago}${p.stalled === null ? '' : `  STALLED ${((now - p.stalled.since) / 1000).toFixed(0)}s: ${p.stalled.reason}`}`,
     );
   }
   return lines.join('\n');
