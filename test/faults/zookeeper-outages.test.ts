@@ -28,14 +28,6 @@ const SESSION_MS = 4000;
 /** How soon after ZooKeeper answers again a worker must be back at work. */
 const RESUME_MS = 5000;
 
-/**
- * A known defect, open on issue 9: in about one CI run in four, a worker whose
- * session expired takes ~16 s to rejoin (its new session then expires too),
- * failing this file's 5 s bound, and the black-hole case after it. Each try
- * still has to meet every bound; a second try keeps CI from stopping on it
- * while it is found.
- */
-const KNOWN_REJOIN_FLAKE_RETRIES = 1;
 
 describe('ZooKeeper outages, two workers, no event ids', () => {
   let stack: FaultStack;
@@ -235,7 +227,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     }
   }, 150_000);
 
-  it('a worker paused (SIGSTOP) past its session, then continued: the other takes over, it rejoins, exact', { timeout: 120_000, retry: KNOWN_REJOIN_FLAKE_RETRIES }, async () => {
+  it('a worker paused (SIGSTOP) past its session, then continued: the other takes over, it rejoins, exact', { timeout: 120_000 }, async () => {
     await run.produce(2000);
     const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
@@ -259,7 +251,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(joined!.time - continued, loopStalls()).toBeLessThan(RESUME_MS);
     expect(workers.every((w) => !w.exited)).toBe(true);
   });
-  it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', { timeout: 120_000, retry: KNOWN_REJOIN_FLAKE_RETRIES }, async () => {
+  it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', { timeout: 120_000 }, async () => {
     await run.produce(2000);
     const [cutOff, other] = workers as [WorkerProcess, WorkerProcess];
     const from = Date.now();
