@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { messagesOn } from '../support/topic-ends';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { specDescriptionText } from '../../topology/deploy/spec-description';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters } from '../support/event-loader';
 
@@ -22,8 +23,8 @@ describe('two keyed bolts in a chain (two repartition topics)', () => {
 
   it('folds every event exactly once across workers killed with -9, events without ids', async () => {
     const spec = await deployTopology(config, 'test/faults/two-keyed-topology.ts', { name, topic, partitions: 4 });
-    expect(spec.description).toContain(`via ${name}.relay.repartition`);
-    expect(spec.description).toContain(`via ${name}.fold.repartition`);
+    expect(specDescriptionText(spec)).toContain(`via ${name}.relay.repartition`);
+    expect(specDescriptionText(spec)).toContain(`via ${name}.fold.repartition`);
     workers.push(new WorkerProcess(config, `${name}-w1`), new WorkerProcess(config, `${name}-w2`));
     const loading = loadCounters({ brokers: config.brokers, topic, events: 300_000, perMessage: 50, tabs: 60, clients: 7, mixed: true, pauseMs: 800 });
     // Mid-stream (the load takes about 12 s), each at a random moment of reading, folding or checkpointing.

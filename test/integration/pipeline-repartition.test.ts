@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { specDescriptionText } from '../../topology/deploy/spec-description';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
 import { expectExact, loadCounters, loaderProducer, type Expected } from '../support/event-loader';
 import { messagesOn } from '../support/topic-ends';
@@ -59,7 +60,7 @@ describe('repartitioning', () => {
     const name = uniqueName('perclient');
     const topic = `${name}-tabs`;
     const spec = await deployTopology(config, 'examples/per-client-topology.ts', { name, topic, partitions: 4 });
-    expect(spec.description).toContain(`<-- parse [fields(client)] (via ${name}.fold.repartition)`);
+    expect(specDescriptionText(spec)).toContain(`<-- parse [fields(client)] (via ${name}.fold.repartition)`);
     const reader = new AggregateReader(config, name);
     readers.push(reader);
     const local: WorkerProcess[] = [new WorkerProcess(config, `${name}-w1`), new WorkerProcess(config, `${name}-w2`)];

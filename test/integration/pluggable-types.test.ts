@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployTopology } from '../../topology/deploy/deploy';
+import { specDescriptionText } from '../../topology/deploy/spec-description';
 import { typesOfSpec } from '../../topology/deploy/spec-types';
 import type { TopologySpec } from '../../topology/deploy/topology-spec';
 import { RedisStateStore } from '../../state/redis-state-store';
@@ -123,7 +124,7 @@ describe('a pluggable Tab type through the whole pipeline', () => {
 
   it('deploy records the module, and the spec describes the type', () => {
     expect(spec.module).toBe(MODULE);
-    expect(spec.description).toContain('Tab types: histogram');
+    expect(specDescriptionText(spec)).toContain('Tab types: histogram');
   });
 
   it('`topology query aggregate` renders the folded histograms with the values the test computed', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topology, TopologyError, placeEdge, type BoltDefinition } from '../../topology/dsl';
+import { topology, TopologyError, placeEdge, renderDescription, type BoltDefinition } from '../../topology/dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
 import buildTaba from '../../topology/builtin/taba';
 
@@ -15,7 +15,7 @@ describe('topology DSL', () => {
     const taba = buildTaba();
     expect(taba.name).toBe('taba');
     expect(taba.components.map((c) => c.name)).toEqual(['events', 'parse', 'fold', 'sink']);
-    const text = taba.describe(8);
+    const text = renderDescription(taba.describe(8));
     expect(text).toContain('Spout: events (kafka: topic tabs, keyed by tab) x8');
     expect(text).toContain('<-- parse [fields(tab)] (fused with the tabs partitions; stray keys via taba.fold.repartition)');
     expect(text).toContain('<-- events [localOrShuffle] (local)');
@@ -36,7 +36,7 @@ describe('topology DSL', () => {
     });
     const p = placeEdge(t, t.component('count')!.inputs[0]!.grouping, 'count', 4);
     expect(p).toEqual({ kind: 'keyed', fields: ['client'], topic: 'byclient.count.repartition', fused: false });
-    expect(t.describe(4)).toContain('(via byclient.count.repartition)');
+    expect(renderDescription(t.describe(4))).toContain('(via byclient.count.repartition)');
   });
 
   it('is not fused when the bolt has another parallelism than the topic has partitions', () => {

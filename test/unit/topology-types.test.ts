@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { topology, TopologyError, type TopologyBuilder } from '../../topology/dsl';
+import { renderDescription, topology, TopologyError, type TopologyBuilder } from '../../topology/dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
 import { parseBolt } from '../../bolts/parse-bolt';
 import { counterHandler } from '../../bolts/handlers/counter';
@@ -44,7 +44,7 @@ describe('Tab types registered by a topology', () => {
     const registry = tabTypesOf(t);
     expect(registry.types()).toEqual([...defaultRegistry().types(), 'histogram']);
     expect(registry.get('histogram')).toBe(histogram);
-    expect(t.describe(2)).toContain('  Tab types: histogram (beside the built-in ones)');
+    expect(renderDescription(t.describe(2))).toContain('  Tab types: histogram (beside the built-in ones)');
   });
 
   it('leaves the base registry as it was', () => {

@@ -6,6 +6,7 @@ import { readAssignment, type Assignment } from '../coordination/assignment-stor
 import type { TabstreamConfig } from '../config';
 import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
 import { renderRebalance } from '../coordination/assignment-moves';
+import { specDescriptionText } from '../deploy/spec-description';
 
 async function withZk<T>(config: TabstreamConfig, fn: (zk: ZkClient) => Promise<T>): Promise<T> {
   const zk = await ZkClient.forConfig(config, { connectTimeoutMs: CLIENT_TIMEOUT_MS, operationTimeoutMs: CLIENT_TIMEOUT_MS });
@@ -34,7 +35,7 @@ export function registerClusterCommands(program: Command): void {
     program.command('deploy <topology>').description('submit a topology (built-in name such as taba, or a module path) to the cluster'),
   ).action(async (ref: string, flags) => {
     const spec = await deployFrom(ref, flags);
-    print(spec.description);
+    print(specDescriptionText(spec));
     print(`deployed ${spec.name} version ${spec.version} (${spec.partitions} partitions)`);
   });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
 import { portFlag } from './port-flag';
+import { specDescriptionText } from '../deploy/spec-description';
 
 export function registerWorkerCommands(program: Command): void {
   withConfigFlags(
@@ -30,7 +31,7 @@ export function registerWorkerCommands(program: Command): void {
       .option('--working-set-mib <mib>', 'memory for states, MiB (env TABSTREAM_WORKING_SET_MIB; default 512)'),
   ).action(async (ref: string, flags) => {
     const spec = await deployFrom(ref, flags);
-    process.stdout.write(`${spec.description}\n`);
+    process.stdout.write(`${specDescriptionText(spec)}\n`);
     const { runWorker, Worker } = await import('./run-worker');
     await runWorker(new Worker({ config: configFrom(flags) }));
     process.exit(0);

@@ -1,5 +1,6 @@
 import type { ZkClient } from './zk-client';
 import type { TopologySpec } from '../deploy/topology-spec';
+import { specDescriptionText } from '../deploy/spec-description';
 
 const path = (name: string): string => `topologies/${name}`;
 
@@ -18,7 +19,9 @@ export async function listSpecs(zk: ZkClient): Promise<TopologySpec[]> {
 
 /**
  * Stores a deployed spec, active. A redeploy that changes anything but the
- * timestamps bumps `version`; an identical one keeps it.
+ * timestamps bumps `version`; an identical one keeps it. Descriptions are
+ * compared as text, so redeploying over a spec that stored its description
+ * as text (before it was data) stores the data and keeps the version.
  */
 export async function deploySpec(
   zk: ZkClient,
@@ -26,7 +29,7 @@ export async function deploySpec(
 ): Promise<TopologySpec> {
   const current = await readSpec(zk, spec.name);
   const essence = (s: Omit<TopologySpec, 'version' | 'deployedAt' | 'status'>): string =>
-    JSON.stringify([s.module, s.options, s.partitions, s.config, s.description]);
+    JSON.stringify([s.module, s.options, s.partitions, s.config, specDescriptionText(s)]);
   const unchanged = current !== null && essence(current.spec) === essence(spec);
   const next: TopologySpec = {
     ...spec,

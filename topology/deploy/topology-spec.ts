@@ -1,4 +1,4 @@
-import type { Topology } from '../dsl';
+import type { Topology, TopologyDescription } from '../dsl';
 import type { TopologyOptions } from '../loader';
 
 /** The settings stored with a deployed topology, which every worker running it uses. */
@@ -30,8 +30,12 @@ export interface TopologySpec {
   deployedAt: number;
   /** maxEventFutureMs is absent from specs deployed before it existed (workers then use the default). */
   config: TopologyConfig;
-  /** The DAG as `describe()` printed it at deploy time. */
-  description: string;
+  /**
+   * The DAG as `describe(partitions)` gave it at deploy time (data). A spec
+   * deployed before descriptions were data holds the text it printed instead:
+   * read it through `specDescription` / `specDescriptionText`.
+   */
+  description: TopologyDescription | string;
   /**
    * The lowest assignment generation the leader may write: above every
    * generation that ever claimed a partition of this name in Redis, so a

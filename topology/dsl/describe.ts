@@ -1,39 +1,70 @@
-import { describeGrouping } from './grouping';
-import { placeEdge } from './placement';
+import type { ComponentDescription, EdgeDescription, TopicDescription, TopologyDescription } from './description';
+import type { Grouping } from './grouping';
+import { needsRepartitionTopic, placeEdge, type EdgePlacement } from './placement';
 import type { Topology } from './topology';
 
-/** Prints the declared DAG with each edge's placement, like Kafka Streams' Topology.describe(). */
-export function describeTopology(topology: Topology, partitions?: number): string {
-  const spout = topology.spout;
-  const tasks = (name: string): string =>
-    partitions === undefined
-      ? topology.component(name)?.options.parallelism !== undefined
-        ? ` x${topology.component(name)!.options.parallelism}`
-        : ''
-      : ` x${topology.parallelismOf(name, partitions)}`;
-  const lines = [`Topology: ${topology.name}`];
-  for (const c of topology.components) {
-    const downstream = topology.consumersOf(c.name).map((d) => d.component.name);
-    const def = c.definition;
-    if (def.kind === 'spout') {
-      const keyed = def.keyField ? `, keyed by ${def.keyField}` : '';
-      lines.push(`  Spout: ${c.name} (${def.type}: topic ${def.topic}${keyed})${tasks(c.name)}`);
-    } else {
-      lines.push(`  Bolt: ${c.name} (${def.type})${tasks(c.name)}`);
-      for (const input of c.inputs) {
-        const placement = placeEdge(topology, input.grouping, c.name, partitions);
-        const where =
-          placement.kind === 'local'
-            ? 'local'
-            : placement.kind === 'keyed' && placement.fused
-              ? `fused with the ${spout.definition.topic} partitions; stray keys via ${placement.topic}`
-              : `via ${placement.topic}`;
-        lines.push(`      <-- ${input.from} [${describeGrouping(input.grouping)}] (${where})`);
-      }
-    }
-    lines.push(`      emits [${def.outputFields.join(', ')}]`);
-    if (downstream.length > 0) lines.push(`      --> ${downstream.join(', ')}`);
+/**
+ * The declared DAG as data, with each edge's placement, like Kafka Streams'
+ * Topology.describe(). With `partitions` (the spout topic's), every
+ * component's task count and the topics' partition counts are worked out.
+ */
+export function describeTopology(topology: Topology, partitions?: number): TopologyDescription {
+  return {
+    name: topology.name,
+    ...(partitions !== undefined && { partitions }),
+    components: topology.components.map((c): ComponentDescription => {
+      const def = c.definition;
+      const common = {
+        name: c.name,
+        type: def.type,
+        outputFields: [...def.outputFields],
+        ...(c.options.parallelism !== undefined && { parallelism: c.options.parallelism }),
+        ...(partitions !== undefined && { tasks: topology.parallelismOf(c.name, partitions) }),
+      };
+      if (def.kind === 'bolt') return { kind: 'bolt', ...common };
+      return { kind: 'spout', ...common, topic: def.topic, ...(def.keyField !== undefined && { keyField: def.keyField }) };
+    }),
+    edges: topology.components.flatMap((c) =>
+      c.inputs.map((input): EdgeDescription => ({
+        from: input.from,
+        to: c.name,
+        grouping: copyGrouping(input.grouping),
+        placement: copyPlacement(placeEdge(topology, input.grouping, c.name, partitions)),
+      })),
+    ),
+    topics: topicsOf(topology, partitions),
+    tabTypes: topology.tabTypes.map((t) => t.type),
+  };
+}
+
+/**
+ * The spout topic, its dead-letter topic, and a repartition topic per bolt
+ * that needs one: as `ensureTopics` creates them when `partitions` is known,
+ * else those an edge's placement names.
+ */
+function topicsOf(topology: Topology, partitions?: number): TopicDescription[] {
+  const source = topology.spout.definition.topic;
+  const topics: TopicDescription[] = [
+    { topic: source, role: 'source', ...(partitions !== undefined && { partitions }) },
+    { topic: topology.deadLetterTopic(), role: 'dead-letter', partitions: 1 },
+  ];
+  for (const bolt of topology.bolts) {
+    const needed =
+      partitions !== undefined
+        ? needsRepartitionTopic(topology, bolt.name, partitions)
+        : bolt.inputs.some((i) => placeEdge(topology, i.grouping, bolt.name).kind !== 'local');
+    if (!needed) continue;
+    const count = partitions !== undefined ? { partitions: topology.parallelismOf(bolt.name, partitions) } : {};
+    topics.push({ topic: topology.repartitionTopic(bolt.name), role: 'repartition', bolt: bolt.name, ...count });
   }
-  if (topology.tabTypes.length > 0) lines.push(`  Tab types: ${topology.tabTypes.map((t) => t.type).join(', ')} (beside the built-in ones)`);
-  return lines.join('\n');
+  return topics;
+}
+
+// Copies, so a description handed out shares no array with the topology it describes.
+function copyGrouping(g: Grouping): Grouping {
+  return g.kind === 'fields' ? { kind: 'fields', fields: [...g.fields] } : { kind: g.kind };
+}
+
+function copyPlacement(p: EdgePlacement): EdgePlacement {
+  return p.kind === 'keyed' ? { ...p, fields: [...p.fields] } : { ...p };
 }

@@ -6,3 +6,5 @@ export { placeEdge } from './placement';
 export type { EdgePlacement } from './placement';
 export { TopologyError } from './topology-error';
 export type { TabTypeDefinition } from './tab-type';
+export { renderDescription } from './render-description';
+export type { TopologyDescription, ComponentDescription, EdgeDescription, TopicDescription } from './description';

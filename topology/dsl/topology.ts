@@ -3,6 +3,7 @@ import type { Grouping, InputDeclaration } from './grouping';
 import type { TabTypeDefinition } from './tab-type';
 import { validateTabTypes, validateTopology } from './validate';
 import { describeTopology } from './describe';
+import type { TopologyDescription } from './description';
 
 export interface DeclaredComponent {
   name: string;
@@ -56,8 +57,13 @@ export class Topology {
     return `${this.name}.${bolt}.repartition`;
   }
 
-  /** The DAG as text, as Kafka Streams' Topology.describe() prints it. */
-  describe(partitions?: number): string {
+  /** Where records the topology rejects go (dead letters). */
+  deadLetterTopic(): string {
+    return `${this.spout.definition.topic}.dlq`;
+  }
+
+  /** The DAG as data, as Kafka Streams' Topology.describe() gives it; `renderDescription` prints it. */
+  describe(partitions?: number): TopologyDescription {
     return describeTopology(this, partitions);
   }
 }

@@ -64,7 +64,7 @@ export async function ensureTopics(admin: KafkaAdmin, topology: Topology, partit
   const actual = topicPartitions(topic, partitions, existing.has(topic) ? await admin.partitionCount(topic) : null);
   const wanted: TopicToCreate[] = [];
   if (!existing.has(topic)) wanted.push({ topic, partitions: actual });
-  if (!existing.has(`${topic}.dlq`)) wanted.push({ topic: `${topic}.dlq`, partitions: 1 });
+  if (!existing.has(topology.deadLetterTopic())) wanted.push({ topic: topology.deadLetterTopic(), partitions: 1 });
   for (const bolt of topology.bolts) {
     const repartition = topology.repartitionTopic(bolt.name);
     if (needsRepartitionTopic(topology, bolt.name, actual) && !existing.has(repartition)) {

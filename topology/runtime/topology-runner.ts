@@ -314,7 +314,7 @@ export class TopologyRunner {
       this.deps.registry,
       this.outbox,
       metrics,
-      `${topology.spout.definition.topic}.dlq`,
+      topology.deadLetterTopic(),
       {
         states: {
           fetch: (partition, states, tabs) => store.fetchStates(topology.name, partition, states, tabs),
