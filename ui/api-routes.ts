@@ -6,6 +6,7 @@ import { MAX_PAGE_SIZE, type PageRequest, type TabQuery } from '../state/tab-que
 import { compilePattern, PatternError } from '../state/user-pattern';
 import type { ClusterReader } from './cluster-reader';
 import type { HistorySampler } from './history-sampler';
+import { specDescription, specDescriptionText } from '../topology/deploy/spec-description';
 
 /** An error with the HTTP status it answers with; its message goes to the client as `{"error"}`. */
 export class HttpError extends Error {
@@ -164,5 +165,12 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
     }
     const matcher = compilePattern(tab);
     return followed.toJson(since === null ? undefined : Number(since), (name) => matcher.test(name));
+  },
+
+  // The deployed DAG, for a dashboard to draw: the description as data (null for a spec deployed before it was data) and as text.
+  '/api/topology': async ({ reader, topology }) => {
+    const spec = await reader.spec(topology);
+    if (spec === null) throw new HttpError(404, `no topology named '${topology}' is deployed`);
+    return { name: spec.name, version: spec.version, status: spec.status, description: specDescription(spec), text: specDescriptionText(spec) };
   },
 };

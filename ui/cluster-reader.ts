@@ -152,6 +152,11 @@ export class ClusterReader {
     return { redis, zookeeper };
   }
 
+  /** The spec deployed as `topology`, or null when none is. */
+  async spec(topology: string): Promise<TopologySpec | null> {
+    return (await readSpec(await this.zookeeper(), topology))?.spec ?? null;
+  }
+
   /** The deployed topologies, by name. */
   async topologies(): Promise<TopologySpec[]> {
     return listSpecs(await this.zookeeper());

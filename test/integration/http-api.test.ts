@@ -6,6 +6,8 @@ import { AggregateReader, configEnv, testConfig, uniqueName, waitFor } from '../
 import { startServe, stopServe } from '../support/serve-process';
 import { parsePrometheusText, samplesOf, sumOf } from '../support/prometheus-text';
 import { TabClient } from '../../client/tab-client';
+import buildTaba from '../../topology/builtin/taba';
+import { renderDescription } from '../../topology/dsl';
 import { FIXTURE_CLIENTS as CLIENTS, FIXTURE_EVENTS_PER_CLIENT, FIXTURE_TABS, recordQueryFixture } from '../support/query-fixture';
 
 const PARTITIONS = 3;
@@ -85,6 +87,15 @@ describe('topology serve: HTTP API, dashboard and /metrics', () => {
     expect(status.partitions.every((p) => p.worker === worker.id)).toBe(true);
     expect(status.workers.map((w) => w.id)).toContain(worker.id);
     expect((await getJson('/api/topologies')) as Array<{ name: string }>).toEqual([expect.objectContaining({ name })]);
+  });
+
+  it('/api/topology is the deployed DAG as data, to draw, and as the text deploy printed', async () => {
+    const answer = (await getJson(`/api/topology?topology=${name}`)) as Record<string, unknown>;
+    const expected = buildTaba({ name, topic }).describe(PARTITIONS);
+    expect(answer).toEqual({ name, version: 1, status: 'active', description: expected, text: renderDescription(expected) });
+    const unknown = await get('/api/topology?topology=no-such-topology');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body).error).toMatch(/no topology named 'no-such-topology'/);
   });
 
   it('errors are JSON with a status: 400 bad pattern or name, 404 unknown path or topology, 405 writes; the server lives on', async () => {
