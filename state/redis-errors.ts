@@ -4,10 +4,10 @@ import {
   StateStoreAccessError,
   StateStoreError,
   StateStoreUnavailableError,
-  TabstreamError,
   StateLostError,
   WatermarkRegressionError,
 } from './errors';
+import { TabstreamError } from '../contracts/tabstream-error';
 
 /** Replies that mean "not now": a restart, a failover, a slow script, memory pressure. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;

@@ -5,9 +5,9 @@ import {
   StateStoreAccessError,
   StateStoreError,
   StateStoreUnavailableError,
-  TabstreamError,
   WatermarkRegressionError,
 } from '../../state/errors';
+import { TabstreamError } from '../../contracts/tabstream-error';
 import { mapRedisError, scrubCredentials } from '../../state/redis-errors';
 
 /** What ioredis rejects with when Redis answers an error reply. */

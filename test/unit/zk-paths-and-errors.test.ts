@@ -10,7 +10,7 @@ import {
   mapZkError,
 } from '../../topology/coordination/zk-errors';
 import { absolutePath, ancestors, normalizeRoot, relativePath } from '../../topology/coordination/zk-paths';
-import { TabstreamError } from '../../state/errors';
+import { TabstreamError } from '../../contracts/tabstream-error';
 
 describe('znode paths under a root', () => {
   it('normalizes roots, refusing relative ones', () => {

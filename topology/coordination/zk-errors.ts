@@ -1,4 +1,4 @@
-import { TabstreamError } from '../../state/errors';
+import { TabstreamError } from '../../contracts/tabstream-error';
 
 /** A ZooKeeper operation failed; `zkCode` is the server's (or client's) error code. */
 export class ZkError extends TabstreamError {
