@@ -4,7 +4,7 @@
 import { KafkaAdmin } from '../spouts/kafka-admin';
 import { KafkaConnection } from '../spouts/kafka-connection';
 import { PartitionReader } from '../spouts/partition-reader';
-import type { InputRecord } from '../topology/runtime/topology-task';
+import type { InputRecord } from '../contracts/input-consumer';
 
 export interface ConsumeTiming {
   /** Wall time (ms) of the first batch and of the handler's last call. */

@@ -1,11 +1,12 @@
-import type { BoltDefinition } from '../topology/dsl';
-import type { Bolt, Emit, Tuple } from '../topology/runtime/bolt';
-import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
-import type { TaskContext } from '../topology/runtime/task-context';
+import type { BoltDefinition } from '../contracts/component';
+import type { Bolt, Emit, Tuple } from '../contracts/bolt';
+import type { CheckpointDraft } from '../contracts/checkpoint-draft';
+import type { TabTaskContext } from './tab-task-context';
+import type { HandlerRegistry } from './handlers/registry';
 import type { LoadedPartition } from '../state/redis-state-store';
 import type { TabEvent } from './event';
 import type { TabHandler } from './handlers/handler';
-import type { WorkingSet } from '../topology/runtime/working-set';
+import type { WorkingSet } from '../contracts/working-set';
 import { DedupWindow } from './dedup-window';
 import { ResidentStates, stateKey } from './resident-states';
 import { StaleCollector } from './stale-collector';
@@ -64,7 +65,7 @@ class FoldBolt implements Bolt {
   private readonly collector: StaleCollector | undefined;
 
   constructor(
-    private readonly ctx: TaskContext,
+    private readonly ctx: TabTaskContext,
     /** A windowed state with no event for this long is deleted (0: never). */
     private readonly staleAfterMs: number,
   ) {
@@ -377,7 +378,7 @@ export interface FoldBoltOptions {
   staleTabAfterMs?: number;
 }
 
-export function foldBolt(options: FoldBoltOptions = {}): BoltDefinition {
+export function foldBolt(options: FoldBoltOptions = {}): BoltDefinition<HandlerRegistry> {
   const staleAfterMs = options.staleTabAfterMs ?? DEFAULT_STALE_TAB_AFTER_MS;
   if (!(Number.isSafeInteger(staleAfterMs) && staleAfterMs >= 0)) {
     throw new TypeError(`staleTabAfterMs must be a non-negative integer of milliseconds, got ${String(options.staleTabAfterMs)}`);

@@ -1,6 +1,7 @@
-import type { BoltDefinition } from '../topology/dsl';
-import type { Bolt, Emit, Tuple } from '../topology/runtime/bolt';
-import type { TaskContext } from '../topology/runtime/task-context';
+import type { BoltDefinition } from '../contracts/component';
+import type { Bolt, Emit, Tuple } from '../contracts/bolt';
+import type { TabTaskContext } from './tab-task-context';
+import type { HandlerRegistry } from './handlers/registry';
 import { boundedJson } from './bounded-json';
 import { decodeMessage, type DecodeOptions } from './wire';
 import { TabPatterns } from './tab-pattern';
@@ -30,7 +31,7 @@ class ParseBolt implements Bolt {
   private readonly options: Required<DecodeOptions>;
 
   constructor(
-    private readonly ctx: TaskContext,
+    private readonly ctx: TabTaskContext,
     maxEventFutureMs: number,
     private readonly blocked: TabPatterns,
   ) {
@@ -68,7 +69,7 @@ function elementEvidence(index: number, raw: unknown): Buffer {
   return Buffer.from(complete ? `${head}${text}}` : `${head}${text}`);
 }
 
-export function parseBolt(options: ParseBoltOptions = {}): BoltDefinition {
+export function parseBolt(options: ParseBoltOptions = {}): BoltDefinition<HandlerRegistry> {
   const maxEventFutureMs = options.maxEventFutureMs ?? DEFAULT_MAX_EVENT_FUTURE_MS;
   if (!(Number.isSafeInteger(maxEventFutureMs) && maxEventFutureMs >= 0)) {
     throw new TypeError(`maxEventFutureMs must be a non-negative integer of milliseconds, got ${String(options.maxEventFutureMs)}`);

@@ -8,7 +8,7 @@
 // per checkpoint. When the process is over its budget, frozen states are
 // evicted too: the next event for one fetches it back from Redis.
 import type { TabHandler } from './handlers/handler';
-import type { Evictor, WorkingSet } from '../topology/runtime/working-set';
+import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
 import { frozenText, release, storedStateFromText, type TabState } from './tab-state';

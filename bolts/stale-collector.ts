@@ -5,7 +5,7 @@
 // checkpoint wrote leave memory, and the page answers before any later write
 // of the task, on the same connection); it is deleted at the next checkpoint
 // unless it is in memory by then, or a fold fetched or made it meanwhile.
-import type { StateSource } from '../topology/runtime/state-source';
+import type { StateSource } from '../contracts/state-source';
 import type { HandlerRegistry } from './handlers/registry';
 import type { TabHandler } from './handlers/handler';
 import { stateKey } from './resident-states';

@@ -4,7 +4,7 @@
 // objects, the bytes the last checkpoint serialized while they still agree
 // with them, so freezing a state just written costs no serialization.
 import type { TabHandler } from './handlers/handler';
-import type { WorkingSet } from '../topology/runtime/working-set';
+import type { WorkingSet } from '../contracts/working-set';
 
 export interface TabState {
   tab: string;

@@ -1,4 +1,4 @@
-import type { SpoutDefinition } from '../topology/dsl';
+import type { SpoutDefinition } from '../contracts/component';
 
 export const RECORD_FIELDS = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp'] as const;
 

@@ -1,6 +1,5 @@
 import { Consumer } from '@platformatic/kafka';
-import type { InputConsumer, InputConsumerOptions, InputPartition } from '../topology/runtime/runner-ports';
-import type { InputRecord } from '../topology/runtime/topology-task';
+import type { InputConsumer, InputConsumerOptions, InputPartition, InputRecord } from '../contracts/input-consumer';
 import type { KafkaConnection } from './kafka-connection';
 import { PrefetchQueue } from './prefetch-queue';
 

@@ -1,4 +1,4 @@
-import type { InputRecord } from '../topology/runtime/topology-task';
+import type { InputRecord } from '../contracts/input-consumer';
 
 export type BatchHandler = (topic: string, partition: number, records: InputRecord[]) => Promise<void> | void;
 

@@ -1,4 +1,4 @@
-import type { PartitionCheckpoint } from './partition-checkpoint';
+import type { PartitionCheckpoint } from '../contracts/partition-checkpoint';
 import { stateField } from './redis-keys';
 
 /**

@@ -1,4 +1,4 @@
-import type { PartitionMeta } from './partition-checkpoint';
+import type { PartitionMeta } from '../contracts/partition-checkpoint';
 import { SOURCE_FIELD_PREFIX } from './redis-keys';
 
 function intOr(value: string | undefined, fallback: number): number {

@@ -1,6 +1,6 @@
-import type { BoltDefinition } from '../topology/dsl';
-import type { Bolt, Tuple } from '../topology/runtime/bolt';
-import type { CheckpointDraft } from '../topology/runtime/checkpoint-draft';
+import type { BoltDefinition } from '../contracts/component';
+import type { Bolt, Tuple } from '../contracts/bolt';
+import type { CheckpointDraft } from '../contracts/checkpoint-draft';
 import { noteStored, type TabState } from '../bolts/tab-state';
 
 /**

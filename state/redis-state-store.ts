@@ -2,7 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import { connectionProblem, isCluster, type RedisConnection } from './redis-client';
 import { checkpointArgs } from './checkpoint-args';
 import { movePositionArgs, type PositionMove } from './move-position-args';
-import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
+import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from '../contracts/partition-checkpoint';
 import { parsePartitionMeta } from './partition-meta';
 import { mapRedisError } from './redis-errors';
 import {
@@ -18,7 +18,7 @@ import {
 import { scanHash, scanSet } from './redis-scan';
 import { scanFieldsPage, withStateScripts, type RedisWithStateScripts } from './scripts';
 
-export type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from './partition-checkpoint';
+export type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from '../contracts/partition-checkpoint';
 
 export interface RedisStateStoreOptions {
   /** Key prefix of the layout (docs/redis-layout.md); default `ts`. */

@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FencedError, PositionChangedError } from '../../state/errors';
-import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionKeys } from '../../state/redis-keys';
 import { testStack } from '../support/stack-env';

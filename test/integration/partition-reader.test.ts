@@ -11,7 +11,7 @@ import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { KafkaAdmin } from '../../spouts/kafka-admin';
 import { loaderProducer } from '../support/event-loader';
-import type { InputRecord } from '../../topology/runtime/topology-task';
+import type { InputRecord } from '../../contracts/input-consumer';
 import { testStack } from '../support/stack-env';
 import { uniqueName, waitFor } from '../support/pipeline-harness';
 

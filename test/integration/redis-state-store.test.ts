@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FencedError, StateLostError, StateStoreUnavailableError, WatermarkRegressionError } from '../../state/errors';
-import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionKeys } from '../../state/redis-keys';
 import { testStack } from '../support/stack-env';

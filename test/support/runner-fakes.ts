@@ -8,12 +8,12 @@ import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/regi
 import { partitionForKey } from '../../client/partition-for-key';
 import { FencedError, StateLostError } from '../../state/errors';
 import type { RetryPolicy } from '../../topology/retry-policy';
-import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { LoadedPartition, PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import type { OutboxMessage } from '../../topology/runtime/outbox';
-import type { InputConsumer, InputConsumerOptions, InputPartition, RunnerOutbox, RunnerStateStore } from '../../topology/runtime/runner-ports';
-import type { InputRecord } from '../../topology/runtime/topology-task';
+import type { RunnerOutbox, RunnerStateStore } from '../../topology/runtime/runner-ports';
+import type { InputConsumer, InputConsumerOptions, InputPartition, InputRecord } from '../../contracts/input-consumer';
 import { TopologyRunner } from '../../topology/runtime/topology-runner';
-import type { WorkingSet } from '../../topology/runtime/working-set';
+import type { WorkingSet } from '../../contracts/working-set';
 
 export const PARTITIONS = 2;
 export const TOPIC = 'tabs';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseBolt } from '../../bolts/parse-bolt';
 import { defaultRegistry } from '../../bolts/handlers/registry';
-import type { Tuple } from '../../topology/runtime/bolt';
-import type { TaskContext } from '../../topology/runtime/task-context';
+import type { Tuple } from '../../contracts/bolt';
+import type { TabTaskContext } from '../../bolts/tab-task-context';
 
 interface DeadLetter {
   reason: string;
@@ -12,7 +12,7 @@ interface DeadLetter {
 
 function parse(options?: Parameters<typeof parseBolt>[0]) {
   const deadLetters: DeadLetter[] = [];
-  const ctx: TaskContext = {
+  const ctx: TabTaskContext = {
     topology: 't',
     component: 'parse',
     taskIndex: 0,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkpointArgs } from '../../state/checkpoint-args';
-import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { parsePartitionMeta } from '../../state/partition-meta';
 import {
   dedupBucketKey,

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../bolts/handlers/registry';
 import { StateStoreError, StateStoreUnavailableError } from '../../state/errors';
-import type { InputRecord } from '../../topology/runtime/topology-task';
-import { WorkingSet } from '../../topology/runtime/working-set';
+import type { InputRecord } from '../../contracts/input-consumer';
+import { WorkingSet } from '../../contracts/working-set';
 import { registryWithFragile } from '../support/fragile-handler';
 import { now, records, deferred, setup, sleep, tabOn } from '../support/runner-fakes';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import buildTaba from '../../topology/builtin/taba';
 import buildTwoKeyed from '../faults/two-keyed-topology';
-import { TopologyTask, type InputRecord } from '../../topology/runtime/topology-task';
+import { TopologyTask } from '../../topology/runtime/topology-task';
+import type { InputRecord } from '../../contracts/input-consumer';
 import { TaskMetrics } from '../../topology/runtime/task-metrics';
 import type { Outbox, OutboxMessage } from '../../topology/runtime/outbox';
 import { decodeEnvelope } from '../../topology/runtime/forward-envelope';

@@ -6,7 +6,7 @@ import { workerMetricsRegistry } from '../../topology/runtime/worker-metrics';
 import { WorkerEmitter } from '../../topology/runtime/worker-events';
 import { RunnerEmitter } from '../../topology/runtime/runner-events';
 import { TaskMetrics } from '../../topology/runtime/task-metrics';
-import { WorkingSet } from '../../topology/runtime/working-set';
+import { WorkingSet } from '../../contracts/working-set';
 import type { Worker } from '../../topology/runtime/worker';
 import type { TopologyRunner } from '../../topology/runtime/topology-runner';
 import { parsePrometheusText, samplesOf, sumOf } from '../support/prometheus-text';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkingSet, type Evictor } from '../../topology/runtime/working-set';
+import { WorkingSet, type Evictor } from '../../contracts/working-set';
 
 /** A holder that frees only a share of what it is asked per call (as a packed arena that compacts late), while it holds anything. */
 class SlowEvictor implements Evictor {

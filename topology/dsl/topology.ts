@@ -1,4 +1,4 @@
-import type { BoltDefinition, ComponentDefinition, ComponentOptions, SpoutDefinition } from './component';
+import type { BoltDefinition, ComponentDefinition, ComponentOptions, SpoutDefinition } from '../../contracts/component';
 import type { Grouping, InputDeclaration } from './grouping';
 import type { TabTypeDefinition } from './tab-type';
 import { validateTabTypes, validateTopology } from './validate';

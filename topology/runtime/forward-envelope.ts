@@ -1,4 +1,4 @@
-import type { Tuple } from './bolt';
+import type { Tuple } from '../../contracts/bolt';
 
 /**
  * A message on a repartition topic: the tuples one input record sent to one

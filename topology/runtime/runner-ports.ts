@@ -1,8 +1,8 @@
 // What the runner needs from the services, as interfaces: the worker plugs
 // in Redis, ZooKeeper and Kafka (RedisStateStore, ZkOffsetStore, KafkaOutbox,
-// PartitionReader); the runner's unit tests plug in fakes in memory.
-import type { LoadedPartition, PartitionCheckpoint } from '../../state/partition-checkpoint';
-import type { InputRecord } from './topology-task';
+// PartitionReader); the runner's unit tests plug in fakes in memory. The
+// input consumer's contract is contracts/input-consumer.ts (spouts implement it).
+import type { LoadedPartition, PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import type { Outbox } from './outbox';
 
 /** The durable half of the checkpoint protocol (Redis). */
@@ -47,28 +47,3 @@ export interface RunnerOutbox extends Outbox {
   drain(): Promise<void>;
   close(): Promise<void>;
 }
-
-export interface InputPartition {
-  topic: string;
-  partition: number;
-}
-
-/** Reads exactly the given partitions from the given offsets and hands batches over in order. */
-export interface InputConsumer {
-  start(): Promise<void>;
-  /** Once this resolves no batch is handed over any more. */
-  stop(): Promise<void>;
-  pausePartitions(partitions: InputPartition[]): void;
-  resumePartitions(partitions: InputPartition[]): void;
-  /** When its fetch loop last showed life (epoch ms). */
-  readonly lastActivityAt: number;
-}
-
-export interface InputConsumerOptions {
-  partitions: Array<InputPartition & { start: number }>;
-  onBatch: (topic: string, partition: number, records: InputRecord[]) => Promise<void>;
-  /** A partition that cannot be read from its position (Kafka no longer holds it): the reader skips it from then on. */
-  onUnreadable?: (topic: string, partition: number, reason: string) => void;
-}
-
-export type InputConsumerFactory = (opts: InputConsumerOptions) => InputConsumer;

@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import type { Topology } from '../dsl';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
-import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { FencedError, StateLostError } from '../../state/errors';
-import { TopologyTask, type InputRecord, type TaskInput } from './topology-task';
-import type { InputConsumer, InputConsumerFactory, InputPartition, RunnerOffsetStore, RunnerOutbox, RunnerStateStore } from './runner-ports';
+import { TopologyTask, type TaskInput } from './topology-task';
+import type { RunnerOffsetStore, RunnerOutbox, RunnerStateStore } from './runner-ports';
+import type { InputConsumer, InputConsumerFactory, InputPartition, InputRecord } from '../../contracts/input-consumer';
 import { TaskMetrics } from './task-metrics';
 import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
 import { withTimeout } from '../with-timeout';
 import { Backoff, backoffDelay, isRetriable, type Random, type RetryPolicy } from '../retry-policy';
-import type { WorkingSet } from './working-set';
-import { StateFetchError } from './state-source';
+import type { WorkingSet } from '../../contracts/working-set';
+import { StateFetchError } from './state-fetch-error';
 import { RunnerEmitter, type RunnerEventName, type RunnerEvents } from './runner-events';
 import { logRunnerEvents } from './runner-log';
 

@@ -1,26 +1,18 @@
 import type { Topology } from '../dsl';
 import { needsRepartitionTopic, placeEdge, type EdgePlacement } from '../dsl/placement';
 import type { HandlerRegistry } from '../../bolts/handlers/registry';
-import type { LoadedPartition, TaskCheckpoint } from '../../state/partition-checkpoint';
+import type { LoadedPartition, TaskCheckpoint } from '../../contracts/partition-checkpoint';
 import { partitionForKey } from '../../client/partition-for-key';
-import type { Bolt, Emit, Tuple } from './bolt';
-import { emptyDraft, draftIsEmpty } from './checkpoint-draft';
+import type { Bolt, Emit, Tuple } from '../../contracts/bolt';
+import { emptyDraft, draftIsEmpty } from '../../contracts/checkpoint-draft';
 import { decodeEnvelope, encodeEnvelopes, envelopePosition } from './forward-envelope';
 import type { Outbox } from './outbox';
-import type { TaskContext } from './task-context';
+import type { TaskContext } from '../../contracts/task-context';
+import type { InputRecord } from '../../contracts/input-consumer';
 import type { TaskMetrics } from './task-metrics';
-import { StateFetchError, type StateSource } from './state-source';
-import type { WorkingSet } from './working-set';
-
-/** A record as the Kafka input hands it over. */
-export interface InputRecord {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  timestamp: string;
-  /** Only where asked for (PartitionReader's `withHeaders`): the runtime reads none. */
-  headers?: Array<[Buffer, Buffer]>;
-}
+import type { StateSource } from '../../contracts/state-source';
+import { StateFetchError } from './state-fetch-error';
+import type { WorkingSet } from '../../contracts/working-set';
 
 /** One input partition of a task and where the task stands in it. */
 export interface TaskInput {
@@ -536,7 +528,7 @@ export class TopologyTask {
     this.metrics.count(`dead_letters_${reason}`);
   }
 
-  private contextFor(component: string): TaskContext {
+  private contextFor(component: string): TaskContext<HandlerRegistry> {
     return {
       topology: this.topology.name,
       component,

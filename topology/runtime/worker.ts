@@ -21,7 +21,7 @@ import { TopologyRunner } from './topology-runner';
 import { KafkaOutbox } from './kafka-outbox';
 import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
-import { WorkingSet } from './working-set';
+import { WorkingSet } from '../../contracts/working-set';
 import { EventLoopWatch } from './event-loop-watch';
 import { TimeoutError, withTimeout } from '../with-timeout';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';

@@ -1,5 +1,5 @@
-import type { Bolt } from '../runtime/bolt';
-import type { TaskContext } from '../runtime/task-context';
+import type { Bolt } from './bolt';
+import type { TaskContext } from './task-context';
 
 /** A Kafka topic as a topology's source: every task's input is one of its partitions. */
 export interface SpoutDefinition {
@@ -12,12 +12,16 @@ export interface SpoutDefinition {
   outputFields: readonly string[];
 }
 
-/** A processing step. `create` is called once per task, in the worker that runs it. */
-export interface BoltDefinition {
+/**
+ * A processing step. `create` is called once per task, in the worker that
+ * runs it, with the context of `Types` (the registry it reads: Taba's bolts
+ * are `BoltDefinition<HandlerRegistry>`); a topology holds any.
+ */
+export interface BoltDefinition<Types = unknown> {
   kind: 'bolt';
   type: string;
   outputFields: readonly string[];
-  create(ctx: TaskContext): Bolt;
+  create(ctx: TaskContext<Types>): Bolt;
 }
 
 export type ComponentDefinition = SpoutDefinition | BoltDefinition;

@@ -1,15 +1,20 @@
-import type { HandlerRegistry } from '../../bolts/handlers/registry';
 import type { Tuple } from './bolt';
 import type { StateSource } from './state-source';
 import type { WorkingSet } from './working-set';
 
-/** What a bolt task may know of and call on the runtime. */
-export interface TaskContext {
+/**
+ * What a bolt task may know of and call on the runtime. `Types` is the
+ * registry of the types the topology folds, which the runtime hands through
+ * without reading it: Taba's is its Tab types (`TabTaskContext`,
+ * bolts/tab-task-context.ts).
+ */
+export interface TaskContext<Types = unknown> {
   topology: string;
   component: string;
   /** This task's index, which is also its input partition. */
   taskIndex: number;
-  registry: HandlerRegistry;
+  /** The topology's types, as the worker loaded them for it. */
+  registry: Types;
   /** Sends bad input to the dead-letter topic with a machine-readable reason; never throws. */
   deadLetter(reason: string, message: string, payload: Tuple | Buffer | null): void;
   /** Increments a named counter of this task (shown by status and /metrics). */

@@ -22,11 +22,3 @@ export interface StateSource {
 }
 
 export type StoredStatePage = Array<{ tab: string; client: string; type: string | null; bytes: Buffer }>;
-
-/** The states a slice of records needs could not be fetched: the slice is half done, the task unusable. */
-export class StateFetchError extends Error {
-  constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = 'StateFetchError';
-  }
-}

@@ -1,4 +1,4 @@
-import type { PartitionCheckpoint } from '../../state/partition-checkpoint';
+import type { PartitionCheckpoint } from './partition-checkpoint';
 
 /** The part of a partition checkpoint that bolts contribute (the runtime adds offsets and epoch). */
 export type CheckpointDraft = Pick<

@@ -1,5 +1,5 @@
 import type { CheckpointDraft } from './checkpoint-draft';
-import type { LoadedPartition } from '../../state/redis-state-store';
+import type { LoadedPartition } from './partition-checkpoint';
 
 /** A tuple: named values. Bolts agree on names through their declared output fields. */
 export type Tuple = Record<string, unknown>;
