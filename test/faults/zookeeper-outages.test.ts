@@ -112,6 +112,11 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     recoveries.push(`  ${w.id} back at work (${back!.msg.split(':')[0]}) ${back!.time - answering} ms after`);
   }
 
+  /** Workers that exited, each with how and the end of its output: none may. */
+  function exitedWorkers(): string[] {
+    return workers.filter((w) => w.exited).map((w) => `${w.id} exited (${w.child.exitCode ?? w.child.signalCode}):\n${w.output.slice(-3000)}`);
+  }
+
   /** `topology status` while ZooKeeper does not answer: one line, an error, within 5 s. */
   async function statusFailsFast(): Promise<void> {
     const status = await runCli(['status', run.name], configEnv(run.config), 20_000);
@@ -182,7 +187,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await readersChecked;
     recoveries.push(...meanwhile.splice(0));
     expect(await run.differences()).toEqual([]);
-    expect(workers.every((w) => !w.exited)).toBe(true);
+    expect(exitedWorkers()).toEqual([]);
     for (const w of workers) await expectQuietOutage(w, from, answered);
     const apiBackMs = (await apiBack) - answered;
     recoveries.push(`  HTTP API /api/status 200 again ${apiBackMs} ms after${lastRefusal ? ` (last refusal: ${lastRefusal})` : ''}`);
@@ -255,7 +260,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     expect(joined!.time - continued, loopStalls()).toBeLessThan(RESUME_MS);
     // Settled before the next case cuts it off: running partitions again under its new session.
     await waitFor('the victim to run partitions again', async () => linesSince(victim, joined!.time).some((l) => l.msg === 'running' && (l.partitions?.length ?? 0) > 0), (ok) => ok, 15_000);
-    expect(workers.every((w) => !w.exited)).toBe(true);
+    expect(exitedWorkers()).toEqual([]);
   });
   it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', { timeout: 120_000 }, async () => {
     await run.produce(2000);
@@ -285,6 +290,6 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
     await expectQuietOutage(cutOff, from, healedAt);
     // Back in the cluster: the leader gives it partitions again.
     await waitFor('the cut-off worker to run partitions again', async () => linesSince(cutOff, healedAt).some((l) => l.msg === 'running' && (l.partitions?.length ?? 0) > 0), (ok) => ok, 15_000);
-    expect(workers.every((w) => !w.exited)).toBe(true);
+    expect(exitedWorkers()).toEqual([]);
   });
 });
