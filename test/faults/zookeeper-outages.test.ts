@@ -92,6 +92,26 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   const linesSince = (w: WorkerProcess, from: number): WorkerLogLine[] => w.logs.filter((l) => l.time >= from);
 
   /**
+   * Waits until the last case's recovery is over: every worker runs partitions
+   * under the session it has now (a `running` line after its last `joined`, and
+   * nothing lost since), and has logged nothing for a second. A case's window
+   * then holds its own lines only (its recovery takes partitions up again in the
+   * same generation, which a previous case's tail would show as repeated).
+   */
+  async function settled(): Promise<void> {
+    const settledNow = (w: WorkerProcess): boolean => {
+      const last = (msg: (m: string) => boolean) => Math.max(-1, ...w.logs.filter((l) => msg(l.msg)).map((l) => l.time));
+      const joined = last((m) => m === 'joined');
+      const lost = last((m) => m.startsWith('ZooKeeper unreachable') || m.startsWith('ZooKeeper session expired'));
+      const back = Math.max(joined, last((m) => m.startsWith('ZooKeeper answers again')));
+      const running = last((m) => m === 'running');
+      const quiet = w.logs.length === 0 || Date.now() - w.logs[w.logs.length - 1]!.time >= 1000;
+      return back >= lost && running >= joined && quiet;
+    };
+    await waitFor('both workers settled', async () => workers.every(settledNow), (ok) => ok, 20_000);
+  }
+
+  /**
    * The worker said once that ZooKeeper went away and once that it was back
    * at work (same session, or a new one), nothing more than once, and was
    * back within RESUME_MS of `answering`.
@@ -157,6 +177,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
 
   /** A ZooKeeper fault: `fault` takes it away, `restore` brings it back after `downMs`. */
   async function zookeeperOutage(label: string, downMs: number, fault: () => Promise<void>, restore: () => Promise<void>): Promise<void> {
+    await settled();
     await run.produce(2000);
     const from = Date.now();
     const stopProducing = produceMeanwhile();
@@ -235,6 +256,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   it('a worker paused (SIGSTOP) past its session, then continued: the other takes over, it rejoins, exact', { timeout: 120_000 }, async () => {
     await run.produce(2000);
     const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
+    await settled();
     const from = Date.now();
     loopDelay.reset();
     const stopProducing = produceMeanwhile();
@@ -265,6 +287,7 @@ describe('ZooKeeper outages, two workers, no event ids', () => {
   it('one worker cut off from ZooKeeper without a reset (black hole) past its session: it stops its tasks after its session, the other takes over, it rejoins when the network heals; exact', { timeout: 120_000 }, async () => {
     await run.produce(2000);
     const [cutOff, other] = workers as [WorkerProcess, WorkerProcess];
+    await settled();
     const from = Date.now();
     loopDelay.reset();
     const stopProducing = produceMeanwhile();
