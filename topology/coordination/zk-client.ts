@@ -137,6 +137,8 @@ interface ConnectionManagerInternals {
   onSocketData: (buffer: Buffer) => void;
   onSocketConnected: () => void;
   connectTimeoutHandler?: NodeJS.Timeout | null;
+  /** Bytes of a frame not yet complete; the library never clears it when a socket goes. */
+  pendingBuffer: Buffer | null;
   packetQueue: { queue: QueuedPacket[] };
   pendingQueue: QueuedPacket[];
 }
@@ -655,12 +657,17 @@ export class ZkClient extends EventEmitter {
     };
     manager.connect = () => {
       this.attemptStartedAt = Date.now();
+      // A new connection is a new byte stream. The library keeps the part of a frame the last socket
+      // left unfinished (a server stopped or cut mid-answer) and would read the new server's first
+      // bytes as its rest: a garbled connect answer, a hang or an exception that ends the process.
+      manager.pendingBuffer = null;
       connect.call(manager);
     };
     // The library queues its auth packets behind the calls made while disconnected, which the
     // server would then run unauthenticated (NoAuth): put the auth packets first. The rest keeps the
     // library's order (those calls, then the watches to re-register).
     manager.onSocketConnected = () => {
+      manager.pendingBuffer = null;
       const waiting = manager.packetQueue.queue.splice(0);
       onSocketConnected.call(manager);
       const queued = manager.packetQueue.queue.splice(0);
