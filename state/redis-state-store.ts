@@ -28,14 +28,6 @@ export interface RedisStateStoreOptions {
 }
 
 /**
- * The durable half of the checkpoint protocol in Redis: one atomic, fenced
- * write per flush of an input partition (checkpoint.lua), and the reads that
- * take a partition up again or serve queries.
- *
- * Errors: FencedError (a newer claim owns the partition), StateLostError
- * (Redis lost writes), WatermarkRegressionError (bug guard), StateStoreUnavailableError (retriable), StateStoreError.
- */
-/**
  * Whether a partition's Tab records agree with its client states, from its
  * meta's `watermark` and `records_at`: every checkpoint of this version sets
  * one to the other; a writer of an older version moves the watermark on and
@@ -47,6 +39,14 @@ function recordsAgree([watermark, recordsAt]: [string | null, string | null]): b
   return recordsAt !== null && recordsAt === watermark;
 }
 
+/**
+ * The durable half of the checkpoint protocol in Redis: one atomic, fenced
+ * write per flush of an input partition (checkpoint.lua), and the reads that
+ * take a partition up again or serve queries.
+ *
+ * Errors: FencedError (a newer claim owns the partition), StateLostError
+ * (Redis lost writes), WatermarkRegressionError (bug guard), StateStoreUnavailableError (retriable), StateStoreError.
+ */
 export class RedisStateStore {
   private readonly redis: RedisWithStateScripts;
   private readonly prefix: string;

@@ -62,6 +62,9 @@ export interface TabProjections {
   clients: ClientProjection[];
 }
 
+/** Adds one partition's answer for a Tab (its projection merged across clients there, and how many) to the query's. */
+type AddAggregate = (tab: string, type: string, merged: unknown, clients: number) => void;
+
 /**
  * Reads a topology's states from Redis and answers the queries the CLI, the
  * HTTP API and the dashboard share: aggregates merged across the clients of
@@ -117,7 +120,7 @@ export class TabQuery {
     const out = new Map<string, { type: string; merged: unknown; clients: number }>();
     // A Tab's states are in one partition when the fold is keyed by Tab; a fold keyed otherwise (by client) spreads
     // them, each partition with a record of its own clients: what each partition answers merges into the Tab's.
-    const add = (tab: string, type: string, merged: unknown, clients: number): void => {
+    const add: AddAggregate = (tab, type, merged, clients) => {
       const held = out.get(tab);
       if (held === undefined) out.set(tab, { type, merged, clients });
       else out.set(tab, { type, merged: this.registry.get(type)!.merge(held.merged, merged), clients: held.clients + clients });
@@ -136,23 +139,32 @@ export class TabQuery {
         for (let i = 0; i < withRecords.length; i++) {
           const { record, clients } = read[i]!;
           if (record === null) continue;
-          this.budget.countState();
-          await this.budget.tick();
           const tab = withRecords[i]!;
-          const type = tabs.get(tab)!;
-          const handler = this.registry.get(type)!;
-          add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
+          await this.addRecord(tab, tabs.get(tab)!, record, clients, now, add);
           unread.delete(tab);
         }
       }
-      const inPartition = new Map<string, TabProjections>();
-      await this.collectIn(p, unread, clientMatches, now, inPartition);
-      for (const [tab, entry] of inPartition) {
-        await this.budget.tick();
-        add(tab, entry.type, mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), entry.clients.length);
-      }
+      await this.addMergedClients(p, unread, clientMatches, now, add);
     }
     return out;
+  }
+
+  /** A Tab's record, projected at `now` and added as its aggregate in this partition. */
+  private async addRecord(tab: string, type: string, record: Buffer, clients: number | null, now: number, add: AddAggregate): Promise<void> {
+    this.budget.countState();
+    await this.budget.tick();
+    const handler = this.registry.get(type)!;
+    add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
+  }
+
+  /** The matching client states of these Tabs of partition p, merged per Tab and added. */
+  private async addMergedClients(p: number, tabs: ReadonlyMap<string, string>, clientMatches: (client: string) => boolean, now: number, add: AddAggregate): Promise<void> {
+    const inPartition = new Map<string, TabProjections>();
+    await this.collectIn(p, tabs, clientMatches, now, inPartition);
+    for (const [tab, entry] of inPartition) {
+      await this.budget.tick();
+      add(tab, entry.type, mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), entry.clients.length);
+    }
   }
 
   /**
@@ -162,19 +174,10 @@ export class TabQuery {
    * Tab has a type but no record (a type without records, or data no worker
    * rebuilt records for yet) merges its client states instead.
    */
-  private async oneTabAggregate(tab: string, clientMatches: (client: string) => boolean, now: number, add: (tab: string, type: string, merged: unknown, clients: number) => void): Promise<void> {
+  private async oneTabAggregate(tab: string, clientMatches: (client: string) => boolean, now: number, add: AddAggregate): Promise<void> {
     for (const { partition, type, record, clients } of await this.store.readTabAcrossPartitions(this.topology, tab)) {
-      const handler = this.registry.get(type);
-      if (handler === undefined) continue;
-      if (record !== null && handler.mergeState !== undefined) {
-        this.budget.countState();
-        await this.budget.tick();
-        add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
-        continue;
-      }
-      const inPartition = new Map<string, TabProjections>();
-      await this.collectIn(partition, new Map([[tab, type]]), clientMatches, now, inPartition);
-      for (const [name, entry] of inPartition) add(name, entry.type, mergeProjections(entry.type, entry.clients.map((c) => c.projection), this.registry), entry.clients.length);
+      if (record !== null && this.registry.get(type)?.mergeState !== undefined) await this.addRecord(tab, type, record, clients, now, add);
+      else await this.addMergedClients(partition, new Map([[tab, type]]), clientMatches, now, add);
     }
   }
 
