@@ -25,7 +25,7 @@ export function registerServeCommand(program: Command): void {
       .option('--history-step <ms>', 'how often the dashboard’s charts are sampled; the last hour is kept in memory', '5000')
       .option('--insecure-no-auth', 'listen on a non-loopback --host without any API token')
       .option('--metrics-tabs <pattern>', 'export the figures of the Tabs matching this pattern (of --topology) on /metrics, for Prometheus and Grafana (env TABSTREAM_METRICS_TABS)')
-      .option('--metrics-max-tabs <n>', `at most this many of them, the first by name (env TABSTREAM_METRICS_MAX_TABS)`, String(DEFAULT_METRICS_MAX_TABS)),
+      .option('--metrics-max-tabs <n>', `at most this many of them, the first by name (env TABSTREAM_METRICS_MAX_TABS; default ${DEFAULT_METRICS_MAX_TABS})`),
   ).action(async (flags) => {
     const port = portFlag(flags.port, '--port');
     const topology = checkTopologyName(flags.topology);
@@ -66,7 +66,8 @@ function tabMetricsFlags(flags: { metricsTabs?: string; metricsMaxTabs?: string 
   const pattern = flags.metricsTabs ?? env.TABSTREAM_METRICS_TABS;
   if (pattern === undefined || pattern === '') return null;
   compilePattern(pattern); // throws PatternError: `bad pattern '…': why`
-  const given = flags.metricsMaxTabs !== String(DEFAULT_METRICS_MAX_TABS) ? flags.metricsMaxTabs : (env.TABSTREAM_METRICS_MAX_TABS ?? flags.metricsMaxTabs);
+  // The flag, else the environment, else the default: a flag with no default of commander's can tell it was given.
+  const given = flags.metricsMaxTabs ?? env.TABSTREAM_METRICS_MAX_TABS ?? String(DEFAULT_METRICS_MAX_TABS);
   const maxTabs = Number(given);
   if (!Number.isInteger(maxTabs) || maxTabs < 1 || maxTabs > 10_000) throw new Error(`--metrics-max-tabs takes a count from 1 to 10000, got '${given}'`);
   return { topology, pattern, maxTabs };
