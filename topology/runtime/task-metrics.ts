@@ -1,3 +1,15 @@
+/** The counter of dead letters sent for one reason: `dead_letters_<reason>` (beside `dead_letters`, their sum). */
+const DEAD_LETTER_PREFIX = 'dead_letters_';
+
+export function deadLetterCounter(reason: string): string {
+  return `${DEAD_LETTER_PREFIX}${reason}`;
+}
+
+/** The reason a counter counts dead letters for, or null for any other counter. */
+export function deadLetterReason(counter: string): string | null {
+  return counter.startsWith(DEAD_LETTER_PREFIX) ? counter.slice(DEAD_LETTER_PREFIX.length) : null;
+}
+
 /** Named counters and gauges of one task; read by status and /metrics. */
 export class TaskMetrics {
   readonly counters = new Map<string, number>();

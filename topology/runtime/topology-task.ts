@@ -9,7 +9,7 @@ import { decodeEnvelope, encodeEnvelopes, envelopePosition } from './forward-env
 import type { Outbox } from './outbox';
 import type { TaskContext } from '../../contracts/task-context';
 import type { InputRecord } from '../../contracts/input-consumer';
-import type { TaskMetrics } from './task-metrics';
+import { deadLetterCounter, type TaskMetrics } from './task-metrics';
 import type { StateSource } from '../../contracts/state-source';
 import { StateFetchError } from './state-fetch-error';
 import type { WorkingSet } from '../../contracts/working-set';
@@ -525,7 +525,7 @@ export class TopologyTask {
     }
     this.outbox.push({ topic: this.dlqTopic, key: null, value, headers });
     this.metrics.count('dead_letters');
-    this.metrics.count(`dead_letters_${reason}`);
+    this.metrics.count(deadLetterCounter(reason));
   }
 
   private contextFor(component: string): TaskContext<HandlerRegistry> {

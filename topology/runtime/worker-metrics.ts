@@ -3,6 +3,7 @@
 // events (ObservedRunners), so a partition handed over leaves every series at
 // once; the per-record counters the tasks keep (TaskMetrics, handed over by
 // `took_up`) are read at scrape time (collect callbacks).
+import { deadLetterReason } from './task-metrics';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Worker } from './worker';
 import { scrapedCounter, scrapedGauge, type Sample } from './scraped-metrics';
@@ -36,7 +37,6 @@ const TASK_GAUGES: ReadonlyArray<readonly [key: string, name: string, help: stri
   ['dedup_window_unchecked_ids', 'tabstream_dedup_window_unchecked_ids', 'Ids let through unchecked (older than the window, or the window full), since the task started'],
 ];
 
-const DEAD_LETTER_PREFIX = 'dead_letters_';
 /** The sum over reasons, which Prometheus computes itself. */
 const DEAD_LETTERS_TOTAL_KEY = 'dead_letters';
 
@@ -89,9 +89,10 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     help: 'Messages and events sent to the dead-letter topic, by reason',
     labelNames: [...perPartition, 'reason'],
     read: () =>
-      taskCounts(observed).flatMap((c): Sample[] =>
-        c.key.startsWith(DEAD_LETTER_PREFIX) ? [[{ ...byTask(c), reason: c.key.slice(DEAD_LETTER_PREFIX.length) }, c.value]] : [],
-      ),
+      taskCounts(observed).flatMap((c): Sample[] => {
+        const reason = deadLetterReason(c.key);
+        return reason === null ? [] : [[{ ...byTask(c), reason }, c.value]];
+      }),
   });
   // Counters a topology's own bolts keep (TaskContext.count) show up here by name.
   scrapedCounter(registry, {
@@ -100,7 +101,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     labelNames: [...perPartition, 'counter'],
     read: () =>
       taskCounts(observed).flatMap((c): Sample[] =>
-        known.has(c.key) || c.key.startsWith(DEAD_LETTER_PREFIX) ? [] : [[{ ...byTask(c), counter: c.key }, c.value]],
+        known.has(c.key) || deadLetterReason(c.key) !== null ? [] : [[{ ...byTask(c), counter: c.key }, c.value]],
       ),
   });
 

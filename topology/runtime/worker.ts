@@ -23,6 +23,7 @@ import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from '../../contracts/working-set';
 import { EventLoopWatch } from './event-loop-watch';
+import { deadLetterReason } from './task-metrics';
 import { TimeoutError, withTimeout } from '../with-timeout';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
 import { WorkerEmitter } from './worker-events';
@@ -45,7 +46,6 @@ const VERSION = '0.1.0';
 const HEALTH_PUBLISH_MS = 2000;
 /** Checkpoint times and dead-letter counts go out at most this often (with any change of stalls, or on their own when they changed). */
 const STATS_PUBLISH_MS = 4000;
-const DEAD_LETTER_PREFIX = 'dead_letters_';
 /** Joining again after a session ended: connect() itself waits up to its timeout for a server, so the pauses between tries stay short. */
 const REJOIN_RETRY: RetryPolicy = { initialMs: 100, maxMs: 500 };
 /** Applying a topology's assignment again after a failure. */
@@ -157,8 +157,8 @@ export class Worker {
       const reasons: Record<string, number> = {};
       for (const metrics of runner.metrics.values()) {
         for (const [key, value] of metrics.counters) {
-          if (!key.startsWith(DEAD_LETTER_PREFIX)) continue;
-          const reason = key.slice(DEAD_LETTER_PREFIX.length);
+          const reason = deadLetterReason(key);
+          if (reason === null) continue;
           reasons[reason] = (reasons[reason] ?? 0) + value;
         }
       }
