@@ -657,16 +657,15 @@ export class ZkClient extends EventEmitter {
     };
     manager.connect = () => {
       this.attemptStartedAt = Date.now();
-      // A new connection is a new byte stream. The library keeps the part of a frame the last socket
-      // left unfinished (a server stopped or cut mid-answer) and would read the new server's first
-      // bytes as its rest: a garbled connect answer, a hang or an exception that ends the process.
-      manager.pendingBuffer = null;
       connect.call(manager);
     };
     // The library queues its auth packets behind the calls made while disconnected, which the
     // server would then run unauthenticated (NoAuth): put the auth packets first. The rest keeps the
     // library's order (those calls, then the watches to re-register).
     manager.onSocketConnected = () => {
+      // A new connection is a new byte stream. The library keeps the part of a frame the last socket
+      // left unfinished (a server stopped or cut mid-answer) and would read the new server's first
+      // bytes as its rest: a garbled connect answer, a hang or an exception that ends the process.
       manager.pendingBuffer = null;
       const waiting = manager.packetQueue.queue.splice(0);
       onSocketConnected.call(manager);
