@@ -61,9 +61,11 @@ function literalOf(pattern: string): string | null {
   return name;
 }
 
+const EVERY_OPERATOR = new RegExp(OPERATORS.source, 'g');
+
 /** A pattern that matches exactly `name` (its operators escaped): how the dashboard and clients ask for one Tab. */
 export function exactName(name: string): string {
-  return name.replace(/[\\^$.|?*+()[\]{}]/g, (c) => `\\${c}`);
+  return name.replace(EVERY_OPERATOR, (c) => `\\${c}`);
 }
 
 /**
