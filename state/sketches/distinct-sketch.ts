@@ -11,7 +11,7 @@
 // new entry makes a new array while it is short, so the functions that can
 // add one return the sketch to keep. Adding a value twice changes nothing,
 // and merging is a register-wise max: associative, commutative, idempotent.
-import { hyperLogLogEstimate } from './hyperloglog-estimate';
+import { hyperLogLogEstimate, linearCounting } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
@@ -101,9 +101,10 @@ function setRegister(sketch: DistinctSketch, register: number, rank: number): Di
   return sketch;
 }
 
-function toDense(sparse: readonly number[]): Uint8Array {
+/** Registers from the first `count` sorted entries of `sparse` (all of them unless said). */
+function toDense(sparse: ArrayLike<number>, count = sparse.length): Uint8Array {
   const dense = new Uint8Array(REGISTERS);
-  for (const entry of sparse) dense[entry >>> RANK_BITS] = entry & (RANK_SCALE - 1);
+  for (let i = 0; i < count; i++) dense[sparse[i]! >>> RANK_BITS] = sparse[i]! & (RANK_SCALE - 1);
   return dense;
 }
 
@@ -174,12 +175,11 @@ export function distinctCount(sketch: DistinctSketch): number {
  * them: at least 3/4 of the registers are zero, so Σ2^-r ≥ 0.75·m and the raw
  * estimate α·m²/Σ2^-r stays under 0.97·m, below the 2.5·m where the estimator
  * switches: it takes linear counting, m·ln(m/zeros), which depends on the
- * zero count alone. The same expression as hyperLogLogEstimate's, so the
+ * zero count alone: the same function hyperLogLogEstimate calls, so the
  * same bits, without making the 16 KiB of dense registers to sum them.
  */
 function sparseEstimate(set: number): number {
-  const m = REGISTERS;
-  return Math.floor(m * Math.log(m / (m - set)) + 0.5);
+  return linearCounting(REGISTERS, REGISTERS - set);
 }
 
 // Serialized as a form byte: 0 empty, 1 sparse (count, then entry gaps), 2
@@ -229,12 +229,8 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
       if (kept > 0 && scratch[kept - 1] >>> RANK_BITS === entry >>> RANK_BITS) scratch[kept - 1] = Math.max(scratch[kept - 1], entry);
       else scratch[kept++] = entry;
     }
-    if (kept > SPARSE_LIMIT) {
-      // Straight into registers: no list of entries made only to be dropped.
-      const dense = new Uint8Array(REGISTERS);
-      for (let i = 0; i < kept; i++) dense[scratch[i]! >>> RANK_BITS] = scratch[i]! & (RANK_SCALE - 1);
-      return dense;
-    }
+    // Past the sparse limit, straight into registers: no list of entries made only to be dropped.
+    if (kept > SPARSE_LIMIT) return toDense(scratch, kept);
     const entries = new Array<number>(kept);
     for (let i = 0; i < kept; i++) entries[i] = scratch[i];
     return entries;

@@ -19,7 +19,12 @@ export function hyperLogLogEstimate(registers: Uint8Array): number {
     if (rank === 0) zeros++;
     sumOfInverses += INVERSE_POWERS[rank];
   }
-  let estimate = alphaTimesMSquared / sumOfInverses;
-  if (zeros > 0 && estimate < (5 / 2) * m) estimate = m * Math.log(m / zeros);
+  const estimate = alphaTimesMSquared / sumOfInverses;
+  if (zeros > 0 && estimate < (5 / 2) * m) return linearCounting(m, zeros);
   return Math.floor(estimate + 0.5);
+}
+
+/** The estimate of m registers of which `zeros` are zero, by linear counting (the estimator's small-range branch), rounded as it rounds. */
+export function linearCounting(m: number, zeros: number): number {
+  return Math.floor(m * Math.log(m / zeros) + 0.5);
 }
