@@ -29,6 +29,8 @@ interface TabSnapshot {
   up: boolean;
   aggregates: RenderedAggregate[];
   leftOut: boolean;
+  /** Every family's samples, made once per read. */
+  samples: Map<string, Sample[]>;
 }
 
 /** The figures of a window cell that get a family of their own; any other number goes to `tabstream_tab_figure`. */
@@ -97,11 +99,13 @@ export function registerTabMetrics(registry: Registry, reader: ClusterReader, ca
     // The families' collect callbacks run concurrently within one scrape: they share one read.
     if (snapshot !== null && now - snapshot.at < 500) return snapshot.read;
     const ask = () => readTabs(reader, opts);
-    const fresh = (cache === null ? ask() : cache.get(opts.topology, `tab-metrics\u0000${opts.pattern}\u0000${opts.maxTabs}`, ask)).catch((): TabSnapshot => ({ up: false, aggregates: [], leftOut: false }));
+    const fresh = (cache === null ? ask() : cache.get(opts.topology, `tab-metrics\u0000${opts.pattern}\u0000${opts.maxTabs}`, ask)).catch(
+      (): TabSnapshot => ({ up: false, aggregates: [], leftOut: false, samples: new Map() }),
+    );
     snapshot = { at: now, read: fresh };
     return fresh;
   };
-  const samples = async (family: string): Promise<Sample[]> => (await read()).aggregates.flatMap((a) => tabSamples(opts.topology, a).get(family) ?? []);
+  const samples = async (family: string): Promise<Sample[]> => (await read()).samples.get(family) ?? [];
   for (const { name, help, labels } of FAMILIES) {
     scrapedGauge(registry, { name, help, labelNames: ['topology', 'tab', 'type', ...labels], read: () => samples(name) });
   }
@@ -133,5 +137,13 @@ async function readTabs(reader: ClusterReader, opts: TabMetricsOptions): Promise
     const answers = await Promise.all(page.tabs.slice(i, i + 16).map(({ tab }) => query.aggregate(exactName(tab))));
     for (const answer of answers) aggregates.push(...Object.values(answer));
   }
-  return { up: true, aggregates, leftOut: page.next !== null };
+  const samples = new Map<string, Sample[]>();
+  for (const a of aggregates) {
+    for (const [family, list] of tabSamples(opts.topology, a)) {
+      const all = samples.get(family);
+      if (all === undefined) samples.set(family, list);
+      else all.push(...list);
+    }
+  }
+  return { up: true, aggregates, leftOut: page.next !== null, samples };
 }
