@@ -17,6 +17,7 @@ import { RECORD_CLIENT } from '../state/redis-keys';
 export type { TabState } from './tab-state';
 
 export const STATE_FIELDS = ['tab', 'client', 'type', 'entry'] as const;
+export type StateField = (typeof STATE_FIELDS)[number];
 
 /**
  * Folds events into per-(Tab, client) states, idempotently: a resent event
@@ -378,7 +379,7 @@ export interface FoldBoltOptions {
   staleTabAfterMs?: number;
 }
 
-export function foldBolt(options: FoldBoltOptions = {}): BoltDefinition<HandlerRegistry> {
+export function foldBolt(options: FoldBoltOptions = {}): BoltDefinition<HandlerRegistry, StateField> {
   const staleAfterMs = options.staleTabAfterMs ?? DEFAULT_STALE_TAB_AFTER_MS;
   if (!(Number.isSafeInteger(staleAfterMs) && staleAfterMs >= 0)) {
     throw new TypeError(`staleTabAfterMs must be a non-negative integer of milliseconds, got ${String(options.staleTabAfterMs)}`);

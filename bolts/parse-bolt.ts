@@ -7,6 +7,7 @@ import { decodeMessage, type DecodeOptions } from './wire';
 import { TabPatterns } from './tab-pattern';
 
 export const EVENT_FIELDS = ['tab', 'type', 'value', 'time', 'client', 'id'] as const;
+export type EventField = (typeof EVENT_FIELDS)[number];
 
 /** How far ahead of the worker's clock an event time may be (DESIGN.md: default 1 h). */
 export const DEFAULT_MAX_EVENT_FUTURE_MS = 60 * 60 * 1000;
@@ -69,7 +70,7 @@ function elementEvidence(index: number, raw: unknown): Buffer {
   return Buffer.from(complete ? `${head}${text}}` : `${head}${text}`);
 }
 
-export function parseBolt(options: ParseBoltOptions = {}): BoltDefinition<HandlerRegistry> {
+export function parseBolt(options: ParseBoltOptions = {}): BoltDefinition<HandlerRegistry, EventField> {
   const maxEventFutureMs = options.maxEventFutureMs ?? DEFAULT_MAX_EVENT_FUTURE_MS;
   if (!(Number.isSafeInteger(maxEventFutureMs) && maxEventFutureMs >= 0)) {
     throw new TypeError(`maxEventFutureMs must be a non-negative integer of milliseconds, got ${String(options.maxEventFutureMs)}`);

@@ -18,8 +18,8 @@ const histogram = createHistogramType({ bounds: LATENCY_BOUNDS_MS });
 export default (opts: TopologyOptions = {}) =>
   topology(opts.name ?? 'histograms', (t) => {
     t.tabType(histogram);
-    t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
-    t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs, blockedTabs: opts.blockedTabs })).localOrShuffle('events')
-      .bolt('fold', foldBolt({ staleTabAfterMs: opts.staleTabAfterMs })).fields('parse', 'tab')
-      .bolt('sink', redisSink()).localOrShuffle('fold');
+    const events = t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
+    const parse = t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs, blockedTabs: opts.blockedTabs })).localOrShuffle(events);
+    const fold = t.bolt('fold', foldBolt({ staleTabAfterMs: opts.staleTabAfterMs })).fields(parse, 'tab');
+    t.bolt('sink', redisSink()).localOrShuffle(fold);
   });

@@ -10,8 +10,8 @@ import { redisSink } from '../state/redis-sink-bolt';
 
 export default (opts: { name?: string; topic?: string; maxEventFutureMs?: number } = {}) =>
   topology(opts.name ?? 'per-client', (t) => {
-    t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
-    t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs })).localOrShuffle('events')
-      .bolt('fold', foldBolt()).fields('parse', 'client')
-      .bolt('sink', redisSink()).localOrShuffle('fold');
+    const events = t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
+    const parse = t.bolt('parse', parseBolt({ maxEventFutureMs: opts.maxEventFutureMs })).localOrShuffle(events);
+    const fold = t.bolt('fold', foldBolt()).fields(parse, 'client');
+    t.bolt('sink', redisSink()).localOrShuffle(fold);
   });

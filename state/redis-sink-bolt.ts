@@ -26,6 +26,7 @@ class RedisSinkBolt implements Bolt {
   }
 }
 
-export function redisSink(): BoltDefinition {
+/** It emits nothing (`never` fields): no bolt can group on it. */
+export function redisSink(): BoltDefinition<unknown, never> {
   return { kind: 'bolt', type: 'redis-sink', outputFields: [], create: () => new RedisSinkBolt() };
 }

@@ -6,20 +6,20 @@
 import { topology } from '../../topology/dsl';
 import type { BoltDefinition } from '../../topology/dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
-import { EVENT_FIELDS, parseBolt } from '../../bolts/parse-bolt';
+import { EVENT_FIELDS, parseBolt, type EventField } from '../../bolts/parse-bolt';
 import { foldBolt } from '../../bolts/fold-bolt';
 import { redisSink } from '../../state/redis-sink-bolt';
 
 /** Passes every event on unchanged: only its grouping matters. */
-function relayBolt(): BoltDefinition {
+function relayBolt(): BoltDefinition<unknown, EventField> {
   return { kind: 'bolt', type: 'relay', outputFields: EVENT_FIELDS, create: () => ({ execute: (tuple, emit) => emit(tuple) }) };
 }
 
 export default (opts: { name?: string; topic?: string } = {}) =>
   topology(opts.name ?? 'two-keyed', (t) => {
-    t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
-    t.bolt('parse', parseBolt()).localOrShuffle('events')
-      .bolt('relay', relayBolt()).fields('parse', 'client')
-      .bolt('fold', foldBolt()).fields('relay', 'tab')
-      .bolt('sink', redisSink()).localOrShuffle('fold');
+    const events = t.spout('events', kafkaSpout({ topic: opts.topic ?? 'tabs', keyField: 'tab' }));
+    const parse = t.bolt('parse', parseBolt()).localOrShuffle(events);
+    const relay = t.bolt('relay', relayBolt()).fields(parse, 'client');
+    const fold = t.bolt('fold', foldBolt()).fields(relay, 'tab');
+    t.bolt('sink', redisSink()).localOrShuffle(fold);
   });

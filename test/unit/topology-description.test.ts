@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { renderDescription, topology, type BoltDefinition, type TabTypeDefinition } from '../../topology/dsl';
+import { renderDescription, topology, type TabTypeDefinition } from '../../topology/dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
 import buildTaba from '../../topology/builtin/taba';
 import { specDescription, specDescriptionText } from '../../topology/deploy/spec-description';
-
-const bolt = (type: string, outputFields: string[]): BoltDefinition => ({ kind: 'bolt', type, outputFields, create: () => ({ execute: () => {} }) });
+import { stubBolt as bolt } from '../support/stub-bolt';
 
 /** Every kind of grouping and placement, a declared parallelism on the spout and a bolt, a registered Tab type. */
 const mixed = () =>
   topology('mixed', (b) => {
-    b.spout('events', kafkaSpout({ topic: 'tabs', keyField: 'tab' }), { parallelism: 4 });
-    b.bolt('parse', bolt('parse', ['tab', 'client'])).localOrShuffle('events')
-      .bolt('count', bolt('count', ['n']), { parallelism: 2 }).fields('parse', 'client', 'tab').shuffle('events')
-      .bolt('all', bolt('all', [])).all('count').global('parse');
+    const events = b.spout('events', kafkaSpout({ topic: 'tabs', keyField: 'tab' }), { parallelism: 4 });
+    const parse = b.bolt('parse', bolt('parse', ['tab', 'client'])).localOrShuffle(events);
+    const count = b.bolt('count', bolt('count', ['n']), { parallelism: 2 }).fields(parse, 'client', 'tab').shuffle(events);
+    b.bolt('all', bolt('all', [])).all(count).global(parse);
     b.tabType({ type: 'histogram' } as unknown as TabTypeDefinition);
   });
 

@@ -22,8 +22,8 @@ const histogram = createHistogramType({ bounds: [1, 10] });
 function withTypes(...types: unknown[]): (t: TopologyBuilder) => void {
   return (t) => {
     for (const type of types) t.tabType(type as { type: string });
-    t.spout('events', kafkaSpout({ topic: 'tabs', keyField: 'tab' }));
-    t.bolt('parse', parseBolt()).localOrShuffle('events');
+    const events = t.spout('events', kafkaSpout({ topic: 'tabs', keyField: 'tab' }));
+    t.bolt('parse', parseBolt()).localOrShuffle(events);
   };
 }
 

@@ -1,4 +1,5 @@
-export { topology, Topology, TopologyBuilder, BoltInputs } from './topology';
+export { topology, Topology, TopologyBuilder } from './topology';
+export { ComponentHandle, BoltHandle } from './handle';
 export type { DeclaredComponent } from './topology';
 export type { BoltDefinition, SpoutDefinition, ComponentDefinition, ComponentOptions } from '../../contracts/component';
 export type { Grouping, InputDeclaration } from './grouping';

@@ -1,5 +1,7 @@
 import type { BoltDefinition, ComponentDefinition, ComponentOptions, SpoutDefinition } from '../../contracts/component';
 import type { Grouping, InputDeclaration } from './grouping';
+import { BoltHandle, ComponentHandle } from './handle';
+import { TopologyError } from './topology-error';
 import type { TabTypeDefinition } from './tab-type';
 import { validateTabTypes, validateTopology } from './validate';
 import { describeTopology } from './describe';
@@ -68,43 +70,10 @@ export class Topology {
   }
 }
 
-/** Declares inputs of the bolt just added; each call adds one input. */
-export class BoltInputs {
-  constructor(
-    private readonly builder: TopologyBuilder,
-    private readonly declared: DeclaredComponent,
-  ) {}
-
-  shuffle(from: string): this {
-    return this.input(from, { kind: 'shuffle' });
-  }
-  localOrShuffle(from: string): this {
-    return this.input(from, { kind: 'localOrShuffle' });
-  }
-  fields(from: string, ...fields: string[]): this {
-    return this.input(from, { kind: 'fields', fields });
-  }
-  all(from: string): this {
-    return this.input(from, { kind: 'all' });
-  }
-  global(from: string): this {
-    return this.input(from, { kind: 'global' });
-  }
-
-  /** Adds the next bolt; lets a topology read as one chain. */
-  bolt(name: string, definition: BoltDefinition, options: ComponentOptions = {}): BoltInputs {
-    return this.builder.bolt(name, definition, options);
-  }
-
-  private input(from: string, grouping: Grouping): this {
-    this.declared.inputs.push({ from, grouping });
-    return this;
-  }
-}
-
 export class TopologyBuilder {
   private readonly components: DeclaredComponent[] = [];
   private readonly tabTypes: TabTypeDefinition[] = [];
+  private readonly handles = new Set<ComponentHandle>();
 
   constructor(readonly name: string) {}
 
@@ -118,15 +87,35 @@ export class TopologyBuilder {
     return this;
   }
 
-  spout(name: string, definition: SpoutDefinition, options: ComponentOptions = {}): this {
+  /** Declares the spout; bolts name it for an input by the handle returned. */
+  spout<Fields extends string>(name: string, definition: SpoutDefinition<Fields>, options: ComponentOptions = {}): ComponentHandle<Fields> {
     this.components.push({ name, definition, options, inputs: [] });
-    return this;
+    return this.own(new ComponentHandle(name, definition.outputFields));
   }
 
-  bolt(name: string, definition: BoltDefinition, options: ComponentOptions = {}): BoltInputs {
+  /** Declares a bolt; its inputs follow as groupings on the handle returned, e.g. `.fields(parse, 'tab')`. */
+  bolt<Fields extends string>(name: string, definition: BoltDefinition<unknown, Fields>, options: ComponentOptions = {}): BoltHandle<Fields> {
     const declared: DeclaredComponent = { name, definition, options, inputs: [] };
     this.components.push(declared);
-    return new BoltInputs(this, declared);
+    const addInput = (from: unknown, grouping: Grouping): void => {
+      declared.inputs.push({ from: this.inputName(name, from), grouping });
+    };
+    return this.own(new BoltHandle(name, definition.outputFields, addInput));
+  }
+
+  private own<H extends ComponentHandle>(handle: H): H {
+    this.handles.add(handle);
+    return handle;
+  }
+
+  /** The name of the component a handle stands for; anything but a handle of this builder is an error (a JavaScript module is not type-checked). */
+  private inputName(bolt: string, from: unknown): string {
+    if (from instanceof ComponentHandle && this.handles.has(from)) return from.name;
+    const what =
+      from instanceof ComponentHandle ? `'${from.name}', a component of another topology`
+      : typeof from === 'string' ? `the name '${from}'`
+      : 'a value that is no component handle';
+    throw new TopologyError(`bolt '${bolt}' reads from ${what}: name an input by the handle this topology's t.spout() or t.bolt() returned`);
   }
 
   /** Validates the declaration; throws a TopologyError that says what is wrong. */
@@ -137,7 +126,7 @@ export class TopologyBuilder {
   }
 }
 
-/** `topology('taba', t => { t.spout(...); t.bolt(...).fields(...) })` */
+/** `topology('taba', (t) => { const events = t.spout(...); t.bolt(...).localOrShuffle(events); })` */
 export function topology(name: string, declare: (t: TopologyBuilder) => void): Topology {
   const builder = new TopologyBuilder(name);
   declare(builder);

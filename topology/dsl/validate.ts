@@ -26,7 +26,7 @@ export function validateTopology(name: string, components: DeclaredComponent[]):
   }
   for (const c of components) {
     if (c.definition.kind === 'bolt' && c.inputs.length === 0) {
-      throw new TopologyError(`bolt '${c.name}' has no input: give it a grouping, e.g. .shuffle('${spouts[0]!.name}')`);
+      throw new TopologyError(`bolt '${c.name}' has no input: give it a grouping, e.g. .shuffle(s) with s = t.spout('${spouts[0]!.name}', …)`);
     }
     for (const input of c.inputs) {
       const upstream = byName.get(input.from);
