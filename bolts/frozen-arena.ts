@@ -1,13 +1,18 @@
+import { NameTable } from './name-table';
+
 /**
- * The frozen states of one task, packed: every key and its stored bytes in
- * one growing byte arena, found through an open-addressing table (linear
- * probing) of record offsets, so a frozen state costs its key, its bytes and
- * a few bytes of table: no JavaScript object per state for the collector to
- * trace. Records are [key length u16][key, latin1][value length u32][value];
- * a rewritten or deleted record becomes garbage, and the arena is compacted
- * when garbage is over half of it. Keys and values are one-byte strings
- * (Tab and client names are ASCII, the wire format's charset; values are
- * bytes as latin1): a character above 0xff would be cut to its low byte.
+ * The frozen states of one task, packed: every state's stored bytes in one
+ * growing byte arena, found through an open-addressing table (linear
+ * probing) of record offsets, so a frozen state costs little more than its
+ * bytes, and there is no JavaScript object per state for the collector to
+ * trace. Keys are `<tab>\0<client>`; a record carries the Tab and the client
+ * as numbers from two NameTables (a Tab's name would otherwise be written
+ * once per client):
+ *   [tab number, varuint][client number, varuint][value length, varuint][value]
+ * A rewritten or deleted record becomes garbage; the arena is compacted when
+ * garbage is over a third of it, and then drops from its name tables the
+ * names no live record uses any more. Values are one-byte strings (bytes as
+ * latin1): a character above 0xff would be cut to its low byte.
  *
  * Iteration is by slot (`next`): a walk can stop anywhere and go on later;
  * entries added meanwhile may or may not be met in the current lap.
@@ -19,15 +24,17 @@ export class FrozenArena {
   private garbage = 0;
   /** Per slot: 0 empty, -1 deleted, else the record's offset + 1. */
   private slots: Int32Array;
-  private hashes: Uint32Array;
   private live = 0;
   private tombstones = 0;
   /** Where a walk stands (a slot index). */
   private cursor = 0;
+  private tabs = new NameTable();
+  private clients = new NameTable();
+  /** Where the last varuint read ended (readVaruint's second result). */
+  private readEnd = 0;
 
   constructor(initialSlots = MIN_SLOTS, initialBytes = MIN_ARENA_BYTES) {
     this.slots = new Int32Array(initialSlots);
-    this.hashes = new Uint32Array(initialSlots);
     this.arena = Buffer.allocUnsafe(initialBytes);
   }
 
@@ -35,39 +42,46 @@ export class FrozenArena {
     return this.live;
   }
 
-  /** What it holds in memory, bytes (arena and table). */
+  /** What it holds in memory, bytes: the arena (garbage and room to grow included), the table and the names. */
   get memoryBytes(): number {
-    return this.arena.byteLength + this.slots.byteLength + this.hashes.byteLength;
+    return this.arena.byteLength + this.slots.byteLength + this.tabs.memoryBytes + this.clients.memoryBytes;
   }
 
   has(key: string): boolean {
-    return this.find(key, hashOf(key)) >= 0;
+    return this.findKey(key) >= 0;
   }
 
   /** The value as latin1 text, or undefined. */
   get(key: string): string | undefined {
-    const slot = this.find(key, hashOf(key));
+    const slot = this.findKey(key);
     return slot < 0 ? undefined : this.valueAt(this.slots[slot]! - 1);
   }
 
   set(key: string, value: string): void {
-    const hash = hashOf(key);
-    // Appended first: making room may compact the arena and move the slots.
-    const offset = this.append(key, value);
-    const found = this.find(key, hash);
+    const at = key.indexOf('\u0000');
+    if (at < 0) throw new TypeError(`a frozen state's key is <tab>\\0<client>, got '${key}'`);
+    // Room first: a compaction may renumber the names.
+    this.makeRoom(MAX_HEADER_BYTES + value.length);
+    const tab = this.tabs.intern(key.slice(0, at));
+    const client = this.clients.intern(key.slice(at + 1));
+    const hash = hashOf(tab, client);
+    const offset = this.append(tab, client, value);
+    const found = this.find(tab, client, hash);
     if (found >= 0) {
       this.garbage += this.recordLength(this.slots[found]! - 1);
       this.slots[found] = offset + 1;
       return;
     }
     // Full of live entries: a table twice the size; full of deleted ones (churn): the same size, cleared.
-    if ((this.live + this.tombstones + 1) * 2 > this.slots.length) this.rehash((this.live + 1) * 4 > this.slots.length ? this.slots.length * 2 : this.slots.length);
+    if ((this.live + this.tombstones + 1) * LOAD_DENOMINATOR > this.slots.length * LOAD_NUMERATOR) {
+      this.rehash((this.live + 1) * 2 * LOAD_DENOMINATOR > this.slots.length * LOAD_NUMERATOR ? this.slots.length * 2 : this.slots.length);
+    }
     this.insert(hash, offset);
     this.live++;
   }
 
   delete(key: string): boolean {
-    const slot = this.find(key, hashOf(key));
+    const slot = this.findKey(key);
     if (slot < 0) return false;
     this.removeAt(slot);
     return true;
@@ -102,15 +116,23 @@ export class FrozenArena {
     this.slots[slot] = -1;
     this.live--;
     this.tombstones++;
-    if (this.garbage > MIN_ARENA_BYTES && this.garbage * 2 > this.used) this.compact(0);
+    if (this.garbage > MIN_ARENA_BYTES && this.garbage * GARBAGE_SHARE > this.used) this.compact(0);
   }
 
-  private find(key: string, hash: number): number {
+  private findKey(key: string): number {
+    const at = key.indexOf('\u0000');
+    if (at < 0) return -1;
+    const tab = this.tabs.idOf(key.slice(0, at));
+    const client = tab === undefined ? undefined : this.clients.idOf(key.slice(at + 1));
+    return tab === undefined || client === undefined ? -1 : this.find(tab, client, hashOf(tab, client));
+  }
+
+  private find(tab: number, client: number, hash: number): number {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const ref = this.slots[slot]!;
       if (ref === 0) return -1;
-      if (ref > 0 && this.hashes[slot] === hash && this.keyEquals(ref - 1, key)) return slot;
+      if (ref > 0 && this.readVaruint(ref - 1) === tab && this.readVaruint(this.readEnd) === client) return slot;
     }
   }
 
@@ -120,87 +142,189 @@ export class FrozenArena {
     while (this.slots[slot]! > 0) slot = (slot + 1) & mask;
     if (this.slots[slot] === -1) this.tombstones--;
     this.slots[slot] = offset + 1;
-    this.hashes[slot] = hash;
   }
 
+  /** A table of `length` slots (a power of two) holding the live records again; no hashes are kept, so each is read back. */
   private rehash(length: number): void {
-    const { slots, hashes } = this;
+    const { slots } = this;
     this.slots = new Int32Array(length);
-    this.hashes = new Uint32Array(length);
     this.tombstones = 0;
-    for (let i = 0; i < slots.length; i++) if (slots[i]! > 0) this.insert(hashes[i]!, slots[i]! - 1);
+    for (let i = 0; i < slots.length; i++) {
+      const ref = slots[i]!;
+      if (ref <= 0) continue;
+      const tab = this.readVaruint(ref - 1);
+      this.insert(hashOf(tab, this.readVaruint(this.readEnd)), ref - 1);
+    }
     this.cursor = 0;
   }
 
-  /** Writes a record at the end (compacting or growing the arena first when it is full); its offset. */
-  private append(key: string, value: string): number {
-    const length = 6 + key.length + value.length;
+  /** Compacts or grows the arena when `length` more bytes would not fit. */
+  private makeRoom(length: number): void {
     if (this.used + length > this.arena.byteLength) this.compact(length);
+  }
+
+  /** Writes a record at the end (room made beforehand); its offset. */
+  private append(tab: number, client: number, value: string): number {
     const at = this.used;
-    const a = this.arena;
-    a.writeUInt16LE(key.length, at);
-    a.write(key, at + 2, 'latin1');
-    a.writeUInt32LE(value.length, at + 2 + key.length);
-    a.write(value, at + 6 + key.length, 'latin1');
-    this.used += length;
+    let end = this.writeVaruint(at, tab);
+    end = this.writeVaruint(end, client);
+    end = this.writeVaruint(end, value.length);
+    end += this.arena.write(value, end, 'latin1');
+    this.used = end;
     return at;
   }
 
-  /** Copies the live records into an arena with room for `extra` more bytes (times `room`), and points the slots at them. */
-  private compact(extra: number, room = 1.5): void {
+  /**
+   * Copies the live records into an arena with room for `extra` more bytes
+   * (times `room`), and points the slots at them. When most names of a table
+   * are no longer used by a live record, the records are renumbered into a
+   * new table of the names in use.
+   */
+  private compact(extra: number, room = GROWTH): void {
+    const tabs = this.renumbering(this.tabs, 0);
+    const clients = this.renumbering(this.clients, 1);
     const liveBytes = this.used - this.garbage;
     const capacity = Math.max(MIN_ARENA_BYTES, Math.ceil((liveBytes + extra) * room));
-    const next = Buffer.allocUnsafe(capacity);
+    const old = this.arena;
+    this.arena = Buffer.allocUnsafe(capacity);
     let at = 0;
     for (let slot = 0; slot < this.slots.length; slot++) {
       const ref = this.slots[slot]!;
       if (ref <= 0) continue;
-      const length = this.recordLength(ref - 1);
-      this.arena.copy(next, at, ref - 1, ref - 1 + length);
+      const offset = ref - 1;
+      const length = recordLengthIn(old, offset);
       this.slots[slot] = at + 1;
-      at += length;
+      if (tabs === undefined && clients === undefined) {
+        old.copy(this.arena, at, offset, offset + length);
+        at += length;
+        continue;
+      }
+      // Renumbered: the record is written again with its new numbers (no longer than before).
+      const tab = readVaruintIn(old, offset);
+      const client = readVaruintIn(old, varuintEnd(old, offset));
+      const valueStart = varuintEnd(old, varuintEnd(old, varuintEnd(old, offset)));
+      const valueLength = offset + length - valueStart;
+      at = this.writeVaruint(at, tabs === undefined ? tab : tabs.intern(this.tabs.nameOf(tab)));
+      at = this.writeVaruint(at, clients === undefined ? client : clients.intern(this.clients.nameOf(client)));
+      at = this.writeVaruint(at, valueLength);
+      old.copy(this.arena, at, valueStart, valueStart + valueLength);
+      at += valueLength;
     }
-    this.arena = next;
     this.used = at;
     this.garbage = 0;
-    // Few live entries in a big table: shrink it too.
+    if (tabs !== undefined) this.tabs = tabs;
+    if (clients !== undefined) this.clients = clients;
+    const renumbered = tabs !== undefined || clients !== undefined;
+    // Few live entries in a big table: shrink it too. Renumbered records hash elsewhere: rehash in any case.
     if (this.slots.length > MIN_SLOTS && this.live * 8 < this.slots.length) this.rehash(Math.max(MIN_SLOTS, nextPowerOfTwo(this.live * 4)));
+    else if (renumbered) this.rehash(this.slots.length);
+  }
+
+  /** A new, empty table to renumber `table`'s names into, when live records use under half of them; else undefined. */
+  private renumbering(table: NameTable, field: 0 | 1): NameTable | undefined {
+    if (table.size < MIN_NAMES_TO_RENUMBER) return undefined;
+    const used = new Uint8Array(table.size);
+    let distinct = 0;
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const ref = this.slots[slot]!;
+      if (ref <= 0) continue;
+      const id = field === 0 ? this.readVaruint(ref - 1) : this.readVaruint(varuintEnd(this.arena, ref - 1));
+      if (used[id] === 0) {
+        used[id] = 1;
+        distinct++;
+      }
+    }
+    return distinct * 2 < table.size ? new NameTable() : undefined;
   }
 
   private recordLength(offset: number): number {
-    const keyLength = this.arena.readUInt16LE(offset);
-    return 6 + keyLength + this.arena.readUInt32LE(offset + 2 + keyLength);
+    return recordLengthIn(this.arena, offset);
   }
 
   private keyAt(offset: number): string {
-    return this.arena.toString('latin1', offset + 2, offset + 2 + this.arena.readUInt16LE(offset));
+    const tab = this.readVaruint(offset);
+    return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(this.readVaruint(this.readEnd))}`;
   }
 
   private valueAt(offset: number): string {
-    const keyLength = this.arena.readUInt16LE(offset);
-    const start = offset + 6 + keyLength;
-    return this.arena.toString('latin1', start, start + this.arena.readUInt32LE(offset + 2 + keyLength));
+    const length = this.readVaruint(varuintEnd(this.arena, varuintEnd(this.arena, offset)));
+    return this.arena.toString('latin1', this.readEnd, this.readEnd + length);
   }
 
-  private keyEquals(offset: number, key: string): boolean {
+  /** The varuint at `offset`; where it ends goes to readEnd. */
+  private readVaruint(offset: number): number {
     const a = this.arena;
-    if (a.readUInt16LE(offset) !== key.length) return false;
-    for (let i = 0, at = offset + 2; i < key.length; i++, at++) if (a[at] !== (key.charCodeAt(i) & 0xff)) return false;
-    return true;
+    let value = 0;
+    let scale = 1;
+    let at = offset;
+    for (;;) {
+      const byte = a[at++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 128;
+    }
+    this.readEnd = at;
+    return value;
+  }
+
+  private writeVaruint(at: number, value: number): number {
+    const a = this.arena;
+    while (value >= 0x80) {
+      a[at++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    a[at++] = value;
+    return at;
   }
 }
 
-/** An arena's smallest table and buffer: a task holding few frozen states costs ~4.5 KiB. */
+/** An arena's smallest table and buffer: a task holding few frozen states costs ~4.3 KiB. */
 const MIN_SLOTS = 64;
 const MIN_ARENA_BYTES = 4096;
+/** The table grows past 5/8 full (live and deleted slots). */
+const LOAD_NUMERATOR = 5;
+const LOAD_DENOMINATOR = 8;
+/** Garbage past 1/GARBAGE_SHARE of the arena's used bytes compacts it. */
+const GARBAGE_SHARE = 3;
+/** A compaction to make room leaves this much room to grow (times what it needs). */
+const GROWTH = 1.25;
+/** Three varuints of numbers and a length below 2^35. */
+const MAX_HEADER_BYTES = 15;
+/** Name tables this small are never renumbered (not worth the pass). */
+const MIN_NAMES_TO_RENUMBER = 256;
 
-/** FNV-1a over the key's one-byte characters. */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i) & 0xff;
-    h = Math.imul(h, 0x01000193);
+function readVaruintIn(a: Buffer, offset: number): number {
+  let value = 0;
+  let scale = 1;
+  for (let at = offset; ; at++) {
+    const byte = a[at]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return value;
+    scale *= 128;
   }
+}
+
+/** Where the varuint at `offset` ends. */
+function varuintEnd(a: Buffer, offset: number): number {
+  let at = offset;
+  while (a[at]! >= 0x80) at++;
+  return at + 1;
+}
+
+/** A record's whole length: its three varuints and its value. */
+function recordLengthIn(a: Buffer, offset: number): number {
+  const lengthAt = varuintEnd(a, varuintEnd(a, offset));
+  return varuintEnd(a, lengthAt) - offset + readVaruintIn(a, lengthAt);
+}
+
+/** A (tab, client) pair's hash: murmur3's finalizer over the two numbers mixed. */
+function hashOf(tab: number, client: number): number {
+  let h = Math.imul(tab, 0x9e3779b1) ^ client;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

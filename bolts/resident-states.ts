@@ -16,8 +16,8 @@ import { frozenText, release, storedStateFromText, type TabState } from './tab-s
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
 
-/** A frozen record's bytes beside its key and value (lengths, and its share of the table). */
-const FROZEN_RECORD_OVERHEAD = 6 + 16;
+/** A frozen record's bytes beside its value (its numbered Tab and client and length, and its share of the table). */
+const FROZEN_RECORD_OVERHEAD = 4 + 8;
 
 /** What a Tab is, to thaw its frozen states: its type and handler, undefined when unknown here. */
 export type TabTypeOf = (tab: string) => { type: string; handler: TabHandler } | undefined;
@@ -107,7 +107,7 @@ export class ResidentStates implements Evictor {
       if (next === undefined) continue;
       next.remove();
       this.evicted++;
-      removed += next.key.length + next.value.length + FROZEN_RECORD_OVERHEAD;
+      removed += next.value.length + FROZEN_RECORD_OVERHEAD;
     }
     if (removed > 0) this.frozen.shrink();
     this.syncFrozen();

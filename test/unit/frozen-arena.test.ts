@@ -5,15 +5,19 @@ import { FrozenArena } from '../../bolts/frozen-arena';
 const bytes = (n: number, seed: number): string => String.fromCharCode(...Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
 
 describe('FrozenArena', () => {
-  it('behaves as a Map of its entries through any sequence of sets, deletes and walks (compactions and rehashes included)', () => {
-    const key = fc.integer({ min: 0, max: 300 }).map((i) => `tab.${i % 40}\u0000client-${i}`);
+  it.each([
+    ['few names', 300, 40],
+    // Past 256 names a compaction renumbers a table whose names are mostly unused.
+    ['many names, renumbered', 3000, 700],
+  ])('behaves as a Map of its entries through any sequence of sets, deletes and walks (compactions and rehashes included): %s', (_, keys, tabs) => {
+    const key = fc.integer({ min: 0, max: keys }).map((i) => `tab.${i % tabs}\u0000client-${i}`);
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key, length: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255) }),
       fc.record({ kind: fc.constant('delete' as const), key }),
       fc.record({ kind: fc.constant('walk' as const), steps: fc.integer({ min: 1, max: 50 }), removeEvery: fc.integer({ min: 0, max: 3 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: keys > 300 ? 2000 : 400 }), (ops) => {
         const arena = new FrozenArena(8, 1024);
         const model = new Map<string, string>();
         for (const o of ops) {
@@ -38,13 +42,14 @@ describe('FrozenArena', () => {
         }
         for (const [k, v] of model) expect(arena.get(k)).toBe(v);
         expect(arena.get('absent\u0000key')).toBeUndefined();
+        expect(arena.get('no separator')).toBeUndefined();
         // A whole lap meets every entry (after the end of the lap under way).
         while (arena.next() !== undefined);
         const seen = new Set<string>();
         for (let e = arena.next(); e !== undefined; e = arena.next()) seen.add(e.key);
         expect(seen).toEqual(new Set(model.keys()));
       }),
-      { numRuns: 200 },
+      { numRuns: keys > 300 ? 40 : 200 },
     );
   });
 
@@ -57,5 +62,20 @@ describe('FrozenArena', () => {
     expect(arena.size).toBe(1000);
     expect(arena.memoryBytes).toBeLessThan(full / 10);
     for (let i = 49_000; i < 50_000; i++) expect(arena.get(`t${i % 500}\u0000c${i}`)).toBe(bytes(80, i));
+  });
+});
+
+describe('FrozenArena: what a state costs', () => {
+  it('writes a Tab name once, not once per client: a frozen state costs its bytes and a few more', () => {
+    const arena = new FrozenArena();
+    const states = 30_000;
+    for (let i = 0; i < states; i++) arena.set(`counter.${Math.floor(i / 300)}\u0000bidder-${i % 300}`, bytes(66, i));
+    // 66 bytes of value; the key's ~20 characters are two small numbers, the table ~8 bytes a state, the arena's room to grow a quarter.
+    expect(arena.memoryBytes / states).toBeLessThan(66 * 1.6);
+    expect(arena.get('counter.99\u0000bidder-299')).toBe(bytes(66, 99 * 300 + 299));
+  });
+
+  it('refuses a key without the NUL between Tab and client', () => {
+    expect(() => new FrozenArena().set('tab-only', 'x')).toThrow(/<tab>\\0<client>/);
   });
 });
