@@ -6,6 +6,7 @@ import type { HandlerRegistry } from './handlers/registry';
 import type { LoadedPartition } from '../state/redis-state-store';
 import type { TabEvent } from './event';
 import type { TabHandler } from './handlers/handler';
+import type { FoldRun } from './handlers/fold-run';
 import type { WorkingSet } from '../contracts/working-set';
 import { DedupWindow } from './dedup-window';
 import { ResidentStates, stateKey } from './resident-states';
@@ -53,6 +54,10 @@ class FoldBolt implements Bolt {
   private last: TabState | null = null;
   /** The Tab record the previous event folded into. */
   private lastRecord: TabState | null = null;
+  /** Events collected for one state (and its Tab record) and not folded yet: folded at once when the next event does not join them, and at the checkpoint. */
+  private run: { fold: FoldRun; entry: TabState; record: TabState | null } | null = null;
+  /** One reusable run per handler that has them. */
+  private readonly runs = new Map<TabHandler, FoldRun | null>();
   /** Records a rebuild made, for the next checkpoint to write; and its client counts and records to delete. */
   private rebuiltRecords: TabState[] = [];
   private rebuiltCounts: Array<{ tab: string; clients: number }> | null = null;
@@ -168,14 +173,44 @@ class FoldBolt implements Bolt {
       this.ctx.count('events_resent_dropped');
       return;
     }
-    entry.handler.fold(changing(entry), event);
-    this.folded++;
-    this.emitOnce(entry, emit);
-    if (entry.handler.mergeState !== undefined) {
-      const record = this.recordOf(entry);
-      entry.handler.fold(changing(record), event);
-      this.emitOnce(record, emit);
+    const run = this.run;
+    if (run !== null && run.entry === entry && run.fold.add(event)) {
+      this.folded++;
+      return;
     }
+    this.foldRun();
+    const handler = entry.handler;
+    const state = changing(entry);
+    this.emitOnce(entry, emit);
+    const record = handler.mergeState === undefined ? null : this.recordOf(entry);
+    if (record !== null) this.emitOnce(record, emit);
+    const fold = this.runOf(handler);
+    if (fold === null) {
+      handler.fold(state, event);
+      this.folded++;
+      if (record !== null) handler.fold(changing(record), event);
+      return;
+    }
+    if (record !== null) changing(record);
+    fold.add(event);
+    this.folded++;
+    this.run = { fold, entry, record };
+  }
+
+  /** Folds the events collected so far into their state and its Tab record. */
+  private foldRun(): void {
+    const run = this.run;
+    if (run === null) return;
+    this.run = null;
+    run.fold.foldInto(run.entry.state);
+    if (run.record !== null) run.fold.foldInto(run.record.state);
+    run.fold.clear();
+  }
+
+  private runOf(handler: TabHandler): FoldRun | null {
+    let run = this.runs.get(handler);
+    if (run === undefined) this.runs.set(handler, (run = handler.newRun?.() ?? null));
+    return run;
   }
 
   /** Tells the sink a state changed: once per checkpoint interval (the tuple carries the live state). */
@@ -252,6 +287,7 @@ class FoldBolt implements Bolt {
 
   close(): void {
     this.closed = true;
+    this.run = null;
     this.collector?.close();
     this.resident.close();
     this.last = null;
@@ -299,6 +335,8 @@ class FoldBolt implements Bolt {
   }
 
   checkpoint(draft: CheckpointDraft, now: number): void {
+    // Before the sink's checkpoint (bolts checkpoint in topological order) serializes the states.
+    this.foldRun();
     draft.types.push(...this.newTypes);
     this.newTypes = [];
     if (this.rebuiltCounts !== null) {

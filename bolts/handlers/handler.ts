@@ -1,4 +1,5 @@
 import type { TabEvent } from '../event';
+import type { FoldRun } from './fold-run';
 
 /**
  * A Tab type: how its per-(Tab, client) State is built from events, how it is
@@ -14,6 +15,8 @@ export interface TabHandler<S = unknown, P = unknown> {
   newState(): S;
   /** Folds one (already validated) event into the state, in place. */
   fold(state: S, event: TabEvent): void;
+  /** Optional: a run, to fold consecutive events that fold alike at once (see FoldRun); it must fold as `fold` does (a handler that changes `fold` changes or drops it too). */
+  newRun?(): FoldRun<S>;
   /** A plain, mergeable view of the state at `now` (epoch ms). */
   project(state: S, now: number): P;
   /** Merges two projections; associative and commutative. */

@@ -1,6 +1,7 @@
 import type { TabEvent } from '../event';
 import type { TabHandler } from './handler';
 import { versionedCodec } from '../../state/codec/state-version';
+import { WindowedRun } from './windowed-run';
 import type { WindowCells, WindowedCells, WindowedState } from '../../state/windows/windowed-cells';
 
 export interface WindowedHandlerOptions<C, V> {
@@ -36,6 +37,7 @@ export function windowedHandler<C, V>(options: WindowedHandlerOptions<C, V>): Ta
     fold(state, event: TabEvent) {
       windows.add(state, event.time, cellValue(event.value));
     },
+    newRun: () => new WindowedRun(windows, cellValue),
     project: (state, now) => windows.project(state, now),
     merge: (a, b) => windows.merge(a, b),
     render,

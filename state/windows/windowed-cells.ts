@@ -44,6 +44,8 @@ export class WindowedCells<C, V> {
   /** Where ring r's slots begin in a state's `slots`. */
   private readonly firstSlot: number[];
   private readonly slotCount: number;
+  /** Every ring's bucket size is a multiple of the first ring's (see runBucket). */
+  private readonly nested: boolean;
 
   constructor(
     readonly specs: readonly WindowSpec[],
@@ -56,6 +58,7 @@ export class WindowedCells<C, V> {
       total += slotsOf(spec);
     }
     this.slotCount = total;
+    this.nested = specs.length > 0 && specs.every((s) => s.bucketMs % specs[0].bucketMs === 0);
   }
 
   create(): WindowedState<C> {
@@ -78,22 +81,56 @@ export class WindowedCells<C, V> {
   }
 
   /**
+   * The slot of ring r that an event at `time` goes in, moving the ring on
+   * first when the time is in a later bucket than its newest (clearing the
+   * buckets that roll out); -1 when the time is too old for the ring.
+   */
+  private slotFor(state: WindowedState<C>, r: number, time: number): number {
+    const spec = this.specs[r];
+    const index = bucketIndex(time, spec.bucketMs);
+    const newest = this.newest(state, r);
+    if (index > newest) this.moveOn(state, r, newest, index);
+    else if (index <= newest - slotsOf(spec)) return -1;
+    return this.slot(r, index);
+  }
+
+  /**
    * Folds a value at an event time. A time later than any before advances the
    * rings (clearing the buckets that roll out); a time too old for a ring
    * misses that ring but still counts in the wider ones and in `all`.
    */
   add(state: WindowedState<C>, time: number, value: V): void {
+    this.place(state, time, value, this.cell.add);
+  }
+
+  /**
+   * Folds a cell of values whose event times share a bucket in every ring
+   * (see runBucket), the latest of them at `time`, as add() would fold each
+   * value: every value of the cell lands in the same slot of each ring.
+   * `source` is left untouched.
+   */
+  addCell(state: WindowedState<C>, time: number, source: C): void {
+    this.place(state, time, source, this.cell.mergeInto);
+  }
+
+  /** Combines what came at `time` (a value, or a cell of values) into its slot of each ring and into `all`. */
+  private place<X>(state: WindowedState<C>, time: number, what: X, combine: (cell: C, what: X) => C): void {
     const { specs, cell } = this;
     for (let r = 0; r < specs.length; r++) {
-      const index = bucketIndex(time, specs[r].bucketMs);
-      const newest = this.newest(state, r);
-      if (index > newest) this.moveOn(state, r, newest, index);
-      else if (index <= newest - slotsOf(specs[r])) continue;
-      const at = this.slot(r, index);
-      state.slots[at] = cell.add(state.slots[at] ?? cell.create(), value);
+      const at = this.slotFor(state, r, time);
+      if (at >= 0) state.slots[at] = combine(state.slots[at] ?? cell.create(), what);
     }
-    state.all = cell.add(state.all, value);
+    state.all = combine(state.all, what);
     if (time > state.maxTime) state.maxTime = time;
+  }
+
+  /**
+   * Times with the same run bucket share a bucket in every ring (each ring's
+   * bucket size a multiple of the first's, so its buckets are unions of the
+   * first ring's); NaN, equal to nothing, when the rings do not nest so.
+   */
+  runBucket(time: number): number {
+    return this.nested ? bucketIndex(time, this.specs[0].bucketMs) : Number.NaN;
   }
 
   /**

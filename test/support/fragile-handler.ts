@@ -8,7 +8,8 @@ export const FRAGILE_ERROR = 'unlucky value';
 export function registryWithFragile(): HandlerRegistry {
   const registry = defaultRegistry();
   const counter = registry.get('counter')!;
-  const fragile = { ...counter, type: 'fragile', fold: (state: unknown, e: { value: unknown }) => {
+  // Folded event by event (no run: a run's fold would be the counter's).
+  const fragile = { ...counter, type: 'fragile', newRun: undefined, fold: (state: unknown, e: { value: unknown }) => {
     if (e.value === 13) throw new Error(FRAGILE_ERROR);
     counter.fold(state, e as never);
   } };
