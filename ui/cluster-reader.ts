@@ -179,7 +179,7 @@ export class ClusterReader {
       };
       opening.then((zk) => {
         // Opened again on next use: a refused session (auth_failed) fails that use with its one-line reason.
-        for (const ended of ['expired', 'auth_failed']) {
+        for (const ended of ['session_expired', 'auth_failed'] as const) {
           zk.on(ended, () => {
             forget();
             void zk.close();
