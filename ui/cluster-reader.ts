@@ -11,7 +11,7 @@ import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registr
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import type { QueryBudget } from '../state/query-budget';
-import { withTimeout } from '../topology/with-timeout';
+import { withTimeout } from '../contracts/with-timeout';
 import { typesOfSpec } from '../topology/deploy/spec-types';
 import { TopologyTypesCache } from './topology-types-cache';
 

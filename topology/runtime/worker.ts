@@ -25,7 +25,7 @@ import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from '../../contracts/working-set';
 import { EventLoopWatch } from './event-loop-watch';
 import { deadLetterReason } from './task-metrics';
-import { TimeoutError, withTimeout } from '../with-timeout';
+import { TimeoutError, withTimeout } from '../../contracts/with-timeout';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
 import { WorkerEmitter, type WorkerZkEvent } from './worker-events';
 import { logWorkerEvents } from './worker-log';
