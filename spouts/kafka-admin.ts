@@ -1,7 +1,6 @@
 import { Admin } from '@platformatic/kafka';
-import type { TabstreamConfig } from '../topology/config';
-import { withTimeout } from '../topology/with-timeout';
-import { KafkaConnection } from './kafka-connection';
+import { withTimeout } from '../contracts/with-timeout';
+import { KafkaConnection, type KafkaSettings } from './kafka-connection';
 import { hasKafkaErrorCode } from './kafka-errors';
 
 /** ListOffsets' special timestamps: a partition's first retained offset, and its end (the next offset to be written). */
@@ -50,7 +49,7 @@ export class KafkaAdmin {
     });
   }
 
-  static of(config: TabstreamConfig, clientId: string, timeoutMs?: number): KafkaAdmin {
+  static of(config: KafkaSettings, clientId: string, timeoutMs?: number): KafkaAdmin {
     return new KafkaAdmin(KafkaConnection.of(config), clientId, timeoutMs);
   }
 

@@ -1,6 +1,31 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { KafkaSecurity, TabstreamConfig } from '../topology/config';
+
+/** The SASL mechanisms a connection can authenticate with. */
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** How a connection reaches the brokers besides their addresses: TLS and SASL, when the cluster asks for them. */
+export interface KafkaSecurity {
+  /** TLS to the brokers: file paths of the CA to trust, and of a client certificate and key when the brokers want one. */
+  tls?: { ca?: string; cert?: string; key?: string };
+  /**
+   * SASL: the mechanism and user; the password given inline (only `reveal()`
+   * gives it), from a file (`passwordFile`), or from the environment
+   * (`TABSTREAM_KAFKA_PASSWORD`).
+   */
+  sasl?: { mechanism: SaslMechanism; username: string; passwordFile?: string; password?: { reveal(): string } };
+}
+
+/**
+ * What a connection is made from. The spouts own this shape and the
+ * topology's config satisfies it (`TabstreamConfig`, topology/config.ts), so
+ * nothing here reads the layer above.
+ */
+export interface KafkaSettings {
+  brokers: string[];
+  kafka?: KafkaSecurity;
+}
 
 /**
  * The options every @platformatic/kafka client of Tabstream starts from:
@@ -14,7 +39,7 @@ export class KafkaConnection {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  static of(config: TabstreamConfig): KafkaConnection {
+  static of(config: KafkaSettings): KafkaConnection {
     return new KafkaConnection(config.brokers, config.kafka ?? {});
   }
 
@@ -24,7 +49,7 @@ export class KafkaConnection {
     connectTimeout: number;
     requestTimeout: number;
     tls?: ConnectionOptions;
-    sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: () => string };
+    sasl?: { mechanism: SaslMechanism; username: string; password: () => string };
   } {
     const { tls, sasl } = this.security;
     return {

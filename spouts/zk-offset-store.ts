@@ -1,5 +1,26 @@
-import { BadVersionError, NoNodeError, NodeExistsError } from '../topology/coordination/zk-errors';
-import type { ZkClient } from '../topology/coordination/zk-client';
+import { TabstreamError } from '../contracts/tabstream-error';
+
+/**
+ * What the offset store needs of a ZooKeeper client: JSON znodes read with
+ * their version, written with a compare-and-set. The store owns this shape and
+ * the runtime's ZkClient (topology/coordination/zk-client.ts) satisfies it, so
+ * nothing here reads the layer above. Paths are relative to the client's root.
+ * A failure is a TabstreamError whose `code` says what happened: ZK_NO_NODE,
+ * ZK_NODE_EXISTS, ZK_BAD_VERSION (zk-errors.ts) are the ones the store handles.
+ */
+export interface OffsetZnodes {
+  getJson<T>(path: string): Promise<T | null>;
+  getJsonVersioned<T>(path: string): Promise<{ value: T; version: number } | null>;
+  create(path: string, data: string): Promise<unknown>;
+  set(path: string, data: string, version: number): Promise<unknown>;
+  setJson(path: string, value: unknown): Promise<unknown>;
+  children(path: string): Promise<string[]>;
+}
+
+/** The error `err` is, when it is a TabstreamError of one of `codes`. */
+function hasCode(err: unknown, ...codes: string[]): boolean {
+  return err instanceof TabstreamError && codes.includes(err.code);
+}
 
 /** Data of `offsets/<topology>/<topic>/<partition>`: the next offset to read, and when it was written. */
 export interface OffsetRecord {
@@ -28,7 +49,7 @@ function checkOffset(nextOffset: number): void {
  * the position in Redis.
  */
 export class ZkOffsetStore {
-  constructor(private readonly zk: ZkClient) {}
+  constructor(private readonly zk: OffsetZnodes) {}
 
   /** The next offset to read, or null when none was committed. */
   async get(topology: string, topic: string, partition: number): Promise<number | null> {
@@ -58,7 +79,7 @@ export class ZkOffsetStore {
         return;
       } catch (err) {
         // Someone else wrote in between: read again and decide again.
-        if (!(err instanceof NodeExistsError || err instanceof BadVersionError || err instanceof NoNodeError)) throw err;
+        if (!hasCode(err, 'ZK_NODE_EXISTS', 'ZK_BAD_VERSION', 'ZK_NO_NODE')) throw err;
       }
     }
   }
@@ -94,7 +115,7 @@ export class ZkOffsetStore {
     try {
       return await this.zk.children(path);
     } catch (err) {
-      if (err instanceof NoNodeError) return [];
+      if (hasCode(err, 'ZK_NO_NODE')) return [];
       throw err;
     }
   }

@@ -5,8 +5,7 @@
 // (deploy/stack/secure-stack.ts): every key they use is here.
 import { readFileSync } from 'node:fs';
 import { nearestName } from './nearest-name';
-
-export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+import { SASL_MECHANISMS } from '../spouts/kafka-connection';
 
 /** What a config file may hold: the settings of TabstreamConfig as JSON writes them. */
 export interface ConfigFile {

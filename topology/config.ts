@@ -1,6 +1,7 @@
 import { SecretText } from './secret-text';
 import { readFileSync } from 'node:fs';
-import { readConfigFile, SASL_MECHANISMS, type ConfigFile } from './config-file';
+import { readConfigFile, type ConfigFile } from './config-file';
+import { SASL_MECHANISMS, type KafkaSecurity as KafkaConnectionSecurity, type SaslMechanism } from '../spouts/kafka-connection';
 import type { RedisTlsFiles } from '../state/redis-client';
 import { hasPassword } from '../state/redis-target';
 import { ZkDigestAuth } from './coordination/zk-auth';
@@ -60,15 +61,15 @@ export interface TabstreamConfig {
   zkAuth?: ZkDigestAuth;
 }
 
-/** How Tabstream reaches Kafka besides the brokers: TLS and SASL, when the cluster asks for them. */
-export interface KafkaSecurity {
-  /** TLS to the brokers: file paths of the CA to trust, and of a client certificate and key when the brokers want one. */
-  tls?: { ca?: string; cert?: string; key?: string };
-  /**
-   * SASL: the mechanism and user; the password from a file (`passwordFile`) or
-   * the environment (`TABSTREAM_KAFKA_PASSWORD`), never from a flag `ps` shows.
-   */
-  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; passwordFile?: string; password?: SecretText };
+/**
+ * How Tabstream reaches Kafka besides the brokers: TLS and SASL, as a Kafka
+ * connection takes them (spouts/kafka-connection.ts), the password given
+ * inline a SecretText (printed redacted); otherwise from a file
+ * (`passwordFile`) or the environment (`TABSTREAM_KAFKA_PASSWORD`), never
+ * from a flag `ps` shows.
+ */
+export interface KafkaSecurity extends KafkaConnectionSecurity {
+  sasl?: NonNullable<KafkaConnectionSecurity['sasl']> & { password?: SecretText };
 }
 
 export const DEFAULT_CONFIG: TabstreamConfig = {
@@ -132,7 +133,7 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Con
     out.tls = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
   }
   if (mechanism !== undefined || username !== undefined) {
-    if (!SASL_MECHANISMS.includes(mechanism as (typeof SASL_MECHANISMS)[number])) {
+    if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
       throw new Error(`kafka SASL mechanism must be one of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanism)}`);
     }
     if (username === undefined) throw new Error('kafka SASL needs a username (--kafka-username, TABSTREAM_KAFKA_USERNAME or kafka.sasl.username)');
@@ -140,7 +141,7 @@ function kafkaSecurity(flags: ConfigFlags, env: NodeJS.ProcessEnv, fromFile: Con
     // The file alone cannot hold both (config-file.ts); a flag or the environment may add a file to its password.
     if (inline !== undefined && passwordFile !== undefined) throw new Error('kafka SASL takes a password file or kafka.sasl.password in the config file, not both');
     out.sasl = {
-      mechanism: mechanism as (typeof SASL_MECHANISMS)[number],
+      mechanism: mechanism as SaslMechanism,
       username,
       ...(passwordFile !== undefined && { passwordFile }),
       ...(inline !== undefined && { password: new SecretText(inline) }),

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Topology, TopologyError } from './dsl';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../contracts/with-timeout';
 import { TopologyModuleError } from './topology-module-error';
 import { tabTypesOf } from './topology-types';
 

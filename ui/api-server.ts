@@ -10,7 +10,7 @@ import { API_ROUTES, HttpError, topologyOf } from './api-routes';
 import type { ClusterReader } from './cluster-reader';
 import { dashboardPage } from './dashboard-page';
 import { ServerMetrics } from './server-metrics';
-import { withTimeout } from '../topology/with-timeout';
+import { withTimeout } from '../contracts/with-timeout';
 import { QueryCache } from './query-cache';
 import { registerTabMetrics, type TabMetricsOptions } from './tab-metrics';
 import { HTTP_QUERY_LIMITS, QueryBudget, QueryBudgetError } from '../state/query-budget';

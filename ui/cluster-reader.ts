@@ -11,7 +11,7 @@ import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registr
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import type { QueryBudget } from '../state/query-budget';
-import { withTimeout } from '../topology/with-timeout';
+import { withTimeout } from '../contracts/with-timeout';
 import { typesOfSpec } from '../topology/deploy/spec-types';
 import { TopologyTypesCache } from './topology-types-cache';
 
@@ -179,7 +179,7 @@ export class ClusterReader {
       };
       opening.then((zk) => {
         // Opened again on next use: a refused session (auth_failed) fails that use with its one-line reason.
-        for (const ended of ['expired', 'auth_failed']) {
+        for (const ended of ['session_expired', 'auth_failed'] as const) {
           zk.on(ended, () => {
             forget();
             void zk.close();

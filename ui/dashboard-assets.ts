@@ -1,5 +1,6 @@
 // The files the dashboard loads besides its page: uPlot, the chart library
-// (a small dependency-free canvas plotter, MIT, from npm), served by `serve`
+// (a small dependency-free canvas plotter, MIT, from npm), and the drawing of
+// the topology's DAG (ui/dashboard-dag.js, this project's), served by `serve`
 // itself so the dashboard needs no CDN and works on machines without
 // internet. Read once, at first request.
 import { readFileSync } from 'node:fs';
@@ -12,9 +13,13 @@ interface Asset {
   body: Buffer;
 }
 
-const FILES: Readonly<Record<string, readonly [module: string, type: string]>> = {
-  '/assets/uplot.js': ['uplot/dist/uPlot.iife.min.js', 'text/javascript; charset=utf-8'],
+const JS = 'text/javascript; charset=utf-8';
+
+/** Each asset's file: an npm module's (resolved from here), or one of ui/ (a URL beside this file). */
+const FILES: Readonly<Record<string, readonly [file: string | URL, type: string]>> = {
+  '/assets/uplot.js': ['uplot/dist/uPlot.iife.min.js', JS],
   '/assets/uplot.css': ['uplot/dist/uPlot.min.css', 'text/css; charset=utf-8'],
+  '/assets/dag.js': [new URL('./dashboard-dag.js', import.meta.url), JS],
 };
 
 const loaded = new Map<string, Asset>();
@@ -25,7 +30,7 @@ export function dashboardAsset(path: string): Asset | undefined {
   if (file === undefined) return undefined;
   let asset = loaded.get(path);
   if (asset === undefined) {
-    asset = { type: file[1], body: readFileSync(require.resolve(file[0])) };
+    asset = { type: file[1], body: readFileSync(typeof file[0] === 'string' ? require.resolve(file[0]) : file[0]) };
     loaded.set(path, asset);
   }
   return asset;

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { TabstreamConfig } from '../topology/config';
-import { withTimeout } from '../topology/with-timeout';
+import { withTimeout } from '../contracts/with-timeout';
 import { parseTokens, type ApiToken } from './api-tokens';
 
 export interface ServeSecurityFlags {

@@ -18,6 +18,10 @@ import type { ZkAuth } from './zk-auth';
 import type { TabstreamConfig } from '../config';
 import { DEFAULT_ZK_ROOT, absolutePath, ancestors, normalizeRoot, relativePath } from './zk-paths';
 import { Backoff, isRetriable, type RetryPolicy } from '../retry-policy';
+import type { ZkClientEvents, ZkClientState } from './zk-client-events';
+import { ZkLifecycle } from './zk-lifecycle';
+
+export type { ZkClientState } from './zk-client-events';
 
 export type ZkCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
 export type ZkData = Buffer | string | null | undefined;
@@ -56,6 +60,8 @@ export interface ZkClientOptions {
    * `securedAcl(auth)`. Without, znodes are open to all, as ZooKeeper's default.
    */
   auth?: ZkAuth;
+  /** Called with the client before it connects: what it subscribes there hears the first `connected` too. */
+  listen?: (client: ZkClient) => void;
 }
 
 /** One entry of a znode's ACL: `perms` is ZooKeeper's bit set (read 1, write 2, create 4, delete 8, admin 16). */
@@ -92,8 +98,6 @@ export interface ZkSessionCredentials {
   id: Buffer;
   password: Buffer;
 }
-
-export type ZkClientState = 'connected' | 'disconnected' | 'expired' | 'auth_failed' | 'closed';
 
 const CREATE_MODES: Record<ZkCreateMode, number> = {
   persistent: zookeeper.CreateMode.PERSISTENT,
@@ -172,7 +176,7 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
 /**
  * A small promise API over node-zookeeper-client, for one ZooKeeper session.
  * Paths are relative to the root. Errors are typed (zk-errors.ts). When the
- * session expires the client emits `expired` and every later call fails with
+ * session expires the client emits `session_expired` and every later call fails with
  * ZkSessionExpiredError: its ephemerals and watches are gone, so the owner
  * connects a new ZkClient and registers again.
  *
@@ -189,7 +193,7 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
  * - disconnected for the whole session timeout since the server was last
  *   heard: the session is taken as expired (the server has expired it, or
  *   will once it is back), the library is stopped so it cannot revive it,
- *   every queued call fails with ZkSessionExpiredError, and `expired` is
+ *   every queued call fails with ZkSessionExpiredError, and `session_expired` is
  *   emitted. `endSession` can then end it for good from a new connection.
  *
  * With `auth`, the credentials go out first on every connect of the
@@ -199,10 +203,13 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
  * A server that refuses the credentials (AuthFailed) closes the session:
  * `auth_failed` is emitted, and every call fails with ZkAuthFailedError.
  *
- * Events: `connected`, `disconnected` (the session may still be alive),
- * `expired`, `auth_failed`, `closed`.
+ * Events, typed (zk-client-events.ts; their mapping: zk-lifecycle.ts):
+ * `connected` (`again`: the same session after a lost connection),
+ * `disconnected` (the session may still be alive), `reconnecting`,
+ * `connect_timeout`, `server_silent`, `session_expired` (`by` the server or
+ * this client), `auth_failed`, `closed`.
  */
-export class ZkClient extends EventEmitter {
+export class ZkClient extends EventEmitter<ZkClientEvents> {
   readonly root: string;
   /** The ACL every znode this client creates gets. */
   readonly acl: readonly ZkAclEntry[];
@@ -210,16 +217,13 @@ export class ZkClient extends EventEmitter {
   private readonly libraryAcl: ACL[];
   private readonly auth: ZkAuth | undefined;
   private readonly operationTimeoutMs: number;
-  private status: ZkClientState = 'disconnected';
-  /** Set once a session was established: only an established session can expire. */
-  private established = false;
+  /** The connection and session as a state machine: every event comes out of it. */
+  private readonly lifecycle: ZkLifecycle;
   /** When the server was last heard from (any bytes, pings included). */
   private lastHeard = Date.now();
   /** When the current connect attempt began, or null while none is in flight. */
   private attemptStartedAt: number | null = null;
   private readonly watchdog: NodeJS.Timeout;
-  /** Why the session ended, for `expired` listeners: the server said so, or this client concluded it. */
-  expiredBy: 'server' | 'client' | null = null;
 
   private constructor(client: Client, root: string, operationTimeoutMs: number, requestedSessionTimeoutMs: number, auth: ZkAuth | undefined) {
     super();
@@ -229,20 +233,22 @@ export class ZkClient extends EventEmitter {
     this.acl = auth ? securedAcl(auth) : OPEN_ACL;
     this.libraryAcl = toLibraryAcl(this.acl);
     this.operationTimeoutMs = operationTimeoutMs;
+    // Node's typings cannot match a generic name to its arguments: the emitter is typed at its callers (ZkNotify).
+    this.lifecycle = new ZkLifecycle((name, ...args) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args), () => this.sessionId);
     client.on('connected', () => {
-      this.established = true;
       this.lastHeard = Date.now();
-      this.transition('connected');
+      this.lifecycle.connected();
     });
-    client.on('disconnected', () => this.transition('disconnected'));
+    client.on('disconnected', () => this.lifecycle.disconnected());
     client.on('expired', () => {
-      this.expiredBy ??= 'server';
-      this.transition('expired');
+      clearInterval(this.watchdog);
+      this.lifecycle.expired('server');
     });
     client.on('authenticationFailed', () => {
       // The library stops for good; fail what it still queues (calls in flight fail as the server closes).
       haltReconnects(this.client);
-      this.transition('auth_failed');
+      clearInterval(this.watchdog);
+      this.lifecycle.authFailed();
       this.failQueued(-115);
     });
     this.instrument();
@@ -258,6 +264,7 @@ export class ZkClient extends EventEmitter {
     const raw = zookeeper.createClient(connectionString, { sessionTimeout: sessionTimeoutMs, spinDelay: 250, retries: 0 });
     const operationTimeoutMs = opts.operationTimeoutMs ?? Math.min(sessionTimeoutMs, DEFAULT_TIMEOUT_MS);
     const zk = new ZkClient(raw, normalizeRoot(opts.root ?? DEFAULT_ZK_ROOT), operationTimeoutMs, sessionTimeoutMs, opts.auth);
+    opts.listen?.(zk);
     const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Kept by the library and sent at every connect, before anything else (instrument()).
     if (opts.auth) raw.addAuthInfo(opts.auth.scheme, opts.auth.authData());
@@ -322,7 +329,12 @@ export class ZkClient extends EventEmitter {
   }
 
   get state(): ZkClientState {
-    return this.status;
+    return this.lifecycle.state;
+  }
+
+  /** Why the session ended: a server said so, or this client concluded it (null while it lives). */
+  get expiredBy(): 'server' | 'client' | null {
+    return this.lifecycle.expiredBy;
   }
 
   /** The session id, 16 hex digits (as ZooKeeper's logs print it). */
@@ -612,10 +624,9 @@ export class ZkClient extends EventEmitter {
 
   /** Ends the session: its ephemeral znodes vanish at once. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.status === 'closed') return;
+    const wasConnected = this.lifecycle.state === 'connected';
+    if (!this.lifecycle.closing()) return;
     clearInterval(this.watchdog);
-    const wasConnected = this.status === 'connected';
-    this.status = 'closed';
     await new Promise<void>((resolve) => {
       // A connected client hears the server close the socket; wait for that, not forever.
       const timer = setTimeout(resolve, wasConnected ? 2_000 : 0);
@@ -626,19 +637,12 @@ export class ZkClient extends EventEmitter {
       this.client.close();
     });
     this.stopReconnecting();
-    this.emit('closed');
-  }
-
-  private transition(next: ZkClientState): void {
-    if (this.ended || this.status === next) return;
-    this.status = next;
-    if (next === 'expired' || next === 'auth_failed') clearInterval(this.watchdog);
-    this.emit(next);
+    this.lifecycle.closed();
   }
 
   /** Closed, expired or refused: nothing more will happen on this session. */
   private get ended(): boolean {
-    return this.status === 'closed' || this.status === 'expired' || this.status === 'auth_failed';
+    return this.lifecycle.ended;
   }
 
   private get manager(): ConnectionManagerInternals {
@@ -657,6 +661,7 @@ export class ZkClient extends EventEmitter {
     };
     manager.connect = () => {
       this.attemptStartedAt = Date.now();
+      this.lifecycle.attemptStarted();
       connect.call(manager);
     };
     // The library queues its auth packets behind the calls made while disconnected, which the
@@ -684,17 +689,22 @@ export class ZkClient extends EventEmitter {
     if (manager.state === CM_CONNECTED) {
       this.attemptStartedAt = null;
       // Pings go out after a third of the timeout idle; two thirds without a byte is a dead line.
-      if (now - this.lastHeard > (timeout * 2) / 3) manager.socket?.destroy();
+      if (now - this.lastHeard > (timeout * 2) / 3) {
+        this.lifecycle.serverSilent(now - this.lastHeard);
+        manager.socket?.destroy();
+      }
       return;
     }
     // Only once a session exists: a first connect is bounded by connect()'s own timeout, and cutting it
     // shorter fails a server that is merely slow to create the session (a write it syncs to disk).
-    if (this.established && manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
+    const established = this.lifecycle.hasSession;
+    if (established && manager.state === CM_CONNECTING && this.attemptStartedAt !== null && now - this.attemptStartedAt > connectAttemptBound(timeout)) {
       // A server that took the connection but does not answer it (the library waits forever).
+      this.lifecycle.attemptTimedOut(now - this.attemptStartedAt);
       this.attemptStartedAt = null;
       manager.socket?.destroy();
     }
-    if (this.established && this.status !== 'connected' && now - this.lastHeard >= timeout) this.expireLocally();
+    if (established && this.lifecycle.state !== 'connected' && now - this.lastHeard >= timeout) this.expireLocally();
   }
 
   /**
@@ -704,8 +714,8 @@ export class ZkClient extends EventEmitter {
    */
   private expireLocally(): void {
     haltReconnects(this.client);
-    this.expiredBy = 'client';
-    this.transition('expired');
+    clearInterval(this.watchdog);
+    this.lifecycle.expired('client');
     this.failQueued(-112); // session expired
   }
 
@@ -754,9 +764,10 @@ export class ZkClient extends EventEmitter {
   }
 
   private assertUsable(path: string | null): void {
-    if (this.status === 'closed') throw new ZkClosedError(path);
-    if (this.status === 'expired') throw new ZkSessionExpiredError(path);
-    if (this.status === 'auth_failed') throw new ZkAuthFailedError(path, this.auth?.scheme);
+    const state = this.lifecycle.state;
+    if (state === 'closed') throw new ZkClosedError(path);
+    if (state === 'expired') throw new ZkSessionExpiredError(path);
+    if (state === 'auth_failed') throw new ZkAuthFailedError(path, this.auth?.scheme);
   }
 
   private createAbsolute(abs: string, data: ZkData, mode: ZkCreateMode): Promise<string> {
@@ -822,7 +833,7 @@ export class ZkClient extends EventEmitter {
         })
         .catch((err: unknown) => {
           const mapped = mapZkError(err, null);
-          if (mapped instanceof ZkError && isRetriable(mapped) && this.status !== 'closed') {
+          if (mapped instanceof ZkError && isRetriable(mapped) && this.lifecycle.state !== 'closed') {
             setTimeout(trigger, backoff.failed()).unref();
           } else {
             active = false;

@@ -8,7 +8,7 @@ import type { RunnerOffsetStore, RunnerOutbox, RunnerStateStore } from './runner
 import type { InputConsumer, InputConsumerFactory, InputPartition, InputRecord } from '../../contracts/input-consumer';
 import { TaskMetrics } from './task-metrics';
 import { PartitionStalls, type Stall, type StallKind } from './partition-stalls';
-import { withTimeout } from '../with-timeout';
+import { withTimeout } from '../../contracts/with-timeout';
 import { Backoff, backoffDelay, isRetriable, type Random, type RetryPolicy } from '../retry-policy';
 import type { WorkingSet } from '../../contracts/working-set';
 import { StateFetchError } from './state-fetch-error';

@@ -1,13 +1,15 @@
 // A worker's Prometheus metrics. Nothing here runs on the record path. What
 // the runners do (take-ups, hand-overs, checkpoints, stalls) comes from their
 // events (ObservedRunners), so a partition handed over leaves every series at
-// once; the per-record counters the tasks keep (TaskMetrics, handed over by
+// once; its ZooKeeper connection from its clients' events
+// (zookeeper-metrics.ts); the per-record counters the tasks keep (TaskMetrics, handed over by
 // `took_up`) are read at scrape time (collect callbacks).
 import { deadLetterReason } from './task-metrics';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Worker } from './worker';
 import { scrapedCounter, scrapedGauge, type Sample } from './scraped-metrics';
 import { ObservedRunners, type ObservedPartition, type ObservedTopology } from './observed-runners';
+import { zookeeperMetrics } from './zookeeper-metrics';
 
 /** TaskMetrics keys exported as counters of their own, with the help Prometheus shows. */
 const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: string]> = [
@@ -72,6 +74,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
   });
   const observed = new ObservedRunners(worker.events, (topology, seconds) => checkpointDuration.observe({ topology }, seconds));
   collectDefaultMetrics({ register: registry });
+  zookeeperMetrics(registry, worker.events);
   const perPartition = ['topology', 'partition'];
   const known = new Set([DEAD_LETTERS_TOTAL_KEY, ...TASK_COUNTERS.map(([key]) => key)]);
   const byTask = (c: TaskCount): Record<string, string> => ({ topology: c.topology, partition: c.partition });

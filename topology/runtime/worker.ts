@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { TabstreamConfig } from '../config';
 import { ZkClient, type ZkSessionCredentials } from '../coordination/zk-client';
+import { ZK_CLIENT_EVENTS, type ZkClientEvents } from '../coordination/zk-client-events';
 import { NodeExistsError, ZkAuthFailedError } from '../coordination/zk-errors';
 import { LeaderElection } from '../coordination/leader-election';
 import { Rebalancer, type WorkerHealth, type WorkerInfo } from '../coordination/rebalancer';
@@ -24,9 +25,9 @@ import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from '../../contracts/working-set';
 import { EventLoopWatch } from './event-loop-watch';
 import { deadLetterReason } from './task-metrics';
-import { TimeoutError, withTimeout } from '../with-timeout';
+import { TimeoutError, withTimeout } from '../../contracts/with-timeout';
 import { Backoff, isRetriable, retry, type RetryPolicy } from '../retry-policy';
-import { WorkerEmitter } from './worker-events';
+import { WorkerEmitter, type WorkerZkEvent } from './worker-events';
 import { logWorkerEvents } from './worker-log';
 import { DurationSummary } from './duration-summary';
 
@@ -69,8 +70,9 @@ const STOP_ON_SESSION_LOSS_MS = 3_000;
  * partitions through the protocol. Each change is one log line.
  *
  * It tells what happens as typed events (`events`: joined, session_lost,
- * elected_leader, runner_started, runner_stopped; worker-events.ts), which
- * its log and its /metrics subscribe to.
+ * elected_leader, runner_started, runner_stopped, and zookeeper, its
+ * ZooKeeper clients' own; worker-events.ts), which its log and its /metrics
+ * subscribe to.
  */
 export class Worker {
   readonly id: string;
@@ -209,7 +211,7 @@ export class Worker {
 
   private async join(): Promise<void> {
     const { config } = this.opts;
-    const zk = await ZkClient.forConfig(config, { sessionTimeoutMs: config.sessionTimeoutMs });
+    const zk = await ZkClient.forConfig(config, { sessionTimeoutMs: config.sessionTimeoutMs, listen: (client) => this.passOn(client) });
     try {
       await this.register(zk);
     } catch (err) {
@@ -254,9 +256,8 @@ export class Worker {
     this.publishedHealth = '';
     this.healthTimer ??= setInterval(() => void this.publishHealth().catch(() => {}), HEALTH_PUBLISH_MS);
     this.healthTimer.unref();
-    zk.on('disconnected', () => this.log.warn({ session: zk.sessionId }, 'ZooKeeper unreachable: folding and checkpointing to Redis go on; offsets and coordination wait'));
-    zk.on('connected', () => this.log.info({ session: zk.sessionId }, 'ZooKeeper answers again: same session, carrying on'));
-    zk.on('expired', () => void this.rejoin(zk));
+    // Its connection's ups and downs are logged and counted from the `zookeeper` events (passOn).
+    zk.on('session_expired', () => void this.rejoin(zk));
     // A server that refuses the credentials closes the session: say so in one line, and join again (which says it again only if it keeps refusing).
     zk.on('auth_failed', () => void this.rejoin(zk, new ZkAuthFailedError(null, this.opts.config.zkAuth?.scheme).message));
     this.election = new LeaderElection(zk, this.id, () => {
@@ -267,6 +268,15 @@ export class Worker {
     });
     await this.election.start();
     this.watchTopologies(zk);
+  }
+
+  /** Passes every event of `client` on as the worker's `zookeeper` event, saying whether it holds the membership now. */
+  private passOn(client: ZkClient): void {
+    for (const name of ZK_CLIENT_EVENTS) {
+      client.on(name, (payload: ZkClientEvents[typeof name][0]) => {
+        this.events.emit('zookeeper', { event: name, ...payload, member: this.zk === client } as WorkerZkEvent);
+      });
+    }
   }
 
   /**

@@ -1,3 +1,7 @@
+// A deadline on a call, and the typed error of one missed: every layer bounds
+// its calls to Kafka, ZooKeeper and Redis (DESIGN.md), the spouts' Kafka admin
+// as much as the runtime, so it lives here, below them all.
+
 /**
  * `promise`, or a rejection with `message` once `ms` passed: for calls whose
  * client has no deadline of its own over several steps (a Kafka admin's
