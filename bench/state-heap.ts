@@ -7,7 +7,7 @@
 // bytes, as a fetch from Redis does) is timed too.
 import type { HandlerRegistry } from '../bolts/handlers/registry';
 import { EventMix, type MixTabType } from '../client/event-mix';
-import { changing, newState, toText, type TabState } from '../bolts/tab-state';
+import { changing, newState, type TabState } from '../bolts/tab-state';
 import { FrozenArena } from '../bolts/frozen-arena';
 
 export interface StateHeap {
@@ -65,7 +65,7 @@ export function measureStateHeap(type: MixTabType, registry: HandlerRegistry, st
   for (const [key, entry] of map) {
     const bytes = handler.serialize(entry.state);
     stored += bytes.length;
-    arena.set(key, toText(bytes));
+    arena.set(key, bytes);
   }
   map = new Map();
   collectGarbage();
@@ -75,7 +75,7 @@ export function measureStateHeap(type: MixTabType, registry: HandlerRegistry, st
   if (arena.size !== states) throw new Error('lost states');
   const storedStates = Array.from({ length: states }, (_, i) => {
     const { tab, client } = names(type, i);
-    return Buffer.from(arena.get(`${tab}\u0000${client}`)!, 'latin1');
+    return arena.get(`${tab}\u0000${client}`)!;
   });
   return {
     type,

@@ -11,8 +11,7 @@ import { NameTable } from './name-table';
  *   [tab number, varuint][client number, varuint][value length, varuint][value]
  * A rewritten or deleted record becomes garbage; the arena is compacted when
  * garbage is over a third of it, and then drops from its name tables the
- * names no live record uses any more. Values are one-byte strings (bytes as
- * latin1): a character above 0xff would be cut to its low byte.
+ * names no live record uses any more.
  *
  * Iteration is by slot (`next`): a walk can stop anywhere and go on later;
  * entries added meanwhile may or may not be met in the current lap.
@@ -51,13 +50,14 @@ export class FrozenArena {
     return this.findKey(key) >= 0;
   }
 
-  /** The value as latin1 text, or undefined. */
-  get(key: string): string | undefined {
+  /** A copy of the value, or undefined. */
+  get(key: string): Uint8Array | undefined {
     const slot = this.findKey(key);
-    return slot < 0 ? undefined : this.valueAt(this.slots[slot]! - 1);
+    return slot < 0 ? undefined : Uint8Array.prototype.slice.call(this.valueAt(this.slots[slot]! - 1));
   }
 
-  set(key: string, value: string): void {
+  /** Keeps a copy of the value. */
+  set(key: string, value: Uint8Array): void {
     const at = key.indexOf('\u0000');
     if (at < 0) throw new TypeError(`a frozen state's key is <tab>\\0<client>, got '${key}'`);
     // Room first: a compaction may renumber the names.
@@ -90,8 +90,9 @@ export class FrozenArena {
   /**
    * The next live entry of the walk, or undefined at the end of a lap (the
    * next call starts a new one). `remove()` deletes the entry it returned.
+   * Its value is a view of the arena, good until the arena next changes.
    */
-  next(): { key: string; value: string; remove: () => void } | undefined {
+  next(): { key: string; value: Uint8Array; remove: () => void } | undefined {
     while (this.cursor < this.slots.length) {
       const slot = this.cursor++;
       const ref = this.slots[slot]!;
@@ -164,12 +165,13 @@ export class FrozenArena {
   }
 
   /** Writes a record at the end (room made beforehand); its offset. */
-  private append(tab: number, client: number, value: string): number {
+  private append(tab: number, client: number, value: Uint8Array): number {
     const at = this.used;
     let end = this.writeVaruint(at, tab);
     end = this.writeVaruint(end, client);
     end = this.writeVaruint(end, value.length);
-    end += this.arena.write(value, end, 'latin1');
+    this.arena.set(value, end);
+    end += value.length;
     this.used = end;
     return at;
   }
@@ -246,9 +248,10 @@ export class FrozenArena {
     return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(this.readVaruint(this.readEnd))}`;
   }
 
-  private valueAt(offset: number): string {
+  /** A view of the value in the arena. */
+  private valueAt(offset: number): Uint8Array {
     const length = this.readVaruint(varuintEnd(this.arena, varuintEnd(this.arena, offset)));
-    return this.arena.toString('latin1', this.readEnd, this.readEnd + length);
+    return this.arena.subarray(this.readEnd, this.readEnd + length);
   }
 
   /** The varuint at `offset`; where it ends goes to readEnd. */

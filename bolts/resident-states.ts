@@ -11,7 +11,7 @@ import type { TabHandler } from './handlers/handler';
 import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
-import { frozenText, release, storedStateFromText, type TabState } from './tab-state';
+import { frozenBytes, release, storedState, type TabState } from './tab-state';
 
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
@@ -59,14 +59,14 @@ export class ResidentStates implements Evictor {
   get(key: string): TabState | undefined {
     const held = this.thawed.get(key);
     if (held !== undefined) return held;
-    const text = this.frozen.get(key);
-    if (text === undefined) return undefined;
+    const bytes = this.frozen.get(key);
+    if (bytes === undefined) return undefined;
     const at = key.indexOf('\u0000');
     const tab = key.slice(0, at);
     const kind = this.typeOf(tab);
     if (kind === undefined) return undefined;
     this.frozen.delete(key);
-    const entry = storedStateFromText(tab, key.slice(at + 1), kind.type, kind.handler, text, this.workingSet);
+    const entry = storedState(tab, key.slice(at + 1), kind.type, kind.handler, bytes, this.workingSet);
     this.thawed.set(key, entry);
     this.syncFrozen();
     return entry;
@@ -133,7 +133,7 @@ export class ResidentStates implements Evictor {
       const at = next.key.indexOf('\u0000');
       const tab = next.key.slice(0, at);
       const kind = this.typeOf(tab);
-      if (kind === undefined || !judge(kind.handler, kind.handler.deserialize(Buffer.from(next.value, 'latin1')))) continue;
+      if (kind === undefined || !judge(kind.handler, kind.handler.deserialize(next.value))) continue;
       next.remove();
       deleted(tab, next.key.slice(at + 1));
     }
@@ -164,7 +164,7 @@ export class ResidentStates implements Evictor {
         continue;
       }
       if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
-      this.frozen.set(key, frozenText(entry));
+      this.frozen.set(key, frozenBytes(entry));
       this.thawed.delete(key);
       freed += entry.heapBytes;
       release(entry);

@@ -2,7 +2,8 @@
 // which a fold changes in place. Frozen states (bytes only) live packed in a
 // FrozenArena (see resident-states.ts); this entry keeps, beside the
 // objects, the bytes the last checkpoint serialized while they still agree
-// with them, so freezing a state just written costs no serialization.
+// with them (the very bytes the checkpoint wrote, not a copy), so freezing a
+// state just written costs no serialization.
 import type { TabHandler } from './handlers/handler';
 import type { WorkingSet } from '../contracts/working-set';
 
@@ -12,8 +13,8 @@ export interface TabState {
   type: string;
   handler: TabHandler;
   state: unknown;
-  /** The stored bytes as one-byte (latin1) text while they agree with `state`; cleared by the next fold. */
-  frozen: string | undefined;
+  /** The stored bytes while they agree with `state`; cleared by the next fold. Never changed in place. */
+  frozen: Uint8Array | undefined;
   /** Set when the fold dropped it (its handler said it holds nothing worth keeping). */
   pruned?: boolean;
   /** The checkpoint interval in which the fold last emitted it (see FoldBolt.interval). */
@@ -43,7 +44,7 @@ const MIN_STATE_HEAP_BYTES = 256;
 /** A new state's estimate, until a checkpoint stores it and tells its size. */
 const NEW_STATE_HEAP_BYTES = 1024;
 
-function estimate(type: string, storedBytes: number, kept: string | undefined): number {
+function estimate(type: string, storedBytes: number, kept: Uint8Array | undefined): number {
   const perByte = HEAP_PER_STORED_BYTE[type] ?? DEFAULT_HEAP_PER_STORED_BYTE;
   return Math.max(MIN_STATE_HEAP_BYTES, perByte * storedBytes) + (kept === undefined ? 0 : kept.length);
 }
@@ -53,22 +54,20 @@ function resize(entry: TabState, heapBytes: number): void {
   entry.heapBytes = heapBytes;
 }
 
-export const toText = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-const toBytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
-function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: string | undefined, workingSet: WorkingSet | undefined): TabState {
+function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: Uint8Array | undefined, workingSet: WorkingSet | undefined): TabState {
   return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet };
 }
 
-/** A state read from Redis (its stored bytes), thawed. */
-export function storedState(tab: string, client: string, type: string, handler: TabHandler, bytes: Uint8Array, workingSet: WorkingSet | undefined): TabState {
-  return storedStateFromText(tab, client, type, handler, toText(bytes), workingSet);
-}
-
-/** A state from its frozen bytes (as latin1 text), thawed. */
-export function storedStateFromText(tab: string, client: string, type: string, handler: TabHandler, text: string, workingSet: WorkingSet | undefined): TabState {
-  const entry = entryOf(tab, client, type, handler, handler.deserialize(toBytes(text)), text, workingSet);
-  resize(entry, estimate(type, text.length, text));
+/**
+ * A state from its stored bytes (read from Redis, or out of the frozen
+ * arena), thawed. The bytes are kept (and must not change); a view into a
+ * larger buffer (a Redis reply's) is copied first, not to hold all of it.
+ */
+export function storedState(tab: string, client: string, type: string, handler: TabHandler, stored: Uint8Array, workingSet: WorkingSet | undefined): TabState {
+  const bytes = stored.byteLength === stored.buffer.byteLength ? stored : Uint8Array.prototype.slice.call(stored);
+  const entry = entryOf(tab, client, type, handler, handler.deserialize(bytes), bytes, workingSet);
+  resize(entry, estimate(type, bytes.length, bytes));
   return entry;
 }
 
@@ -98,13 +97,13 @@ export function changing(entry: TabState): unknown {
 
 /** A checkpoint serialized it: these bytes are what Redis will hold (the sink calls it). */
 export function noteStored(entry: TabState, bytes: Uint8Array): void {
-  entry.frozen = toText(bytes);
+  entry.frozen = bytes;
   resize(entry, estimate(entry.type, bytes.length, entry.frozen));
 }
 
-/** Its stored bytes as latin1 text, to freeze it (serialized now when the last checkpoint's are not at hand). */
-export function frozenText(entry: TabState): string {
-  return entry.frozen ?? toText(entry.handler.serialize(entry.state));
+/** Its stored bytes, to freeze it (serialized now when the last checkpoint's are not at hand). */
+export function frozenBytes(entry: TabState): Uint8Array {
+  return entry.frozen ?? entry.handler.serialize(entry.state);
 }
 
 /** Takes it out of the working set's count (frozen, evicted, pruned, or its task dropped). */
