@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventMix, type MixTabType } from '../client/event-mix';
 import { decodeMessage } from '../bolts/wire';
-import { defaultRegistry } from '../bolts/handlers/registry';
+import { defaultRegistry } from '../tabs/handlers/registry';
 import { measureStateHeap } from './state-heap';
 
 const EVENTS_PER_TYPE = 200_000;

@@ -8,7 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import tabaTopology from '../topology/builtin/taba';
-import { defaultRegistry } from '../bolts/handlers/registry';
+import { defaultRegistry } from '../tabs/handlers/registry';
 import { TopologyTask } from '../topology/runtime/topology-task';
 import type { InputRecord } from '../contracts/input-consumer';
 import { TaskMetrics } from '../topology/runtime/task-metrics';

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { redisClient, type RedisConnection } from '../state/redis-client';
-import { defaultRegistry } from '../bolts/handlers/registry';
+import { defaultRegistry } from '../tabs/handlers/registry';
 import { QueryBudget } from '../state/query-budget';
 import { exactName } from '../state/user-pattern';
 import { RedisStateStore } from '../state/redis-state-store';

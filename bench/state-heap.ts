@@ -5,7 +5,7 @@
 // since), against its stored size: the figures issue 11 asks to bring within
 // 2x of storage. Two events per state. Thawing (deserializing the stored
 // bytes, as a fetch from Redis does) is timed too.
-import type { HandlerRegistry } from '../bolts/handlers/registry';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
 import { EventMix, type MixTabType } from '../client/event-mix';
 import { changing, newState, type TabState } from '../bolts/tab-state';
 import { FrozenArena } from '../bolts/frozen-arena';

@@ -9,8 +9,8 @@
 // merge of its client states), each Tab's client count, and `records_at`.
 import type { Redis } from 'ioredis';
 import { partitionForKey } from '../client/partition-for-key';
-import type { TabEvent } from '../bolts/event';
-import { defaultRegistry } from '../bolts/handlers/registry';
+import type { TabEvent } from '../tabs/event';
+import { defaultRegistry } from '../tabs/handlers/registry';
 import { partitionKeys, RECORD_CLIENT, stateField } from '../state/redis-keys';
 import { allTime } from './stored-aggregates';
 import { clientName, tabName, tabType, type TabType } from './workload';

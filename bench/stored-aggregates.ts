@@ -2,17 +2,17 @@
 // does (RedisStateStore.scanStates, the handlers' deserialize and project),
 // and sums each Tab's all-time count and total over its clients.
 import type { Redis } from 'ioredis';
-import { defaultRegistry } from '../bolts/handlers/registry';
+import { defaultRegistry } from '../tabs/handlers/registry';
 import { RedisStateStore } from '../state/redis-state-store';
 import { isRecord, partitionKeys } from '../state/redis-keys';
-import { sketchCount, sketchSum, type QuantileSketch } from '../state/sketches/quantile-sketch';
+import { sketchCount, sketchSum, type QuantileSketch } from '../tabs/sketches/quantile-sketch';
 import type { TabActual } from './aggregate-check';
 
 /** The all-time cell of a projection, whatever the type keeps in it. */
 export function allTime(type: string, projection: unknown): { count: number; total: number } {
   const p = projection as Record<string, unknown>;
   if (type === 'gauge') return { count: p.count as number, total: 0 };
-  // A percentile's cells are flat sketches (state/sketches/quantile-sketch.ts).
+  // A percentile's cells are flat sketches (tabs/sketches/quantile-sketch.ts).
   if (type === 'percentile') return { count: sketchCount(p.all as QuantileSketch), total: sketchSum(p.all as QuantileSketch) };
   const all = p.all as { count: number; total?: number };
   return { count: all.count, total: all.total ?? 0 };

@@ -6,7 +6,7 @@
 // states only), so they are left out.
 import type { Redis } from 'ioredis';
 import { partitionForKey } from '../client/partition-for-key';
-import { defaultRegistry } from '../bolts/handlers/registry';
+import { defaultRegistry } from '../tabs/handlers/registry';
 import { partitionKeys, RECORD_CLIENT, stateField } from '../state/redis-keys';
 import { aggregateProblems, type TabActual } from './aggregate-check';
 import { allTime } from './stored-aggregates';

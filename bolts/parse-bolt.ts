@@ -1,7 +1,7 @@
 import type { BoltDefinition } from '../contracts/component';
 import type { Bolt, Emit, Tuple } from '../contracts/bolt';
 import type { TabTaskContext } from './tab-task-context';
-import type { HandlerRegistry } from './handlers/registry';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
 import { boundedJson } from './bounded-json';
 import { decodeMessage, type DecodeOptions } from './wire';
 import { TabPatterns } from './tab-pattern';

@@ -4,8 +4,8 @@
 // worker of an older version since: the meta's `records_at` is not the
 // watermark). One walk over every stored state; the records and counts are
 // then written by the task's first checkpoint.
-import type { HandlerRegistry } from './handlers/registry';
-import type { TabHandler } from './handlers/handler';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
+import type { TabHandler } from '../tabs/handlers/handler';
 import { isRecord, stateField } from '../state/redis-keys';
 
 export interface RebuiltRecord {

@@ -7,7 +7,7 @@
 // asked for by a slice not folded yet) stays, any other is frozen: one lap
 // per checkpoint. When the process is over its budget, frozen states are
 // evicted too: the next event for one fetches it back from Redis.
-import type { TabHandler } from './handlers/handler';
+import type { TabHandler } from '../tabs/handlers/handler';
 import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';

@@ -6,8 +6,8 @@
 // of the task, on the same connection); it is deleted at the next checkpoint
 // unless it is in memory by then, or a fold fetched or made it meanwhile.
 import type { StateSource } from '../contracts/state-source';
-import type { HandlerRegistry } from './handlers/registry';
-import type { TabHandler } from './handlers/handler';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
+import type { TabHandler } from '../tabs/handlers/handler';
 import { stateKey } from './resident-states';
 
 /** States of Redis examined per checkpoint, and the pause between two laps over all of them. */

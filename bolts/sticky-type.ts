@@ -1,4 +1,4 @@
-import type { TabEvent } from './event';
+import type { TabEvent } from '../tabs/event';
 import type { Rejection } from './rejection';
 
 /**

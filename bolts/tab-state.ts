@@ -4,7 +4,7 @@
 // objects, the bytes the last checkpoint serialized while they still agree
 // with them (the very bytes the checkpoint wrote, not a copy), so freezing a
 // state just written costs no serialization.
-import type { TabHandler } from './handlers/handler';
+import type { TabHandler } from '../tabs/handlers/handler';
 import type { WorkingSet } from '../contracts/working-set';
 
 export interface TabState {

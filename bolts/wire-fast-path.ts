@@ -9,9 +9,9 @@
 // that breaks a rule, bad JSON) it gives up and returns null, and the whole
 // message goes through JSON.parse and the general checks, which produce the
 // same events, or the rejections with their reasons.
-import type { TabEvent } from './event';
-import type { HandlerRegistry } from './handlers/registry';
-import type { TabHandler } from './handlers/handler';
+import type { TabEvent } from '../tabs/event';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
+import type { TabHandler } from '../tabs/handlers/handler';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;

@@ -6,8 +6,8 @@
 // client strings are checked once.
 import { isUtf8 } from 'node:buffer';
 import { WIRE_NAME_PATTERN } from '../client/wire-names';
-import type { TabEvent } from './event';
-import type { HandlerRegistry } from './handlers/registry';
+import type { TabEvent } from '../tabs/event';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
 import { preview, type RejectReason, type Rejection } from './rejection';
 import { decodeFastPath, type FastPathLimits } from './wire-fast-path';
 

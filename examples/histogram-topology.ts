@@ -8,7 +8,7 @@ import { topology } from '../topology/dsl';
 import { kafkaSpout } from '../spouts/kafka-spout';
 import { parseBolt } from '../bolts/parse-bolt';
 import { foldBolt } from '../bolts/fold-bolt';
-import { redisSink } from '../state/redis-sink-bolt';
+import { redisSink } from '../bolts/redis-sink-bolt';
 import type { TopologyOptions } from '../topology/loader';
 import { createHistogramType, LATENCY_BOUNDS_MS } from './histogram-type';
 

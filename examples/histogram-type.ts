@@ -1,16 +1,16 @@
 // An example of a pluggable Tab type: `histogram`, how many values fell at or
 // below each of fixed bounds, with the smallest and largest, per window
 // (1m 10m 1h 1d and all time). Built on the windows the built-in `counter`
-// uses (state/windows): only the cell, what one bucket holds, is new here.
+// uses (tabs/windows): only the cell, what one bucket holds, is new here.
 // A topology registers it next to its bolts (examples/histogram-topology.ts):
 //   t.tabType(createHistogramType({ bounds: [10, 50, 100, 500, 1000] }))
-import type { TabHandler } from '../bolts/handlers/handler';
-import { windowedHandler } from '../bolts/handlers/windowed-handler';
-import type { ByteReader } from '../state/codec/byte-reader';
-import type { ByteWriter } from '../state/codec/byte-writer';
-import type { CellKind } from '../state/windows/cell-kind';
-import { FINE_WINDOWS } from '../state/windows/window-spec';
-import { WindowedCells, type WindowCells, type WindowedState } from '../state/windows/windowed-cells';
+import type { TabHandler } from '../tabs/handlers/handler';
+import { windowedHandler } from '../tabs/handlers/windowed-handler';
+import type { ByteReader } from '../tabs/codec/byte-reader';
+import type { ByteWriter } from '../tabs/codec/byte-writer';
+import type { CellKind } from '../tabs/windows/cell-kind';
+import { FINE_WINDOWS } from '../tabs/windows/window-spec';
+import { WindowedCells, type WindowCells, type WindowedState } from '../tabs/windows/windowed-cells';
 
 /** One bucket of one window: per slot (each bound, then above the last) how many values, and their extremes. */
 export interface HistogramCell {

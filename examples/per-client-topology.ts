@@ -6,7 +6,7 @@ import { topology } from '../topology/dsl';
 import { kafkaSpout } from '../spouts/kafka-spout';
 import { parseBolt } from '../bolts/parse-bolt';
 import { foldBolt } from '../bolts/fold-bolt';
-import { redisSink } from '../state/redis-sink-bolt';
+import { redisSink } from '../bolts/redis-sink-bolt';
 
 export default (opts: { name?: string; topic?: string; maxEventFutureMs?: number } = {}) =>
   topology(opts.name ?? 'per-client', (t) => {

@@ -1,8 +1,8 @@
 // Aggregates: the projections of a Tab's clients merged into one, rendered
 // Taba-style; and super-aggregates, the merged Tabs of one type. Pure: the
 // caller reads the states, projects them at its `now`, and passes them in.
-import type { HandlerRegistry } from '../bolts/handlers/registry';
-import type { TabHandler } from '../bolts/handlers/handler';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
+import type { TabHandler } from '../tabs/handlers/handler';
 
 /** `{name, type, clients | tabs, ...the handler's rendered windows}`. */
 export interface RenderedAggregate {

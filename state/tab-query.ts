@@ -1,4 +1,4 @@
-import type { HandlerRegistry } from '../bolts/handlers/registry';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
 import type { RedisStateStore } from './redis-state-store';
 import { aggregateTab, mergeProjections, renderTab, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
 import { QueryBudget } from './query-budget';

@@ -1,5 +1,5 @@
-import { defaultRegistry, HandlerRegistry } from '../bolts/handlers/registry';
-import type { TabHandler } from '../bolts/handlers/handler';
+import { defaultRegistry, HandlerRegistry } from '../tabs/handlers/registry';
+import type { TabHandler } from '../tabs/handlers/handler';
 import { type Topology, TopologyError } from './dsl';
 
 /**

@@ -7,7 +7,7 @@ import { ZkClient } from '../topology/coordination/zk-client';
 import { listSpecs, readSpec } from '../topology/coordination/spec-store';
 import { topologyStatus, type TopologyStatus } from '../topology/deploy/topology-status';
 import type { TopologySpec } from '../topology/deploy/topology-spec';
-import { defaultRegistry, type HandlerRegistry } from '../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../tabs/handlers/registry';
 import { RedisStateStore } from '../state/redis-state-store';
 import { TabQuery } from '../state/tab-query';
 import type { QueryBudget } from '../state/query-budget';

@@ -1,7 +1,7 @@
 // The Tab types `serve` renders each topology's states with, read from its
 // deployed spec and reused, so a request does not load a module or wait on
 // ZooKeeper but the first of each topology (and one after a failed load).
-import type { HandlerRegistry } from '../bolts/handlers/registry';
+import type { HandlerRegistry } from '../tabs/handlers/registry';
 
 interface Entry {
   registry: Promise<HandlerRegistry>;

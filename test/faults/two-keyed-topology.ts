@@ -8,7 +8,7 @@ import type { BoltDefinition } from '../../topology/dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
 import { EVENT_FIELDS, parseBolt, type EventField } from '../../bolts/parse-bolt';
 import { foldBolt } from '../../bolts/fold-bolt';
-import { redisSink } from '../../state/redis-sink-bolt';
+import { redisSink } from '../../bolts/redis-sink-bolt';
 
 /** Passes every event on unchanged: only its grouping matters. */
 function relayBolt(): BoltDefinition<unknown, EventField> {

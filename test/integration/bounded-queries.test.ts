@@ -6,7 +6,7 @@
 // run as an operator runs it, in its own process group.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionKeys } from '../../state/redis-keys';
 import { deployTopology } from '../../topology/deploy/deploy';

@@ -7,7 +7,7 @@
 // after (the guess is checked in the same round).
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionCountKey, partitionKeys, RECORD_CLIENT, stateField } from '../../state/redis-keys';
 import { TabQuery } from '../../state/tab-query';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventMix, partitionForKey, TabClient, TabSendError, WIRE_NAME_PATTERN } from '../../client';
-import type { TabEvent } from '../../bolts/event';
+import type { TabEvent } from '../../tabs/event';
 import { testStack } from '../support/stack-env';
 import { readTopic } from '../support/read-topic';
 import { KafkaConnection } from '../../spouts/kafka-connection';

@@ -6,7 +6,7 @@
 // stored plus what it produced, and so must the client states merged.
 import { afterAll, describe, expect, it } from 'vitest';
 import { partitionForKey } from '../../client/partition-for-key';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionKeys, stateField } from '../../state/redis-keys';
 import { deployTopology } from '../../topology/deploy/deploy';

@@ -1,6 +1,6 @@
 // A Tab type for tests of processing errors: a counter whose fold throws on
 // the value 13 (so the fold bolt throws, inside the parse bolt's emit).
-import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../tabs/handlers/registry';
 
 export const FRAGILE_ERROR = 'unlucky value';
 

@@ -10,7 +10,7 @@ import { redisClient, type RedisConnection } from '../../state/redis-client';
 import { redisEnv, resolveConfig, type TabstreamConfig } from '../../topology/config';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery } from '../../state/tab-query';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { testStack } from './stack-env';
 import { signalGroup, trackGroup } from './process-groups';
 

@@ -4,7 +4,7 @@
 // so "exactly once" is checked by the sum.
 import pino, { type Logger } from 'pino';
 import buildTaba from '../../topology/builtin/taba';
-import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../tabs/handlers/registry';
 import { partitionForKey } from '../../client/partition-for-key';
 import { FencedError, StateLostError } from '../../state/errors';
 import type { RetryPolicy } from '../../topology/retry-policy';

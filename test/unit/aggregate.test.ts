@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateTab, mergeProjections, superAggregate } from '../../state/aggregate';
-import { defaultRegistry, HandlerRegistry } from '../../bolts/handlers/registry';
-import type { TabEvent } from '../../bolts/event';
-import type { TabHandler } from '../../bolts/handlers/handler';
+import { defaultRegistry, HandlerRegistry } from '../../tabs/handlers/registry';
+import type { TabEvent } from '../../tabs/event';
+import type { TabHandler } from '../../tabs/handlers/handler';
 
 const NOW = 1_700_000_000_000;
 const registry = defaultRegistry();

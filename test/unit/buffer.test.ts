@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bufferHandler, createBufferHandler } from '../../bolts/handlers/buffer';
-import type { TabEvent } from '../../bolts/event';
+import { bufferHandler, createBufferHandler } from '../../tabs/handlers/buffer';
+import type { TabEvent } from '../../tabs/event';
 
 const T = 1_700_000_000_000;
 const event = (time: number, value: number | string): TabEvent => ({ tab: 'errors', type: 'buffer', value, time, client: 'c' });

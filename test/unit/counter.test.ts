@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { counterHandler } from '../../bolts/handlers/counter';
-import type { TabEvent } from '../../bolts/event';
-import { bucketIndex, FINE_WINDOWS } from '../../state/windows/window-spec';
+import { counterHandler } from '../../tabs/handlers/counter';
+import type { TabEvent } from '../../tabs/event';
+import { bucketIndex, FINE_WINDOWS } from '../../tabs/windows/window-spec';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % 86_400_000); // a day boundary
 const event = (time: number, value = 1): TabEvent => ({ tab: 't', type: 'counter', value, time, client: 'c' });

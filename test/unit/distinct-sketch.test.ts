@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { uniqueHandler } from '../../bolts/handlers/unique';
-import type { TabEvent } from '../../bolts/event';
+import { uniqueHandler } from '../../tabs/handlers/unique';
+import type { TabEvent } from '../../tabs/event';
 import {
   cloneDistinct,
   distinctAdd,
@@ -14,10 +14,10 @@ import {
   STANDARD_ERROR,
   writeDistinct,
   type DistinctSketch,
-} from '../../state/sketches/distinct-sketch';
-import { ByteWriter } from '../../state/codec/byte-writer';
-import { hyperLogLogEstimate } from '../../state/sketches/hyperloglog-estimate';
-import { ByteReader } from '../../state/codec/byte-reader';
+} from '../../tabs/sketches/distinct-sketch';
+import { ByteWriter } from '../../tabs/codec/byte-writer';
+import { hyperLogLogEstimate } from '../../tabs/sketches/hyperloglog-estimate';
+import { ByteReader } from '../../tabs/codec/byte-reader';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
 
 const NOW = 1_700_000_000_000;

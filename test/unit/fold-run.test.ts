@@ -2,8 +2,8 @@
 // folding them one by one gives: what the fold bolt's runs rely on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../bolts/handlers/registry';
-import type { TabEvent } from '../../bolts/event';
+import { defaultRegistry } from '../../tabs/handlers/registry';
+import type { TabEvent } from '../../tabs/event';
 
 const registry = defaultRegistry();
 const NOW = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGaugeHandler, gaugeHandler } from '../../bolts/handlers/gauge';
-import type { TabEvent } from '../../bolts/event';
+import { createGaugeHandler, gaugeHandler } from '../../tabs/handlers/gauge';
+import type { TabEvent } from '../../tabs/event';
 
 const T = 1_700_000_000_000;
 const event = (time: number, value: number): TabEvent => ({ tab: 'temp', type: 'gauge', value, time, client: 'c' });

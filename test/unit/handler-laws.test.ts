@@ -3,12 +3,12 @@
 // states survive serialization; an unknown version byte fails clearly.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { TabEvent } from '../../bolts/event';
-import type { TabHandler } from '../../bolts/handlers/handler';
-import { defaultRegistry } from '../../bolts/handlers/registry';
-import { createGaugeHandler } from '../../bolts/handlers/gauge';
-import { createBufferHandler } from '../../bolts/handlers/buffer';
-import { UnknownStateVersionError } from '../../state/codec/state-version';
+import type { TabEvent } from '../../tabs/event';
+import type { TabHandler } from '../../tabs/handlers/handler';
+import { defaultRegistry } from '../../tabs/handlers/registry';
+import { createGaugeHandler } from '../../tabs/handlers/gauge';
+import { createBufferHandler } from '../../tabs/handlers/buffer';
+import { UnknownStateVersionError } from '../../tabs/codec/state-version';
 import { createHistogramType } from '../../examples/histogram-type';
 
 const DAY = 86_400_000;

@@ -3,9 +3,9 @@
 // against the bounds they were stored with.
 import { describe, expect, it } from 'vitest';
 import { createHistogramType, histogramCell, slotOf } from '../../examples/histogram-type';
-import { ByteReader } from '../../state/codec/byte-reader';
-import { ByteWriter } from '../../state/codec/byte-writer';
-import type { TabEvent } from '../../bolts/event';
+import { ByteReader } from '../../tabs/codec/byte-reader';
+import { ByteWriter } from '../../tabs/codec/byte-writer';
+import type { TabEvent } from '../../tabs/event';
 
 const NOW = 1_700_000_000_000;
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hyperLogLogEstimate } from '../../state/sketches/hyperloglog-estimate';
+import { hyperLogLogEstimate } from '../../tabs/sketches/hyperloglog-estimate';
 import { registerSet } from '../support/register-sets';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
 

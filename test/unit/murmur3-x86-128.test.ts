@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { murmur3x86128, murmur3x86128Bytes } from '../../state/sketches/murmur3-x86-128';
+import { murmur3x86128, murmur3x86128Bytes } from '../../tabs/sketches/murmur3-x86-128';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
 
 describe('murmur3x86128', () => {

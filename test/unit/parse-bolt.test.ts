@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBolt } from '../../bolts/parse-bolt';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import type { Tuple } from '../../contracts/bolt';
 import type { TabTaskContext } from '../../bolts/tab-task-context';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../client/seeded-random';
 import fc from 'fast-check';
-import { percentileHandler, PERCENTILES } from '../../bolts/handlers/percentile';
-import type { TabEvent } from '../../bolts/event';
+import { percentileHandler, PERCENTILES } from '../../tabs/handlers/percentile';
+import type { TabEvent } from '../../tabs/event';
 import {
   MAX_BINS,
   newSketch,
@@ -14,9 +14,9 @@ import {
   sketchQuantile,
   writeSketch,
   type QuantileSketch,
-} from '../../state/sketches/quantile-sketch';
-import { ByteWriter } from '../../state/codec/byte-writer';
-import { ByteReader } from '../../state/codec/byte-reader';
+} from '../../tabs/sketches/quantile-sketch';
+import { ByteWriter } from '../../tabs/codec/byte-writer';
+import { ByteReader } from '../../tabs/codec/byte-reader';
 import { DDSketch } from '@datadog/sketches-js';
 
 const NOW = 1_700_000_000_000;

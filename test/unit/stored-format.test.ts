@@ -7,7 +7,7 @@
 // pointed at a fixture of the new version.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/stored-states-v1.json', import.meta.url), 'utf8')) as Record<string, { bytes: string; now: number; rendered: unknown }>;
 const registry = defaultRegistry();

@@ -9,7 +9,7 @@ import { topology, TopologyError, type BoltHandle, type ComponentHandle, type To
 import { kafkaSpout, type RecordField } from '../../spouts/kafka-spout';
 import { parseBolt, type EventField } from '../../bolts/parse-bolt';
 import { foldBolt, type StateField } from '../../bolts/fold-bolt';
-import { redisSink } from '../../state/redis-sink-bolt';
+import { redisSink } from '../../bolts/redis-sink-bolt';
 import { stubBolt } from '../support/stub-bolt';
 
 /** The Taba topology, declared as topology/builtin/taba.ts declares it; returns its handles. */

@@ -4,7 +4,7 @@
 // processed is never skipped, fenced and lost writes take the partition up
 // again.
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { StateStoreError, StateStoreUnavailableError } from '../../state/errors';
 import type { InputRecord } from '../../contracts/input-consumer';
 import { WorkingSet } from '../../contracts/working-set';

@@ -1,7 +1,7 @@
 // serve's per-topology Tab types: one load per topology, reused; refreshed in
 // the background once stale; a failed load answered for a while, then retried.
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../tabs/handlers/registry';
 import { TopologyTypesCache } from '../../ui/topology-types-cache';
 import { createHistogramType } from '../../examples/histogram-type';
 

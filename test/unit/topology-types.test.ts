@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { renderDescription, topology, TopologyError, type TopologyBuilder } from '../../topology/dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
 import { parseBolt } from '../../bolts/parse-bolt';
-import { counterHandler } from '../../bolts/handlers/counter';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { counterHandler } from '../../tabs/handlers/counter';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { tabTypesOf } from '../../topology/topology-types';
 import { loadTopology } from '../../topology/loader';
 import { TopologyModuleError } from '../../topology/topology-module-error';
@@ -83,7 +83,7 @@ describe('loadTopology: a module that fails is one line naming it', () => {
   };
   const dsl = JSON.stringify(join(ROOT, 'topology/dsl/index.ts'));
   const spout = JSON.stringify(join(ROOT, 'spouts/kafka-spout.ts'));
-  const counter = JSON.stringify(join(ROOT, 'bolts/handlers/counter.ts'));
+  const counter = JSON.stringify(join(ROOT, 'tabs/handlers/counter.ts'));
 
   async function failureOf(ref: string): Promise<Error> {
     return loadTopology(ref).then(

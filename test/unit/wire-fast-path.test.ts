@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, MAX_ID_LENGTH, MAX_STRING_VALUE_LENGTH, MAX_EVENT_TIME } from '../../bolts/wire';
 import { decodeFastPath } from '../../bolts/wire-fast-path';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { SeededRandom } from '../../client/seeded-random';
 
 const registry = defaultRegistry();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../client/seeded-random';
 import fc from 'fast-check';
 import { decodeMessage } from '../../bolts/wire';
-import { defaultRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry } from '../../tabs/handlers/registry';
 import { REJECT_REASONS } from '../../bolts/rejection';
 
 const registry = defaultRegistry();

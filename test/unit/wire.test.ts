@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, MAX_STRING_VALUE_LENGTH } from '../../bolts/wire';
 import { checkStickyType } from '../../bolts/sticky-type';
-import { HandlerRegistry } from '../../bolts/handlers/registry';
-import { counterHandler } from '../../bolts/handlers/counter';
-import type { TabHandler } from '../../bolts/handlers/handler';
+import { HandlerRegistry } from '../../tabs/handlers/registry';
+import { counterHandler } from '../../tabs/handlers/counter';
+import type { TabHandler } from '../../tabs/handlers/handler';
 import type { RejectReason } from '../../bolts/rejection';
 
 const stringType: TabHandler = { ...counterHandler, type: 'strings', valueKind: 'string' };

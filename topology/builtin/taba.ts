@@ -3,7 +3,7 @@ import { topology } from '../dsl';
 import { kafkaSpout } from '../../spouts/kafka-spout';
 import { parseBolt } from '../../bolts/parse-bolt';
 import { foldBolt } from '../../bolts/fold-bolt';
-import { redisSink } from '../../state/redis-sink-bolt';
+import { redisSink } from '../../bolts/redis-sink-bolt';
 import type { TopologyOptions } from '../loader';
 
 export default (opts: TopologyOptions = {}) =>

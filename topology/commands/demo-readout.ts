@@ -2,7 +2,7 @@
 // topology (through TabQuery, as `topology query` does) and how many events
 // its partitions have folded (the `events` totals of their meta hashes).
 import { CLIENT_TIMEOUT_MS, redisClient, type RedisConnection } from '../../state/redis-client';
-import type { HandlerRegistry } from '../../bolts/handlers/registry';
+import type { HandlerRegistry } from '../../tabs/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { TabQuery, type RenderedAggregate } from '../../state/tab-query';
 import type { TabstreamConfig } from '../config';

@@ -1,6 +1,6 @@
 // Which Tab types `topology query` renders with: the deployed topology's,
 // so Tabs of the types its module registers read as its workers fold them.
-import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../tabs/handlers/registry';
 import type { TabstreamConfig } from '../config';
 import { ZkClient } from '../coordination/zk-client';
 import { readSpec } from '../coordination/spec-store';

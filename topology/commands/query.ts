@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../tabs/handlers/registry';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { pageSize, TabQuery, type PageRequest, type RenderedAggregate } from '../../state/tab-query';
 import { CLI_QUERY_LIMITS, QueryBudget } from '../../state/query-budget';

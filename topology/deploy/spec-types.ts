@@ -1,4 +1,4 @@
-import type { HandlerRegistry } from '../../bolts/handlers/registry';
+import type { HandlerRegistry } from '../../tabs/handlers/registry';
 import { loadTopology } from '../loader';
 import { tabTypesOf } from '../topology-types';
 import { topologySettings, type TopologySpec } from './topology-spec';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Topology } from '../dsl';
-import type { HandlerRegistry } from '../../bolts/handlers/registry';
+import type { HandlerRegistry } from '../../tabs/handlers/registry';
 import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { FencedError, StateLostError } from '../../state/errors';
 import { TopologyTask, type TaskInput } from './topology-task';

@@ -1,6 +1,6 @@
 import type { Topology } from '../dsl';
 import { needsRepartitionTopic, placeEdge, type EdgePlacement } from '../dsl/placement';
-import type { HandlerRegistry } from '../../bolts/handlers/registry';
+import type { HandlerRegistry } from '../../tabs/handlers/registry';
 import type { LoadedPartition, TaskCheckpoint } from '../../contracts/partition-checkpoint';
 import { partitionForKey } from '../../client/partition-for-key';
 import type { Bolt, Emit, Tuple } from '../../contracts/bolt';

@@ -17,7 +17,7 @@ import { redisClient, type RedisConnection } from '../../state/redis-client';
 import { redisDurabilityWarnings } from '../../state/redis-durability';
 import { redact } from '../../state/redis-target';
 import { ZkOffsetStore } from '../../spouts/zk-offset-store';
-import { defaultRegistry, type HandlerRegistry } from '../../bolts/handlers/registry';
+import { defaultRegistry, type HandlerRegistry } from '../../tabs/handlers/registry';
 import { TopologyRunner } from './topology-runner';
 import { KafkaOutbox } from './kafka-outbox';
 import { PartitionReader } from '../../spouts/partition-reader';

@@ -1,7 +1,7 @@
 package dev.tabstream.peer;
 
 /**
- * The rolling windows of a Tab, as Tabstream keeps them (state/windows/window-spec.ts):
+ * The rolling windows of a Tab, as Tabstream keeps them (tabs/windows/window-spec.ts):
  * per window a ring of buckets + 1 slots, keyed by absolute bucket index ceil(time / bucketMs);
  * the newest bucket of every ring follows the latest event time folded.
  */

@@ -1,6 +1,6 @@
 import type { TabEvent } from '../event';
 import type { TabHandler } from './handler';
-import { versionedCodec } from '../../state/codec/state-version';
+import { versionedCodec } from '../codec/state-version';
 
 export interface BufferedValue {
   value: number | string;

@@ -1,8 +1,8 @@
 import type { TabEvent } from '../event';
 import type { TabHandler } from './handler';
-import { versionedCodec } from '../../state/codec/state-version';
+import { versionedCodec } from '../codec/state-version';
 import { WindowedRun } from './windowed-run';
-import type { WindowCells, WindowedCells, WindowedState } from '../../state/windows/windowed-cells';
+import type { WindowCells, WindowedCells, WindowedState } from '../windows/windowed-cells';
 
 export interface WindowedHandlerOptions<C, V> {
   type: string;
@@ -18,7 +18,7 @@ const FORMAT_VERSION = 1;
 
 /**
  * A handler whose state is a set of rolling windows of cells (see
- * state/windows): folding adds the value at its event time, projecting merges
+ * tabs/windows): folding adds the value at its event time, projecting merges
  * the buckets of each window at `now`, merging adds cells window by window.
  */
 export function windowedHandler<C, V>(options: WindowedHandlerOptions<C, V>): TabHandler<WindowedState<C>, WindowCells<C>> {

@@ -1,8 +1,8 @@
 import { windowedHandler } from './windowed-handler';
-import { distinctCount, distinctEntry } from '../../state/sketches/distinct-sketch';
-import { distinctCell, type DistinctCell } from '../../state/windows/distinct-cell';
-import { SKETCH_WINDOWS } from '../../state/windows/window-spec';
-import { WindowedCells, type WindowCells } from '../../state/windows/windowed-cells';
+import { distinctCount, distinctEntry } from '../sketches/distinct-sketch';
+import { distinctCell, type DistinctCell } from '../windows/distinct-cell';
+import { SKETCH_WINDOWS } from '../windows/window-spec';
+import { WindowedCells, type WindowCells } from '../windows/windowed-cells';
 
 export type UniqueProjection = WindowCells<DistinctCell>;
 

@@ -1,7 +1,7 @@
 import { windowedHandler } from './windowed-handler';
-import { countTotalCell, type CountTotal } from '../../state/windows/count-total-cell';
-import { FINE_WINDOWS } from '../../state/windows/window-spec';
-import { WindowedCells, type WindowCells } from '../../state/windows/windowed-cells';
+import { countTotalCell, type CountTotal } from '../windows/count-total-cell';
+import { FINE_WINDOWS } from '../windows/window-spec';
+import { WindowedCells, type WindowCells } from '../windows/windowed-cells';
 
 /** Per window (`1m`, `10m`, `1h`, `1d`, `all`): how many events and the sum of their values. */
 export type CounterProjection = WindowCells<CountTotal>;
@@ -28,7 +28,7 @@ export function renderCountTotal(count: number, total: number): RenderedCountTot
 
 const windows = new WindowedCells(FINE_WINDOWS, countTotalCell);
 
-/** Count, total and average per window, in 52 buckets of 10 s to 1 h (see state/windows/window-spec.ts). */
+/** Count, total and average per window, in 52 buckets of 10 s to 1 h (see tabs/windows/window-spec.ts). */
 export const counterHandler = windowedHandler({
   type: 'counter',
   valueKind: 'number',

@@ -1,6 +1,6 @@
 import type { TabEvent } from '../event';
 import type { FoldRun } from './fold-run';
-import type { WindowedCells, WindowedState } from '../../state/windows/windowed-cells';
+import type { WindowedCells, WindowedState } from '../windows/windowed-cells';
 
 /**
  * A windowed type's run (see FoldRun): events whose times share a bucket in

@@ -1,9 +1,9 @@
 import { windowedHandler } from './windowed-handler';
 import { renderCountTotal, type RenderedCountTotal } from './counter';
-import { newSketch, sketchCount, sketchQuantile, sketchSum, type QuantileSketch } from '../../state/sketches/quantile-sketch';
-import { quantileCell } from '../../state/windows/quantile-cell';
-import { SKETCH_WINDOWS } from '../../state/windows/window-spec';
-import { WindowedCells, type WindowCells } from '../../state/windows/windowed-cells';
+import { newSketch, sketchCount, sketchQuantile, sketchSum, type QuantileSketch } from '../sketches/quantile-sketch';
+import { quantileCell } from '../windows/quantile-cell';
+import { SKETCH_WINDOWS } from '../windows/window-spec';
+import { WindowedCells, type WindowCells } from '../windows/windowed-cells';
 
 export type PercentileProjection = WindowCells<QuantileSketch>;
 

@@ -1,7 +1,7 @@
 import type { BoltDefinition } from '../contracts/component';
 import type { Bolt, Tuple } from '../contracts/bolt';
 import type { CheckpointDraft } from '../contracts/checkpoint-draft';
-import { noteStored, type TabState } from '../bolts/tab-state';
+import { noteStored, type TabState } from './tab-state';
 
 /**
  * The Redis sink: remembers which states changed and serializes them into
