@@ -1,7 +1,8 @@
 import { windowedHandler } from './windowed-handler';
 import { countTotalCell, type CountTotal } from '../windows/count-total-cell';
 import { FINE_WINDOWS } from '../windows/window-spec';
-import { WindowedCells, type WindowCells } from '../windows/windowed-cells';
+import { CountTotalWindows } from '../windows/count-total-windows';
+import type { WindowCells } from '../windows/windows';
 
 /** Per window (`1m`, `10m`, `1h`, `1d`, `all`): how many events and the sum of their values. */
 export type CounterProjection = WindowCells<CountTotal>;
@@ -26,7 +27,7 @@ export function renderCountTotal(count: number, total: number): RenderedCountTot
   return { count, total: tidy(total), average: count === 0 ? null : tidy(total / count) };
 }
 
-const windows = new WindowedCells(FINE_WINDOWS, countTotalCell);
+const windows = new CountTotalWindows(FINE_WINDOWS);
 
 /** Count, total and average per window, in 52 buckets of 10 s to 1 h (see tabs/windows/window-spec.ts). */
 export const counterHandler = windowedHandler({

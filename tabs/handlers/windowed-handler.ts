@@ -2,12 +2,12 @@ import type { TabEvent } from '../event';
 import type { TabHandler } from './handler';
 import { versionedCodec } from '../codec/state-version';
 import { WindowedRun } from './windowed-run';
-import type { WindowCells, WindowedCells, WindowedState } from '../windows/windowed-cells';
+import type { WindowCells, Windows } from '../windows/windows';
 
-export interface WindowedHandlerOptions<C, V> {
+export interface WindowedHandlerOptions<S, C, V> {
   type: string;
   valueKind: 'number' | 'string';
-  windows: WindowedCells<C, V>;
+  windows: Windows<S, C, V>;
   /** Turns an event's value into what the cells take, once per event (default: the value as is). */
   cellValue?: (value: TabEvent['value']) => V;
   /** Renders a merged projection, one entry per window name and `all`. */
@@ -21,13 +21,13 @@ const FORMAT_VERSION = 1;
  * tabs/windows): folding adds the value at its event time, projecting merges
  * the buckets of each window at `now`, merging adds cells window by window.
  */
-export function windowedHandler<C, V>(options: WindowedHandlerOptions<C, V>): TabHandler<WindowedState<C>, WindowCells<C>> {
+export function windowedHandler<S, C, V>(options: WindowedHandlerOptions<S, C, V>): TabHandler<S, WindowCells<C>> {
   const { type, valueKind, windows, render } = options;
   const cellValue = options.cellValue ?? ((value: TabEvent['value']) => value as V);
   const codec = versionedCodec(
     type,
     FORMAT_VERSION,
-    (writer, state: WindowedState<C>) => windows.write(writer, state),
+    (writer, state: S) => windows.write(writer, state),
     (reader) => windows.read(reader),
   );
   return {
@@ -45,7 +45,7 @@ export function windowedHandler<C, V>(options: WindowedHandlerOptions<C, V>): Ta
     shouldPrune: (state) => windows.isEmpty(state),
     mergeState: (into, from) => windows.mergeState(into, from),
     // No event for the stale time, and never less than the time every window takes to empty.
-    isStale: (state, now, staleAfterMs) => state.maxTime >= 0 && now - state.maxTime > Math.max(staleAfterMs, windows.emptyAfterMs),
+    isStale: (state, now, staleAfterMs) => windows.maxTime(state) >= 0 && now - windows.maxTime(state) > Math.max(staleAfterMs, windows.emptyAfterMs),
     serialize: codec.serialize,
     deserialize: codec.deserialize,
   };

@@ -1,13 +1,13 @@
 import type { TabEvent } from '../event';
 import type { FoldRun } from './fold-run';
-import type { WindowedCells, WindowedState } from '../windows/windowed-cells';
+import type { Windows } from '../windows/windows';
 
 /**
  * A windowed type's run (see FoldRun): events whose times share a bucket in
- * every window (WindowedCells.runBucket), their values added into one cell,
+ * every window (Windows.runBucket), their values added into one cell,
  * which then goes into each window's bucket of a state as one merge.
  */
-export class WindowedRun<C, V> implements FoldRun<WindowedState<C>> {
+export class WindowedRun<S, C, V> implements FoldRun<S> {
   size = 0;
   private bucket = Number.NaN;
   /** The run's latest event time. */
@@ -15,7 +15,7 @@ export class WindowedRun<C, V> implements FoldRun<WindowedState<C>> {
   private cell: C | undefined;
 
   constructor(
-    private readonly windows: WindowedCells<C, V>,
+    private readonly windows: Windows<S, C, V>,
     private readonly cellValue: (value: TabEvent['value']) => V,
   ) {}
 
@@ -33,7 +33,7 @@ export class WindowedRun<C, V> implements FoldRun<WindowedState<C>> {
     return true;
   }
 
-  foldInto(state: WindowedState<C>): void {
+  foldInto(state: S): void {
     if (this.size > 0) this.windows.addCell(state, this.time, this.cell!);
   }
 

@@ -29,26 +29,37 @@ export const countTotalCell: CellKind<CountTotal, number> = {
   },
   isEmpty: (cell) => cell.count === 0,
   write(writer: ByteWriter, cell) {
-    if (cell === undefined) {
-      writer.varuint(0);
-      return;
-    }
-    const { count, total } = cell;
-    if (total === count && !Object.is(total, -0)) {
-      writer.varuint(count * 4 + TOTAL_IS_COUNT);
-    } else if (Number.isInteger(total) && Math.abs(total) <= ZIGZAG_MAX) {
-      writer.varuint(count * 4 + TOTAL_IS_INTEGER).varint(total);
-    } else {
-      writer.varuint(count * 4 + TOTAL_IS_FLOAT).f64(total);
-    }
+    if (cell === undefined) writer.varuint(0);
+    else writeCountTotal(writer, cell.count, cell.total);
   },
   read(reader: ByteReader) {
-    const head = reader.varuint();
-    const mode = head % 4;
-    const count = (head - mode) / 4;
-    if (mode === TOTAL_IS_COUNT) return count === 0 ? undefined : { count, total: count };
-    if (mode === TOTAL_IS_INTEGER) return { count, total: reader.varint() };
-    if (mode === TOTAL_IS_FLOAT) return { count, total: reader.f64() };
-    return reader.fail(`unknown count/total cell mode ${mode}`);
+    const empty = readCountTotalInto(reader, scratch, 0);
+    return empty ? undefined : { count: scratch[0]!, total: scratch[1]! };
   },
 };
+
+const scratch = [0, 0];
+
+/** A bucket's count and total as stored (0 for an empty bucket). */
+export function writeCountTotal(writer: ByteWriter, count: number, total: number): void {
+  if (total === count && !Object.is(total, -0)) {
+    writer.varuint(count * 4 + TOTAL_IS_COUNT);
+  } else if (Number.isInteger(total) && Math.abs(total) <= ZIGZAG_MAX) {
+    writer.varuint(count * 4 + TOTAL_IS_INTEGER).varint(total);
+  } else {
+    writer.varuint(count * 4 + TOTAL_IS_FLOAT).f64(total);
+  }
+}
+
+/** Reads a stored bucket into into[at] (count) and into[at + 1] (total); true when it is the empty bucket. */
+export function readCountTotalInto(reader: ByteReader, into: number[], at: number): boolean {
+  const head = reader.varuint();
+  const mode = head % 4;
+  const count = (head - mode) / 4;
+  into[at] = count;
+  if (mode === TOTAL_IS_COUNT) into[at + 1] = count;
+  else if (mode === TOTAL_IS_INTEGER) into[at + 1] = reader.varint();
+  else if (mode === TOTAL_IS_FLOAT) into[at + 1] = reader.f64();
+  else reader.fail(`unknown count/total cell mode ${mode}`);
+  return mode === TOTAL_IS_COUNT && count === 0;
+}

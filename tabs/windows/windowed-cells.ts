@@ -1,83 +1,48 @@
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import type { CellKind } from './cell-kind';
+import { RingLayout } from './ring-layout';
 import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
+import { mergeWindowCells, type WindowCells, type Windows } from './windows';
+
+export type { WindowCells } from './windows';
 
 /**
- * A set of rolling windows plus an all-time cell. Each window of n buckets is
- * a ring of the last n + 1 buckets; the newest bucket of every ring is the one
- * holding the latest event time folded so far, so only that time is stored.
- * A projection at `now` is exact at bucket boundaries (window-spec.ts) as long
- * as no event folded so far lies more than one bucket after `now`.
+ * A set of rolling windows plus an all-time cell, a cell object per bucket
+ * (any cell kind; see RingLayout for where buckets live). A projection at
+ * `now` is exact at bucket boundaries (window-spec.ts) as long as no event
+ * folded so far lies more than one bucket after `now`.
  */
 export interface WindowedState<C> {
   /** Latest event time folded, -1 before the first. */
   maxTime: number;
-  /**
-   * The rings one after another in one array (one object less per ring): ring
-   * r's n + 1 slots (see slotsOf) from WindowedCells.firstSlot[r], bucket
-   * index i in its slot i mod (n + 1).
-   */
+  /** The rings' slots one after another in one array (one object less per ring), as RingLayout places them. */
   slots: Array<C | undefined>;
   all: C;
 }
 
-/** The merged cells of one projection: one per window name, plus `all`. */
-export type WindowCells<C> = Record<string, C>;
-
-/**
- * A ring keeps one bucket more than its window: events from a client whose
- * clock runs up to a bucket ahead of the reader's then cannot push the
- * window's oldest bucket out before it is read.
- */
-function slotsOf(spec: WindowSpec): number {
-  return spec.buckets + 1;
-}
-
-/** Bucket index i lives in slot i mod n (kept non-negative for indices before the epoch's first bucket). */
-function slotOf(index: number, buckets: number): number {
-  const slot = index % buckets;
-  return slot < 0 ? slot + buckets : slot;
-}
-
-export class WindowedCells<C, V> {
-  /** Where ring r's slots begin in a state's `slots`. */
-  private readonly firstSlot: number[];
-  private readonly slotCount: number;
-  /** Every ring's bucket size is a multiple of the first ring's (see runBucket). */
-  private readonly nested: boolean;
+export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
+  private readonly layout: RingLayout;
 
   constructor(
     readonly specs: readonly WindowSpec[],
     readonly cell: CellKind<C, V>,
   ) {
-    this.firstSlot = [];
-    let total = 0;
-    for (const spec of specs) {
-      this.firstSlot.push(total);
-      total += slotsOf(spec);
-    }
-    this.slotCount = total;
-    this.nested = specs.length > 0 && specs.every((s) => s.bucketMs % specs[0].bucketMs === 0);
+    this.layout = new RingLayout(specs);
   }
 
   create(): WindowedState<C> {
-    return { maxTime: -1, slots: new Array<C | undefined>(this.slotCount).fill(undefined), all: this.cell.create() };
+    return { maxTime: -1, slots: new Array<C | undefined>(this.layout.slotCount).fill(undefined), all: this.cell.create() };
   }
 
-  /** Ring r's newest bucket index: the one holding maxTime (-1 before the first event). */
-  private newest(state: WindowedState<C>, r: number): number {
-    return state.maxTime < 0 ? -1 : bucketIndex(state.maxTime, this.specs[r].bucketMs);
-  }
-
-  /** Where bucket `index` of ring r lives in a state's slots. */
-  private slot(r: number, index: number): number {
-    return this.firstSlot[r] + slotOf(index, slotsOf(this.specs[r]));
+  maxTime(state: WindowedState<C>): number {
+    return state.maxTime;
   }
 
   /** Moves ring r on from newest bucket `from` to a later `to`, clearing the buckets that roll out. */
   private moveOn(state: WindowedState<C>, r: number, from: number, to: number): void {
-    for (let j = Math.max(from + 1, to - slotsOf(this.specs[r]) + 1); j <= to; j++) state.slots[this.slot(r, j)] = undefined;
+    const { layout } = this;
+    for (let j = Math.max(from + 1, to - layout.slotsOf(r) + 1); j <= to; j++) state.slots[layout.slot(r, j)] = undefined;
   }
 
   /**
@@ -86,12 +51,12 @@ export class WindowedCells<C, V> {
    * buckets that roll out); -1 when the time is too old for the ring.
    */
   private slotFor(state: WindowedState<C>, r: number, time: number): number {
-    const spec = this.specs[r];
-    const index = bucketIndex(time, spec.bucketMs);
-    const newest = this.newest(state, r);
+    const { layout } = this;
+    const index = bucketIndex(time, this.specs[r].bucketMs);
+    const newest = layout.newest(state.maxTime, r);
     if (index > newest) this.moveOn(state, r, newest, index);
-    else if (index <= newest - slotsOf(spec)) return -1;
-    return this.slot(r, index);
+    else if (index <= newest - layout.slotsOf(r)) return -1;
+    return layout.slot(r, index);
   }
 
   /**
@@ -124,13 +89,8 @@ export class WindowedCells<C, V> {
     if (time > state.maxTime) state.maxTime = time;
   }
 
-  /**
-   * Times with the same run bucket share a bucket in every ring (each ring's
-   * bucket size a multiple of the first's, so its buckets are unions of the
-   * first ring's); NaN, equal to nothing, when the rings do not nest so.
-   */
   runBucket(time: number): number {
-    return this.nested ? bucketIndex(time, this.specs[0].bucketMs) : Number.NaN;
+    return this.layout.runBucket(time);
   }
 
   /**
@@ -142,19 +102,18 @@ export class WindowedCells<C, V> {
    * both states' events into one would give. `source` is left untouched.
    */
   mergeState(target: WindowedState<C>, source: WindowedState<C>): void {
-    const { specs, cell } = this;
+    const { specs, cell, layout } = this;
     if (source.maxTime >= 0) {
       for (let r = 0; r < specs.length; r++) {
-        const slots = slotsOf(specs[r]);
-        const from = this.newest(source, r);
-        const into = this.newest(target, r);
+        const slots = layout.slotsOf(r);
+        const from = layout.newest(source.maxTime, r);
+        const into = layout.newest(target.maxTime, r);
         if (from > into) this.moveOn(target, r, into, from);
         // The source's buckets still inside the moved-on ring: past both its and the target's oldest.
         for (let j = Math.max(from, into) - slots + 1; j <= from; j++) {
-          const bucket = source.slots[this.slot(r, j)];
-          if (bucket === undefined) continue;
-          const at = this.slot(r, j);
-          target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
+          const at = layout.slot(r, j);
+          const bucket = source.slots[at];
+          if (bucket !== undefined) target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
         }
       }
       if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
@@ -162,72 +121,59 @@ export class WindowedCells<C, V> {
     target.all = cell.mergeInto(target.all, source.all);
   }
 
-  /** Fresh merged cells per window at `now` (see window-spec.ts), and `all`. */
   project(state: WindowedState<C>, now: number): WindowCells<C> {
-    const { specs, cell } = this;
+    const { specs, cell, layout } = this;
     const out: WindowCells<C> = {};
     for (let r = 0; r < specs.length; r++) {
-      const { name, bucketMs, buckets } = specs[r];
-      const slots = slotsOf(specs[r]);
       let merged = cell.create();
-      const newest = this.newest(state, r);
-      const current = bucketIndex(now, bucketMs);
-      const lo = Math.max(newest - slots, current - buckets) + 1;
-      const hi = Math.min(newest, current);
+      const { lo, hi } = layout.projected(r, state.maxTime, now);
       for (let j = lo; j <= hi; j++) {
-        const source = state.slots[this.slot(r, j)];
+        const source = state.slots[layout.slot(r, j)];
         if (source !== undefined) merged = cell.mergeInto(merged, source);
       }
-      out[name] = merged;
+      out[specs[r].name] = merged;
     }
     out[ALL_WINDOW] = cell.mergeInto(cell.create(), state.all);
     return out;
   }
 
-  /** A fresh merge of two projections' cells; neither input changes. */
   merge(a: WindowCells<C>, b: WindowCells<C>): WindowCells<C> {
-    const out: WindowCells<C> = {};
-    for (const name of this.names()) {
-      let merged = this.cell.create();
-      if (a[name] !== undefined) merged = this.cell.mergeInto(merged, a[name]);
-      if (b[name] !== undefined) merged = this.cell.mergeInto(merged, b[name]);
-      out[name] = merged;
-    }
-    return out;
+    return mergeWindowCells(this.names(), this.cell, a, b);
   }
 
-  /** Window names in render order, `all` last. */
   names(): string[] {
-    return [...this.specs.map((s) => s.name), ALL_WINDOW];
+    return this.layout.names();
   }
 
-  /** How long after its latest event a state's windows are all empty: the widest window plus the bucket a client's clock may run ahead. */
   get emptyAfterMs(): number {
-    return Math.max(...this.specs.map((s) => (s.buckets + 1) * s.bucketMs));
+    return this.layout.emptyAfterMs;
   }
 
   isEmpty(state: WindowedState<C>): boolean {
     return state.maxTime < 0 && this.cell.isEmpty(state.all);
   }
 
+  /** The latest event time, then each ring's slots from its newest bucket back, then `all`. */
   write(writer: ByteWriter, state: WindowedState<C>): void {
+    const { layout } = this;
     writer.varuint(state.maxTime + 1);
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
-        const newest = this.newest(state, r);
-        for (let j = newest; j > newest - slotsOf(this.specs[r]); j--) this.cell.write(writer, state.slots[this.slot(r, j)]);
+        const newest = layout.newest(state.maxTime, r);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) this.cell.write(writer, state.slots[layout.slot(r, j)]);
       }
     }
     this.cell.write(writer, state.all);
   }
 
   read(reader: ByteReader): WindowedState<C> {
+    const { layout } = this;
     const state = this.create();
     state.maxTime = reader.varuint() - 1;
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
-        const newest = this.newest(state, r);
-        for (let j = newest; j > newest - slotsOf(this.specs[r]); j--) state.slots[this.slot(r, j)] = this.cell.read(reader);
+        const newest = layout.newest(state.maxTime, r);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) state.slots[layout.slot(r, j)] = this.cell.read(reader);
       }
     }
     state.all = this.cell.read(reader) ?? this.cell.create();
