@@ -1,4 +1,5 @@
 // What `npm run bench` measures, at full size or scaled down (--quick).
+import { PEER_VARIANTS } from './peer-variants';
 import type { WorkloadShape } from './workload';
 
 export interface BenchPlan {
@@ -10,8 +11,8 @@ export interface BenchPlan {
   workerCounts: number[];
   /** How many times every throughput run is repeated (interleaved); the best counts. */
   repeats: number;
-  /** Kafka Streams stream threads to run, per shape. */
-  streamsThreads: { production: number[]; small: number[] };
+  /** Kafka Streams peer variants to run (bench/peer-variants.ts names), per shape. */
+  peerVariants: { production: string[]; small: string[] };
   /** The naive consumer stops after this many messages (it is slow). */
   naiveMessages: number;
   latency: { warmupMs: number; measureMs: number };
@@ -49,7 +50,8 @@ export function benchPlan(quick: boolean): BenchPlan {
     small: { name: 'small', tabs: 100, clients: 5, events, eventsPerMessage: EVENTS_PER_MESSAGE },
     workerCounts: [1, 2],
     repeats: quick ? 1 : 2,
-    streamsThreads: quick ? { production: [2], small: [] } : { production: [1, 2], small: [2] },
+    // Every variant on the production shape (the ratio is to the best); the small shape keeps the untuned peer's figure.
+    peerVariants: { production: PEER_VARIANTS.map((v) => v.name), small: quick ? [] : ['baseline'] },
     naiveMessages: quick ? 4_000 : 20_000,
     latency: quick ? { warmupMs: 2_000, measureMs: 6_000 } : { warmupMs: 3_000, measureMs: 15_000 },
     recoverySessions: [undefined, 1000],
