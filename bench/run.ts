@@ -314,9 +314,9 @@ function peerComparison(shape: string): PeerComparison {
   };
 }
 
-/** `--only peers`: every peer variant and Tabstream's two workers on the production shape, repeated and interleaved; `--profile` records the best variant once more with JFR. */
+/** `--only peers`: every peer variant and Tabstream's two workers on the production shape (4× its events), repeated and interleaved; `--profile` records the best variant once more with JFR. */
 async function peersOnly(): Promise<void> {
-  const shape = plan.production;
+  const shape = plan.peersOnly;
   log(`loading ${shape.name}: ${shape.events.toLocaleString('en-US')} events, ${shape.tabs} Tabs × ${shape.clients} clients`);
   const loaded = await createLoadedTopic(stack.brokers, `bench-peers-${Date.now().toString(36)}`, plan.partitions, shape);
   log(`loaded in ${loaded.load.seconds.toFixed(1)} s`);
