@@ -1,4 +1,5 @@
 // What `npm run bench` measures, at full size or scaled down (--quick).
+import { PEER_VARIANTS } from './peer-variants';
 import type { WorkloadShape } from './workload';
 
 export interface BenchPlan {
@@ -10,8 +11,14 @@ export interface BenchPlan {
   workerCounts: number[];
   /** How many times every throughput run is repeated (interleaved); the best counts. */
   repeats: number;
-  /** Kafka Streams stream threads to run, per shape. */
-  streamsThreads: { production: number[]; small: number[] };
+  /**
+   * `--only peers`: the production shape's Tabs and clients with PEERS_EVENTS_FACTOR times its
+   * events, so the steady slice of the fastest variants spans several commits (at ~2 M events/s
+   * 8 M events are over in 4 s, a slice of two or three 1 s commits).
+   */
+  peersOnly: WorkloadShape;
+  /** Kafka Streams peer variants to run (bench/peer-variants.ts names), per shape. */
+  peerVariants: { production: string[]; small: string[] };
   /** The naive consumer stops after this many messages (it is slow). */
   naiveMessages: number;
   latency: { warmupMs: number; measureMs: number };
@@ -32,24 +39,29 @@ export interface TabaFullPlan {
 /** TabClient batches of one Tab from one client. */
 const EVENTS_PER_MESSAGE = 50;
 
+const PEERS_EVENTS_FACTOR = 4;
+
 export function benchPlan(quick: boolean): BenchPlan {
   // Quick: a tenth of Taba's cardinality, a quarter of the events.
   const events = quick ? 2_000_000 : 8_000_000;
   const cardinality = quick ? 10 : 1;
+  const production: WorkloadShape = {
+    name: quick ? 'taba-production/10' : 'taba-production',
+    tabs: 20_000 / cardinality,
+    clients: 300 / cardinality,
+    events,
+    eventsPerMessage: EVENTS_PER_MESSAGE,
+  };
   return {
     mode: quick ? 'quick' : 'full',
     partitions: 8,
-    production: {
-      name: quick ? 'taba-production/10' : 'taba-production',
-      tabs: 20_000 / cardinality,
-      clients: 300 / cardinality,
-      events,
-      eventsPerMessage: EVENTS_PER_MESSAGE,
-    },
+    production,
+    peersOnly: { ...production, name: `${production.name} ×${PEERS_EVENTS_FACTOR} events`, events: events * PEERS_EVENTS_FACTOR },
     small: { name: 'small', tabs: 100, clients: 5, events, eventsPerMessage: EVENTS_PER_MESSAGE },
     workerCounts: [1, 2],
     repeats: quick ? 1 : 2,
-    streamsThreads: quick ? { production: [2], small: [] } : { production: [1, 2], small: [2] },
+    // Every variant on the production shape (the ratio is to the best); the small shape keeps the untuned peer's figure.
+    peerVariants: { production: PEER_VARIANTS.map((v) => v.name), small: quick ? [] : ['baseline'] },
     naiveMessages: quick ? 4_000 : 20_000,
     latency: quick ? { warmupMs: 2_000, measureMs: 6_000 } : { warmupMs: 3_000, measureMs: 15_000 },
     recoverySessions: [undefined, 1000],

@@ -3,7 +3,8 @@
 // `bench:latest` markers; the rest of that file is written by hand).
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchResults, BenchRunInfo, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
+import type { BenchResults, BenchRunInfo, PeerComparison, PeersOnlyResults, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
+import type { JfrSummary } from './jfr-summary';
 import { BENCH_ROOT } from './bench-stack';
 
 const RESULTS_DIR = join(BENCH_ROOT, 'bench/results');
@@ -12,6 +13,8 @@ const START = '<!-- bench:latest:start -->';
 const END = '<!-- bench:latest:end -->';
 const FULL_START = '<!-- bench:taba-full:start -->';
 const FULL_END = '<!-- bench:taba-full:end -->';
+const PEERS_START = '<!-- bench:peers:start -->';
+const PEERS_END = '<!-- bench:peers:end -->';
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const ratio = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -26,8 +29,62 @@ function markdownTable(header: string[], rows: string[][]): string {
 /** Every run's figure when there were several, best first in the row. */
 const samples = (row: RunRow): string => (row.samples && row.samples.length > 1 ? row.samples.map(int).join(', ') : '');
 
-function runRows(r: BenchResults): string[][] {
-  return r.runs.map((row) => [row.system, row.shape, row.config, int(row.events_per_s), ratio(row.ceiling_ratio), exact(row), samples(row)]);
+const RUN_HEADER = ['system', 'shape', 'config', 'events/s (best)', 'steady slice (best)', '÷ ceiling', 'aggregates', 'every run'];
+
+function runRows(r: { runs: RunRow[] }): string[][] {
+  return r.runs.map((row) => [row.system, row.shape, row.config, int(row.events_per_s), row.steady_events_per_s === undefined ? '-' : int(row.steady_events_per_s), ratio(row.ceiling_ratio), exact(row), samples(row)]);
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+
+/** The peer's variants (issue 16), cumulative: each keeps the steps above it. */
+function peerVariantRows(c: PeerComparison): string[][] {
+  return c.peer_variants.map((v) => [
+    v.step,
+    v.name === c.best_peer_variant ? `**${v.name}**` : v.name,
+    v.adds,
+    int(v.events_per_s),
+    int(v.steady_events_per_s),
+    ratio(v.ratio_to_baseline),
+    v.exact ? 'exact' : 'WRONG',
+    v.steady_samples.map(int).join(', '),
+    String(v.rebalances_in_run),
+  ]);
+}
+
+const PEER_VARIANT_HEADER = ['step', 'variant (cumulative)', 'adds', 'events/s, whole run (best)', 'events/s, steady slice (best)', '÷ baseline (steady)', 'aggregates', 'every run (steady)', 'rebalances in run'];
+
+function comparisonLine(c: PeerComparison): string {
+  return `Tabstream's best end to end ${int(c.e2e_steady_events_per_s)} events/s over the steady slice ÷ the best variant (${c.best_peer_variant}, ${int(c.kafka_streams_events_per_s)}) = **${ratio(c.kafka_streams_ratio)}**; both over the whole run: ${ratio(c.kafka_streams_ratio_whole_run)}.`;
+}
+
+function jfrLines(s: JfrSummary, i: number): string[] {
+  const shares = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  return [
+    `JVM ${i}: ${int(s.samples)} execution samples over ${s.recording_s.toFixed(0)} s; JVM CPU ${pct(s.jvm_cpu)} and machine ${pct(s.machine_cpu)} of both cores (means of jdk.CPULoad); ${s.gc_count} collections, pauses ${pct(s.gc_pause_share)} of the time.`,
+    '',
+    `By part (first frame from the top in it): ${shares(s.parts)}.`,
+    '',
+    `By thread: ${shares(Object.fromEntries(Object.entries(s.threads).slice(0, 6)))}.`,
+    '',
+    markdownTable(['top of stack', 'method'], s.top.map((t) => [pct(t.share), `\`${t.method}\``])),
+  ];
+}
+
+function peersSection(r: BenchRunInfo & PeerComparison, command: string): string {
+  const m = r.machine;
+  const parts = [
+    `Latest run: ${r.timestamp} at commit \`${r.commit}\`, \`${command}\`. Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB; ${m.java}, ${m.kafka}. Load average ${r.load_average.start.map((l) => l.toFixed(1)).join('/')} at the start, ${r.load_average.end.map((l) => l.toFixed(1)).join('/')} at the end.`,
+    '',
+    markdownTable(PEER_VARIANT_HEADER, peerVariantRows(r)),
+    '',
+    comparisonLine(r),
+  ];
+  if (r.peer_profile) {
+    parts.push('', `JFR profile of \`${r.peer_profile.variant}\` (one more run, not in the table; ${r.peer_profile.files.map((f) => `\`${f}\``).join(', ')}):`, '');
+    r.peer_profile.summary.forEach((s, i) => parts.push(...jfrLines(s, i), ''));
+  }
+  return parts.join('\n').trimEnd();
 }
 
 function targetRows(r: BenchResults): string[][] {
@@ -35,7 +92,7 @@ function targetRows(r: BenchResults): string[][] {
   return [
     ['end to end (production shape, best)', `${int(r.e2e_events_per_s)} events/s`, '≥ 1,000,000', check(r.e2e_events_per_s >= 1_000_000)],
     ['÷ raw-read ceiling', ratio(r.ceiling_ratio), '≥ 0.8', check(r.ceiling_ratio >= 0.8)],
-    ['÷ Kafka Streams (best)', ratio(r.kafka_streams_ratio), '≥ 1.0', check(r.kafka_streams_ratio >= 1)],
+    [r.best_peer_variant === undefined ? '÷ Kafka Streams (best)' : `÷ Kafka Streams (best tuned variant, ${r.best_peer_variant}; steady slice)`, ratio(r.kafka_streams_ratio), '≥ 1.0', check(r.kafka_streams_ratio >= 1)],
     ['÷ naive HINCRBY consumer', ratio(r.naive_ratio), '-', '-'],
     [`p99 latency at ${int(r.latency_sent_events_per_s)} events/s`, `${int(r.p99_latency_ms)} ms`, '≤ 1,500 ms', check(r.p99_latency_ms <= 1500)],
     ['bytes per counter state (serialized)', `${int(r.bytes_per_counter_state)}`, '≤ 256', check(r.bytes_per_counter_state <= 256)],
@@ -110,8 +167,9 @@ export function renderConsole(r: BenchResults): string {
   return [
     `Tabstream benchmark (${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`,
     '',
-    pad([['system', 'shape', 'config', 'events/s (best)', '÷ ceiling', 'aggregates', 'every run'], ...runRows(r)]),
+    pad([RUN_HEADER, ...runRows(r)]),
     '',
+    ...(r.peer_variants === undefined ? [] : [pad([PEER_VARIANT_HEADER, ...peerVariantRows(r as PeerComparison)]), comparisonLine(r as PeerComparison), '']),
     pad([['figure', 'measured', 'target', ''], ...targetRows(r)]),
     '',
     `latency at ${int(r.latency_sent_events_per_s)} events/s: p50 ${int(r.p50_latency_ms)} ms, p99 ${int(r.p99_latency_ms)} ms, max ${int(r.max_latency_ms)} ms${quarterLatency(r)}`,
@@ -129,12 +187,25 @@ function tabaFullConsole(f: TabaFullFigures): string {
   return [`taba-full: Taba's full production state in Redis, ${f.workers.length} workers`, padded([['figure', 'measured', 'target', ''], ...tabaFullRows(f)]), tabaFullDetails(f)].join('\n');
 }
 
+/** The tables `npm run bench -- --only peers` prints. */
+export function renderPeersOnly(r: PeersOnlyResults): string {
+  return [
+    `Tabstream benchmark (peers only, ${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`,
+    '',
+    padded([RUN_HEADER, ...runRows(r)]),
+    '',
+    padded([PEER_VARIANT_HEADER, ...peerVariantRows(r)]),
+    comparisonLine(r),
+    ...(r.peer_profile ? ['', ...r.peer_profile.summary.flatMap((s, i) => jfrLines(s, i))] : []),
+  ].join('\n');
+}
+
 /** The table `npm run bench -- --only taba-full` prints. */
 export function renderTabaFullOnly(r: TabaFullOnlyResults): string {
   return [`Tabstream benchmark (taba-full only, ${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`, '', tabaFullConsole(r.taba_full)].join('\n');
 }
 
-export function writeResults(r: BenchResults | TabaFullOnlyResults): string {
+export function writeResults(r: BenchResults | TabaFullOnlyResults | PeersOnlyResults): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${r.timestamp.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
@@ -146,7 +217,8 @@ function history(): BenchResults[] {
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^\d{4}-.*\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as BenchResults)
-    .filter((r) => typeof r.e2e_events_per_s === 'number' && r.mode === 'full')
+    // A partial run (--only) has no full set of figures for this table.
+    .filter((r) => typeof r.e2e_events_per_s === 'number' && r.mode === 'full' && !('only' in r))
     .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
 }
 
@@ -167,7 +239,7 @@ function latestSection(r: BenchResults): string {
     '',
     '### Every run',
     '',
-    markdownTable(['system', 'shape', 'config', 'events/s (best)', '÷ ceiling', 'aggregates', 'every run'], runRows(r)),
+    markdownTable(RUN_HEADER, runRows(r)),
     '',
     `Latency at ${int(r.latency_sent_events_per_s)} events/s (half the best end-to-end figure, ${int(r.latency_offered_events_per_s)} offered): p50 ${int(r.p50_latency_ms)} ms, p99 ${int(r.p99_latency_ms)} ms, max ${int(r.max_latency_ms)} ms${quarterLatency(r)}.`,
     '',
@@ -183,7 +255,7 @@ function latestSection(r: BenchResults): string {
       markdownTable(['self time', 'function', 'where'], r.profile.top.map((row) => [`${(row.share * 100).toFixed(1)} %`, `\`${row.name}\``, row.where])),
     );
   }
-  parts.push('', '### History', '', markdownTable(['full run', 'commit', 'e2e events/s', '÷ ceiling', '÷ Kafka Streams', '÷ naive', 'p99 ms', 'B/counter'], past));
+  parts.push('', '### History', '', 'From issue 16 on, ÷ Kafka Streams is to the best tuned variant of the same run, both over the steady slice; before it, to the untuned peer over the whole run.', '', markdownTable(['full run', 'commit', 'e2e events/s', '÷ ceiling', '÷ Kafka Streams', '÷ naive', 'p99 ms', 'B/counter'], past));
   return parts.join('\n');
 }
 
@@ -209,8 +281,13 @@ function replaceSection(start: string, end: string, heading: string, body: strin
 }
 
 /** Replaces the generated sections of docs/benchmarks.md that this run measured. */
-export function refreshDocs(r: BenchResults | TabaFullOnlyResults): void {
+export function refreshDocs(r: BenchResults | TabaFullOnlyResults | PeersOnlyResults): void {
   if (!('only' in r)) replaceSection(START, END, 'Latest figures', latestSection(r));
+  if ('peer_variants' in r && r.peer_variants !== undefined) {
+    const command = 'only' in r ? 'npm run bench -- --only peers' : 'npm run bench';
+    replaceSection(PEERS_START, PEERS_END, 'Kafka Streams peer variants: latest figures', peersSection(r as BenchRunInfo & PeerComparison, command));
+  }
+  if ('only' in r && r.only === 'peers') return;
   if (r.taba_full !== undefined) {
     const command = 'only' in r ? 'npm run bench -- --only taba-full' : 'npm run bench';
     replaceSection(FULL_START, FULL_END, "Taba's full production state: latest figures", tabaFullSection({ ...r, taba_full: r.taba_full }, command));

@@ -1,4 +1,5 @@
 // The shape of one `npm run bench` result (bench/results/<timestamp>.json).
+import type { JfrSummary } from './jfr-summary';
 import type { ProfileRow } from './profile-summary';
 import type { QueryFigures } from './query-latency';
 
@@ -15,6 +16,11 @@ export interface RunRow {
   events_per_s: number;
   /** Every repetition's figure, in the order measured. */
   samples?: number[];
+  /** The best over the steady slice (the messages after the first quarter; progress-watch.ts), and every repetition's. */
+  steady_events_per_s?: number;
+  steady_samples?: number[];
+  /** Kafka Streams: rebalances that began inside the measured run, all repetitions (0 in a clean run). */
+  rebalances_in_run?: number;
   /** events_per_s ÷ the ceiling of the same shape in the same run. */
   ceiling_ratio: number;
   /** Aggregates checked against the workload: true exact, false wrong, null not checked. */
@@ -82,6 +88,49 @@ export interface TabaFullFigures {
   survivor_profile_shares?: Record<string, number>;
 }
 
+/** One variant of the Kafka Streams peer (bench/peer-variants.ts) on the production shape. */
+export interface PeerVariantRow {
+  name: string;
+  /** The issue's letter for the step it adds; each variant keeps every step above it. */
+  step: string;
+  adds: string;
+  config: string;
+  events_per_s: number;
+  steady_events_per_s: number;
+  samples: number[];
+  steady_samples: number[];
+  exact: boolean;
+  /** steady_events_per_s ÷ the baseline's, in the same run. */
+  ratio_to_baseline: number;
+  rebalances_in_run: number;
+}
+
+/** The tuned peer against Tabstream (issue 16): the figures both kinds of result carry. */
+export interface PeerComparison {
+  peer_variants: PeerVariantRow[];
+  /** The variant with the highest steady figure among the exact ones. */
+  best_peer_variant: string;
+  /** Tabstream's best end to end over the steady slice, timed as the peer is. */
+  e2e_steady_events_per_s: number;
+  /** Best variant, steady slice. */
+  kafka_streams_events_per_s: number;
+  /** Tabstream ÷ the best tuned variant, both over the steady slice (before issue 16: ÷ the untuned peer's best, whole run). */
+  kafka_streams_ratio: number;
+  /** The same, both timed over the whole run (from the first progress). */
+  kafka_streams_ratio_whole_run: number;
+  /** With `--profile` in `--only peers`: the best variant's JFR recording, summarized. */
+  peer_profile?: { variant: string; files: string[]; summary: JfrSummary[] };
+}
+
+/** `npm run bench -- --only peers`: the peer's variants and Tabstream (2 workers) on the production shape. */
+export interface PeersOnlyResults extends BenchRunInfo, PeerComparison {
+  only: 'peers';
+  shapes: BenchResults['shapes'];
+  runs: RunRow[];
+  /** Tabstream's best end to end over the whole run. */
+  e2e_events_per_s: number;
+}
+
 /** What every result file starts with. */
 export interface BenchRunInfo {
   timestamp: string;
@@ -105,7 +154,7 @@ export interface QueryHeadline {
   all_tabs_ms: number;
 }
 
-export interface BenchResults extends BenchRunInfo {
+export interface BenchResults extends BenchRunInfo, Partial<PeerComparison> {
   shapes: Record<string, { tabs: number; clients: number; events: number; messages: number; events_per_message: number; load_s: number }>;
   runs: RunRow[];
 

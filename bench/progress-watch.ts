@@ -3,6 +3,14 @@
 // Streams), and time from the first progress seen to the last message. The
 // first progress comes after a first flush or commit, so start-up (process
 // start, group join, state load) stays out of the figure.
+//
+// The steady slice (issue 16, warm JIT): the messages done between the first
+// poll that saw a quarter of them done and the first that saw nine tenths,
+// over the time between those polls. A JIT's warm-up (the JVM's C2, V8's
+// TurboFan) and the first fetches stay out of it, and so does the drain at
+// the end (the last flush or commit after the last message, up to a flush
+// interval with nothing left to do). Both systems are timed this way from
+// the same watch, and each run reports both figures.
 
 export interface ProgressRun {
   /** Messages done at the first poll that saw any. */
@@ -14,7 +22,20 @@ export interface ProgressRun {
   total: number;
   /** (total - firstDone) / (doneAt - firstAt), per second. */
   messagesPerSecond: number;
+  /** Messages done at the first poll that saw STEADY_FROM of them done, and its wall time (ms). */
+  steadyDone: number;
+  steadyAt: number;
+  /** The same at the first poll that saw STEADY_TO of them done. */
+  steadyEndDone: number;
+  steadyEndAt: number;
+  /** (steadyEndDone - steadyDone) / (steadyEndAt - steadyAt), per second: the steady slice (the whole run's rate when one poll saw both). */
+  steadyMessagesPerSecond: number;
 }
+
+/** The steady slice starts once this share of the messages is done... */
+export const STEADY_FROM = 0.25;
+/** ...and ends once this share is. */
+export const STEADY_TO = 0.9;
 
 export interface WatchOptions {
   total: number;
@@ -31,6 +52,10 @@ export async function watchProgress(opts: WatchOptions): Promise<ProgressRun> {
   const deadline = Date.now() + opts.timeoutMs;
   let firstDone = 0;
   let firstAt = 0;
+  let steadyDone = 0;
+  let steadyAt = 0;
+  let steadyEndDone = 0;
+  let steadyEndAt = 0;
   let done = 0;
   while (Date.now() < deadline) {
     done = await opts.probe();
@@ -39,11 +64,20 @@ export async function watchProgress(opts: WatchOptions): Promise<ProgressRun> {
       firstAt = now;
       firstDone = done;
     }
+    if (done >= opts.total * STEADY_FROM && steadyAt === 0) {
+      steadyAt = now;
+      steadyDone = done;
+    }
+    if (done >= opts.total * STEADY_TO && steadyEndAt === 0) {
+      steadyEndAt = now;
+      steadyEndDone = done;
+    }
     if (done >= opts.total) {
       // All done in the first poll that saw progress: no interval to time.
-      const seconds = (now - firstAt) / 1000;
-      const messagesPerSecond = seconds > 0 ? (opts.total - firstDone) / seconds : Number.NaN;
-      return { firstDone, firstAt, doneAt: now, total: opts.total, messagesPerSecond };
+      const rate = (from: number, at: number, to: number, toAt: number) => (toAt > at ? (to - from) / ((toAt - at) / 1000) : Number.NaN);
+      const whole = rate(firstDone, firstAt, opts.total, now);
+      const steady = steadyEndAt > steadyAt ? rate(steadyDone, steadyAt, steadyEndDone, steadyEndAt) : whole;
+      return { firstDone, firstAt, doneAt: now, total: opts.total, messagesPerSecond: whole, steadyDone, steadyAt, steadyEndDone, steadyEndAt, steadyMessagesPerSecond: steady };
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

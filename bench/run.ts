@@ -3,7 +3,10 @@
 // (the raw-read ceiling: the workers' reader alone, a Kafka Streams peer, a
 // naive consumer), then latency, recovery, memory, and Taba's full
 // production state preloaded in Redis (taba-full; `--only taba-full` runs
-// that alone). Starts its own stack (.stack-bench/, ports 32181/39092/36379,
+// that alone). The peer runs in every variant of bench/peer-variants.ts and
+// the ratio is to the best (issue 16); `--only peers` runs those variants and
+// Tabstream's two workers alone on the production shape (`--profile` then
+// records the best variant once with JFR). Starts its own stack (.stack-bench/, ports 32181/39092/36379,
 // or TABSTREAM_BENCH_ZK_PORT / _KAFKA_PORT / _REDIS_PORT) and stops it at the
 // end; prints a table, writes bench/results/<time>.json and (full runs only)
 // refreshes docs/benchmarks.md.
@@ -13,9 +16,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_ROOT, BENCH_STACK, startBenchStack, stopBenchStack } from './bench-stack';
 import { benchPlan } from './bench-plan';
-import type { BenchResults, BenchRunInfo, QueryHeadline, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
-import { refreshDocs, renderConsole, renderTabaFullOnly, writeResults } from './bench-report';
+import type { BenchResults, BenchRunInfo, PeerComparison, PeersOnlyResults, QueryHeadline, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
+import { refreshDocs, renderConsole, renderPeersOnly, renderTabaFullOnly, writeResults } from './bench-report';
+import { summarizeJfr } from './jfr-summary';
 import { kafkaStreamsThroughput } from './kafka-streams-peer';
+import { PEER_VARIANTS, variantConfig, type PeerVariant } from './peer-variants';
 import { measureLatency } from './latency';
 import { createLoadedTopic, type LoadedTopic } from './loaded-topic';
 import { naiveConsume } from './naive-consumer';
@@ -31,8 +36,8 @@ const plan = benchPlan(args.includes('--quick'));
 const profiling = args.includes('--profile');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : args[onlyAt + 1];
-if (only !== undefined && only !== 'taba-full') {
-  process.stderr.write(`bench: --only takes taba-full, not ${only ?? 'nothing'}\n`);
+if (only !== undefined && only !== 'taba-full' && only !== 'peers') {
+  process.stderr.write(`bench: --only takes taba-full or peers, not ${only ?? 'nothing'}\n`);
   process.exit(2);
 }
 const started = Date.now();
@@ -60,16 +65,22 @@ const runs: RunRow[] = [];
 const ceilings = new Map<string, number>();
 
 /** Records a measurement; repeated ones of the same system, shape and config add a sample, and the best counts. */
-function addRun(row: Omit<RunRow, 'ceiling_ratio' | 'samples'>): void {
-  log(`${row.system} ${row.shape} ${row.config}: ${Math.round(row.events_per_s).toLocaleString('en-US')} events/s${row.exact === false ? ` WRONG: ${row.problems?.join('; ')}` : ''}`);
+function addRun(row: Omit<RunRow, 'ceiling_ratio' | 'samples' | 'steady_samples'>): void {
+  const steady = row.steady_events_per_s === undefined ? '' : ` (steady slice ${Math.round(row.steady_events_per_s).toLocaleString('en-US')})`;
+  log(`${row.system} ${row.shape} ${row.config}: ${Math.round(row.events_per_s).toLocaleString('en-US')} events/s${steady}${row.rebalances_in_run ? `, ${row.rebalances_in_run} rebalance(s) in the run` : ''}${row.exact === false ? ` WRONG: ${row.problems?.join('; ')}` : ''}`);
   if (row.system === 'ceiling') ceilings.set(row.shape, Math.max(ceilings.get(row.shape) ?? 0, row.events_per_s));
   const same = runs.find((r) => r.system === row.system && r.shape === row.shape && r.config === row.config);
   if (same === undefined) {
-    runs.push({ ...row, samples: [row.events_per_s], ceiling_ratio: Number.NaN });
+    runs.push({ ...row, samples: [row.events_per_s], ...(row.steady_events_per_s === undefined ? {} : { steady_samples: [row.steady_events_per_s] }), ceiling_ratio: Number.NaN });
     return;
   }
   same.samples!.push(row.events_per_s);
   same.events_per_s = Math.max(same.events_per_s, row.events_per_s);
+  if (row.steady_events_per_s !== undefined) {
+    same.steady_samples = [...(same.steady_samples ?? []), row.steady_events_per_s];
+    same.steady_events_per_s = Math.max(same.steady_events_per_s ?? 0, row.steady_events_per_s);
+  }
+  if (row.rebalances_in_run !== undefined) same.rebalances_in_run = (same.rebalances_in_run ?? 0) + row.rebalances_in_run;
   if (row.exact === false) same.exact = false;
   if (row.problems?.length) same.problems = [...(same.problems ?? []), ...row.problems];
 }
@@ -103,7 +114,7 @@ function runInfo(): BenchRunInfo {
 }
 
 /** Writes the results, refreshes the docs on full runs, prints the table. */
-function finish(results: BenchResults | TabaFullOnlyResults, table: string): void {
+function finish(results: BenchResults | TabaFullOnlyResults | PeersOnlyResults, table: string): void {
   const file = writeResults(results);
   // A quick run's scaled-down figures never replace the full ones in the docs.
   if (plan.mode === 'full') refreshDocs(results);
@@ -117,7 +128,9 @@ try {
   // The topic writer of every shape is in the peer's jar.
   await ensurePeerJar(log);
   const tabaFullProfile = profiling ? join(BENCH_STACK.dir, 'profiles', `taba-full-${Date.now().toString(36)}`) : undefined;
-  if (only === 'taba-full') {
+  if (only === 'peers') {
+    await peersOnly();
+  } else if (only === 'taba-full') {
     const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log, cpuProfileDir: tabaFullProfile });
     const results: TabaFullOnlyResults = { ...runInfo(), only: 'taba-full', taba_full: tabaFull, ...queryHeadline(tabaFull) };
     finish(results, renderTabaFullOnly(results));
@@ -153,6 +166,7 @@ try {
             config: `${workers} worker${workers > 1 ? 's' : ''}`,
             workers,
             events_per_s: r.eventsPerSecond,
+            steady_events_per_s: r.steadyEventsPerSecond,
             exact: r.problems.length === 0,
             problems: r.problems,
             states: r.sizes.states,
@@ -168,19 +182,7 @@ try {
             profile = { file: kept.slice(BENCH_ROOT.length), top: selfTimeRows(p, 15), shares: groupShares(p, WORKER_GROUPS) };
           }
         }
-        for (const threads of plan.streamsThreads[key]) {
-          const r = await kafkaStreamsThroughput({ brokers: stack.brokers, loaded, threads, guarantee: 'exactly_once_v2' });
-          addRun({
-            system: 'kafka-streams',
-            shape,
-            config: `${threads} stream thread${threads > 1 ? 's' : ''}, exactly_once_v2`,
-            events_per_s: r.eventsPerSecond,
-            exact: r.problems.length === 0,
-            problems: r.problems,
-            states: r.states,
-            rss_bytes: r.rssBytes,
-          });
-        }
+        for (const variant of inRepeatOrder(variantsNamed(plan.peerVariants[key]), rep)) await peerRun(loaded, variant);
       }
     }
     const production = topics.production;
@@ -208,7 +210,7 @@ try {
 
     const prod1 = tabstream.get('production:1')!;
     const small1 = tabstream.get('small:1')!;
-    const streams = best('kafka-streams', prodShape);
+    const comparison = peerComparison(prodShape);
     const results: BenchResults = {
       ...runInfo(),
       shapes: Object.fromEntries(
@@ -218,8 +220,7 @@ try {
       e2e_events_per_s: e2e,
       ceiling_events_per_s: ceilings.get(prodShape)!,
       ceiling_ratio: e2e / ceilings.get(prodShape)!,
-      kafka_streams_events_per_s: streams,
-      kafka_streams_ratio: e2e / streams,
+      ...comparison,
       naive_events_per_s: naive.eventsPerSecond,
       naive_ratio: e2e / naive.eventsPerSecond,
       latency_offered_events_per_s: latency.offeredEventsPerSecond,
@@ -243,6 +244,117 @@ try {
   }
 } finally {
   await stopBenchStack(log).catch((err: Error) => log(`could not stop the bench stack: ${err.message}`));
+}
+
+/** The variants with these names, in PEER_VARIANTS' order. */
+function variantsNamed(names: string[]): PeerVariant[] {
+  return PEER_VARIANTS.filter((v) => names.includes(v.name));
+}
+
+/** Odd repetitions run the variants in reverse, so none always runs first or last as the machine's load moves. */
+function inRepeatOrder<T>(items: T[], rep: number): T[] {
+  return rep % 2 === 0 ? items : [...items].reverse();
+}
+
+/** One run of a peer variant, recorded as a row of the runs table. */
+async function peerRun(loaded: LoadedTopic, variant: PeerVariant): Promise<void> {
+  const r = await kafkaStreamsThroughput({ brokers: stack.brokers, loaded, variant });
+  addRun({
+    system: 'kafka-streams',
+    shape: loaded.shape.name,
+    config: variantConfig(variant),
+    events_per_s: r.eventsPerSecond,
+    steady_events_per_s: r.steadyEventsPerSecond,
+    exact: r.problems.length === 0,
+    problems: r.problems,
+    states: r.states,
+    rss_bytes: r.rssBytes,
+    rebalances_in_run: r.rebalancesInRun,
+  });
+}
+
+/**
+ * Tabstream against the best tuned peer variant measured in this run on `shape` (issue 16):
+ * both timed over the steady slice for the headline ratio, and over the whole run beside it.
+ */
+function peerComparison(shape: string): PeerComparison {
+  const peerRows = runs.filter((r) => r.system === 'kafka-streams' && r.shape === shape);
+  const rowOf = (v: PeerVariant) => peerRows.find((r) => r.config === variantConfig(v));
+  const measured = PEER_VARIANTS.filter((v) => rowOf(v) !== undefined);
+  const baseline = rowOf(PEER_VARIANTS[0]!);
+  const variants = measured.map((v) => {
+    const row = rowOf(v)!;
+    return {
+      name: v.name,
+      step: v.step,
+      adds: v.adds,
+      config: row.config,
+      events_per_s: row.events_per_s,
+      steady_events_per_s: row.steady_events_per_s ?? Number.NaN,
+      samples: row.samples ?? [row.events_per_s],
+      steady_samples: row.steady_samples ?? [],
+      exact: row.exact === true,
+      ratio_to_baseline: (row.steady_events_per_s ?? Number.NaN) / (baseline?.steady_events_per_s ?? Number.NaN),
+      rebalances_in_run: row.rebalances_in_run ?? 0,
+    };
+  });
+  const exactOnes = variants.filter((v) => v.exact);
+  const best = exactOnes.reduce((a, b) => (b.steady_events_per_s > a.steady_events_per_s ? b : a), exactOnes[0] ?? variants[0]!);
+  const tabstreamRows = runs.filter((r) => r.system === 'tabstream' && r.shape === shape && r.exact === true);
+  const tabstreamSteady = Math.max(...tabstreamRows.map((r) => r.steady_events_per_s ?? Number.NaN));
+  const tabstreamWhole = Math.max(...tabstreamRows.map((r) => r.events_per_s));
+  const bestWhole = Math.max(...exactOnes.map((v) => v.events_per_s));
+  return {
+    peer_variants: variants,
+    best_peer_variant: best.name,
+    e2e_steady_events_per_s: tabstreamSteady,
+    kafka_streams_events_per_s: best.steady_events_per_s,
+    kafka_streams_ratio: tabstreamSteady / best.steady_events_per_s,
+    kafka_streams_ratio_whole_run: tabstreamWhole / bestWhole,
+  };
+}
+
+/** `--only peers`: every peer variant and Tabstream's two workers on the production shape (4× its events), repeated and interleaved; `--profile` records the best variant once more with JFR. */
+async function peersOnly(): Promise<void> {
+  const shape = plan.peersOnly;
+  log(`loading ${shape.name}: ${shape.events.toLocaleString('en-US')} events, ${shape.tabs} Tabs × ${shape.clients} clients`);
+  const loaded = await createLoadedTopic(stack.brokers, `bench-peers-${Date.now().toString(36)}`, plan.partitions, shape);
+  log(`loaded in ${loaded.load.seconds.toFixed(1)} s`);
+  for (let rep = 0; rep < plan.repeats; rep++) {
+    for (let read = 0; read < 2; read++) {
+      const c = await rawConsume([stack.brokers], loaded.topic);
+      addRun({ system: 'ceiling', shape: shape.name, config: 'raw read (PartitionReader, @platformatic/kafka, no group), decode nothing', events_per_s: c.messagesPerSecond * loaded.eventsPerMessage, exact: null });
+    }
+    const workers = 2;
+    const t = await tabstreamThroughput({ stack: addresses, loaded, workers });
+    addRun({ system: 'tabstream', shape: shape.name, config: `${workers} workers`, workers, events_per_s: t.eventsPerSecond, steady_events_per_s: t.steadyEventsPerSecond, exact: t.problems.length === 0, problems: t.problems, states: t.sizes.states, rss_bytes: t.rssBytes.reduce((a, b) => a + b, 0), wall_s: t.wallSeconds });
+    for (const variant of inRepeatOrder(variantsNamed(plan.peerVariants.production), rep)) await peerRun(loaded, variant);
+  }
+  for (const row of runs) row.ceiling_ratio = row.events_per_s / (ceilings.get(row.shape) ?? Number.NaN);
+  const comparison = peerComparison(shape.name);
+  if (profiling) {
+    const variant = PEER_VARIANTS.find((v) => v.name === comparison.best_peer_variant)!;
+    const dir = join(BENCH_STACK.dir, 'profiles', `peer-${Date.now().toString(36)}`);
+    log(`profiling ${variant.name} with JFR`);
+    const r = await kafkaStreamsThroughput({ brokers: stack.brokers, loaded, variant, jfrDir: dir });
+    log(`under JFR: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s (steady slice ${Math.round(r.steadyEventsPerSecond).toLocaleString('en-US')}), ${r.problems.length === 0 ? 'exact' : 'WRONG'}`);
+    mkdirSync(join(BENCH_ROOT, 'bench/results'), { recursive: true });
+    const files = r.jfrFiles.map((f, i) => {
+      const kept = join(BENCH_ROOT, 'bench/results', `${timestamp.replace(/[:.]/g, '-')}-peer-${i}.jfr`);
+      copyFileSync(f, kept);
+      return kept;
+    });
+    comparison.peer_profile = { variant: variant.name, files: files.map((f) => f.slice(BENCH_ROOT.length)), summary: files.map((f) => summarizeJfr(f, 15, { from: r.window.firstAt, to: r.window.doneAt })) };
+  }
+  const results: PeersOnlyResults = {
+    ...runInfo(),
+    only: 'peers',
+    shapes: { [shape.name]: { tabs: shape.tabs, clients: shape.clients, events: loaded.events, messages: loaded.messages, events_per_message: loaded.eventsPerMessage, load_s: loaded.load.seconds } },
+    runs,
+    e2e_events_per_s: Math.max(...runs.filter((r) => r.system === 'tabstream' && r.exact === true).map((r) => r.events_per_s)),
+    ...comparison,
+  };
+  finish(results, renderPeersOnly(results));
 }
 
 /** The figures issue 12 asks the results to carry at the top: `query: {one_tab_p99_ms, hundred_tabs_ms, all_tabs_ms}`. */

@@ -17,6 +17,8 @@ export interface ThroughputOptions {
 
 export interface ThroughputResult {
   eventsPerSecond: number;
+  /** Over the steady slice (the messages after the first quarter; progress-watch.ts). */
+  steadyEventsPerSecond: number;
   /** Activation (workers up) to the last message flushed: assignment, take-up and group join included. */
   wallSeconds: number;
   /** Empty when every Tab's aggregate is exact. */
@@ -50,6 +52,7 @@ export async function tabstreamThroughput(opts: ThroughputOptions): Promise<Thro
     const actual = await storedAggregates(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions);
     return {
       eventsPerSecond: run.messagesPerSecond * loaded.eventsPerMessage,
+      steadyEventsPerSecond: run.steadyMessagesPerSecond * loaded.eventsPerMessage,
       wallSeconds,
       problems: aggregateProblems(actual, loaded.expected),
       sizes: await stateSizes(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions),
