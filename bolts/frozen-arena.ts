@@ -53,7 +53,12 @@ export class FrozenArena {
   /** A copy of the value, or undefined. */
   get(key: string): Uint8Array | undefined {
     const slot = this.findKey(key);
-    return slot < 0 ? undefined : Uint8Array.prototype.slice.call(this.valueAt(this.slots[slot]! - 1));
+    if (slot < 0) return undefined;
+    const length = this.readVaruint(varuintEnd(this.arena, varuintEnd(this.arena, this.slots[slot]! - 1)));
+    // A copy of its own (no view on the arena, nor on a shared pool, is kept by whoever thaws it).
+    const copy = new Uint8Array(length);
+    this.arena.copy(copy, 0, this.readEnd, this.readEnd + length);
+    return copy;
   }
 
   /** Keeps a copy of the value. */
@@ -161,7 +166,8 @@ export class FrozenArena {
 
   /** Compacts or grows the arena when `length` more bytes would not fit. */
   private makeRoom(length: number): void {
-    if (this.used + length > this.arena.byteLength) this.compact(length);
+    // Room to grow, mostly: names are worth counting only when much of the arena is garbage.
+    if (this.used + length > this.arena.byteLength) this.compact(length, GROWTH, this.garbage * GARBAGE_SHARE > this.used);
   }
 
   /** Writes a record at the end (room made beforehand); its offset. */
@@ -178,13 +184,14 @@ export class FrozenArena {
 
   /**
    * Copies the live records into an arena with room for `extra` more bytes
-   * (times `room`), and points the slots at them. When most names of a table
-   * are no longer used by a live record, the records are renumbered into a
-   * new table of the names in use.
+   * (times `room`), and points the slots at them. With `renumber`, when most
+   * names of a table are no longer used by a live record, the records are
+   * renumbered into a new table of the names in use (a pass over the records
+   * to count them: done where garbage made the compaction, not at each growth).
    */
-  private compact(extra: number, room = GROWTH): void {
-    const tabs = this.renumbering(this.tabs, 0);
-    const clients = this.renumbering(this.clients, 1);
+  private compact(extra: number, room = GROWTH, renumber = true): void {
+    const tabs = renumber ? this.renumbering(this.tabs, 0) : undefined;
+    const clients = renumber ? this.renumbering(this.clients, 1) : undefined;
     const liveBytes = this.used - this.garbage;
     const capacity = Math.max(MIN_ARENA_BYTES, Math.ceil((liveBytes + extra) * room));
     const old = this.arena;

@@ -196,22 +196,34 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     writer.u8(EMPTY);
     return;
   }
-  const entries = Array.isArray(sketch) ? sketch : entriesOf(sketch);
-  // A dense sketch with no register set is written as the empty one it equals.
-  if (entries.length === 0) {
+  if (Array.isArray(sketch)) {
+    writeSparse(writer, sketch, sketch.length);
+    return;
+  }
+  // Dense: counted first, so a sketch written packed (most dense ones) makes no list of its entries.
+  let set = 0;
+  for (let i = 0; i < REGISTERS; i++) if (sketch[i] !== 0) set++;
+  if (set > SPARSE_WRITE_LIMIT) {
+    writer.u8(DENSE).bytes(pack(sketch));
+    return;
+  }
+  let n = 0;
+  for (let i = 0; i < REGISTERS; i++) if (sketch[i] !== 0) scratch[n++] = i * RANK_SCALE + sketch[i]!;
+  writeSparse(writer, scratch, n);
+}
+
+/** The first `count` entries, ascending, as gaps; no entries at all is the empty sketch (a dense one with no register set equals it). */
+function writeSparse(writer: ByteWriter, entries: ArrayLike<number>, count: number): void {
+  if (count === 0) {
     writer.u8(EMPTY);
     return;
   }
-  if (entries.length <= SPARSE_WRITE_LIMIT) {
-    writer.u8(SPARSE).varuint(entries.length);
-    let previous = 0;
-    for (const entry of entries) {
-      writer.varuint(entry - previous);
-      previous = entry;
-    }
-    return;
+  writer.u8(SPARSE).varuint(count);
+  let previous = 0;
+  for (let i = 0; i < count; i++) {
+    writer.varuint(entries[i]! - previous);
+    previous = entries[i]!;
   }
-  writer.u8(DENSE).bytes(pack(sketch as Uint8Array));
 }
 
 export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
@@ -239,14 +251,8 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   return reader.fail(`unknown distinct sketch form ${form}`);
 }
 
-/** Room for a sparse sketch's entries while it is read. */
+/** Room for a sketch's entries while it is read, or while a dense one is written sparse. */
 const scratch = new Uint32Array(REGISTERS);
-
-function entriesOf(dense: Uint8Array): number[] {
-  const entries: number[] = [];
-  for (let i = 0; i < REGISTERS; i++) if (dense[i] !== 0) entries.push(i * RANK_SCALE + dense[i]);
-  return entries;
-}
 
 /** Four 6-bit ranks in three bytes. */
 function pack(dense: Uint8Array): Uint8Array {
