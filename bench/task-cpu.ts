@@ -1,0 +1,81 @@
+// npm run bench:task [-- <messages> <messages per checkpoint>]: one worker's fold task at
+// Taba's full shape (one partition holding 10,000 Tabs x 300 clients) without services:
+// states not in memory are "fetched" from a map of stored bytes (a state never written
+// comes back as one of two events, a Tab record as 300 such clients merged, as the
+// taba-full preload stores them), the working set is 512 MiB, and each checkpoint's
+// states are written back to the map. It measures the task's CPU per event: parse, fold,
+// prefetch and thaw, checkpoint and freeze; not Kafka, Redis or the network. A tool to
+// compare changes to the task, run several times (its figures move by ~10 % run to run
+// here); the bench's figures are end to end (npm run bench).
+import buildTaba from '../topology/builtin/taba';
+import { TopologyTask } from '../topology/runtime/topology-task';
+import { TaskMetrics } from '../topology/runtime/task-metrics';
+import { defaultRegistry } from '../tabs/handlers/registry';
+import { WorkingSet } from '../contracts/working-set';
+import { Workload, tabType } from './workload';
+import type { InputRecord } from '../contracts/input-consumer';
+import type { StateSource } from '../contracts/state-source';
+import type { TabEvent } from '../tabs/event';
+
+const MESSAGES = Number(process.argv[2] ?? 120_000);
+const PER_CHECKPOINT = Number(process.argv[3] ?? 10_000);
+const registry = defaultRegistry();
+const T0 = Date.now() - 10 * 60_000;
+const preload = new Map<string, { client: Buffer; record: Buffer }>();
+for (const type of ['counter', 'percentile', 'unique', 'gauge'] as const) {
+  const h = registry.get(type)!;
+  const record = h.newState();
+  let one: unknown;
+  for (let c = 0; c < 300; c++) {
+    const s = h.newState();
+    for (let k = 0; k < 2; k++) h.fold(s, { tab: 't', client: 'c', type, value: (type === 'unique' ? `v${(c * 7 + k) % 500}` : (c + k) % 97) as never, time: T0 + k } as TabEvent);
+    h.mergeState?.(record, s);
+    one = s;
+  }
+  preload.set(type, { client: Buffer.from(h.serialize(one)), record: Buffer.from(h.serialize(record)) });
+}
+const stored = new Map<string, Buffer>();
+let fetchedStates = 0;
+const source: StateSource = {
+  async fetch(_p, states, tabs) {
+    fetchedStates += states.length;
+    return {
+      states: states.map(({ tab, client }) => {
+        const key = `${tab}\u0000${client}`;
+        const s = stored.get(key);
+        if (s !== undefined) return s;
+        const type = tab.slice(0, tab.indexOf('.'));
+        const p = preload.get(type)!;
+        return client === '*' ? p.record : p.client;
+      }),
+      types: tabs.map((tab) => tab.slice(0, tab.indexOf('.'))),
+    };
+  },
+  async scan() { return { cursor: '0', states: [] }; },
+};
+const ws = new WorkingSet(512 * 2 ** 20);
+const taba = buildTaba({ name: 't', topic: 'tabs' });
+const task = new TopologyTask(taba, 0, 1, registry, { push() {} }, new TaskMetrics(), 'tabs.dlq', { states: source, workingSet: ws });
+await task.restore({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true } as never, new Map());
+const w = new Workload({ name: 'x', tabs: 10_000, clients: 300, events: MESSAGES * 50, eventsPerMessage: 50 }, Date.now());
+let cpu = 0, cpCpu = 0, offset = 0, sinceCp = 0, written = 0;
+const t0 = Date.now();
+while (!w.done) {
+  const slice: InputRecord[] = [];
+  for (let i = 0; i < 200; i++) { const m = w.next(); if (!m) break; slice.push({ offset: String(offset++), key: Buffer.from(m.key), value: m.value, timestamp: '0' }); }
+  const a = process.cpuUsage();
+  const p = task.processSlice('tabs', slice);
+  if (p) await p;
+  const b = process.cpuUsage(a); cpu += b.user + b.system;
+  sinceCp += slice.length;
+  if (sinceCp >= PER_CHECKPOINT) {
+    sinceCp = 0;
+    const c0 = process.cpuUsage();
+    const out = task.checkpoint(Date.now());
+    for (const s of out?.checkpoint.states ?? []) { stored.set(`${s.tab}\u0000${s.client}`, Buffer.from(s.bytes)); written += s.bytes.length; }
+    task.checkpointed();
+    const c = process.cpuUsage(c0); cpCpu += c.user + c.system;
+  }
+}
+const ev = MESSAGES * 50;
+console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB, wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
