@@ -52,9 +52,11 @@ const fixedHeap = then(inMemory, '+ parallel-gc', 'c', 'a fixed 3 GiB heap: -Xms
 const fastDecoder = then(fixedHeap, '+ fast-decoder', 'e', "Jackson's fast double parser; no new String for a repeated Tab, client or type, nor a state key per event of one run", { decoder: 'fast' });
 const batching = then(fastDecoder, '+ lz4-batching', 'g', 'changelog producer: linger.ms 100, batch.size 512 KiB, compression.type lz4 (StreamsConfig.producerPrefix)', { changelogBatching: 'lz4' });
 const twoJvms = then(batching, '+ 2-jvms', 'f', 'two JVMs of one stream thread each (as Tabstream runs two worker processes), each with the same 3 GiB heap', { instances: 2, threads: 1 });
+/** Not cumulative: g without c, since c lost in both of its runs and e, g and f carry that loss. */
+const batchingG1 = then(batching, 'g on G1', 'h', "g with today's G1 heap (-Xms1g -Xmx3g) in place of c's fixed ParallelGC heap: in-memory stores, fast decoder, lz4 batching", { jvm: DEFAULT_HEAP });
 
 /** In the order they are built up; a repetition runs them in this order or its reverse. */
-export const PEER_VARIANTS: readonly PeerVariant[] = [baseline, inMemory, fixedHeap, fastDecoder, batching, twoJvms];
+export const PEER_VARIANTS: readonly PeerVariant[] = [baseline, inMemory, fixedHeap, fastDecoder, batching, twoJvms, batchingG1];
 
 /** How a variant runs, for a run's `config`. */
 export function variantConfig(v: PeerVariant): string {
