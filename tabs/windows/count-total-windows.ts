@@ -2,7 +2,7 @@ import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import { countTotalCell, readCountTotalInto, writeCountTotal, type CountTotal } from './count-total-cell';
 import { RingLayout } from './ring-layout';
-import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
+import { ALL_WINDOW, type WindowSpec } from './window-spec';
 import { mergeWindowCells, type WindowCells, type Windows } from './windows';
 
 /**
@@ -39,26 +39,6 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
     return state[MAX_TIME]!;
   }
 
-  /** Moves ring r on from newest bucket `from` to a later `to`, emptying the buckets that roll out. */
-  private moveOn(state: CountTotalState, r: number, from: number, to: number): void {
-    const { layout } = this;
-    for (let j = Math.max(from + 1, to - layout.slotsOf(r) + 1); j <= to; j++) {
-      const at = countAt(layout.slot(r, j));
-      state[at] = 0;
-      state[at + 1] = 0;
-    }
-  }
-
-  /** Where ring r keeps an event at `time` (moving the ring on first when it is newer), as a count's index; -1 when too old for the ring. */
-  private countFor(state: CountTotalState, r: number, time: number): number {
-    const { layout } = this;
-    const index = bucketIndex(time, this.specs[r].bucketMs);
-    const newest = layout.newest(state[MAX_TIME]!, r);
-    if (index > newest) this.moveOn(state, r, newest, index);
-    else if (index <= newest - layout.slotsOf(r)) return -1;
-    return countAt(layout.slot(r, index));
-  }
-
   add(state: CountTotalState, time: number, value: number): void {
     this.place(state, time, 1, value);
   }
@@ -69,8 +49,9 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
 
   private place(state: CountTotalState, time: number, count: number, total: number): void {
     for (let r = 0; r < this.specs.length; r++) {
-      const at = this.countFor(state, r, time);
-      if (at < 0) continue;
+      const slot = this.layout.place(state, state[MAX_TIME]!, r, time, emptySlot);
+      if (slot < 0) continue;
+      const at = countAt(slot);
       state[at] += count;
       state[at + 1] += total;
     }
@@ -91,7 +72,7 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
       for (let r = 0; r < this.specs.length; r++) {
         const from = layout.newest(sourceMax, r);
         const into = layout.newest(target[MAX_TIME]!, r);
-        if (from > into) this.moveOn(target, r, into, from);
+        if (from > into) layout.rollOut(target, r, into, from, emptySlot);
         for (let j = Math.max(from, into) - layout.slotsOf(r) + 1; j <= from; j++) {
           const at = countAt(layout.slot(r, j));
           if (source[at] === 0) continue;
@@ -174,4 +155,11 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
 /** Where slot i's count is in a state (its total next). */
 function countAt(slot: number): number {
   return 1 + 2 * slot;
+}
+
+/** Empties a slot of a state (a bucket that rolled out): a count and total of 0. */
+function emptySlot(state: CountTotalState, slot: number): void {
+  const at = countAt(slot);
+  state[at] = 0;
+  state[at + 1] = 0;
 }

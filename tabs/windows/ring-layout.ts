@@ -49,6 +49,25 @@ export class RingLayout {
 
 
   /**
+   * The slot ring r keeps an event at `time` in, for a state whose latest
+   * event time is maxTime; -1 when the time is too old for the ring. A time
+   * in a later bucket than the ring's newest moves the ring on first: each
+   * bucket that rolls out is handed to `clear` (see rollOut).
+   */
+  place<S>(state: S, maxTime: number, r: number, time: number, clear: (state: S, slot: number) => void): number {
+    const index = bucketIndex(time, this.specs[r].bucketMs);
+    const newest = this.newest(maxTime, r);
+    if (index > newest) this.rollOut(state, r, newest, index, clear);
+    else if (index <= newest - this.slotsOf(r)) return -1;
+    return this.slot(r, index);
+  }
+
+  /** Moves ring r on from newest bucket `from` to a later `to`: the slots of the buckets that roll out go to `clear`. */
+  rollOut<S>(state: S, r: number, from: number, to: number, clear: (state: S, slot: number) => void): void {
+    for (let j = Math.max(from + 1, to - this.slotsOf(r) + 1); j <= to; j++) clear(state, this.slot(r, j));
+  }
+
+  /**
    * Times with the same run bucket share a bucket in every ring (each ring's
    * bucket size a multiple of the first's, so its buckets are unions of the
    * first ring's); NaN, equal to nothing, when the rings do not nest so.

@@ -2,7 +2,7 @@ import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import type { CellKind } from './cell-kind';
 import { RingLayout } from './ring-layout';
-import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
+import { ALL_WINDOW, type WindowSpec } from './window-spec';
 import { mergeWindowCells, type WindowCells, type Windows } from './windows';
 
 export type { WindowCells } from './windows';
@@ -39,26 +39,6 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     return state.maxTime;
   }
 
-  /** Moves ring r on from newest bucket `from` to a later `to`, clearing the buckets that roll out. */
-  private moveOn(state: WindowedState<C>, r: number, from: number, to: number): void {
-    const { layout } = this;
-    for (let j = Math.max(from + 1, to - layout.slotsOf(r) + 1); j <= to; j++) state.slots[layout.slot(r, j)] = undefined;
-  }
-
-  /**
-   * The slot of ring r that an event at `time` goes in, moving the ring on
-   * first when the time is in a later bucket than its newest (clearing the
-   * buckets that roll out); -1 when the time is too old for the ring.
-   */
-  private slotFor(state: WindowedState<C>, r: number, time: number): number {
-    const { layout } = this;
-    const index = bucketIndex(time, this.specs[r].bucketMs);
-    const newest = layout.newest(state.maxTime, r);
-    if (index > newest) this.moveOn(state, r, newest, index);
-    else if (index <= newest - layout.slotsOf(r)) return -1;
-    return layout.slot(r, index);
-  }
-
   /**
    * Folds a value at an event time. A time later than any before advances the
    * rings (clearing the buckets that roll out); a time too old for a ring
@@ -82,7 +62,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   private place<X>(state: WindowedState<C>, time: number, what: X, combine: (cell: C, what: X) => C): void {
     const { specs, cell } = this;
     for (let r = 0; r < specs.length; r++) {
-      const at = this.slotFor(state, r, time);
+      const at = this.layout.place(state, state.maxTime, r, time, clearSlot);
       if (at >= 0) state.slots[at] = combine(state.slots[at] ?? cell.create(), what);
     }
     state.all = combine(state.all, what);
@@ -108,7 +88,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
         const slots = layout.slotsOf(r);
         const from = layout.newest(source.maxTime, r);
         const into = layout.newest(target.maxTime, r);
-        if (from > into) this.moveOn(target, r, into, from);
+        if (from > into) layout.rollOut(target, r, into, from, clearSlot);
         // The source's buckets still inside the moved-on ring: past both its and the target's oldest.
         for (let j = Math.max(from, into) - slots + 1; j <= from; j++) {
           const at = layout.slot(r, j);
@@ -179,4 +159,9 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     state.all = this.cell.read(reader) ?? this.cell.create();
     return state;
   }
+}
+
+/** Empties a slot of a state's rings (a bucket that rolled out). */
+function clearSlot<C>(state: WindowedState<C>, slot: number): void {
+  state.slots[slot] = undefined;
 }
