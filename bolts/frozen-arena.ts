@@ -29,8 +29,6 @@ export class FrozenArena {
   private cursor = 0;
   private tabs = new NameTable();
   private clients = new NameTable();
-  /** Where the last varuint read ended (readVaruint's second result). */
-  private readEnd = 0;
 
   constructor(initialSlots = MIN_SLOTS, initialBytes = MIN_ARENA_BYTES) {
     this.slots = new Int32Array(initialSlots);
@@ -54,10 +52,10 @@ export class FrozenArena {
   get(key: string): Uint8Array | undefined {
     const slot = this.findKey(key);
     if (slot < 0) return undefined;
-    const length = this.readVaruint(varuintEnd(this.arena, varuintEnd(this.arena, this.slots[slot]! - 1)));
+    const length = valueLength(this.arena, this.slots[slot]! - 1);
     // A copy of its own (no view on the arena, nor on a shared pool, is kept by whoever thaws it).
     const copy = new Uint8Array(length);
-    this.arena.copy(copy, 0, this.readEnd, this.readEnd + length);
+    this.arena.copy(copy, 0, readEnd, readEnd + length);
     return copy;
   }
 
@@ -73,7 +71,7 @@ export class FrozenArena {
     const offset = this.append(tab, client, value);
     const found = this.find(tab, client, hash);
     if (found >= 0) {
-      this.garbage += this.recordLength(this.slots[found]! - 1);
+      this.garbage += recordLength(this.arena, this.slots[found]! - 1);
       this.slots[found] = offset + 1;
       return;
     }
@@ -118,7 +116,7 @@ export class FrozenArena {
   private removeAt(slot: number): void {
     const ref = this.slots[slot]!;
     if (ref <= 0) return;
-    this.garbage += this.recordLength(ref - 1);
+    this.garbage += recordLength(this.arena, ref - 1);
     this.slots[slot] = -1;
     this.live--;
     this.tombstones++;
@@ -138,7 +136,7 @@ export class FrozenArena {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const ref = this.slots[slot]!;
       if (ref === 0) return -1;
-      if (ref > 0 && this.readVaruint(ref - 1) === tab && this.readVaruint(this.readEnd) === client) return slot;
+      if (ref > 0 && readVaruint(this.arena, ref - 1) === tab && readVaruint(this.arena, readEnd) === client) return slot;
     }
   }
 
@@ -158,8 +156,8 @@ export class FrozenArena {
     for (let i = 0; i < slots.length; i++) {
       const ref = slots[i]!;
       if (ref <= 0) continue;
-      const tab = this.readVaruint(ref - 1);
-      this.insert(hashOf(tab, this.readVaruint(this.readEnd)), ref - 1);
+      const tab = readVaruint(this.arena, ref - 1);
+      this.insert(hashOf(tab, readVaruint(this.arena, readEnd)), ref - 1);
     }
     this.cursor = 0;
   }
@@ -201,7 +199,7 @@ export class FrozenArena {
       const ref = this.slots[slot]!;
       if (ref <= 0) continue;
       const offset = ref - 1;
-      const length = recordLengthIn(old, offset);
+      const length = recordLength(old, offset);
       this.slots[slot] = at + 1;
       if (tabs === undefined && clients === undefined) {
         old.copy(this.arena, at, offset, offset + length);
@@ -209,15 +207,15 @@ export class FrozenArena {
         continue;
       }
       // Renumbered: the record is written again with its new numbers (no longer than before).
-      const tab = readVaruintIn(old, offset);
-      const client = readVaruintIn(old, varuintEnd(old, offset));
-      const valueStart = varuintEnd(old, varuintEnd(old, varuintEnd(old, offset)));
-      const valueLength = offset + length - valueStart;
+      const tab = readVaruint(old, offset);
+      const client = readVaruint(old, readEnd);
+      const bytes = valueLength(old, offset);
+      const valueStart = readEnd;
       at = this.writeVaruint(at, tabs === undefined ? tab : tabs.intern(this.tabs.nameOf(tab)));
       at = this.writeVaruint(at, clients === undefined ? client : clients.intern(this.clients.nameOf(client)));
-      at = this.writeVaruint(at, valueLength);
-      old.copy(this.arena, at, valueStart, valueStart + valueLength);
-      at += valueLength;
+      at = this.writeVaruint(at, bytes);
+      old.copy(this.arena, at, valueStart, valueStart + bytes);
+      at += bytes;
     }
     this.used = at;
     this.garbage = 0;
@@ -237,7 +235,7 @@ export class FrozenArena {
     for (let slot = 0; slot < this.slots.length; slot++) {
       const ref = this.slots[slot]!;
       if (ref <= 0) continue;
-      const id = field === 0 ? this.readVaruint(ref - 1) : this.readVaruint(varuintEnd(this.arena, ref - 1));
+      const id = readVaruint(this.arena, field === 0 ? ref - 1 : varuintEnd(this.arena, ref - 1));
       if (used[id] === 0) {
         used[id] = 1;
         distinct++;
@@ -246,35 +244,15 @@ export class FrozenArena {
     return distinct * 2 < table.size ? new NameTable() : undefined;
   }
 
-  private recordLength(offset: number): number {
-    return recordLengthIn(this.arena, offset);
-  }
-
   private keyAt(offset: number): string {
-    const tab = this.readVaruint(offset);
-    return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(this.readVaruint(this.readEnd))}`;
+    const tab = readVaruint(this.arena, offset);
+    return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(readVaruint(this.arena, readEnd))}`;
   }
 
   /** A view of the value in the arena. */
   private valueAt(offset: number): Uint8Array {
-    const length = this.readVaruint(varuintEnd(this.arena, varuintEnd(this.arena, offset)));
-    return this.arena.subarray(this.readEnd, this.readEnd + length);
-  }
-
-  /** The varuint at `offset`; where it ends goes to readEnd. */
-  private readVaruint(offset: number): number {
-    const a = this.arena;
-    let value = 0;
-    let scale = 1;
-    let at = offset;
-    for (;;) {
-      const byte = a[at++]!;
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 128;
-    }
-    this.readEnd = at;
-    return value;
+    const length = valueLength(this.arena, offset);
+    return this.arena.subarray(readEnd, readEnd + length);
   }
 
   private writeVaruint(at: number, value: number): number {
@@ -303,15 +281,22 @@ const MAX_HEADER_BYTES = 15;
 /** Name tables this small are never renumbered (not worth the pass). */
 const MIN_NAMES_TO_RENUMBER = 256;
 
-function readVaruintIn(a: Buffer, offset: number): number {
+/** Where the last readVaruint ended: its second result. */
+let readEnd = 0;
+
+/** The varuint at `offset` (its end goes to readEnd). */
+function readVaruint(a: Buffer, offset: number): number {
   let value = 0;
   let scale = 1;
-  for (let at = offset; ; at++) {
-    const byte = a[at]!;
+  let at = offset;
+  for (;;) {
+    const byte = a[at++]!;
     value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return value;
+    if (byte < 0x80) break;
     scale *= 128;
   }
+  readEnd = at;
+  return value;
 }
 
 /** Where the varuint at `offset` ends. */
@@ -321,10 +306,15 @@ function varuintEnd(a: Buffer, offset: number): number {
   return at + 1;
 }
 
+/** The length of the value of the record at `offset`; the value starts at readEnd. */
+function valueLength(a: Buffer, offset: number): number {
+  return readVaruint(a, varuintEnd(a, varuintEnd(a, offset)));
+}
+
 /** A record's whole length: its three varuints and its value. */
-function recordLengthIn(a: Buffer, offset: number): number {
-  const lengthAt = varuintEnd(a, varuintEnd(a, offset));
-  return varuintEnd(a, lengthAt) - offset + readVaruintIn(a, lengthAt);
+function recordLength(a: Buffer, offset: number): number {
+  const length = valueLength(a, offset);
+  return readEnd - offset + length;
 }
 
 /** A (tab, client) pair's hash: murmur3's finalizer over the two numbers mixed. */
