@@ -33,11 +33,15 @@ export class BenchCluster {
     label: string,
     readonly topic: string,
     readonly partitions: number,
+    settings: { flushIntervalMs?: number } = {},
   ) {
     this.name = `${label}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+    const config = resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis });
     this.config = {
-      ...resolveConfig({ zk: stack.zk, brokers: stack.brokers, redis: stack.redis }),
+      ...config,
       zkRoot: `/bench/${this.name}`,
+      // Stored with the topology at deploy: every worker of this cluster checkpoints at this interval.
+      flushIntervalMs: settings.flushIntervalMs ?? config.flushIntervalMs,
     };
     const dir = join(BENCH_STACK.dir, 'runs');
     mkdirSync(dir, { recursive: true });

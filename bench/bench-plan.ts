@@ -22,6 +22,9 @@ export interface BenchPlan {
   /** The naive consumer stops after this many messages (it is slow). */
   naiveMessages: number;
   latency: { warmupMs: number; measureMs: number };
+  /** Checkpoint intervals of the throughput/latency table (issue 16), and throughput runs per interval. */
+  flushIntervalsMs: number[];
+  flushIntervalRepeats: number;
   /** Session timeouts for recovery runs; undefined is the default. */
   recoverySessions: Array<number | undefined>;
   /** Taba's full production state preloaded in Redis (issue 11), scaled down in quick mode. */
@@ -64,6 +67,8 @@ export function benchPlan(quick: boolean): BenchPlan {
     peerVariants: { production: PEER_VARIANTS.map((v) => v.name), small: quick ? [] : ['baseline'] },
     naiveMessages: quick ? 4_000 : 20_000,
     latency: quick ? { warmupMs: 2_000, measureMs: 6_000 } : { warmupMs: 3_000, measureMs: 15_000 },
+    flushIntervalsMs: [100, 250, 1000],
+    flushIntervalRepeats: quick ? 1 : 2,
     recoverySessions: [undefined, 1000],
     tabaFull: tabaFullPlan(quick),
   };

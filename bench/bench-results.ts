@@ -31,6 +31,48 @@ export interface RunRow {
   wall_s?: number;
 }
 
+/** The worker's CPU path without services (bench/hot-path.ts), events per CPU-second, best of 5 passes. */
+export interface HotPathFigures {
+  shape: string;
+  /** The Taba topology's fused task: decode, route, fold, sink, a checkpoint's arguments every 250 k events. */
+  task_events_per_cpu_s: number;
+  /** JSON.parse of the same messages, nothing else. */
+  parse_events_per_cpu_s: number;
+  /** Every byte of every message read once: the floor. */
+  byte_scan_events_per_cpu_s: number;
+  /** task ÷ byte scan (issue 16's target: ≥ 0.5). */
+  floor_ratio: number;
+  /** task ÷ JSON.parse alone. */
+  parse_ratio: number;
+}
+
+/** One checkpoint interval: end-to-end throughput and event → queryable latency (issue 16; bench/flush-intervals.ts). */
+export interface FlushIntervalRow {
+  flush_interval_ms: number;
+  /** Best over the repeats, and each. */
+  e2e_events_per_s: number;
+  steady_events_per_s: number;
+  samples: number[];
+  exact: boolean;
+  problems?: string[];
+  /** Latency at one offered load for every interval: half the best end-to-end figure of the set. */
+  latency_offered_events_per_s: number;
+  latency_sent_events_per_s: number;
+  p50_latency_ms: number;
+  p99_latency_ms: number;
+  max_latency_ms: number;
+  latency_samples: number;
+}
+
+/** The per-interval table and its headline, in a full run and in `--only latency`. */
+export interface FlushIntervalFigures {
+  flush_intervals: FlushIntervalRow[];
+  /** The interval whose p99 is `p99_latency_ms`: the shortest holding 1 M events/s end to end, else the fastest. */
+  p99_latency_flush_interval_ms: number;
+  /** False when no interval held 1 M events/s (the headline is then at the fastest). */
+  p99_latency_holds_1m: boolean;
+}
+
 /** Taba's full production state preloaded in Redis, 2 workers (issue 11; bench/taba-full.ts). */
 export interface TabaFullFigures {
   /** Aggregate latency on this state, through Tab records and merging client states (issue 12; bench/query-latency.ts). */
@@ -148,13 +190,22 @@ export interface TabaFullOnlyResults extends BenchRunInfo {
   query?: QueryHeadline;
 }
 
+/** `npm run bench -- --only latency`: the per-interval table on the production shape (2 workers) and the hot path. */
+export interface LatencyOnlyResults extends BenchRunInfo, FlushIntervalFigures {
+  only: 'latency';
+  shapes: BenchResults['shapes'];
+  p99_latency_ms: number;
+  hot_path: HotPathFigures;
+  floor_ratio: number;
+}
+
 export interface QueryHeadline {
   one_tab_p99_ms: number;
   hundred_tabs_ms: number;
   all_tabs_ms: number;
 }
 
-export interface BenchResults extends BenchRunInfo, Partial<PeerComparison> {
+export interface BenchResults extends BenchRunInfo, Partial<PeerComparison>, Partial<FlushIntervalFigures> {
   shapes: Record<string, { tabs: number; clients: number; events: number; messages: number; events_per_message: number; load_s: number }>;
   runs: RunRow[];
 
@@ -166,12 +217,13 @@ export interface BenchResults extends BenchRunInfo, Partial<PeerComparison> {
   kafka_streams_ratio: number;
   naive_events_per_s: number;
   naive_ratio: number;
+  /** From issue 16 on: the flush_intervals row of p99_latency_flush_interval_ms; before it, at the default 1000 ms. */
   latency_offered_events_per_s: number;
   latency_sent_events_per_s: number;
   p50_latency_ms: number;
   p99_latency_ms: number;
   max_latency_ms: number;
-  /** The same at a quarter of the best end-to-end figure. */
+  /** Absent from issue 16 on: the same at a quarter of the best end-to-end figure. */
   latency_at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number };
   recovery: Array<{ session_timeout_ms: number; partitions_moved: number; claimed_ms: number; recovery_ms: number }>;
   recovery_ms: number;
@@ -185,4 +237,7 @@ export interface BenchResults extends BenchRunInfo, Partial<PeerComparison> {
   taba_full?: TabaFullFigures;
   /** Absent in runs before issue 12. */
   query?: QueryHeadline;
+  /** Absent in runs before issue 16's floor ratio. */
+  hot_path?: HotPathFigures;
+  floor_ratio?: number;
 }

@@ -63,11 +63,13 @@ export async function measureLatency(opts: {
   eventsPerSecond: number;
   warmupMs: number;
   measureMs: number;
+  /** The topology's checkpoint interval; the config's default (1000 ms) when absent. */
+  flushIntervalMs?: number;
 }): Promise<LatencyResult> {
   const topic = `latency-${Date.now().toString(36)}`;
   await createTopic(opts.stack.brokers, topic, opts.partitions);
   const pool = templates(opts.shape, opts.partitions);
-  const cluster = new BenchCluster(opts.stack, 'latency', topic, opts.partitions);
+  const cluster = new BenchCluster(opts.stack, 'latency', topic, opts.partitions, { flushIntervalMs: opts.flushIntervalMs });
   const writer = new TopicWriter(opts.stack.brokers, topic);
   try {
     await cluster.deploy();

@@ -6,7 +6,9 @@
 // that alone). The peer runs in every variant of bench/peer-variants.ts and
 // the ratio is to the best (issue 16); `--only peers` runs those variants and
 // Tabstream's two workers alone on the production shape (`--profile` then
-// records the best variant once with JFR). Starts its own stack (.stack-bench/, ports 32181/39092/36379,
+// records the best variant once with JFR); `--only latency` runs the
+// per-flush-interval table (throughput and p99 at 100, 250, 1000 ms) and the
+// hot path's floor ratio alone. Starts its own stack (.stack-bench/, ports 32181/39092/36379,
 // or TABSTREAM_BENCH_ZK_PORT / _KAFKA_PORT / _REDIS_PORT) and stops it at the
 // end; prints a table, writes bench/results/<time>.json and (full runs only)
 // refreshes docs/benchmarks.md.
@@ -16,12 +18,14 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_ROOT, BENCH_STACK, startBenchStack, stopBenchStack } from './bench-stack';
 import { benchPlan } from './bench-plan';
-import type { BenchResults, BenchRunInfo, PeerComparison, PeersOnlyResults, QueryHeadline, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
-import { refreshDocs, renderConsole, renderPeersOnly, renderTabaFullOnly, writeResults } from './bench-report';
+import type { BenchResults, BenchRunInfo, FlushIntervalFigures, LatencyOnlyResults, PeerComparison, PeersOnlyResults, QueryHeadline, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
+import { refreshDocs, renderConsole, renderLatencyOnly, renderPeersOnly, renderTabaFullOnly, writeResults } from './bench-report';
+import { measureFlushIntervals } from './flush-intervals';
+import { headlineLatency } from './latency-headline';
+import { measureHotPath } from './hot-path-figures';
 import { summarizeJfr } from './jfr-summary';
 import { kafkaStreamsThroughput } from './kafka-streams-peer';
 import { PEER_VARIANTS, variantConfig, type PeerVariant } from './peer-variants';
-import { measureLatency } from './latency';
 import { createLoadedTopic, type LoadedTopic } from './loaded-topic';
 import { naiveConsume } from './naive-consumer';
 import { ensurePeerJar } from './peer-jar';
@@ -36,8 +40,8 @@ const plan = benchPlan(args.includes('--quick'));
 const profiling = args.includes('--profile');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : args[onlyAt + 1];
-if (only !== undefined && only !== 'taba-full' && only !== 'peers') {
-  process.stderr.write(`bench: --only takes taba-full or peers, not ${only ?? 'nothing'}\n`);
+if (only !== undefined && only !== 'taba-full' && only !== 'peers' && only !== 'latency') {
+  process.stderr.write(`bench: --only takes taba-full, peers or latency, not ${only ?? 'nothing'}\n`);
   process.exit(2);
 }
 const started = Date.now();
@@ -114,7 +118,7 @@ function runInfo(): BenchRunInfo {
 }
 
 /** Writes the results, refreshes the docs on full runs, prints the table. */
-function finish(results: BenchResults | TabaFullOnlyResults | PeersOnlyResults, table: string): void {
+function finish(results: BenchResults | TabaFullOnlyResults | PeersOnlyResults | LatencyOnlyResults, table: string): void {
   const file = writeResults(results);
   // A quick run's scaled-down figures never replace the full ones in the docs.
   if (plan.mode === 'full') refreshDocs(results);
@@ -130,6 +134,8 @@ try {
   const tabaFullProfile = profiling ? join(BENCH_STACK.dir, 'profiles', `taba-full-${Date.now().toString(36)}`) : undefined;
   if (only === 'peers') {
     await peersOnly();
+  } else if (only === 'latency') {
+    await latencyOnly();
   } else if (only === 'taba-full') {
     const tabaFull = await measureTabaFull({ stack: addresses, plan: plan.tabaFull, partitions: plan.partitions, log, cpuProfileDir: tabaFullProfile });
     const results: TabaFullOnlyResults = { ...runInfo(), only: 'taba-full', taba_full: tabaFull, ...queryHeadline(tabaFull) };
@@ -194,12 +200,12 @@ try {
     const prodShape = production.shape.name;
     const e2e = best('tabstream', prodShape);
     const bestWorkers = runs.find((r) => r.system === 'tabstream' && r.shape === prodShape && r.events_per_s === e2e)!.workers!;
-    log(`latency at half of ${Math.round(e2e).toLocaleString('en-US')} events/s with ${bestWorkers} worker(s)`);
-    const latency = await measureLatency({ stack: addresses, shape: plan.production, partitions: plan.partitions, workers: bestWorkers, eventsPerSecond: e2e / 2, ...plan.latency });
-    log(`latency p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms at ${Math.round(latency.sentEventsPerSecond)} events/s`);
-    // Half the best figure with the producer on the same two cores can saturate them: a quarter shows the unsaturated latency.
-    const quarter = await measureLatency({ stack: addresses, shape: plan.production, partitions: plan.partitions, workers: bestWorkers, eventsPerSecond: e2e / 4, ...plan.latency });
-    log(`latency p50 ${quarter.p50Ms} ms, p99 ${quarter.p99Ms} ms, max ${quarter.maxMs} ms at ${Math.round(quarter.sentEventsPerSecond)} events/s`);
+    log(`flush intervals ${plan.flushIntervalsMs.join(', ')} ms with ${bestWorkers} worker(s)`);
+    const intervals = await flushIntervalFigures(production, bestWorkers);
+    const headline = intervals.flush_intervals.find((r) => r.flush_interval_ms === intervals.p99_latency_flush_interval_ms)!;
+    log('hot path (bench/hot-path.ts)');
+    const hotPath = measureHotPath();
+    log(`hot path: ${Math.round(hotPath.task_events_per_cpu_s).toLocaleString('en-US')} events per CPU-second, ${hotPath.floor_ratio.toFixed(3)} of the byte-scan floor`);
     const recovery = [];
     for (const session of plan.recoverySessions) {
       const r = await measureRecovery({ stack: addresses, partitions: plan.partitions, sessionTimeoutMs: session });
@@ -223,12 +229,12 @@ try {
       ...comparison,
       naive_events_per_s: naive.eventsPerSecond,
       naive_ratio: e2e / naive.eventsPerSecond,
-      latency_offered_events_per_s: latency.offeredEventsPerSecond,
-      latency_sent_events_per_s: latency.sentEventsPerSecond,
-      p50_latency_ms: latency.p50Ms,
-      p99_latency_ms: latency.p99Ms,
-      max_latency_ms: latency.maxMs,
-      latency_at_quarter: { sent_events_per_s: quarter.sentEventsPerSecond, p50_ms: quarter.p50Ms, p99_ms: quarter.p99Ms, max_ms: quarter.maxMs },
+      latency_offered_events_per_s: headline.latency_offered_events_per_s,
+      latency_sent_events_per_s: headline.latency_sent_events_per_s,
+      p50_latency_ms: headline.p50_latency_ms,
+      p99_latency_ms: headline.p99_latency_ms,
+      max_latency_ms: headline.max_latency_ms,
+      ...intervals,
       recovery,
       recovery_ms: recovery[0]!.recovery_ms,
       recovery_ms_low_session: recovery[1]?.recovery_ms ?? Number.NaN,
@@ -239,6 +245,8 @@ try {
       profile,
       taba_full: tabaFull,
       ...queryHeadline(tabaFull),
+      hot_path: hotPath,
+      floor_ratio: hotPath.floor_ratio,
     };
     finish(results, renderConsole(results));
   }
@@ -312,6 +320,35 @@ function peerComparison(shape: string): PeerComparison {
     kafka_streams_ratio: tabstreamSteady / best.steady_events_per_s,
     kafka_streams_ratio_whole_run: tabstreamWhole / bestWhole,
   };
+}
+
+/** The per-interval table (throughput, then latency at half the best of it) and its headline p99. */
+async function flushIntervalFigures(loaded: LoadedTopic, workers: number): Promise<FlushIntervalFigures> {
+  const rows = await measureFlushIntervals({ stack: addresses, loaded, workers, intervalsMs: plan.flushIntervalsMs, repeats: plan.flushIntervalRepeats, latency: plan.latency, log });
+  const headline = headlineLatency(rows);
+  return { flush_intervals: rows, p99_latency_flush_interval_ms: headline.flush_interval_ms, p99_latency_holds_1m: headline.holds_rate };
+}
+
+/** `--only latency`: the per-interval table on the production shape with 2 workers, and the hot path's floor ratio. */
+async function latencyOnly(): Promise<void> {
+  const shape = plan.production;
+  log(`loading ${shape.name}: ${shape.events.toLocaleString('en-US')} events, ${shape.tabs} Tabs × ${shape.clients} clients`);
+  const loaded = await createLoadedTopic(stack.brokers, `bench-latency-${Date.now().toString(36)}`, plan.partitions, shape);
+  log(`loaded in ${loaded.load.seconds.toFixed(1)} s`);
+  const intervals = await flushIntervalFigures(loaded, 2);
+  log('hot path (bench/hot-path.ts)');
+  const hotPath = measureHotPath();
+  const headline = intervals.flush_intervals.find((r) => r.flush_interval_ms === intervals.p99_latency_flush_interval_ms)!;
+  const results: LatencyOnlyResults = {
+    ...runInfo(),
+    only: 'latency',
+    shapes: { [shape.name]: { tabs: shape.tabs, clients: shape.clients, events: loaded.events, messages: loaded.messages, events_per_message: loaded.eventsPerMessage, load_s: loaded.load.seconds } },
+    ...intervals,
+    p99_latency_ms: headline.p99_latency_ms,
+    hot_path: hotPath,
+    floor_ratio: hotPath.floor_ratio,
+  };
+  finish(results, renderLatencyOnly(results));
 }
 
 /** `--only peers`: every peer variant and Tabstream's two workers on the production shape (4× its events), repeated and interleaved; `--profile` records the best variant once more with JFR. */

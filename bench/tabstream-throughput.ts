@@ -13,6 +13,8 @@ export interface ThroughputOptions {
   workers: number;
   cpuProfileDir?: string;
   timeoutMs?: number;
+  /** The topology's checkpoint interval; the config's default (1000 ms) when absent. */
+  flushIntervalMs?: number;
 }
 
 export interface ThroughputResult {
@@ -30,7 +32,7 @@ export interface ThroughputResult {
 
 export async function tabstreamThroughput(opts: ThroughputOptions): Promise<ThroughputResult> {
   const { loaded } = opts;
-  const cluster = new BenchCluster(opts.stack, `e2e${opts.workers}w`, loaded.topic, loaded.partitions);
+  const cluster = new BenchCluster(opts.stack, `e2e${opts.workers}w`, loaded.topic, loaded.partitions, { flushIntervalMs: opts.flushIntervalMs });
   try {
     await cluster.deploy();
     // Every worker joins before the topology is active, so the leader assigns all partitions once:
