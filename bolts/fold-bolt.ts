@@ -12,6 +12,7 @@ import { DedupWindow } from './dedup-window';
 import { ResidentStates, stateKey } from './resident-states';
 import { StaleCollector } from './stale-collector';
 import { RecordRebuild } from './record-rebuild';
+import { WorkPace } from './work-pace';
 import { builtState, changing, newState, noteStored, storedState, type TabState } from './tab-state';
 import { RECORD_CLIENT } from '../state/redis-keys';
 
@@ -66,6 +67,11 @@ class FoldBolt implements Bolt {
   private readonly absent = new Set<string>();
   /** The interval the last checkpoint covered. */
   private draftedInterval = -1;
+  /** The `now` of the last checkpoint drafted (its durability is what checkpointed() hears of). */
+  private draftedAt = 0;
+  private readonly prunePace = new WorkPace(PRUNE_PER_SECOND);
+  /** One freezing lap a second. */
+  private readonly freezePace = new WorkPace(1);
   /** The task was dropped: nothing it still folds counts in the working set. */
   private closed = false;
   private readonly collector: StaleCollector | undefined;
@@ -366,8 +372,9 @@ class FoldBolt implements Bolt {
     const collected = this.collector?.take(now) ?? [];
     draft.deleted.push(...collected);
     if (collected.length > 0) this.ctx.count('states_collected', collected.length);
+    this.draftedAt = now;
     this.resident.prune(
-      PRUNE_SLICE,
+      this.prunePace.take(now),
       (handler, state) => handler.shouldPrune(state, now) || this.isStale(handler, state, now),
       (tab, client, entry) => {
         if (entry !== undefined) entry.pruned = true;
@@ -385,7 +392,9 @@ class FoldBolt implements Bolt {
     this.resident.durableInterval = this.draftedInterval;
     const workingSet = this.workingSet();
     if (workingSet === undefined) return;
-    this.resident.freezeLap();
+    // One lap a second at most: at a short flush interval a lap per checkpoint froze states
+    // (and Tab records) used a moment ago, and the next event thawed them again.
+    if (this.freezePace.take(this.draftedAt) > 0) this.resident.freezeLap();
     workingSet.reclaim();
     this.gauges();
   }
@@ -407,8 +416,8 @@ class FoldBolt implements Bolt {
 
 /** Stored states read per round when rebuilding Tab records. */
 const REBUILD_PAGE = 2_000;
-/** States examined for pruning per checkpoint. */
-const PRUNE_SLICE = 5_000;
+/** States examined for pruning a second (judging a frozen one thaws it), however often checkpoints come. */
+const PRUNE_PER_SECOND = 5_000;
 /** Taba's default: a Tab with no event for 2 days is collected. */
 export const DEFAULT_STALE_TAB_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
 
