@@ -401,19 +401,11 @@ export class TopologyRunner {
    * partitions it tried to write.
    */
   private async round(all = false): Promise<number[]> {
-    // A slice waiting for its states has moved its watermark past records not folded yet.
-    for (let busy = this.busySlices(); busy.length > 0; busy = this.busySlices()) await Promise.allSettled(busy);
-    const now = Date.now();
-    for (const slot of this.slots.values()) {
-      if (slot.pending !== null) continue;
-      const taken = slot.task.checkpoint(now);
-      if (taken !== null) {
-        slot.pending = {
-          checkpoint: { ...taken.checkpoint, token: 0, checkpointId: '', expectedWatermark: -1 },
-          commits: taken.commits,
-        };
-      }
-    }
+    // A slice waiting for its states has moved its watermark past records not folded yet: each
+    // partition's checkpoint is taken between two of its slices. Each waits for its own slice only
+    // (waiting until no partition at all had a slice in flight kept rounds back for hundreds of ms
+    // while four partitions took turns fetching).
+    await Promise.all([...this.slots].map(([index, slot]) => this.takeCheckpoint(index, slot)));
     const due = [...this.slots.entries()].filter(([, s]) => s.pending !== null && (all || s.retry.due));
     if (due.length > 0) {
       try {
@@ -454,8 +446,17 @@ export class TopologyRunner {
     });
   }
 
-  private busySlices(): Array<Promise<void>> {
-    return [...this.slots.values()].flatMap((s) => (s.busy === null ? [] : [s.busy]));
+  /** Drafts a partition's next checkpoint (none while one waits to be written), once no slice of it is in flight. */
+  private async takeCheckpoint(index: number, slot: Slot): Promise<void> {
+    while (slot.busy !== null) await slot.busy.catch(() => {});
+    if (this.slots.get(index) !== slot || slot.pending !== null) return;
+    const taken = slot.task.checkpoint(Date.now());
+    if (taken !== null) {
+      slot.pending = {
+        checkpoint: { ...taken.checkpoint, token: 0, checkpointId: '', expectedWatermark: -1 },
+        commits: taken.commits,
+      };
+    }
   }
 
   private async write(index: number, slot: Slot): Promise<void> {
