@@ -1,5 +1,6 @@
 // Taba's GC for the states a fold task does not hold in memory: a walk over
-// the partition's states in Redis, a page per checkpoint, a lap at a time
+// the partition's states in Redis, a page a second at most (asked for at a
+// checkpoint: a short flush interval does not walk faster), a lap at a time
 // (the states in memory are judged by the task's own prune). A state not in
 // memory when its page arrives is as Redis holds it (only states a durable
 // checkpoint wrote leave memory, and the page answers before any later write
@@ -9,9 +10,11 @@ import type { StateSource } from '../contracts/state-source';
 import type { HandlerRegistry } from '../tabs/handlers/registry';
 import type { TabHandler } from '../tabs/handlers/handler';
 import { stateKey } from './resident-states';
+import { WorkPace } from './work-pace';
 
-/** States of Redis examined per checkpoint, and the pause between two laps over all of them. */
+/** States of Redis examined per page, pages a second, and the pause between two laps over all of them. */
 const PAGE = 500;
+const PAGES_PER_SECOND = 1;
 const LAP_PAUSE_MS = 60_000;
 
 export class StaleCollector {
@@ -20,6 +23,7 @@ export class StaleCollector {
   private nextLapAt = 0;
   private closed = false;
   private readonly collectable = new Map<string, { tab: string; client: string }>();
+  private readonly pace = new WorkPace(PAGES_PER_SECOND);
 
   constructor(
     private readonly source: StateSource,
@@ -49,6 +53,7 @@ export class StaleCollector {
 
   private scan(now: number): void {
     if (this.scanning || this.closed || (this.cursor === '0' && now < this.nextLapAt)) return;
+    if (this.pace.take(now) === 0) return;
     this.scanning = true;
     this.source
       .scan(this.partition, this.cursor, PAGE)
