@@ -2,10 +2,10 @@
 // working set (DESIGN.md, "Stateless workers"). Thawed states (the handlers'
 // objects) sit in a Map; frozen ones (only the bytes Redis holds for them)
 // are packed in a FrozenArena, with no object per state. A clock hand passes
-// over the thawed states after each durable checkpoint: one used since it
-// last passed gets a second chance, one changed since that checkpoint (or
-// asked for by a slice not folded yet) stays, any other is frozen: one lap
-// per checkpoint. When the process is over its budget, frozen states are
+// over the thawed states after a durable checkpoint, once a second at most
+// (the fold bolt paces it): one used since it last passed gets a second
+// chance, one changed since that checkpoint (or asked for by a slice not
+// folded yet) stays, any other is frozen. When the process is over its budget, frozen states are
 // evicted too: the next event for one fetches it back from Redis.
 import type { TabHandler } from '../tabs/handlers/handler';
 import type { Evictor, WorkingSet } from '../contracts/working-set';
@@ -85,7 +85,7 @@ export class ResidentStates implements Evictor {
 
   /**
    * Moves the hand once round the thawed states, freezing what may be
-   * frozen: after each durable checkpoint, so only states used since the hand
+   * frozen: after a durable checkpoint, once a second at most, so only states used since the hand
    * last passed stay objects and the collector has few of them to trace (a
    * fixed step of 1,000 per checkpoint fell behind a worker fetching 8,000
    * states a second: its heap filled with thawed states until the budget
