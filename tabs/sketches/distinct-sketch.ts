@@ -5,11 +5,12 @@
 // stored, so stored sketches read back the same (see murmur3-x86-128.ts and
 // hyperloglog-estimate.ts).
 // Registers are kept here as plain data: sparse while few are set (the sorted
-// entries as one array of numbers, exactly as long as it needs while short),
+// entries as one array of numbers, grown as entries come),
 // then dense (one byte per register), so the many small per-bucket sketches
 // of a quiet Tab stay small and hold nothing for the collector to trace. A
-// new entry makes a new array while it is short, so the functions that can
-// add one return the sketch to keep. Adding a value twice changes nothing,
+// new entry grows the sparse list in place (a merge too); past SPARSE_LIMIT
+// entries it becomes the dense array, so the functions that can add one
+// return the sketch to keep. Adding a value twice changes nothing,
 // and merging is a register-wise max: associative, commutative, idempotent.
 import { hyperLogLogEstimate, linearCounting } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
@@ -125,34 +126,53 @@ export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch
 
 /**
  * Two sparse sketches merged in one pass over both sorted lists (the higher
- * rank kept where both set a register): linear, where inserting the
- * source's entries one by one moves the target's tail for each.
+ * rank kept where both set a register), into the target in place: it grows
+ * by the source's length, the merge runs from the back (no entry is
+ * overwritten before it is read), and the gap left by registers both set is
+ * closed at the end. Linear, where inserting the source's entries one by one
+ * moves the target's tail for each; and no new array, where a merged copy
+ * made a Tab record's whole list again (up to 2,048 entries) for every
+ * client batch folded into it, in each window.
  */
-function mergeSparse(target: readonly number[], source: readonly number[]): DistinctSketch {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < target.length && j < source.length) {
-    const a = target[i]!;
+function mergeSparse(target: number[], source: readonly number[]): DistinctSketch {
+  const n = target.length;
+  const m = source.length;
+  for (let k = 0; k < m; k++) target.push(0);
+  let i = n - 1;
+  let j = m - 1;
+  let k = n + m - 1;
+  while (j >= 0) {
     const b = source[j]!;
+    if (i < 0) {
+      target[k--] = b;
+      j--;
+      continue;
+    }
+    const a = target[i]!;
     const ra = a >>> RANK_BITS;
     const rb = b >>> RANK_BITS;
-    if (ra < rb) {
-      out.push(a);
-      i++;
-    } else if (rb < ra) {
-      out.push(b);
-      j++;
+    if (ra > rb) {
+      target[k--] = a;
+      i--;
+    } else if (rb > ra) {
+      target[k--] = b;
+      j--;
     } else {
       // Same register: the entry with the higher rank is the larger number.
-      out.push(a > b ? a : b);
-      i++;
-      j++;
+      target[k--] = a > b ? a : b;
+      i--;
+      j--;
     }
   }
-  while (i < target.length) out.push(target[i++]!);
-  while (j < source.length) out.push(source[j++]!);
-  return out.length > SPARSE_LIMIT ? toDense(out) : out;
+  // The target's entries not yet passed (0..i) end right below where the merge wrote (k + 1):
+  // one slot higher for each register both set, a gap at the front as wide.
+  const gap = k - i;
+  if (gap > 0) {
+    while (i >= 0) target[k--] = target[i--]!;
+    target.copyWithin(0, gap);
+    target.length -= gap;
+  }
+  return target.length > SPARSE_LIMIT ? toDense(target) : target;
 }
 
 export function cloneDistinct(sketch: DistinctSketch): DistinctSketch {

@@ -4,13 +4,14 @@ import type { ByteWriter } from '../codec/byte-writer';
 /**
  * What a window bucket holds (a count and total, a sketch, ...) and how such
  * cells are built, merged and stored. Cells are plain data so projections
- * built from them stay plain too. A flat cell (one array, exactly as long as
- * it needs) grows by becoming a new array, so adding and merging return the
+ * built from them stay plain too. A flat cell (one array) grows in place or
+ * becomes another array (a quantile sketch given new bins by a merge, a
+ * sparse distinct sketch turning dense), so adding and merging return the
  * cell to keep.
  */
 export interface CellKind<C, V> {
   create(): C;
-  /** Adds a value; returns the cell to keep (the same one, or its grown copy). */
+  /** Adds a value; returns the cell to keep (the same one grown, or another). */
   add(cell: C, value: V): C;
   /** Adds `source` into `target`; returns the target to keep. `source` is left untouched. */
   mergeInto(target: C, source: C): C;
