@@ -102,6 +102,8 @@ export interface TabaFullFigures {
   run_s: number;
   /** The rate in each 10 s of that interval (the last one shorter); absent before it was recorded. */
   events_per_s_by_10_s?: number[];
+  /** The same for each worker's partitions (the run's one assignment); absent before it was recorded. */
+  events_per_s_by_10_s_per_worker?: number[][];
   /** Activation to the last message flushed. */
   wall_s: number;
   working_set_budget_mib: number;

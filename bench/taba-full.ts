@@ -104,17 +104,24 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     await cluster.waitForMembers(plan.workers, 60_000);
     const activated = Date.now();
     await cluster.setActive(true);
-    // Flushed messages every TIMELINE_MS, to show how the rate moves as the working sets fill and evict.
-    const marks: Array<{ at: number; flushed: number }> = [];
+    // Flushed messages every TIMELINE_MS, in all and per worker, to show how the rate moves as the working sets fill and evict.
+    const marks: Array<{ at: number; flushed: number; perWorker: number[] }> = [];
+    let owned: number[][] | null = null;
     const probe = async () => {
-      const flushed = await cluster.flushed();
+      const perPartition = await cluster.flushedPerPartition();
+      const flushed = perPartition.reduce((a, b) => a + b, 0);
       const at = Date.now();
-      if (flushed > 0 && (marks.length === 0 || at - marks[marks.length - 1]!.at >= TIMELINE_MS || flushed >= topicLoad.messages)) marks.push({ at, flushed });
+      // The one assignment of the run (no worker joins or leaves until the take-over below).
+      if (owned === null && (await cluster.assignment()) !== null) owned = await Promise.all(cluster.workers.map((w) => cluster.partitionsOf(w)));
+      const perWorker = (owned ?? []).map((ps) => ps.reduce((sum, p) => sum + perPartition[p]!, 0));
+      if (flushed > 0 && (marks.length === 0 || at - marks[marks.length - 1]!.at >= TIMELINE_MS || flushed >= topicLoad.messages)) marks.push({ at, flushed, perWorker });
       return flushed;
     };
     const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() });
     const eventsPerMessage = topicLoad.events / topicLoad.messages;
-    const timeline = marks.slice(1).map((m, i) => Math.round(((m.flushed - marks[i]!.flushed) * eventsPerMessage) / ((m.at - marks[i]!.at) / 1000)));
+    const rateBetween = (from: { at: number }, to: { at: number }, messages: number) => Math.round((messages * eventsPerMessage) / ((to.at - from.at) / 1000));
+    const timeline = marks.slice(1).map((m, i) => rateBetween(marks[i]!, m, m.flushed - marks[i]!.flushed));
+    const timelinePerWorker = cluster.workers.map((_, w) => marks.slice(1).map((m, i) => rateBetween(marks[i]!, m, (m.perWorker[w] ?? 0) - (marks[i]!.perWorker[w] ?? 0))));
     const runPeaks = cluster.workers.map((w) => w.peakRssBytes());
     const runWorkingSets = await Promise.all(cluster.workers.map(workingSetFigures));
     const e2e = run.messagesPerSecond * eventsPerMessage;
@@ -195,6 +202,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       },
       run_s: (run.doneAt - run.firstAt) / 1000,
       events_per_s_by_10_s: timeline,
+      events_per_s_by_10_s_per_worker: timelinePerWorker,
       wall_s: (run.doneAt - activated) / 1000,
       working_set_budget_mib: plan.workingSetMiB ?? cluster.config.workingSetMiB,
       workers: runWorkingSets.map((w, i) => ({ peak_rss_mib: mib(runPeaks[i]!), states_fetched: w.fetched, states_evicted: w.evicted, working_set_mib: Math.round(w.working_set_mib) })),
