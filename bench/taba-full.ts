@@ -111,8 +111,11 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       const perPartition = await cluster.flushedPerPartition();
       const flushed = perPartition.reduce((a, b) => a + b, 0);
       const at = Date.now();
-      // The one assignment of the run (no worker joins or leaves until the take-over below).
-      if (owned === null && (await cluster.assignment()) !== null) owned = await Promise.all(cluster.workers.map((w) => cluster.partitionsOf(w)));
+      // The run's one assignment (no worker joins or leaves until the take-over below), once it places every partition.
+      if (owned === null) {
+        const placed = await Promise.all(cluster.workers.map((w) => cluster.partitionsOf(w)));
+        if (placed.reduce((n, ps) => n + ps.length, 0) === opts.partitions) owned = placed;
+      }
       const perWorker = (owned ?? []).map((ps) => ps.reduce((sum, p) => sum + perPartition[p]!, 0));
       if (flushed > 0 && (marks.length === 0 || at - marks[marks.length - 1]!.at >= TIMELINE_MS || flushed >= topicLoad.messages)) marks.push({ at, flushed, perWorker });
       return flushed;
