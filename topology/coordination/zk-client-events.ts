@@ -58,18 +58,6 @@ export interface ZkClientEvents {
 
 export type ZkClientEventName = keyof ZkClientEvents;
 
-/** Every event name, for a listener of them all (a counter per event, say). */
-export const ZK_CLIENT_EVENTS: readonly ZkClientEventName[] = [
-  'connected',
-  'disconnected',
-  'reconnecting',
-  'connect_timeout',
-  'server_silent',
-  'session_expired',
-  'auth_failed',
-  'closed',
-];
-
 /** One event as one value, tagged with its name: what a Worker passes on. */
 export type ZkClientEvent = { [K in ZkClientEventName]: { event: K } & ZkClientEvents[K][0] }[ZkClientEventName];
 
@@ -84,6 +72,9 @@ export const ZK_STATE_AFTER: Readonly<Record<ZkClientEventName, ZkClientState | 
   auth_failed: 'auth_failed',
   closed: 'closed',
 };
+
+/** Every event name, for a listener of them all (a counter per event, say): ZK_STATE_AFTER's keys, which its type makes every name. */
+export const ZK_CLIENT_EVENTS = Object.keys(ZK_STATE_AFTER) as readonly ZkClientEventName[];
 
 /** Every state, for a gauge with a series per state. */
 export const ZK_CLIENT_STATES: readonly ZkClientState[] = ['connected', 'disconnected', 'expired', 'auth_failed', 'closed'];
