@@ -31,6 +31,8 @@ const MIB = 2 ** 20;
 /** The preloaded states' events are this much older than the run's. */
 const PRELOAD_AGE_MS = 10 * 60_000;
 const TIMELINE_MS = 10_000;
+/** The timeline leaves out a last span shorter than this. */
+const MIN_SPAN_MS = 1_000;
 
 export interface TabaFullOptions {
   stack: StackAddresses;
@@ -123,8 +125,10 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() });
     const eventsPerMessage = topicLoad.events / topicLoad.messages;
     const rateBetween = (from: { at: number }, to: { at: number }, messages: number) => Math.round((messages * eventsPerMessage) / ((to.at - from.at) / 1000));
-    const timeline = marks.slice(1).map((m, i) => rateBetween(marks[i]!, m, m.flushed - marks[i]!.flushed));
-    const timelinePerWorker = cluster.workers.map((_, w) => marks.slice(1).map((m, i) => rateBetween(marks[i]!, m, (m.perWorker[w] ?? 0) - (marks[i]!.perWorker[w] ?? 0))));
+    // The last mark (every message flushed) may come moments after the one before: a sliver that short says nothing of a rate.
+    const spans = marks.slice(1).map((m, i) => [marks[i]!, m] as const).filter(([from, to]) => to.at - from.at >= MIN_SPAN_MS);
+    const timeline = spans.map(([from, to]) => rateBetween(from, to, to.flushed - from.flushed));
+    const timelinePerWorker = cluster.workers.map((_, w) => spans.map(([from, to]) => rateBetween(from, to, (to.perWorker[w] ?? 0) - (from.perWorker[w] ?? 0))));
     const runPeaks = cluster.workers.map((w) => w.peakRssBytes());
     const runWorkingSets = await Promise.all(cluster.workers.map(workingSetFigures));
     const e2e = run.messagesPerSecond * eventsPerMessage;
