@@ -322,7 +322,7 @@ function peerComparison(shape: string): PeerComparison {
   };
 }
 
-/** The per-interval table (throughput, then latency at half the best of it) and its headline p99. */
+/** The per-interval table (throughput, then latency at half and a quarter of the best of it) and its headline p99. */
 async function flushIntervalFigures(loaded: LoadedTopic, workers: number): Promise<FlushIntervalFigures> {
   const rows = await measureFlushIntervals({ stack: addresses, loaded, workers, intervalsMs: plan.flushIntervalsMs, repeats: plan.flushIntervalRepeats, latency: plan.latency, log });
   const headline = headlineLatency(rows);
