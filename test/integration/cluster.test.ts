@@ -119,9 +119,9 @@ describe('failures of single workers', () => {
     for (const r of recorders) await r.stop();
   });
 
-  async function cluster(prefix: string, workers = 3) {
+  async function cluster(prefix: string, workers = 3, flushIntervalMs = 3000) {
     // Each test's workers form a cluster of their own (a ZooKeeper root of their own).
-    const workersConfig = testConfig({ sessionTimeoutMs: 2000, flushIntervalMs: 3000 });
+    const workersConfig = testConfig({ sessionTimeoutMs: 2000, flushIntervalMs });
     const name = uniqueName(prefix);
     const topic = `${name}-tabs`;
     await deployTopology(workersConfig, 'taba', { name, topic, partitions: PARTITIONS });
@@ -144,7 +144,11 @@ describe('failures of single workers', () => {
   }
 
   it('a worker stopped past its session timeout is fenced, rejoins as a new member, and counts stay exact', async () => {
-    const { name, topic, fleet, reader, recorder, workersConfig } = await cluster('sigstop');
+    // A flush interval far longer than the test's first seconds: the victim's timer cannot flush between the
+    // rebalance that settled the cluster and the SIGSTOP, so it surely holds folded, unwritten events when
+    // it stops (with 3 s, a timer flush just before the stop left it nothing to write, and nothing fenced).
+    // Rebalances flush every partition, and the survivors' timers catch the rest within the wait below.
+    const { name, topic, fleet, reader, recorder, workersConfig } = await cluster('sigstop', 3, 15_000);
     const loading = loadCounters({ brokers: workersConfig.brokers, topic, events: 300_000, tabs: 200, clients: 3, pauseMs: 300 });
     await sleep(2500);
     const victim = fleet.live[1]!;
@@ -163,7 +167,7 @@ describe('failures of single workers', () => {
     );
     expect(expectExact(totals, expected)).toEqual([]);
     const said = victim.logs.map((l) => l.msg);
-    // It held unflushed state (3 s flush interval) when it stopped: its write was refused.
+    // It held unflushed state (15 s flush interval) when it stopped: its write was refused.
     expect(said, victim.output).toContain('fenced: a newer claim holds the partition');
     expect(said).toContain('ZooKeeper session expired: stopping all tasks and rejoining');
     // It rejoins as a new member: a second 'joined', and partitions again at a later generation.
