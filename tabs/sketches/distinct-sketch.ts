@@ -26,6 +26,12 @@ const MAX_RANK = 63;
 /** Past this many set registers the sparse list costs more memory than the dense array. */
 const SPARSE_LIMIT = 2048;
 const RANK_BITS = 6;
+/**
+ * A sparse source this many times shorter than its sparse target is merged
+ * entry by entry (see distinctMergeInto); a longer one in one linear pass
+ * (mergeSparse), which walks the whole target whatever the source brings.
+ */
+const FEW_ENTRIES_RATIO = 16;
 const RANK_SCALE = 1 << RANK_BITS;
 // The native hash read a C string, so a NUL would have cut the value short:
 // such values have always been hashed in an escaped form (\uffff is a
@@ -117,9 +123,12 @@ export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch
     return dense;
   }
   if (source.length === 0) return target;
-  if (!Array.isArray(target)) {
-    for (const entry of source) setRegister(target, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
-    return target;
+  if (!Array.isArray(target) || source.length * FEW_ENTRIES_RATIO <= target.length) {
+    // Entry by entry: a binary search each, and a tail moved only for a register the target lacks.
+    // Most of a Tab record's merges bring one client's entry or two, mostly registers the record has.
+    let kept = target;
+    for (const entry of source) kept = setRegister(kept, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+    return kept;
   }
   return mergeSparse(target, source);
 }

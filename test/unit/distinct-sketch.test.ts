@@ -151,8 +151,8 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     for (const e of entries) dense[e >>> 6] = Math.max(dense[e >>> 6]!, e & 63);
     return dense;
   };
-  const entriesArb = (max: number) =>
-    fc.uniqueArray(fc.integer({ min: 0, max: 16383 }), { maxLength: max }).chain((regs) =>
+  const entriesArb = (max: number, min = 0) =>
+    fc.uniqueArray(fc.integer({ min: 0, max: 16383 }), { minLength: min, maxLength: max }).chain((regs) =>
       fc.array(fc.integer({ min: 1, max: 63 }), { minLength: regs.length, maxLength: regs.length }).map((ranks) =>
         regs.map((r, i) => r * 64 + ranks[i]!).sort((a, b) => a - b),
       ),
@@ -188,6 +188,25 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('merges a few entries into a long sparse list (a Tab record) entry by entry: the same registers, sorted, dense past the limit', () => {
+    const few = fc.array(fc.record({ register: fc.nat(16383), rank: fc.integer({ min: 1, max: 63 }) }).map(({ register, rank }) => register * 64 + rank), { minLength: 1, maxLength: 8 });
+    // Targets from a few hundred entries to the sparse limit, so a new register sometimes tips one over to dense.
+    fc.assert(
+      fc.property(fc.oneof(entriesArb(2048, 200), entriesArb(2048, 2040)), few, (target, source) => {
+        const merged = distinctMergeInto(target.slice(), source);
+        const expected = registersOf([...target, ...source]);
+        const got = Array.isArray(merged) ? registersOf(merged) : merged;
+        expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
+        if (Array.isArray(merged)) {
+          for (let i = 1; i < merged.length; i++) expect(merged[i]! >>> 6).toBeGreaterThan(merged[i - 1]! >>> 6);
+          expect(merged.length).toBeLessThanOrEqual(2048);
+        }
+      }),
+      // No shrinking: a failing 2,000-entry case shrinks for minutes.
+      { numRuns: 100, endOnFailure: true },
     );
   });
 });
