@@ -1,4 +1,5 @@
 // The shape of one `npm run bench` result (bench/results/<timestamp>.json).
+import type { AofRewriteFigures } from './aof-rewrite-watch';
 import type { JfrSummary } from './jfr-summary';
 import type { ProfileRow } from './profile-summary';
 import type { QueryFigures } from './query-latency';
@@ -104,6 +105,8 @@ export interface TabaFullFigures {
   events_per_s_by_10_s?: number[];
   /** The same for each worker's partitions (the run's one assignment); absent before it was recorded. */
   events_per_s_by_10_s_per_worker?: number[][];
+  /** Redis's AOF rewrites over the run, timed from its start as the timeline (bench/aof-rewrite-watch.ts); absent before it was recorded or with AOF off. */
+  redis_aof?: AofRewriteFigures;
   /** Activation to the last message flushed. */
   wall_s: number;
   working_set_budget_mib: number;

@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '../client/seeded-random';
+import { AofRewriteWatch } from './aof-rewrite-watch';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import type { TabaFullPlan } from './bench-plan';
 import type { TabaFullFigures } from './bench-results';
@@ -104,6 +105,9 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     await cluster.setActive(false);
     for (let i = 0; i < plan.workers; i++) cluster.startWorker({ workingSetMiB: plan.workingSetMiB, metrics: true, cpuProfileDir: opts.cpuProfileDir });
     await cluster.waitForMembers(plan.workers, 60_000);
+    // Redis's AOF rewrites while the run goes on (each takes most of a core for seconds here).
+    const aofWatch = new AofRewriteWatch(opts.stack.redis);
+    aofWatch.start();
     const activated = Date.now();
     await cluster.setActive(true);
     // Flushed messages every TIMELINE_MS, in all and per worker, to show how the rate moves as the working sets fill and evict.
@@ -122,7 +126,12 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       if (flushed > 0 && (marks.length === 0 || at - marks[marks.length - 1]!.at >= TIMELINE_MS || flushed >= topicLoad.messages)) marks.push({ at, flushed, perWorker });
       return flushed;
     };
-    const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() });
+    const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() }).catch(async (err: unknown) => {
+      await aofWatch.stop(Date.now()).catch(() => null);
+      throw err;
+    });
+    const aof = await aofWatch.stop(run.firstAt);
+    if (aof !== null) log(`taba-full: Redis AOF rewrites during the run: ${aof.rewrites.length === 0 ? 'none' : aof.rewrites.map((r) => `${r.from_s.toFixed(0)}–${r.to_s.toFixed(0)} s`).join(', ')}; the file grew ${aof.appended_mib_per_s.toFixed(1)} MiB/s`);
     const eventsPerMessage = topicLoad.events / topicLoad.messages;
     const rateBetween = (from: { at: number }, to: { at: number }, messages: number) => Math.round((messages * eventsPerMessage) / ((to.at - from.at) / 1000));
     // The last mark (every message flushed) may come moments after the one before: a sliver that short says nothing of a rate.
@@ -210,6 +219,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       run_s: (run.doneAt - run.firstAt) / 1000,
       events_per_s_by_10_s: timeline,
       events_per_s_by_10_s_per_worker: timelinePerWorker,
+      ...(aof && { redis_aof: aof }),
       wall_s: (run.doneAt - activated) / 1000,
       working_set_budget_mib: plan.workingSetMiB ?? cluster.config.workingSetMiB,
       workers: runWorkingSets.map((w, i) => ({ peak_rss_mib: mib(runPeaks[i]!), states_fetched: w.fetched, states_evicted: w.evicted, working_set_mib: Math.round(w.working_set_mib) })),
