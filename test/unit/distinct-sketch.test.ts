@@ -173,19 +173,23 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     );
   });
 
+  /** A merge's result holds the register-wise max of all the entries: sorted, one entry a register, while sparse. */
+  const expectMergeOf = (merged: DistinctSketch, entries: readonly number[]) => {
+    const got = Array.isArray(merged) ? registersOf(merged) : merged;
+    expect(Buffer.from(got).equals(Buffer.from(registersOf(entries)))).toBe(true);
+    if (Array.isArray(merged)) {
+      for (let i = 1; i < merged.length; i++) expect(merged[i]! >>> 6).toBeGreaterThan(merged[i - 1]! >>> 6);
+      expect(merged.length).toBeLessThanOrEqual(2048);
+    }
+  };
+
   it('merges two sparse sketches into the register-wise max, sorted, the source untouched', () => {
     fc.assert(
       fc.property(entriesArb(1500), entriesArb(1500), (a, b) => {
         const source = b.slice();
         const merged = distinctMergeInto(a.slice(), source);
         expect(source).toEqual(b);
-        const expected = registersOf([...a, ...b]);
-        const got = Array.isArray(merged) ? registersOf(merged) : merged;
-        expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
-        if (Array.isArray(merged)) {
-          for (let i = 1; i < merged.length; i++) expect(merged[i]! >>> 6).toBeGreaterThan(merged[i - 1]! >>> 6);
-          expect(merged.length).toBeLessThanOrEqual(2048);
-        }
+        expectMergeOf(merged, [...a, ...b]);
       }),
       { numRuns: 200 },
     );
@@ -197,13 +201,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     fc.assert(
       fc.property(fc.oneof(entriesArb(2048, 200), entriesArb(2048, 2040)), few, (target, source) => {
         const merged = distinctMergeInto(target.slice(), source);
-        const expected = registersOf([...target, ...source]);
-        const got = Array.isArray(merged) ? registersOf(merged) : merged;
-        expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
-        if (Array.isArray(merged)) {
-          for (let i = 1; i < merged.length; i++) expect(merged[i]! >>> 6).toBeGreaterThan(merged[i - 1]! >>> 6);
-          expect(merged.length).toBeLessThanOrEqual(2048);
-        }
+        expectMergeOf(merged, [...target, ...source]);
       }),
       // No shrinking: a failing 2,000-entry case shrinks for minutes.
       { numRuns: 100, endOnFailure: true },
