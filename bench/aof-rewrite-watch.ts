@@ -23,6 +23,12 @@ export interface AofRewriteFigures {
   auto_rewrite_min_size_mib: number;
 }
 
+/** One line for a report: when each rewrite ran, timed from the run's start, and what the file grew by. */
+export function describeAofRewrites(f: AofRewriteFigures): string {
+  const spans = f.rewrites.length === 0 ? 'none' : f.rewrites.map((r) => `${r.from_s.toFixed(0)}–${r.to_s.toFixed(0)} s`).join(', ');
+  return `Redis AOF rewrites during the run (from its start): ${spans} (rewrite at ${f.auto_rewrite_percentage} % growth, ${f.auto_rewrite_min_size_mib} MiB at least); checkpoints grew the file ${f.appended_mib_per_s.toFixed(1)} MiB/s.`;
+}
+
 export interface PersistenceSample {
   rewriting: boolean;
   aofBytes: number;

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults, BenchRunInfo, FlushIntervalFigures, HotPathFigures, LatencyOnlyResults, PeerComparison, PeersOnlyResults, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
+import { describeAofRewrites } from './aof-rewrite-watch';
 import type { JfrSummary } from './jfr-summary';
 import { BENCH_ROOT } from './bench-stack';
 
@@ -190,6 +191,7 @@ function tabaFullDetails(f: TabaFullFigures): string {
     `Preload: ${int(f.states)} states of ${int(f.preload.events_per_state)} events each (serialized bytes ${bytes}) in ${f.preload.seconds.toFixed(1)} s (${int(f.preload.states_per_s)} states/s), Redis ${int(f.preload.redis_used_memory_mib)} MiB; topic loaded in ${f.topic_load_s.toFixed(1)} s at the same time.`,
     ...(f.events_per_s_by_10_s === undefined ? [] : [`Events/s in each 10 s of the run: ${f.events_per_s_by_10_s.map(int).join(', ')}.`]),
     ...(f.events_per_s_by_10_s_per_worker === undefined ? [] : [`The same per worker: ${f.events_per_s_by_10_s_per_worker.map((w, i) => `worker ${i + 1}: ${w.map(int).join(', ')}`).join('; ')}.`]),
+    ...(f.redis_aof === undefined ? [] : [describeAofRewrites(f.redis_aof)]),
     `Working set: ${int(f.working_set_budget_mib)} MiB budget per worker; at the end of the run ${perWorker}.`,
     ...(f.survivor_profile_shares === undefined ? [] : [`Survivor's CPU profile: ${Object.entries(f.survivor_profile_shares).map(([k, v]) => `${k} ${(v * 100).toFixed(0)} %`).join(', ')}.`]),
     `Take-over: claimed ${int(f.takeover.claimed_ms)} ms after the kill, processed again ${int(f.takeover.processed_ms)} ms; survivor peak RSS ${int(f.takeover.survivor_peak_rss_mib)} MiB, ${int(f.takeover.survivor_states_fetched)} states fetched in all; aggregates after the take-over ${f.takeover.exact_after ? 'exact' : `WRONG (${f.takeover.problems_after[0] ?? ''})`} over ${int(f.takeover.states_checked_after)} touched states.`,

@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '../client/seeded-random';
-import { AofRewriteWatch } from './aof-rewrite-watch';
+import { AofRewriteWatch, describeAofRewrites } from './aof-rewrite-watch';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import type { TabaFullPlan } from './bench-plan';
 import type { TabaFullFigures } from './bench-results';
@@ -131,7 +131,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       throw err;
     });
     const aof = await aofWatch.stop(run.firstAt);
-    if (aof !== null) log(`taba-full: Redis AOF rewrites during the run: ${aof.rewrites.length === 0 ? 'none' : aof.rewrites.map((r) => `${r.from_s.toFixed(0)}–${r.to_s.toFixed(0)} s`).join(', ')}; the file grew ${aof.appended_mib_per_s.toFixed(1)} MiB/s`);
+    if (aof !== null) log(`taba-full: ${describeAofRewrites(aof)}`);
     const eventsPerMessage = topicLoad.events / topicLoad.messages;
     const rateBetween = (from: { at: number }, to: { at: number }, messages: number) => Math.round((messages * eventsPerMessage) / ((to.at - from.at) / 1000));
     // The last mark (every message flushed) may come moments after the one before: a sliver that short says nothing of a rate.
