@@ -35,6 +35,12 @@ export class ByteReader {
   }
 
   varuint(): number {
+    // One byte (an empty bucket, a small count or length) is most of what states hold.
+    const first = this.pos < this.buf.length ? this.buf[this.pos]! : TWO_POW_7;
+    if (first < TWO_POW_7) {
+      this.pos++;
+      return first;
+    }
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {

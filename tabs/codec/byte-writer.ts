@@ -44,6 +44,16 @@ export class ByteWriter {
 
   /** An unsigned integer in 0..2^53-1 as a LEB128 varint. */
   varuint(value: number): this {
+    // Most values (lengths, counts, an empty bucket's 0) fit 31 bits: bit operations, the same bytes.
+    if (value >= 0 && value <= 0x7fffffff && (value | 0) === value) {
+      this.ensure(5);
+      while (value >= TWO_POW_7) {
+        this.buf[this.len++] = (value & 0x7f) | 0x80;
+        value >>>= 7;
+      }
+      this.buf[this.len++] = value;
+      return this;
+    }
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varuint out of range: ${value}`);
     this.ensure(8);
     while (value >= TWO_POW_7) {

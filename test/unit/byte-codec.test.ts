@@ -1,0 +1,48 @@
+// The state codec's varints: LEB128 bytes as a reference built from BigInt
+// arithmetic writes them, for every magnitude up to 2^53 - 1, read back the same.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ByteWriter } from '../../tabs/codec/byte-writer';
+import { ByteReader } from '../../tabs/codec/byte-reader';
+
+/** Unsigned LEB128, by the definition. */
+function leb128(value: number): number[] {
+  let v = BigInt(value);
+  const out: number[] = [];
+  do {
+    const low = Number(v & 0x7fn);
+    v >>= 7n;
+    out.push(v > 0n ? low | 0x80 : low);
+  } while (v > 0n);
+  return out;
+}
+
+const edges = [0, 1, 127, 128, 16383, 16384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 52, 2 ** 53 - 1];
+
+describe('the state codec varints', () => {
+  it('writes unsigned LEB128 at every magnitude and reads it back', () => {
+    const values = fc.oneof(fc.constantFrom(...edges), fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+    fc.assert(
+      fc.property(fc.array(values, { minLength: 1, maxLength: 20 }), (vs) => {
+        const writer = new ByteWriter(1);
+        for (const v of vs) writer.varuint(v);
+        const bytes = writer.finish();
+        expect([...bytes]).toEqual(vs.flatMap(leb128));
+        const reader = new ByteReader(bytes);
+        expect(vs.map(() => reader.varuint())).toEqual(vs);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads a truncated or overlong varint as corrupt', () => {
+    expect(() => new ByteReader(Uint8Array.of()).varuint()).toThrow(/truncated/);
+    expect(() => new ByteReader(Uint8Array.of(0x80)).varuint()).toThrow(/truncated/);
+    expect(() => new ByteReader(Uint8Array.of(...Array(8).fill(0xff), 1)).varuint()).toThrow(/too long/);
+    expect(() => new ByteReader(Uint8Array.of(...Array(7).fill(0xff), 0x7f)).varuint()).toThrow(/too large/);
+  });
+
+  it('refuses what is not an unsigned safe integer', () => {
+    for (const bad of [-1, 0.5, 2 ** 53, Number.NaN, Infinity, -(2 ** 31)]) expect(() => new ByteWriter().varuint(bad)).toThrow(RangeError);
+  });
+});
