@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { BenchResults, BenchRunInfo, FlushIntervalFigures, HotPathFigures, LatencyOnlyResults, PeerComparison, PeersOnlyResults, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
 import { describeAofRewrites } from './aof-rewrite-watch';
+import { describeLoopLag } from './event-loop-lag-watch';
 import type { JfrSummary } from './jfr-summary';
 import { BENCH_ROOT } from './bench-stack';
 
@@ -137,6 +138,14 @@ function intervalRows(r: FlushIntervalFigures): string[][] {
   ]);
 }
 
+/** Each latency run's longest event-loop stalls (workers' and the bench's), to read its tail against; none before they were recorded. */
+function loopLagLines(r: FlushIntervalFigures): string[] {
+  return r.flush_intervals.flatMap((x) => [
+    ...(x.loop_lag === undefined ? [] : [`At ${int(x.flush_interval_ms)} ms, half the rate: ${describeLoopLag(x.loop_lag)}.`]),
+    ...(x.at_quarter?.loop_lag === undefined ? [] : [`At ${int(x.flush_interval_ms)} ms, a quarter: ${describeLoopLag(x.at_quarter.loop_lag)}.`]),
+  ]);
+}
+
 function hotPathLine(h: HotPathFigures): string {
   return `Hot path (\`bench/hot-path.ts\`, ${h.shape}, no services, events per CPU-second): fused task ${int(h.task_events_per_cpu_s)}, JSON.parse alone ${int(h.parse_events_per_cpu_s)}, every byte read once ${int(h.byte_scan_events_per_cpu_s)}: the task is ${h.floor_ratio.toFixed(3)} of the byte-scan floor (target ≥ ${FLOOR_TARGET}) and ${h.parse_ratio.toFixed(2)} of JSON.parse alone.`;
 }
@@ -216,7 +225,7 @@ export function renderConsole(r: BenchResults): string {
     '',
     ...(r.flush_intervals === undefined
       ? [`latency at ${int(r.latency_sent_events_per_s)} events/s: p50 ${int(r.p50_latency_ms)} ms, p99 ${int(r.p99_latency_ms)} ms, max ${int(r.max_latency_ms)} ms${quarterLatency(r)}`]
-      : [padded([INTERVAL_HEADER, ...intervalRows(r as FlushIntervalFigures)])]),
+      : [padded([INTERVAL_HEADER, ...intervalRows(r as FlushIntervalFigures)]), ...loopLagLines(r as FlushIntervalFigures)]),
     ...(r.hot_path === undefined ? [] : [hotPathLine(r.hot_path)]),
     `memory: ${int(r.bytes_per_counter_state)} serialized bytes per counter state, ${int(r.redis_bytes_per_state)} bytes of Redis per state, worker RSS ${mib(r.rss_bytes_per_million_states)} per million states`,
     ...(r.taba_full === undefined ? [] : ['', tabaFullConsole(r.taba_full)]),
@@ -252,6 +261,7 @@ export function renderLatencyOnly(r: LatencyOnlyResults): string {
     `Tabstream benchmark (latency only, ${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`,
     '',
     padded([INTERVAL_HEADER, ...intervalRows(r)]),
+    ...loopLagLines(r),
     '',
     padded([['figure', 'measured', 'target', ''], latencyTargetRow(r), floorTargetRow(r.hot_path), ['end to end at any interval', `${int(Math.max(...r.flush_intervals.map((x) => x.e2e_events_per_s)))} events/s`, '≥ 1,000,000', check(r.p99_latency_holds_1m)]]),
     hotPathLine(r.hot_path),
@@ -264,6 +274,7 @@ function latencySection(r: BenchRunInfo & FlushIntervalFigures & { p99_latency_m
     `Latest run: ${r.timestamp} at commit \`${r.commit}\`, \`${command}\`. Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB; Node ${m.node}. Load average ${r.load_average.start.map((l) => l.toFixed(1)).join('/')} at the start, ${r.load_average.end.map((l) => l.toFixed(1)).join('/')} at the end. Production shape, 2 workers; the producer of the latency runs shares the two cores.`,
     '',
     markdownTable(INTERVAL_HEADER, intervalRows(r)),
+    ...(loopLagLines(r).length === 0 ? [] : ['', loopLagLines(r).join('\n')]),
     '',
     markdownTable(['figure', 'measured', 'target', ''], [latencyTargetRow(r), ...(r.hot_path === undefined ? [] : [floorTargetRow(r.hot_path)])]),
     ...(r.hot_path === undefined ? [] : ['', hotPathLine(r.hot_path)]),

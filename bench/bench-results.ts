@@ -1,5 +1,6 @@
 // The shape of one `npm run bench` result (bench/results/<timestamp>.json).
 import type { AofRewriteFigures } from './aof-rewrite-watch';
+import type { LoopLagFigures } from './event-loop-lag-watch';
 import type { JfrSummary } from './jfr-summary';
 import type { ProfileRow } from './profile-summary';
 import type { QueryFigures } from './query-latency';
@@ -63,8 +64,10 @@ export interface FlushIntervalRow {
   p99_latency_ms: number;
   max_latency_ms: number;
   latency_samples: number;
+  /** How long the workers' and the bench's event loops stood still during the latency run (bench/event-loop-lag-watch.ts); absent in earlier runs. */
+  loop_lag?: LoopLagFigures;
   /** The same at a quarter of that figure; absent in the first runs. */
-  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number };
+  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures };
 }
 
 /** The per-interval table and its headline, in a full run and in `--only latency`. */

@@ -7,6 +7,7 @@
 // few events it gets instead of for every many.
 import type { StackAddresses } from './bench-cluster';
 import type { FlushIntervalRow } from './bench-results';
+import { describeLoopLag } from './event-loop-lag-watch';
 import { measureLatency } from './latency';
 import type { LoadedTopic } from './loaded-topic';
 import { tabstreamThroughput } from './tabstream-throughput';
@@ -44,10 +45,10 @@ export async function measureFlushIntervals(opts: {
   for (const interval of opts.intervalsMs) {
     const latencyAt = (eventsPerSecond: number) => measureLatency({ stack: opts.stack, shape: loaded.shape, partitions: loaded.partitions, workers, eventsPerSecond, flushIntervalMs: interval, ...opts.latency });
     const l = await latencyAt(best / 2);
-    log(`flush every ${interval} ms at ${Math.round(l.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms`);
+    log(`flush every ${interval} ms at ${Math.round(l.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms; ${describeLoopLag(l.loopLag)}`);
     // The producer, the broker and the workers share two cores: at half the best rate they are nearly saturated, and a quarter shows the latency without that queueing.
     const q = await latencyAt(best / 4);
-    log(`flush every ${interval} ms at ${Math.round(q.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, max ${q.maxMs} ms`);
+    log(`flush every ${interval} ms at ${Math.round(q.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, max ${q.maxMs} ms; ${describeLoopLag(q.loopLag)}`);
     const t = throughput.get(interval)!;
     rows.push({
       flush_interval_ms: interval,
@@ -62,7 +63,8 @@ export async function measureFlushIntervals(opts: {
       p99_latency_ms: l.p99Ms,
       max_latency_ms: l.maxMs,
       latency_samples: l.samples,
-      at_quarter: { sent_events_per_s: q.sentEventsPerSecond, p50_ms: q.p50Ms, p99_ms: q.p99Ms, max_ms: q.maxMs },
+      loop_lag: l.loopLag,
+      at_quarter: { sent_events_per_s: q.sentEventsPerSecond, p50_ms: q.p50Ms, p99_ms: q.p99Ms, max_ms: q.maxMs, loop_lag: q.loopLag },
     });
   }
   return rows;

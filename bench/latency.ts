@@ -5,6 +5,7 @@
 // that stamp, once per event. Warm-up messages are not recorded.
 import { partitionForKey } from '../client/partition-for-key';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
+import { EventLoopLagWatch, type LoopLagFigures } from './event-loop-lag-watch';
 import { createTopic } from './loaded-topic';
 import { TopicWriter } from './topic-writer';
 import { Workload, type WorkloadShape } from './workload';
@@ -17,6 +18,8 @@ export interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   samples: number;
+  /** How long the workers' and the bench's event loops stood still over the measured window. */
+  loopLag: LoopLagFigures;
 }
 
 const TICK_MS = 10;
@@ -73,8 +76,10 @@ export async function measureLatency(opts: {
   const writer = new TopicWriter(opts.stack.brokers, topic);
   try {
     await cluster.deploy();
-    for (let i = 0; i < opts.workers; i++) cluster.startWorker();
+    for (let i = 0; i < opts.workers; i++) cluster.startWorker({ metrics: true });
     await cluster.waitUntilBalanced(60_000);
+    const lagWatch = new EventLoopLagWatch(cluster.workers);
+    let lagWatched = false;
     // Per partition, in send order: [stamp, events, recorded?] of each message not yet flushed.
     const inFlight: Array<Array<[number, number, boolean]>> = Array.from({ length: opts.partitions }, () => []);
     const latencies: number[] = [];
@@ -105,6 +110,10 @@ export async function measureLatency(opts: {
     let lastTick = Date.now();
     while (Date.now() < stopAt) {
       const now = Date.now();
+      if (!lagWatched && now >= recordFrom) {
+        lagWatch.start();
+        lagWatched = true;
+      }
       const due = sentEvents + ((Math.min(now - lastTick, 5 * TICK_MS) / 1000) * opts.eventsPerSecond);
       lastTick = now;
       while (sentEvents < due) {
@@ -118,6 +127,7 @@ export async function measureLatency(opts: {
       await new Promise((r) => setTimeout(r, TICK_MS));
     }
     producing = false;
+    const loopLag = await lagWatch.stop();
     await writer.close();
     await poller;
     const sorted = Float64Array.from(latencies).sort();
@@ -128,6 +138,7 @@ export async function measureLatency(opts: {
       p99Ms: percentile(sorted, 0.99),
       maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
       samples: sorted.length,
+      loopLag,
     };
   } finally {
     writer.kill();
