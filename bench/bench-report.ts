@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { BenchResults, BenchRunInfo, FlushIntervalFigures, HotPathFigures, LatencyOnlyResults, PeerComparison, PeersOnlyResults, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
 import { describeAofRewrites } from './aof-rewrite-watch';
-import { describeLoopLag } from './event-loop-lag-watch';
+import { describeLoopLag, type LoopLagFigures } from './event-loop-lag-watch';
 import type { JfrSummary } from './jfr-summary';
 import { BENCH_ROOT } from './bench-stack';
 
@@ -138,11 +138,13 @@ function intervalRows(r: FlushIntervalFigures): string[][] {
   ]);
 }
 
-/** Each latency run's longest event-loop stalls (workers' and the bench's), to read its tail against; none before they were recorded. */
-function loopLagLines(r: FlushIntervalFigures): string[] {
+/** Each latency run's warm-up p99 and longest event-loop stalls (workers' and the bench's), to read its tail against; none before they were recorded. */
+function latencyRunLines(r: FlushIntervalFigures): string[] {
+  const line = (at: string, warmupP99: number | undefined, lag: LoopLagFigures | undefined) =>
+    lag === undefined ? [] : [`At ${at}: ${warmupP99 === undefined ? '' : `p99 in the warm-up before the measured window ${int(warmupP99)} ms; `}${describeLoopLag(lag)}.`];
   return r.flush_intervals.flatMap((x) => [
-    ...(x.loop_lag === undefined ? [] : [`At ${int(x.flush_interval_ms)} ms, half the rate: ${describeLoopLag(x.loop_lag)}.`]),
-    ...(x.at_quarter?.loop_lag === undefined ? [] : [`At ${int(x.flush_interval_ms)} ms, a quarter: ${describeLoopLag(x.at_quarter.loop_lag)}.`]),
+    ...line(`${int(x.flush_interval_ms)} ms, half the rate`, x.warmup_p99_latency_ms, x.loop_lag),
+    ...line(`${int(x.flush_interval_ms)} ms, a quarter`, x.at_quarter?.warmup_p99_ms, x.at_quarter?.loop_lag),
   ]);
 }
 
@@ -225,7 +227,7 @@ export function renderConsole(r: BenchResults): string {
     '',
     ...(r.flush_intervals === undefined
       ? [`latency at ${int(r.latency_sent_events_per_s)} events/s: p50 ${int(r.p50_latency_ms)} ms, p99 ${int(r.p99_latency_ms)} ms, max ${int(r.max_latency_ms)} ms${quarterLatency(r)}`]
-      : [padded([INTERVAL_HEADER, ...intervalRows(r as FlushIntervalFigures)]), ...loopLagLines(r as FlushIntervalFigures)]),
+      : [padded([INTERVAL_HEADER, ...intervalRows(r as FlushIntervalFigures)]), ...latencyRunLines(r as FlushIntervalFigures)]),
     ...(r.hot_path === undefined ? [] : [hotPathLine(r.hot_path)]),
     `memory: ${int(r.bytes_per_counter_state)} serialized bytes per counter state, ${int(r.redis_bytes_per_state)} bytes of Redis per state, worker RSS ${mib(r.rss_bytes_per_million_states)} per million states`,
     ...(r.taba_full === undefined ? [] : ['', tabaFullConsole(r.taba_full)]),
@@ -261,7 +263,7 @@ export function renderLatencyOnly(r: LatencyOnlyResults): string {
     `Tabstream benchmark (latency only, ${r.mode}) ${r.timestamp} at ${r.commit}; load average ${r.load_average.start.map((l) => l.toFixed(1)).join(' ')} -> ${r.load_average.end.map((l) => l.toFixed(1)).join(' ')}`,
     '',
     padded([INTERVAL_HEADER, ...intervalRows(r)]),
-    ...loopLagLines(r),
+    ...latencyRunLines(r),
     '',
     padded([['figure', 'measured', 'target', ''], latencyTargetRow(r), floorTargetRow(r.hot_path), ['end to end at any interval', `${int(Math.max(...r.flush_intervals.map((x) => x.e2e_events_per_s)))} events/s`, '≥ 1,000,000', check(r.p99_latency_holds_1m)]]),
     hotPathLine(r.hot_path),
@@ -274,7 +276,7 @@ function latencySection(r: BenchRunInfo & FlushIntervalFigures & { p99_latency_m
     `Latest run: ${r.timestamp} at commit \`${r.commit}\`, \`${command}\`. Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB; Node ${m.node}. Load average ${r.load_average.start.map((l) => l.toFixed(1)).join('/')} at the start, ${r.load_average.end.map((l) => l.toFixed(1)).join('/')} at the end. Production shape, 2 workers; the producer of the latency runs shares the two cores.`,
     '',
     markdownTable(INTERVAL_HEADER, intervalRows(r)),
-    ...(loopLagLines(r).length === 0 ? [] : ['', loopLagLines(r).join('\n')]),
+    ...(latencyRunLines(r).length === 0 ? [] : ['', latencyRunLines(r).join('\n')]),
     '',
     markdownTable(['figure', 'measured', 'target', ''], [latencyTargetRow(r), ...(r.hot_path === undefined ? [] : [floorTargetRow(r.hot_path)])]),
     ...(r.hot_path === undefined ? [] : ['', hotPathLine(r.hot_path)]),

@@ -66,8 +66,10 @@ export interface FlushIntervalRow {
   latency_samples: number;
   /** How long the workers' and the bench's event loops stood still during the latency run (bench/event-loop-lag-watch.ts); absent in earlier runs. */
   loop_lag?: LoopLagFigures;
+  /** p99 of the messages sent in the warm-up before the measured window (from the workers' start); absent in earlier runs. */
+  warmup_p99_latency_ms?: number;
   /** The same at a quarter of that figure; absent in the first runs. */
-  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures };
+  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures; warmup_p99_ms?: number };
 }
 
 /** The per-interval table and its headline, in a full run and in `--only latency`. */

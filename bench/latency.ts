@@ -20,6 +20,8 @@ export interface LatencyResult {
   samples: number;
   /** How long the workers' and the bench's event loops stood still over the measured window. */
   loopLag: LoopLagFigures;
+  /** The warm-up's messages (sent before the measured window, from the workers' start), kept apart. */
+  warmup: { p99Ms: number; maxMs: number; samples: number };
 }
 
 const TICK_MS = 10;
@@ -83,6 +85,7 @@ export async function measureLatency(opts: {
     // Per partition, in send order: [stamp, events, recorded?] of each message not yet flushed.
     const inFlight: Array<Array<[number, number, boolean]>> = Array.from({ length: opts.partitions }, () => []);
     const latencies: number[] = [];
+    const warmupLatencies: number[] = [];
     const started = Date.now();
     const recordFrom = started + opts.warmupMs;
     const stopAt = recordFrom + opts.measureMs;
@@ -99,7 +102,8 @@ export async function measureLatency(opts: {
           while (done[p]! < watermarks[p]! && inFlight[p]!.length > 0) {
             const [at, events, record] = inFlight[p]!.shift()!;
             done[p]!++;
-            if (record) for (let e = 0; e < events; e++) latencies.push(now - at);
+            const into = record ? latencies : warmupLatencies;
+            for (let e = 0; e < events; e++) into.push(now - at);
           }
         }
         if (!producing && now > stopAt + 20_000) throw new Error(`latency: messages not flushed 20 s after the end\n${cluster.logs()}`);
@@ -131,6 +135,7 @@ export async function measureLatency(opts: {
     await writer.close();
     await poller;
     const sorted = Float64Array.from(latencies).sort();
+    const warmupSorted = Float64Array.from(warmupLatencies).sort();
     return {
       offeredEventsPerSecond: opts.eventsPerSecond,
       sentEventsPerSecond: sentMeasured / (opts.measureMs / 1000),
@@ -139,6 +144,7 @@ export async function measureLatency(opts: {
       maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
       samples: sorted.length,
       loopLag,
+      warmup: { p99Ms: percentile(warmupSorted, 0.99), maxMs: warmupSorted.length === 0 ? Number.NaN : warmupSorted[warmupSorted.length - 1]!, samples: warmupSorted.length },
     };
   } finally {
     writer.kill();
