@@ -6,6 +6,7 @@
 import { partitionForKey } from '../client/partition-for-key';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import { EventLoopLagWatch, type LoopLagFigures } from './event-loop-lag-watch';
+import { LatencyHistogram } from './latency-histogram';
 import { createTopic } from './loaded-topic';
 import { TopicWriter } from './topic-writer';
 import { Workload, type WorkloadShape } from './workload';
@@ -56,9 +57,6 @@ function stamp(t: Template, now: number): Buffer {
   return value;
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 export async function measureLatency(opts: {
   stack: StackAddresses;
@@ -84,8 +82,8 @@ export async function measureLatency(opts: {
     let lagWatched = false;
     // Per partition, in send order: [stamp, events, recorded?] of each message not yet flushed.
     const inFlight: Array<Array<[number, number, boolean]>> = Array.from({ length: opts.partitions }, () => []);
-    const latencies: number[] = [];
-    const warmupLatencies: number[] = [];
+    const latencies = new LatencyHistogram();
+    const warmupLatencies = new LatencyHistogram();
     const started = Date.now();
     const recordFrom = started + opts.warmupMs;
     const stopAt = recordFrom + opts.measureMs;
@@ -102,8 +100,7 @@ export async function measureLatency(opts: {
           while (done[p]! < watermarks[p]! && inFlight[p]!.length > 0) {
             const [at, events, record] = inFlight[p]!.shift()!;
             done[p]!++;
-            const into = record ? latencies : warmupLatencies;
-            for (let e = 0; e < events; e++) into.push(now - at);
+            (record ? latencies : warmupLatencies).add(now - at, events);
           }
         }
         if (!producing && now > stopAt + 20_000) throw new Error(`latency: messages not flushed 20 s after the end\n${cluster.logs()}`);
@@ -134,17 +131,15 @@ export async function measureLatency(opts: {
     const loopLag = await lagWatch.stop();
     await writer.close();
     await poller;
-    const sorted = Float64Array.from(latencies).sort();
-    const warmupSorted = Float64Array.from(warmupLatencies).sort();
     return {
       offeredEventsPerSecond: opts.eventsPerSecond,
       sentEventsPerSecond: sentMeasured / (opts.measureMs / 1000),
-      p50Ms: percentile(sorted, 0.5),
-      p99Ms: percentile(sorted, 0.99),
-      maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
-      samples: sorted.length,
+      p50Ms: latencies.percentile(0.5),
+      p99Ms: latencies.percentile(0.99),
+      maxMs: latencies.max,
+      samples: latencies.samples,
       loopLag,
-      warmup: { p99Ms: percentile(warmupSorted, 0.99), maxMs: warmupSorted.length === 0 ? Number.NaN : warmupSorted[warmupSorted.length - 1]!, samples: warmupSorted.length },
+      warmup: { p99Ms: warmupLatencies.percentile(0.99), maxMs: warmupLatencies.max, samples: warmupLatencies.samples },
     };
   } finally {
     writer.kill();
