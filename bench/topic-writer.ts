@@ -19,6 +19,13 @@ export class TopicWriter {
     this.child.stdout.on('data', keep);
     this.child.stderr.on('data', keep);
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    // A writer that died (no jar, a broker refusing it) closes the pipe: flush() says so rather than crashing on EPIPE.
+    this.child.stdin.on('error', () => {});
+  }
+
+  /** Throws with the writer's output once it has exited (it only exits when told to, or on a failure). */
+  private gone(code: number | null): never {
+    throw new Error(`topic writer exited ${code} before its input ended: ${this.output.slice(-2000)}`);
   }
 
   /** Queues a message; partition -1 lets Kafka's key partitioner choose. Resolves when the pipe has room. */
@@ -40,7 +47,9 @@ export class TopicWriter {
     const chunk = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    if (!this.child.stdin.write(chunk)) await new Promise((r) => this.child.stdin.once('drain', r));
+    if (this.child.exitCode !== null) this.gone(this.child.exitCode);
+    // Waiting for room in the pipe, or for the writer's exit: a dead writer never drains it.
+    if (!this.child.stdin.write(chunk)) await Promise.race([new Promise((r) => this.child.stdin.once('drain', r)), this.exited.then((code) => this.gone(code))]);
   }
 
   /** Sends what is left, waits for every acknowledgement, and returns how many messages were sent. */
