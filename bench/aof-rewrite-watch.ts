@@ -93,7 +93,8 @@ export class AofRewriteWatch {
         .catch(() => {}); // a missed poll leaves a gap, nothing more
     };
     poll();
-    this.timer = setInterval(poll, POLL_MS);
+    // Unref'd: a run that fails before stop() must not be kept alive by the watch.
+    this.timer = setInterval(poll, POLL_MS).unref();
   }
 
   /** Ends the watch; rewrites are timed from `originMs` (the wall time the run's timeline starts at). */

@@ -58,7 +58,7 @@ export class EventLoopLagWatch {
           if (lag !== undefined) this.perWorker[i]!.push(lag * 1000);
         }),
       );
-    }, POLL_MS);
+    }, POLL_MS).unref(); // a run that fails before stop() must not be kept alive by the watch
   }
 
   async stop(): Promise<LoopLagFigures> {
