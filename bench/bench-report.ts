@@ -272,11 +272,12 @@ export function renderLatencyOnly(r: LatencyOnlyResults): string {
 
 function latencySection(r: BenchRunInfo & FlushIntervalFigures & { p99_latency_ms: number; hot_path?: HotPathFigures }, command: string): string {
   const m = r.machine;
+  const runLines = latencyRunLines(r);
   return [
     `Latest run: ${r.timestamp} at commit \`${r.commit}\`, \`${command}\`. Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB; Node ${m.node}. Load average ${r.load_average.start.map((l) => l.toFixed(1)).join('/')} at the start, ${r.load_average.end.map((l) => l.toFixed(1)).join('/')} at the end. Production shape, 2 workers; the producer of the latency runs shares the two cores.`,
     '',
     markdownTable(INTERVAL_HEADER, intervalRows(r)),
-    ...(latencyRunLines(r).length === 0 ? [] : ['', latencyRunLines(r).join('\n')]),
+    ...(runLines.length === 0 ? [] : ['', runLines.join('\n')]),
     '',
     markdownTable(['figure', 'measured', 'target', ''], [latencyTargetRow(r), ...(r.hot_path === undefined ? [] : [floorTargetRow(r.hot_path)])]),
     ...(r.hot_path === undefined ? [] : ['', hotPathLine(r.hot_path)]),

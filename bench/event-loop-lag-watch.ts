@@ -8,18 +8,25 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BenchWorker } from './bench-worker';
 
+/** One loop's longest stall in the window, ms, and the seconds with one of 100 ms or more, of how many watched. */
+export interface LoopLag {
+  max_ms: number;
+  seconds_over_100_ms: number;
+  seconds: number;
+}
+
 export interface LoopLagFigures {
-  /** Per worker: its longest stall in the window, ms, and the seconds with one of 100 ms or more. */
-  workers: Array<{ max_ms: number; seconds_over_100_ms: number; seconds: number }>;
-  /** The bench process's own loop (producer and poller), the same figures. */
-  bench: { max_ms: number; seconds_over_100_ms: number; seconds: number };
+  /** Per worker. */
+  workers: LoopLag[];
+  /** The bench process's own loop (producer and poller). */
+  bench: LoopLag;
 }
 
 const POLL_MS = 1000;
 const STALL_MS = 100;
 
 /** Longest stall and the seconds with one of STALL_MS or more, from per-second maxima in ms. */
-export function lagFigures(perSecondMaxMs: readonly number[]): { max_ms: number; seconds_over_100_ms: number; seconds: number } {
+export function lagFigures(perSecondMaxMs: readonly number[]): LoopLag {
   return {
     max_ms: perSecondMaxMs.length === 0 ? Number.NaN : Math.round(Math.max(...perSecondMaxMs)),
     seconds_over_100_ms: perSecondMaxMs.filter((ms) => ms >= STALL_MS).length,
@@ -29,7 +36,7 @@ export function lagFigures(perSecondMaxMs: readonly number[]): { max_ms: number;
 
 /** One line for a log or report: each worker's and the bench's longest stall, and its seconds with one of 100 ms or more. */
 export function describeLoopLag(f: LoopLagFigures): string {
-  const one = (name: string, l: LoopLagFigures['bench']) => `${name} ${l.max_ms} ms (${l.seconds_over_100_ms} of ${l.seconds} s ≥ ${STALL_MS} ms)`;
+  const one = (name: string, l: LoopLag) => `${name} ${l.max_ms} ms (${l.seconds_over_100_ms} of ${l.seconds} s ≥ ${STALL_MS} ms)`;
   return `longest event-loop stall: ${[...f.workers.map((w, i) => one(`worker ${i + 1}`, w)), one('bench', f.bench)].join(', ')}`;
 }
 

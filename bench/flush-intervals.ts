@@ -8,9 +8,14 @@
 import type { StackAddresses } from './bench-cluster';
 import type { FlushIntervalRow } from './bench-results';
 import { describeLoopLag } from './event-loop-lag-watch';
-import { measureLatency } from './latency';
+import { measureLatency, type LatencyResult } from './latency';
 import type { LoadedTopic } from './loaded-topic';
 import { tabstreamThroughput } from './tabstream-throughput';
+
+/** A latency run's log line. */
+function latencyLine(interval: number, r: LatencyResult): string {
+  return `flush every ${interval} ms at ${Math.round(r.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (warm-up p99 ${r.warmup.p99Ms} ms); ${describeLoopLag(r.loopLag)}`;
+}
 
 export async function measureFlushIntervals(opts: {
   stack: StackAddresses;
@@ -45,10 +50,10 @@ export async function measureFlushIntervals(opts: {
   for (const interval of opts.intervalsMs) {
     const latencyAt = (eventsPerSecond: number) => measureLatency({ stack: opts.stack, shape: loaded.shape, partitions: loaded.partitions, workers, eventsPerSecond, flushIntervalMs: interval, ...opts.latency });
     const l = await latencyAt(best / 2);
-    log(`flush every ${interval} ms at ${Math.round(l.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (warm-up p99 ${l.warmup.p99Ms} ms); ${describeLoopLag(l.loopLag)}`);
+    log(latencyLine(interval, l));
     // The producer, the broker and the workers share two cores: at half the best rate they are nearly saturated, and a quarter shows the latency without that queueing.
     const q = await latencyAt(best / 4);
-    log(`flush every ${interval} ms at ${Math.round(q.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, max ${q.maxMs} ms (warm-up p99 ${q.warmup.p99Ms} ms); ${describeLoopLag(q.loopLag)}`);
+    log(latencyLine(interval, q));
     const t = throughput.get(interval)!;
     rows.push({
       flush_interval_ms: interval,

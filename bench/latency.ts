@@ -57,7 +57,6 @@ function stamp(t: Template, now: number): Buffer {
   return value;
 }
 
-
 export async function measureLatency(opts: {
   stack: StackAddresses;
   shape: WorkloadShape;
