@@ -14,7 +14,8 @@ interface FetchedPartition {
     attributes: number;
     producerId: bigint;
     firstTimestamp: bigint;
-    records: Array<{ offsetDelta: number; key: Buffer | null; value: Buffer | null; headers: Array<[Buffer, Buffer]> }>;
+    maxTimestamp: bigint;
+    records: Array<{ offsetDelta: number; timestampDelta: bigint; key: Buffer | null; value: Buffer | null; headers: Array<[Buffer, Buffer]> }>;
   }>;
 }
 interface FetchResponse {
@@ -29,6 +30,7 @@ const ROUTE_AGAIN = new Set([3 /* UNKNOWN_TOPIC_OR_PARTITION */, 6 /* NOT_LEADER
 /** Record batch attribute bits (Kafka's record batch format v2). */
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
+const LOG_APPEND_TIME = 0x08;
 
 const READ_COMMITTED = 1;
 
@@ -242,10 +244,11 @@ export class PartitionReader implements InputConsumer {
         continue;
       }
       if ((batch.attributes & TRANSACTIONAL) !== 0 && abortedNow.has(batch.producerId)) continue;
-      const timestamp = String(batch.firstTimestamp);
       for (const record of batch.records) {
         const offset = batch.firstOffset + BigInt(record.offsetDelta);
         if (offset < state.offset) continue; // a batch starts before the fetch offset
+        // The record's own timestamp, as Kafka's clients read it: under LogAppendTime, the broker's (the batch's maximum).
+        const timestamp = String((batch.attributes & LOG_APPEND_TIME) !== 0 ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta);
         records.push(
           this.opts.withHeaders === true
             ? { offset: String(offset), key: record.key, value: record.value, timestamp, headers: record.headers }

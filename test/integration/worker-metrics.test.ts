@@ -69,6 +69,16 @@ describe('topology worker --metrics-port', () => {
     expect(sumOf(m, 'tabstream_checkpoints_failed_total', ofTopology)).toBe(0);
     expect(sumOf(m, 'tabstream_dead_letters_total', ofTopology)).toBe(0);
     expect(sumOf(m, 'tabstream_checkpoint_duration_seconds_count', ofTopology)).toBeGreaterThanOrEqual(1);
+    // Every record's age at each stage, from its producer's timestamp: all of them, each stage no younger than the one before.
+    const records = sumOf(m, 'tabstream_records_total', ofTopology);
+    const latency = (stage: string, series = 'count', labels: Record<string, string> = {}) =>
+      sumOf(m, `tabstream_record_e2e_latency_seconds_${series}`, { ...ofTopology, stage, ...labels });
+    for (const stage of ['received', 'folded', 'queryable']) {
+      expect(latency(stage)).toBe(records);
+      expect(latency(stage, 'bucket', { le: '60' })).toBe(records);
+    }
+    expect(latency('folded', 'sum')).toBeGreaterThanOrEqual(latency('received', 'sum'));
+    expect(latency('queryable', 'sum')).toBeGreaterThan(latency('folded', 'sum'));
     const flushAges = samplesOf(m, 'tabstream_last_flush_age_seconds', ofTopology);
     expect(flushAges.length).toBeGreaterThanOrEqual(1);
     expect(flushAges.every((s) => s.value >= 0 && s.value < 60)).toBe(true);

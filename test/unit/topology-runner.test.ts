@@ -9,7 +9,7 @@ import { StateStoreError, StateStoreUnavailableError } from '../../state/errors'
 import type { InputRecord } from '../../contracts/input-consumer';
 import { WorkingSet } from '../../contracts/working-set';
 import { registryWithFragile } from '../support/fragile-handler';
-import { now, records, deferred, setup, sleep, tabOn } from '../support/runner-fakes';
+import { counter, now, records, deferred, setup, sleep, tabOn } from '../support/runner-fakes';
 
 describe('TopologyRunner on fakes', () => {
   it("collects stale states that are only in Redis (Taba's GC), but none a fold fetched or made since its page was read", async () => {
@@ -99,6 +99,34 @@ describe('TopologyRunner on fakes', () => {
     await inFlight;
     await handOver;
     expect(store.meta.get(0)).toMatchObject({ watermark: 19, events: 20 });
+    await runner.stop();
+  });
+
+  it("counts each record's age when received, folded and queryable (once its checkpoint is written), and not queryable before", async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0]);
+    const aged = (offset: number, ageMs: number): InputRecord => ({ ...counter(0, offset), timestamp: String(Date.now() - ageMs) });
+    // Two records 2 s old, one 20 ms old and one with no timestamp (Kafka's -1): three counted.
+    await reader().deliver(0, [aged(0, 2_000), aged(1, 2_000), aged(2, 20), { ...counter(0, 3), timestamp: '-1' }]);
+    const latency = runner.metrics.get(0)!.latency;
+    for (const stage of [latency.received, latency.folded]) {
+      expect(stage.count).toBe(3);
+      expect(stage.sum).toBeGreaterThanOrEqual(4.02);
+      expect(stage.sum).toBeLessThan(4.5);
+    }
+    expect(latency.queryable.count).toBe(0);
+    // A write that fails leaves them not queryable; the one that succeeds counts them, once.
+    store.beforeWrite = () => {
+      throw new StateStoreUnavailableError('down');
+    };
+    await runner.flush();
+    expect(latency.queryable.count).toBe(0);
+    store.beforeWrite = () => {};
+    await runner.flush();
+    expect(latency.queryable.count).toBe(3);
+    expect(latency.queryable.counts[0]).toBe(0); // none under 5 ms old
+    expect(latency.queryable.sum).toBeGreaterThanOrEqual(4.02);
     await runner.stop();
   });
 

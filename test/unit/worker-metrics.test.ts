@@ -61,6 +61,31 @@ describe('worker /metrics from runner events', () => {
     expect(sumOf(after, 'tabstream_owned_partitions', { topology: 'taba' })).toBe(1);
   });
 
+  it("renders the record latency histograms cumulative per stage, read at scrape time, and drops a partition's with its hand-over", async () => {
+    const { scrape, startRunner } = fakeWorker();
+    const runner = startRunner('taba');
+    const metrics = takeUp(runner, 3, 1);
+    metrics.latency.folded.observe(0.02);
+    metrics.latency.folded.observe(0.2);
+    metrics.latency.folded.observe(100);
+    const m = await scrape();
+    expect(m.types.get('tabstream_record_e2e_latency_seconds')).toBe('histogram');
+    const bucket = (stage: string, le: string) => sumOf(m, 'tabstream_record_e2e_latency_seconds_bucket', { partition: '3', stage, le });
+    expect(bucket('folded', '0.01')).toBe(0);
+    expect(bucket('folded', '0.025')).toBe(1);
+    expect(bucket('folded', '0.2')).toBe(2);
+    expect(bucket('folded', '60')).toBe(2);
+    expect(bucket('folded', '+Inf')).toBe(3);
+    expect(bucket('queryable', '+Inf')).toBe(0);
+    expect(sumOf(m, 'tabstream_record_e2e_latency_seconds_count', { partition: '3', stage: 'folded', worker: 'w1' })).toBe(3);
+    expect(sumOf(m, 'tabstream_record_e2e_latency_seconds_sum', { partition: '3', stage: 'folded' })).toBeCloseTo(100.22, 9);
+
+    metrics.latency.queryable.observe(0.4);
+    expect(sumOf(await scrape(), 'tabstream_record_e2e_latency_seconds_count', { stage: 'queryable' })).toBe(1);
+    runner.events.emit('handed_over', { partition: 3, generation: 2, reason: 'reassigned', pendingDropped: false });
+    expect(samplesOf(await scrape(), 'tabstream_record_e2e_latency_seconds_count', {})).toHaveLength(0);
+  });
+
   it('reads the task counters at scrape time, keeps a released partition until it is handed over, and forgets a stopped runner', async () => {
     const { events, scrape, startRunner } = fakeWorker();
     const runner = startRunner('taba');

@@ -1,7 +1,7 @@
 // Prometheus metrics whose values are read at scrape time (prom-client
 // collect callbacks) from counters and state kept elsewhere, so the code
 // that keeps them never calls prom-client.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
 
 /** One labelled value of a metric. */
 export type Sample = [labels: Record<string, string>, value: number];
@@ -44,4 +44,43 @@ export function scrapedGauge(registry: Registry, { name, help, labelNames, read 
       return refill(this, read, (labels, value) => this.set(labels, value));
     },
   });
+}
+
+/** One labelled histogram as kept elsewhere: a count per bucket (not cumulative; the last one +Inf's), their sum and count. */
+export type HistogramSample = [labels: Record<string, string>, histogram: { counts: ArrayLike<number>; sum: number; count: number }];
+
+/**
+ * A histogram whose buckets are counted elsewhere (on a path where
+ * prom-client's observe, hashing its labels each time, would cost too much)
+ * and read at scrape time: a metric of prom-client's shape (`get()`) that
+ * its registry renders like its own histograms.
+ */
+export function scrapedHistogram(
+  registry: Registry,
+  { name, help, labelNames, bounds, read }: { name: string; help: string; labelNames: string[]; bounds: readonly number[]; read: () => HistogramSample[] },
+): void {
+  const values = (): Array<{ labels: Record<string, string | number>; value: number; metricName: string }> =>
+    read().flatMap(([labels, h]) => {
+      let cumulative = 0;
+      const buckets = bounds.map((le, i) => {
+        cumulative += h.counts[i] ?? 0;
+        return { labels: { ...labels, le }, value: cumulative, metricName: `${name}_bucket` };
+      });
+      return [
+        ...buckets,
+        { labels: { ...labels, le: '+Inf' }, value: h.count, metricName: `${name}_bucket` },
+        { labels, value: h.sum, metricName: `${name}_sum` },
+        { labels, value: h.count, metricName: `${name}_count` },
+      ];
+    });
+  const metric = {
+    name,
+    help,
+    type: 'histogram',
+    labelNames,
+    aggregator: 'sum',
+    get: () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values() }),
+    reset: () => {},
+  };
+  registry.registerMetric(metric as unknown as Metric);
 }

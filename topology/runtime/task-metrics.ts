@@ -1,3 +1,5 @@
+import { RecordLatency } from './record-latency';
+
 /** The counter of dead letters sent for one reason: `dead_letters_<reason>` (beside `dead_letters`, their sum). */
 const DEAD_LETTER_PREFIX = 'dead_letters_';
 
@@ -15,6 +17,8 @@ export class TaskMetrics {
   readonly counters = new Map<string, number>();
   /** Values that go up and down (the dedup window's size, the states held). */
   readonly gauges = new Map<string, number>();
+  /** How old records are when received, folded and queryable (record-latency.ts). */
+  readonly latency = new RecordLatency();
 
   count(metric: string, by = 1): void {
     this.counters.set(metric, (this.counters.get(metric) ?? 0) + by);

@@ -14,6 +14,7 @@ import type { WorkingSet } from '../../contracts/working-set';
 import { StateFetchError } from './state-fetch-error';
 import { RunnerEmitter, type RunnerEventName, type RunnerEvents } from './runner-events';
 import { logRunnerEvents } from './runner-log';
+import { recordStamp } from './record-latency';
 
 export interface RunnerDeps {
   store: RunnerStateStore;
@@ -49,7 +50,9 @@ interface Slot {
   /** Counts this owner's writes: with the token, each write's id. */
   seq: number;
   /** A checkpoint taken and not yet in Redis, retried as it is before any newer one. */
-  pending: { checkpoint: PartitionCheckpoint; commits: TaskInput[] } | null;
+  pending: { checkpoint: PartitionCheckpoint; commits: TaskInput[]; stamps: number[] } | null;
+  /** Timestamps (epoch ms) of the records folded since the last draft: queryable once its checkpoint is written. */
+  unflushed: number[];
   /** Failed attempts of the pending write in a row, and when it is due again. */
   retry: Backoff;
   /** Consumption of this partition is paused (its writes fail: back-pressure). */
@@ -345,7 +348,7 @@ export class TopologyRunner {
       }
     }
     const retry = new Backoff(this.deps.checkpointRetry ?? checkpointRetryPolicy(this.deps.flushIntervalMs), this.random);
-    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, retry, paused: false, busy: null });
+    this.slots.set(index, { task, token: claimed.token, durable: loaded.watermark, seq: 0, pending: null, unflushed: [], retry, paused: false, busy: null });
     this.tasks.set(index, task);
     this.stalls.clear(index);
     this.emit('took_up', { partition: index, generation, token: claimed.token, watermark: loaded.watermark, dedupBuckets: loaded.dedup.size, metrics });
@@ -455,8 +458,11 @@ export class TopologyRunner {
       slot.pending = {
         checkpoint: { ...taken.checkpoint, token: 0, checkpointId: '', expectedWatermark: -1 },
         commits: taken.commits,
+        stamps: slot.unflushed,
       };
     }
+    // With nothing to write, what was folded changed nothing (replays): it is as queryable as it will be.
+    slot.unflushed = [];
   }
 
   private async write(index: number, slot: Slot): Promise<void> {
@@ -484,6 +490,7 @@ export class TopologyRunner {
     const metrics = this.metrics.get(index);
     metrics?.count('events_folded', checkpoint.eventsDelta);
     metrics?.count('checkpoints_written');
+    metrics?.latency.queryable.observeStamps(pending.stamps, Date.now());
     const unmirrored = this.unmirrored.get(index) ?? new Map<string, TaskInput>();
     for (const c of pending.commits) unmirrored.set(c.topic, c);
     this.unmirrored.set(index, unmirrored);
@@ -605,6 +612,9 @@ export class TopologyRunner {
    * checkpoint of its partition is taken (`busy`).
    */
   private async onBatch(topic: string, partition: number, messages: InputRecord[]): Promise<void> {
+    const latency = this.metrics.get(partition)?.latency;
+    const stamps = messages.map((m) => recordStamp(m.timestamp));
+    latency?.received.observeStamps(stamps, Date.now());
     for (let from = 0; from < messages.length; from += BATCH_SLICE) {
       const slot = this.slots.get(partition);
       if (slot === undefined) return;
@@ -621,6 +631,8 @@ export class TopologyRunner {
             slot.busy = null;
           }
         }
+        latency?.folded.observeStamps(stamps, Date.now(), from, to);
+        for (let i = from; i < to; i++) slot.unflushed.push(stamps[i]!);
       } catch (err) {
         if (this.slots.get(partition) !== slot) return;
         if (err instanceof StateFetchError) {

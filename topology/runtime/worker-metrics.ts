@@ -7,7 +7,8 @@
 import { deadLetterReason } from './task-metrics';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Worker } from './worker';
-import { scrapedCounter, scrapedGauge, type Sample } from './scraped-metrics';
+import { scrapedCounter, scrapedGauge, scrapedHistogram, type HistogramSample, type Sample } from './scraped-metrics';
+import { RECORD_LATENCY_BOUNDS, RECORD_STAGES } from './record-latency';
 import { ObservedRunners, type ObservedPartition, type ObservedTopology } from './observed-runners';
 import { zookeeperMetrics } from './zookeeper-metrics';
 
@@ -122,6 +123,20 @@ export function workerMetricsRegistry(worker: Worker): Registry {
         ),
     });
   }
+
+  // Kafka Streams' record-e2e-latency (KIP-613), split by stage: the record's timestamp to now, per record.
+  scrapedHistogram(registry, {
+    name: 'tabstream_record_e2e_latency_seconds',
+    help: 'Time from a record’s timestamp to its stage: received from the Kafka reader, folded into the states, queryable (its checkpoint written to Redis)',
+    labelNames: [...perPartition, 'stage'],
+    bounds: RECORD_LATENCY_BOUNDS,
+    read: () =>
+      [...observed.topologies].flatMap(([topology, t]) =>
+        [...t.partitions].flatMap(([partition, { metrics }]): HistogramSample[] =>
+          metrics === null ? [] : RECORD_STAGES.map((stage) => [{ topology, partition: String(partition), stage }, metrics.latency.stage(stage)]),
+        ),
+      ),
+  });
 
   /** One sample per topology, or per (topology, partition) where `per` gives one. */
   const perTopology = (value: (t: ObservedTopology) => number) => (): Sample[] =>
