@@ -32,6 +32,8 @@ export interface InputConsumer {
 export interface InputConsumerOptions {
   partitions: Array<InputPartition & { start: number }>;
   onBatch: (topic: string, partition: number, records: InputRecord[]) => Promise<void>;
+  /** Told of each batch as it comes from Kafka, before it waits its turn for `onBatch` (for the records' latency). */
+  onFetched?: (topic: string, partition: number, records: readonly InputRecord[]) => void;
   /** A partition that cannot be read from its position (Kafka no longer holds it): the reader skips it from then on. */
   onUnreadable?: (topic: string, partition: number, reason: string) => void;
 }

@@ -259,7 +259,9 @@ export class PartitionReader implements InputConsumer {
     if (next === state.offset) return;
     state.offset = next;
     state.served = ++this.round;
-    if (records.length > 0) await this.prefetched.push(state.topic, state.partition, records);
+    if (records.length === 0) return;
+    this.opts.onFetched?.(state.topic, state.partition, records);
+    await this.prefetched.push(state.topic, state.partition, records);
   }
 }
 

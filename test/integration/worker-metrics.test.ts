@@ -73,10 +73,11 @@ describe('topology worker --metrics-port', () => {
     const records = sumOf(m, 'tabstream_records_total', ofTopology);
     const latency = (stage: string, series = 'count', labels: Record<string, string> = {}) =>
       sumOf(m, `tabstream_record_e2e_latency_seconds_${series}`, { ...ofTopology, stage, ...labels });
-    for (const stage of ['received', 'folded', 'queryable']) {
+    for (const stage of ['fetched', 'received', 'folded', 'queryable']) {
       expect(latency(stage)).toBe(records);
       expect(latency(stage, 'bucket', { le: '60' })).toBe(records);
     }
+    expect(latency('received', 'sum')).toBeGreaterThanOrEqual(latency('fetched', 'sum'));
     expect(latency('folded', 'sum')).toBeGreaterThanOrEqual(latency('received', 'sum'));
     expect(latency('queryable', 'sum')).toBeGreaterThan(latency('folded', 'sum'));
     const flushAges = samplesOf(m, 'tabstream_last_flush_age_seconds', ofTopology);

@@ -149,6 +149,7 @@ export class FakeConsumer implements InputConsumer {
   async deliver(partition: number, batch: InputRecord[]): Promise<void> {
     if (!this.started || this.stopped || this.paused.has(partition)) return;
     this.lastActivityAt = Date.now();
+    this.opts.onFetched?.(TOPIC, partition, batch);
     await this.opts.onBatch(TOPIC, partition, batch);
   }
 }

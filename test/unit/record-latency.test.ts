@@ -31,6 +31,13 @@ describe('LatencyBuckets', () => {
     expect(h.sum).toBeCloseTo(2.12, 9);
   });
 
+  it("reads records' Kafka timestamps, skipping those without one", () => {
+    const h = new LatencyBuckets();
+    h.observeRecords([{ timestamp: '1000' }, { timestamp: '-1' }, { timestamp: '1900' }], 2_000);
+    expect(h.count).toBe(2);
+    expect(h.sum).toBeCloseTo(1.1, 9);
+  });
+
   it('observes only the given range of stamps', () => {
     const h = new LatencyBuckets();
     h.observeStamps([0, 0, 0, 0], 100, 1, 3);

@@ -102,15 +102,16 @@ describe('TopologyRunner on fakes', () => {
     await runner.stop();
   });
 
-  it("counts each record's age when received, folded and queryable (once its checkpoint is written), and not queryable before", async () => {
+  it("counts each record's age when fetched, received, folded and queryable (once its checkpoint is written), and not queryable before", async () => {
     const { store, runner, reader } = setup();
     await runner.start();
     await runner.assign(1, [0]);
-    const aged = (offset: number, ageMs: number): InputRecord => ({ ...counter(0, offset), timestamp: String(Date.now() - ageMs) });
+    const t = Date.now();
+    const aged = (offset: number, ageMs: number): InputRecord => ({ ...counter(0, offset), timestamp: String(t - ageMs) });
     // Two records 2 s old, one 20 ms old and one with no timestamp (Kafka's -1): three counted.
     await reader().deliver(0, [aged(0, 2_000), aged(1, 2_000), aged(2, 20), { ...counter(0, 3), timestamp: '-1' }]);
     const latency = runner.metrics.get(0)!.latency;
-    for (const stage of [latency.received, latency.folded]) {
+    for (const stage of [latency.fetched, latency.received, latency.folded]) {
       expect(stage.count).toBe(3);
       expect(stage.sum).toBeGreaterThanOrEqual(4.02);
       expect(stage.sum).toBeLessThan(4.5);

@@ -1,6 +1,7 @@
 // How long records take from their timestamp (the producer's CreateTime, or
-// the broker's LogAppendTime) to three points of a worker: handed over by the
-// Kafka reader, folded into the states, and queryable (the checkpoint that
+// the broker's LogAppendTime) to four points of a worker: fetched from Kafka
+// by the reader, handed over to be folded (after waiting in the reader's
+// prefetch queue), folded into the states, and queryable (the checkpoint that
 // covers them is in Redis). Kafka Streams' record-e2e-latency (KIP-613),
 // kept as histograms so a tail shows, and split by stage so it shows where.
 // Counted on the record path: a bucket search and two additions per record
@@ -9,7 +10,7 @@
 /** Upper bounds of the buckets, in seconds (a last one, +Inf, is implied). */
 export const RECORD_LATENCY_BOUNDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60];
 
-export const RECORD_STAGES = ['received', 'folded', 'queryable'] as const;
+export const RECORD_STAGES = ['fetched', 'received', 'folded', 'queryable'] as const;
 export type RecordStage = (typeof RECORD_STAGES)[number];
 
 /** Counts per bucket (not cumulative), their sum and count: a Prometheus histogram's series. */
@@ -29,6 +30,14 @@ export class LatencyBuckets {
     this.count += 1;
   }
 
+  /** Each of these records (their Kafka timestamps) as of `nowMs`. */
+  observeRecords(records: ReadonlyArray<{ timestamp: string }>, nowMs: number): void {
+    for (const r of records) {
+      const stamp = recordStamp(r.timestamp);
+      if (stamp >= 0) this.observe((nowMs - stamp) / 1000);
+    }
+  }
+
   /** Each record of `stamps` (epoch ms; NaN or negative: no timestamp, skipped) as of `nowMs`. */
   observeStamps(stamps: ArrayLike<number>, nowMs: number, from = 0, to = stamps.length): void {
     for (let i = from; i < to; i++) {
@@ -40,6 +49,7 @@ export class LatencyBuckets {
 
 /** A task's record latencies, one histogram per stage. */
 export class RecordLatency {
+  readonly fetched = new LatencyBuckets();
   readonly received = new LatencyBuckets();
   readonly folded = new LatencyBuckets();
   readonly queryable = new LatencyBuckets();

@@ -577,6 +577,7 @@ export class TopologyRunner {
     this.consumer = this.deps.consumers({
       partitions,
       onBatch: (topic, partition, messages) => this.onBatch(topic, partition, messages),
+      onFetched: (_topic, partition, records) => this.metrics.get(partition)?.latency.fetched.observeRecords(records, Date.now()),
       onUnreadable: (_topic, partition, reason) => {
         if (this.slots.has(partition)) this.stalls.set(partition, 'input_unreadable', reason);
       },

@@ -127,7 +127,7 @@ export function workerMetricsRegistry(worker: Worker): Registry {
   // Kafka Streams' record-e2e-latency (KIP-613), split by stage: the record's timestamp to now, per record.
   scrapedHistogram(registry, {
     name: 'tabstream_record_e2e_latency_seconds',
-    help: 'Time from a record’s timestamp to its stage: received from the Kafka reader, folded into the states, queryable (its checkpoint written to Redis)',
+    help: 'Time from a record’s timestamp to its stage: fetched from Kafka, received from the reader’s prefetch queue, folded into the states, queryable (its checkpoint written to Redis)',
     labelNames: [...perPartition, 'stage'],
     bounds: RECORD_LATENCY_BOUNDS,
     read: () =>
