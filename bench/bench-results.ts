@@ -1,4 +1,5 @@
 // The shape of one `npm run bench` result (bench/results/<timestamp>.json).
+import type { StageFigures } from './stage-latency';
 import type { AofRewriteFigures } from './aof-rewrite-watch';
 import type { LoopLagFigures } from './event-loop-lag-watch';
 import type { JfrSummary } from './jfr-summary';
@@ -68,8 +69,10 @@ export interface FlushIntervalRow {
   loop_lag?: LoopLagFigures;
   /** p99 of the messages sent in the warm-up before the measured window (from the workers' start); absent in earlier runs. */
   warmup_p99_latency_ms?: number;
+  /** Inside the workers over the latency run: each record's age (from its Kafka timestamp) when received, folded and queryable (bench/stage-latency.ts); absent in earlier runs. */
+  stages?: StageFigures;
   /** The same at a quarter of that figure; absent in the first runs. */
-  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures; warmup_p99_ms?: number };
+  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures; warmup_p99_ms?: number; stages?: StageFigures };
 }
 
 /** The per-interval table and its headline, in a full run and in `--only latency`. */

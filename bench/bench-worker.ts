@@ -69,15 +69,20 @@ export class BenchWorker {
    */
   async metrics(): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (this.metricsPort === undefined || this.exited) return out;
-    const text = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5_000) })
-      .then((r) => r.text())
-      .catch(() => '');
+    const text = await this.metricsText();
     for (const line of text.split('\n')) {
       const m = /^([a-z_]+)(?:\{[^}]*\})? ([-+0-9.eE]+|NaN)$/.exec(line);
       if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
     }
     return out;
+  }
+
+  /** Its /metrics as text; empty when it serves none, has exited or does not answer within 5 s. */
+  async metricsText(): Promise<string> {
+    if (this.metricsPort === undefined || this.exited) return '';
+    return fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5_000) })
+      .then((r) => r.text())
+      .catch(() => '');
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -8,13 +8,14 @@
 import type { StackAddresses } from './bench-cluster';
 import type { FlushIntervalRow } from './bench-results';
 import { describeLoopLag } from './event-loop-lag-watch';
+import { describeStages } from './stage-latency';
 import { measureLatency, type LatencyResult } from './latency';
 import type { LoadedTopic } from './loaded-topic';
 import { tabstreamThroughput } from './tabstream-throughput';
 
 /** A latency run's log line. */
 function latencyLine(interval: number, r: LatencyResult): string {
-  return `flush every ${interval} ms at ${Math.round(r.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (warm-up p99 ${r.warmup.p99Ms} ms); ${describeLoopLag(r.loopLag)}`;
+  return `flush every ${interval} ms at ${Math.round(r.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (warm-up p99 ${r.warmup.p99Ms} ms); ${describeLoopLag(r.loopLag)}; ${describeStages(r.stages)}`;
 }
 
 export async function measureFlushIntervals(opts: {
@@ -70,7 +71,8 @@ export async function measureFlushIntervals(opts: {
       latency_samples: l.samples,
       loop_lag: l.loopLag,
       warmup_p99_latency_ms: l.warmup.p99Ms,
-      at_quarter: { sent_events_per_s: q.sentEventsPerSecond, p50_ms: q.p50Ms, p99_ms: q.p99Ms, max_ms: q.maxMs, loop_lag: q.loopLag, warmup_p99_ms: q.warmup.p99Ms },
+      stages: l.stages,
+      at_quarter: { sent_events_per_s: q.sentEventsPerSecond, p50_ms: q.p50Ms, p99_ms: q.p99Ms, max_ms: q.maxMs, loop_lag: q.loopLag, warmup_p99_ms: q.warmup.p99Ms, stages: q.stages },
     });
   }
   return rows;

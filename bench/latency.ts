@@ -7,6 +7,7 @@ import { partitionForKey } from '../client/partition-for-key';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import { EventLoopLagWatch, type LoopLagFigures } from './event-loop-lag-watch';
 import { LatencyHistogram } from './latency-histogram';
+import { addStageBuckets, stageFigures, type StageBuckets, type StageFigures } from './stage-latency';
 import { createTopic } from './loaded-topic';
 import { TopicWriter } from './topic-writer';
 import { Workload, type WorkloadShape } from './workload';
@@ -23,6 +24,8 @@ export interface LatencyResult {
   loopLag: LoopLagFigures;
   /** The warm-up's messages (sent before the measured window, from the workers' start), kept apart. */
   warmup: { p99Ms: number; maxMs: number; samples: number };
+  /** Inside the workers over the measured window: each record's age when received, folded and queryable (their histograms). */
+  stages: StageFigures;
 }
 
 const TICK_MS = 10;
@@ -79,6 +82,11 @@ export async function measureLatency(opts: {
     await cluster.waitUntilBalanced(60_000);
     const lagWatch = new EventLoopLagWatch(cluster.workers);
     let lagWatched = false;
+    const scrapeStages = async (): Promise<StageBuckets> => {
+      const texts = await Promise.all(cluster.workers.map((w) => w.metricsText()));
+      return texts.reduce((into, text) => addStageBuckets(text, into), addStageBuckets(''));
+    };
+    let stagesBefore: Promise<StageBuckets> | null = null;
     // Per partition, in send order: [stamp, events, recorded?] of each message not yet flushed.
     const inFlight: Array<Array<[number, number, boolean]>> = Array.from({ length: opts.partitions }, () => []);
     const latencies = new LatencyHistogram();
@@ -113,6 +121,7 @@ export async function measureLatency(opts: {
       if (!lagWatched && now >= recordFrom) {
         lagWatch.start();
         lagWatched = true;
+        stagesBefore = scrapeStages();
       }
       const due = sentEvents + ((Math.min(now - lastTick, 5 * TICK_MS) / 1000) * opts.eventsPerSecond);
       lastTick = now;
@@ -130,6 +139,7 @@ export async function measureLatency(opts: {
     const loopLag = await lagWatch.stop();
     await writer.close();
     await poller;
+    const stages = stageFigures(await (stagesBefore ?? scrapeStages()), await scrapeStages());
     return {
       offeredEventsPerSecond: opts.eventsPerSecond,
       sentEventsPerSecond: sentMeasured / (opts.measureMs / 1000),
@@ -139,6 +149,7 @@ export async function measureLatency(opts: {
       samples: latencies.samples,
       loopLag,
       warmup: { p99Ms: warmupLatencies.percentile(0.99), maxMs: warmupLatencies.max, samples: warmupLatencies.samples },
+      stages,
     };
   } finally {
     writer.kill();
