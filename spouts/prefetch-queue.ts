@@ -10,13 +10,21 @@ interface QueuedBatch {
 }
 
 /**
- * Fetched batches waiting to be handled. KafkaJS fetches again only once
- * every batch of the last fetch was handed over, so without this queue the
- * worker sat idle during each fetch and the broker during each fold; with it
- * the next fetch is in flight while this one is folded. Bounded by bytes:
+ * Fetched batches waiting to be handled. A reader that fetches again only
+ * once every batch of the last fetch was handled leaves the worker idle
+ * during each fetch and the broker during each fold; with this queue the
+ * next fetch is in flight while this one is folded. Bounded by bytes:
  * `push` waits for room (back-pressure on the fetcher).
  *
- * Batches are handled one at a time, in the order fetched. After `stop`
+ * Batches are handled one at a time, in the order fetched, except that a
+ * batch's turn takes every later batch of its partition queued by then: they
+ * are handed over as one. Each partition's records stay in order; only
+ * partitions overtake one another, as they may between fetches anyway. A
+ * handler whose turn waits on a round trip (the states a slice folds into,
+ * fetched from Redis) then pays it once for all of a partition's records
+ * that piled up meanwhile, not once per fetch: at ~2,000 records a second a
+ * worker handed small batches one by one spent three quarters of its time
+ * waiting, and the queue stayed full. After `stop`
  * nothing more is handled: what was queued is dropped (the next consumer
  * starts from the tasks' own positions, so nothing is lost).
  */
@@ -61,21 +69,39 @@ export class PrefetchQueue {
   private async drain(): Promise<void> {
     try {
       while (!this.stopped && this.queue.length > 0) {
-        const batch = this.queue[0]!;
+        // Still counted in queuedBytes while it is handled: the fetcher waits for that room too.
+        const batch = this.takeNext();
         try {
           await this.handle(batch.topic, batch.partition, batch.messages);
         } catch (err) {
-          // Surfaced by the next push, to KafkaJS, which restarts the consumer: its rejoin seeks every partition back to its task's position.
+          // Surfaced by the next push, to the reader.
           this.failure = err;
         }
         if (this.stopped) return;
-        this.queue.shift();
         this.queuedBytes -= batch.bytes;
         if (this.queuedBytes <= this.maxBytes) this.wakeWaiters();
       }
     } finally {
       this.draining = null;
     }
+  }
+
+  /** The first batch queued, and every later one of its partition, as one batch. */
+  private takeNext(): QueuedBatch {
+    const head = this.queue.shift()!;
+    let merged: QueuedBatch | null = null;
+    for (let i = 0; i < this.queue.length; ) {
+      const b = this.queue[i]!;
+      if (b.topic !== head.topic || b.partition !== head.partition) {
+        i++;
+        continue;
+      }
+      merged ??= { ...head, messages: [...head.messages] };
+      for (const m of b.messages) merged.messages.push(m);
+      merged.bytes += b.bytes;
+      this.queue.splice(i, 1);
+    }
+    return merged ?? head;
   }
 
   private wakeWaiters(): void {
