@@ -14,24 +14,26 @@ interface QueuedBatch {
  * once every batch of the last fetch was handled leaves the worker idle
  * during each fetch and the broker during each fold; with this queue the
  * next fetch is in flight while this one is folded. Bounded by bytes:
- * `push` waits for room (back-pressure on the fetcher).
+ * `push` waits for room (back-pressure on the fetcher), the batches being
+ * handled counted.
  *
- * Batches are handled one at a time, in the order fetched, except that a
- * batch's turn takes every later batch of its partition queued by then: they
- * are handed over as one. Each partition's records stay in order; only
- * partitions overtake one another, as they may between fetches anyway. A
- * handler whose turn waits on a round trip (the states a slice folds into,
- * fetched from Redis) then pays it once for all of a partition's records
- * that piled up meanwhile, not once per fetch: at ~2,000 records a second a
- * worker handed small batches one by one spent three quarters of its time
- * waiting, and the queue stayed full. After `stop`
- * nothing more is handled: what was queued is dropped (the next consumer
- * starts from the tasks' own positions, so nothing is lost).
+ * Each partition's batches are handled one at a time, in the order fetched;
+ * different partitions' at the same time, so one whose turn waits on a round
+ * trip (the states a slice folds into, fetched from Redis) does not hold the
+ * others back. A partition's turn takes every batch of it queued by then,
+ * handed over as one: the round trip is paid once for all the records that
+ * piled up meanwhile, not once per fetch. (Handed small batches one at a
+ * time, in one line for all partitions, a worker at ~2,000 records a second
+ * spent three quarters of its time waiting, and the queue stayed full.)
+ *
+ * After `stop` nothing more is handled: what was queued is dropped (the next
+ * consumer starts from the tasks' own positions, so nothing is lost).
  */
 export class PrefetchQueue {
   private readonly queue: QueuedBatch[] = [];
   private queuedBytes = 0;
-  private draining: Promise<void> | null = null;
+  /** The partitions with a batch being handled (`topic partition`), and its handling. */
+  private readonly handling = new Map<string, Promise<void>>();
   private roomWaiters: Array<() => void> = [];
   private failure: unknown = null;
   private stopped = false;
@@ -53,44 +55,52 @@ export class PrefetchQueue {
     for (const m of messages) bytes += m.value?.length ?? 0;
     this.queue.push({ topic, partition, messages, bytes });
     this.queuedBytes += bytes;
-    this.draining ??= this.drain();
+    this.startTurns();
     while (this.queuedBytes > this.maxBytes && !this.stopped) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Drops what is queued and resolves once the batch being handled (if any) is done. */
+  /** Drops what is queued and resolves once the batches being handled (if any) are done. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.wakeWaiters();
-    await this.draining;
+    await Promise.all(this.handling.values());
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (!this.stopped && this.queue.length > 0) {
-        // Still counted in queuedBytes while it is handled: the fetcher waits for that room too.
-        const batch = this.takeNext();
-        try {
-          await this.handle(batch.topic, batch.partition, batch.messages);
-        } catch (err) {
-          // Surfaced by the next push, to the reader.
-          this.failure = err;
-        }
-        if (this.stopped) return;
-        this.queuedBytes -= batch.bytes;
-        if (this.queuedBytes <= this.maxBytes) this.wakeWaiters();
+  /** Starts the turn of every partition with batches queued and none being handled. */
+  private startTurns(): void {
+    for (let i = 0; i < this.queue.length && !this.stopped; ) {
+      const key = partitionKey(this.queue[i]!);
+      if (this.handling.has(key)) {
+        i++;
+        continue;
       }
-    } finally {
-      this.draining = null;
+      // Takes queue[i] (and its partition's later batches) out: the next one is at i now.
+      const batch = this.take(i);
+      this.handling.set(key, this.turn(key, batch));
     }
   }
 
-  /** The first batch queued, and every later one of its partition, as one batch. */
-  private takeNext(): QueuedBatch {
-    const head = this.queue.shift()!;
+  private async turn(key: string, batch: QueuedBatch): Promise<void> {
+    try {
+      await this.handle(batch.topic, batch.partition, batch.messages);
+    } catch (err) {
+      // Surfaced by the next push, to the reader.
+      this.failure = err;
+    }
+    this.handling.delete(key);
+    if (this.stopped) return;
+    this.queuedBytes -= batch.bytes;
+    if (this.queuedBytes <= this.maxBytes) this.wakeWaiters();
+    this.startTurns();
+  }
+
+  /** The batch queued at `at`, with every later one of its partition, as one batch (out of the queue; its bytes still counted). */
+  private take(at: number): QueuedBatch {
+    const [head] = this.queue.splice(at, 1) as [QueuedBatch];
     let merged: QueuedBatch | null = null;
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = at; i < this.queue.length; ) {
       const b = this.queue[i]!;
       if (b.topic !== head.topic || b.partition !== head.partition) {
         i++;
@@ -110,3 +120,5 @@ export class PrefetchQueue {
     for (const wake of waiters) wake();
   }
 }
+
+const partitionKey = (b: { topic: string; partition: number }): string => `${b.topic} ${b.partition}`;

@@ -1,76 +1,100 @@
-// The reader's prefetch queue: one batch handled at a time; a partition's
-// batches that piled up behind others are handed over with its next turn, in
-// order; back-pressure by bytes, counting the batch being handled.
+// The reader's prefetch queue: each partition's batches handled one at a
+// time and in order, different partitions' side by side; a partition's
+// batches that piled up meanwhile handed over with its next turn;
+// back-pressure by bytes, counting the batches being handled.
 import { describe, expect, it } from 'vitest';
 import { PrefetchQueue } from '../../spouts/prefetch-queue';
 import type { InputRecord } from '../../contracts/input-consumer';
 
 const record = (offset: number, bytes = 10): InputRecord => ({ offset: String(offset), key: null, value: Buffer.alloc(bytes), timestamp: '0' });
 
+/** A handler that holds every batch until `unblock` (and none after it), logging what it was handed and what is being handled. */
 function recorder() {
-  const handled: Array<{ partition: number; offsets: string[] }> = [];
-  let release: (() => void) | null = null;
+  const handled: Array<{ topic: string; partition: number; offsets: string[] }> = [];
+  const releases: Array<() => void> = [];
   let blocked = true;
-  const handle = async (_topic: string, partition: number, records: InputRecord[]) => {
-    handled.push({ partition, offsets: records.map((r) => r.offset) });
-    if (blocked) await new Promise<void>((r) => (release = r));
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const handle = async (topic: string, partition: number, records: InputRecord[]) => {
+    handled.push({ topic, partition, offsets: records.map((r) => r.offset) });
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    if (blocked) await new Promise<void>((r) => releases.push(r));
+    inFlight--;
   };
   const unblock = () => {
     blocked = false;
-    release?.();
+    for (const r of releases.splice(0)) r();
   };
-  return { handled, handle, unblock };
+  return { handled, handle, unblock, mostInFlight: () => mostInFlight };
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('PrefetchQueue', () => {
-  it("hands a partition's batches queued behind others over with its next turn, each partition in order", async () => {
-    const { handled, handle, unblock } = recorder();
+  it("handles partitions side by side, each in order, a partition's queued batches together with its next turn", async () => {
+    const { handled, handle, unblock, mostInFlight } = recorder();
     const queue = new PrefetchQueue(handle, 1_000_000);
     await queue.push('t', 0, [record(0)]); // handled at once, and held there
-    await queue.push('t', 1, [record(100)]);
+    await queue.push('t', 1, [record(100)]); // another partition: not held back by the first
     await queue.push('t', 0, [record(1), record(2)]);
     await queue.push('t', 1, [record(101)]);
     await queue.push('t', 0, [record(3)]);
     await queue.push('u', 0, [record(7)]); // another topic's partition 0: a partition of its own
-    unblock();
-    for (let i = 0; i < 10; i++) await tick();
     expect(handled).toEqual([
-      { partition: 0, offsets: ['0'] },
-      { partition: 1, offsets: ['100', '101'] },
-      { partition: 0, offsets: ['1', '2', '3'] },
-      { partition: 0, offsets: ['7'] },
+      { topic: 't', partition: 0, offsets: ['0'] },
+      { topic: 't', partition: 1, offsets: ['100'] },
+      { topic: 'u', partition: 0, offsets: ['7'] },
     ]);
+    unblock();
+    await settle();
+    expect(handled.slice(3)).toEqual([
+      { topic: 't', partition: 0, offsets: ['1', '2', '3'] },
+      { topic: 't', partition: 1, offsets: ['101'] },
+    ]);
+    expect(mostInFlight()).toBe(3);
     await queue.stop();
   });
 
-  it('keeps a push waiting while the queued bytes, the batch being handled included, are over the bound', async () => {
+  it('keeps a push waiting while the queued bytes, the batches being handled included, are over the bound', async () => {
     const { handled, handle, unblock } = recorder();
     const queue = new PrefetchQueue(handle, 100);
     await queue.push('t', 0, [record(0, 80)]);
     let pushed = false;
     const second = queue.push('t', 1, [record(1, 80)]).then(() => (pushed = true));
-    for (let i = 0; i < 5; i++) await tick();
+    await settle();
     expect(pushed).toBe(false);
     unblock();
     await second;
     expect(pushed).toBe(true);
-    for (let i = 0; i < 5; i++) await tick();
+    await settle();
     expect(handled.map((h) => h.offsets)).toEqual([['0'], ['1']]);
     await queue.stop();
   });
 
-  it('drops what is queued on stop and hands nothing over after it', async () => {
+  it('drops what is queued on stop, waits for the batches being handled, and hands nothing over after it', async () => {
     const { handled, handle, unblock } = recorder();
     const queue = new PrefetchQueue(handle, 1_000_000);
     await queue.push('t', 0, [record(0)]);
-    await queue.push('t', 1, [record(1)]);
-    const stopped = queue.stop();
+    await queue.push('t', 0, [record(1)]);
+    let stopped = false;
+    const stopping = queue.stop().then(() => (stopped = true));
+    await settle();
+    expect(stopped).toBe(false);
     unblock();
-    await stopped;
+    await stopping;
     await queue.push('t', 2, [record(2)]);
-    for (let i = 0; i < 5; i++) await tick();
+    await settle();
     expect(handled.map((h) => h.offsets)).toEqual([['0']]);
+  });
+
+  it('hands a failure of a handling to the next push', async () => {
+    const queue = new PrefetchQueue(() => Promise.reject(new Error('boom')), 1_000_000);
+    await queue.push('t', 0, [record(0)]);
+    await settle();
+    await expect(queue.push('t', 0, [record(1)])).rejects.toThrow('boom');
+    await queue.stop();
   });
 });
