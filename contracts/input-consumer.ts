@@ -31,6 +31,11 @@ export interface InputConsumer {
 
 export interface InputConsumerOptions {
   partitions: Array<InputPartition & { start: number }>;
+  /**
+   * Each partition's records, in order. Calls for one partition number (of
+   * any topic: a task reads partition p of each of its inputs) never overlap;
+   * calls for different numbers may.
+   */
   onBatch: (topic: string, partition: number, records: InputRecord[]) => Promise<void>;
   /** Told of each batch as it comes from Kafka, before it waits its turn for `onBatch` (for the records' latency). */
   onFetched?: (topic: string, partition: number, records: readonly InputRecord[]) => void;

@@ -17,11 +17,12 @@ interface QueuedBatch {
  * `push` waits for room (back-pressure on the fetcher), the batches being
  * handled counted.
  *
- * Each partition's batches are handled one at a time, in the order fetched;
- * different partitions' at the same time, so one whose turn waits on a round
- * trip (the states a slice folds into, fetched from Redis) does not hold the
- * others back. A partition's turn takes every batch of it queued by then,
- * handed over as one: the round trip is paid once for all the records that
+ * The batches of one partition number (of every topic read: a task reads
+ * partition p of each of its inputs, so these are one task's) are handled
+ * one at a time, in the order fetched; different numbers' at the same time,
+ * so a task whose turn waits on a round trip (the states a slice folds into,
+ * fetched from Redis) does not hold the others back. A turn takes every
+ * batch of its topic and partition queued by then, handed over as one: the round trip is paid once for all the records that
  * piled up meanwhile, not once per fetch. (Handed small batches one at a
  * time, in one line for all partitions, a worker at ~2,000 records a second
  * spent three quarters of its time waiting, and the queue stayed full.)
@@ -32,8 +33,8 @@ interface QueuedBatch {
 export class PrefetchQueue {
   private readonly queue: QueuedBatch[] = [];
   private queuedBytes = 0;
-  /** The partitions with a batch being handled (`topic partition`), and its handling. */
-  private readonly handling = new Map<string, Promise<void>>();
+  /** The partition numbers with a batch being handled, and its handling. */
+  private readonly handling = new Map<number, Promise<void>>();
   private roomWaiters: Array<() => void> = [];
   private failure: unknown = null;
   private stopped = false;
@@ -68,10 +69,10 @@ export class PrefetchQueue {
     await Promise.all(this.handling.values());
   }
 
-  /** Starts the turn of every partition with batches queued and none being handled. */
+  /** Starts the turn of every partition number with batches queued and none being handled. */
   private startTurns(): void {
     for (let i = 0; i < this.queue.length && !this.stopped; ) {
-      const key = partitionKey(this.queue[i]!);
+      const key = this.queue[i]!.partition;
       if (this.handling.has(key)) {
         i++;
         continue;
@@ -82,7 +83,7 @@ export class PrefetchQueue {
     }
   }
 
-  private async turn(key: string, batch: QueuedBatch): Promise<void> {
+  private async turn(key: number, batch: QueuedBatch): Promise<void> {
     try {
       await this.handle(batch.topic, batch.partition, batch.messages);
     } catch (err) {
@@ -120,5 +121,3 @@ export class PrefetchQueue {
     for (const wake of waiters) wake();
   }
 }
-
-const partitionKey = (b: { topic: string; partition: number }): string => `${b.topic} ${b.partition}`;

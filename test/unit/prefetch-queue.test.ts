@@ -1,5 +1,6 @@
-// The reader's prefetch queue: each partition's batches handled one at a
-// time and in order, different partitions' side by side; a partition's
+// The reader's prefetch queue: each partition number's batches (of every
+// topic: one task's) handled one at a time and in order, different numbers'
+// side by side; a partition's
 // batches that piled up meanwhile handed over with its next turn;
 // back-pressure by bytes, counting the batches being handled.
 import { describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ const settle = async () => {
 };
 
 describe('PrefetchQueue', () => {
-  it("handles partitions side by side, each in order, a partition's queued batches together with its next turn", async () => {
+  it("handles partition numbers side by side, each number's batches (of any topic) one at a time, a partition's queued batches together with its next turn", async () => {
     const { handled, handle, unblock, mostInFlight } = recorder();
     const queue = new PrefetchQueue(handle, 1_000_000);
     await queue.push('t', 0, [record(0)]); // handled at once, and held there
@@ -42,19 +43,20 @@ describe('PrefetchQueue', () => {
     await queue.push('t', 0, [record(1), record(2)]);
     await queue.push('t', 1, [record(101)]);
     await queue.push('t', 0, [record(3)]);
-    await queue.push('u', 0, [record(7)]); // another topic's partition 0: a partition of its own
+    await queue.push('u', 0, [record(7)]); // another topic's partition 0: the same task's, so it waits its turn too
+    await queue.push('t', 0, [record(4)]);
     expect(handled).toEqual([
       { topic: 't', partition: 0, offsets: ['0'] },
       { topic: 't', partition: 1, offsets: ['100'] },
-      { topic: 'u', partition: 0, offsets: ['7'] },
     ]);
     unblock();
     await settle();
-    expect(handled.slice(3)).toEqual([
-      { topic: 't', partition: 0, offsets: ['1', '2', '3'] },
+    expect(handled.slice(2)).toEqual([
+      { topic: 't', partition: 0, offsets: ['1', '2', '3', '4'] },
       { topic: 't', partition: 1, offsets: ['101'] },
+      { topic: 'u', partition: 0, offsets: ['7'] },
     ]);
-    expect(mostInFlight()).toBe(3);
+    expect(mostInFlight()).toBe(2);
     await queue.stop();
   });
 

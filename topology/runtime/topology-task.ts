@@ -198,6 +198,8 @@ export class TopologyTask {
    * again from Redis.
    */
   processSlice(topic: string, records: readonly InputRecord[]): Promise<void> | undefined {
+    // One slice at a time per task (input-consumer's contract): a second would fold into the first's.
+    if (this.slice !== null) throw new Error('a slice was handed to the task while another of its slices waits for its states');
     const input = this.inputs.get(topic);
     if (input === undefined) return undefined;
     if (this.prefetching.length === 0) {
