@@ -108,8 +108,12 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     // Redis's AOF rewrites while the run goes on (each takes most of a core for seconds here).
     const aofWatch = new AofRewriteWatch(opts.stack.redis);
     aofWatch.start();
+    const stopWatchAndThrow = async (err: unknown): Promise<never> => {
+      await aofWatch.stop(Date.now()).catch(() => null);
+      throw err;
+    };
     const activated = Date.now();
-    await cluster.setActive(true);
+    await cluster.setActive(true).catch(stopWatchAndThrow);
     // Flushed messages every TIMELINE_MS, in all and per worker, to show how the rate moves as the working sets fill and evict.
     const marks: Array<{ at: number; flushed: number; perWorker: number[] }> = [];
     let owned: number[][] | null = null;
@@ -126,10 +130,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       if (flushed > 0 && (marks.length === 0 || at - marks[marks.length - 1]!.at >= TIMELINE_MS || flushed >= topicLoad.messages)) marks.push({ at, flushed, perWorker });
       return flushed;
     };
-    const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() }).catch(async (err: unknown) => {
-      await aofWatch.stop(Date.now()).catch(() => null);
-      throw err;
-    });
+    const run = await watchProgress({ total: topicLoad.messages, probe, timeoutMs: 30 * 60_000, explain: () => cluster.logs() }).catch(stopWatchAndThrow);
     const aof = await aofWatch.stop(run.firstAt);
     if (aof !== null) log(`taba-full: ${describeAofRewrites(aof)}`);
     const eventsPerMessage = topicLoad.events / topicLoad.messages;

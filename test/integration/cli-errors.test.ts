@@ -49,6 +49,15 @@ describe('CLI errors: one line, exit code 1', () => {
     expectOneLineError(await runCli(['list', '--config', broken], env), new RegExp(`^topology: config file ${broken}: not JSON: Expected double-quoted property name`));
   });
 
+  it('kill with a --wait that is not a number of seconds is refused before anything changes', async () => {
+    expectOneLineError(await runCli(['kill', name, '--wait', 'abc'], env), "--wait takes a whole number (0 or more), got 'abc'");
+    expectOneLineError(await runCli(['kill', name, '--wait', '-1'], env), "--wait takes a whole number (0 or more), got '-1'");
+    const status = await runCli(['status', name], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(name);
+    expect(status.stdout).not.toMatch(/killed/);
+  });
+
   it('query of a topology never deployed says so', async () => {
     expectOneLineError(
       await runCli(['query', 'tabs', '--topology', `${name}-nosuch`], env),

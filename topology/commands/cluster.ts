@@ -4,7 +4,7 @@ import { CLIENT_TIMEOUT_MS } from '../../state/client-timeouts';
 import { listSpecs, readSpec, setStatus } from '../coordination/spec-store';
 import { readAssignment, type Assignment } from '../coordination/assignment-store';
 import type { TabstreamConfig } from '../config';
-import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
+import { configFrom, deployFrom, nonNegativeInt, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
 import { renderRebalance } from '../coordination/assignment-moves';
 import { specDescriptionText } from '../deploy/spec-description';
 
@@ -106,10 +106,12 @@ export function registerClusterCommands(program: Command): void {
       .description('stop a topology and remove it (its Redis aggregates stay)')
       .option('--wait <s>', 'seconds to let workers drain before removing it', '5'),
   ).action(async (name: string, flags) => {
+    // Checked before anything changes: a bad --wait once killed at once (NaN s).
+    const waitS = nonNegativeInt(flags.wait, '--wait');
     await withZk(configFrom(flags), async (zk) => {
       await setStatus(zk, name, 'killed');
       // Wait until the leader has released every partition (or the time is up).
-      await awaitAssignment(zk, name, Number(flags.wait) * 1000, (a) => a === null || Object.keys(a.partitions).length === 0);
+      await awaitAssignment(zk, name, waitS * 1000, (a) => a === null || Object.keys(a.partitions).length === 0);
       await zk.remove(`topologies/${name}`, { recursive: true });
       await zk.remove(`assignments/${name}`, { recursive: true }).catch(() => {});
       print(`killed ${name}`);

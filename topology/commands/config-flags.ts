@@ -36,6 +36,12 @@ export function positiveInt(value: string, flag: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number (0 or more), got '${value}'`);
+  return n;
+}
+
 /** The flags of `deploy` and `local`, which both submit a topology. */
 export function withDeployFlags(cmd: Command): Command {
   return withConfigFlags(
