@@ -7,7 +7,7 @@ import { partitionForKey } from '../client/partition-for-key';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import { EventLoopLagWatch, type LoopLagFigures } from './event-loop-lag-watch';
 import { LatencyHistogram } from './latency-histogram';
-import { addStageBuckets, stageFigures, type StageBuckets, type StageFigures } from './stage-latency';
+import { addStageBuckets, emptyStageBuckets, stageFigures, type StageBuckets, type StageFigures } from './stage-latency';
 import { createTopic } from './loaded-topic';
 import { TopicWriter } from './topic-writer';
 import { Workload, type WorkloadShape } from './workload';
@@ -24,7 +24,7 @@ export interface LatencyResult {
   loopLag: LoopLagFigures;
   /** The warm-up's messages (sent before the measured window, from the workers' start), kept apart. */
   warmup: { p99Ms: number; maxMs: number; samples: number };
-  /** Inside the workers over the measured window: each record's age when received, folded and queryable (their histograms). */
+  /** Inside the workers over the measured window: each record's age when fetched, received, folded and queryable (their histograms). */
   stages: StageFigures;
 }
 
@@ -84,7 +84,7 @@ export async function measureLatency(opts: {
     let lagWatched = false;
     const scrapeStages = async (): Promise<StageBuckets> => {
       const texts = await Promise.all(cluster.workers.map((w) => w.metricsText()));
-      return texts.reduce((into, text) => addStageBuckets(text, into), addStageBuckets(''));
+      return texts.reduce((into, text) => addStageBuckets(text, into), emptyStageBuckets());
     };
     let stagesBefore: Promise<StageBuckets> | null = null;
     // Per partition, in send order: [stamp, events, recorded?] of each message not yet flushed.

@@ -19,11 +19,13 @@ export interface StagePercentiles {
 
 export type StageFigures = Record<RecordStage, StagePercentiles>;
 
-const emptyBuckets = (): StageBuckets =>
-  Object.fromEntries(RECORD_STAGES.map((s) => [s, new Array<number>(RECORD_LATENCY_BOUNDS.length + 1).fill(0)])) as StageBuckets;
+/** Zero counts for every stage. */
+export function emptyStageBuckets(): StageBuckets {
+  return Object.fromEntries(RECORD_STAGES.map((s) => [s, new Array<number>(RECORD_LATENCY_BOUNDS.length + 1).fill(0)])) as StageBuckets;
+}
 
 /** Adds the bucket samples of one worker's /metrics text into `into`. */
-export function addStageBuckets(text: string, into: StageBuckets = emptyBuckets()): StageBuckets {
+export function addStageBuckets(text: string, into: StageBuckets = emptyStageBuckets()): StageBuckets {
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${METRIC}{`)) continue;
     const stage = /[{,]stage="([a-z]+)"/.exec(line)?.[1] as RecordStage | undefined;
@@ -65,5 +67,3 @@ export function stageFigures(before: StageBuckets, after: StageBuckets): StageFi
 export function describeStages(f: StageFigures): string {
   return `in the workers, p50 / p99 from the record's Kafka timestamp: ${RECORD_STAGES.map((s) => `${s} ${f[s].p50_ms} / ${f[s].p99_ms} ms`).join(', ')}`;
 }
-
-export { emptyBuckets as emptyStageBuckets };
