@@ -22,10 +22,11 @@ interface QueuedBatch {
  * one at a time, in the order fetched; different numbers' at the same time,
  * so a task whose turn waits on a round trip (the states a slice folds into,
  * fetched from Redis) does not hold the others back. A turn takes every
- * batch of its topic and partition queued by then, handed over as one: the round trip is paid once for all the records that
- * piled up meanwhile, not once per fetch. (Handed small batches one at a
- * time, in one line for all partitions, a worker at ~2,000 records a second
- * spent three quarters of its time waiting, and the queue stayed full.)
+ * batch of its topic and partition queued by then, handed over as one: the
+ * round trip is paid once for all the records that piled up meanwhile, not
+ * once per fetch. (Handed small batches one at a time, in one line for all
+ * partitions, a worker at ~2,000 records a second spent three quarters of
+ * its time waiting, and the queue stayed full.)
  *
  * After `stop` nothing more is handled: what was queued is dropped (the next
  * consumer starts from the tasks' own positions, so nothing is lost).
