@@ -30,16 +30,19 @@ export function configFrom(flags: ConfigFlags & { flushInterval?: string; sessio
   return config;
 }
 
-export function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} takes a positive integer, got '${value}'`);
+/** A flag's integer of at least `min` (blank is none: Number('') would read it as 0). */
+function integerAtLeast(value: string, flag: string, min: number, what: string): number {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} takes ${what}, got '${value}'`);
   return n;
 }
 
+export function positiveInt(value: string, flag: string): number {
+  return integerAtLeast(value, flag, 1, 'a positive integer');
+}
+
 export function nonNegativeInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number (0 or more), got '${value}'`);
-  return n;
+  return integerAtLeast(value, flag, 0, 'a whole number (0 or more)');
 }
 
 /** The flags of `deploy` and `local`, which both submit a topology. */

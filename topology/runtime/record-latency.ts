@@ -32,18 +32,17 @@ export class LatencyBuckets {
 
   /** Each of these records (their Kafka timestamps) as of `nowMs`. */
   observeRecords(records: ReadonlyArray<{ timestamp: string }>, nowMs: number): void {
-    for (const r of records) {
-      const stamp = recordStamp(r.timestamp);
-      if (stamp >= 0) this.observe((nowMs - stamp) / 1000);
-    }
+    for (const r of records) this.observeStamp(recordStamp(r.timestamp), nowMs);
   }
 
-  /** Each record of `stamps` (epoch ms; NaN or negative: no timestamp, skipped) as of `nowMs`. */
+  /** Each record of `stamps` (epoch ms) as of `nowMs`. */
   observeStamps(stamps: ArrayLike<number>, nowMs: number, from = 0, to = stamps.length): void {
-    for (let i = from; i < to; i++) {
-      const stamp = stamps[i]!;
-      if (stamp >= 0) this.observe((nowMs - stamp) / 1000);
-    }
+    for (let i = from; i < to; i++) this.observeStamp(stamps[i]!, nowMs);
+  }
+
+  /** A record stamped `stamp` (epoch ms; NaN or negative: it has no timestamp, skipped) as of `nowMs`. */
+  private observeStamp(stamp: number, nowMs: number): void {
+    if (stamp >= 0) this.observe((nowMs - stamp) / 1000);
   }
 }
 

@@ -17,7 +17,7 @@ export class TaskMetrics {
   readonly counters = new Map<string, number>();
   /** Values that go up and down (the dedup window's size, the states held). */
   readonly gauges = new Map<string, number>();
-  /** How old records are when received, folded and queryable (record-latency.ts). */
+  /** How old records are when fetched, received, folded and queryable (record-latency.ts). */
   readonly latency = new RecordLatency();
 
   count(metric: string, by = 1): void {
