@@ -32,7 +32,8 @@ export function openVersioned(type: string, bytes: Uint8Array, supported: readon
   return { reader, version };
 }
 
-const sharedWriter = new ByteWriter(4096);
+/** Serialized states are views on its 64 KiB slabs (ByteWriter.take). */
+const sharedWriter = new ByteWriter(64 * 1024);
 let sharedWriterBusy = false;
 
 /** serialize/deserialize for a handler whose state has one format version. */
@@ -50,7 +51,7 @@ export function versionedCodec<S>(
       sharedWriterBusy = true;
       try {
         write(writer, state);
-        return writer.finish();
+        return shared ? writer.take() : writer.finish();
       } finally {
         if (shared) sharedWriterBusy = false;
       }

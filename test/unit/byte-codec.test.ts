@@ -42,6 +42,27 @@ describe('the state codec varints', () => {
     expect(() => new ByteReader(Uint8Array.of(...Array(7).fill(0xff), 0x7f)).varuint()).toThrow(/too large/);
   });
 
+  it('hands out pieces as views (take) that later pieces, slab changes and resets never overwrite', () => {
+    const piece = fc.record({ bytes: fc.uint8Array({ maxLength: 40 }), dropped: fc.uint8Array({ maxLength: 12 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.array(piece, { minLength: 1, maxLength: 30 }), (slab, pieces) => {
+        const writer = new ByteWriter(slab);
+        const taken: Uint8Array[] = [];
+        for (const p of pieces) {
+          writer.bytes(p.dropped).reset(); // a piece abandoned (a failed serialization) leaves nothing behind
+          writer.bytes(p.bytes);
+          taken.push(writer.take());
+          writer.bytes(Uint8Array.of(0xee, 0xee)); // written after the take, over nothing handed out
+          writer.reset();
+        }
+        expect(taken.map((t) => [...t])).toEqual(pieces.map((p) => [...p.bytes]));
+        writer.varuint(300);
+        expect([...writer.finish()]).toEqual(leb128(300));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses what is not an unsigned safe integer', () => {
     for (const bad of [-1, 0.5, 2 ** 53, Number.NaN, Infinity, -(2 ** 31)]) expect(() => new ByteWriter().varuint(bad)).toThrow(RangeError);
   });
