@@ -13,6 +13,7 @@ import { ResidentStates, stateKey } from './resident-states';
 import { StaleCollector } from './stale-collector';
 import { RecordRebuild } from './record-rebuild';
 import { WorkPace } from './work-pace';
+import { ownedBytes } from './byte-slab';
 import { builtState, changing, newState, noteStored, storedState, type TabState } from './tab-state';
 import { RECORD_CLIENT } from '../state/redis-keys';
 
@@ -163,7 +164,7 @@ class FoldBolt implements Bolt {
       return undefined;
     }
     const key = stateKey(tab, client);
-    const entry = storedState(tab, client, type, handler, bytes, this.workingSet());
+    const entry = storedState(tab, client, type, handler, ownedBytes(bytes), this.workingSet());
     this.resident.add(key, entry);
     this.collector?.touched(key);
     return entry;

@@ -1,3 +1,4 @@
+import { storedCopies } from './byte-slab';
 import { NameTable } from './name-table';
 
 /**
@@ -48,15 +49,12 @@ export class FrozenArena {
     return this.findKey(key) >= 0;
   }
 
-  /** A copy of the value, or undefined. */
+  /** A copy of the value (in the shared slab of stored copies: never a view on the arena, which moves), or undefined. */
   get(key: string): Uint8Array | undefined {
     const slot = this.findKey(key);
     if (slot < 0) return undefined;
     const length = valueLength(this.arena, this.slots[slot]! - 1);
-    // A copy of its own (no view on the arena, nor on a shared pool, is kept by whoever thaws it).
-    const copy = new Uint8Array(length);
-    this.arena.copy(copy, 0, readEnd, readEnd + length);
-    return copy;
+    return storedCopies.copy(this.arena.subarray(readEnd, readEnd + length));
   }
 
   /** Keeps a copy of the value. */

@@ -61,11 +61,10 @@ function entryOf(tab: string, client: string, type: string, handler: TabHandler,
 
 /**
  * A state from its stored bytes (read from Redis, or out of the frozen
- * arena), thawed. The bytes are kept (and must not change); a view into a
- * larger buffer (a Redis reply's) is copied first, not to hold all of it.
+ * arena), thawed. The bytes are kept: they must be the caller's to give
+ * (ownedBytes), never changed after.
  */
-export function storedState(tab: string, client: string, type: string, handler: TabHandler, stored: Uint8Array, workingSet: WorkingSet | undefined): TabState {
-  const bytes = stored.byteLength === stored.buffer.byteLength ? stored : Uint8Array.prototype.slice.call(stored);
+export function storedState(tab: string, client: string, type: string, handler: TabHandler, bytes: Uint8Array, workingSet: WorkingSet | undefined): TabState {
   const entry = entryOf(tab, client, type, handler, handler.deserialize(bytes), bytes, workingSet);
   resize(entry, estimate(type, bytes.length, bytes));
   return entry;
