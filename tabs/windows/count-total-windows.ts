@@ -2,37 +2,52 @@ import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import { countTotalCell, readCountTotalInto, writeCountTotal, type CountTotal } from './count-total-cell';
 import { RingLayout } from './ring-layout';
-import { ALL_WINDOW, type WindowSpec } from './window-spec';
+import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
 import { mergeWindowCells, type WindowCells, type Windows } from './windows';
 
 /**
- * A counter's state, flat: one array of numbers, [latest event time (-1
- * before the first), then per slot (RingLayout) its count and total, then
- * the all-time count and total]; an empty bucket is a count of 0. One array
- * of unboxed numbers per state, nothing inside it for the collector to trace
- * or copy piece by piece (as a cell object per bucket was), and one
- * allocation to thaw a stored state.
+ * A counter's state, sparse and flat: one array of numbers, [latest event
+ * time (-1 before the first), the all-time count and total, then per bucket
+ * that holds events: its key (bucket index · rings + ring), count and
+ * total]. A bucket without events has no entry, so a state of a few events
+ * is a few numbers (most of Taba's states: a client's batches of one Tab),
+ * not two per slot of every ring (115 numbers, ~0.9 KB, for any state): less
+ * to allocate on every thaw, less for the collector to copy. Keys name a
+ * bucket by its absolute index, so a bucket that rolled out of its ring
+ * never matches a live one: entries are judged live against the latest event
+ * time when read (RingLayout's rule) and dropped when the time moves on.
  */
 export type CountTotalState = number[];
 
 const MAX_TIME = 0;
+const ALL_COUNT = 1;
+const ALL_TOTAL = 2;
+/** Where the bucket entries begin; each is [key, count, total]. */
+const ENTRIES = 3;
 
-/** Rolling windows of counts and totals, kept flat (CountTotalState); stored as WindowedCells with countTotalCell stores them. */
+/** Rolling windows of counts and totals (CountTotalState); stored byte for byte as WindowedCells with countTotalCell stores them. */
 export class CountTotalWindows implements Windows<CountTotalState, CountTotal, number> {
   readonly cell = countTotalCell;
   private readonly layout: RingLayout;
-  /** Where the all-time count is (its total next). */
-  private readonly allAt: number;
+  private readonly rings: number;
+  private readonly bucketMs: number[];
+  private readonly slots: number[];
+  /** Per ring, the oldest bucket index still in it (dropRolledOut's scratch). */
+  private readonly oldest: Float64Array;
+  /** A dense copy of one state (two numbers per slot, as RingLayout places them), to write and read stored states. */
+  private readonly dense: Float64Array;
 
   constructor(readonly specs: readonly WindowSpec[]) {
     this.layout = new RingLayout(specs);
-    this.allAt = countAt(this.layout.slotCount);
+    this.rings = specs.length;
+    this.bucketMs = specs.map((s) => s.bucketMs);
+    this.slots = specs.map((_, r) => this.layout.slotsOf(r));
+    this.dense = new Float64Array(2 * this.layout.slotCount);
+    this.oldest = new Float64Array(this.rings);
   }
 
   create(): CountTotalState {
-    const state = new Array<number>(this.allAt + 2).fill(0);
-    state[MAX_TIME] = -1;
-    return state;
+    return [-1, 0, 0];
   }
 
   maxTime(state: CountTotalState): number {
@@ -48,16 +63,20 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
   }
 
   private place(state: CountTotalState, time: number, count: number, total: number): void {
-    for (let r = 0; r < this.specs.length; r++) {
-      const slot = this.layout.place(state, state[MAX_TIME]!, r, time, emptySlot);
-      if (slot < 0) continue;
-      const at = countAt(slot);
-      state[at] += count;
-      state[at + 1] += total;
+    const maxTime = state[MAX_TIME]!;
+    const latest = time > maxTime ? time : maxTime;
+    for (let r = 0; r < this.rings; r++) {
+      const index = bucketIndex(time, this.bucketMs[r]!);
+      // Too old for the ring: its bucket rolled out (or never was in it).
+      if (index <= bucketIndex(latest, this.bucketMs[r]!) - this.slots[r]!) continue;
+      addToBucket(state, index * this.rings + r, count, total);
     }
-    state[this.allAt] += count;
-    state[this.allAt + 1] += total;
-    if (time > state[MAX_TIME]!) state[MAX_TIME] = time;
+    state[ALL_COUNT] += count;
+    state[ALL_TOTAL] += total;
+    if (time > maxTime) {
+      state[MAX_TIME] = time;
+      this.dropRolledOut(state, maxTime);
+    }
   }
 
   runBucket(time: number): number {
@@ -66,40 +85,45 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
 
   /** As WindowedCells.mergeState: each ring moved on to the later newest bucket, the source's buckets still inside it added. */
   mergeState(target: CountTotalState, source: CountTotalState): void {
-    const { layout, allAt } = this;
     const sourceMax = source[MAX_TIME]!;
+    const targetMax = target[MAX_TIME]!;
     if (sourceMax >= 0) {
-      for (let r = 0; r < this.specs.length; r++) {
-        const from = layout.newest(sourceMax, r);
-        const into = layout.newest(target[MAX_TIME]!, r);
-        if (from > into) layout.rollOut(target, r, into, from, emptySlot);
-        for (let j = Math.max(from, into) - layout.slotsOf(r) + 1; j <= from; j++) {
-          const at = countAt(layout.slot(r, j));
-          if (source[at] === 0) continue;
-          target[at] += source[at]!;
-          target[at + 1] += source[at + 1]!;
-        }
+      const latest = sourceMax > targetMax ? sourceMax : targetMax;
+      for (let i = ENTRIES; i < source.length; i += 3) {
+        if (source[i + 1] === 0) continue; // no events (as the dense merge skips an empty bucket)
+        const key = source[i]!;
+        const r = key % this.rings;
+        const index = (key - r) / this.rings;
+        // Out of the source's ring, or out of the target's once it moves on.
+        if (index <= bucketIndex(latest, this.bucketMs[r]!) - this.slots[r]!) continue;
+        addToBucket(target, key, source[i + 1]!, source[i + 2]!);
       }
-      if (sourceMax > target[MAX_TIME]!) target[MAX_TIME] = sourceMax;
+      if (sourceMax > targetMax) {
+        target[MAX_TIME] = sourceMax;
+        this.dropRolledOut(target, targetMax);
+      }
     }
-    target[allAt] += source[allAt]!;
-    target[allAt + 1] += source[allAt + 1]!;
+    target[ALL_COUNT] += source[ALL_COUNT]!;
+    target[ALL_TOTAL] += source[ALL_TOTAL]!;
   }
 
   project(state: CountTotalState, now: number): WindowCells<CountTotal> {
-    const { layout, allAt } = this;
+    const { layout, dense } = this;
+    const maxTime = state[MAX_TIME]!;
+    this.spread(state);
     const out: WindowCells<CountTotal> = {};
-    for (let r = 0; r < this.specs.length; r++) {
+    for (let r = 0; r < this.rings; r++) {
       const merged = { count: 0, total: 0 };
-      const { lo, hi } = layout.projected(r, state[MAX_TIME]!, now);
+      const { lo, hi } = layout.projected(r, maxTime, now);
+      // Bucket by bucket, oldest first (as the dense windows add them: a float total's last bits depend on the order).
       for (let j = lo; j <= hi; j++) {
-        const at = countAt(layout.slot(r, j));
-        merged.count += state[at]!;
-        merged.total += state[at + 1]!;
+        const at = 2 * layout.slot(r, j);
+        merged.count += dense[at]!;
+        merged.total += dense[at + 1]!;
       }
       out[this.specs[r].name] = merged;
     }
-    out[ALL_WINDOW] = { count: state[allAt]!, total: state[allAt + 1]! };
+    out[ALL_WINDOW] = { count: state[ALL_COUNT]!, total: state[ALL_TOTAL]! };
     return out;
   }
 
@@ -116,50 +140,93 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
   }
 
   isEmpty(state: CountTotalState): boolean {
-    return state[MAX_TIME]! < 0 && state[this.allAt] === 0;
+    return state[MAX_TIME]! < 0 && state[ALL_COUNT] === 0;
   }
 
   /** Byte for byte as WindowedCells writes countTotalCell buckets: the latest event time, each ring from its newest bucket back, `all`. */
   write(writer: ByteWriter, state: CountTotalState): void {
-    const { layout, allAt } = this;
+    const { layout, dense } = this;
     const maxTime = state[MAX_TIME]!;
     writer.varuint(maxTime + 1);
     if (maxTime >= 0) {
-      for (let r = 0; r < this.specs.length; r++) {
+      this.spread(state);
+      for (let r = 0; r < this.rings; r++) {
         const newest = layout.newest(maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) {
-          const at = countAt(layout.slot(r, j));
-          writeCountTotal(writer, state[at]!, state[at + 1]!);
+        for (let j = newest; j > newest - this.slots[r]!; j--) {
+          const at = 2 * layout.slot(r, j);
+          writeCountTotal(writer, dense[at]!, dense[at + 1]!);
         }
       }
     }
-    writeCountTotal(writer, state[allAt]!, state[allAt + 1]!);
+    writeCountTotal(writer, state[ALL_COUNT]!, state[ALL_TOTAL]!);
+  }
+
+  /** Lays a state's entries out densely (`dense`: count and total per slot, 0 where no entry), to read slot by slot. */
+  private spread(state: CountTotalState): void {
+    const { layout, dense } = this;
+    dense.fill(0);
+    for (let i = ENTRIES; i < state.length; i += 3) {
+      const key = state[i]!;
+      const r = key % this.rings;
+      const at = 2 * layout.slot(r, (key - r) / this.rings);
+      dense[at] = state[i + 1]!;
+      dense[at + 1] = state[i + 2]!;
+    }
   }
 
   read(reader: ByteReader): CountTotalState {
-    const { layout } = this;
-    const state = this.create();
     const maxTime = reader.varuint() - 1;
-    state[MAX_TIME] = maxTime;
+    const state = [maxTime, 0, 0];
     if (maxTime >= 0) {
-      for (let r = 0; r < this.specs.length; r++) {
-        const newest = layout.newest(maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) readCountTotalInto(reader, state, countAt(layout.slot(r, j)));
+      for (let r = 0; r < this.rings; r++) {
+        const newest = this.layout.newest(maxTime, r);
+        for (let j = newest; j > newest - this.slots[r]!; j--) {
+          readCountTotalInto(reader, cellRead, 0);
+          // An empty bucket (0 and 0) needs no entry; anything else stored is kept as it was.
+          if (cellRead[0] !== 0 || !Object.is(cellRead[1], 0)) state.push(j * this.rings + r, cellRead[0]!, cellRead[1]!);
+        }
       }
     }
-    readCountTotalInto(reader, state, this.allAt);
+    readCountTotalInto(reader, state, ALL_COUNT);
     return state;
+  }
+
+  /** Drops the entries whose buckets rolled out of their rings at the state's latest event time, if any ring moved on since `before`. */
+  private dropRolledOut(state: CountTotalState, before: number): void {
+    const maxTime = state[MAX_TIME]!;
+    const { oldest, rings } = this;
+    let movedOn = false;
+    for (let r = 0; r < rings; r++) {
+      const newest = bucketIndex(maxTime, this.bucketMs[r]!);
+      if (before < 0 || newest !== bucketIndex(before, this.bucketMs[r]!)) movedOn = true;
+      oldest[r] = newest - this.slots[r]! + 1;
+    }
+    if (!movedOn) return;
+    let kept = ENTRIES;
+    for (let i = ENTRIES; i < state.length; i += 3) {
+      const key = state[i]!;
+      const r = key % rings;
+      if ((key - r) / rings < oldest[r]!) continue;
+      if (kept !== i) {
+        state[kept] = key;
+        state[kept + 1] = state[i + 1]!;
+        state[kept + 2] = state[i + 2]!;
+      }
+      kept += 3;
+    }
+    state.length = kept;
   }
 }
 
-/** Where slot i's count is in a state (its total next). */
-function countAt(slot: number): number {
-  return 1 + 2 * slot;
-}
+const cellRead = [0, 0];
 
-/** Empties a slot of a state (a bucket that rolled out): a count and total of 0. */
-function emptySlot(state: CountTotalState, slot: number): void {
-  const at = countAt(slot);
-  state[at] = 0;
-  state[at + 1] = 0;
+/** Adds into the bucket entry with this key (appended when there is none); the latest buckets are last, so searched first. */
+function addToBucket(state: CountTotalState, key: number, count: number, total: number): void {
+  for (let i = state.length - 3; i >= ENTRIES; i -= 3) {
+    if (state[i] !== key) continue;
+    state[i + 1] += count;
+    state[i + 2] += total;
+    return;
+  }
+  state.push(key, count, total);
 }

@@ -5,8 +5,8 @@ import { ALL_WINDOW, bucketIndex, type WindowSpec } from './window-spec';
  * buckets is a ring of n + 1 slots, the rings one after another, and the
  * newest bucket of every ring is the one holding the latest event time
  * folded so far, so only that time is stored. Shared by the window stores of
- * any cell (WindowedCells: a cell object per slot; CountTotalWindows: two
- * numbers per slot in one flat array).
+ * any cell (WindowedCells: a cell object per slot; CountTotalWindows: an
+ * entry per bucket holding events, laid out by slot to be stored).
  *
  * A ring keeps one bucket more than its window: events from a client whose
  * clock runs up to a bucket ahead of the reader's then cannot push the

@@ -9,7 +9,7 @@ export type WindowCells<C> = Record<string, C>;
  * Rolling windows of cells plus an all-time cell, as a windowed Tab type's
  * state (S) holds them: how values fold in, states merge, projections read
  * and states are stored. WindowedCells keeps any cell kind (an object per
- * bucket); CountTotalWindows keeps counts and totals flat.
+ * bucket); CountTotalWindows keeps counts and totals sparse, in one array.
  */
 export interface Windows<S, C, V> {
   readonly cell: CellKind<C, V>;

@@ -91,7 +91,8 @@ describe('counter', () => {
         const state = foldAll(items.map(([dt, v]) => event(T0 + dt, v)));
         const back = counterHandler.deserialize(counterHandler.serialize(state));
         expect(counterHandler.project(back, T0)).toEqual(counterHandler.project(state, T0));
-        expect(back).toEqual(state);
+        // The same buckets (a sparse state's entries may come in another order): the same bytes.
+        expect(counterHandler.serialize(back)).toEqual(counterHandler.serialize(state));
       }),
     );
     // A busy counter of 1s: every one of the 52 buckets filled.
