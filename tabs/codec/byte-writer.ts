@@ -12,8 +12,12 @@ export class ByteWriter {
   /** Where the piece being written begins: bytes before it were handed out by `take` and are never written again. */
   private start = 0;
 
-  constructor(private readonly initialCapacity = 64) {
-    this.buf = new Uint8Array(initialCapacity);
+  private readonly initialCapacity: number;
+
+  constructor(initialCapacity = 64) {
+    // At least a byte: growing doubles the capacity.
+    this.initialCapacity = Math.max(1, initialCapacity);
+    this.buf = new Uint8Array(this.initialCapacity);
     this.view = new DataView(this.buf.buffer);
   }
 

@@ -63,6 +63,10 @@ describe('the state codec varints', () => {
     );
   });
 
+  it('grows from an initial capacity of 0', () => {
+    expect([...new ByteWriter(0).varuint(300).finish()]).toEqual(leb128(300));
+  });
+
   it('refuses what is not an unsigned safe integer', () => {
     for (const bad of [-1, 0.5, 2 ** 53, Number.NaN, Infinity, -(2 ** 31)]) expect(() => new ByteWriter().varuint(bad)).toThrow(RangeError);
   });
