@@ -30,8 +30,6 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
   readonly cell = countTotalCell;
   private readonly layout: RingLayout;
   private readonly rings: number;
-  private readonly bucketMs: number[];
-  private readonly slots: number[];
   /** Per ring, the oldest bucket index still in it (dropRolledOut's scratch). */
   private readonly oldest: Float64Array;
   /** A dense copy of one state (two numbers per slot, as RingLayout places them), to write and read stored states. */
@@ -40,8 +38,6 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
   constructor(readonly specs: readonly WindowSpec[]) {
     this.layout = new RingLayout(specs);
     this.rings = specs.length;
-    this.bucketMs = specs.map((s) => s.bucketMs);
-    this.slots = specs.map((_, r) => this.layout.slotsOf(r));
     this.dense = new Float64Array(2 * this.layout.slotCount);
     this.oldest = new Float64Array(this.rings);
   }
@@ -66,10 +62,10 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
     const maxTime = state[MAX_TIME]!;
     const latest = time > maxTime ? time : maxTime;
     for (let r = 0; r < this.rings; r++) {
-      const index = bucketIndex(time, this.bucketMs[r]!);
+      const index = bucketIndex(time, this.specs[r].bucketMs);
       // Too old for the ring: its bucket rolled out (or never was in it).
-      if (index <= bucketIndex(latest, this.bucketMs[r]!) - this.slots[r]!) continue;
-      addToBucket(state, index * this.rings + r, count, total);
+      if (index < this.layout.oldest(latest, r)) continue;
+      addToBucket(state, this.keyOf(index, r), count, total);
     }
     state[ALL_COUNT] += count;
     state[ALL_TOTAL] += total;
@@ -92,10 +88,9 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
       for (let i = ENTRIES; i < source.length; i += 3) {
         if (source[i + 1] === 0) continue; // no events (as the dense merge skips an empty bucket)
         const key = source[i]!;
-        const r = key % this.rings;
-        const index = (key - r) / this.rings;
+        const r = this.ringOf(key);
         // Out of the source's ring, or out of the target's once it moves on.
-        if (index <= bucketIndex(latest, this.bucketMs[r]!) - this.slots[r]!) continue;
+        if (this.indexOf(key, r) < this.layout.oldest(latest, r)) continue;
         addToBucket(target, key, source[i + 1]!, source[i + 2]!);
       }
       if (sourceMax > targetMax) {
@@ -152,7 +147,7 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
       this.spread(state);
       for (let r = 0; r < this.rings; r++) {
         const newest = layout.newest(maxTime, r);
-        for (let j = newest; j > newest - this.slots[r]!; j--) {
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) {
           const at = 2 * layout.slot(r, j);
           writeCountTotal(writer, dense[at]!, dense[at + 1]!);
         }
@@ -167,8 +162,8 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
     dense.fill(0);
     for (let i = ENTRIES; i < state.length; i += 3) {
       const key = state[i]!;
-      const r = key % this.rings;
-      const at = 2 * layout.slot(r, (key - r) / this.rings);
+      const r = this.ringOf(key);
+      const at = 2 * layout.slot(r, this.indexOf(key, r));
       dense[at] = state[i + 1]!;
       dense[at + 1] = state[i + 2]!;
     }
@@ -180,10 +175,9 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
     if (maxTime >= 0) {
       for (let r = 0; r < this.rings; r++) {
         const newest = this.layout.newest(maxTime, r);
-        for (let j = newest; j > newest - this.slots[r]!; j--) {
-          readCountTotalInto(reader, cellRead, 0);
-          // An empty bucket (0 and 0) needs no entry; anything else stored is kept as it was.
-          if (cellRead[0] !== 0 || !Object.is(cellRead[1], 0)) state.push(j * this.rings + r, cellRead[0]!, cellRead[1]!);
+        for (let j = newest; j > newest - this.layout.slotsOf(r); j--) {
+          // An empty bucket needs no entry.
+          if (!readCountTotalInto(reader, cellRead, 0)) state.push(this.keyOf(j, r), cellRead[0]!, cellRead[1]!);
         }
       }
     }
@@ -193,20 +187,19 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
 
   /** Drops the entries whose buckets rolled out of their rings at the state's latest event time, if any ring moved on since `before`. */
   private dropRolledOut(state: CountTotalState, before: number): void {
+    const { layout, oldest } = this;
     const maxTime = state[MAX_TIME]!;
-    const { oldest, rings } = this;
     let movedOn = false;
-    for (let r = 0; r < rings; r++) {
-      const newest = bucketIndex(maxTime, this.bucketMs[r]!);
-      if (before < 0 || newest !== bucketIndex(before, this.bucketMs[r]!)) movedOn = true;
-      oldest[r] = newest - this.slots[r]! + 1;
+    for (let r = 0; r < this.rings; r++) {
+      if (layout.newest(maxTime, r) !== layout.newest(before, r)) movedOn = true;
+      oldest[r] = layout.oldest(maxTime, r);
     }
     if (!movedOn) return;
     let kept = ENTRIES;
     for (let i = ENTRIES; i < state.length; i += 3) {
       const key = state[i]!;
-      const r = key % rings;
-      if ((key - r) / rings < oldest[r]!) continue;
+      const r = this.ringOf(key);
+      if (this.indexOf(key, r) < oldest[r]!) continue;
       if (kept !== i) {
         state[kept] = key;
         state[kept + 1] = state[i + 1]!;
@@ -215,6 +208,20 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
       kept += 3;
     }
     state.length = kept;
+  }
+
+  /** An entry's key: bucket `index` of ring r. */
+  private keyOf(index: number, r: number): number {
+    return index * this.rings + r;
+  }
+
+  private ringOf(key: number): number {
+    return key % this.rings;
+  }
+
+  /** The bucket index of a key of ring r. */
+  private indexOf(key: number, r: number): number {
+    return (key - r) / this.rings;
   }
 }
 

@@ -40,6 +40,11 @@ export class RingLayout {
     return maxTime < 0 ? -1 : bucketIndex(maxTime, this.specs[r].bucketMs);
   }
 
+  /** Ring r's oldest bucket index for a state whose latest event time is maxTime: older ones rolled out of it. */
+  oldest(maxTime: number, r: number): number {
+    return this.newest(maxTime, r) - this.slotsOf(r) + 1;
+  }
+
   /** The slot holding bucket `index` of ring r: index mod the ring's slots (kept non-negative). */
   slot(r: number, index: number): number {
     const slots = this.slotsOf(r);
@@ -58,7 +63,7 @@ export class RingLayout {
     const index = bucketIndex(time, this.specs[r].bucketMs);
     const newest = this.newest(maxTime, r);
     if (index > newest) this.rollOut(state, r, newest, index, clear);
-    else if (index <= newest - this.slotsOf(r)) return -1;
+    else if (index < this.oldest(maxTime, r)) return -1;
     return this.slot(r, index);
   }
 
