@@ -158,9 +158,11 @@ export function setup(opts: { workingSet?: WorkingSet; checkpointRetry?: RetryPo
   const store = new FakeStore();
   const outbox = new FakeOutbox();
   const consumers: FakeConsumer[] = [];
+  /** The offsets the runner mirrored to "ZooKeeper", in order: [partition, next offset, when (Date.now())]. */
+  const mirrored: Array<[number, number, number]> = [];
   const runner = new TopologyRunner({
     store,
-    offsets: { get: async () => null, commit: async () => {}, reset: async () => {} },
+    offsets: { get: async () => null, commit: async (_topology, _topic, partition, offset) => void mirrored.push([partition, offset, Date.now()]), reset: async () => {} },
     outbox,
     consumers: (opts) => {
       const c = new FakeConsumer(opts);
@@ -179,7 +181,7 @@ export function setup(opts: { workingSet?: WorkingSet; checkpointRetry?: RetryPo
     checkpointRetry: opts.checkpointRetry ?? { initialMs: 0, maxMs: 0 },
   });
   const reader = (): FakeConsumer => consumers[consumers.length - 1]!;
-  return { store, outbox, consumers, runner, reader };
+  return { store, outbox, consumers, runner, reader, mirrored };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

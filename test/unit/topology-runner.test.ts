@@ -82,6 +82,41 @@ describe('TopologyRunner on fakes', () => {
     await runner.stop();
   });
 
+  it('mirrors offsets to ZooKeeper at most once a second, the last position always within it, and all of them at a stop', async () => {
+    const { runner, reader, mirrored } = setup();
+    await runner.start();
+    await runner.assign(1, [0, 1]);
+    const next = [0, 0];
+    const deliver = async (p: number, n: number) => {
+      await reader().deliver(p, records(p, next[p]!, next[p]! + n - 1));
+      next[p]! += n;
+    };
+    const offsets = (from: number) => mirrored.slice(from).map(([p, offset]) => [p, offset]).sort((a, b) => a[0]! - b[0]!);
+    await deliver(0, 10);
+    await runner.flush();
+    await sleep(5);
+    // The first pass goes at once.
+    expect(offsets(0)).toEqual([[0, 10]]);
+    const firstAt = mirrored[0]![2];
+    // Rounds within the second write Redis, not ZooKeeper.
+    for (let i = 0; i < 6; i++) {
+      await deliver(i % 2, 10);
+      await runner.flush();
+    }
+    await sleep(5);
+    expect(mirrored).toHaveLength(1);
+    // Then the positions Redis holds by then, in one pass, a second after the first.
+    await sleep(1_100);
+    expect(offsets(1)).toEqual([[0, 40], [1, 30]]);
+    for (const [, , at] of mirrored.slice(1)) expect(at - firstAt).toBeGreaterThanOrEqual(990);
+    // A stop mirrors what is left at once.
+    await deliver(1, 5);
+    await runner.flush();
+    const before = mirrored.length;
+    await runner.stop();
+    expect(offsets(before)).toEqual([[1, 35]]);
+  });
+
   it('hands a partition over with every record it folded written, even while a round was in flight (hole 8)', async () => {
     const { store, runner, reader } = setup();
     await runner.start();

@@ -101,6 +101,9 @@ export class TopologyRunner {
   /** Offsets Redis holds and ZooKeeper does not mirror yet, per partition and input. */
   private readonly unmirrored = new Map<number, Map<string, TaskInput>>();
   private mirroring: Promise<void> | null = null;
+  /** When the last mirror pass began (performance.now()), and the timer of the next one while it waits for its turn. */
+  private mirroredAt = -Infinity;
+  private mirrorTimer: NodeJS.Timeout | null = null;
   private consumer: InputConsumer | null = null;
   private readonly outbox: RunnerOutbox;
   /** Serializes assignment changes, take-ups and checkpoint rounds. */
@@ -247,6 +250,7 @@ export class TopologyRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.watchdog) clearInterval(this.watchdog);
+    if (this.mirrorTimer) clearTimeout(this.mirrorTimer);
     for (const timer of this.retakes.values()) clearTimeout(timer);
     this.retakes.clear();
     return this.serialized(async () => {
@@ -419,7 +423,7 @@ export class TopologyRunner {
       }
       await Promise.all(due.map(([index, slot]) => this.write(index, slot)));
     }
-    void this.mirrorOffsets();
+    this.mirrorSoon();
     return due.map(([index]) => index);
   }
 
@@ -540,9 +544,29 @@ export class TopologyRunner {
     }
   }
 
+  /**
+   * Mirrors now, or at the end of OFFSET_MIRROR_INTERVAL_MS from the last
+   * pass: a round every 100 ms would otherwise write (and ZooKeeper fsync)
+   * every owned partition's offset ten times a second, for a mirror that
+   * nothing starts from.
+   */
+  private mirrorSoon(): void {
+    if (this.mirrorTimer !== null || this.unmirrored.size === 0) return;
+    const wait = this.mirroredAt + OFFSET_MIRROR_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      void this.mirrorOffsets();
+      return;
+    }
+    this.mirrorTimer = setTimeout(() => {
+      this.mirrorTimer = null;
+      if (!this.stopped) void this.mirrorOffsets();
+    }, wait);
+  }
+
   /** Mirrors the offsets Redis holds into ZooKeeper (for Storm-style tooling); behind is reported, never blocking. */
   private mirrorOffsets(): Promise<void> {
     if (this.mirroring !== null || this.unmirrored.size === 0) return this.mirroring ?? Promise.resolve();
+    this.mirroredAt = performance.now();
     this.mirroring = this.mirrorUnmirrored().finally(() => {
       this.mirroring = null;
     });
@@ -661,6 +685,9 @@ const CONSUMER_STALL_MS = 5_000;
 const CONSUMER_STOP_MS = 3_000;
 /** A reader that cannot start within this long (Kafka down) is stopped, and the watchdog tries again. */
 const CONSUMER_START_MS = 10_000;
+
+/** The ZooKeeper offset mirror is written at most this often (the last positions always within it). */
+const OFFSET_MIRROR_INTERVAL_MS = 1_000;
 
 /** Records folded between two turns of the event loop. */
 const BATCH_SLICE = 200;
