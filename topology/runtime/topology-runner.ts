@@ -551,7 +551,8 @@ export class TopologyRunner {
    * nothing starts from.
    */
   private mirrorSoon(): void {
-    if (this.mirrorTimer !== null || this.unmirrored.size === 0) return;
+    // A stop mirrors what is left itself, at once.
+    if (this.stopped || this.mirrorTimer !== null || this.unmirrored.size === 0) return;
     const wait = this.mirroredAt + OFFSET_MIRROR_INTERVAL_MS - performance.now();
     if (wait <= 0) {
       void this.mirrorOffsets();
