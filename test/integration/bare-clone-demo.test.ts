@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../support/fault-stack';
+import { freePorts } from '../support/free-ports';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -12,7 +12,7 @@ import { StackError, stackLayout, stackStatus, startStack, stopService, stopStac
 import { processAlive, processesWithMarker } from '../../deploy/stack/process-table';
 import { findExecutable } from '../../deploy/stack/requirements';
 import { scratchDir } from '../support/scratch-dir';
-import { freePorts } from '../support/fault-stack';
+import { freePorts } from '../support/free-ports';
 import { KafkaAdmin } from '../../spouts/kafka-admin';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Admin } from '@platformatic/kafka';
 import { startStack, stackStatus, type RedisMode } from '../../deploy/stack';
-import { portIsFree } from '../../deploy/stack/port-check';
 import { fourLetterWord } from '../../deploy/stack/readiness';
 import { ExactRun } from './exact-run';
 import { redisClusterHandle, redisSentinelHandle, type RedisClusterHandle, type RedisSentinelHandle } from './redis-nodes';
-import { freePorts } from './fault-stack';
+import { freeBase } from './free-ports';
 import { signal, stackHandle, type StackHandle } from './stack-handle';
 
 /** Ports above a ZooKeeper base port an ensemble of 3 uses (clients, quorum, election), and above Kafka's. */
@@ -25,15 +24,6 @@ export interface ClusterStack extends StackHandle {
   leaderOf(topic: string, partition: number): Promise<{ node: string; replicas: number[]; isr: number[] }>;
   /** The ZooKeeper nodes (`zookeeper`, `zookeeper-2`, ...) and the one whose `srvr` says "Mode: leader" (undefined while none does). */
   zkEnsemble(): Promise<{ nodes: string[]; leader: string | undefined }>;
-}
-
-async function freeBase(offsets: number[]): Promise<number> {
-  for (;;) {
-    const [base] = (await freePorts(1)) as [number];
-    if (base + Math.max(...offsets) > 65_000) continue;
-    const free = await Promise.all(offsets.map((offset) => portIsFree(base + offset)));
-    if (free.every(Boolean)) return base;
-  }
 }
 
 /** Ports above the Redis base port each shape uses: a cluster's servers and their bus ports, or a master, a replica and 3 Sentinels. */

@@ -6,7 +6,7 @@ import type { RedisMode } from '../../deploy/stack';
 import { stackLayout, stackStatus } from '../../deploy/stack';
 import { processesWithMarker, type ProcessFacts } from '../../deploy/stack/process-table';
 import { freeRedisPort } from './cluster-stack';
-import { freePorts } from './fault-stack';
+import { freePorts } from './free-ports';
 import { runCli, type CliResult } from './run-cli';
 import { scratchDir } from './scratch-dir';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startStack } from '../../deploy/stack';
 import { resolveConfig, type TabstreamConfig } from '../../topology/config';
-import { freePorts } from './fault-stack';
+import { freePorts } from './free-ports';
 import { stackHandle, type StackHandle } from './stack-handle';
 
 export interface SecureStack extends StackHandle {

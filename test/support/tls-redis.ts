@@ -7,7 +7,7 @@ import { stackLayout, startService } from '../../deploy/stack';
 import { redisTlsFiles, stackRedisTlsOptions } from '../../deploy/stack/redis-tls';
 import { writeStackFile } from '../../deploy/stack/stack-file';
 import type { ConnectionOptions } from 'node:tls';
-import { freePorts } from './fault-stack';
+import { freePorts } from './free-ports';
 import { runCli } from './run-cli';
 import { scratchDir } from './scratch-dir';
 
