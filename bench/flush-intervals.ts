@@ -14,7 +14,7 @@ import type { LoadedTopic } from './loaded-topic';
 import { tabstreamThroughput } from './tabstream-throughput';
 
 /** A latency run's log line. */
-function latencyLine(interval: number, r: LatencyResult): string {
+export function latencyLine(interval: number, r: LatencyResult): string {
   return `flush every ${interval} ms at ${Math.round(r.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (warm-up p99 ${r.warmup.p99Ms} ms); ${describeLoopLag(r.loopLag)}; ${describeStages(r.stages)}`;
 }
 
