@@ -63,7 +63,11 @@ describe('a worker that hands partitions over', () => {
     await explainWith(workers, () =>
       waitFor('the second worker running partitions', async () => second.worker.logs.some((l) => l.msg === 'running' && (l.partitions?.length ?? 0) > 0), (ok) => ok, 45_000),
     );
-    const handedOver = first.worker.logs.filter((l) => l.msg === 'handed over').map((l) => String(l.partition));
+    // The new owner claims under the new generation without waiting for the old one, which logs its
+    // hand-over once its reader stopped and its last round was written: wait for that too.
+    const handedOverLines = () => first.worker.logs.filter((l) => l.msg === 'handed over');
+    await explainWith(workers, () => waitFor('the first worker handing half the partitions over', async () => handedOverLines().length, (n) => n >= PARTITIONS / 2, 45_000));
+    const handedOver = handedOverLines().map((l) => String(l.partition));
     expect(handedOver.length).toBe(PARTITIONS / 2);
 
     // One scrape: none of the handed-over partitions, in any metric.
