@@ -4,7 +4,6 @@
 // service's bind, any client's outgoing connection may take it (a broker of
 // the cluster suite once failed to start so, "Address already in use").
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { portIsFree } from '../../deploy/stack/port-check';
 
 /** Above the fixed ports of the dev stack (2181, 9092, 6379) and the shared test stack (12181, 19092, 16379). */
@@ -25,28 +24,14 @@ function randomPort(below: number): number {
   return LOWEST + Math.floor(Math.random() * (below - LOWEST));
 }
 
-function hold(port: number): Promise<Server | null> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(null));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(server));
-  });
-}
-
 /** `count` distinct ports free now, outside the ephemeral range. */
 export async function freePorts(count: number): Promise<number[]> {
   const below = ephemeralLow();
-  const servers: Server[] = [];
   const ports: number[] = [];
   while (ports.length < count) {
     const port = randomPort(below);
-    if (ports.includes(port)) continue;
-    const server = await hold(port);
-    if (server === null) continue;
-    servers.push(server);
-    ports.push(port);
+    if (!ports.includes(port) && (await portIsFree(port))) ports.push(port);
   }
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
 }
 

@@ -560,7 +560,7 @@ export class TopologyRunner {
     }
     this.mirrorTimer = setTimeout(() => {
       this.mirrorTimer = null;
-      if (!this.stopped) void this.mirrorOffsets();
+      void this.mirrorOffsets();
     }, wait);
   }
 
