@@ -60,8 +60,14 @@ interface RecordContext {
  */
 interface Slice {
   records: RecordContext[];
-  deferred: Map<string, Array<{ tuple: Tuple; at: number }>>;
+  deferred: Map<string, DeferredTuples>;
   forwards: Array<Map<string, PendingForward> | undefined>;
+}
+
+/** A bolt's held-back tuples and the index of each one's record, side by side (no object per tuple: a slice holds tens of thousands). */
+interface DeferredTuples {
+  tuples: Tuple[];
+  ats: number[];
 }
 
 /** What a task reads and shares besides its topology: states not in memory, and the process's budget for them. */
@@ -262,9 +268,9 @@ export class TopologyTask {
     const slice = this.slice!;
     for (const name of this.prefetching) {
       const deferred = slice.deferred.get(name);
-      if (deferred === undefined || deferred.length === 0) continue;
+      if (deferred === undefined || deferred.tuples.length === 0) continue;
       slice.deferred.delete(name);
-      const ready = this.bolts.get(name)!.prefetch!(deferred.map((d) => d.tuple));
+      const ready = this.bolts.get(name)!.prefetch!(deferred.tuples);
       if (ready !== undefined) {
         return ready.then(
           () => {
@@ -294,11 +300,14 @@ export class TopologyTask {
     return undefined;
   }
 
-  private runDeferred(name: string, deferred: Array<{ tuple: Tuple; at: number }>): void {
+  private runDeferred(name: string, deferred: DeferredTuples): void {
     const slice = this.slice!;
     const bolt = this.bolts.get(name)!;
     const emit = this.emitters.get(name)!;
-    for (const { tuple, at } of deferred) {
+    const { tuples, ats } = deferred;
+    for (let i = 0; i < tuples.length; i++) {
+      const tuple = tuples[i]!;
+      const at = ats[i]!;
       this.at = at;
       this.current = slice.records[at]!;
       this.thrower = null;
@@ -315,8 +324,9 @@ export class TopologyTask {
   private run(name: string, bolt: Bolt, emit: Emit, tuple: Tuple): void {
     if (this.slice !== null && bolt.prefetch !== undefined) {
       let held = this.slice.deferred.get(name);
-      if (held === undefined) this.slice.deferred.set(name, (held = []));
-      held.push({ tuple, at: this.at });
+      if (held === undefined) this.slice.deferred.set(name, (held = { tuples: [], ats: [] }));
+      held.tuples.push(tuple);
+      held.ats.push(this.at);
       return;
     }
     this.execute(name, bolt, emit, tuple);
