@@ -116,8 +116,14 @@ export class ResidentStates implements Evictor {
   /**
    * Examines up to `count` states (thawed, then frozen: a slice of each walk
    * per call) and deletes those `judge` condemns, calling `deleted` for each.
+   * A frozen state is judged by `judgeStored` from its bytes where that tells.
    */
-  prune(count: number, judge: (handler: TabHandler, state: unknown) => boolean, deleted: (tab: string, client: string, entry?: TabState) => void): void {
+  prune(
+    count: number,
+    judge: (handler: TabHandler, state: unknown) => boolean,
+    deleted: (tab: string, client: string, entry?: TabState) => void,
+    judgeStored: (handler: TabHandler, bytes: Uint8Array) => boolean | undefined = () => undefined,
+  ): void {
     for (let examined = 0; examined < count; examined++) {
       const next = this.pruneCursor.next();
       if (next === undefined) break;
@@ -133,7 +139,9 @@ export class ResidentStates implements Evictor {
       const at = next.key.indexOf('\u0000');
       const tab = next.key.slice(0, at);
       const kind = this.typeOf(tab);
-      if (kind === undefined || !judge(kind.handler, kind.handler.deserialize(next.value))) continue;
+      if (kind === undefined) continue;
+      // From the bytes where they tell: deserializing a Tab record's sketches to find it is kept cost a few % of a worker.
+      if (!(judgeStored(kind.handler, next.value) ?? judge(kind.handler, kind.handler.deserialize(next.value)))) continue;
       next.remove();
       deleted(tab, next.key.slice(at + 1));
     }

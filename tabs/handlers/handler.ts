@@ -40,6 +40,14 @@ export interface TabHandler<S = unknown, P = unknown> {
    * aggregates merge the client states' projections at read time.
    */
   mergeState?(into: S, from: S): void;
+  /**
+   * Optional: what `shouldPrune(state, now) || isStale(state, now, staleAfterMs)`
+   * (staleAfterMs 0: nothing is stale) says of a stored state, read from its
+   * bytes without building the state; undefined when the bytes alone do not
+   * tell (the caller deserializes). How a task judges its frozen states, a
+   * few thousand a second, without decoding a Tab record's sketches each time.
+   */
+  prunesStored?(bytes: Uint8Array, now: number, staleAfterMs: number): boolean | undefined;
   /** Bytes for Redis; the first byte is the format version. */
   serialize(state: S): Uint8Array;
   deserialize(bytes: Uint8Array): S;

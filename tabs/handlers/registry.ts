@@ -7,9 +7,9 @@ import { uniqueHandler } from './unique';
 
 const TYPE_NAME = /^[A-Za-z0-9_.:/-]{1,64}$/;
 const VALUE_KINDS: ReadonlyArray<TabHandler['valueKind']> = ['number', 'string', 'any'];
-/** What every handler must have; `isStale` and `mergeState` are optional. */
+/** What every handler must have; `isStale`, `mergeState` and `prunesStored` are optional. */
 const REQUIRED = ['newState', 'fold', 'project', 'merge', 'render', 'shouldPrune', 'serialize', 'deserialize'] as const;
-const OPTIONAL = ['isStale', 'mergeState'] as const;
+const OPTIONAL = ['isStale', 'mergeState', 'prunesStored'] as const;
 
 /**
  * The Tab types a topology knows, by wire-format `type`. A user adds a type by

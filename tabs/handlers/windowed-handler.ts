@@ -1,6 +1,7 @@
 import type { TabEvent } from '../event';
 import type { TabHandler } from './handler';
 import { versionedCodec } from '../codec/state-version';
+import { ByteReader } from '../codec/byte-reader';
 import { WindowedRun } from './windowed-run';
 import type { WindowCells, Windows } from '../windows/windows';
 
@@ -46,6 +47,16 @@ export function windowedHandler<S, C, V>(options: WindowedHandlerOptions<S, C, V
     mergeState: (into, from) => windows.mergeState(into, from),
     // No event for the stale time, and never less than the time every window takes to empty.
     isStale: (state, now, staleAfterMs) => windows.maxTime(state) >= 0 && now - windows.maxTime(state) > Math.max(staleAfterMs, windows.emptyAfterMs),
+    // The stored state starts with its latest event time (Windows.write): a state that saw an event is not empty,
+    // and stale by that time alone. One that never did is left to shouldPrune (its all-time cell decides).
+    prunesStored(bytes, now, staleAfterMs) {
+      if (bytes[0] !== FORMAT_VERSION) return undefined;
+      const reader = new ByteReader(bytes, `${type} state`);
+      reader.u8();
+      const maxTime = reader.varuint() - 1;
+      if (maxTime < 0) return undefined;
+      return staleAfterMs > 0 && now - maxTime > Math.max(staleAfterMs, windows.emptyAfterMs);
+    },
     serialize: codec.serialize,
     deserialize: codec.deserialize,
   };

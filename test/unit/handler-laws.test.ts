@@ -55,6 +55,10 @@ const projectAll = (handler: TabHandler, events: readonly TabEvent[], now = NOW)
 /** What a reader sees; equal renders are the equality the laws are about. */
 const view = (handler: TabHandler, projection: unknown) => handler.render(projection);
 
+it('the windowed built-in types judge stored states from their bytes', () => {
+  expect(registry.types().filter((t) => registry.get(t)!.prunesStored !== undefined)).toEqual(expect.arrayContaining(['counter', 'percentile', 'unique']));
+});
+
 describe.each(registry.types())('%s handler', (type) => {
   const handler = registry.get(type)!;
 
@@ -103,6 +107,24 @@ describe.each(registry.types())('%s handler', (type) => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('judges a stored state from its bytes as from the state (prunesStored), where the bytes tell', () => {
+    if (handler.prunesStored === undefined) return;
+    const now = fc.oneof(fc.integer({ min: NOW - DAY, max: NOW + 10 * DAY }), fc.constantFrom(NOW, NOW + 2 * DAY, NOW + 2 * DAY + 1));
+    const staleAfter = fc.constantFrom(0, 1, 30 * 60_000, DAY, 2 * DAY);
+    fc.assert(
+      fc.property(eventsFor(handler), now, staleAfter, (events, at, staleAfterMs) => {
+        const state = foldAll(handler, events);
+        const verdict = handler.prunesStored!(handler.serialize(state), at, staleAfterMs);
+        // A state that saw an event is judged from its bytes (else this law would hold of nothing).
+        if (events.length > 0) expect(verdict).toBeDefined();
+        if (verdict === undefined) return;
+        expect(verdict).toBe(handler.shouldPrune(state, at) || (staleAfterMs > 0 && handler.isStale!(state, at, staleAfterMs)));
+      }),
+      { numRuns: 300 },
+    );
+    expect(handler.prunesStored(Uint8Array.from([9, 1]), NOW, DAY)).toBeUndefined();
   });
 
   it('refuses an unknown version byte, empty bytes and truncated bytes clearly', () => {
