@@ -93,12 +93,15 @@ class Scan {
   readonly tokenEnd = new Int32Array(3);
 
   bytes: Latin1Buffer = EMPTY;
+  /** The same bytes, to compare a template's four at a time. */
+  view: DataView = EMPTY_VIEW;
   registry: Pick<HandlerRegistry, 'get'> = { get: () => undefined };
   limits: Readonly<FastPathLimits> = { latestAllowed: 0, maxIdLength: 0, maxStringValueLength: 0 };
 
   /** Ready for a new message. */
   reset(bytes: Latin1Buffer, registry: HandlerRegistry, limits: Readonly<FastPathLimits>): this {
     this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.registry = registry;
     this.limits = limits;
     this.at = 0;
@@ -113,6 +116,7 @@ class Scan {
 }
 
 const EMPTY = Buffer.alloc(0) as Latin1Buffer;
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 /** Decoding is synchronous and never nested: one scanner serves every message. */
 const scanner = new Scan();
 
@@ -174,14 +178,15 @@ function readNextEvent(s: Scan, events: TabEvent[]): boolean {
 
 /** Reads an event laid out as the template; false (s.at anywhere) when it is not. */
 function readByTemplate(s: Scan, events: TabEvent[]): boolean {
-  const { bytes } = s;
   let at = s.at;
   let t = s.templateStart;
   let value: number | string = 0;
   let time = 0;
   let id: string | undefined;
   for (let k = 0; k < s.tokens; k++) {
-    for (const end = s.tokenStart[k]!; t < end; t++, at++) if (bytes[at] !== bytes[t]) return false;
+    const end = s.tokenStart[k]!;
+    if (!sameBytes(s, at, t, end - t)) return false;
+    at += end - t;
     s.at = at;
     const field = s.tokenField[k];
     if (field === TIME) {
@@ -198,9 +203,19 @@ function readByTemplate(s: Scan, events: TabEvent[]): boolean {
     at = s.at;
     t = s.tokenEnd[k]!;
   }
-  for (const end = s.templateEnd; t < end; t++, at++) if (bytes[at] !== bytes[t]) return false;
-  s.at = at;
+  if (!sameBytes(s, at, t, s.templateEnd - t)) return false;
+  s.at = at + s.templateEnd - t;
   return acceptEvent(s, events, value, time, id);
+}
+
+/** True when the `length` bytes at `at` are those at `t` (a template's, earlier in the message, so in range): four at a time. */
+function sameBytes(s: Scan, at: number, t: number, length: number): boolean {
+  if (at + length > s.bytes.length) return false;
+  const { view, bytes } = s;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) if (view.getUint32(at + i) !== view.getUint32(t + i)) return false;
+  for (; i < length; i++) if (bytes[at + i] !== bytes[t + i]) return false;
+  return true;
 }
 
 /** A value token (a number or an ASCII string) at s.at, or undefined. */
