@@ -4,8 +4,11 @@
 // installs what is missing and moves to the project's Node (bootstrap.js),
 // so tsx is imported only then.
 import { runOnProjectNode } from './bootstrap.js';
+import { restartWithSemiSpace, semiSpaceMibOf } from '../topology/commands/young-generation.js';
 
 await runOnProjectNode();
+// A worker's young generation is set by starting again with it: best before tsx and the CLI load.
+restartWithSemiSpace(semiSpaceMibOf(process.argv.slice(2)));
 const { register } = await import('tsx/esm/api');
 register();
 await import('../topology/cli.ts');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { configFrom, deployFrom, positiveInt, withConfigFlags, withDeployFlags } from './config-flags';
 import { portFlag } from './port-flag';
 import { specDescriptionText } from '../deploy/spec-description';
-import { DEFAULT_SEMI_SPACE_MIB, restartWithSemiSpace } from './young-generation';
+import { DEFAULT_SEMI_SPACE_MIB, restartWithSemiSpace } from './young-generation.js';
 
 export function registerWorkerCommands(program: Command): void {
   withConfigFlags(
