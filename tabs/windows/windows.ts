@@ -33,6 +33,7 @@ export interface Windows<S, C, V> {
   /** How long after its latest event a state's windows are all empty. */
   readonly emptyAfterMs: number;
   isEmpty(state: S): boolean;
+  /** Writes the state, starting with `varuint(maxTime + 1)`: a windowed handler judges stored states by it (prunesStored). */
   write(writer: ByteWriter, state: S): void;
   read(reader: ByteReader): S;
 }
