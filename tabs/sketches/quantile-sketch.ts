@@ -78,14 +78,26 @@ export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch
   return sketch;
 }
 
-/** Adds `source` into `target`; returns the target, a new array when it needed new bins. */
+/**
+ * Adds `source` into `target`; returns the target (a copy of the source when
+ * the target is empty). Bins the target lacks are merged in place, from the
+ * back, in room the array grows by: a new array per merge (as a collapse
+ * still makes) was a sixth of a fold task's allocations on Taba's shape,
+ * where every run merges into each window's newest bucket of a state and its
+ * Tab record.
+ */
 export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch): QuantileSketch {
   if (source[COUNT] === 0) return target;
+  if (target[COUNT] === 0) return source.slice();
   const split = positiveEnd(target);
   const sourceSplit = positiveEnd(source);
-  if (hasKeys(target, HEAD, split, source, HEAD, sourceSplit) && hasKeys(target, split, target.length, source, sourceSplit, source.length)) {
+  const newPositive = missingKeys(target, HEAD, split, source, HEAD, sourceSplit);
+  const newNegative = missingKeys(target, split, target.length, source, sourceSplit, source.length);
+  if (newPositive === 0 && newNegative === 0) {
     addCounts(target, HEAD, source, HEAD, sourceSplit);
     addCounts(target, split, source, sourceSplit, source.length);
+  } else if (withinSpan(target, HEAD, split, source, HEAD, sourceSplit) && withinSpan(target, split, target.length, source, sourceSplit, source.length)) {
+    mergeInPlace(target, split, source, sourceSplit, newPositive, newNegative);
   } else {
     target = rebuilt(target, source, HEAD, sourceSplit, sourceSplit, source.length);
   }
@@ -184,17 +196,72 @@ function withPair(sketch: QuantileSketch, positive: boolean, at: number, key: nu
   return sketch;
 }
 
-/** True when the pairs of `target` in [from, to) have every key of those of `source` in [sourceFrom, sourceTo). */
-function hasKeys(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): boolean {
+/** How many keys of the source's pairs in [sourceFrom, sourceTo) the target's pairs in [from, to) lack. */
+function missingKeys(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): number {
+  let missing = 0;
   let i = from;
   for (let j = sourceFrom; j < sourceTo; j += 2) {
     while (i < to && target[i] < source[j]) i += 2;
-    if (i >= to || target[i] !== source[j]) return false;
+    if (i >= to || target[i] !== source[j]) missing++;
   }
-  return true;
+  return missing;
 }
 
-/** Adds the counts of the source's pairs in [sourceFrom, sourceTo) to the target's pairs of the same keys, from `from` (see hasKeys). */
+/**
+ * True when merging the two runs collapses nothing (see mergeBins): their
+ * keys together span at most MAX_BINS - 1. A run alone always does.
+ */
+function withinSpan(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): boolean {
+  if (from === to || sourceFrom === sourceTo) return true;
+  return Math.max(target[to - 2], source[sourceTo - 2]) - Math.min(target[from], source[sourceFrom]) <= MAX_BINS - 1;
+}
+
+/**
+ * Merges the source's pairs into the target's, which lacks `newPositive` and
+ * `newNegative` of its keys: the array grows by that many pairs, then each
+ * sign's pairs are merged from the back (the negative ones first, as they
+ * move furthest), so no pair is overwritten before it is read.
+ */
+function mergeInPlace(target: QuantileSketch, split: number, source: QuantileSketch, sourceSplit: number, newPositive: number, newNegative: number): void {
+  const oldLength = target.length;
+  for (let k = 2 * (newPositive + newNegative); k > 0; k--) target.push(0);
+  mergeBack(target, split, oldLength, source, sourceSplit, source.length, target.length);
+  mergeBack(target, HEAD, split, source, HEAD, sourceSplit, split + 2 * newPositive);
+  target[POSITIVE_BINS] += newPositive;
+}
+
+/** Merges the target's pairs in [from, to) and the source's in [sourceFrom, sourceTo) into the target's [.., end), from the back. */
+function mergeBack(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number, end: number): void {
+  let i = to - 2;
+  let j = sourceTo - 2;
+  let w = end - 2;
+  while (j >= sourceFrom) {
+    const ka = i >= from ? target[i] : -Infinity;
+    const kb = source[j];
+    if (ka > kb) {
+      target[w] = ka;
+      target[w + 1] = target[i + 1];
+      i -= 2;
+    } else if (ka === kb) {
+      target[w] = ka;
+      target[w + 1] = target[i + 1] + source[j + 1];
+      i -= 2;
+      j -= 2;
+    } else {
+      target[w] = kb;
+      target[w + 1] = source[j + 1];
+      j -= 2;
+    }
+    w -= 2;
+  }
+  // The target's pairs left below move up by the new pairs after them (none: in place already).
+  for (; i >= from && w !== i; i -= 2, w -= 2) {
+    target[w] = target[i];
+    target[w + 1] = target[i + 1];
+  }
+}
+
+/** Adds the counts of the source's pairs in [sourceFrom, sourceTo) to the target's pairs of the same keys, from `from` (none missing: see missingKeys). */
 function addCounts(target: QuantileSketch, from: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): void {
   let i = from;
   for (let j = sourceFrom; j < sourceTo; j += 2) {
@@ -290,17 +357,11 @@ export function readSketch(reader: ByteReader): QuantileSketch | undefined {
 }
 
 function writeBins(writer: ByteWriter, sketch: QuantileSketch, from: number, to: number): void {
-  let nonEmpty = 0;
-  for (let i = from; i < to; i += 2) if (sketch[i + 1] !== 0) nonEmpty++;
-  writer.varuint(nonEmpty);
-  let previous = Number.NaN;
-  for (let i = from; i < to; i += 2) {
-    if (sketch[i + 1] === 0) continue;
-    if (Number.isNaN(previous)) writer.varint(sketch[i]);
-    else writer.varuint(sketch[i] - previous);
-    writer.varuint(sketch[i + 1]);
-    previous = sketch[i];
-  }
+  // Every pair holds a count (bins are kept only while they do): one pass.
+  writer.varuint((to - from) / 2);
+  if (from === to) return;
+  writer.varint(sketch[from]).varuint(sketch[from + 1]);
+  for (let i = from + 2; i < to; i += 2) writer.varuint(sketch[i] - sketch[i - 2]).varuint(sketch[i + 1]);
 }
 
 /** Reads a sign's bins into `scratch` from `at`; returns where they end. */
@@ -318,8 +379,11 @@ function readBins(reader: ByteReader, at: number): number {
       key += gap;
     }
     if (key - first >= MAX_BINS) reader.fail('sketch bins span too wide a range');
+    const count = reader.varuint();
+    // Written bins always hold a count: a sketch keeps no empty one (writeBins relies on it).
+    if (count === 0) reader.fail('sketch bin with no count');
     scratch[at++] = key;
-    scratch[at++] = reader.varuint();
+    scratch[at++] = count;
   }
   return at;
 }

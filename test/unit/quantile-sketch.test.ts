@@ -153,6 +153,33 @@ describe('quantile sketch (DDSketch, 1 %)', () => {
     const bytes = bytesOf(sketchAdd(sketchAdd(newSketch(), 1), 2));
     bytes[1] = 1; // zeros no longer add up
     expect(() => readSketch(new ByteReader(bytes))).toThrow(/do not add up/);
+    // count 1, no zeros, sum/min/max, one positive bin (key 0) with a count of 0, no negative bins
+    const empty = new ByteWriter().varuint(1).varuint(0).f64(1).f64(1).f64(1).varuint(1).varint(0).varuint(0).varuint(0).finish();
+    expect(() => readSketch(new ByteReader(empty))).toThrow(/no count/);
+  });
+
+  it('merges bins the target lacks into the target itself unless a collapse is due, the same bins either way', () => {
+    // 1e-6..1e6: about 1,400 keys (of 2 %), inside MAX_BINS.
+    const magnitude = fc.double({ min: 1e-6, max: 1e6, noNaN: true });
+    const values = fc.array(fc.oneof(magnitude, magnitude.map((v) => -v), fc.constant(0)), { minLength: 1, maxLength: 80 });
+    fc.assert(
+      fc.property(values, values, (a, b) => {
+        let target = newSketch();
+        let source = newSketch();
+        let whole = newSketch();
+        for (const v of a) (target = sketchAdd(target, v)), (whole = sketchAdd(whole, v));
+        for (const v of b) (source = sketchAdd(source, v)), (whole = sketchAdd(whole, v));
+        const before = target;
+        const sourceBytes = bytesOf(source);
+        const merged = sketchMergeInto(target, source);
+        // No collapse, so no new array.
+        expect(merged).toBe(before);
+        expect(binsOf(merged)).toEqual(binsOf(whole));
+        expect(sketchCount(merged)).toBe(a.length + b.length);
+        expect(bytesOf(source)).toEqual(sourceBytes);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
