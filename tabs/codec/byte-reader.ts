@@ -74,6 +74,16 @@ export class ByteReader {
     return out;
   }
 
+  /** The unread bytes, as a view (for a reader of its own, as BitReader); `skip` then moves past what it read. */
+  rest(): Uint8Array {
+    return this.buf.subarray(this.pos);
+  }
+
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
   string(): string {
     const n = this.varuint();
     return Buffer.from(this.bytes(n)).toString('utf8');

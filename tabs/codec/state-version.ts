@@ -36,12 +36,17 @@ export function openVersioned(type: string, bytes: Uint8Array, supported: readon
 const sharedWriter = new ByteWriter(64 * 1024);
 let sharedWriterBusy = false;
 
-/** serialize/deserialize for a handler whose state has one format version. */
+/**
+ * serialize/deserialize for a handler whose state is written in format
+ * `version`, and read in that one and the older `readable` ones (states
+ * stay in Redis in the format they were written in until written again).
+ */
 export function versionedCodec<S>(
   type: string,
   version: number,
   write: (writer: ByteWriter, state: S) => void,
   read: (reader: ByteReader) => S,
+  readable: readonly number[] = [version],
 ): { serialize(state: S): Uint8Array; deserialize(bytes: Uint8Array): S } {
   return {
     serialize(state) {
@@ -57,7 +62,7 @@ export function versionedCodec<S>(
       }
     },
     deserialize(bytes) {
-      const { reader } = openVersioned(type, bytes, [version]);
+      const { reader } = openVersioned(type, bytes, readable);
       const state = read(reader);
       reader.end();
       return state;

@@ -13,6 +13,9 @@ export const uniqueHandler = windowedHandler({
   type: 'unique',
   valueKind: 'string',
   windows,
+  // v2: sparse sketches Rice-coded (distinct-sketch.ts); v1 states (varuint gaps) are still read.
+  formatVersion: 2,
+  readsVersions: [1],
   cellValue: (value) => distinctEntry(value as string),
   render(projection: UniqueProjection) {
     const out: Record<string, { count: number; distinct: number }> = {};

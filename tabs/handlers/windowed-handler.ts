@@ -13,9 +13,10 @@ export interface WindowedHandlerOptions<S, C, V> {
   cellValue?: (value: TabEvent['value']) => V;
   /** Renders a merged projection, one entry per window name and `all`. */
   render(projection: WindowCells<C>): Record<string, unknown>;
+  /** The stored format written (default 1), and the older ones still read (default none): a cell kind's format changed. */
+  formatVersion?: number;
+  readsVersions?: readonly number[];
 }
-
-const FORMAT_VERSION = 1;
 
 /**
  * A handler whose state is a set of rolling windows of cells (see
@@ -25,11 +26,14 @@ const FORMAT_VERSION = 1;
 export function windowedHandler<S, C, V>(options: WindowedHandlerOptions<S, C, V>): TabHandler<S, WindowCells<C>> {
   const { type, valueKind, windows, render } = options;
   const cellValue = options.cellValue ?? ((value: TabEvent['value']) => value as V);
+  const version = options.formatVersion ?? 1;
+  const readable = [version, ...(options.readsVersions ?? [])];
   const codec = versionedCodec(
     type,
-    FORMAT_VERSION,
+    version,
     (writer, state: S) => windows.write(writer, state),
     (reader) => windows.read(reader),
+    readable,
   );
   return {
     type,
@@ -50,7 +54,8 @@ export function windowedHandler<S, C, V>(options: WindowedHandlerOptions<S, C, V
     // The stored state starts with its latest event time (Windows.write): a state that saw an event is not empty,
     // and stale by that time alone. One that never did is left to shouldPrune (its all-time cell decides).
     prunesStored(bytes, now, staleAfterMs) {
-      if (bytes[0] !== FORMAT_VERSION) return undefined;
+      // Every version starts the same way.
+      if (!readable.includes(bytes[0]!)) return undefined;
       const reader = new ByteReader(bytes, `${type} state`);
       reader.u8();
       const maxTime = reader.varuint() - 1;

@@ -158,6 +158,42 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
       ),
     );
 
+  it('writes sparse entries Rice-coded (form 16 + k) that read back to the same registers, still reads varuint gaps (form 1), and refuses corrupt codes', () => {
+    fc.assert(
+      fc.property(entriesArb(9_000), (entries) => {
+        // Sparse up to 2,048 entries, dense past it: either way written sparse up to 8,192 registers.
+        let sketch = newDistinct();
+        for (const e of entries) sketch = distinctAddEntry(sketch, e);
+        const bytes = bytesOf(sketch);
+        if (entries.length === 0) expect(bytes).toEqual(Uint8Array.of(0));
+        else if (entries.length <= 8_192) expect(bytes[0]! >= 16 && bytes[0]! <= 29).toBe(true);
+        else expect(bytes[0]).toBe(2);
+        const back = readDistinct(new ByteReader(bytes)) ?? newDistinct();
+        expect(registersOf(Array.isArray(back) ? back : [...back].flatMap((rank, r) => (rank === 0 ? [] : [r * 64 + rank])))).toEqual(registersOf(entries));
+        // The same entries as varuint gaps (the format before) read back to the same sketch.
+        const old = new ByteWriter().u8(1).varuint(entries.length);
+        entries.forEach((e, i) => old.varuint(e - (i === 0 ? 0 : entries[i - 1]!)));
+        if (entries.length > 0) expect(bytesOf(readDistinct(new ByteReader(old.finish()))!)).toEqual(bytes);
+      }),
+      { numRuns: 200 },
+    );
+    // ~9 bits an entry for 500 registers set, where varuint gaps took two bytes or more.
+    let five = newDistinct();
+    for (let i = 0; i < 500; i++) five = distinctAdd(five, `v${i}`);
+    expect(bytesOf(five).length).toBeLessThan(500 * 1.25);
+    const one = bytesOf(distinctAdd(newDistinct(), 'x'));
+    expect(() => readDistinct(new ByteReader(one.subarray(0, one.length - 1)))).toThrow(/truncated/);
+    const padded = Uint8Array.from(one);
+    padded[padded.length - 1]! |= 1;
+    // Either the padding or the code it now ends differently is refused; never a sketch read from it.
+    expect(() => readDistinct(new ByteReader(padded))).toThrow(/padding|unary|out of range|truncated/);
+    // k = 0, one entry: a gap of 16,384 ones (past the last register).
+    const far = new ByteWriter().u8(16).varuint(1);
+    for (let i = 0; i < 2_049; i++) far.u8(0xff);
+    expect(() => readDistinct(new ByteReader(far.finish()))).toThrow(/unary code over|out of range/);
+    expect(() => readDistinct(new ByteReader(Uint8Array.of(30, 1, 0)))).toThrow(/unknown distinct sketch form 30/);
+  });
+
   it('counts a sparse sketch as the estimator counts its dense registers, to the last bit, up to a quarter of the registers set', () => {
     for (const set of [1, 2, 3, 10, 100, 1000, 2047, 2048, 4096]) {
       const entries = Array.from({ length: set }, (_, i) => Math.floor((i * 16384) / set) * 64 + 1 + (i % 60));

@@ -1,30 +1,59 @@
 // The stored format of each Tab type, pinned: states serialized by the format
-// in force when the fixture was recorded (v1, test/unit/fixtures/
-// stored-states-v1.json) read back to the same figures, and today's code
-// writes the same bytes. A change of the stored format bumps the handler's
-// version byte and keeps reading this fixture (the upgrade path: Redis holds
-// v1 states until they are written again); its second check is then
-// pointed at a fixture of the new version.
+// in force when a fixture was recorded read back to the same figures, and
+// today's code writes each type's newest fixture byte for byte. A change of
+// the stored format bumps the handler's version byte, records a fixture of
+// the new version, and keeps reading the old ones (the upgrade path: Redis
+// holds a state in the format it was written in until it is written again).
+//   v1 (test/unit/fixtures/stored-states-v1.json): every type.
+//   v2 (stored-states-v2.json): unique, its sparse sketches Rice-coded; the
+//     same state's v1 bytes beside it, rewritten to exactly the v2 bytes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../tabs/handlers/registry';
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/stored-states-v1.json', import.meta.url), 'utf8')) as Record<string, { bytes: string; now: number; rendered: unknown }>;
+interface StoredFixture {
+  bytes: string;
+  now: number;
+  rendered: unknown;
+  /** The same state in the format before (v2 fixtures). */
+  v1?: string;
+}
+
+const fixtureOf = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, StoredFixture>;
+const fixtures: Record<number, Record<string, StoredFixture>> = { 1: fixtureOf('stored-states-v1.json'), 2: fixtureOf('stored-states-v2.json') };
 const registry = defaultRegistry();
+const newestOf = (type: string): number => Math.max(...Object.entries(fixtures).filter(([, f]) => f[type] !== undefined).map(([v]) => Number(v)));
+const rendering = (type: string, bytes: Uint8Array, now: number): unknown => {
+  const handler = registry.get(type)!;
+  return JSON.parse(JSON.stringify(handler.render(handler.project(handler.deserialize(bytes), now))));
+};
 
-describe('stored states of format v1', () => {
-  for (const [type, { bytes, now, rendered }] of Object.entries(fixture)) {
-    it(`${type}: reads back to the figures it was written with, and is written the same way today`, () => {
-      const handler = registry.get(type)!;
-      const stored = Buffer.from(bytes, 'base64');
-      expect(stored[0]).toBe(1);
-      const state = handler.deserialize(stored);
-      expect(JSON.parse(JSON.stringify(handler.render(handler.project(state, now))))).toEqual(rendered);
-      expect(Buffer.from(handler.serialize(state)).toString('base64')).toBe(bytes);
-    });
-  }
-
-  it('covers every built-in type', () => {
-    expect(Object.keys(fixture).sort()).toEqual(['buffer', 'counter', 'gauge', 'percentile', 'unique']);
+for (const [version, fixture] of Object.entries(fixtures).map(([v, f]) => [Number(v), f] as const)) {
+  describe(`stored states of format v${version}`, () => {
+    for (const [type, { bytes, now, rendered, v1 }] of Object.entries(fixture)) {
+      const newest = newestOf(type) === version;
+      it(`${type}: reads back to the figures it was written with${newest ? ', and is written the same way today' : ', and is rewritten in the newest format'}`, () => {
+        const handler = registry.get(type)!;
+        const stored = Buffer.from(bytes, 'base64');
+        expect(stored[0]).toBe(version);
+        expect(rendering(type, stored, now)).toEqual(rendered);
+        const today = Buffer.from(handler.serialize(handler.deserialize(stored)));
+        if (newest) expect(today.toString('base64')).toBe(bytes);
+        else {
+          expect(today[0]).toBe(newestOf(type));
+          expect(rendering(type, today, now)).toEqual(rendered);
+        }
+        if (v1 !== undefined) {
+          const old = Buffer.from(v1, 'base64');
+          expect(old[0]).toBe(1);
+          expect(rendering(type, old, now)).toEqual(rendered);
+          expect(Buffer.from(handler.serialize(handler.deserialize(old))).toString('base64')).toBe(bytes);
+        }
+      });
+    }
   });
+}
+
+it('the v1 fixture covers every built-in type', () => {
+  expect(Object.keys(fixtures[1]!).sort()).toEqual(['buffer', 'counter', 'gauge', 'percentile', 'unique']);
 });
