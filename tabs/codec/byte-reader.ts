@@ -74,9 +74,14 @@ export class ByteReader {
     return out;
   }
 
-  /** The unread bytes, as a view (for a reader of its own, as BitReader); `skip` then moves past what it read. */
-  rest(): Uint8Array {
-    return this.buf.subarray(this.pos);
+  /**
+   * The bytes it reads, whole (unread ones from `offset`), for a decoder of
+   * its own (distinct-sketch.ts's Rice codes); `skip` then moves past what it
+   * read. Not a subarray: on a Buffer (a Redis reply) that cost more than
+   * decoding a small sketch.
+   */
+  get source(): Uint8Array {
+    return this.buf;
   }
 
   skip(n: number): void {
