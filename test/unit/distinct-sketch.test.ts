@@ -194,6 +194,44 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     expect(() => readDistinct(new ByteReader(Uint8Array.of(30, 1, 0)))).toThrow(/unknown distinct sketch form 30/);
   });
 
+  it('reads a Rice-coded sketch between other bytes: the bytes it read ahead are given back, and its padding is still checked', () => {
+    fc.assert(
+      fc.property(entriesArb(3_000), fc.uint8Array({ minLength: 1, maxLength: 8 }), (entries, suffix) => {
+        let sketch = newDistinct();
+        for (const e of entries) sketch = distinctAddEntry(sketch, e);
+        const writer = new ByteWriter().u8(0xa5).varuint(300);
+        writeDistinct(writer, sketch);
+        writer.bytes(suffix);
+        const reader = new ByteReader(writer.finish());
+        expect([reader.u8(), reader.varuint()]).toEqual([0xa5, 300]);
+        const back = readDistinct(reader) ?? newDistinct();
+        expect(registersOf(Array.isArray(back) ? back : [...back].flatMap((rank, r) => (rank === 0 ? [] : [r * 64 + rank])))).toEqual(registersOf(entries));
+        // The reader stands just past the sketch: what follows reads as written.
+        expect(Array.from(suffix, () => reader.u8())).toEqual([...suffix]);
+        expect(reader.remaining).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+    // A sketch whose last byte ends in padding (its low bit set refuses it alone), then bytes after it: still refused.
+    const withPadding = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']
+      .map((v) => bytesOf(distinctAdd(newDistinct(), v)))
+      .find((bytes) => {
+        const flipped = Uint8Array.from(bytes);
+        flipped[flipped.length - 1]! |= 1;
+        try {
+          readDistinct(new ByteReader(flipped));
+          return false;
+        } catch (err) {
+          return /padding/.test(String(err));
+        }
+      });
+    expect(withPadding).toBeDefined();
+    const flipped = Uint8Array.from(withPadding!);
+    flipped[flipped.length - 1]! |= 1;
+    const followed = new ByteWriter().bytes(flipped).bytes(Uint8Array.of(0, 0xff, 0, 0xff)).finish();
+    expect(() => readDistinct(new ByteReader(followed))).toThrow(/padding/);
+  });
+
   it('counts a sparse sketch as the estimator counts its dense registers, to the last bit, up to a quarter of the registers set', () => {
     for (const set of [1, 2, 3, 10, 100, 1000, 2047, 2048, 4096]) {
       const entries = Array.from({ length: set }, (_, i) => Math.floor((i * 16384) / set) * 64 + 1 + (i % 60));
