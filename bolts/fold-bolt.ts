@@ -107,14 +107,14 @@ class FoldBolt implements Bolt {
     let lastTab: string | undefined;
     let lastClient: string | undefined;
     const want = (tab: string, client: string): void => {
-      const key = stateKey(tab, client);
       // Held (a frozen one is thawed now): pinned until the slice is folded.
-      const held = this.resident.get(key);
+      const held = this.resident.find(tab, client);
       if (held !== undefined) {
         held.used = true;
         held.pinnedIn = this.interval;
         return;
       }
+      const key = stateKey(tab, client);
       if (keys.has(key)) return;
       keys.add(key);
       wanted.push({ tab, client });
@@ -139,12 +139,11 @@ class FoldBolt implements Bolt {
       });
       let fetched = 0;
       wanted.forEach(({ tab, client }, i) => {
-        const key = stateKey(tab, client);
         const bytes = states[i];
-        if (this.resident.has(key)) return;
+        if (this.resident.holds(tab, client)) return;
         const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes);
         if (entry === undefined) {
-          this.absent.add(key);
+          this.absent.add(stateKey(tab, client));
           return;
         }
         entry.pinnedIn = this.interval;
@@ -251,12 +250,12 @@ class FoldBolt implements Bolt {
    * nothing stored (anything else is a bug: its fold would overwrite it).
    */
   private held(tab: string, client: string, type: string, handler: TabHandler): TabState {
-    const key = stateKey(tab, client);
-    const entry = this.resident.get(key);
+    const entry = this.resident.find(tab, client);
     if (entry !== undefined) {
       entry.used = true;
       return entry;
     }
+    const key = stateKey(tab, client);
     if (this.ctx.states !== undefined && !this.absent.delete(key)) {
       throw new Error(`the state of tab '${tab}', client '${client}' was not fetched before its fold`);
     }

@@ -57,6 +57,21 @@ export class FrozenArena {
     return storedCopies.copy(this.arena.subarray(readEnd, readEnd + length));
   }
 
+  /** As has(), by the Tab's and client's names (no key to split). */
+  holds(tab: string, client: string): boolean {
+    return this.findNamed(tab, client) >= 0;
+  }
+
+  /** As get() then delete(), by the Tab's and client's names: one lookup. */
+  take(tab: string, client: string): Uint8Array | undefined {
+    const slot = this.findNamed(tab, client);
+    if (slot < 0) return undefined;
+    const length = valueLength(this.arena, this.slots[slot]! - 1);
+    const copy = storedCopies.copy(this.arena.subarray(readEnd, readEnd + length));
+    this.removeAt(slot);
+    return copy;
+  }
+
   /** Keeps a copy of the value. */
   set(key: string, value: Uint8Array): void {
     const at = key.indexOf('\u0000');
@@ -123,9 +138,12 @@ export class FrozenArena {
 
   private findKey(key: string): number {
     const at = key.indexOf('\u0000');
-    if (at < 0) return -1;
-    const tab = this.tabs.idOf(key.slice(0, at));
-    const client = tab === undefined ? undefined : this.clients.idOf(key.slice(at + 1));
+    return at < 0 ? -1 : this.findNamed(key.slice(0, at), key.slice(at + 1));
+  }
+
+  private findNamed(tabName: string, clientName: string): number {
+    const tab = this.tabs.idOf(tabName);
+    const client = tab === undefined ? undefined : this.clients.idOf(clientName);
     return tab === undefined || client === undefined ? -1 : this.find(tab, client, hashOf(tab, client));
   }
 

@@ -55,18 +55,30 @@ export class ResidentStates implements Evictor {
     return this.thawed.has(key) || this.frozen.has(key);
   }
 
-  /** The state, thawed (a frozen one is thawed now); undefined when not in memory, or its Tab's type is unknown. */
-  get(key: string): TabState | undefined {
+  /** As has(stateKey(tab, client)), without splitting the key for the arena. */
+  holds(tab: string, client: string): boolean {
+    return this.thawed.has(stateKey(tab, client)) || this.frozen.holds(tab, client);
+  }
+
+  /**
+   * The state, thawed (a frozen one is thawed now); undefined when not in
+   * memory, or its Tab's type is unknown. A frozen state is taken out of the
+   * arena in one lookup, by the names as they are (no key to split).
+   */
+  find(tab: string, client: string): TabState | undefined {
+    const key = stateKey(tab, client);
     const held = this.thawed.get(key);
     if (held !== undefined) return held;
-    const bytes = this.frozen.get(key);
+    const bytes = this.frozen.take(tab, client);
     if (bytes === undefined) return undefined;
-    const at = key.indexOf('\u0000');
-    const tab = key.slice(0, at);
     const kind = this.typeOf(tab);
-    if (kind === undefined) return undefined;
-    this.frozen.delete(key);
-    const entry = storedState(tab, key.slice(at + 1), kind.type, kind.handler, bytes, this.workingSet);
+    if (kind === undefined) {
+      // Not thawed after all: frozen again (its Tab's type is not known here).
+      this.frozen.set(key, bytes);
+      this.syncFrozen();
+      return undefined;
+    }
+    const entry = storedState(tab, client, kind.type, kind.handler, bytes, this.workingSet);
     this.thawed.set(key, entry);
     this.syncFrozen();
     return entry;

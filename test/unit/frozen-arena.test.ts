@@ -10,11 +10,12 @@ describe('FrozenArena', () => {
     ['few names', 300, 40],
     // Past 256 names a compaction renumbers a table whose names are mostly unused.
     ['many names, renumbered', 3000, 700],
-  ])('behaves as a Map of its entries through any sequence of sets, deletes and walks (compactions and rehashes included): %s', (_, keys, tabs) => {
+  ])('behaves as a Map of its entries through any sequence of sets, deletes, takes and walks (compactions and rehashes included): %s', (_, keys, tabs) => {
     const key = fc.integer({ min: 0, max: keys }).map((i) => `tab.${i % tabs}\u0000client-${i}`);
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key, length: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255) }),
       fc.record({ kind: fc.constant('delete' as const), key }),
+      fc.record({ kind: fc.constant('take' as const), key }),
       fc.record({ kind: fc.constant('walk' as const), steps: fc.integer({ min: 1, max: 50 }), removeEvery: fc.integer({ min: 0, max: 3 }) }),
     );
     fc.assert(
@@ -28,6 +29,12 @@ describe('FrozenArena', () => {
             model.set(o.key, value);
           } else if (o.kind === 'delete') {
             expect(arena.delete(o.key)).toBe(model.delete(o.key));
+          } else if (o.kind === 'take') {
+            const [tab, client] = o.key.split('\u0000') as [string, string];
+            expect(arena.holds(tab, client)).toBe(model.has(o.key));
+            expect(arena.take(tab, client)).toEqual(model.get(o.key));
+            model.delete(o.key);
+            expect(arena.holds(tab, client)).toBe(false);
           } else {
             for (let i = 0; i < o.steps; i++) {
               const e = arena.next();
