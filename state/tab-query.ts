@@ -66,6 +66,15 @@ export interface TabProjections {
 type AddAggregate = (tab: string, type: string, merged: unknown, clients: number) => void;
 
 /**
+ * A Tab record kept as its bytes while it merges with nothing: rendered
+ * from them at the end (TabHandler.renderStored), never made into a
+ * projection, where its handler can; projected once something merges with it.
+ */
+class StoredRecord {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/**
  * Reads a topology's states from Redis and answers the queries the CLI, the
  * HTTP API and the dashboard share: aggregates merged across the clients of
  * each Tab, per-client projections, and listings.
@@ -123,7 +132,7 @@ export class TabQuery {
     const add: AddAggregate = (tab, type, merged, clients) => {
       const held = out.get(tab);
       if (held === undefined) out.set(tab, { type, merged, clients });
-      else out.set(tab, { type, merged: this.registry.get(type)!.merge(held.merged, merged), clients: held.clients + clients });
+      else out.set(tab, { type, merged: this.registry.get(type)!.merge(this.projected(type, held.merged, now), this.projected(type, merged, now)), clients: held.clients + clients });
     };
     const tabRe = compilePattern(tabPattern);
     if (tabRe.literal !== null && clientRe.matchesAll) {
@@ -154,7 +163,14 @@ export class TabQuery {
     this.budget.countState();
     await this.budget.tick();
     const handler = this.registry.get(type)!;
-    add(tab, type, handler.project(handler.deserialize(record), now), clients ?? 0);
+    add(tab, type, handler.renderStored !== undefined ? new StoredRecord(record) : handler.project(handler.deserialize(record), now), clients ?? 0);
+  }
+
+  /** A Tab's aggregate so far as a projection (a stored record projected now). */
+  private projected(type: string, merged: unknown, now: number): unknown {
+    if (!(merged instanceof StoredRecord)) return merged;
+    const handler = this.registry.get(type)!;
+    return handler.project(handler.deserialize(merged.bytes), now);
   }
 
   /** The matching client states of these Tabs of partition p, merged per Tab and added. */
@@ -189,7 +205,9 @@ export class TabQuery {
     for (const tab of [...tabs.keys()].sort(byName)) {
       await this.budget.tick();
       const { type, merged, clients } = tabs.get(tab)!;
-      out[tab] = renderTab(tab, type, merged, clients, this.registry) as RenderedAggregate;
+      out[tab] = (
+        merged instanceof StoredRecord ? { name: tab, type, clients, ...this.registry.get(type)!.renderStored!(merged.bytes, now) } : renderTab(tab, type, merged, clients, this.registry)
+      ) as RenderedAggregate;
     }
     return out;
   }
@@ -214,8 +232,9 @@ export class TabQuery {
   /** Merges the matching Tabs of each type into one super-aggregate named `name` (one per type). */
   async superAggregate(name: string, tabPattern: string, clientPattern?: string, now = Date.now()): Promise<Rendered[]> {
     const byType = new Map<string, unknown[]>();
-    for (const { type, merged } of (await this.tabAggregates(tabPattern, clientPattern, now)).values()) {
+    for (const { type, merged: held } of (await this.tabAggregates(tabPattern, clientPattern, now)).values()) {
       await this.budget.tick();
+      const merged = this.projected(type, held, now);
       const list = byType.get(type);
       if (list === undefined) byType.set(type, [merged]);
       else list.push(merged);

@@ -51,4 +51,10 @@ export interface TabHandler<S = unknown, P = unknown> {
   /** Bytes for Redis; the first byte is the format version. */
   serialize(state: S): Uint8Array;
   deserialize(bytes: Uint8Array): S;
+  /**
+   * render(project(deserialize(bytes), now)), computed from the stored bytes
+   * without the state's objects: how a query renders a Tab record that
+   * merges with nothing else. Optional: without it the caller goes the long way.
+   */
+  renderStored?(bytes: Uint8Array, now: number): Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import { windowedHandler } from './windowed-handler';
 import { distinctCount, distinctEntry } from '../sketches/distinct-sketch';
 import { distinctCell, type DistinctCell } from '../windows/distinct-cell';
+import { DistinctStoredMerger } from '../windows/distinct-stored-merger';
 import { SKETCH_WINDOWS } from '../windows/window-spec';
 import { WindowedCells, type WindowCells } from '../windows/windowed-cells';
 
@@ -17,6 +18,8 @@ export const uniqueHandler = windowedHandler({
   formatVersion: 2,
   readsVersions: [1],
   cellValue: (value) => distinctEntry(value as string),
+  // A record's windows estimated from its bytes: renders as `render` below does.
+  storedMerger: new DistinctStoredMerger(),
   render(projection: UniqueProjection) {
     const out: Record<string, { count: number; distinct: number }> = {};
     for (const name of windows.names()) {

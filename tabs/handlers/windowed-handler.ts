@@ -1,6 +1,7 @@
 import type { TabEvent } from '../event';
 import type { TabHandler } from './handler';
-import { versionedCodec } from '../codec/state-version';
+import { openVersioned, versionedCodec } from '../codec/state-version';
+import type { StoredCellMerger } from '../windows/stored-cell-merger';
 import { ByteReader } from '../codec/byte-reader';
 import { WindowedRun } from './windowed-run';
 import type { WindowCells, Windows } from '../windows/windows';
@@ -13,6 +14,12 @@ export interface WindowedHandlerOptions<S, C, V> {
   cellValue?: (value: TabEvent['value']) => V;
   /** Renders a merged projection, one entry per window name and `all`. */
   render(projection: WindowCells<C>): Record<string, unknown>;
+  /**
+   * Merges stored cells into what `render` gives for a window, so a stored
+   * state renders straight from its bytes (renderStored); the windows must
+   * read their bytes so (Windows.projectStored).
+   */
+  storedMerger?: StoredCellMerger<unknown>;
   /** The stored format written (default 1), and the older ones still read (default none): a cell kind's format changed. */
   formatVersion?: number;
   readsVersions?: readonly number[];
@@ -28,6 +35,8 @@ export function windowedHandler<S, C, V>(options: WindowedHandlerOptions<S, C, V
   const cellValue = options.cellValue ?? ((value: TabEvent['value']) => value as V);
   const version = options.formatVersion ?? 1;
   const readable = [version, ...(options.readsVersions ?? [])];
+  const merger = options.storedMerger;
+  const projectStored = windows.projectStored?.bind(windows);
   const codec = versionedCodec(
     type,
     version,
@@ -64,5 +73,13 @@ export function windowedHandler<S, C, V>(options: WindowedHandlerOptions<S, C, V
     },
     serialize: codec.serialize,
     deserialize: codec.deserialize,
+    ...(merger !== undefined && projectStored !== undefined && {
+      renderStored(bytes: Uint8Array, now: number) {
+        const { reader } = openVersioned(type, bytes, readable);
+        const rendered = projectStored(reader, now, merger);
+        reader.end();
+        return rendered;
+      },
+    }),
   };
 }

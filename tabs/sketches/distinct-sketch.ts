@@ -209,6 +209,16 @@ export function distinctCount(sketch: DistinctSketch): number {
 }
 
 /**
+ * distinctCount of the sketch these dense registers hold, `set` of them
+ * non-zero: the same branches, so the same bits (readDistinctInto counts `set`).
+ */
+export function distinctCountOfRegisters(registers: Uint8Array, set: number): number {
+  if (set === 0) return 0;
+  if (set <= REGISTERS / 4) return sparseEstimate(set);
+  return hyperLogLogEstimate(registers);
+}
+
+/**
  * The estimate of a sketch with `set` registers set, at most a quarter of
  * them: at least 3/4 of the registers are zero, so Σ2^-r ≥ 0.75·m and the raw
  * estimate α·m²/Σ2^-r stays under 0.97·m, below the 2.5·m where the estimator
@@ -452,23 +462,74 @@ function readRice(reader: ByteReader, k: number): number {
 export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   const form = reader.u8();
   if (form === EMPTY) return undefined;
-  if (form === SPARSE) {
-    const n = reader.varuint();
-    if (n > REGISTERS) reader.fail('distinct sketch has more entries than registers');
-    // Entries ascend, so each goes last, or replaces the last one when of the same register (the higher rank kept).
-    let entry = 0;
-    let kept = 0;
-    for (let i = 0; i < n; i++) {
-      entry += reader.varuint();
-      if (entry >= REGISTERS * RANK_SCALE || entry % RANK_SCALE === 0) reader.fail('distinct sketch entry out of range');
-      if (kept > 0 && scratch[kept - 1] >>> RANK_BITS === entry >>> RANK_BITS) scratch[kept - 1] = Math.max(scratch[kept - 1], entry);
-      else scratch[kept++] = entry;
-    }
-    return sparseOf(kept);
-  }
+  if (form === SPARSE) return sparseOf(readGaps(reader));
   if (form === DENSE) return unpack(reader.bytes(PACKED_BYTES));
   if (form >= RICE && form <= RICE + MAX_RICE_K) return sparseOf(readRice(reader, form - RICE));
   return reader.fail(`unknown distinct sketch form ${form}`);
+}
+
+/**
+ * Reads a stored sketch, as readDistinct does, straight into dense
+ * `registers` (each kept at the higher rank), making no sketch; returns how
+ * many registers it set that were zero. A query rendering a Tab record
+ * estimates each window's union of buckets so (distinctCountOfRegisters),
+ * where merging the buckets' sketches made lists only to be counted.
+ */
+export function readDistinctInto(reader: ByteReader, registers: Uint8Array): number {
+  const form = reader.u8();
+  if (form === EMPTY) return 0;
+  let set = 0;
+  if (form === DENSE) {
+    const packed = reader.bytes(PACKED_BYTES);
+    for (let i = 0, o = 0; i < REGISTERS; i += 4, o += 3) {
+      const bits = packed[o] | (packed[o + 1] << 8) | (packed[o + 2] << 16);
+      set += raise(registers, i, bits & 63) + raise(registers, i + 1, (bits >>> 6) & 63) + raise(registers, i + 2, (bits >>> 12) & 63) + raise(registers, i + 3, bits >>> 18);
+    }
+    return set;
+  }
+  let kept: number;
+  if (form === SPARSE) kept = readGaps(reader);
+  else if (form >= RICE && form <= RICE + MAX_RICE_K) kept = readRice(reader, form - RICE);
+  else return reader.fail(`unknown distinct sketch form ${form}`);
+  for (let i = 0; i < kept; i++) {
+    const entry = scratch[i]!;
+    set += raise(registers, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+  }
+  return set;
+}
+
+/** Reads past a stored sketch, checking it as readDistinct does, making nothing of it. */
+export function skipDistinct(reader: ByteReader): void {
+  const form = reader.u8();
+  if (form === EMPTY) return;
+  if (form === SPARSE) readGaps(reader);
+  else if (form === DENSE) reader.skip(PACKED_BYTES);
+  else if (form >= RICE && form <= RICE + MAX_RICE_K) readRice(reader, form - RICE);
+  else reader.fail(`unknown distinct sketch form ${form}`);
+}
+
+/** Keeps the higher rank in a register; 1 when it was zero and is set now. */
+function raise(registers: Uint8Array, register: number, rank: number): number {
+  const held = registers[register]!;
+  if (rank <= held) return 0;
+  registers[register] = rank;
+  return held === 0 ? 1 : 0;
+}
+
+/** A format-1 sparse sketch's entries (varuint gaps) into the scratch; returns how many. */
+function readGaps(reader: ByteReader): number {
+  const n = reader.varuint();
+  if (n > REGISTERS) reader.fail('distinct sketch has more entries than registers');
+  // Entries ascend, so each goes last, or replaces the last one when of the same register (the higher rank kept).
+  let entry = 0;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    entry += reader.varuint();
+    if (entry >= REGISTERS * RANK_SCALE || entry % RANK_SCALE === 0) reader.fail('distinct sketch entry out of range');
+    if (kept > 0 && scratch[kept - 1] >>> RANK_BITS === entry >>> RANK_BITS) scratch[kept - 1] = Math.max(scratch[kept - 1], entry);
+    else scratch[kept++] = entry;
+  }
+  return kept;
 }
 
 /** The first `kept` entries of `scratch` as a sketch: past the sparse limit, straight into registers (no list made only to be dropped). */

@@ -2,6 +2,7 @@ import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import type { CellKind } from './cell-kind';
 import { RingLayout } from './ring-layout';
+import type { StoredCellMerger } from './stored-cell-merger';
 import { ALL_WINDOW, type WindowSpec } from './window-spec';
 import { mergeWindowCells, type WindowCells, type Windows } from './windows';
 
@@ -144,6 +145,26 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
       }
     }
     this.cell.write(writer, state.all);
+  }
+
+  /** The windows at `now` as `merger` merges them from a stored state's bytes: the slots read in write()'s order, each kept when project() would merge it. */
+  projectStored<R>(reader: ByteReader, now: number, merger: StoredCellMerger<R>): Record<string, R> {
+    const { layout, specs } = this;
+    const out: Record<string, R> = {};
+    const maxTime = reader.varuint() - 1;
+    for (let r = 0; r < specs.length; r++) {
+      merger.start();
+      if (maxTime >= 0) {
+        const { lo, hi } = layout.projected(r, maxTime, now);
+        const newest = layout.newest(maxTime, r);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) merger.read(reader, j >= lo && j <= hi);
+      }
+      out[specs[r].name] = merger.finish();
+    }
+    merger.start();
+    merger.read(reader, true);
+    out[ALL_WINDOW] = merger.finish();
+    return out;
   }
 
   read(reader: ByteReader): WindowedState<C> {

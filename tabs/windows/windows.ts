@@ -1,6 +1,7 @@
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import type { CellKind } from './cell-kind';
+import type { StoredCellMerger } from './stored-cell-merger';
 
 /** The merged cells of one projection: one per window name, plus `all`. */
 export type WindowCells<C> = Record<string, C>;
@@ -36,6 +37,12 @@ export interface Windows<S, C, V> {
   /** Writes the state, starting with `varuint(maxTime + 1)`: a windowed handler judges stored states by it (prunesStored). */
   write(writer: ByteWriter, state: S): void;
   read(reader: ByteReader): S;
+  /**
+   * What render(project(read(reader), now)) would give per window, from the
+   * stored bytes as `merger` merges them (the reader left past the state);
+   * absent where the windows do not read their bytes so.
+   */
+  projectStored?<R>(reader: ByteReader, now: number, merger: StoredCellMerger<R>): Record<string, R>;
 }
 
 /** A fresh merge of two projections' cells, window by window; neither input changes. */

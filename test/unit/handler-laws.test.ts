@@ -127,6 +127,18 @@ describe.each(registry.types())('%s handler', (type) => {
     expect(handler.prunesStored(Uint8Array.from([9, 1]), NOW, DAY)).toBeUndefined();
   });
 
+  it('renders a stored state from its bytes as from the state (renderStored), at any time', () => {
+    if (handler.renderStored === undefined) return;
+    const now = fc.oneof(fc.integer({ min: NOW - DAY, max: NOW + 2 * DAY }), fc.constantFrom(NOW, NOW + 60_000, NOW + 3_600_000));
+    fc.assert(
+      fc.property(eventsFor(handler, 80), now, (events, at) => {
+        const bytes = handler.serialize(foldAll(handler, events));
+        expect(handler.renderStored!(bytes, at)).toEqual(view(handler, handler.project(handler.deserialize(bytes), at)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses an unknown version byte, empty bytes and truncated bytes clearly', () => {
     const bytes = handler.serialize(foldAll(handler, [{ tab: 't', type, value: handler.valueKind === 'string' ? 'v' : 2, time: NOW, client: 'c' }]));
     // The version written (unique is at 2, the others at 1); older ones may still be read, never a newer one.
@@ -141,6 +153,13 @@ describe.each(registry.types())('%s handler', (type) => {
     expect(() => handler.deserialize(new Uint8Array())).toThrow(UnknownStateVersionError);
     expect(() => handler.deserialize(bytes.slice(0, bytes.length - 1))).toThrow(new RegExp(`${type} state: truncated`));
     expect(() => handler.deserialize(Uint8Array.from([...bytes, 0]))).toThrow(/trailing bytes/);
+    // Rendered from bytes, the same refusals.
+    if (handler.renderStored === undefined) return;
+    const changed = bytes.slice();
+    changed[0] = written + 1;
+    expect(() => handler.renderStored!(changed, NOW)).toThrow(UnknownStateVersionError);
+    expect(() => handler.renderStored!(bytes.slice(0, bytes.length - 1), NOW)).toThrow(new RegExp(`${type} state: truncated`));
+    expect(() => handler.renderStored!(Uint8Array.from([...bytes, 0]), NOW)).toThrow(/trailing bytes/);
   });
 
   it('renders an all window, and an empty state projects and prunes as empty', () => {

@@ -37,6 +37,8 @@ for (const [version, fixture] of Object.entries(fixtures).map(([v, f]) => [Numbe
         const stored = Buffer.from(bytes, 'base64');
         expect(stored[0]).toBe(version);
         expect(rendering(type, stored, now)).toEqual(rendered);
+        // Rendered straight from the bytes (a query's Tab records), the same figures.
+        if (handler.renderStored !== undefined) expect(JSON.parse(JSON.stringify(handler.renderStored(stored, now)))).toEqual(rendered);
         const today = Buffer.from(handler.serialize(handler.deserialize(stored)));
         if (newest) expect(today.toString('base64')).toBe(bytes);
         else {
@@ -47,6 +49,7 @@ for (const [version, fixture] of Object.entries(fixtures).map(([v, f]) => [Numbe
           const old = Buffer.from(v1, 'base64');
           expect(old[0]).toBe(1);
           expect(rendering(type, old, now)).toEqual(rendered);
+          if (handler.renderStored !== undefined) expect(JSON.parse(JSON.stringify(handler.renderStored(old, now)))).toEqual(rendered);
           expect(Buffer.from(handler.serialize(handler.deserialize(old))).toString('base64')).toBe(bytes);
         }
       });
