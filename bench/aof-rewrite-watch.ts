@@ -38,7 +38,9 @@ export function describeAofRewrites(f: AofRewriteFigures): string {
   const line = `Redis AOF rewrites during the run (from its start): ${spans} (rewrite at ${f.auto_rewrite_percentage} % growth, ${f.auto_rewrite_min_size_mib} MiB at least); checkpoints grew the file ${f.appended_mib_per_s.toFixed(1)} MiB/s.`;
   if (f.redis_cores_otherwise === undefined || f.rewrites.length === 0) return line;
   const rewriting = f.redis_cores_rewriting === undefined ? '' : `, ${f.redis_cores_rewriting.toFixed(2)} while one ran`;
-  return `${line} Redis itself used ${f.redis_cores_otherwise.toFixed(2)} cores outside rewrites${rewriting}; the rewrites' children ${f.rewrite_child_cpu_s?.toFixed(1)} CPU-s, copying up to ${f.rewrite_cow_mib?.toFixed(0)} MiB on write.`;
+  // A child's CPU is counted once Redis has reaped it: a rewrite ending with the run may not be yet.
+  const children = f.rewrite_child_cpu_s ? `the rewrites' children ${f.rewrite_child_cpu_s.toFixed(1)} CPU-s, ` : '';
+  return `${line} Redis itself used ${f.redis_cores_otherwise.toFixed(2)} cores outside rewrites${rewriting}; ${children}copying up to ${f.rewrite_cow_mib?.toFixed(0)} MiB on write.`;
 }
 
 export interface PersistenceSample {
