@@ -1,6 +1,6 @@
 import { windowedHandler } from './windowed-handler';
 import { renderCountTotal, type RenderedCountTotal } from './counter';
-import { newSketch, sketchCount, sketchQuantile, sketchSum, type QuantileSketch } from '../sketches/quantile-sketch';
+import { newSketch, sketchCount, sketchQuantiles, sketchSum, type QuantileSketch } from '../sketches/quantile-sketch';
 import { quantileCell } from '../windows/quantile-cell';
 import { SKETCH_WINDOWS } from '../windows/window-spec';
 import { WindowedCells, type WindowCells } from '../windows/windowed-cells';
@@ -18,12 +18,18 @@ export const PERCENTILES: ReadonlyArray<readonly [string, number]> = [
   ['p99.9', 0.999],
 ];
 
+/** PERCENTILES' quantiles (ascending, as sketchQuantiles needs), and room for their values. */
+const QUANTILES = PERCENTILES.map(([, q]) => q);
+const values: number[] = QUANTILES.map(() => 0);
+
 const windows = new WindowedCells(SKETCH_WINDOWS, quantileCell);
 
 /** Percentiles (each within 1 % of the exact value) per window, with count, total and average. */
 export function renderPercentiles(sketch: QuantileSketch): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const [key, q] of PERCENTILES) out[key] = sketchCount(sketch) === 0 ? null : sketchQuantile(sketch, q);
+  const empty = sketchCount(sketch) === 0;
+  if (!empty) sketchQuantiles(sketch, QUANTILES, values);
+  for (let i = 0; i < PERCENTILES.length; i++) out[PERCENTILES[i]![0]] = empty ? null : values[i]!;
   return out;
 }
 

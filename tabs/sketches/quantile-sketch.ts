@@ -141,6 +141,51 @@ export function sketchQuantile(sketch: QuantileSketch, q: number): number {
   return Math.min(Math.max(value, sketch[MIN]), sketch[MAX]);
 }
 
+/**
+ * sketchQuantile(sketch, qs[i]) for each i, into `out`, in one walk over the
+ * bins: `qs` must ascend (so do their ranks). The same ranks, bins and
+ * clamping, so the same values; a render asks for seven quantiles of each
+ * window, and each walk from the first bin was a tenth of a query's time.
+ */
+export function sketchQuantiles(sketch: QuantileSketch, qs: readonly number[], out: number[]): number[] {
+  const count = sketch[COUNT];
+  const split = positiveEnd(sketch);
+  const negatives = countsIn(sketch, split, sketch.length);
+  const zeros = sketch[ZEROS];
+  // The walk: negative bins from the largest magnitude down, then positive ones up; `passed` counts what the bins behind it hold.
+  let negative = sketch.length - 2;
+  let positive = HEAD;
+  let passed = 0;
+  for (let k = 0; k < qs.length; k++) {
+    const q = qs[k]!;
+    if (count === 0 || !(q >= 0 && q <= 1)) {
+      out[k] = NaN;
+      continue;
+    }
+    if (k > 0 && !(q >= qs[k - 1]!)) throw new RangeError('sketchQuantiles: the quantiles must ascend');
+    const rank = Math.floor(q * (count - 1));
+    let value: number;
+    if (rank < negatives) {
+      while (negative > split && rank >= passed + sketch[negative + 1]) {
+        passed += sketch[negative + 1];
+        negative -= 2;
+      }
+      value = -mapping.value(sketch[negative]);
+    } else if (rank < negatives + zeros) {
+      value = 0;
+    } else {
+      if (passed < negatives + zeros) passed = negatives + zeros;
+      while (positive < split - 2 && rank >= passed + sketch[positive + 1]) {
+        passed += sketch[positive + 1];
+        positive += 2;
+      }
+      value = mapping.value(sketch[positive]);
+    }
+    out[k] = Math.min(Math.max(value, sketch[MIN]), sketch[MAX]);
+  }
+  return out;
+}
+
 /** The sum of the counts of the pairs in [from, to). */
 function countsIn(pairs: ArrayLike<number>, from: number, to: number): number {
   let total = 0;

@@ -12,6 +12,7 @@ import {
   sketchCount,
   sketchMergeInto,
   sketchQuantile,
+  sketchQuantiles,
   writeSketch,
   type QuantileSketch,
 } from '../../tabs/sketches/quantile-sketch';
@@ -250,3 +251,27 @@ function bytesOf(sketch: QuantileSketch): Uint8Array {
   writeSketch(writer, sketch);
   return writer.finish();
 }
+
+describe('sketchQuantiles', () => {
+  // Values with negatives, zeros, repeats and wide magnitudes; quantiles ascending, with ends and repeats.
+  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 1, -1, 2.5, 1e-9, -1e12), fc.integer({ min: -50, max: 50 }));
+  const quantiles = fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 0.999, 1)), { maxLength: 12 }).map((qs) => qs.sort((a, b) => a - b));
+
+  it('gives what sketchQuantile gives for each quantile, in one walk', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), quantiles, (values, qs) => {
+        let sketch = newSketch();
+        for (const v of values) sketch = sketchAdd(sketch, v);
+        const out: number[] = [];
+        expect(sketchQuantiles(sketch, qs, out)).toEqual(qs.map((q) => sketchQuantile(sketch, q)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses quantiles that do not ascend', () => {
+    let sketch = newSketch();
+    for (const v of [1, 2, 3]) sketch = sketchAdd(sketch, v);
+    expect(() => sketchQuantiles(sketch, [0.9, 0.5], [])).toThrow(/must ascend/);
+  });
+});
