@@ -41,6 +41,11 @@ export function renderTab(name: string, type: string, merged: unknown, clients: 
   return { name, type, clients, ...handlerFor(type, registry).render(merged) };
 }
 
+/** renderTab of a Tab record's projection, rendered from the record's bytes by its handler (TabHandler.renderStored, which it must have). */
+export function renderStoredTab(name: string, type: string, record: Uint8Array, clients: number, now: number, registry: HandlerRegistry): RenderedAggregate {
+  return { name, type, clients, ...handlerFor(type, registry).renderStored!(record, now) };
+}
+
 /**
  * A super-aggregate across Tabs of one type, e.g. every `page_views:*` Tab:
  * `tabProjections` holds one merged projection per Tab (mergeProjections).

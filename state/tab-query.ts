@@ -1,6 +1,6 @@
 import type { HandlerRegistry } from '../tabs/handlers/registry';
 import type { RedisStateStore } from './redis-state-store';
-import { aggregateTab, mergeProjections, renderTab, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
+import { aggregateTab, mergeProjections, renderStoredTab, renderTab, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
 import { QueryBudget } from './query-budget';
 import { isRecord } from './redis-keys';
 import { compilePattern, type NamePattern } from './user-pattern';
@@ -206,7 +206,7 @@ export class TabQuery {
       await this.budget.tick();
       const { type, merged, clients } = tabs.get(tab)!;
       out[tab] = (
-        merged instanceof StoredRecord ? { name: tab, type, clients, ...this.registry.get(type)!.renderStored!(merged.bytes, now) } : renderTab(tab, type, merged, clients, this.registry)
+        merged instanceof StoredRecord ? renderStoredTab(tab, type, merged.bytes, clients, now, this.registry) : renderTab(tab, type, merged, clients, this.registry)
       ) as RenderedAggregate;
     }
     return out;

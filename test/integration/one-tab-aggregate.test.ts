@@ -84,4 +84,31 @@ describe('one Tab aggregate in one round', () => {
     expect((await query().aggregate('stale')).stale!['1h']).toMatchObject({ count: 3, total: 3 });
     expect((await query().aggregate('sta.*')).stale!['1h']).toMatchObject({ count: 3, total: 3 });
   });
+
+  it('renders a unique record from its bytes alone, and merges unique records of several partitions', async () => {
+    await redis.set(partitionCountKey(prefix, topology), '3');
+    const unique = registry.get('unique')!;
+    const uniqueBytes = (values: string[]): Buffer => {
+      const state = unique.newState();
+      for (const value of values) unique.fold(state, { tab: 't', client: 'c', type: 'unique', value, time: now - 60_000 });
+      return Buffer.from(unique.serialize(state));
+    };
+    const putUnique = async (partition: number, tab: string, values: string[], clients: number): Promise<void> => {
+      const keys = partitionKeys(prefix, topology, partition);
+      await redis.hset(keys.types, tab, 'unique');
+      await redis.hset(keys.states, stateField(tab, RECORD_CLIENT), uniqueBytes(values));
+      await redis.hset(keys.clients, tab, String(clients));
+      await redis.hset(keys.meta, 'watermark', '41', 'records_at', '41');
+    };
+    // `visitors` in one partition (rendered from bytes); `users` in two (projected and merged): 5 events, 4 distinct values.
+    await putUnique(0, 'visitors', ['u1', 'u2', 'u2'], 2);
+    await putUnique(0, 'users', ['a', 'b', 'c'], 2);
+    await putUnique(1, 'users', ['c', 'd'], 1);
+    for (const all of [await query().aggregate('.*'), { ...(await query().aggregate('users')), ...(await query().aggregate('visitors')) }]) {
+      expect(all.visitors).toMatchObject({ type: 'unique', clients: 2, '1h': { count: 3, distinct: 2 }, all: { count: 3, distinct: 2 } });
+      expect(all.users).toMatchObject({ type: 'unique', clients: 3, '1h': { count: 5, distinct: 4 }, '1m': { count: 0, distinct: 0 } });
+    }
+    const [users] = await query().superAggregate('everyone', '(users|visitors)');
+    expect(users).toMatchObject({ name: 'everyone', type: 'unique', tabs: 2, '1h': { count: 8, distinct: 6 } });
+  });
 });
