@@ -462,9 +462,14 @@ function readRice(reader: ByteReader, k: number): number {
 export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   const form = reader.u8();
   if (form === EMPTY) return undefined;
-  if (form === SPARSE) return sparseOf(readGaps(reader));
   if (form === DENSE) return unpack(reader.bytes(PACKED_BYTES));
-  if (form >= RICE && form <= RICE + MAX_RICE_K) return sparseOf(readRice(reader, form - RICE));
+  return sparseOf(readEntries(reader, form));
+}
+
+/** A sparse form's entries (format 1's varuint gaps, or Rice codes) into the scratch; returns how many. Refuses any other form. */
+function readEntries(reader: ByteReader, form: number): number {
+  if (form === SPARSE) return readGaps(reader);
+  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE);
   return reader.fail(`unknown distinct sketch form ${form}`);
 }
 
@@ -480,17 +485,12 @@ export function readDistinctInto(reader: ByteReader, registers: Uint8Array): num
   if (form === EMPTY) return 0;
   let set = 0;
   if (form === DENSE) {
-    const packed = reader.bytes(PACKED_BYTES);
-    for (let i = 0, o = 0; i < REGISTERS; i += 4, o += 3) {
-      const bits = packed[o] | (packed[o + 1] << 8) | (packed[o + 2] << 16);
-      set += raise(registers, i, bits & 63) + raise(registers, i + 1, (bits >>> 6) & 63) + raise(registers, i + 2, (bits >>> 12) & 63) + raise(registers, i + 3, bits >>> 18);
-    }
+    // Stored dense past 8,192 registers set: rare, so unpacked as readDistinct does.
+    const dense = unpack(reader.bytes(PACKED_BYTES));
+    for (let i = 0; i < REGISTERS; i++) set += raise(registers, i, dense[i]!);
     return set;
   }
-  let kept: number;
-  if (form === SPARSE) kept = readGaps(reader);
-  else if (form >= RICE && form <= RICE + MAX_RICE_K) kept = readRice(reader, form - RICE);
-  else return reader.fail(`unknown distinct sketch form ${form}`);
+  const kept = readEntries(reader, form);
   for (let i = 0; i < kept; i++) {
     const entry = scratch[i]!;
     set += raise(registers, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
@@ -502,10 +502,8 @@ export function readDistinctInto(reader: ByteReader, registers: Uint8Array): num
 export function skipDistinct(reader: ByteReader): void {
   const form = reader.u8();
   if (form === EMPTY) return;
-  if (form === SPARSE) readGaps(reader);
-  else if (form === DENSE) reader.skip(PACKED_BYTES);
-  else if (form >= RICE && form <= RICE + MAX_RICE_K) readRice(reader, form - RICE);
-  else reader.fail(`unknown distinct sketch form ${form}`);
+  if (form === DENSE) reader.skip(PACKED_BYTES);
+  else readEntries(reader, form);
 }
 
 /** Keeps the higher rank in a register; 1 when it was zero and is set now. */
