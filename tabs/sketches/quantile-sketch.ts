@@ -114,38 +114,18 @@ export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch):
  * sorted[floor(q·(count-1))], and never outside [min, max]. NaN when empty.
  */
 export function sketchQuantile(sketch: QuantileSketch, q: number): number {
-  if (sketch[COUNT] === 0 || !(q >= 0 && q <= 1)) return NaN;
-  let rank = Math.floor(q * (sketch[COUNT] - 1));
-  let value: number;
-  const split = positiveEnd(sketch);
-  const negatives = countsIn(sketch, split, sketch.length);
-  if (rank < negatives) {
-    // Ascending values run through the negative bins from the largest magnitude down.
-    let i = sketch.length - 2;
-    for (; i > split; i -= 2) {
-      if (rank < sketch[i + 1]) break;
-      rank -= sketch[i + 1];
-    }
-    value = -mapping.value(sketch[i]);
-  } else if (rank < negatives + sketch[ZEROS]) {
-    value = 0;
-  } else {
-    rank -= negatives + sketch[ZEROS];
-    let i = HEAD;
-    for (; i < split - 2; i += 2) {
-      if (rank < sketch[i + 1]) break;
-      rank -= sketch[i + 1];
-    }
-    value = mapping.value(sketch[i]);
-  }
-  return Math.min(Math.max(value, sketch[MIN]), sketch[MAX]);
+  oneQuantile[0] = q;
+  return sketchQuantiles(sketch, oneQuantile, oneValue)[0]!;
 }
 
+const oneQuantile = [0];
+const oneValue = [0];
+
 /**
- * sketchQuantile(sketch, qs[i]) for each i, into `out`, in one walk over the
- * bins: `qs` must ascend (so do their ranks). The same ranks, bins and
- * clamping, so the same values; a render asks for seven quantiles of each
- * window, and each walk from the first bin was a tenth of a query's time.
+ * The value at each quantile of `qs`, into `out`, in one walk over the bins
+ * (as sketchQuantile): `qs` must ascend, so their ranks do. A render asks
+ * for seven quantiles of each window, and a walk from the first bin for
+ * each was a tenth of a query's time.
  */
 export function sketchQuantiles(sketch: QuantileSketch, qs: readonly number[], out: number[]): number[] {
   const count = sketch[COUNT];

@@ -257,7 +257,7 @@ describe('sketchQuantiles', () => {
   const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 1, -1, 2.5, 1e-9, -1e12), fc.integer({ min: -50, max: 50 }));
   const quantiles = fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 0.999, 1)), { maxLength: 12 }).map((qs) => qs.sort((a, b) => a - b));
 
-  it('gives what sketchQuantile gives for each quantile, in one walk', () => {
+  it('gives for many quantiles in one walk what it gives for each alone (sketchQuantile)', () => {
     fc.assert(
       fc.property(fc.array(value, { maxLength: 300 }), quantiles, (values, qs) => {
         let sketch = newSketch();
