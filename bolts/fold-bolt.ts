@@ -14,7 +14,7 @@ import { StaleCollector } from './stale-collector';
 import { RecordRebuild } from './record-rebuild';
 import { WorkPace } from './work-pace';
 import { ownedBytes } from './byte-slab';
-import { builtState, changing, newState, noteStored, storedState, type TabState } from './tab-state';
+import { builtState, changing, isResting, newState, noteStored, rest, stateOf, storedState, type TabState } from './tab-state';
 import { RECORD_CLIENT } from '../state/redis-keys';
 
 export type { TabState } from './tab-state';
@@ -42,7 +42,9 @@ export type StateField = (typeof STATE_FIELDS)[number];
  *
  * With a state source (a worker's task), the states it holds are a working
  * set (ResidentStates): what a slice needs is fetched before it is folded
- * (prefetch), and what durable checkpoints covered is frozen or evicted.
+ * (prefetch), a state woken from its bytes for one fold rests again (its
+ * bytes only) at the slice's end, and what durable checkpoints covered is
+ * frozen or evicted.
  */
 class FoldBolt implements Bolt {
   private readonly resident: ResidentStates;
@@ -76,6 +78,8 @@ class FoldBolt implements Bolt {
   /** The task was dropped: nothing it still folds counts in the working set. */
   private closed = false;
   private readonly collector: StaleCollector | undefined;
+  /** Client states this slice woke (deserialized) for their first fold since they came out of the arena or from Redis: let rest at its end. */
+  private wakened: TabState[] = [];
 
   constructor(
     private readonly ctx: TabTaskContext,
@@ -100,6 +104,7 @@ class FoldBolt implements Bolt {
   prefetch(tuples: readonly Tuple[]): Promise<void> | undefined {
     const source = this.ctx.states;
     if (source === undefined) return undefined;
+    this.restWakened();
     this.absent.clear();
     const wanted: Array<{ tab: string; client: string }> = [];
     const keys = new Set<string>();
@@ -186,6 +191,7 @@ class FoldBolt implements Bolt {
     }
     this.foldRun();
     const handler = entry.handler;
+    if (isResting(entry) && !entry.restedOnce && this.ctx.states !== undefined) this.wakened.push(entry);
     const state = changing(entry);
     this.emitOnce(entry, emit);
     const record = handler.mergeState === undefined ? null : this.recordOf(entry);
@@ -211,6 +217,29 @@ class FoldBolt implements Bolt {
     run.fold.foldInto(run.entry.state);
     if (run.record !== null) run.fold.foldInto(run.record.state);
     run.fold.clear();
+  }
+
+  /**
+   * The end of a slice (the next one's prefetch, or a checkpoint): the
+   * client states it woke for their first fold since they came out of the
+   * arena or from Redis let go of their objects again, their bytes
+   * serialized now (the checkpoint writes these bytes as they are). At
+   * Taba's full shape most states get one event between their thaw and
+   * the freezing hand's next lap, and each held its objects for seconds,
+   * long enough to be promoted out of the young generation for full
+   * collections to trace; now they die young. A state woken again while it
+   * rests is in use: it stays thawed, as before, until the hand finds it
+   * idle (resting every state after every slice cost a deserialization per
+   * event and lost ~10 % end to end).
+   */
+  private restWakened(): void {
+    this.foldRun();
+    for (const entry of this.wakened) {
+      if (entry.pruned) continue;
+      rest(entry);
+      entry.restedOnce = true;
+    }
+    this.wakened = [];
   }
 
   private runOf(handler: TabHandler): FoldRun | null {
@@ -294,6 +323,7 @@ class FoldBolt implements Bolt {
   close(): void {
     this.closed = true;
     this.run = null;
+    this.wakened = [];
     this.collector?.close();
     this.resident.close();
     this.last = null;
@@ -342,13 +372,13 @@ class FoldBolt implements Bolt {
 
   checkpoint(draft: CheckpointDraft, now: number): void {
     // Before the sink's checkpoint (bolts checkpoint in topological order) serializes the states.
-    this.foldRun();
+    this.restWakened();
     draft.types.push(...this.newTypes);
     this.newTypes = [];
     if (this.rebuiltCounts !== null) {
       for (const entry of this.rebuiltRecords) {
         if (entry.pruned) continue;
-        const bytes = entry.handler.serialize(entry.state);
+        const bytes = entry.handler.serialize(stateOf(entry));
         noteStored(entry, bytes);
         draft.states.push({ tab: entry.tab, client: entry.client, bytes });
       }

@@ -1,7 +1,7 @@
 import type { BoltDefinition } from '../contracts/component';
 import type { Bolt, Tuple } from '../contracts/bolt';
 import type { CheckpointDraft } from '../contracts/checkpoint-draft';
-import { noteStored, type TabState } from './tab-state';
+import { frozenBytes, noteStored, type TabState } from './tab-state';
 
 /**
  * The Redis sink: remembers which states changed and serializes them into
@@ -18,7 +18,8 @@ class RedisSinkBolt implements Bolt {
   checkpoint(draft: CheckpointDraft): void {
     for (const s of this.dirty) {
       if (s.pruned) continue; // deleted by the fold in this same checkpoint
-      const bytes = s.handler.serialize(s.state);
+      // A state let rest since its last fold keeps the bytes that agree with it.
+      const bytes = frozenBytes(s);
       noteStored(s, bytes);
       draft.states.push({ tab: s.tab, client: s.client, bytes });
     }

@@ -1,6 +1,8 @@
 // The states one fold task holds in memory: its share of the process's
 // working set (DESIGN.md, "Stateless workers"). Thawed states (the handlers'
-// objects) sit in a Map; frozen ones (only the bytes Redis holds for them)
+// objects) and resting ones (an entry keeping only the bytes, see
+// tab-state.ts: a state taken out of the arena or fetched rests until its
+// first fold) sit in a Map; frozen ones (only the bytes Redis holds for them)
 // are packed in a FrozenArena, with no object per state. A clock hand passes
 // over the thawed states after a durable checkpoint, once a second at most
 // (the fold bolt paces it): one used since it last passed gets a second
@@ -11,7 +13,7 @@ import type { TabHandler } from '../tabs/handlers/handler';
 import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
-import { frozenBytes, release, storedState, type TabState } from './tab-state';
+import { frozenBytes, isResting, peekState, release, storedState, type TabState } from './tab-state';
 
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
@@ -140,7 +142,8 @@ export class ResidentStates implements Evictor {
       const next = this.pruneCursor.next();
       if (next === undefined) break;
       const [key, entry] = next;
-      if (!judge(entry.handler, entry.state)) continue;
+      const condemned = isResting(entry) ? (judgeStored(entry.handler, entry.frozen!) ?? judge(entry.handler, peekState(entry))) : judge(entry.handler, entry.state);
+      if (!condemned) continue;
       this.thawed.delete(key);
       release(entry);
       deleted(entry.tab, entry.client, entry);

@@ -1,9 +1,11 @@
-// One (Tab, client) state a fold task holds thawed: the handler's objects,
-// which a fold changes in place. Frozen states (bytes only) live packed in a
-// FrozenArena (see resident-states.ts); this entry keeps, beside the
-// objects, the bytes the last checkpoint serialized while they still agree
-// with them (the very bytes the checkpoint wrote, not a copy), so freezing a
-// state just written costs no serialization.
+// One (Tab, client) state a fold task holds in its map: thawed (the
+// handler's objects, which a fold changes in place) or resting (the objects
+// let go, only the bytes kept: deserialized again by its next fold). Frozen
+// states (bytes only, no entry) live packed in a FrozenArena (see
+// resident-states.ts). The entry keeps the bytes the last checkpoint
+// serialized (the very bytes it wrote, not a copy), or that resting
+// serialized, while they still agree with the state, so freezing or
+// writing it then costs no serialization.
 import type { TabHandler } from '../tabs/handlers/handler';
 import type { WorkingSet } from '../contracts/working-set';
 
@@ -12,6 +14,11 @@ export interface TabState {
   client: string;
   type: string;
   handler: TabHandler;
+  /**
+   * The handler's objects; RESTING when only `frozen` holds the state (a
+   * state fetched or thawed and not folded yet, or folded in an earlier
+   * slice and let go since): its next fold deserializes it again.
+   */
   state: unknown;
   /** The stored bytes while they agree with `state`; cleared by the next fold. Never changed in place. */
   frozen: Uint8Array | undefined;
@@ -27,7 +34,19 @@ export interface TabState {
   heapBytes: number;
   /** The working set it is counted in, if any. */
   workingSet: WorkingSet | undefined;
+  /** It rested once since it came out of the arena or from Redis: woken again, it stays thawed (see FoldBolt.restWakened). */
+  restedOnce: boolean;
 }
+
+/** A resting state's `state`: its objects are gone, its bytes in `frozen` are the state. */
+export const RESTING: unique symbol = Symbol('resting');
+
+/**
+ * What a resting state costs beside its bytes: the entry, its key and its
+ * place in the task's map, and the bytes' typed array (`npm run bench:fold`:
+ * 330-420 B by type, states of two events).
+ */
+const RESTING_HEAP_BYTES = 370;
 
 /**
  * An estimate of a thawed state's heap from its stored size: the object
@@ -56,18 +75,51 @@ function resize(entry: TabState, heapBytes: number): void {
 
 
 function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: Uint8Array | undefined, workingSet: WorkingSet | undefined): TabState {
-  return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet };
+  return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet, restedOnce: false };
 }
 
 /**
  * A state from its stored bytes (read from Redis, or out of the frozen
- * arena), thawed. The bytes are kept: they must be the caller's to give
- * (ownedBytes), never changed after.
+ * arena), resting: deserialized by its first fold. The bytes are kept: they
+ * must be the caller's to give (ownedBytes), never changed after.
  */
 export function storedState(tab: string, client: string, type: string, handler: TabHandler, bytes: Uint8Array, workingSet: WorkingSet | undefined): TabState {
-  const entry = entryOf(tab, client, type, handler, handler.deserialize(bytes), bytes, workingSet);
-  resize(entry, estimate(type, bytes.length, bytes));
+  const entry = entryOf(tab, client, type, handler, RESTING, bytes, workingSet);
+  resize(entry, RESTING_HEAP_BYTES + bytes.length);
   return entry;
+}
+
+export function isResting(entry: TabState): boolean {
+  return entry.state === RESTING;
+}
+
+/** The handler's state, deserialized again when resting (and kept so). */
+export function stateOf(entry: TabState): unknown {
+  if (entry.state !== RESTING) return entry.state;
+  const bytes = entry.frozen!;
+  entry.state = entry.handler.deserialize(bytes);
+  resize(entry, estimate(entry.type, bytes.length, bytes));
+  return entry.state;
+}
+
+/** The state as its handler's objects, without keeping them (to judge a resting one). */
+export function peekState(entry: TabState): unknown {
+  return entry.state === RESTING ? entry.handler.deserialize(entry.frozen!) : entry.state;
+}
+
+/**
+ * Lets its objects go, keeping only its bytes (serialized now unless the
+ * kept ones still agree): a state folded in one slice and not the next
+ * would otherwise keep its objects alive until its checkpoint is durable and
+ * the freezing hand passes, long enough to be promoted out of the young
+ * generation for the collector's full marking to trace.
+ */
+export function rest(entry: TabState): void {
+  if (entry.state === RESTING) return;
+  const bytes = entry.frozen ?? entry.handler.serialize(entry.state);
+  entry.frozen = bytes;
+  entry.state = RESTING;
+  resize(entry, RESTING_HEAP_BYTES + bytes.length);
 }
 
 /** A state built here from others (a Tab record rebuilt from its clients' states), not stored yet. */
@@ -86,6 +138,7 @@ export function newState(tab: string, client: string, type: string, handler: Tab
 
 /** A fold is about to change the state: the kept bytes no longer agree. Returns the state to fold into. */
 export function changing(entry: TabState): unknown {
+  if (entry.state === RESTING) entry.state = entry.handler.deserialize(entry.frozen!);
   if (entry.frozen !== undefined) {
     const storedBytes = entry.frozen.length;
     entry.frozen = undefined;
@@ -97,10 +150,10 @@ export function changing(entry: TabState): unknown {
 /** A checkpoint serialized it: these bytes are what Redis will hold (the sink calls it). */
 export function noteStored(entry: TabState, bytes: Uint8Array): void {
   entry.frozen = bytes;
-  resize(entry, estimate(entry.type, bytes.length, entry.frozen));
+  resize(entry, entry.state === RESTING ? RESTING_HEAP_BYTES + bytes.length : estimate(entry.type, bytes.length, entry.frozen));
 }
 
-/** Its stored bytes, to freeze it (serialized now when the last checkpoint's are not at hand). */
+/** Its stored bytes, to freeze it or write it (serialized now when the kept ones are not at hand). */
 export function frozenBytes(entry: TabState): Uint8Array {
   return entry.frozen ?? entry.handler.serialize(entry.state);
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../tabs/handlers/registry';
 import { ResidentStates, stateKey } from '../../bolts/resident-states';
-import { storedState } from '../../bolts/tab-state';
+import { isResting, stateOf, storedState } from '../../bolts/tab-state';
 
 const counter = defaultRegistry().get('counter')!;
 
@@ -27,7 +27,10 @@ describe('ResidentStates.find', () => {
     const found = resident.find('t', 'c')!;
     expect(found.tab).toBe('t');
     expect(found.client).toBe('c');
-    expect(counter.project(found.state, 1_700_000_000_000)).toMatchObject({ '1m': { count: 1, total: 7 } });
+    // Out of the arena it rests (its bytes only) until something needs its objects.
+    expect(isResting(found)).toBe(true);
+    expect(counter.project(stateOf(found), 1_700_000_000_000)).toMatchObject({ '1m': { count: 1, total: 7 } });
+    expect(isResting(found)).toBe(false);
     expect(resident.find('t', 'c')).toBe(found);
     expect(resident.size).toBe(1);
   });
