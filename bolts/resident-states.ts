@@ -13,7 +13,7 @@ import type { TabHandler } from '../tabs/handlers/handler';
 import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
-import { frozenBytes, isResting, peekState, release, storedState, type TabState } from './tab-state';
+import { frozenBytes, isResting, release, storedState, type TabState } from './tab-state';
 
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
@@ -130,7 +130,7 @@ export class ResidentStates implements Evictor {
   /**
    * Examines up to `count` states (thawed, then frozen: a slice of each walk
    * per call) and deletes those `judge` condemns, calling `deleted` for each.
-   * A frozen state is judged by `judgeStored` from its bytes where that tells.
+   * A frozen or resting state is judged by `judgeStored` from its bytes where that tells.
    */
   prune(
     count: number,
@@ -138,12 +138,14 @@ export class ResidentStates implements Evictor {
     deleted: (tab: string, client: string, entry?: TabState) => void,
     judgeStored: (handler: TabHandler, bytes: Uint8Array) => boolean | undefined = () => undefined,
   ): void {
+    // A state held as bytes (frozen, or resting in the map): from the bytes where they tell, else deserialized
+    // (deserializing a Tab record's sketches to find it is kept cost a few % of a worker).
+    const condemnedBytes = (handler: TabHandler, bytes: Uint8Array): boolean => judgeStored(handler, bytes) ?? judge(handler, handler.deserialize(bytes));
     for (let examined = 0; examined < count; examined++) {
       const next = this.pruneCursor.next();
       if (next === undefined) break;
       const [key, entry] = next;
-      const condemned = isResting(entry) ? (judgeStored(entry.handler, entry.frozen!) ?? judge(entry.handler, peekState(entry))) : judge(entry.handler, entry.state);
-      if (!condemned) continue;
+      if (!(isResting(entry) ? condemnedBytes(entry.handler, entry.frozen!) : judge(entry.handler, entry.state))) continue;
       this.thawed.delete(key);
       release(entry);
       deleted(entry.tab, entry.client, entry);
@@ -155,8 +157,7 @@ export class ResidentStates implements Evictor {
       const tab = next.key.slice(0, at);
       const kind = this.typeOf(tab);
       if (kind === undefined) continue;
-      // From the bytes where they tell: deserializing a Tab record's sketches to find it is kept cost a few % of a worker.
-      if (!(judgeStored(kind.handler, next.value) ?? judge(kind.handler, kind.handler.deserialize(next.value)))) continue;
+      if (!condemnedBytes(kind.handler, next.value)) continue;
       next.remove();
       deleted(tab, next.key.slice(at + 1));
     }

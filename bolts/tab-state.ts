@@ -102,11 +102,6 @@ export function stateOf(entry: TabState): unknown {
   return entry.state;
 }
 
-/** The state as its handler's objects, without keeping them (to judge a resting one). */
-export function peekState(entry: TabState): unknown {
-  return entry.state === RESTING ? entry.handler.deserialize(entry.frozen!) : entry.state;
-}
-
 /**
  * Lets its objects go, keeping only its bytes (serialized now unless the
  * kept ones still agree): a state folded in one slice and not the next
@@ -116,7 +111,7 @@ export function peekState(entry: TabState): unknown {
  */
 export function rest(entry: TabState): void {
   if (entry.state === RESTING) return;
-  const bytes = entry.frozen ?? entry.handler.serialize(entry.state);
+  const bytes = frozenBytes(entry);
   entry.frozen = bytes;
   entry.state = RESTING;
   resize(entry, RESTING_HEAP_BYTES + bytes.length);
@@ -138,13 +133,13 @@ export function newState(tab: string, client: string, type: string, handler: Tab
 
 /** A fold is about to change the state: the kept bytes no longer agree. Returns the state to fold into. */
 export function changing(entry: TabState): unknown {
-  if (entry.state === RESTING) entry.state = entry.handler.deserialize(entry.frozen!);
+  const state = stateOf(entry);
   if (entry.frozen !== undefined) {
     const storedBytes = entry.frozen.length;
     entry.frozen = undefined;
     resize(entry, estimate(entry.type, storedBytes, undefined));
   }
-  return entry.state;
+  return state;
 }
 
 /** A checkpoint serialized it: these bytes are what Redis will hold (the sink calls it). */
