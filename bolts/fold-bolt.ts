@@ -78,7 +78,7 @@ class FoldBolt implements Bolt {
   /** The task was dropped: nothing it still folds counts in the working set. */
   private closed = false;
   private readonly collector: StaleCollector | undefined;
-  /** Client states this slice woke (deserialized) for their first fold since they came out of the arena or from Redis: let rest at its end. */
+  /** Client states this slice made, or woke (deserialized) for their first fold since they came out of the arena or from Redis: let rest at its end. */
   private wakened: TabState[] = [];
 
   constructor(
@@ -291,6 +291,8 @@ class FoldBolt implements Bolt {
     const made = newState(tab, client, type, handler, this.workingSet());
     this.resident.add(key, made);
     this.collector?.touched(key);
+    // A new client state rests after the slice that made it, as one woken from storage does (see restWakened).
+    if (client !== RECORD_CLIENT && this.ctx.states !== undefined) this.wakened.push(made);
     return made;
   }
 
