@@ -221,8 +221,8 @@ class FoldBolt implements Bolt {
 
   /**
    * The end of a slice (the next one's prefetch, or a checkpoint): the
-   * client states it woke for their first fold since they came out of the
-   * arena or from Redis let go of their objects again, their bytes
+   * client states it made, or woke for their first fold since they came out
+   * of the arena or from Redis, let go of their objects, their bytes
    * serialized now (the checkpoint writes these bytes as they are). At
    * Taba's full shape most states get one event between their thaw and
    * the freezing hand's next lap, and each held its objects for seconds,
