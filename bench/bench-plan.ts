@@ -86,5 +86,5 @@ function tabaFullPlan(quick: boolean): TabaFullPlan {
   const shape = (name: string, tabs: number, clients: number, events: number): WorkloadShape => ({ name, tabs, clients, events, eventsPerMessage: EVENTS_PER_MESSAGE, trackStates: true });
   return quick
     ? { shape: shape('taba-full/30', 2_000, 100, 8_000_000), workers: 2, workingSetMiB: 17 }
-    : { shape: shape('taba-full', 20_000, 300, 40_000_000), workers: 2 };
+    : { shape: shape('taba-full', 20_000, 300, 120_000_000), workers: 2 };
 }
