@@ -1,8 +1,8 @@
-// npm run bench:task [-- <messages> <messages per checkpoint>]: one worker's fold task at
+// npm run bench:task [-- <messages> <messages per checkpoint> <working set MiB>]: one worker's fold task at
 // Taba's full shape (one partition holding 10,000 Tabs x 300 clients) without services:
 // states not in memory are "fetched" from a map of stored bytes (a state never written
 // comes back as one of two events, a Tab record as 300 such clients merged, as the
-// taba-full preload stores them), the working set is 512 MiB, and each checkpoint's
+// taba-full preload stores them), the working set is 512 MiB (a smaller one evicts), and each checkpoint's
 // states are written back to the map. It measures the task's CPU per event: parse, fold,
 // prefetch and thaw, checkpoint and freeze; not Kafka, Redis or the network. A tool to
 // compare changes to the task, run several times (its figures move by ~10 % run to run
@@ -19,6 +19,7 @@ import type { TabEvent } from '../tabs/event';
 
 const MESSAGES = Number(process.argv[2] ?? 120_000);
 const PER_CHECKPOINT = Number(process.argv[3] ?? 10_000);
+const WORKING_SET_MIB = Number(process.argv[4] ?? 512);
 const registry = defaultRegistry();
 const T0 = Date.now() - 10 * 60_000;
 const preload = new Map<string, { client: Buffer; record: Buffer }>();
@@ -53,7 +54,7 @@ const source: StateSource = {
   },
   async scan() { return { cursor: '0', states: [] }; },
 };
-const ws = new WorkingSet(512 * 2 ** 20);
+const ws = new WorkingSet(WORKING_SET_MIB * 2 ** 20);
 const taba = buildTaba({ name: 't', topic: 'tabs' });
 const task = new TopologyTask(taba, 0, 1, registry, { push() {} }, new TaskMetrics(), 'tabs.dlq', { states: source, workingSet: ws });
 await task.restore({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true } as never, new Map());
