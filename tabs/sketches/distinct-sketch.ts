@@ -260,15 +260,19 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     writeSparse(writer, sketch, sketch.length);
     return;
   }
-  // Dense: counted first, so a sketch written packed (most dense ones) makes no list of its entries.
-  let set = 0;
-  for (let i = 0; i < REGISTERS; i++) if (sketch[i] !== 0) set++;
-  if (set > SPARSE_WRITE_LIMIT) {
-    writer.u8(DENSE).bytes(pack(sketch));
-    return;
-  }
+  // Dense: its entries listed in one pass (counting them first, then listing them, walked the
+  // registers twice for the many dense sketches written as entries); packed as soon as there are
+  // more than the limit.
   let n = 0;
-  for (let i = 0; i < REGISTERS; i++) if (sketch[i] !== 0) scratch[n++] = i * RANK_SCALE + sketch[i]!;
+  for (let i = 0; i < REGISTERS; i++) {
+    const rank = sketch[i]!;
+    if (rank === 0) continue;
+    if (n === SPARSE_WRITE_LIMIT) {
+      writer.u8(DENSE).bytes(pack(sketch));
+      return;
+    }
+    scratch[n++] = i * RANK_SCALE + rank;
+  }
   writeSparse(writer, scratch, n);
 }
 
