@@ -77,8 +77,10 @@ export function benchPlan(quick: boolean): BenchPlan {
 }
 
 /**
- * Full: Taba's 20,000 Tabs × 300 clients, 6 M states, and enough events
- * for a measured run of one to two minutes. Quick: 2,000 × 100 (200 k
+ * Full: Taba's 20,000 Tabs × 300 clients, 6 M states, and 120 M events:
+ * two minutes at 1 M events/s (three at today's 0.6-0.7 M), long enough to
+ * meet Redis's AOF rewrites at their steady rate and fill the working set
+ * (40 M, ~40 s, could end before either). Quick: 2,000 × 100 (200 k
  * states) with the working set scaled by the same factor (512 MiB × 1/30),
  * so states are fetched and evicted in the same proportion.
  */

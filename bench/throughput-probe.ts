@@ -1,8 +1,9 @@
-// npm run bench:throughput-probe -- [flush interval ms] [runs] [events] [profile dir]: end-to-end
-// runs of Tabstream's two workers over one loaded topic of the production shape
-// (fresh states, as the latency and peers runs have), on the bench's own stack
-// started for it (the ports of TABSTREAM_BENCH_*_PORT), each printed with its
-// exactness; with a profile dir, each worker writes a V8 CPU profile there. A tool to compare a change quickly (alternate runs before and
+// npm run bench:throughput-probe -- [flush interval ms] [runs] [events] [profile dir]:
+// end-to-end runs of Tabstream's two workers over one loaded topic of the
+// production shape (fresh states, as the latency and peers runs have), on the
+// bench's own stack started for it (the ports of TABSTREAM_BENCH_*_PORT), each
+// printed with its exactness; with a profile dir, each worker writes a V8 CPU
+// profile there. A tool to compare a change quickly (alternate runs before and
 // after: the figures move run to run); `npm run bench` gives the figures.
 import { benchPlan } from './bench-plan';
 import { startBenchStack, stopBenchStack } from './bench-stack';
