@@ -10,8 +10,9 @@
 // per-flush-interval table (throughput and p99 at 100, 250, 1000 ms) and the
 // hot path's floor ratio alone. Starts its own stack (.stack-bench/, ports 32181/39092/36379,
 // or TABSTREAM_BENCH_ZK_PORT / _KAFKA_PORT / _REDIS_PORT) and stops it at the
-// end; prints a table, writes bench/results/<time>.json and (full runs only)
-// refreshes docs/benchmarks.md.
+// end (--profile's CPU profiles go with it unless TABSTREAM_BENCH_PROFILE_DIR
+// names a place to keep them); prints a table, writes
+// bench/results/<time>.json and (full runs only) refreshes docs/benchmarks.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -38,6 +39,8 @@ import { tabstreamThroughput, type ThroughputResult } from './tabstream-throughp
 const args = process.argv.slice(2);
 const plan = benchPlan(args.includes('--quick'));
 const profiling = args.includes('--profile');
+/** Where --profile's CPU profiles go: under the stack's dir (deleted with it at the end) unless TABSTREAM_BENCH_PROFILE_DIR names a place to keep them. */
+const profileRoot = process.env.TABSTREAM_BENCH_PROFILE_DIR ?? join(BENCH_STACK.dir, 'profiles');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : args[onlyAt + 1];
 if (only !== undefined && only !== 'taba-full' && only !== 'peers' && only !== 'latency') {
@@ -131,7 +134,7 @@ const addresses = { zk: stack.zk, brokers: stack.brokers, redis: stack.redis };
 try {
   // The topic writer of every shape is in the peer's jar.
   await ensurePeerJar(log);
-  const tabaFullProfile = profiling ? join(BENCH_STACK.dir, 'profiles', `taba-full-${Date.now().toString(36)}`) : undefined;
+  const tabaFullProfile = profiling ? join(profileRoot, `taba-full-${Date.now().toString(36)}`) : undefined;
   if (only === 'peers') {
     await peersOnly();
   } else if (only === 'latency') {
@@ -163,7 +166,7 @@ try {
           addRun({ system: 'ceiling', shape, config: 'raw read (PartitionReader, @platformatic/kafka, no group), decode nothing', events_per_s: c.messagesPerSecond * loaded.eventsPerMessage, exact: null });
         }
         for (const workers of plan.workerCounts) {
-          const profileDir = profiling && key === 'production' && workers === 1 && rep === 0 ? join(BENCH_STACK.dir, 'profiles', suffix) : undefined;
+          const profileDir = profiling && key === 'production' && workers === 1 && rep === 0 ? join(profileRoot, suffix) : undefined;
           const r = await tabstreamThroughput({ stack: addresses, loaded, workers, cpuProfileDir: profileDir });
           if (!tabstream.has(`${key}:${workers}`)) tabstream.set(`${key}:${workers}`, r);
           addRun({
@@ -371,7 +374,7 @@ async function peersOnly(): Promise<void> {
   const comparison = peerComparison(shape.name);
   if (profiling) {
     const variant = PEER_VARIANTS.find((v) => v.name === comparison.best_peer_variant)!;
-    const dir = join(BENCH_STACK.dir, 'profiles', `peer-${Date.now().toString(36)}`);
+    const dir = join(profileRoot, `peer-${Date.now().toString(36)}`);
     log(`profiling ${variant.name} with JFR`);
     const r = await kafkaStreamsThroughput({ brokers: stack.brokers, loaded, variant, jfrDir: dir });
     log(`under JFR: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s (steady slice ${Math.round(r.steadyEventsPerSecond).toLocaleString('en-US')}), ${r.problems.length === 0 ? 'exact' : 'WRONG'}`);
