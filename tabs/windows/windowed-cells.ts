@@ -20,7 +20,21 @@ export interface WindowedState<C> {
   /** The rings' slots one after another in one array (one object less per ring), as RingLayout places them. */
   slots: Array<C | undefined>;
   all: C;
+  /**
+   * The bytes each large cell was last written as, while the cell has not
+   * changed since (slots as RingLayout places them, then `all`); undefined
+   * until a write makes one. See WindowedCells.write.
+   */
+  written: Array<Uint8Array | undefined> | undefined;
 }
+
+/**
+ * A cell written as at least this many bytes keeps them (a sketch of some
+ * hundreds of values): it costs tens of microseconds to write again, and
+ * its bytes are copied in a fraction of that. Smaller cells are written
+ * each time, as cheap as the copy.
+ */
+const KEEP_WRITTEN_BYTES = 256;
 
 export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   private readonly layout: RingLayout;
@@ -33,7 +47,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   }
 
   create(): WindowedState<C> {
-    return { maxTime: -1, slots: new Array<C | undefined>(this.layout.slotCount).fill(undefined), all: this.cell.create() };
+    return { maxTime: -1, slots: new Array<C | undefined>(this.layout.slotCount).fill(undefined), all: this.cell.create(), written: undefined };
   }
 
   maxTime(state: WindowedState<C>): number {
@@ -62,11 +76,16 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   /** Combines what came at `time` (a value, or a cell of values) into its slot of each ring and into `all`. */
   private place<X>(state: WindowedState<C>, time: number, what: X, combine: (cell: C, what: X) => C): void {
     const { specs, cell } = this;
+    const written = state.written;
     for (let r = 0; r < specs.length; r++) {
       const at = this.layout.place(state, state.maxTime, r, time, clearSlot);
-      if (at >= 0) state.slots[at] = combine(state.slots[at] ?? cell.create(), what);
+      if (at >= 0) {
+        state.slots[at] = combine(state.slots[at] ?? cell.create(), what);
+        if (written !== undefined) written[at] = undefined;
+      }
     }
     state.all = combine(state.all, what);
+    if (written !== undefined) written[this.layout.slotCount] = undefined;
     if (time > state.maxTime) state.maxTime = time;
   }
 
@@ -94,12 +113,16 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
         for (let j = Math.max(from, into) - slots + 1; j <= from; j++) {
           const at = layout.slot(r, j);
           const bucket = source.slots[at];
-          if (bucket !== undefined) target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
+          if (bucket !== undefined) {
+            target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
+            if (target.written !== undefined) target.written[at] = undefined;
+          }
         }
       }
       if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
     }
     target.all = cell.mergeInto(target.all, source.all);
+    if (target.written !== undefined) target.written[layout.slotCount] = undefined;
   }
 
   project(state: WindowedState<C>, now: number): WindowCells<C> {
@@ -134,17 +157,42 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     return state.maxTime < 0 && this.cell.isEmpty(state.all);
   }
 
-  /** The latest event time, then each ring's slots from its newest bucket back, then `all`. */
+  /**
+   * The latest event time, then each ring's slots from its newest bucket
+   * back, then `all`. A large cell's bytes are kept in the state until the
+   * cell changes (a fold or merge into it, or its bucket rolling out), and
+   * written again as they are: a Tab record is written at every checkpoint
+   * that folded into it, and only its newest buckets and `all` changed (of
+   * 32 cells of sketches), where every cell was encoded again each time.
+   */
   write(writer: ByteWriter, state: WindowedState<C>): void {
     const { layout } = this;
     writer.varuint(state.maxTime + 1);
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
         const newest = layout.newest(state.maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) this.cell.write(writer, state.slots[layout.slot(r, j)]);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) {
+          const at = layout.slot(r, j);
+          this.writeCell(writer, state, at, state.slots[at]);
+        }
       }
     }
-    this.cell.write(writer, state.all);
+    this.writeCell(writer, state, layout.slotCount, state.all);
+  }
+
+  /** One cell (slot `at`, or slotCount for `all`): its kept bytes, or written and kept if large. */
+  private writeCell(writer: ByteWriter, state: WindowedState<C>, at: number, cell: C | undefined): void {
+    const kept = state.written?.[at];
+    if (kept !== undefined) {
+      writer.bytes(kept);
+      return;
+    }
+    const mark = writer.mark();
+    this.cell.write(writer, cell);
+    if (writer.mark() - mark >= KEEP_WRITTEN_BYTES) {
+      state.written ??= new Array<Uint8Array | undefined>(this.layout.slotCount + 1).fill(undefined);
+      state.written[at] = writer.copySince(mark);
+    }
   }
 
   /** The windows at `now` as `merger` merges them from a stored state's bytes: the slots read in write()'s order, each kept when project() would merge it. */
@@ -185,4 +233,5 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
 /** Empties a slot of a state's rings (a bucket that rolled out). */
 function clearSlot<C>(state: WindowedState<C>, slot: number): void {
   state.slots[slot] = undefined;
+  if (state.written !== undefined) state.written[slot] = undefined;
 }
