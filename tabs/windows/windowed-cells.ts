@@ -21,20 +21,25 @@ export interface WindowedState<C> {
   slots: Array<C | undefined>;
   all: C;
   /**
-   * The bytes each large cell was last written as, while the cell has not
-   * changed since (slots as RingLayout places them, then `all`); undefined
-   * until a write makes one. See WindowedCells.write.
+   * Per cell (slots as RingLayout places them, then `all`): the bytes a large
+   * cell was written as, kept while it has not changed since; UNCHANGED
+   * when it was written and has not changed since, nothing kept yet;
+   * undefined when it changed since its last write, or is small. Undefined
+   * as a whole until a large cell is written. See WindowedCells.write.
    */
   written: Array<Uint8Array | undefined> | undefined;
 }
 
 /**
- * A cell written as at least this many bytes keeps them (a sketch of some
- * hundreds of values): it costs tens of microseconds to write again, and
- * its bytes are copied in a fraction of that. Smaller cells are written
+ * A cell written as at least this many bytes may keep them (a sketch of
+ * some hundreds of values): it costs tens of microseconds to write again,
+ * and its bytes are copied in a fraction of that. Smaller cells are written
  * each time, as cheap as the copy.
  */
 const KEEP_WRITTEN_BYTES = 256;
+
+/** A large cell written and unchanged since: its next write keeps its bytes. */
+const UNCHANGED = new Uint8Array(0);
 
 export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   private readonly layout: RingLayout;
@@ -159,11 +164,14 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
 
   /**
    * The latest event time, then each ring's slots from its newest bucket
-   * back, then `all`. A large cell's bytes are kept in the state until the
-   * cell changes (a fold or merge into it, or its bucket rolling out), and
-   * written again as they are: a Tab record is written at every checkpoint
-   * that folded into it, and only its newest buckets and `all` changed (of
-   * 32 cells of sketches), where every cell was encoded again each time.
+   * back, then `all`. A large cell written twice without changing in
+   * between keeps its bytes in the state until it changes (a fold or merge
+   * into it, or its bucket rolling out), and later writes copy them: a Tab
+   * record is written at every checkpoint that folded into it, where only
+   * its newest buckets and `all` changed (5 of its 32 cells of sketches),
+   * and every cell was encoded again each time. The cells that change at
+   * every checkpoint keep nothing (a copy of each, made to be dropped by
+   * the next fold, is garbage for the collector).
    */
   write(writer: ByteWriter, state: WindowedState<C>): void {
     const { layout } = this;
@@ -180,10 +188,10 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     this.writeCell(writer, state, layout.slotCount, state.all);
   }
 
-  /** One cell (slot `at`, or slotCount for `all`): its kept bytes, or written and kept if large. */
+  /** One cell (slot `at`, or slotCount for `all`): its kept bytes, or encoded (and, large and unchanged since its last write, kept). */
   private writeCell(writer: ByteWriter, state: WindowedState<C>, at: number, cell: C | undefined): void {
     const kept = state.written?.[at];
-    if (kept !== undefined) {
+    if (kept !== undefined && kept !== UNCHANGED) {
       writer.bytes(kept);
       return;
     }
@@ -191,7 +199,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     this.cell.write(writer, cell);
     if (writer.mark() - mark >= KEEP_WRITTEN_BYTES) {
       state.written ??= new Array<Uint8Array | undefined>(this.layout.slotCount + 1).fill(undefined);
-      state.written[at] = writer.copySince(mark);
+      state.written[at] = kept === UNCHANGED ? writer.copySince(mark) : UNCHANGED;
     }
   }
 
