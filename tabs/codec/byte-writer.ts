@@ -102,16 +102,6 @@ export class ByteWriter {
     return this.bytes(encoded);
   }
 
-  /** Where the piece being written stands now: a mark for copySince (it holds when the buffer grows). */
-  mark(): number {
-    return this.len - this.start;
-  }
-
-  /** A copy of what the piece gained since `mark` was taken. */
-  copySince(mark: number): Uint8Array {
-    return this.buf.slice(this.start + mark, this.len);
-  }
-
   /** The piece written since the last reset, as a copy of its own. */
   finish(): Uint8Array {
     return this.buf.slice(this.start, this.len);

@@ -20,26 +20,7 @@ export interface WindowedState<C> {
   /** The rings' slots one after another in one array (one object less per ring), as RingLayout places them. */
   slots: Array<C | undefined>;
   all: C;
-  /**
-   * Per cell (slots as RingLayout places them, then `all`): the bytes a large
-   * cell was written as, kept while it has not changed since; UNCHANGED
-   * when it was written and has not changed since, nothing kept yet;
-   * undefined when it changed since its last write, or is small. Undefined
-   * as a whole until a large cell is written. See WindowedCells.write.
-   */
-  written: Array<Uint8Array | undefined> | undefined;
 }
-
-/**
- * A cell written as at least this many bytes may keep them (a sketch of
- * some hundreds of values): it costs tens of microseconds to write again,
- * and its bytes are copied in a fraction of that. Smaller cells are written
- * each time, as cheap as the copy.
- */
-const KEEP_WRITTEN_BYTES = 256;
-
-/** A large cell written and unchanged since: its next write keeps its bytes. */
-const UNCHANGED = new Uint8Array(0);
 
 export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   private readonly layout: RingLayout;
@@ -52,7 +33,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   }
 
   create(): WindowedState<C> {
-    return { maxTime: -1, slots: new Array<C | undefined>(this.layout.slotCount).fill(undefined), all: this.cell.create(), written: undefined };
+    return { maxTime: -1, slots: new Array<C | undefined>(this.layout.slotCount).fill(undefined), all: this.cell.create() };
   }
 
   maxTime(state: WindowedState<C>): number {
@@ -81,16 +62,11 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
   /** Combines what came at `time` (a value, or a cell of values) into its slot of each ring and into `all`. */
   private place<X>(state: WindowedState<C>, time: number, what: X, combine: (cell: C, what: X) => C): void {
     const { specs, cell } = this;
-    const written = state.written;
     for (let r = 0; r < specs.length; r++) {
       const at = this.layout.place(state, state.maxTime, r, time, clearSlot);
-      if (at >= 0) {
-        state.slots[at] = combine(state.slots[at] ?? cell.create(), what);
-        if (written !== undefined) written[at] = undefined;
-      }
+      if (at >= 0) state.slots[at] = combine(state.slots[at] ?? cell.create(), what);
     }
     state.all = combine(state.all, what);
-    if (written !== undefined) written[this.layout.slotCount] = undefined;
     if (time > state.maxTime) state.maxTime = time;
   }
 
@@ -118,16 +94,12 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
         for (let j = Math.max(from, into) - slots + 1; j <= from; j++) {
           const at = layout.slot(r, j);
           const bucket = source.slots[at];
-          if (bucket !== undefined) {
-            target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
-            if (target.written !== undefined) target.written[at] = undefined;
-          }
+          if (bucket !== undefined) target.slots[at] = cell.mergeInto(target.slots[at] ?? cell.create(), bucket);
         }
       }
       if (source.maxTime > target.maxTime) target.maxTime = source.maxTime;
     }
     target.all = cell.mergeInto(target.all, source.all);
-    if (target.written !== undefined) target.written[layout.slotCount] = undefined;
   }
 
   project(state: WindowedState<C>, now: number): WindowCells<C> {
@@ -162,45 +134,17 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     return state.maxTime < 0 && this.cell.isEmpty(state.all);
   }
 
-  /**
-   * The latest event time, then each ring's slots from its newest bucket
-   * back, then `all`. A large cell written twice without changing in
-   * between keeps its bytes in the state until it changes (a fold or merge
-   * into it, or its bucket rolling out), and later writes copy them: a Tab
-   * record is written at every checkpoint that folded into it, where only
-   * its newest buckets and `all` changed (5 of its 32 cells of sketches),
-   * and every cell was encoded again each time. The cells that change at
-   * every checkpoint keep nothing (a copy of each, made to be dropped by
-   * the next fold, is garbage for the collector).
-   */
+  /** The latest event time, then each ring's slots from its newest bucket back, then `all`. */
   write(writer: ByteWriter, state: WindowedState<C>): void {
     const { layout } = this;
     writer.varuint(state.maxTime + 1);
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
         const newest = layout.newest(state.maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) {
-          const at = layout.slot(r, j);
-          this.writeCell(writer, state, at, state.slots[at]);
-        }
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) this.cell.write(writer, state.slots[layout.slot(r, j)]);
       }
     }
-    this.writeCell(writer, state, layout.slotCount, state.all);
-  }
-
-  /** One cell (slot `at`, or slotCount for `all`): its kept bytes, or encoded (and, large and unchanged since its last write, kept). */
-  private writeCell(writer: ByteWriter, state: WindowedState<C>, at: number, cell: C | undefined): void {
-    const kept = state.written?.[at];
-    if (kept !== undefined && kept !== UNCHANGED) {
-      writer.bytes(kept);
-      return;
-    }
-    const mark = writer.mark();
-    this.cell.write(writer, cell);
-    if (writer.mark() - mark >= KEEP_WRITTEN_BYTES) {
-      state.written ??= new Array<Uint8Array | undefined>(this.layout.slotCount + 1).fill(undefined);
-      state.written[at] = kept === UNCHANGED ? writer.copySince(mark) : UNCHANGED;
-    }
+    this.cell.write(writer, state.all);
   }
 
   /** The windows at `now` as `merger` merges them from a stored state's bytes: the slots read in write()'s order, each kept when project() would merge it. */
@@ -241,5 +185,4 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
 /** Empties a slot of a state's rings (a bucket that rolled out). */
 function clearSlot<C>(state: WindowedState<C>, slot: number): void {
   state.slots[slot] = undefined;
-  if (state.written !== undefined) state.written[slot] = undefined;
 }
