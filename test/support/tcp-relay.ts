@@ -5,6 +5,7 @@
 // the client keeps its sockets open and nothing it sends is ever answered,
 // new connections included. `heal()` lets new connections through again;
 // black-holed ones stay dead, as a flow the network forgot does.
+// `inject(bytes)` hands every client bytes as if the service had sent them.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 type Mode = 'pass' | 'refuse' | 'blackhole';
@@ -44,6 +45,11 @@ export class TcpRelay {
 
   heal(): void {
     this.mode = 'pass';
+  }
+
+  /** Every client receives `bytes` as if from the service, between what the service sends. */
+  inject(bytes: Buffer): void {
+    for (const pair of this.pairs) pair.client.write(bytes);
   }
 
   async close(): Promise<void> {

@@ -130,6 +130,7 @@ describe('a worker’s log and /metrics from its ZooKeeper clients’ events', (
     events.emit('zookeeper', zk({ event: 'server_silent', session: SESSION, silentMs: 2_000 }));
     events.emit('zookeeper', zk({ event: 'disconnected', session: SESSION }));
     events.emit('zookeeper', zk({ event: 'reconnecting', session: SESSION, attempt: 1 }));
+    events.emit('zookeeper', zk({ event: 'stream_garbled', session: SESSION, error: 'offset: 20 is out of buffer range.' }));
     events.emit('zookeeper', zk({ event: 'connect_timeout', session: SESSION, afterMs: 1_000 }));
     events.emit('zookeeper', zk({ event: 'connected', session: SESSION, again: true }));
     events.emit('zookeeper', zk({ event: 'disconnected', session: SESSION }, false)); // a client the worker left
@@ -138,10 +139,12 @@ describe('a worker’s log and /metrics from its ZooKeeper clients’ events', (
     expect(lines.map((l) => l.msg)).toEqual([
       'ZooKeeper silent: dropping the connection and reconnecting',
       'ZooKeeper unreachable: folding and checkpointing to Redis go on; offsets and coordination wait',
+      'ZooKeeper answer unreadable: dropping the connection and reconnecting',
       'ZooKeeper answers again: same session, carrying on',
     ]);
-    expect(lines.map((l) => l.session)).toEqual([SESSION, SESSION, SESSION]);
+    expect(lines.map((l) => l.session)).toEqual([SESSION, SESSION, SESSION, SESSION]);
     expect(lines[0]).toMatchObject({ silentMs: 2_000, level: 40 });
+    expect(lines[2]).toMatchObject({ error: 'offset: 20 is out of buffer range.', level: 40 });
 
     const debug = capturedLog('debug');
     logWorkerEvents(events, debug.log);
@@ -169,6 +172,7 @@ describe('a worker’s log and /metrics from its ZooKeeper clients’ events', (
     events.emit('zookeeper', zk({ event: 'disconnected', session: SESSION }));
     events.emit('zookeeper', zk({ event: 'reconnecting', session: SESSION, attempt: 1 }));
     events.emit('zookeeper', zk({ event: 'reconnecting', session: SESSION, attempt: 2 }));
+    events.emit('zookeeper', zk({ event: 'stream_garbled', session: SESSION, error: 'offset: 20 is out of buffer range.' }));
     expect(await state()).toEqual(['disconnected']);
     events.emit('zookeeper', zk({ event: 'session_expired', session: SESSION, by: 'client' }));
     expect(await state()).toEqual(['expired']);
@@ -179,6 +183,6 @@ describe('a worker’s log and /metrics from its ZooKeeper clients’ events', (
 
     const after = await scrape();
     const counts = Object.fromEntries(ZK_CLIENT_EVENTS.map((event) => [event, sumOf(after, 'tabstream_zookeeper_events_total', { event })]));
-    expect(counts).toEqual({ connected: 2, disconnected: 1, reconnecting: 2, connect_timeout: 0, server_silent: 1, session_expired: 1, auth_failed: 0, closed: 1 });
+    expect(counts).toEqual({ connected: 2, disconnected: 1, reconnecting: 2, connect_timeout: 0, server_silent: 1, stream_garbled: 1, session_expired: 1, auth_failed: 0, closed: 1 });
   });
 });

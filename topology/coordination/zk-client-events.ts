@@ -31,6 +31,12 @@ export interface ZkServerSilent {
   silentMs: number;
 }
 
+export interface ZkStreamGarbled {
+  session: string;
+  /** What reading the server's bytes threw (node-zookeeper-client's parser). */
+  error: string;
+}
+
 export interface ZkSessionExpired {
   session: string;
   /** `server`: a server said so; `client`: out of touch for a whole session timeout, the client concluded it. */
@@ -48,6 +54,12 @@ export interface ZkClientEvents {
   connect_timeout: [ZkConnectTimeout];
   /** A connected server fell silent (stopped, or a network gone without a reset): the connection is dropped. */
   server_silent: [ZkServerSilent];
+  /**
+   * The library could not read what came on the line (a frame it parsed
+   * wrong: it throws from its socket handler, which would end the process):
+   * the connection is dropped and made again, as for a silent server.
+   */
+  stream_garbled: [ZkStreamGarbled];
   /** The session is over: its ephemerals and watches are gone, every later call fails. Connect a new client. */
   session_expired: [ZkSessionExpired];
   /** A server refused the credentials and closed the session. */
@@ -68,6 +80,7 @@ export const ZK_STATE_AFTER: Readonly<Record<ZkClientEventName, ZkClientState | 
   reconnecting: null,
   connect_timeout: null,
   server_silent: null,
+  stream_garbled: null,
   session_expired: 'expired',
   auth_failed: 'auth_failed',
   closed: 'closed',

@@ -206,8 +206,9 @@ function settle<T>(start: (done: (err: unknown, value?: T) => void) => void): Pr
  * Events, typed (zk-client-events.ts; their mapping: zk-lifecycle.ts):
  * `connected` (`again`: the same session after a lost connection),
  * `disconnected` (the session may still be alive), `reconnecting`,
- * `connect_timeout`, `server_silent`, `session_expired` (`by` the server or
- * this client), `auth_failed`, `closed`.
+ * `connect_timeout`, `server_silent`, `stream_garbled` (the library could
+ * not read an answer: the line is dropped and made again), `session_expired`
+ * (`by` the server or this client), `auth_failed`, `closed`.
  */
 export class ZkClient extends EventEmitter<ZkClientEvents> {
   readonly root: string;
@@ -657,7 +658,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     const onSocketConnected = manager.onSocketConnected;
     manager.onSocketData = (buffer: Buffer) => {
       this.lastHeard = Date.now();
-      onSocketData.call(manager, buffer);
+      try {
+        onSocketData.call(manager, buffer);
+      } catch (err) {
+        // The library throws from its socket handler on bytes it cannot read ("Unknown code: …" from a
+        // frame it split wrong, after a server stopped and continued: node-zookeeper-client issues 23,
+        // 39, 70), which would end the process. The stream is worthless past that point: drop it and
+        // its half-read frame; the library reconnects with the session, as after a silent server.
+        manager.pendingBuffer = null;
+        this.lifecycle.streamGarbled(err instanceof Error ? err.message : String(err));
+        manager.socket?.destroy();
+      }
     };
     manager.connect = () => {
       this.attemptStartedAt = Date.now();

@@ -73,6 +73,12 @@ export class ZkLifecycle {
     this.notify('server_silent', { session: this.session(), silentMs });
   }
 
+  /** The library threw reading the line's bytes; the connection is being dropped. */
+  streamGarbled(error: string): void {
+    if (this.ended) return;
+    this.notify('stream_garbled', { session: this.session(), error });
+  }
+
   /** The session is over: `server`, a server said so; `client`, out of touch for a whole session timeout. */
   expired(by: 'server' | 'client'): void {
     if (this.ended) return;

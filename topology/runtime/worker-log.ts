@@ -26,5 +26,6 @@ function logZkEvent(e: WorkerZkEvent, log: Logger): void {
   if (e.member && e.event === 'disconnected') log.warn({ session }, 'ZooKeeper unreachable: folding and checkpointing to Redis go on; offsets and coordination wait');
   else if (e.member && e.event === 'connected' && e.again) log.info({ session }, 'ZooKeeper answers again: same session, carrying on');
   else if (e.member && e.event === 'server_silent') log.warn({ session, silentMs: e.silentMs }, 'ZooKeeper silent: dropping the connection and reconnecting');
+  else if (e.event === 'stream_garbled') log.warn({ session, member: e.member, error: e.error }, 'ZooKeeper answer unreadable: dropping the connection and reconnecting');
   else log.debug({ ...e }, `ZooKeeper client: ${e.event}`);
 }

@@ -18,7 +18,7 @@ export function zookeeperMetrics(registry: Registry, events: WorkerEmitter): voi
   });
   scrapedCounter(registry, {
     name: 'tabstream_zookeeper_events_total',
-    help: 'Events of the worker’s ZooKeeper clients (connected, disconnected, reconnecting, connect_timeout, server_silent, session_expired, auth_failed, closed)',
+    help: 'Events of the worker’s ZooKeeper clients (connected, disconnected, reconnecting, connect_timeout, server_silent, stream_garbled, session_expired, auth_failed, closed)',
     labelNames: ['event'],
     read: () => [...counts].map(([event, n]) => [{ event }, n]),
   });
