@@ -663,9 +663,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       } catch (err) {
         // The library throws from its socket handler on bytes it cannot read ("Unknown code: …" from a
         // frame it split wrong, after a server stopped and continued: node-zookeeper-client issues 23,
-        // 39, 70), which would end the process. The stream is worthless past that point: drop it and
-        // its half-read frame; the library reconnects with the session, as after a silent server.
-        manager.pendingBuffer = null;
+        // 39, 70), which would end the process. The stream is worthless past that point: drop it; the
+        // library reconnects with the session, as after a silent server, and the next connection
+        // forgets the half-read frame (onSocketConnected below). A throw from a callback the library
+        // runs while reading would land here too: the event carries its message.
         this.lifecycle.streamGarbled(err instanceof Error ? err.message : String(err));
         manager.socket?.destroy();
       }
