@@ -194,6 +194,23 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
     expect(() => readDistinct(new ByteReader(Uint8Array.of(30, 1, 0)))).toThrow(/unknown distinct sketch form 30/);
   });
 
+  it('writes a dense sketch as entries up to 8,192 registers set and packed past them, wherever the set registers lie', () => {
+    for (const [set, form] of [
+      [8_192, 'rice'],
+      [8_193, 'packed'],
+    ] as const) {
+      // The registers set at the front, at the back, and spread out (the walk checks the limit a chunk at a time).
+      for (const registerOf of [(i: number) => i, (i: number) => 16_383 - i, (i: number) => Math.floor((i * 16_384) / set)]) {
+        let sketch = newDistinct();
+        for (let i = 0; i < set; i++) sketch = distinctAddEntry(sketch, registerOf(i) * 64 + 1 + (i % 63));
+        const bytes = bytesOf(sketch);
+        if (form === 'rice') expect(bytes[0]! >= 16 && bytes[0]! <= 29).toBe(true);
+        else expect(bytes[0]).toBe(2);
+        expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+      }
+    }
+  });
+
   it('reads a Rice-coded sketch between other bytes: the bytes it read ahead are given back, and its padding is still checked', () => {
     fc.assert(
       fc.property(entriesArb(3_000), fc.uint8Array({ minLength: 1, maxLength: 8 }), (entries, suffix) => {
