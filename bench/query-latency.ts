@@ -143,11 +143,14 @@ export interface QueryLatencyOptions {
   /** Past this a baseline query is given up (it reads every state of a partition, or all of them). */
   baselineDeadlineMs: number;
   baselineOneTabSamples: number;
+  /** Profile the query process (V8 --cpu-prof) into this directory. */
+  cpuProfileDir?: string;
 }
 
 /** Runs queryLatency in a child process (this file as its entry point), relaying its log lines. */
 export function measureQueries(opts: QueryLatencyOptions, log: (line: string) => void): Promise<QueryFigures> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_ROOT, 'bench/query-latency.ts'), JSON.stringify(opts)], { cwd: BENCH_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = opts.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(BENCH_ROOT, 'bench/query-latency.ts'), JSON.stringify(opts)], { cwd: BENCH_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let figures: QueryFigures | undefined;
   child.stdout!.on('data', (chunk: Buffer) => {

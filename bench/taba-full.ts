@@ -55,6 +55,11 @@ function survivorProfile(dir: string, log: (line: string) => void): Record<strin
   return shares;
 }
 
+/** Where the query process's profile goes: beside the workers', in a directory of its own (survivorProfile reads the first profile it finds). */
+function queryProfileDir(cpuProfileDir: string | undefined): string | undefined {
+  return cpuProfileDir === undefined ? undefined : join(cpuProfileDir, 'query');
+}
+
 /** What a worker's /metrics says of its working set. */
 async function workingSetFigures(worker: BenchWorker): Promise<{ fetched: number; evicted: number; working_set_mib: number }> {
   const m = await worker.metrics();
@@ -153,7 +158,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     log(`taba-full: ${exact.problems.length === 0 ? 'exact' : `WRONG (${exact.wrongStates} states, ${exact.wrongRecords} records): ${exact.problems.join('; ')}`} over ${exact.states.toLocaleString('en-US')} touched states of ${exact.tabs.toLocaleString('en-US')} Tabs and their ${exact.records.toLocaleString('en-US')} records (checked in ${((Date.now() - checkStarted) / 1000).toFixed(1)} s)`);
 
     // Queries on the whole state, workers idle: through the Tab records, and merging client states as before them.
-    const query = await measureQueries({ redisUrl: opts.stack.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, tabs: shape.tabs, baselineDeadlineMs: BASELINE_QUERY_DEADLINE_MS, baselineOneTabSamples: 5 }, log);
+    const query = await measureQueries({ redisUrl: opts.stack.redis, prefix: cluster.config.redisPrefix, topology: cluster.name, tabs: shape.tabs, baselineDeadlineMs: BASELINE_QUERY_DEADLINE_MS, baselineOneTabSamples: 5, cpuProfileDir: queryProfileDir(opts.cpuProfileDir) }, log);
 
     // Take-over: a trickle over every state keeps each partition receiving; one worker is killed with -9.
     const victim = cluster.workers[cluster.workers.length - 1]!;
