@@ -105,7 +105,12 @@ export class QueryBudget {
   /** Counts one state read; throws past `maxStates`. */
   countState(): void {
     this.states += 1;
-    if (this.states > this.limits.maxStates) throw new QueryBudgetError('states', `query reads more than ${this.limits.maxStates} states: narrow the Tab or client pattern`);
+    this.checkStates(0);
+  }
+
+  /** Throws when reading `more` states (not counted here) would take the query past `maxStates`: before it reads them. */
+  checkStates(more: number): void {
+    if (this.states + more > this.limits.maxStates) throw new QueryBudgetError('states', `query reads more than ${this.limits.maxStates} states: narrow the Tab or client pattern`);
   }
 
   /** Throws when an answer would hold more than `maxTabs` Tabs. */

@@ -139,19 +139,27 @@ export class TabQuery {
       await this.oneTabAggregate(tabRe.literal, clientMatches, now, add);
       return out;
     }
-    for (const [p, tabs] of await this.matchingTabs(tabRe)) {
-      let unread = tabs;
-      if (clientRe.matchesAll) {
-        const withRecords = [...tabs].filter(([, type]) => this.registry.get(type)?.mergeState !== undefined).map(([tab]) => tab);
-        const read = await this.store.readRecords(this.topology, p, withRecords);
-        unread = new Map(tabs);
-        for (let i = 0; i < withRecords.length; i++) {
-          const { record, clients } = read[i]!;
-          if (record === null) continue;
-          const tab = withRecords[i]!;
-          await this.addRecord(tab, tabs.get(tab)!, record, clients, now, add);
-          unread.delete(tab);
-        }
+    const matching = [...(await this.matchingTabs(tabRe))];
+    // Across all clients, the Tabs whose type keeps records read their record (one state each): a
+    // query that would read more states than its budget stops here, before reading any.
+    const recordTabs = matching.map(([, tabs]) => (clientRe.matchesAll ? [...tabs].filter(([, type]) => this.registry.get(type)?.mergeState !== undefined).map(([tab]) => tab) : []));
+    this.budget.checkStates(recordTabs.reduce((n, tabs) => n + tabs.length, 0));
+    // Every partition's records asked for at once (one connection pipelines the rounds), where one
+    // partition after the other waited for each in turn; they are all held until rendered anyway.
+    const reads = matching.map(([p], i) => this.store.readRecords(this.topology, p, recordTabs[i]!));
+    // Awaited in order below, where a failure is thrown: not left unhandled while an earlier one is awaited.
+    for (const read of reads) read.catch(() => {});
+    for (let i = 0; i < matching.length; i++) {
+      const [p, tabs] = matching[i]!;
+      const withRecords = recordTabs[i]!;
+      const read = await reads[i]!;
+      const unread = new Map(tabs);
+      for (let j = 0; j < withRecords.length; j++) {
+        const { record, clients } = read[j]!;
+        if (record === null) continue;
+        const tab = withRecords[j]!;
+        await this.addRecord(tab, tabs.get(tab)!, record, clients, now, add);
+        unread.delete(tab);
       }
       await this.addMergedClients(p, unread, clientMatches, now, add);
     }
@@ -295,18 +303,27 @@ export class TabQuery {
       types.forEach((type, p) => out.set(p, type === null ? new Map() : new Map([[tab, type]])));
       return out;
     }
+    // Every partition's walk at once: their HSCAN rounds share round trips (one connection pipelines
+    // them), where one partition after the other waited for each page in turn.
+    const walks: Array<Promise<void>> = [];
     for (let p = 0; p < partitions; p++) {
       const matched = new Map<string, string>();
       out.set(p, matched);
-      for await (const page of this.store.scanTypes(this.topology, p)) {
-        this.budget.countNames(page.length);
-        for (const [tab, type] of page) {
-          await this.budget.tick();
-          if ((after === undefined || tab > after) && re.test(tab)) matched.set(tab, type);
-        }
+      walks.push(this.matchIn(p, re, after, matched));
+    }
+    await Promise.all(walks);
+    return out;
+  }
+
+  /** Into `matched`, the Tabs of partition p whose name matches (and sorts after `after`), with their type. */
+  private async matchIn(p: number, re: NamePattern, after: string | undefined, matched: Map<string, string>): Promise<void> {
+    for await (const page of this.store.scanTypes(this.topology, p)) {
+      this.budget.countNames(page.length);
+      for (const [tab, type] of page) {
+        await this.budget.tick();
+        if ((after === undefined || tab > after) && re.test(tab)) matched.set(tab, type);
       }
     }
-    return out;
   }
 
   /**

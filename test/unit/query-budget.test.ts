@@ -16,6 +16,12 @@ describe('QueryBudget', () => {
     budget.countState();
     budget.countState();
     expect(thrown(() => budget.countState())).toMatchObject({ exceeded: 'states', status: 413, message: 'query reads more than 2 states: narrow the Tab or client pattern' });
+    // Before reading: states about to be read that would take it past the limit, not counted.
+    const ahead = new QueryBudget({ maxStates: 3 });
+    ahead.countState();
+    ahead.checkStates(2);
+    expect(ahead.states).toBe(1);
+    expect(thrown(() => ahead.checkStates(3))).toMatchObject({ exceeded: 'states', status: 413 });
     budget.countNames(10);
     expect(thrown(() => budget.countNames(1))).toMatchObject({ exceeded: 'names', status: 413 });
     budget.checkTabs(5);
