@@ -11,6 +11,7 @@ import {
   distinctMergeInto,
   newDistinct,
   readDistinct,
+  readDistinctInto,
   STANDARD_ERROR,
   writeDistinct,
   type DistinctSketch,
@@ -209,6 +210,24 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
       }
     }
+  });
+
+  it('reads stored sketches into one set of registers as their register-wise max, counting each register it sets that was zero', () => {
+    fc.assert(
+      fc.property(fc.array(entriesArb(9_000), { minLength: 1, maxLength: 3 }), (sketches) => {
+        const registers = new Uint8Array(16384);
+        let set = 0;
+        for (const entries of sketches) {
+          let sketch = newDistinct();
+          for (const e of entries) sketch = distinctAddEntry(sketch, e);
+          set += readDistinctInto(new ByteReader(bytesOf(sketch)), registers);
+        }
+        const expected = registersOf(sketches.flat());
+        expect(registers).toEqual(expected);
+        expect(set).toBe(expected.filter((rank) => rank > 0).length);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('reads a Rice-coded sketch between other bytes: the bytes it read ahead are given back, and its padding is still checked', () => {
