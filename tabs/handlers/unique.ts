@@ -14,9 +14,10 @@ export const uniqueHandler = windowedHandler({
   type: 'unique',
   valueKind: 'string',
   windows,
-  // v2: sparse sketches Rice-coded (distinct-sketch.ts); v1 states (varuint gaps) are still read.
-  formatVersion: 2,
-  readsVersions: [1],
+  // v2: sparse sketches Rice-coded (distinct-sketch.ts); v3: those of 256 entries or more with their
+  // length (a query steps over them); v1 (varuint gaps) and v2 states are still read.
+  formatVersion: 3,
+  readsVersions: [2, 1],
   cellValue: (value) => distinctEntry(value as string),
   // A record's windows estimated from its bytes: renders as `render` below does.
   storedMerger: new DistinctStoredMerger(),

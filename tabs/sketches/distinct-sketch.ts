@@ -231,8 +231,10 @@ function sparseEstimate(set: number): number {
 }
 
 // Serialized as a form byte: 0 empty, 16 + k sparse (count, then the entries
-// Rice-coded with parameter k), 2 dense (registers packed 6 bits each, 12
-// KiB), and 1, sparse with varuint gaps, read from states written before.
+// Rice-coded with parameter k), 32 + k the same with the codes' length in
+// bytes after the count (256 entries or more), 2 dense (registers packed 6
+// bits each, 12 KiB), and 1, sparse with varuint gaps, read from states
+// written before.
 const EMPTY = 0;
 /** Entries as varuint gaps: written up to format v1, still read. */
 const SPARSE = 1;
@@ -247,6 +249,16 @@ const DENSE = 2;
 const RICE = 16;
 /** Registers are 14 bits: a gap's k is below that. */
 const MAX_RICE_K = PRECISION - 1;
+/**
+ * The same Rice codes with their length in bytes after the entry count
+ * (format v3 on), written for sketches of SIZED_MIN_ENTRIES entries or more:
+ * a query steps over a bucket outside its window without decoding it, and
+ * takes a window that is one such sketch from its entry count alone
+ * (sizedEntries). The form byte is SIZED_RICE + k.
+ */
+const SIZED_RICE = 32;
+/** Smaller sketches keep the RICE form: decoding them costs little, and a length byte would add to every small cell. */
+const SIZED_MIN_ENTRIES = 256;
 const PACKED_BYTES = (REGISTERS * RANK_BITS) / 8;
 /** Past this many set registers the packed array (12 KiB) is written, as before (Rice codes would take ~4 bits an entry: 4 KiB here). */
 const SPARSE_WRITE_LIMIT = 8192;
@@ -325,7 +337,8 @@ function writeSparse(writer: ByteWriter, entries: ArrayLike<number>, count: numb
   // k near log2 of the mean gap (times ln 2, Golomb's rule for geometric gaps).
   const meanGap = ((entries[count - 1]! >>> RANK_BITS) + 1 - count) / count;
   const k = meanGap < 2 ? 0 : Math.min(MAX_RICE_K, 31 - Math.clz32(Math.floor(meanGap * Math.LN2)));
-  writer.u8(RICE + k).varuint(count);
+  const sized = count >= SIZED_MIN_ENTRIES;
+  writer.u8((sized ? SIZED_RICE : RICE) + k).varuint(count);
   // Into riceOut first (plain stores, no room check per byte), then copied out at once.
   const out = riceOut;
   let len = 0;
@@ -367,6 +380,7 @@ function writeSparse(writer: ByteWriter, entries: ArrayLike<number>, count: numb
     len = bitsAside.len;
   }
   if (pending > 0) out[len++] = acc << (8 - pending);
+  if (sized) writer.varuint(len);
   writer.bytes(out.subarray(0, len));
 }
 
@@ -413,13 +427,16 @@ function putUnary(count: number): void {
  * window in an object (a BitReader) ~30, and bit by bit ~25 (branches on
  * data that differs from record to record).
  */
-function readRice(reader: ByteReader, k: number, into?: Uint8Array): number {
+function readRice(reader: ByteReader, k: number, sized: boolean, into?: Uint8Array): number {
   const n = reader.varuint();
   let set = 0;
   if (n > REGISTERS) reader.fail('distinct sketch has more entries than registers');
+  const length = sized ? reader.varuint() : -1;
   const bytes = reader.source;
   const start = reader.offset;
-  const end = bytes.length;
+  // A sized sketch's codes end where its length says: reading past it is refused as truncated.
+  if (sized && start + length > bytes.length) reader.fail('truncated');
+  const end = sized ? start + length : bytes.length;
   let at = start;
   // Bits read ahead: the low `avail` bits of `win` (at most 31).
   let win = 0;
@@ -510,6 +527,7 @@ function readRice(reader: ByteReader, k: number, into?: Uint8Array): number {
   at -= ahead;
   const padding = avail & 7;
   if (padding > 0 && ((win >>> (8 * ahead)) & ((1 << padding) - 1)) !== 0) reader.fail('bit padding is not zero');
+  if (sized && at - start !== length) reader.fail('distinct sketch codes end before their length');
   reader.skip(at - start);
   return into === undefined ? n : set;
 }
@@ -524,7 +542,8 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
 /** A sparse form's entries (format 1's varuint gaps, or Rice codes) into the scratch; returns how many. Refuses any other form. */
 function readEntries(reader: ByteReader, form: number): number {
   if (form === SPARSE) return readGaps(reader);
-  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE);
+  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE, false);
+  if (form >= SIZED_RICE && form <= SIZED_RICE + MAX_RICE_K) return readRice(reader, form - SIZED_RICE, true);
   return reader.fail(`unknown distinct sketch form ${form}`);
 }
 
@@ -545,7 +564,8 @@ export function readDistinctInto(reader: ByteReader, registers: Uint8Array): num
     for (let i = 0; i < REGISTERS; i++) set += raise(registers, i, dense[i]!);
     return set;
   }
-  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE, registers);
+  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE, false, registers);
+  if (form >= SIZED_RICE && form <= SIZED_RICE + MAX_RICE_K) return readRice(reader, form - SIZED_RICE, true, registers);
   const kept = readEntries(reader, form);
   for (let i = 0; i < kept; i++) {
     const entry = scratch[i]!;
@@ -554,8 +574,25 @@ export function readDistinctInto(reader: ByteReader, registers: Uint8Array): num
   return set;
 }
 
-/** Reads past a stored sketch, checking it as readDistinct does, making nothing of it. */
+/**
+ * How many registers a stored sketch of a sized form sets (its entry count),
+ * read past it without decoding its codes (not checked: a worker checks
+ * them when it reads the state); undefined, reading nothing, for any other
+ * form.
+ */
+export function sizedEntries(reader: ByteReader): number | undefined {
+  const form = reader.source[reader.offset];
+  if (form === undefined || form < SIZED_RICE || form > SIZED_RICE + MAX_RICE_K) return undefined;
+  reader.u8();
+  const n = reader.varuint();
+  if (n > REGISTERS) reader.fail('distinct sketch has more entries than registers');
+  reader.skip(reader.varuint());
+  return n;
+}
+
+/** Reads past a stored sketch, checking it as readDistinct does (a sized one only as far as its length), making nothing of it. */
 export function skipDistinct(reader: ByteReader): void {
+  if (sizedEntries(reader) !== undefined) return;
   const form = reader.u8();
   if (form === EMPTY) return;
   if (form === DENSE) reader.skip(PACKED_BYTES);

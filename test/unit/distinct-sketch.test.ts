@@ -12,6 +12,8 @@ import {
   newDistinct,
   readDistinct,
   readDistinctInto,
+  sizedEntries,
+  skipDistinct,
   STANDARD_ERROR,
   writeDistinct,
   type DistinctSketch,
@@ -167,7 +169,9 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         for (const e of entries) sketch = distinctAddEntry(sketch, e);
         const bytes = bytesOf(sketch);
         if (entries.length === 0) expect(bytes).toEqual(Uint8Array.of(0));
-        else if (entries.length <= 8_192) expect(bytes[0]! >= 16 && bytes[0]! <= 29).toBe(true);
+        else if (entries.length < 256) expect(bytes[0]! >= 16 && bytes[0]! <= 29).toBe(true);
+        // 256 entries or more: the same codes with their length (form 32 + k).
+        else if (entries.length <= 8_192) expect(bytes[0]! >= 32 && bytes[0]! <= 45).toBe(true);
         else expect(bytes[0]).toBe(2);
         const back = readDistinct(new ByteReader(bytes)) ?? newDistinct();
         expect(registersOf(Array.isArray(back) ? back : [...back].flatMap((rank, r) => (rank === 0 ? [] : [r * 64 + rank])))).toEqual(registersOf(entries));
@@ -205,7 +209,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         let sketch = newDistinct();
         for (let i = 0; i < set; i++) sketch = distinctAddEntry(sketch, registerOf(i) * 64 + 1 + (i % 63));
         const bytes = bytesOf(sketch);
-        if (form === 'rice') expect(bytes[0]! >= 16 && bytes[0]! <= 29).toBe(true);
+        if (form === 'rice') expect(bytes[0]! >= 32 && bytes[0]! <= 45).toBe(true);
         else expect(bytes[0]).toBe(2);
         expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
       }
@@ -228,6 +232,39 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('writes sketches of 256 entries or more with their length: stepped over unread, their codes refused when the length disagrees', () => {
+    let sketch = newDistinct();
+    for (let i = 0; i < 1_000; i++) sketch = distinctAdd(sketch, `v${i}`);
+    const entries = (sketch as number[]).length;
+    const bytes = bytesOf(sketch);
+    expect(bytes[0]! >= 32 && bytes[0]! <= 45).toBe(true);
+    const followed = Uint8Array.from([...bytes, 0xab]);
+    // Stepped over: its entry count, and the reader at the byte after it.
+    const reader = new ByteReader(followed);
+    expect(sizedEntries(reader)).toBe(entries);
+    expect(reader.u8()).toBe(0xab);
+    const skipping = new ByteReader(followed);
+    skipDistinct(skipping);
+    expect(skipping.u8()).toBe(0xab);
+    // Smaller sketches keep the form without a length: sizedEntries reads nothing of them.
+    const small = bytesOf(distinctAdd(newDistinct(), 'x'));
+    const smallReader = new ByteReader(small);
+    expect(sizedEntries(smallReader)).toBeUndefined();
+    expect(smallReader.offset).toBe(0);
+    // The length one byte longer or shorter than the codes: refused, never a sketch read from it.
+    const header = new ByteReader(bytes);
+    header.u8();
+    header.varuint();
+    const lengthAt = header.offset;
+    const length = header.varuint();
+    expect(length).toBeLessThan(128 * 128);
+    for (const wrong of [length - 1, length + 1]) {
+      const w = new ByteWriter().bytes(bytes.subarray(0, lengthAt)).varuint(wrong).bytes(bytes.subarray(header.offset));
+      if (wrong > length) w.u8(0);
+      expect(() => readDistinct(new ByteReader(w.finish()))).toThrow(/length|truncated|padding|out of range/);
+    }
   });
 
   it('reads a Rice-coded sketch between other bytes: the bytes it read ahead are given back, and its padding is still checked', () => {

@@ -141,9 +141,9 @@ describe.each(registry.types())('%s handler', (type) => {
 
   it('refuses an unknown version byte, empty bytes and truncated bytes clearly', () => {
     const bytes = handler.serialize(foldAll(handler, [{ tab: 't', type, value: handler.valueKind === 'string' ? 'v' : 2, time: NOW, client: 'c' }]));
-    // The version written (unique is at 2, the others at 1); older ones may still be read, never a newer one.
+    // The version written (unique is at 3, the others at 1); older ones may still be read, never a newer one.
     const written = bytes[0]!;
-    expect(written).toBe(type === 'unique' ? 2 : 1);
+    expect(written).toBe(type === 'unique' ? 3 : 1);
     for (const version of [0, written + 1, 255]) {
       const changed = bytes.slice();
       changed[0] = version;

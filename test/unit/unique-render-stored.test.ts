@@ -35,6 +35,20 @@ describe('unique renderStored', () => {
     for (const now of nows) expect(unique.renderStored!(bytes, now)).toEqual(longWay(bytes, now));
   });
 
+  it('agrees with the long way where a window is one sketch alone, estimated from its entry count or decoded past a quarter of the registers', () => {
+    // One bucket of 3,000 values (~2,700 registers: counted without decoding), one of 5,000 (~4,300: decoded at the end).
+    for (const [values, seed] of [
+      [3_000, 3],
+      [5_000, 4],
+    ] as const) {
+      const bytes = stateOf([NOW], values, 1_000_000, seed);
+      for (const now of nows) expect(unique.renderStored!(bytes, now)).toEqual(longWay(bytes, now));
+    }
+    // A small bucket first, then a sized one: the second decodes the first.
+    const mixed = stateOf([NOW - 20 * MINUTE, NOW], 300, 1_000_000, 5);
+    for (const now of nows) expect(unique.renderStored!(mixed, now)).toEqual(longWay(mixed, now));
+  });
+
   it('agrees with the long way for buckets stored dense (past 8,192 registers set)', () => {
     const bytes = stateOf([NOW - 3 * MINUTE, NOW], 30_000, 1_000_000, 2);
     for (const now of nows) expect(unique.renderStored!(bytes, now)).toEqual(longWay(bytes, now));
