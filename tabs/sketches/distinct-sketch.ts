@@ -539,12 +539,25 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   return sparseOf(readEntries(reader, form));
 }
 
-/** A sparse form's entries (format 1's varuint gaps, or Rice codes) into the scratch; returns how many. Refuses any other form. */
-function readEntries(reader: ByteReader, form: number): number {
-  if (form === SPARSE) return readGaps(reader);
-  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE, false);
-  if (form >= SIZED_RICE && form <= SIZED_RICE + MAX_RICE_K) return readRice(reader, form - SIZED_RICE, true);
-  return reader.fail(`unknown distinct sketch form ${form}`);
+/**
+ * A sparse form's entries (format 1's varuint gaps, or Rice codes) into the
+ * scratch; returns how many. With `into`, each raises its register there
+ * instead, and it returns how many registers it set that were zero.
+ * Refuses any other form.
+ */
+function readEntries(reader: ByteReader, form: number, into?: Uint8Array): number {
+  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE, false, into);
+  if (isSizedRice(form)) return readRice(reader, form - SIZED_RICE, true, into);
+  if (form !== SPARSE) return reader.fail(`unknown distinct sketch form ${form}`);
+  const kept = readGaps(reader);
+  if (into === undefined) return kept;
+  let set = 0;
+  for (let i = 0; i < kept; i++) set += raise(into, scratch[i]! >>> RANK_BITS, scratch[i]! & (RANK_SCALE - 1));
+  return set;
+}
+
+function isSizedRice(form: number): boolean {
+  return form >= SIZED_RICE && form <= SIZED_RICE + MAX_RICE_K;
 }
 
 /**
@@ -564,14 +577,7 @@ export function readDistinctInto(reader: ByteReader, registers: Uint8Array): num
     for (let i = 0; i < REGISTERS; i++) set += raise(registers, i, dense[i]!);
     return set;
   }
-  if (form >= RICE && form <= RICE + MAX_RICE_K) return readRice(reader, form - RICE, false, registers);
-  if (form >= SIZED_RICE && form <= SIZED_RICE + MAX_RICE_K) return readRice(reader, form - SIZED_RICE, true, registers);
-  const kept = readEntries(reader, form);
-  for (let i = 0; i < kept; i++) {
-    const entry = scratch[i]!;
-    set += raise(registers, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
-  }
-  return set;
+  return readEntries(reader, form, registers);
 }
 
 /**
@@ -582,7 +588,7 @@ export function readDistinctInto(reader: ByteReader, registers: Uint8Array): num
  */
 export function sizedEntries(reader: ByteReader): number | undefined {
   const form = reader.source[reader.offset];
-  if (form === undefined || form < SIZED_RICE || form > SIZED_RICE + MAX_RICE_K) return undefined;
+  if (form === undefined || !isSizedRice(form)) return undefined;
   reader.u8();
   const n = reader.varuint();
   if (n > REGISTERS) reader.fail('distinct sketch has more entries than registers');

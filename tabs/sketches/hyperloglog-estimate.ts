@@ -12,9 +12,7 @@ export function hyperLogLogEstimate(registers: Uint8Array): number {
   const m = registers.length;
   // The package's α·m², in its order of operations.
   const alphaTimesMSquared = (0.7213 / (1 + 1.079 / m)) * m * m;
-  const sums = sumsOfInverses(registers);
-  const sumOfInverses = sums.sum;
-  const zeros = sums.zeros;
+  const { sum: sumOfInverses, zeros } = sumsOfInverses(registers);
   const estimate = alphaTimesMSquared / sumOfInverses;
   if (zeros > 0 && estimate < (5 / 2) * m) return linearCounting(m, zeros);
   return Math.floor(estimate + 0.5);
@@ -25,6 +23,7 @@ export function linearCounting(m: number, zeros: number): number {
   return Math.floor(m * Math.log(m / zeros) + 0.5);
 }
 
+/** sumsOfInverses' answer, one object reused (a query estimates thousands of windows). */
 const sums = { sum: 0, zeros: 0 };
 
 /**
