@@ -53,6 +53,17 @@ export class ByteWriter {
     return this;
   }
 
+  /** `count` zero bytes (as many varuint(0)s). */
+  zeros(count: number): this {
+    if (count <= 0) return this;
+    this.ensure(count);
+    const { buf } = this;
+    const end = this.len + count;
+    for (let i = this.len; i < end; i++) buf[i] = 0;
+    this.len = end;
+    return this;
+  }
+
   /** An unsigned integer in 0..2^53-1 as a LEB128 varint. */
   varuint(value: number): this {
     // Most values (lengths, counts, an empty bucket's 0) fit 31 bits: bit operations, the same bytes.

@@ -34,12 +34,21 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
   private readonly oldest: Float64Array;
   /** A dense copy of one state (two numbers per slot, as RingLayout places them), to write and read stored states. */
   private readonly dense: Float64Array;
+  /** Where ring r's cells begin in a stored state, counted in cells (its slots, newest first, after the rings before it). */
+  private readonly ringStart: Int32Array;
+  /** writeSparse's scratch: per ring its newest bucket; per cell in stored order the entry written there (its index in the state; 0 for none). */
+  private readonly newestOf: Float64Array;
+  private readonly entryAt: Int32Array;
 
   constructor(readonly specs: readonly WindowSpec[]) {
     this.layout = new RingLayout(specs);
     this.rings = specs.length;
     this.dense = new Float64Array(2 * this.layout.slotCount);
     this.oldest = new Float64Array(this.rings);
+    this.ringStart = new Int32Array(this.rings);
+    for (let r = 1; r < this.rings; r++) this.ringStart[r] = this.ringStart[r - 1]! + this.layout.slotsOf(r - 1);
+    this.newestOf = new Float64Array(this.rings);
+    this.entryAt = new Int32Array(this.layout.slotCount);
   }
 
   create(): CountTotalState {
@@ -138,22 +147,74 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
     return state[MAX_TIME]! < 0 && state[ALL_COUNT] === 0;
   }
 
-  /** Byte for byte as WindowedCells writes countTotalCell buckets: the latest event time, each ring from its newest bucket back, `all`. */
+  /**
+   * Byte for byte as WindowedCells writes countTotalCell buckets: the latest
+   * event time, each ring from its newest bucket back, `all`. Written from
+   * the entries, placed in the order of their cells, with runs of empty
+   * buckets (a 0 byte each) between them: a state of a few buckets writes a
+   * few cells and runs of zeros, not a cell per slot from a dense copy.
+   */
   write(writer: ByteWriter, state: CountTotalState): void {
-    const { layout, dense } = this;
     const maxTime = state[MAX_TIME]!;
     writer.varuint(maxTime + 1);
-    if (maxTime >= 0) {
-      this.spread(state);
-      for (let r = 0; r < this.rings; r++) {
-        const newest = layout.newest(maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) {
-          const at = 2 * layout.slot(r, j);
-          writeCountTotal(writer, dense[at]!, dense[at + 1]!);
-        }
+    if (maxTime >= 0 && !this.writeSparse(writer, state)) this.writeDense(writer, state);
+    writeCountTotal(writer, state[ALL_COUNT]!, state[ALL_TOTAL]!);
+  }
+
+  /**
+   * The rings' cells from the entries, each placed by where it is written
+   * (`entryAt`, left all 0 again); false (nothing written) when an entry is
+   * not where a live bucket would be (outside its ring, or sharing a slot),
+   * which the dense walk then settles.
+   */
+  private writeSparse(writer: ByteWriter, state: CountTotalState): boolean {
+    const { layout, entryAt } = this;
+    const maxTime = state[MAX_TIME]!;
+    for (let r = 0; r < this.rings; r++) this.newestOf[r] = layout.newest(maxTime, r);
+    let placed = true;
+    for (let i = ENTRIES; i < state.length; i += 3) {
+      const key = state[i]!;
+      const r = this.ringOf(key);
+      const back = this.newestOf[r]! - this.indexOf(key, r);
+      const order = this.ringStart[r]! + back;
+      if (!(back >= 0 && back < layout.slotsOf(r)) || entryAt[order] !== 0) {
+        placed = false;
+        break;
+      }
+      entryAt[order] = i;
+    }
+    if (!placed) {
+      entryAt.fill(0);
+      return false;
+    }
+    let empty = 0;
+    for (let order = 0; order < entryAt.length; order++) {
+      const i = entryAt[order]!;
+      if (i === 0) {
+        empty++;
+        continue;
+      }
+      entryAt[order] = 0;
+      writer.zeros(empty);
+      empty = 0;
+      writeCountTotal(writer, state[i + 1]!, state[i + 2]!);
+    }
+    writer.zeros(empty);
+    return true;
+  }
+
+  /** The rings' cells slot by slot, from a dense copy of the state. */
+  private writeDense(writer: ByteWriter, state: CountTotalState): void {
+    const { layout, dense } = this;
+    const maxTime = state[MAX_TIME]!;
+    this.spread(state);
+    for (let r = 0; r < this.rings; r++) {
+      const newest = layout.newest(maxTime, r);
+      for (let j = newest; j > newest - layout.slotsOf(r); j--) {
+        const at = 2 * layout.slot(r, j);
+        writeCountTotal(writer, dense[at]!, dense[at + 1]!);
       }
     }
-    writeCountTotal(writer, state[ALL_COUNT]!, state[ALL_TOTAL]!);
   }
 
   /** Lays a state's entries out densely (`dense`: count and total per slot, 0 where no entry), to read slot by slot. */
