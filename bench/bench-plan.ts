@@ -81,12 +81,12 @@ export function benchPlan(quick: boolean): BenchPlan {
  * two minutes at 1 M events/s (three at today's 0.6-0.7 M), long enough to
  * meet Redis's AOF rewrites at their steady rate and fill the working set
  * (40 M, ~40 s, could end before either). Quick: 2,000 × 100 (200 k
- * states) with the working set scaled by the same factor (512 MiB × 1/30),
+ * states) with the working set scaled by the same factor (the default 256 MiB × 1/30),
  * so states are fetched and evicted in the same proportion.
  */
 function tabaFullPlan(quick: boolean): TabaFullPlan {
   const shape = (name: string, tabs: number, clients: number, events: number): WorkloadShape => ({ name, tabs, clients, events, eventsPerMessage: EVENTS_PER_MESSAGE, trackStates: true });
   return quick
-    ? { shape: shape('taba-full/30', 2_000, 100, 8_000_000), workers: 2, workingSetMiB: 17 }
+    ? { shape: shape('taba-full/30', 2_000, 100, 8_000_000), workers: 2, workingSetMiB: 9 }
     : { shape: shape('taba-full', 20_000, 300, 120_000_000), workers: 2 };
 }

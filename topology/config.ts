@@ -82,7 +82,7 @@ export const DEFAULT_CONFIG: TabstreamConfig = {
   sessionTimeoutMs: 4000,
   redisTimeoutMs: 3000,
   maxEventFutureMs: 60 * 60 * 1000,
-  workingSetMiB: 512,
+  workingSetMiB: 256,
   staleTabAfterMs: 2 * 24 * 60 * 60 * 1000,
   blockedTabs: [],
 };

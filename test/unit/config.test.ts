@@ -33,8 +33,8 @@ describe('resolveConfig: maxEventFutureMs', () => {
 });
 
 describe('resolveConfig: the working set, Taba GC and the blocklist', () => {
-  it('defaults to 512 MiB, 2 days, nothing blocked', () => {
-    expect(resolveConfig({}, {})).toMatchObject({ workingSetMiB: 512, staleTabAfterMs: 172_800_000, blockedTabs: [] });
+  it('defaults to 256 MiB, 2 days, nothing blocked', () => {
+    expect(resolveConfig({}, {})).toMatchObject({ workingSetMiB: 256, staleTabAfterMs: 172_800_000, blockedTabs: [] });
   });
 
   it('comes from the flag, else the environment, else the config file', () => {
