@@ -1,5 +1,6 @@
 // What `npm run bench` measures, at full size or scaled down (--quick).
 import { PEER_VARIANTS } from './peer-variants';
+import { DEFAULT_CONFIG } from '../topology/config';
 import type { WorkloadShape } from './workload';
 
 export interface BenchPlan {
@@ -87,6 +88,6 @@ export function benchPlan(quick: boolean): BenchPlan {
 function tabaFullPlan(quick: boolean): TabaFullPlan {
   const shape = (name: string, tabs: number, clients: number, events: number): WorkloadShape => ({ name, tabs, clients, events, eventsPerMessage: EVENTS_PER_MESSAGE, trackStates: true });
   return quick
-    ? { shape: shape('taba-full/30', 2_000, 100, 8_000_000), workers: 2, workingSetMiB: 9 }
+    ? { shape: shape('taba-full/30', 2_000, 100, 8_000_000), workers: 2, workingSetMiB: Math.round(DEFAULT_CONFIG.workingSetMiB / 30) }
     : { shape: shape('taba-full', 20_000, 300, 120_000_000), workers: 2 };
 }

@@ -32,10 +32,8 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
   private readonly rings: number;
   /** Per ring, the oldest bucket index still in it (dropRolledOut's scratch). */
   private readonly oldest: Float64Array;
-  /** A dense copy of one state (two numbers per slot, as RingLayout places them), to write and read stored states. */
+  /** A dense copy of one state (two numbers per slot, as RingLayout places them), to project it (and write one writeSparse cannot place). */
   private readonly dense: Float64Array;
-  /** Where ring r's cells begin in a stored state, counted in cells (its slots, newest first, after the rings before it). */
-  private readonly ringStart: Int32Array;
   /** writeSparse's scratch: per ring its newest bucket; per cell in stored order the entry written there (its index in the state; 0 for none). */
   private readonly newestOf: Float64Array;
   private readonly entryAt: Int32Array;
@@ -45,8 +43,6 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
     this.rings = specs.length;
     this.dense = new Float64Array(2 * this.layout.slotCount);
     this.oldest = new Float64Array(this.rings);
-    this.ringStart = new Int32Array(this.rings);
-    for (let r = 1; r < this.rings; r++) this.ringStart[r] = this.ringStart[r - 1]! + this.layout.slotsOf(r - 1);
     this.newestOf = new Float64Array(this.rings);
     this.entryAt = new Int32Array(this.layout.slotCount);
   }
@@ -176,7 +172,8 @@ export class CountTotalWindows implements Windows<CountTotalState, CountTotal, n
       const key = state[i]!;
       const r = this.ringOf(key);
       const back = this.newestOf[r]! - this.indexOf(key, r);
-      const order = this.ringStart[r]! + back;
+      // A stored state's cells: each ring's slots, newest first, after the rings before it.
+      const order = layout.firstSlotOf(r) + back;
       if (!(back >= 0 && back < layout.slotsOf(r)) || entryAt[order] !== 0) {
         placed = false;
         break;

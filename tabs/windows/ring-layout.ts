@@ -30,6 +30,11 @@ export class RingLayout {
     this.nested = specs.length > 0 && specs.every((s) => s.bucketMs % specs[0].bucketMs === 0);
   }
 
+  /** Where ring r's slots begin: the slots of the rings before it (also where its cells begin in a stored state). */
+  firstSlotOf(r: number): number {
+    return this.firstSlot[r];
+  }
+
   /** Ring r's slots: its window's buckets and one more. */
   slotsOf(r: number): number {
     return this.specs[r].buckets + 1;
