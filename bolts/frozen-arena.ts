@@ -2,59 +2,79 @@ import { storedCopies } from './byte-slab';
 import { NameTable } from './name-table';
 
 /**
- * The frozen states of one task, packed: every state's stored bytes in one
- * growing byte arena, found through an open-addressing table (linear
- * probing) of record offsets, so a frozen state costs little more than its
- * bytes, and there is no JavaScript object per state for the collector to
- * trace. Keys are `<tab>\0<client>`; a record carries the Tab and the client
- * as numbers from two NameTables (a Tab's name would otherwise be written
- * once per client):
+ * The frozen states of one task, packed: every state's stored bytes in byte
+ * segments, found through an open-addressing table (linear probing) of
+ * record references, so a frozen state costs little more than its bytes,
+ * and there is no JavaScript object per state for the collector to trace.
+ * Keys are `<tab>\0<client>`; a record carries the Tab and the client as
+ * numbers from two NameTables (a Tab's name would otherwise be written once
+ * per client):
  *   [tab number, varuint][client number, varuint][value length, varuint][value]
- * A rewritten or deleted record becomes garbage; the arena is compacted when
- * garbage is over a third of it, and then drops from its name tables the
- * names no live record uses any more.
+ *
+ * Records are appended to the last segment (which starts small and doubles
+ * up to SEGMENT_BYTES, then a new one starts). A rewritten or deleted record
+ * becomes garbage in its segment; a segment over a third garbage is cleaned
+ * (its live records appended again at the end, the segment dropped). So no
+ * call ever moves more than one segment: one arena of 500,000 states (53 MiB)
+ * compacted whole took ~90 ms, a stall of the worker's loop each time (and
+ * growing it copied it record by record). A name no live record holds frees
+ * its number (NameTable), so nothing is ever renumbered.
  *
  * Iteration is by slot (`next`): a walk can stop anywhere and go on later;
  * entries added meanwhile may or may not be met in the current lap.
  */
 export class FrozenArena {
-  private arena: Buffer;
-  /** Bytes of the arena in use: live records and garbage. */
-  private used = 0;
-  private garbage = 0;
-  /** Per slot: 0 empty, -1 deleted, else the record's offset + 1. */
-  private slots: Int32Array;
+  /** The segments by number; undefined where one was dropped (its number is given again). */
+  private readonly segments: Array<Buffer | undefined> = [];
+  /** Per segment: bytes in use (live records and garbage) and garbage. */
+  private readonly used: number[] = [];
+  private readonly garbage: number[] = [];
+  private readonly freeSegments: number[] = [];
+  /** The segment records are appended to (-1: none yet). */
+  private tail = -1;
+  /** The segments' bytes, room to grow included. */
+  private segmentsBytes = 0;
+  /** Per slot: EMPTY, DELETED, or a record's reference (segment · 2^20 + offset + 1). */
+  private slots: Uint32Array;
   private live = 0;
   private tombstones = 0;
   /** Where a walk stands (a slot index). */
   private cursor = 0;
-  private tabs = new NameTable();
-  private clients = new NameTable();
+  private readonly tabs = new NameTable();
+  private readonly clients = new NameTable();
+  /** A segment is being cleaned: a tail filled meanwhile is not cleaned from within. */
+  private cleaning = false;
+  /** Bytes of live records moved by cleanings, in all (for tests: the work is bounded per call). */
+  movedBytes = 0;
 
-  constructor(initialSlots = MIN_SLOTS, initialBytes = MIN_ARENA_BYTES) {
-    this.slots = new Int32Array(initialSlots);
-    this.arena = Buffer.allocUnsafe(initialBytes);
+  constructor(
+    initialSlots = MIN_SLOTS,
+    /** A new segment's first size (it doubles as it fills). */
+    private readonly initialBytes = MIN_SEGMENT_BYTES,
+    /** A segment's full size: what one cleaning moves at most. */
+    private readonly segmentBytes = SEGMENT_BYTES,
+  ) {
+    if (!(segmentBytes <= MAX_SEGMENT_BYTES && initialBytes <= segmentBytes)) throw new RangeError(`a segment is ${initialBytes}-${segmentBytes} bytes, at most ${MAX_SEGMENT_BYTES}`);
+    this.slots = new Uint32Array(initialSlots);
   }
 
   get size(): number {
     return this.live;
   }
 
-  /** What it holds in memory, bytes: the arena (garbage and room to grow included), the table and the names. */
+  /** What it holds in memory, bytes: the segments (garbage and room to grow included), the table and the names. */
   get memoryBytes(): number {
-    return this.arena.byteLength + this.slots.byteLength + this.tabs.memoryBytes + this.clients.memoryBytes;
+    return this.segmentsBytes + this.slots.byteLength + this.tabs.memoryBytes + this.clients.memoryBytes;
   }
 
   has(key: string): boolean {
     return this.findKey(key) >= 0;
   }
 
-  /** A copy of the value (in the shared slab of stored copies: never a view on the arena, which moves), or undefined. */
+  /** A copy of the value (in the shared slab of stored copies: never a view on a segment, which goes), or undefined. */
   get(key: string): Uint8Array | undefined {
     const slot = this.findKey(key);
-    if (slot < 0) return undefined;
-    const length = valueLength(this.arena, this.slots[slot]! - 1);
-    return storedCopies.copy(this.arena.subarray(readEnd, readEnd + length));
+    return slot < 0 ? undefined : this.copyOf(this.slots[slot]!);
   }
 
   /** As has(), by the Tab's and client's names (no key to split). */
@@ -66,8 +86,7 @@ export class FrozenArena {
   take(tab: string, client: string): Uint8Array | undefined {
     const slot = this.findNamed(tab, client);
     if (slot < 0) return undefined;
-    const length = valueLength(this.arena, this.slots[slot]! - 1);
-    const copy = storedCopies.copy(this.arena.subarray(readEnd, readEnd + length));
+    const copy = this.copyOf(this.slots[slot]!);
     this.removeAt(slot);
     return copy;
   }
@@ -76,23 +95,25 @@ export class FrozenArena {
   set(key: string, value: Uint8Array): void {
     const at = key.indexOf('\u0000');
     if (at < 0) throw new TypeError(`a frozen state's key is <tab>\\0<client>, got '${key}'`);
-    // Room first: a compaction may renumber the names.
-    this.makeRoom(MAX_HEADER_BYTES + value.length);
     const tab = this.tabs.intern(key.slice(0, at));
     const client = this.clients.intern(key.slice(at + 1));
+    const ref = this.append(tab, client, value);
     const hash = hashOf(tab, client);
-    const offset = this.append(tab, client, value);
     const found = this.find(tab, client, hash);
     if (found >= 0) {
-      this.garbage += recordLength(this.arena, this.slots[found]! - 1);
-      this.slots[found] = offset + 1;
+      const old = this.slots[found]!;
+      this.slots[found] = ref;
+      // The record it replaces held the same names: they are held once, by the new one.
+      this.tabs.release(tab);
+      this.clients.release(client);
+      this.discard(old);
       return;
     }
     // Full of live entries: a table twice the size; full of deleted ones (churn): the same size, cleared.
     if ((this.live + this.tombstones + 1) * LOAD_DENOMINATOR > this.slots.length * LOAD_NUMERATOR) {
       this.rehash((this.live + 1) * 2 * LOAD_DENOMINATOR > this.slots.length * LOAD_NUMERATOR ? this.slots.length * 2 : this.slots.length);
     }
-    this.insert(hash, offset);
+    this.insert(hash, ref);
     this.live++;
   }
 
@@ -106,34 +127,95 @@ export class FrozenArena {
   /**
    * The next live entry of the walk, or undefined at the end of a lap (the
    * next call starts a new one). `remove()` deletes the entry it returned.
-   * Its value is a view of the arena, good until the arena next changes.
+   * Its value is a view of a segment: its bytes never change, but the segment goes when cleaned.
    */
   next(): { key: string; value: Uint8Array; remove: () => void } | undefined {
     while (this.cursor < this.slots.length) {
       const slot = this.cursor++;
       const ref = this.slots[slot]!;
-      if (ref <= 0) continue;
-      const offset = ref - 1;
-      return { key: this.keyAt(offset), value: this.valueAt(offset), remove: () => this.removeAt(slot) };
+      if (ref === EMPTY || ref === DELETED) continue;
+      return { key: this.keyAt(ref), value: this.valueAt(ref), remove: () => this.removeAt(slot) };
     }
     this.cursor = 0;
     return undefined;
   }
 
-  /** Compacts now, to a snug fit, when the arena holds over a fifth more than its live entries need: gives memory back after evictions. */
+  /**
+   * Gives memory back after many removals (other segments are cleaned as
+   * they empty): the tail too, its live records moved to a new tail sized
+   * for them; and the table, when it is mostly empty.
+   */
   shrink(): void {
-    const live = this.used - this.garbage;
-    if (this.arena.byteLength > MIN_ARENA_BYTES && this.arena.byteLength > 1.2 * live) this.compact(0, 1.1);
+    const t = this.tail;
+    if (t >= 0 && this.garbage[t]! * CLEAN_SHARE > this.used[t]!) {
+      this.tail = -1;
+      this.clean(t);
+    }
+    if (this.slots.length > MIN_SLOTS && this.live * 8 < this.slots.length) this.rehash(Math.max(MIN_SLOTS, nextPowerOfTwo(this.live * 4)));
   }
 
   private removeAt(slot: number): void {
     const ref = this.slots[slot]!;
-    if (ref <= 0) return;
-    this.garbage += recordLength(this.arena, ref - 1);
-    this.slots[slot] = -1;
+    if (ref === EMPTY || ref === DELETED) return;
+    this.slots[slot] = DELETED;
     this.live--;
     this.tombstones++;
-    if (this.garbage > MIN_ARENA_BYTES && this.garbage * GARBAGE_SHARE > this.used) this.compact(0);
+    const segment = this.segments[segmentOf(ref)]!;
+    const offset = offsetOf(ref);
+    this.tabs.release(readVaruint(segment, offset));
+    this.clients.release(readVaruint(segment, readEnd));
+    this.discard(ref);
+  }
+
+  /** The record no slot points to any more is garbage: its segment is cleaned once over a third garbage. */
+  private discard(ref: number): void {
+    const s = segmentOf(ref);
+    this.garbage[s]! += recordLength(this.segments[s]!, offsetOf(ref));
+    if (s !== this.tail && !this.cleaning && this.garbage[s]! * CLEAN_SHARE > this.used[s]!) this.clean(s);
+  }
+
+  /** Moves the segment's live records to the end and drops it. */
+  private clean(s: number): void {
+    const segment = this.segments[s]!;
+    const end = this.used[s]!;
+    this.cleaning = true;
+    try {
+      for (let offset = 0; offset < end; ) {
+        const length = recordLength(segment, offset);
+        if (this.garbage[s]! < end) {
+          const slot = this.slotOf(segment, offset, refOf(s, offset));
+          if (slot >= 0) {
+            this.slots[slot] = this.appendRaw(segment, offset, length);
+            this.movedBytes += length;
+          }
+        }
+        offset += length;
+      }
+    } finally {
+      this.cleaning = false;
+    }
+    this.drop(s);
+  }
+
+  /** The slot pointing to the record at `offset` (its reference `ref`), or -1: it is garbage. */
+  private slotOf(segment: Buffer, offset: number, ref: number): number {
+    const tab = readVaruint(segment, offset);
+    const client = readVaruint(segment, readEnd);
+    const mask = this.slots.length - 1;
+    for (let slot = hashOf(tab, client) & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot]!;
+      if (at === EMPTY) return -1;
+      if (at === ref) return slot;
+    }
+  }
+
+  private drop(s: number): void {
+    this.segmentsBytes -= this.segments[s]!.byteLength;
+    this.segments[s] = undefined;
+    this.used[s] = 0;
+    this.garbage[s] = 0;
+    this.freeSegments.push(s);
+    if (s === this.tail) this.tail = -1;
   }
 
   private findKey(key: string): number {
@@ -151,151 +233,153 @@ export class FrozenArena {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const ref = this.slots[slot]!;
-      if (ref === 0) return -1;
-      if (ref > 0 && readVaruint(this.arena, ref - 1) === tab && readVaruint(this.arena, readEnd) === client) return slot;
+      if (ref === EMPTY) return -1;
+      if (ref === DELETED) continue;
+      const segment = this.segments[segmentOf(ref)]!;
+      if (readVaruint(segment, offsetOf(ref)) === tab && readVaruint(segment, readEnd) === client) return slot;
     }
   }
 
-  private insert(hash: number, offset: number): void {
+  private insert(hash: number, ref: number): void {
     const mask = this.slots.length - 1;
     let slot = hash & mask;
-    while (this.slots[slot]! > 0) slot = (slot + 1) & mask;
-    if (this.slots[slot] === -1) this.tombstones--;
-    this.slots[slot] = offset + 1;
+    while (this.slots[slot] !== EMPTY && this.slots[slot] !== DELETED) slot = (slot + 1) & mask;
+    if (this.slots[slot] === DELETED) this.tombstones--;
+    this.slots[slot] = ref;
   }
 
   /** A table of `length` slots (a power of two) holding the live records again; no hashes are kept, so each is read back. */
   private rehash(length: number): void {
     const { slots } = this;
-    this.slots = new Int32Array(length);
+    this.slots = new Uint32Array(length);
     this.tombstones = 0;
     for (let i = 0; i < slots.length; i++) {
       const ref = slots[i]!;
-      if (ref <= 0) continue;
-      const tab = readVaruint(this.arena, ref - 1);
-      this.insert(hashOf(tab, readVaruint(this.arena, readEnd)), ref - 1);
+      if (ref === EMPTY || ref === DELETED) continue;
+      const segment = this.segments[segmentOf(ref)]!;
+      const tab = readVaruint(segment, offsetOf(ref));
+      this.insert(hashOf(tab, readVaruint(segment, readEnd)), ref);
     }
     this.cursor = 0;
   }
 
-  /** Compacts or grows the arena when `length` more bytes would not fit. */
-  private makeRoom(length: number): void {
-    // Room to grow, mostly: names are worth counting only when much of the arena is garbage.
-    if (this.used + length > this.arena.byteLength) this.compact(length, GROWTH, this.garbage * GARBAGE_SHARE > this.used);
+  /** Writes a record at the end; its reference. */
+  private append(tab: number, client: number, value: Uint8Array): number {
+    const s = this.roomFor(MAX_HEADER_BYTES + value.length);
+    const segment = this.segments[s]!;
+    const at = this.used[s]!;
+    let end = writeVaruint(segment, at, tab);
+    end = writeVaruint(segment, end, client);
+    end = writeVaruint(segment, end, value.length);
+    segment.set(value, end);
+    this.used[s] = end + value.length;
+    return refOf(s, at);
   }
 
-  /** Writes a record at the end (room made beforehand); its offset. */
-  private append(tab: number, client: number, value: Uint8Array): number {
-    const at = this.used;
-    let end = this.writeVaruint(at, tab);
-    end = this.writeVaruint(end, client);
-    end = this.writeVaruint(end, value.length);
-    this.arena.set(value, end);
-    end += value.length;
-    this.used = end;
-    return at;
+  /** Copies a record as it is (a cleaning's) to the end; its new reference. */
+  private appendRaw(from: Buffer, offset: number, length: number): number {
+    const s = this.roomFor(length);
+    const at = this.used[s]!;
+    from.copy(this.segments[s]!, at, offset, offset + length);
+    this.used[s] = at + length;
+    return refOf(s, at);
   }
 
   /**
-   * Copies the live records into an arena with room for `extra` more bytes
-   * (times `room`), and points the slots at them. With `renumber`, when most
-   * names of a table are no longer used by a live record, the records are
-   * renumbered into a new table of the names in use (a pass over the records
-   * to count them: done where garbage made the compaction, not at each growth).
+   * The segment `length` more bytes go into: the tail, doubled (one copy of
+   * its bytes: references hold) while under the segment size; when it is
+   * full, a new tail (the full one cleaned first if over a third garbage:
+   * its live records go ahead into the new tail); a segment of its own for
+   * a record longer than a segment.
    */
-  private compact(extra: number, room = GROWTH, renumber = true): void {
-    const tabs = renumber ? this.renumbering(this.tabs, 0) : undefined;
-    const clients = renumber ? this.renumbering(this.clients, 1) : undefined;
-    const liveBytes = this.used - this.garbage;
-    const capacity = Math.max(MIN_ARENA_BYTES, Math.ceil((liveBytes + extra) * room));
-    const old = this.arena;
-    this.arena = Buffer.allocUnsafe(capacity);
-    let at = 0;
-    for (let slot = 0; slot < this.slots.length; slot++) {
-      const ref = this.slots[slot]!;
-      if (ref <= 0) continue;
-      const offset = ref - 1;
-      const length = recordLength(old, offset);
-      this.slots[slot] = at + 1;
-      if (tabs === undefined && clients === undefined) {
-        old.copy(this.arena, at, offset, offset + length);
-        at += length;
-        continue;
+  private roomFor(length: number): number {
+    if (length > this.segmentBytes) return this.newSegment(length);
+    for (;;) {
+      const t = this.tail;
+      if (t < 0) {
+        let size = this.initialBytes;
+        while (size < length) size *= 2;
+        this.tail = this.newSegment(Math.min(size, this.segmentBytes));
+        return this.tail;
       }
-      // Renumbered: the record is written again with its new numbers (no longer than before).
-      const tab = readVaruint(old, offset);
-      const client = readVaruint(old, readEnd);
-      const bytes = valueLength(old, offset);
-      const valueStart = readEnd;
-      at = this.writeVaruint(at, tabs === undefined ? tab : tabs.intern(this.tabs.nameOf(tab)));
-      at = this.writeVaruint(at, clients === undefined ? client : clients.intern(this.clients.nameOf(client)));
-      at = this.writeVaruint(at, bytes);
-      old.copy(this.arena, at, valueStart, valueStart + bytes);
-      at += bytes;
-    }
-    this.used = at;
-    this.garbage = 0;
-    if (tabs !== undefined) this.tabs = tabs;
-    if (clients !== undefined) this.clients = clients;
-    const renumbered = tabs !== undefined || clients !== undefined;
-    // Few live entries in a big table: shrink it too. Renumbered records hash elsewhere: rehash in any case.
-    if (this.slots.length > MIN_SLOTS && this.live * 8 < this.slots.length) this.rehash(Math.max(MIN_SLOTS, nextPowerOfTwo(this.live * 4)));
-    else if (renumbered) this.rehash(this.slots.length);
-  }
-
-  /** A new, empty table to renumber `table`'s names into, when live records use under half of them; else undefined. */
-  private renumbering(table: NameTable, field: 0 | 1): NameTable | undefined {
-    if (table.size < MIN_NAMES_TO_RENUMBER) return undefined;
-    const used = new Uint8Array(table.size);
-    let distinct = 0;
-    for (let slot = 0; slot < this.slots.length; slot++) {
-      const ref = this.slots[slot]!;
-      if (ref <= 0) continue;
-      const id = readVaruint(this.arena, field === 0 ? ref - 1 : varuintEnd(this.arena, ref - 1));
-      if (used[id] === 0) {
-        used[id] = 1;
-        distinct++;
+      const segment = this.segments[t]!;
+      const need = this.used[t]! + length;
+      if (need <= segment.byteLength) return t;
+      if (need <= this.segmentBytes) {
+        let size = segment.byteLength * 2;
+        while (size < need) size *= 2;
+        const grown = Buffer.allocUnsafe(Math.min(size, this.segmentBytes));
+        segment.copy(grown, 0, 0, this.used[t]);
+        this.segments[t] = grown;
+        this.segmentsBytes += grown.byteLength - segment.byteLength;
+        return t;
       }
+      // Full: no longer the tail (a cleaning under way leaves it for later), and round again.
+      this.tail = -1;
+      if (!this.cleaning && this.garbage[t]! * CLEAN_SHARE > this.used[t]!) this.clean(t);
     }
-    return distinct * 2 < table.size ? new NameTable() : undefined;
   }
 
-  private keyAt(offset: number): string {
-    const tab = readVaruint(this.arena, offset);
-    return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(readVaruint(this.arena, readEnd))}`;
+  private newSegment(bytes: number): number {
+    const s = this.freeSegments.pop() ?? this.segments.length;
+    if (s > MAX_SEGMENT) throw new RangeError(`a task's frozen states outgrew ${MAX_SEGMENT + 1} segments`);
+    this.segments[s] = Buffer.allocUnsafe(bytes);
+    this.used[s] = 0;
+    this.garbage[s] = 0;
+    this.segmentsBytes += bytes;
+    return s;
   }
 
-  /** A view of the value in the arena. */
-  private valueAt(offset: number): Uint8Array {
-    const length = valueLength(this.arena, offset);
-    return this.arena.subarray(readEnd, readEnd + length);
+  private copyOf(ref: number): Uint8Array {
+    const segment = this.segments[segmentOf(ref)]!;
+    const length = valueLength(segment, offsetOf(ref));
+    return storedCopies.copy(segment.subarray(readEnd, readEnd + length));
   }
 
-  private writeVaruint(at: number, value: number): number {
-    const a = this.arena;
-    while (value >= 0x80) {
-      a[at++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    a[at++] = value;
-    return at;
+  private keyAt(ref: number): string {
+    const segment = this.segments[segmentOf(ref)]!;
+    const tab = readVaruint(segment, offsetOf(ref));
+    return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(readVaruint(segment, readEnd))}`;
+  }
+
+  /** A view of the value in its segment. */
+  private valueAt(ref: number): Uint8Array {
+    const segment = this.segments[segmentOf(ref)]!;
+    const length = valueLength(segment, offsetOf(ref));
+    return segment.subarray(readEnd, readEnd + length);
   }
 }
 
-/** An arena's smallest table and buffer: a task holding few frozen states costs ~4.3 KiB. */
+/** An arena's smallest table and first segment: a task holding few frozen states costs ~4.3 KiB. */
 const MIN_SLOTS = 64;
-const MIN_ARENA_BYTES = 4096;
+const MIN_SEGMENT_BYTES = 4096;
+/** What one cleaning moves at most (~10,000 states of Taba's shape: about a millisecond). */
+const SEGMENT_BYTES = 1 << 20;
+/** A reference is segment · 2^20 + offset + 1 in 32 bits: offsets below 2^20, segments below 4095 (4 GiB of full ones). */
+const OFFSET_BITS = 20;
+const MAX_SEGMENT_BYTES = 1 << OFFSET_BITS;
+const MAX_SEGMENT = 4094;
+const EMPTY = 0;
+const DELETED = 0xffff_ffff;
 /** The table grows past 5/8 full (live and deleted slots). */
 const LOAD_NUMERATOR = 5;
 const LOAD_DENOMINATOR = 8;
-/** Garbage past 1/GARBAGE_SHARE of the arena's used bytes compacts it. */
-const GARBAGE_SHARE = 3;
-/** A compaction to make room leaves this much room to grow (times what it needs). */
-const GROWTH = 1.25;
+/** A segment more than 1/CLEAN_SHARE garbage is cleaned. */
+const CLEAN_SHARE = 3;
 /** Three varuints of numbers and a length below 2^35. */
 const MAX_HEADER_BYTES = 15;
-/** Name tables this small are never renumbered (not worth the pass). */
-const MIN_NAMES_TO_RENUMBER = 256;
+
+function refOf(segment: number, offset: number): number {
+  return segment * MAX_SEGMENT_BYTES + offset + 1;
+}
+
+function segmentOf(ref: number): number {
+  return Math.floor((ref - 1) / MAX_SEGMENT_BYTES);
+}
+
+function offsetOf(ref: number): number {
+  return (ref - 1) % MAX_SEGMENT_BYTES;
+}
 
 /** Where the last readVaruint ended: its second result. */
 let readEnd = 0;
@@ -313,6 +397,15 @@ function readVaruint(a: Buffer, offset: number): number {
   }
   readEnd = at;
   return value;
+}
+
+function writeVaruint(a: Buffer, at: number, value: number): number {
+  while (value >= 0x80) {
+    a[at++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  a[at++] = value;
+  return at;
 }
 
 /** Where the varuint at `offset` ends. */
