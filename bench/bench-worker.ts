@@ -24,7 +24,9 @@ export class BenchWorker {
   private metricsPort: string | undefined;
 
   constructor(readonly opts: BenchWorkerOptions) {
-    const nodeFlags = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+    // TABSTREAM_BENCH_WORKER_PROFILE_DIR profiles every worker of a run (a latency probe's, say), where no option asks.
+    const profileDir = opts.cpuProfileDir ?? process.env.TABSTREAM_BENCH_WORKER_PROFILE_DIR;
+    const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const args = ['worker', '--id', opts.id, '--config', opts.configFile];
     if (opts.sessionTimeoutMs !== undefined) args.push('--session-timeout', String(opts.sessionTimeoutMs));
     if (opts.workingSetMiB !== undefined) args.push('--working-set-mib', String(opts.workingSetMiB));
