@@ -97,7 +97,15 @@ export class FrozenArena {
     if (at < 0) throw new TypeError(`a frozen state's key is <tab>\\0<client>, got '${key}'`);
     const tab = this.tabs.intern(key.slice(0, at));
     const client = this.clients.intern(key.slice(at + 1));
-    const ref = this.append(tab, client, value);
+    let ref: number;
+    try {
+      ref = this.append(tab, client, value);
+    } catch (err) {
+      // Not stored (no segment left): the names are not held by it.
+      this.tabs.release(tab);
+      this.clients.release(client);
+      throw err;
+    }
     const hash = hashOf(tab, client);
     const found = this.find(tab, client, hash);
     if (found >= 0) {

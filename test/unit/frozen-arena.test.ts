@@ -127,6 +127,23 @@ describe('FrozenArena: what a state costs', () => {
     expect(got.buffer.byteLength).toBeLessThanOrEqual(SLAB_BYTES);
   });
 
+  it('refuses to outgrow its references: more segments than a reference names is an error, never a state read from the wrong place', () => {
+    // Segments of 64 bytes: a value of 60 (and its header) takes a segment of its own.
+    const arena = new FrozenArena(8, 64, 64);
+    let set = 0;
+    expect(() => {
+      for (; set < 5000; set++) arena.set(`t\u0000c${set}`, bytes(60, set));
+    }).toThrow(/outgrew 4095 segments/);
+    expect(set).toBe(4095);
+    expect(arena.size).toBe(4095);
+    expect(arena.has(`t\u0000c${set}`)).toBe(false);
+    for (let i = 0; i < set; i += 97) expect(arena.get(`t\u0000c${i}`)).toEqual(bytes(60, i));
+    // Room again once some go: the numbers of dropped segments are given again.
+    arena.delete('t\u0000c0');
+    arena.set(`t\u0000c${set}`, bytes(60, set));
+    expect(arena.get(`t\u0000c${set}`)).toEqual(bytes(60, set));
+  });
+
   it('refuses a key without the NUL between Tab and client', () => {
     expect(() => new FrozenArena().set('tab-only', bytes(1, 0))).toThrow(/<tab>\\0<client>/);
   });
