@@ -186,16 +186,17 @@ export class FrozenArena {
   private clean(s: number): void {
     const segment = this.segments[s]!;
     const end = this.used[s]!;
+    // The walk ends when the live bytes are all moved (at once when none are).
+    let live = end - this.garbage[s]!;
     this.cleaning = true;
     try {
-      for (let offset = 0; offset < end; ) {
+      for (let offset = 0; live > 0 && offset < end; ) {
         const length = recordLength(segment, offset);
-        if (this.garbage[s]! < end) {
-          const slot = this.slotOf(segment, offset, refOf(s, offset));
-          if (slot >= 0) {
-            this.slots[slot] = this.appendRaw(segment, offset, length);
-            this.movedBytes += length;
-          }
+        const slot = this.slotOf(segment, offset, refOf(s, offset));
+        if (slot >= 0) {
+          this.slots[slot] = this.appendRaw(segment, offset, length);
+          this.movedBytes += length;
+          live -= length;
         }
         offset += length;
       }
@@ -305,18 +306,14 @@ export class FrozenArena {
     for (;;) {
       const t = this.tail;
       if (t < 0) {
-        let size = this.initialBytes;
-        while (size < length) size *= 2;
-        this.tail = this.newSegment(Math.min(size, this.segmentBytes));
+        this.tail = this.newSegment(this.doubledTo(this.initialBytes, length));
         return this.tail;
       }
       const segment = this.segments[t]!;
       const need = this.used[t]! + length;
       if (need <= segment.byteLength) return t;
       if (need <= this.segmentBytes) {
-        let size = segment.byteLength * 2;
-        while (size < need) size *= 2;
-        const grown = Buffer.allocUnsafe(Math.min(size, this.segmentBytes));
+        const grown = Buffer.allocUnsafe(this.doubledTo(segment.byteLength, need));
         segment.copy(grown, 0, 0, this.used[t]);
         this.segments[t] = grown;
         this.segmentsBytes += grown.byteLength - segment.byteLength;
@@ -326,6 +323,13 @@ export class FrozenArena {
       this.tail = -1;
       if (!this.cleaning && this.garbage[t]! * CLEAN_SHARE > this.used[t]!) this.clean(t);
     }
+  }
+
+  /** `bytes` doubled until it holds `need`, at most a segment. */
+  private doubledTo(bytes: number, need: number): number {
+    let size = bytes;
+    while (size < need) size *= 2;
+    return Math.min(size, this.segmentBytes);
   }
 
   private newSegment(bytes: number): number {
