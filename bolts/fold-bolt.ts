@@ -86,10 +86,18 @@ class FoldBolt implements Bolt {
     /** A windowed state with no event for this long is deleted (0: never). */
     private readonly staleAfterMs: number,
   ) {
+    // One kind object per type, not one per call: pruning asks for thousands of frozen states a second.
+    const kinds = new Map<string, { type: string; handler: TabHandler }>();
     this.resident = new ResidentStates(ctx.workingSet, (tab) => {
       const type = this.types.get(tab);
-      const handler = type === undefined ? undefined : ctx.registry.get(type);
-      return type === undefined || handler === undefined ? undefined : { type, handler };
+      if (type === undefined) return undefined;
+      let kind = kinds.get(type);
+      if (kind === undefined) {
+        const handler = ctx.registry.get(type);
+        if (handler === undefined) return undefined;
+        kinds.set(type, (kind = { type, handler }));
+      }
+      return kind;
     });
     if (ctx.states !== undefined && staleAfterMs > 0) {
       this.collector = new StaleCollector(ctx.states, ctx.taskIndex, ctx.registry, (h, s, now) => this.isStale(h, s, now), (key) => this.resident.has(key));

@@ -149,6 +149,31 @@ export class FrozenArena {
   }
 
   /**
+   * Goes on with the walk over up to `count` live entries (it stops at the
+   * end of a lap, as next() does), calling `visit` with each one's Tab and
+   * client names and a view of its value; an entry it returns true for is
+   * deleted. Makes no object per entry beside the view (next() makes three,
+   * and a key string): for walks over many entries, as pruning's.
+   */
+  sweep(count: number, visit: (tab: string, client: string, value: Uint8Array) => boolean): void {
+    for (let visited = 0; visited < count; ) {
+      if (this.cursor >= this.slots.length) {
+        this.cursor = 0;
+        return;
+      }
+      const slot = this.cursor++;
+      const ref = this.slots[slot]!;
+      if (ref === EMPTY || ref === DELETED) continue;
+      visited++;
+      const segment = this.segments[segmentOf(ref)]!;
+      const tab = this.tabs.nameOf(readVaruint(segment, offsetOf(ref)));
+      const client = this.clients.nameOf(readVaruint(segment, readEnd));
+      const length = readVaruint(segment, readEnd);
+      if (visit(tab, client, segment.subarray(readEnd, readEnd + length))) this.removeAt(slot);
+    }
+  }
+
+  /**
    * Gives memory back after many removals (other segments are cleaned as
    * they empty): the tail too, its live records moved to a new tail sized
    * for them; and the table, when it is mostly empty.

@@ -150,17 +150,12 @@ export class ResidentStates implements Evictor {
       release(entry);
       deleted(entry.tab, entry.client, entry);
     }
-    for (let examined = 0, total = this.frozen.size; examined < Math.min(count, total); examined++) {
-      const next = this.frozen.next();
-      if (next === undefined) break;
-      const at = next.key.indexOf('\u0000');
-      const tab = next.key.slice(0, at);
+    this.frozen.sweep(Math.min(count, this.frozen.size), (tab, client, bytes) => {
       const kind = this.typeOf(tab);
-      if (kind === undefined) continue;
-      if (!condemnedBytes(kind.handler, next.value)) continue;
-      next.remove();
-      deleted(tab, next.key.slice(at + 1));
-    }
+      if (kind === undefined || !condemnedBytes(kind.handler, bytes)) return false;
+      deleted(tab, client);
+      return true;
+    });
     this.syncFrozen();
   }
 

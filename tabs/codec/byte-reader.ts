@@ -2,6 +2,23 @@
 // corrupt state fails with a clear error instead of yielding garbage.
 const TWO_POW_7 = 128;
 
+/**
+ * The varuint at `at`, as ByteReader.varuint reads it, without a reader (for
+ * a glance at a state's first fields many times a second); NaN when its bytes
+ * are cut short or it is too large.
+ */
+export function varuintAt(buf: Uint8Array, at: number): number {
+  let result = 0;
+  let scale = 1;
+  for (let i = 0; i < 8 && at + i < buf.length; i++) {
+    const byte = buf[at + i]!;
+    result += (byte & 0x7f) * scale;
+    if (byte < 0x80) return Number.isSafeInteger(result) ? result : Number.NaN;
+    scale *= TWO_POW_7;
+  }
+  return Number.NaN;
+}
+
 export class ByteReader {
   private pos = 0;
   private readonly view: DataView;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
-import { ByteReader } from '../../tabs/codec/byte-reader';
+import { ByteReader, varuintAt } from '../../tabs/codec/byte-reader';
 
 /** Unsigned LEB128, by the definition. */
 function leb128(value: number): number[] {
@@ -40,6 +40,20 @@ describe('the state codec varints', () => {
     expect(() => new ByteReader(Uint8Array.of(0x80)).varuint()).toThrow(/truncated/);
     expect(() => new ByteReader(Uint8Array.of(...Array(8).fill(0xff), 1)).varuint()).toThrow(/too long/);
     expect(() => new ByteReader(Uint8Array.of(...Array(7).fill(0xff), 0x7f)).varuint()).toThrow(/too large/);
+  });
+
+  it('reads a varint without a reader (varuintAt) as the reader does, and NaN where the reader fails', () => {
+    const values = fc.oneof(fc.constantFrom(...edges), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+    fc.assert(
+      fc.property(values, fc.nat(3), (v, lead) => {
+        const bytes = Uint8Array.from([...Array<number>(lead).fill(0xaa), ...leb128(v)]);
+        expect(varuintAt(bytes, lead)).toBe(v);
+      }),
+      { numRuns: 300 },
+    );
+    for (const bad of [[], [0x80], Array(8).fill(0xff).concat(1), Array(7).fill(0xff).concat(0x7f)]) {
+      expect(varuintAt(Uint8Array.from(bad), 0)).toBeNaN();
+    }
   });
 
   it('hands out pieces as views (take) that later pieces, slab changes and resets never overwrite', () => {

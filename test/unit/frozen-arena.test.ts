@@ -17,6 +17,7 @@ describe('FrozenArena', () => {
       fc.record({ kind: fc.constant('delete' as const), key }),
       fc.record({ kind: fc.constant('take' as const), key }),
       fc.record({ kind: fc.constant('walk' as const), steps: fc.integer({ min: 1, max: 50 }), removeEvery: fc.integer({ min: 0, max: 3 }) }),
+      fc.record({ kind: fc.constant('sweep' as const), count: fc.integer({ min: 0, max: 50 }), removeEvery: fc.integer({ min: 0, max: 3 }) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: keys > 300 ? 2000 : 400 }), (ops) => {
@@ -36,6 +37,20 @@ describe('FrozenArena', () => {
             expect(arena.take(tab, client)).toEqual(model.get(o.key));
             model.delete(o.key);
             expect(arena.holds(tab, client)).toBe(false);
+          } else if (o.kind === 'sweep') {
+            // Visits at most `count` live entries, each once, with its value as the model holds it.
+            const visited = new Set<string>();
+            let i = 0;
+            arena.sweep(o.count, (tab, client, value) => {
+              const k = `${tab}\u0000${client}`;
+              expect(visited.has(k)).toBe(false);
+              visited.add(k);
+              expect(new Uint8Array(value)).toEqual(model.get(k));
+              const remove = o.removeEvery > 0 && i++ % o.removeEvery === 0;
+              if (remove) model.delete(k);
+              return remove;
+            });
+            expect(visited.size).toBeLessThanOrEqual(o.count);
           } else {
             for (let i = 0; i < o.steps; i++) {
               const e = arena.next();
@@ -60,6 +75,10 @@ describe('FrozenArena', () => {
         const seen = new Set<string>();
         for (let e = arena.next(); e !== undefined; e = arena.next()) seen.add(e.key);
         expect(seen).toEqual(new Set(model.keys()));
+        // So does a sweep's lap, which ends where next()'s did.
+        const swept = new Set<string>();
+        arena.sweep(model.size + 1, (tab, client) => (swept.add(`${tab}\u0000${client}`), false));
+        expect(swept).toEqual(new Set(model.keys()));
       }),
       {
         numRuns: keys > 300 ? 40 : 200,
