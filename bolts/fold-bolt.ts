@@ -133,7 +133,7 @@ class FoldBolt implements Bolt {
     let lastTab: string | undefined;
     let lastClient: string | undefined;
     const want = (tab: string, client: string): void => {
-      const lookups = client === RECORD_CLIENT ? this.sliceRecords : this.sliceStates;
+      const lookups = this.sliceLookups(client);
       // Held (a frozen one is thawed now): pinned until the slice is folded.
       const held = this.resident.find(tab, client);
       if (held !== undefined) {
@@ -176,7 +176,7 @@ class FoldBolt implements Bolt {
           return;
         }
         entry.pinnedIn = this.interval;
-        (client === RECORD_CLIENT ? this.sliceRecords : this.sliceStates).set(at, entry);
+        this.sliceLookups(client).set(at, entry);
         fetched++;
       });
       this.ctx.count('states_fetched', fetched);
@@ -267,6 +267,11 @@ class FoldBolt implements Bolt {
     this.wakened = [];
   }
 
+  /** Where the slice's prefetch put the states of this client: Tab records apart from client states. */
+  private sliceLookups(client: string): SliceLookups {
+    return client === RECORD_CLIENT ? this.sliceRecords : this.sliceStates;
+  }
+
   private runOf(handler: TabHandler): FoldRun | null {
     let run = this.runs.get(handler);
     if (run === undefined) this.runs.set(handler, (run = handler.newRun?.() ?? null));
@@ -304,7 +309,7 @@ class FoldBolt implements Bolt {
    * nothing stored (anything else is a bug: its fold would overwrite it).
    */
   private held(tab: string, client: string, type: string, handler: TabHandler): TabState {
-    const entry = (client === RECORD_CLIENT ? this.sliceRecords : this.sliceStates).take(tab, client, this.interval) ?? this.resident.find(tab, client);
+    const entry = this.sliceLookups(client).take(tab, client, this.interval) ?? this.resident.find(tab, client);
     if (entry !== undefined) {
       entry.used = true;
       return entry;

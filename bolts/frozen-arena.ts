@@ -138,14 +138,10 @@ export class FrozenArena {
    * Its value is a view of a segment: its bytes never change, but the segment goes when cleaned.
    */
   next(): { key: string; value: Uint8Array; remove: () => void } | undefined {
-    while (this.cursor < this.slots.length) {
-      const slot = this.cursor++;
-      const ref = this.slots[slot]!;
-      if (ref === EMPTY || ref === DELETED) continue;
-      return { key: this.keyAt(ref), value: this.valueAt(ref), remove: () => this.removeAt(slot) };
-    }
-    this.cursor = 0;
-    return undefined;
+    const slot = this.nextLiveSlot();
+    if (slot < 0) return undefined;
+    const ref = this.slots[slot]!;
+    return { key: this.keyAt(ref), value: this.valueAt(ref), remove: () => this.removeAt(slot) };
   }
 
   /**
@@ -156,21 +152,26 @@ export class FrozenArena {
    * and a key string): for walks over many entries, as pruning's.
    */
   sweep(count: number, visit: (tab: string, client: string, value: Uint8Array) => boolean): void {
-    for (let visited = 0; visited < count; ) {
-      if (this.cursor >= this.slots.length) {
-        this.cursor = 0;
-        return;
-      }
-      const slot = this.cursor++;
+    for (let visited = 0; visited < count; visited++) {
+      const slot = this.nextLiveSlot();
+      if (slot < 0) return;
       const ref = this.slots[slot]!;
-      if (ref === EMPTY || ref === DELETED) continue;
-      visited++;
       const segment = this.segments[segmentOf(ref)]!;
       const tab = this.tabs.nameOf(readVaruint(segment, offsetOf(ref)));
       const client = this.clients.nameOf(readVaruint(segment, readEnd));
-      const length = readVaruint(segment, readEnd);
-      if (visit(tab, client, segment.subarray(readEnd, readEnd + length))) this.removeAt(slot);
+      if (visit(tab, client, this.valueAt(ref))) this.removeAt(slot);
     }
+  }
+
+  /** The walk's next slot holding a record, or -1 at the end of a lap (the next call starts a new one). */
+  private nextLiveSlot(): number {
+    while (this.cursor < this.slots.length) {
+      const slot = this.cursor++;
+      const ref = this.slots[slot]!;
+      if (ref !== EMPTY && ref !== DELETED) return slot;
+    }
+    this.cursor = 0;
+    return -1;
   }
 
   /**
