@@ -14,12 +14,24 @@ import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
 import { frozenBytes, isResting, release, storedState, type TabState } from './tab-state';
+import { RECORD_CLIENT } from '../state/redis-keys';
 
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
 
 /** A frozen record's bytes beside its value (its numbered Tab and client and length, and its share of the table). */
 const FROZEN_RECORD_OVERHEAD = 4 + 8;
+
+/**
+ * Laps of the hand a Tab record stays thawed unused (a client state: one).
+ * Every event of a Tab folds into its record, so a record is used about as
+ * often as its Tab gets a batch, about once a second at Taba's full shape:
+ * frozen after a single idle lap, a third or more of the batches found it
+ * frozen and thawed it again, and a unique Tab's record (its dense sketches,
+ * 100 KB thawed) takes ~270 us to thaw. Records are one state per Tab, so
+ * keeping them a few seconds longer costs little of the working set.
+ */
+const RECORD_IDLE_LAPS = 5;
 
 /** What a Tab is, to thaw its frozen states: its type and handler, undefined when unknown here. */
 export type TabTypeOf = (tab: string) => { type: string; handler: TabHandler } | undefined;
@@ -106,7 +118,8 @@ export class ResidentStates implements Evictor {
    * evicted them, and full collections traced them all).
    */
   freezeLap(): void {
-    this.turnHand(this.thawed.size, 0);
+    // Every state once, and the lap's end (a step of its own, see MapCursor).
+    this.turnHand(this.thawed.size + 1, 0);
   }
 
   /**
@@ -174,14 +187,16 @@ export class ResidentStates implements Evictor {
   /** Freezes (and with `bytes`, goes on until about that much is freed) from where the hand stands; two laps at most. */
   private turnHand(steps: number, bytes: number): number {
     let freed = 0;
-    for (let passed = 0, laps = 2 * this.thawed.size; passed < laps && (passed < steps || freed < bytes); passed++) {
+    for (let passed = 0, laps = 2 * this.thawed.size; passed < laps && (passed < steps || (bytes > 0 && freed < bytes)); passed++) {
       const next = this.hand.next();
       if (next === undefined) continue;
       const [key, entry] = next;
       if (entry.used) {
         entry.used = false;
+        entry.idleLaps = 0;
         continue;
       }
+      if (entry.client === RECORD_CLIENT && ++entry.idleLaps < RECORD_IDLE_LAPS) continue;
       if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
       this.frozen.set(key, frozenBytes(entry));
       this.thawed.delete(key);

@@ -28,6 +28,8 @@ export interface TabState {
   emittedIn: number;
   /** Used since the working set's hand last passed (a second chance, CLOCK). */
   used: boolean;
+  /** Laps of the hand since it was last used (a Tab record is frozen only after several: see ResidentStates). */
+  idleLaps: number;
   /** The interval of its task's last prefetch that asked for it: not evicted before that slice is folded. */
   pinnedIn: number;
   /** What it is taken to cost in memory, bytes (counted in the process's working set). */
@@ -75,7 +77,7 @@ function resize(entry: TabState, heapBytes: number): void {
 
 
 function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: Uint8Array | undefined, workingSet: WorkingSet | undefined): TabState {
-  return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, pinnedIn: -1, heapBytes: 0, workingSet, restedOnce: false };
+  return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, idleLaps: 0, pinnedIn: -1, heapBytes: 0, workingSet, restedOnce: false };
 }
 
 /**

@@ -1,0 +1,65 @@
+// The freezing hand: a client state unused for one lap is frozen, a Tab
+// record (every event of its Tab folds into it) only after RECORD_IDLE_LAPS
+// laps unused, and any use starts its count again.
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from '../../tabs/handlers/registry';
+import { ResidentStates, stateKey } from '../../bolts/resident-states';
+import { storedState, type TabState } from '../../bolts/tab-state';
+import { RECORD_CLIENT } from '../../state/redis-keys';
+
+const counter = defaultRegistry().get('counter')!;
+
+function held(resident: ResidentStates, client: string): TabState {
+  const state = counter.newState();
+  counter.fold(state, { tab: 't', type: 'counter', value: 7, time: 1_700_000_000_000, client });
+  const entry = storedState('t', client, 'counter', counter, counter.serialize(state), undefined);
+  entry.used = false;
+  resident.add(stateKey('t', client), entry);
+  return entry;
+}
+
+/** Whether the entry is still the thawed one (a frozen state comes back as a new entry). */
+const stillThawed = (resident: ResidentStates, entry: TabState): boolean => resident.find(entry.tab, entry.client) === entry;
+
+function setUp(): { resident: ResidentStates; client: TabState; record: TabState } {
+  const resident = new ResidentStates(undefined, () => ({ type: 'counter', handler: counter }));
+  const client = held(resident, 'c');
+  const record = held(resident, RECORD_CLIENT);
+  resident.durableInterval = 0;
+  return { resident, client, record };
+}
+
+describe('ResidentStates.freezeLap', () => {
+  it('freezes a client state after one idle lap, a Tab record only after five', () => {
+    const { resident, client, record } = setUp();
+    resident.freezeLap();
+    expect(resident.find('t', 'c')).not.toBe(client);
+    for (let lap = 2; lap <= 5; lap++) {
+      // Looked at without find (which would not count as a use, but keep the check honest).
+      expect(record.idleLaps, `lap ${lap - 1}`).toBe(lap - 1);
+      resident.freezeLap();
+    }
+    expect(stillThawed(resident, record)).toBe(false);
+    expect(resident.size).toBe(2);
+  });
+
+  it('starts a record’s count again when it is used', () => {
+    const { resident, record } = setUp();
+    for (let lap = 0; lap < 4; lap++) resident.freezeLap();
+    record.used = true;
+    for (let lap = 0; lap < 4; lap++) resident.freezeLap();
+    // One lap takes the use away, three more are idle: four in all, one short of five.
+    expect(record.idleLaps).toBe(3);
+    expect(stillThawed(resident, record)).toBe(true);
+    resident.freezeLap();
+    resident.freezeLap();
+    expect(stillThawed(resident, record)).toBe(false);
+  });
+
+  it('keeps a record changed since the last durable checkpoint, however long it is idle', () => {
+    const { resident, record } = setUp();
+    record.emittedIn = 1;
+    for (let lap = 0; lap < 8; lap++) resident.freezeLap();
+    expect(stillThawed(resident, record)).toBe(true);
+  });
+});
