@@ -51,23 +51,32 @@ export const RESTING: unique symbol = Symbol('resting');
 const RESTING_HEAP_BYTES = 370;
 
 /**
- * An estimate of a thawed state's heap from its stored size: the object
- * forms take about this many times their stored bytes (measured by `npm run
- * bench:fold`, states of two events: counter 536 B for 66 stored (one sparse array of 15 numbers), gauge 358
- * for 16, percentile 2062 for 203, unique 1727 for 79 (their sketches grow in
- * place, with room to grow), buffer 623 for 33), plus the agreeing bytes
- * while kept.
+ * An estimate of a thawed state's heap from its stored size: a fixed part
+ * per type (its entry and objects, what a state of two events costs beside
+ * its cells) plus about 8 B of heap per stored byte (cells as numbers,
+ * sketches with room to grow), and the agreeing bytes while kept. Measured
+ * (`npm run bench:fold`, states of two events: counter 544 B for 66 stored,
+ * gauge 366 for 16, percentile 2,070 for 203, unique 1,735 for 71, buffer
+ * 631 for 33; and `bench/record-heap.ts`, Tab records of 150-5,000 events: percentile 8.4-28.7 KB
+ * for 1.2-3.8 KB stored, unique 6.6-100 KB for 1-13.5 KB): 7-9 B per stored
+ * byte for large states of every type. A factor per type fitted to the
+ * small states alone (unique 23, percentile 11) counted a unique Tab record
+ * at three times its heap: at Taba's full shape the working set's thawed
+ * records then took most of the budget, and frozen states were evicted
+ * (and fetched again) for heap that was never there.
  */
-const HEAP_PER_STORED_BYTE: Record<string, number> = { counter: 8, gauge: 22, percentile: 11, unique: 23, buffer: 19 };
-/** For types the table does not know (a topology's own handlers). */
-const DEFAULT_HEAP_PER_STORED_BYTE = 30;
+const HEAP_PER_STORED_BYTE = 8;
+const FIXED_HEAP_BYTES: Record<string, number> = { counter: 16, gauge: 240, percentile: 450, unique: 1170, buffer: 370 };
+/** For types the table does not know (a topology's own handlers, whose objects nothing measured): 30 B per stored byte, as before. */
+const UNKNOWN_TYPE_HEAP_PER_STORED_BYTE = 30;
 const MIN_STATE_HEAP_BYTES = 256;
 /** A new state's estimate, until a checkpoint stores it and tells its size. */
 const NEW_STATE_HEAP_BYTES = 1024;
 
 function estimate(type: string, storedBytes: number, kept: Uint8Array | undefined): number {
-  const perByte = HEAP_PER_STORED_BYTE[type] ?? DEFAULT_HEAP_PER_STORED_BYTE;
-  return Math.max(MIN_STATE_HEAP_BYTES, perByte * storedBytes) + (kept === undefined ? 0 : kept.length);
+  const fixed = FIXED_HEAP_BYTES[type];
+  const objects = fixed === undefined ? UNKNOWN_TYPE_HEAP_PER_STORED_BYTE * storedBytes : fixed + HEAP_PER_STORED_BYTE * storedBytes;
+  return Math.max(MIN_STATE_HEAP_BYTES, objects) + (kept === undefined ? 0 : kept.length);
 }
 
 function resize(entry: TabState, heapBytes: number): void {

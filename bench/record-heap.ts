@@ -1,0 +1,46 @@
+// tsx --expose-gc bench/record-heap.ts <type> <events> [distinct values]: the
+// heap of one thawed state of many events (a Tab record's size at Taba's full
+// shape: a unique Tab's record holds ~5,000 events of 10,000 users after two
+// minutes), against its stored size, and the time to deserialize and
+// serialize it. The working set estimates a thawed state's heap from its
+// stored size (bolts/tab-state.ts); `npm run bench:fold` measures small
+// states, this the large ones. One process per figure: run it once per type.
+import { defaultRegistry } from '../tabs/handlers/registry';
+
+const [type = 'unique', eventsArg = '5000', distinctArg = '10000'] = process.argv.slice(2);
+const events = Number(eventsArg);
+const distinct = Number(distinctArg);
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+if (collectGarbage === undefined) throw new Error('run with --expose-gc');
+const handler = defaultRegistry().get(type);
+if (handler === undefined) throw new Error(`no type '${type}'`);
+const COPIES = 400;
+
+const state = handler.newState();
+const t0 = Date.now() - 150_000;
+for (let i = 0; i < events; i++) {
+  const value = type === 'unique' ? `user-${Math.floor(Math.random() * distinct)}` : type === 'counter' ? i % 97 : Math.round(Math.random() * 1000) / 10;
+  handler.fold(state, { tab: 't', client: 'c', type, value: value as never, time: t0 + (i * 150_000) / events });
+}
+const bytes = handler.serialize(state);
+// Warm: the timings below are of optimized code.
+for (let i = 0; i < 50; i++) handler.serialize(handler.deserialize(bytes));
+
+collectGarbage();
+collectGarbage();
+const before = process.memoryUsage();
+const copies: unknown[] = [];
+let start = process.hrtime.bigint();
+for (let i = 0; i < COPIES; i++) copies.push(handler.deserialize(bytes));
+const deserializeUs = Number(process.hrtime.bigint() - start) / 1e3 / COPIES;
+collectGarbage();
+collectGarbage();
+const after = process.memoryUsage();
+const heapPerState = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / COPIES;
+start = process.hrtime.bigint();
+for (const copy of copies) handler.serialize(copy);
+const serializeUs = Number(process.hrtime.bigint() - start) / 1e3 / COPIES;
+console.log(
+  `${type}, ${events} events: stored ${bytes.length} B, thawed ${Math.round(heapPerState)} B (${(heapPerState / bytes.length).toFixed(1)}x); ` +
+    `deserialize ${deserializeUs.toFixed(1)} us, serialize ${serializeUs.toFixed(1)} us (${copies.length} copies)`,
+);
