@@ -14,7 +14,7 @@ import type { Evictor, WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
 import { frozenBytes, isResting, release, storedState, type TabState } from './tab-state';
-import { RECORD_CLIENT } from '../state/redis-keys';
+import { isRecord } from '../state/redis-keys';
 
 /** The key of a (Tab, client) state: Tabs and clients never contain NUL. */
 export const stateKey = (tab: string, client: string): string => `${tab}\u0000${client}`;
@@ -26,9 +26,10 @@ const FROZEN_RECORD_OVERHEAD = 4 + 8;
  * Laps of the hand a Tab record stays thawed unused (a client state: one).
  * Every event of a Tab folds into its record, so a record is used about as
  * often as its Tab gets a batch, about once a second at Taba's full shape:
- * frozen after a single idle lap, a third or more of the batches found it
- * frozen and thawed it again, and a unique Tab's record (its dense sketches,
- * 100 KB thawed) takes ~270 us to thaw. Records are one state per Tab, so
+ * frozen after a single idle lap, records were thawed again and again
+ * (`npm run bench:task`: 3,674 record thaws out of the arena, none with five
+ * laps), and a unique Tab's record (its dense sketches, ~100 KB thawed)
+ * takes ~270-340 us to thaw (bench/record-heap.ts). Records are one state per Tab, so
  * keeping them a few seconds longer costs little of the working set.
  */
 const RECORD_IDLE_LAPS = 5;
@@ -196,7 +197,7 @@ export class ResidentStates implements Evictor {
         entry.idleLaps = 0;
         continue;
       }
-      if (entry.client === RECORD_CLIENT && ++entry.idleLaps < RECORD_IDLE_LAPS) continue;
+      if (isRecord(entry.client) && ++entry.idleLaps < RECORD_IDLE_LAPS) continue;
       if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
       this.frozen.set(key, frozenBytes(entry));
       this.thawed.delete(key);

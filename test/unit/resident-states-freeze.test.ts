@@ -35,7 +35,7 @@ describe('ResidentStates.freezeLap', () => {
     resident.freezeLap();
     expect(resident.find('t', 'c')).not.toBe(client);
     for (let lap = 2; lap <= 5; lap++) {
-      // Looked at without find (which would not count as a use, but keep the check honest).
+      // Read from the entry: each lap it stays idle counts one.
       expect(record.idleLaps, `lap ${lap - 1}`).toBe(lap - 1);
       resident.freezeLap();
     }
