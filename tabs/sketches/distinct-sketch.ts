@@ -14,18 +14,26 @@
 // and merging is a register-wise max: associative, commutative, idempotent.
 import { hyperLogLogEstimate, linearCounting } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
+import { denseCodes, dirtyChunks, forgetCodes, noteRaised, writeDenseCodes } from './dense-sketch-codes';
+import * as layout from './register-layout';
+import { finishCodes, putEntries, riceK, riceOut, startCodes } from './rice-code-writer';
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 
-export const PRECISION = 14;
-export const REGISTERS = 1 << PRECISION;
+// Module-local copies of the layout: hot loops read them at every use, where an
+// imported binding can be read through a getter (seen in profiles under tsx).
+const MAX_RANK = layout.MAX_RANK;
+const MAX_RICE_K = layout.MAX_RICE_K;
+const PRECISION = layout.PRECISION;
+const RANK_BITS = layout.RANK_BITS;
+const RANK_SCALE = layout.RANK_SCALE;
+const REGISTERS = layout.REGISTERS;
+
+export { PRECISION, REGISTERS } from './register-layout';
 /** The estimator's standard error. */
 export const STANDARD_ERROR = 1.04 / Math.sqrt(REGISTERS);
-/** Ranks above 63 (probability 2^-63 per value) are stored as 63, so dense registers pack into 6 bits. */
-const MAX_RANK = 63;
 /** Past this many set registers the sparse list costs more memory than the dense array. */
 const SPARSE_LIMIT = 2048;
-const RANK_BITS = 6;
 /**
  * A sparse source this many times shorter than its sparse target is first
  * tried entry by entry (see distinctMergeInto); a longer one goes straight to
@@ -33,7 +41,6 @@ const RANK_BITS = 6;
  * source brings.
  */
 const FEW_ENTRIES_RATIO = 16;
-const RANK_SCALE = 1 << RANK_BITS;
 // The native hash read a C string, so a NUL would have cut the value short:
 // such values have always been hashed in an escaped form (\uffff is a
 // non-character, and JSON writes a NUL as \u0000), and still are, so that
@@ -87,7 +94,10 @@ function trailingZeros(word: number): number {
 
 function setRegister(sketch: DistinctSketch, register: number, rank: number): DistinctSketch {
   if (!Array.isArray(sketch)) {
-    if (rank > sketch[register]) sketch[register] = rank;
+    if (rank > sketch[register]) {
+      sketch[register] = rank;
+      noteRaised(sketch, register);
+    }
     return sketch;
   }
   const lo = firstAtOrAbove(sketch, register);
@@ -126,7 +136,14 @@ function toDense(sparse: ArrayLike<number>, count = sparse.length): Uint8Array {
 export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch): DistinctSketch {
   if (!Array.isArray(source)) {
     const dense = Array.isArray(target) ? toDense(target) : target;
-    for (let i = 0; i < REGISTERS; i++) if (source[i] > dense[i]) dense[i] = source[i];
+    const dirty = dirtyChunks(dense);
+    for (let i = 0; i < REGISTERS; i++) {
+      if (source[i] > dense[i]) {
+        dense[i] = source[i];
+        // As noteRaised does, with the codes looked up once.
+        if (dirty !== undefined) dirty[i >>> 11]! |= 1 << ((i >>> 6) & 31);
+      }
+    }
     return dense;
   }
   if (source.length === 0) return target;
@@ -247,8 +264,6 @@ const DENSE = 2;
  * rank took 16-24: a Tab record of Taba's shape (300 clients) 4.4 -> 2.5 KB.
  */
 const RICE = 16;
-/** Registers are 14 bits: a gap's k is below that. */
-const MAX_RICE_K = PRECISION - 1;
 /**
  * The same Rice codes with their length in bytes after the entry count
  * (format v3 on), written for sketches of SIZED_MIN_ENTRIES entries or more:
@@ -260,8 +275,6 @@ const SIZED_RICE = 32;
 /** Smaller sketches keep the RICE form: decoding them costs little, and a length byte would add to every small cell. */
 const SIZED_MIN_ENTRIES = 256;
 const PACKED_BYTES = (REGISTERS * RANK_BITS) / 8;
-/** Past this many set registers the packed array (12 KiB) is written, as before (Rice codes would take ~4 bits an entry: 4 KiB here). */
-const SPARSE_WRITE_LIMIT = 8192;
 
 export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undefined): void {
   if (sketch === undefined || isDistinctEmpty(sketch)) {
@@ -272,145 +285,44 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     writeSparse(writer, sketch, sketch.length);
     return;
   }
-  // Dense: its entries listed in one walk of the registers, four at a time
-  // (a word of four ranks; a zero word skipped), with no branch on a
-  // register's rank: each is stored at the list's end, which moves on only
-  // when the rank is not 0 ((rank + 63) >>> 6 is 1 for ranks 1-63). Byte by
-  // byte with a branch each, the walk took a third more. Past the limit,
-  // packed instead.
-  const entries = scratch;
-  const words = wordsOf(sketch);
-  let n = 0;
-  for (let start = 0; start < REGISTERS / 4; start += WALK_CHUNK) {
-    if (n > SPARSE_WRITE_LIMIT) break;
-    for (let w = start; w < start + WALK_CHUNK; w++) {
-      const four = words[w]!;
-      if (four === 0) continue;
-      const register = w * 4;
-      let rank = four & 0xff;
-      entries[n] = register * RANK_SCALE + rank;
-      n += (rank + 63) >>> 6;
-      rank = (four >>> 8) & 0xff;
-      entries[n] = (register + 1) * RANK_SCALE + rank;
-      n += (rank + 63) >>> 6;
-      rank = (four >>> 16) & 0xff;
-      entries[n] = (register + 2) * RANK_SCALE + rank;
-      n += (rank + 63) >>> 6;
-      rank = four >>> 24;
-      entries[n] = (register + 3) * RANK_SCALE + rank;
-      n += (rank + 63) >>> 6;
-    }
-  }
-  if (n > SPARSE_WRITE_LIMIT) {
-    writer.u8(DENSE).bytes(pack(sketch));
+  // Dense: coded again only where raised since its last write (dense-sketch-codes.ts); past the limit, packed.
+  if (!writeDenseCodes(sketch)) {
+    if (isDenseEmpty(sketch)) writer.u8(EMPTY);
+    else writer.u8(DENSE).bytes(pack(sketch));
     return;
   }
-  writeSparse(writer, entries, n);
+  writeRiceHeader(writer, denseCodes.count, denseCodes.k, denseCodes.bytes);
+  writer.bytes(denseCodes.codes.subarray(0, denseCodes.bytes));
 }
 
-/** A dense sketch's registers as words of four ranks, lowest register in the low byte (a copy where they could not be read so in place). */
-function wordsOf(sketch: Uint8Array): Uint32Array {
-  if (LITTLE_ENDIAN && sketch.byteOffset % 4 === 0) return new Uint32Array(sketch.buffer, sketch.byteOffset, REGISTERS / 4);
-  const words = new Uint32Array(REGISTERS / 4);
-  for (let w = 0; w < REGISTERS / 4; w++) {
-    const i = w * 4;
-    words[w] = (sketch[i]! | (sketch[i + 1]! << 8) | (sketch[i + 2]! << 16) | (sketch[i + 3]! << 24)) >>> 0;
-  }
-  return words;
+function isDenseEmpty(sketch: Uint8Array): boolean {
+  for (let i = 0; i < REGISTERS; i++) if (sketch[i] !== 0) return false;
+  return true;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** The dense walk checks the packed form's limit once per this many words of four registers. */
-const WALK_CHUNK = 256;
 
 /**
- * The first `count` entries, ascending, Rice-coded (see RICE), most
- * significant bit first, the last byte padded with zeros; no entries at all
- * is the empty sketch (a dense one with no register set equals it).
+ * The first `count` entries, ascending, Rice-coded (see RICE and
+ * rice-code-writer.ts); no entries at all is the empty sketch (a dense one
+ * with no register set equals it).
  */
 function writeSparse(writer: ByteWriter, entries: ArrayLike<number>, count: number): void {
   if (count === 0) {
     writer.u8(EMPTY);
     return;
   }
-  // k near log2 of the mean gap (times ln 2, Golomb's rule for geometric gaps).
-  const meanGap = ((entries[count - 1]! >>> RANK_BITS) + 1 - count) / count;
-  const k = meanGap < 2 ? 0 : Math.min(MAX_RICE_K, 31 - Math.clz32(Math.floor(meanGap * Math.LN2)));
+  const k = riceK(count, entries[count - 1]! >>> RANK_BITS);
+  startCodes();
+  putEntries(entries, 0, count, -1, k);
+  const bytes = finishCodes();
+  writeRiceHeader(writer, count, k, bytes);
+  writer.bytes(riceOut.subarray(0, bytes));
+}
+
+/** The form byte, the entry count and, for a sized form, the codes' length in bytes. */
+function writeRiceHeader(writer: ByteWriter, count: number, k: number, bytes: number): void {
   const sized = count >= SIZED_MIN_ENTRIES;
   writer.u8((sized ? SIZED_RICE : RICE) + k).varuint(count);
-  // Into riceOut first (plain stores, no room check per byte), then copied out at once.
-  const out = riceOut;
-  let len = 0;
-  // Bits not yet a whole byte: the low `pending` bits of `acc` (at most 7 between entries).
-  let acc = 0;
-  let pending = 0;
-  const low = (1 << k) - 1;
-  let previous = -1;
-  for (let i = 0; i < count; i++) {
-    const register = entries[i]! >>> RANK_BITS;
-    const rank = entries[i]! & (RANK_SCALE - 1);
-    const gap = register - previous - 1;
-    previous = register;
-    const quotient = gap >>> k;
-    const width = quotient + 1 + k + rank;
-    if (width <= CODE_WORD_BITS) {
-      // Most entries: one word of the quotient's ones, a zero, k bits of the gap, then rank - 1 ones and a zero.
-      acc = (acc << width) | (((((1 << quotient) - 1) << (1 + k)) | (gap & low)) << rank) | (((1 << (rank - 1)) - 1) << 1);
-      pending += width;
-      // The whole bytes out with no loop: three stored whatever, `len` moved by those that count
-      // (the others are written over next; a shift by a negative count only makes such a byte).
-      out[len] = acc >>> (pending - 8);
-      out[len + 1] = acc >>> (pending - 16);
-      out[len + 2] = acc >>> (pending - 24);
-      len += pending >>> 3;
-      pending &= 7;
-      acc &= (1 << pending) - 1;
-      continue;
-    }
-    // A long quotient or a high rank: piece by piece.
-    bitsAside.acc = acc;
-    bitsAside.pending = pending;
-    bitsAside.len = len;
-    putUnary(quotient);
-    putBits(gap & low, k);
-    putUnary(rank - 1);
-    acc = bitsAside.acc;
-    pending = bitsAside.pending;
-    len = bitsAside.len;
-  }
-  if (pending > 0) out[len++] = acc << (8 - pending);
-  if (sized) writer.varuint(len);
-  writer.bytes(out.subarray(0, len));
-}
-
-/** The widest word written at once: with at most 7 bits pending, it stays under 2^31. */
-const CODE_WORD_BITS = 24;
-/**
- * Room for the longest code writeSparse writes: up to SPARSE_WRITE_LIMIT
- * entries of at most 1 + 13 + 63 bits each, and the quotients' ones (under
- * REGISTERS in all).
- */
-const riceOut = new Uint8Array(Math.ceil((SPARSE_WRITE_LIMIT * (1 + MAX_RICE_K + MAX_RANK) + REGISTERS) / 8) + 3);
-/** writeSparse's state while an entry goes out piece by piece. */
-const bitsAside = { acc: 0, pending: 0, len: 0 };
-
-/** The low `bits` bits of `value` (at most CODE_WORD_BITS) after the bits aside. */
-function putBits(value: number, bits: number): void {
-  let acc = (bitsAside.acc << bits) | (value & ((1 << bits) - 1));
-  let pending = bitsAside.pending + bits;
-  while (pending >= 8) {
-    pending -= 8;
-    riceOut[bitsAside.len++] = acc >>> pending;
-  }
-  bitsAside.acc = acc & ((1 << pending) - 1);
-  bitsAside.pending = pending;
-}
-
-/** `count` ones, then a zero, after the bits aside. */
-function putUnary(count: number): void {
-  for (; count >= CODE_WORD_BITS; count -= CODE_WORD_BITS) putBits((1 << CODE_WORD_BITS) - 1, CODE_WORD_BITS);
-  putBits(((1 << count) - 1) << 1, count + 1);
+  if (sized) writer.varuint(bytes);
 }
 
 /**
@@ -568,6 +480,8 @@ function isSizedRice(form: number): boolean {
  * where merging the buckets' sketches made lists only to be counted.
  */
 export function readDistinctInto(reader: ByteReader, registers: Uint8Array): number {
+  // Raised below without noting it: no codes kept of them stay true.
+  forgetCodes(registers);
   const form = reader.u8();
   if (form === EMPTY) return 0;
   let set = 0;

@@ -1,0 +1,232 @@
+// A dense distinct sketch's Rice codes kept from its last write, so that the
+// next write codes again only the registers raised since. A hot Tab record's
+// sketches (its current buckets and `all`, thousands of registers set each)
+// are written at every checkpoint while a second's events raise a few dozen
+// of their registers: coding all of them again took ~15 % of a worker late in
+// a taba-full run (a profile at ed66fa5). The registers are cut in chunks of
+// 64; a write copies a clean chunk's codes from the last write bit for bit
+// (the stored bytes are the same as coding every entry again), and codes a
+// chunk again when one of its registers was raised, when the set register
+// before it moved, or when the parameter k changed. The codes live beside
+// the sketch in a WeakMap, so a sketch dropped takes them with it and one
+// never written has none.
+import * as layout from './register-layout';
+import { codeBits, COPY_READ_AHEAD, copyBits, finishCodes, putEntries, RICE_WRITE_LIMIT, riceK, riceOut, startCodes } from './rice-code-writer';
+
+// Module-local copies of the layout: hot loops read them at every use, where an
+// imported binding can be read through a getter (seen in profiles under tsx).
+const RANK_BITS = layout.RANK_BITS;
+const REGISTERS = layout.REGISTERS;
+
+const CHUNK_SHIFT = 6;
+const CHUNKS = REGISTERS >>> CHUNK_SHIFT;
+/** Words of four registers in a chunk. */
+const CHUNK_WORDS = (1 << CHUNK_SHIFT) / 4;
+
+/** What the last write of a sketch coded, chunk by chunk. */
+interface KeptCodes {
+  /** The Rice parameter they were coded with, how many entries, and their length in bytes. */
+  k: number;
+  count: number;
+  bytes: number;
+  /** The codes, and COPY_READ_AHEAD bytes more (copyBits reads ahead). */
+  codes: Uint8Array;
+  /** Where each chunk's codes begin, in bits; the last is where they end. */
+  starts: Uint32Array;
+  /** Entries in each chunk. */
+  counts: Uint16Array;
+  /** Each chunk's last set register, -1 in a chunk with none. */
+  last: Int16Array;
+  /** The set register each chunk's first gap was counted from (-1: none before it). */
+  previous: Int16Array;
+  /** A bit per chunk raised since: coded again at the next write. */
+  dirty: Uint32Array;
+}
+
+const kept = new WeakMap<Uint8Array, KeptCodes>();
+
+/** Notes that a register of `sketch` was raised (its chunk is coded again). Call it for every raise of a dense sketch's register. */
+export function noteRaised(sketch: Uint8Array, register: number): void {
+  const codes = kept.get(sketch);
+  if (codes !== undefined) codes.dirty[register >>> (CHUNK_SHIFT + 5)]! |= 1 << ((register >>> CHUNK_SHIFT) & 31);
+}
+
+/** The dirty bits of a sketch's kept codes, for a loop that raises many registers (mark as noteRaised does); undefined when none are kept. */
+export function dirtyChunks(sketch: Uint8Array): Uint32Array | undefined {
+  return kept.get(sketch)?.dirty;
+}
+
+/** Drops what is kept of a sketch's codes (its registers changed in a way not noted). */
+export function forgetCodes(sketch: Uint8Array): void {
+  kept.delete(sketch);
+}
+
+/** What the last writeDenseCodes gave: its entry count and k, and its codes, the first `bytes` bytes of `codes` (valid until the next write). */
+export const denseCodes = { count: 0, k: 0, bytes: 0, codes: riceOut as Uint8Array };
+
+/** Entries listed per chunk for this write: where in `entries`, how many, and whether listed. */
+const listedAt = new Uint16Array(CHUNKS);
+const listedCount = new Uint16Array(CHUNKS);
+const listed = new Uint8Array(CHUNKS);
+const entries = new Uint32Array(REGISTERS);
+let entriesEnd = 0;
+
+/**
+ * Codes a dense sketch's set registers into riceOut (see denseCodes) and
+ * keeps the codes for its next write; returns false, keeping nothing, when
+ * it has more than RICE_WRITE_LIMIT set (it is stored packed) or none.
+ */
+export function writeDenseCodes(sketch: Uint8Array): boolean {
+  const held = kept.get(sketch);
+  if (held !== undefined && isClean(held.dirty)) {
+    // Nothing raised since the last write: its codes as they are.
+    denseCodes.count = held.count;
+    denseCodes.k = held.k;
+    denseCodes.bytes = held.bytes;
+    denseCodes.codes = held.codes;
+    return true;
+  }
+  const words = wordsOf(sketch);
+  listed.fill(0);
+  entriesEnd = 0;
+  // The entry count and the last set register: from the chunks raised, listed now, and the others' counts kept.
+  let count = 0;
+  let lastChunk = -1;
+  const heldDirty = held?.dirty;
+  const heldCounts = held?.counts;
+  for (let c = 0; c < CHUNKS; c++) {
+    if (heldDirty === undefined || (heldDirty[c >>> 5]! & (1 << (c & 31))) !== 0) listChunk(words, c);
+    const n = listed[c] === 1 ? listedCount[c]! : heldCounts![c]!;
+    if (n > 0) lastChunk = c;
+    count += n;
+    // Stored packed: no need to count further (a full `all` sketch is written so at every checkpoint).
+    if (count > RICE_WRITE_LIMIT) break;
+  }
+  if (count > RICE_WRITE_LIMIT || count === 0) {
+    if (held !== undefined) kept.delete(sketch);
+    return false;
+  }
+  const codes = held ?? newKeptCodes();
+  const { dirty } = codes;
+  const lastRegister = listed[lastChunk] === 1 ? entries[listedAt[lastChunk]! + listedCount[lastChunk]! - 1]! >>> RANK_BITS : codes.last[lastChunk]!;
+  const k = riceK(count, lastRegister);
+  const sameK = k === codes.k;
+  startCodes();
+  let previous = -1;
+  const { starts, counts, last } = codes;
+  // Clean chunks next to each other are copied as one run of the last codes: from bit `runFrom` to `runTo` there, to `runAt` here.
+  let runFrom = 0;
+  let runTo = 0;
+  let runAt = 0;
+  for (let c = 0; c < CHUNKS; c++) {
+    const from = starts[c]!;
+    const to = starts[c + 1]!;
+    const n = listed[c] === 1 ? listedCount[c]! : counts[c]!;
+    if (n === 0 || (listed[c] === 0 && sameK && codes.previous[c] === previous)) {
+      if (runTo === runFrom) {
+        runFrom = from;
+        runTo = from;
+        runAt = codeBits();
+      }
+      starts[c] = runAt + (from - runFrom);
+      runTo = to;
+      if (n === 0) {
+        counts[c] = 0;
+        last[c] = -1;
+      } else {
+        previous = last[c]!;
+      }
+      continue;
+    }
+    if (runTo > runFrom) copyBits(codes.codes, runFrom, runTo - runFrom);
+    runFrom = runTo = 0;
+    starts[c] = codeBits();
+    if (listed[c] === 0) listChunk(words, c);
+    const at = listedAt[c]!;
+    putEntries(entries, at, at + n, previous, k);
+    counts[c] = n;
+    last[c] = entries[at + n - 1]! >>> RANK_BITS;
+    codes.previous[c] = previous;
+    previous = last[c]!;
+  }
+  if (runTo > runFrom) copyBits(codes.codes, runFrom, runTo - runFrom);
+  starts[CHUNKS] = codeBits();
+  const bytes = finishCodes();
+  if (codes.codes.length < bytes + COPY_READ_AHEAD) codes.codes = new Uint8Array(bytes + COPY_READ_AHEAD + (bytes >>> 3));
+  codes.codes.set(riceOut.subarray(0, bytes));
+  codes.k = k;
+  codes.count = count;
+  codes.bytes = bytes;
+  dirty.fill(0);
+  if (held === undefined) kept.set(sketch, codes);
+  denseCodes.count = count;
+  denseCodes.k = k;
+  denseCodes.bytes = bytes;
+  denseCodes.codes = codes.codes;
+  return true;
+}
+
+function isClean(dirty: Uint32Array): boolean {
+  for (let i = 0; i < dirty.length; i++) if (dirty[i] !== 0) return false;
+  return true;
+}
+
+function newKeptCodes(): KeptCodes {
+  return {
+    k: -1,
+    count: 0,
+    bytes: 0,
+    codes: new Uint8Array(0),
+    starts: new Uint32Array(CHUNKS + 1),
+    counts: new Uint16Array(CHUNKS),
+    last: new Int16Array(CHUNKS),
+    previous: new Int16Array(CHUNKS),
+    dirty: new Uint32Array(CHUNKS / 32),
+  };
+}
+
+/**
+ * A chunk's set registers as entries at the end of `entries`, in one walk
+ * of its words of four ranks (a zero word skipped), with no branch on a
+ * register's rank: each is stored at the list's end, which moves on only
+ * when the rank is not 0 ((rank + 63) >>> 6 is 1 for ranks 1-63). Byte by
+ * byte with a branch each, the walk took a third more.
+ */
+function listChunk(words: Uint32Array, c: number): void {
+  const start = entriesEnd;
+  let n = start;
+  for (let w = c * CHUNK_WORDS; w < (c + 1) * CHUNK_WORDS; w++) {
+    const four = words[w]!;
+    if (four === 0) continue;
+    const entry = w * 4 * (1 << RANK_BITS);
+    let rank = four & 0xff;
+    entries[n] = entry + rank;
+    n += (rank + 63) >>> 6;
+    rank = (four >>> 8) & 0xff;
+    entries[n] = entry + (1 << RANK_BITS) + rank;
+    n += (rank + 63) >>> 6;
+    rank = (four >>> 16) & 0xff;
+    entries[n] = entry + (2 << RANK_BITS) + rank;
+    n += (rank + 63) >>> 6;
+    rank = four >>> 24;
+    entries[n] = entry + (3 << RANK_BITS) + rank;
+    n += (rank + 63) >>> 6;
+  }
+  listedAt[c] = start;
+  listedCount[c] = n - start;
+  listed[c] = 1;
+  entriesEnd = n;
+}
+
+/** A dense sketch's registers as words of four ranks, lowest register in the low byte (a copy where they could not be read so in place). */
+function wordsOf(sketch: Uint8Array): Uint32Array {
+  if (LITTLE_ENDIAN && sketch.byteOffset % 4 === 0) return new Uint32Array(sketch.buffer, sketch.byteOffset, REGISTERS / 4);
+  const words = new Uint32Array(REGISTERS / 4);
+  for (let w = 0; w < REGISTERS / 4; w++) {
+    const i = w * 4;
+    words[w] = (sketch[i]! | (sketch[i + 1]! << 8) | (sketch[i + 2]! << 16) | (sketch[i + 3]! << 24)) >>> 0;
+  }
+  return words;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

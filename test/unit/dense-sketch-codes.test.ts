@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../client/seeded-random';
+import { ByteReader } from '../../tabs/codec/byte-reader';
+import { ByteWriter } from '../../tabs/codec/byte-writer';
+import {
+  distinctAddEntry,
+  distinctMergeInto,
+  newDistinct,
+  readDistinct,
+  readDistinctInto,
+  REGISTERS,
+  writeDistinct,
+  type DistinctSketch,
+} from '../../tabs/sketches/distinct-sketch';
+
+function bytesOf(sketch: DistinctSketch | undefined): Uint8Array {
+  const writer = new ByteWriter();
+  writeDistinct(writer, sketch);
+  return writer.finish();
+}
+
+/** The sketch's set registers as a sorted entry list, written whole by the sparse path: codes made with nothing kept. */
+function referenceBytes(dense: Uint8Array): Uint8Array {
+  const entries: number[] = [];
+  for (let r = 0; r < REGISTERS; r++) if (dense[r] !== 0) entries.push(r * 64 + dense[r]!);
+  return bytesOf(entries);
+}
+
+function randomEntry(rng: SeededRandom, registers = REGISTERS, from = 0): number {
+  const register = from + Math.floor(rng.next() * registers);
+  // Geometric ranks as hashing gives, now and then a high one (a long code).
+  let rank = 1;
+  while (rank < 63 && rng.next() < 0.5) rank++;
+  if (rng.next() < 0.01) rank = 40 + Math.floor(rng.next() * 23);
+  return register * 64 + rank;
+}
+
+function denseWith(rng: SeededRandom, entries: number): Uint8Array {
+  let sketch: DistinctSketch = newDistinct();
+  while (!(sketch instanceof Uint8Array)) sketch = distinctAddEntry(sketch, randomEntry(rng));
+  for (let i = 0; i < entries; i++) sketch = distinctAddEntry(sketch, randomEntry(rng));
+  return sketch as Uint8Array;
+}
+
+describe('dense sketch codes kept between writes', () => {
+  it('writes the bytes of coding every entry again, through rounds of raises, merges and a change of k', () => {
+    const rng = new SeededRandom(11);
+    for (let trial = 0; trial < 6; trial++) {
+      const sketch = denseWith(rng, 500 + trial * 300);
+      expect(bytesOf(sketch)).toEqual(referenceBytes(sketch));
+      let kChanged = 0;
+      let lastForm = bytesOf(sketch)[0];
+      for (let round = 0; round < 40; round++) {
+        const kind = round % 5;
+        if (kind === 0) {
+          // A few raises anywhere (a second of a hot Tab).
+          for (let i = 0; i < 20; i++) distinctAddEntry(sketch, randomEntry(rng));
+        } else if (kind === 1) {
+          // Only inside one chunk, and into the empty stretch before a clean one (its first gap moves).
+          const chunk = Math.floor(rng.next() * 256);
+          for (let i = 0; i < 3; i++) distinctAddEntry(sketch, randomEntry(rng, 64, chunk * 64));
+        } else if (kind === 2) {
+          // A dense source merged in.
+          const source = new Uint8Array(REGISTERS);
+          for (let i = 0; i < 200; i++) {
+            const entry = randomEntry(rng);
+            source[entry >>> 6] = Math.max(source[entry >>> 6]!, entry & 63);
+          }
+          expect(distinctMergeInto(sketch, source)).toBe(sketch);
+        } else if (kind === 3) {
+          // A sparse source merged in, and nothing raised at all on the next write.
+          const source: number[] = [];
+          for (let i = 0; i < 50; i++) source.push(randomEntry(rng));
+          source.sort((a, b) => a - b);
+          const unique = source.filter((e, i) => i === 0 || e >>> 6 !== source[i - 1]! >>> 6);
+          distinctMergeInto(sketch, unique);
+          expect(bytesOf(sketch)).toEqual(referenceBytes(sketch));
+        } else {
+          // Many at once: k moves as the registers fill.
+          for (let i = 0; i < 400; i++) distinctAddEntry(sketch, randomEntry(rng));
+        }
+        const bytes = bytesOf(sketch);
+        expect(bytes).toEqual(referenceBytes(sketch));
+        if (bytes[0] !== lastForm) kChanged++;
+        lastForm = bytes[0];
+        expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+      }
+      expect(kChanged).toBeGreaterThan(0);
+    }
+  });
+
+  it('goes over to the packed form past 8,192 registers set, and stays true after', () => {
+    const rng = new SeededRandom(5);
+    const sketch = denseWith(rng, 6000);
+    expect(bytesOf(sketch)).toEqual(referenceBytes(sketch));
+    let set = 0;
+    while (set <= 8192) {
+      for (let i = 0; i < 500; i++) distinctAddEntry(sketch, randomEntry(rng));
+      set = sketch.reduce((n, rank) => n + (rank > 0 ? 1 : 0), 0);
+      const bytes = bytesOf(sketch);
+      if (set <= 8192) expect(bytes).toEqual(referenceBytes(sketch));
+      else expect(bytes[0]).toBe(2);
+      expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+    }
+  });
+
+  it('codes a sketch raised by readDistinctInto (not noted) afresh', () => {
+    const rng = new SeededRandom(9);
+    const sketch = denseWith(rng, 3000);
+    bytesOf(sketch);
+    const other = denseWith(rng, 3000);
+    readDistinctInto(new ByteReader(bytesOf(other)), sketch);
+    expect(bytesOf(sketch)).toEqual(referenceBytes(sketch));
+  });
+});
