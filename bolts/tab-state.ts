@@ -66,8 +66,8 @@ const RESTING_HEAP_BYTES = 370;
  * (and fetched again) for heap that was never there. A unique state once
  * written keeps its dense sketches' codes for the next write
  * (tabs/sketches/dense-sketch-codes.ts): a unique Tab record of 5,000
- * events then holds 8.8-8.9 B per stored byte (122.7 KB for 13.7-13.9 KB),
- * so unique states count 9.
+ * events then holds 8.8-9.3 B per stored byte (120-126 KB for 13.3-13.9 KB,
+ * in five runs of bench/record-heap.ts), so unique states count 9.
  */
 const HEAP_PER_STORED_BYTE = 8;
 const UNIQUE_HEAP_PER_STORED_BYTE = 9;

@@ -9,13 +9,10 @@
 // again only what changed.
 import * as layout from './register-layout';
 
-// Module-local copies of the layout: hot loops read them at every use, where an
-// imported binding can be read through a getter (seen in profiles under tsx).
-const MAX_RANK = layout.MAX_RANK;
-const MAX_RICE_K = layout.MAX_RICE_K;
-const RANK_BITS = layout.RANK_BITS;
-const RANK_SCALE = layout.RANK_SCALE;
-const REGISTERS = layout.REGISTERS;
+// Module-local copies of what is imported from the sketch's own modules: hot
+// loops use them at every step, where an imported binding is read through a
+// getter under tsx's transform (~15 % of a dense sketch's write in a profile).
+const { MAX_RANK, MAX_RICE_K, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 
 /** The most entries a sketch is Rice-coded with: past it the packed array (12 KiB) is written (Rice codes would take ~4 bits an entry: 4 KiB here). */
 export const RICE_WRITE_LIMIT = 8192;
