@@ -14,8 +14,9 @@ import * as layout from './register-layout';
 import * as riceCodes from './rice-code-writer';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
-// loops use them at every step, where an imported binding is read through a
-// getter under tsx's transform (~15 % of a dense sketch's write in a profile).
+// loops use them at every step, and run by the tsx command (the bench tools)
+// an imported binding was read through a getter, ~15 % of a dense sketch's
+// write in a microbenchmark's profile (a worker's profile shows no getters).
 const { RANK_BITS, REGISTERS } = layout;
 const { codeBits, COPY_READ_AHEAD, copyBits, finishCodes, putEntries, RICE_WRITE_LIMIT, riceK, riceOut, startCodes } = riceCodes;
 

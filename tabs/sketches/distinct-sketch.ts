@@ -21,8 +21,9 @@ import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
-// loops use them at every step, where an imported binding is read through a
-// getter under tsx's transform (~15 % of a dense sketch's write in a profile).
+// loops use them at every step, and run by the tsx command (the bench tools)
+// an imported binding was read through a getter, ~15 % of a dense sketch's
+// write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 const { finishCodes, putEntries, riceK, riceOut, startCodes } = riceCodes;
 const { denseCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes } = denseSketchCodes;

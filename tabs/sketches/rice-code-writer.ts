@@ -10,8 +10,9 @@
 import * as layout from './register-layout';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
-// loops use them at every step, where an imported binding is read through a
-// getter under tsx's transform (~15 % of a dense sketch's write in a profile).
+// loops use them at every step, and run by the tsx command (the bench tools)
+// an imported binding was read through a getter, ~15 % of a dense sketch's
+// write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 
 /** The most entries a sketch is Rice-coded with: past it the packed array (12 KiB) is written (Rice codes would take ~4 bits an entry: 4 KiB here). */
