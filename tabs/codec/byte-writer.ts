@@ -86,6 +86,50 @@ export class ByteWriter {
     return this;
   }
 
+  /**
+   * Pairs [key, count] of `pairs` from `from` to `to` (keys ascending), each
+   * key as its gap to the key two places before it, then the count: the same
+   * bytes as varuint(gap).varuint(count) per pair, room made once and each
+   * byte put by a local loop (a quantile sketch's bins: through `varuint`,
+   * its room check and its property writes per value took half of writing a
+   * Tab record's sketches). `from` must be at least 2.
+   */
+  gapsAndCounts(pairs: ArrayLike<number>, from: number, to: number): this {
+    if (to <= from) return this;
+    // 8 bytes the most a safe integer's varuint takes.
+    this.ensure(((to - from) >> 1) * 16 + 16);
+    const { buf } = this;
+    let len = this.len;
+    for (let i = from; i < to; i += 2) {
+      let gap = pairs[i]! - pairs[i - 2]!;
+      let count = pairs[i + 1]!;
+      if (gap >= 0 && gap <= 0x7fffffff && (gap | 0) === gap) {
+        while (gap >= TWO_POW_7) {
+          buf[len++] = (gap & 0x7f) | 0x80;
+          gap >>>= 7;
+        }
+        buf[len++] = gap;
+      } else {
+        this.len = len;
+        this.varuint(gap);
+        len = this.len;
+      }
+      if (count >= 0 && count <= 0x7fffffff && (count | 0) === count) {
+        while (count >= TWO_POW_7) {
+          buf[len++] = (count & 0x7f) | 0x80;
+          count >>>= 7;
+        }
+        buf[len++] = count;
+      } else {
+        this.len = len;
+        this.varuint(count);
+        len = this.len;
+      }
+    }
+    this.len = len;
+    return this;
+  }
+
   /** An integer with |value| <= 2^52 (see ZIGZAG_MAX), zig-zag encoded so small magnitudes stay short. */
   varint(value: number): this {
     if (!Number.isInteger(value) || Math.abs(value) > ZIGZAG_MAX) throw new RangeError(`varint out of range: ${value}`);

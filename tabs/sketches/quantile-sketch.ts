@@ -385,8 +385,7 @@ function writeBins(writer: ByteWriter, sketch: QuantileSketch, from: number, to:
   // Every pair holds a count (bins are kept only while they do): one pass.
   writer.varuint((to - from) / 2);
   if (from === to) return;
-  writer.varint(sketch[from]).varuint(sketch[from + 1]);
-  for (let i = from + 2; i < to; i += 2) writer.varuint(sketch[i] - sketch[i - 2]).varuint(sketch[i + 1]);
+  writer.varint(sketch[from]).varuint(sketch[from + 1]).gapsAndCounts(sketch, from + 2, to);
 }
 
 /** Reads a sign's bins into `scratch` from `at`; returns where they end. */

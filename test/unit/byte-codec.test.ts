@@ -81,6 +81,32 @@ describe('the state codec varints', () => {
     expect([...new ByteWriter(0).varuint(300).finish()]).toEqual(leb128(300));
   });
 
+  it('writes pairs as key gaps and counts (gapsAndCounts) byte for byte as varuint per value, after what a piece holds', () => {
+    const magnitude = fc.oneof(fc.constantFrom(...edges), fc.nat({ max: 300 }), fc.integer({ min: 0, max: 2 ** 40 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(magnitude, magnitude), { minLength: 1, maxLength: 40 }), fc.nat({ max: 70 }), fc.nat({ max: 3 }), (raw, before, initial) => {
+        // Keys ascending (gaps of any magnitude), the first at 0; the writer may start small and full.
+        const pairs: number[] = [];
+        let key = 0;
+        for (const [gap, count] of raw) {
+          key = pairs.length === 0 ? 0 : Math.min(key + gap, Number.MAX_SAFE_INTEGER);
+          pairs.push(key, count);
+        }
+        const reference: number[] = [...Array(before).fill(7)];
+        for (let i = 2; i < pairs.length; i += 2) reference.push(...leb128(pairs[i]! - pairs[i - 2]!), ...leb128(pairs[i + 1]!));
+        const writer = new ByteWriter(initial);
+        for (let b = 0; b < before; b++) writer.u8(7);
+        expect([...writer.gapsAndCounts(pairs, 2, pairs.length).finish()]).toEqual(reference);
+      }),
+    );
+  });
+
+  it('refuses in gapsAndCounts what varuint refuses: keys out of order, a count not a safe integer', () => {
+    expect(() => new ByteWriter().gapsAndCounts([5, 1, 4, 1], 2, 4)).toThrow(RangeError);
+    expect(() => new ByteWriter().gapsAndCounts([5, 1, 6, 0.5], 2, 4)).toThrow(RangeError);
+    expect(() => new ByteWriter().gapsAndCounts([5, 1, 6, 2 ** 53], 2, 4)).toThrow(RangeError);
+  });
+
   it('refuses what is not an unsigned safe integer', () => {
     for (const bad of [-1, 0.5, 2 ** 53, Number.NaN, Infinity, -(2 ** 31)]) expect(() => new ByteWriter().varuint(bad)).toThrow(RangeError);
   });
