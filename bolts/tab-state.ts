@@ -65,7 +65,7 @@ const RESTING_HEAP_BYTES = 370;
  * records then took most of the budget, and frozen states were evicted
  * (and fetched again) for heap that was never there. A unique state once
  * written keeps its dense sketches' codes for the next write
- * (tabs/sketches/dense-sketch-codes.ts): a unique Tab record of 5,000
+ * (tabs/sketches/kept-sketch-codes.ts): a unique Tab record of 5,000
  * events then holds 8.8-9.3 B per stored byte (120-126 KB for 13.3-13.9 KB,
  * in five runs of bench/record-heap.ts), so unique states count 9.
  */

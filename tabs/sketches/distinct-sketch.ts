@@ -14,7 +14,7 @@
 // and merging is a register-wise max: associative, commutative, idempotent.
 import { hyperLogLogEstimate, linearCounting } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
-import * as denseSketchCodes from './dense-sketch-codes';
+import * as keptSketchCodes from './kept-sketch-codes';
 import * as layout from './register-layout';
 import * as riceCodes from './rice-code-writer';
 import type { ByteReader } from '../codec/byte-reader';
@@ -26,7 +26,7 @@ import type { ByteWriter } from '../codec/byte-writer';
 // write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 const { finishCodes, putEntries, riceK, riceOut, startCodes } = riceCodes;
-const { denseCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes } = denseSketchCodes;
+const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, noteSet, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
 
 export { PRECISION, REGISTERS } from './register-layout';
 /** The estimator's standard error. */
@@ -101,7 +101,10 @@ function setRegister(sketch: DistinctSketch, register: number, rank: number): Di
   }
   const lo = firstAtOrAbove(sketch, register);
   if (lo < sketch.length && sketch[lo] >>> RANK_BITS === register) {
-    if (rank > (sketch[lo] & (RANK_SCALE - 1))) sketch[lo] = register * RANK_SCALE + rank;
+    if (rank > (sketch[lo] & (RANK_SCALE - 1))) {
+      sketch[lo] = register * RANK_SCALE + rank;
+      noteSet(sketch, register);
+    }
     return sketch;
   }
   if (sketch.length >= SPARSE_LIMIT) return setRegister(toDense(sketch), register, rank);
@@ -109,6 +112,7 @@ function setRegister(sketch: DistinctSketch, register: number, rank: number): Di
   sketch.push(0);
   for (let i = sketch.length - 2; i >= lo; i--) sketch[i + 1] = sketch[i]!;
   sketch[lo] = register * RANK_SCALE + rank;
+  noteSet(sketch, register);
   return sketch;
 }
 
@@ -158,7 +162,10 @@ export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch
       const entry = source[j]!;
       const at = firstAtOrAbove(target, entry >>> RANK_BITS);
       if (at === target.length || target[at]! >>> RANK_BITS !== entry >>> RANK_BITS) return mergeSparse(target, source, j);
-      if (entry > target[at]!) target[at] = entry;
+      if (entry > target[at]!) {
+        target[at] = entry;
+        noteSet(target, entry >>> RANK_BITS);
+      }
     }
     return target;
   }
@@ -180,6 +187,8 @@ export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch
 function mergeSparse(target: number[], source: readonly number[], from: number): DistinctSketch {
   const n = target.length;
   const m = source.length;
+  // The target's kept codes (kept-sketch-codes.ts): each register set or raised here marks its chunk.
+  const dirty = dirtyChunks(target);
   let i = 0;
   let j = from;
   let k = 0;
@@ -193,16 +202,21 @@ function mergeSparse(target: number[], source: readonly number[], from: number):
       i++;
     } else if (rb < ra) {
       scratch[k++] = b;
+      if (dirty !== undefined) markDirty(dirty, rb);
       j++;
     } else {
       // Same register: the entry with the higher rank is the larger number.
       scratch[k++] = a > b ? a : b;
+      if (b > a && dirty !== undefined) markDirty(dirty, rb);
       i++;
       j++;
     }
   }
   while (i < n) scratch[k++] = target[i++]!;
-  while (j < m) scratch[k++] = source[j++]!;
+  while (j < m) {
+    if (dirty !== undefined) markDirty(dirty, source[j]! >>> RANK_BITS);
+    scratch[k++] = source[j++]!;
+  }
   if (k > SPARSE_LIMIT) return toDense(scratch, k);
   for (let e = 0; e < n && e < k; e++) target[e] = scratch[e]!;
   for (let e = n; e < k; e++) target.push(scratch[e]!);
@@ -281,17 +295,24 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     return;
   }
   if (Array.isArray(sketch)) {
-    writeSparse(writer, sketch, sketch.length);
+    // A long list coded again only where set since its last write (kept-sketch-codes.ts); a short one whole.
+    if (writeSparseCodes(sketch)) writeKeptCodes(writer);
+    else writeSparse(writer, sketch, sketch.length);
     return;
   }
-  // Dense: coded again only where raised since its last write (dense-sketch-codes.ts); past the limit, packed.
+  // Dense: coded again only where raised since its last write (kept-sketch-codes.ts); past the limit, packed.
   if (!writeDenseCodes(sketch)) {
     if (isDenseEmpty(sketch)) writer.u8(EMPTY);
     else writer.u8(DENSE).bytes(pack(sketch));
     return;
   }
-  writeRiceHeader(writer, denseCodes.count, denseCodes.k, denseCodes.bytes);
-  writer.bytes(denseCodes.codes.subarray(0, denseCodes.bytes));
+  writeKeptCodes(writer);
+}
+
+/** What writeDenseCodes or writeSparseCodes just gave, as writeSparse writes codes. */
+function writeKeptCodes(writer: ByteWriter): void {
+  writeRiceHeader(writer, writtenCodes.count, writtenCodes.k, writtenCodes.bytes);
+  writer.bytes(writtenCodes.codes.subarray(0, writtenCodes.bytes));
 }
 
 function isDenseEmpty(sketch: Uint8Array): boolean {

@@ -5,7 +5,7 @@
 // one module buffer (plain stores, no room check per byte), copied out at
 // once by the caller. Entries can be coded in pieces (putEntries from any
 // previous register), and a run of codes written before can be copied in
-// bit for bit (copyBits): dense-sketch-codes.ts writes a sketch so, coding
+// bit for bit (copyBits): kept-sketch-codes.ts writes a sketch so, coding
 // again only what changed.
 import * as layout from './register-layout';
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../client/seeded-random';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
+import { riceK } from '../../tabs/sketches/rice-code-writer';
+import { SPARSE_KEPT_MIN_ENTRIES } from '../../tabs/sketches/kept-sketch-codes';
 import {
   distinctAddEntry,
   distinctMergeInto,
@@ -19,11 +21,41 @@ function bytesOf(sketch: DistinctSketch | undefined): Uint8Array {
   return writer.finish();
 }
 
-/** The sketch's set registers as a sorted entry list, written whole by the sparse path: codes made with nothing kept. */
+/**
+ * The Rice form by its definition (distinct-sketch.ts, RICE and SIZED_RICE),
+ * bit by bit, from sorted entries: form byte, entry count, the codes' length
+ * from 256 entries on; per entry the gap to the previous set register
+ * (quotient in unary, k bits), then rank - 1 in unary; zero-padded.
+ */
+function riceReference(entries: readonly number[]): Uint8Array {
+  const writer = new ByteWriter();
+  if (entries.length === 0) return writer.u8(0).finish();
+  const k = riceK(entries.length, entries[entries.length - 1]! >>> 6);
+  const bits: number[] = [];
+  let previous = -1;
+  for (const entry of entries) {
+    const register = entry >>> 6;
+    const gap = register - previous - 1;
+    previous = register;
+    for (let q = gap >>> k; q > 0; q--) bits.push(1);
+    bits.push(0);
+    for (let b = k - 1; b >= 0; b--) bits.push((gap >>> b) & 1);
+    for (let r = (entry & 63) - 1; r > 0; r--) bits.push(1);
+    bits.push(0);
+  }
+  const codes = new Uint8Array(Math.ceil(bits.length / 8));
+  bits.forEach((bit, i) => (codes[i >>> 3]! |= bit << (7 - (i & 7))));
+  const sized = entries.length >= 256;
+  writer.u8((sized ? 32 : 16) + k).varuint(entries.length);
+  if (sized) writer.varuint(codes.length);
+  return writer.bytes(codes).finish();
+}
+
+/** A dense sketch's set registers as sorted entries, coded by the reference. */
 function referenceBytes(dense: Uint8Array): Uint8Array {
   const entries: number[] = [];
   for (let r = 0; r < REGISTERS; r++) if (dense[r] !== 0) entries.push(r * 64 + dense[r]!);
-  return bytesOf(entries);
+  return riceReference(entries);
 }
 
 function randomEntry(rng: SeededRandom, registers = REGISTERS, from = 0): number {
@@ -42,7 +74,7 @@ function denseWith(rng: SeededRandom, entries: number): Uint8Array {
   return sketch as Uint8Array;
 }
 
-describe('dense sketch codes kept between writes', () => {
+describe('distinct sketch codes kept between writes', () => {
   it('writes the bytes of coding every entry again, through rounds of raises, merges and a change of k', () => {
     const rng = new SeededRandom(11);
     for (let trial = 0; trial < 6; trial++) {
@@ -111,5 +143,56 @@ describe('dense sketch codes kept between writes', () => {
     const other = denseWith(rng, 3000);
     readDistinctInto(new ByteReader(bytesOf(other)), sketch);
     expect(bytesOf(sketch)).toEqual(referenceBytes(sketch));
+  });
+  it('writes a long sparse sketch as the reference does through inserts, raises and both merges, and none kept for a short one', () => {
+    const rng = new SeededRandom(23);
+    for (let trial = 0; trial < 4; trial++) {
+      let sketch: DistinctSketch = newDistinct();
+      for (let round = 0; round < 120 && Array.isArray(sketch); round++) {
+        const kind = round % 6;
+        if (kind === 0) {
+          // A batch of new values anywhere.
+          for (let i = 0; i < 30; i++) sketch = distinctAddEntry(sketch, randomEntry(rng));
+        } else if (kind === 1) {
+          // Raises only: the ranks of entries the sketch has, higher.
+          const list = sketch as number[];
+          for (let i = 0; i < 5 && list.length > 0; i++) {
+            const at = Math.floor(rng.next() * list.length);
+            const entry = list[at]!;
+            if ((entry & 63) < 63) sketch = distinctAddEntry(sketch, entry + 1);
+          }
+        } else if (kind === 2) {
+          // A client's few entries merged into a long list (mostly registers it has: entry by entry).
+          const list = sketch as number[];
+          const source = [...new Set(Array.from({ length: 3 }, () => list[Math.floor(rng.next() * list.length)] ?? randomEntry(rng)))]
+            .map((e) => (rng.next() < 0.5 && (e & 63) < 63 ? e + 1 : e))
+            .sort((a, b) => a - b);
+          const unique = source.filter((e, i) => i === 0 || e >>> 6 !== source[i - 1]! >>> 6);
+          sketch = distinctMergeInto(sketch, unique);
+        } else if (kind === 3) {
+          // A longer sparse source: the linear merge, entries before, between and after the target's.
+          const source: number[] = [];
+          for (let i = 0; i < 80; i++) source.push(randomEntry(rng));
+          source.sort((a, b) => a - b);
+          sketch = distinctMergeInto(sketch, source.filter((e, i) => i === 0 || e >>> 6 !== source[i - 1]! >>> 6));
+        } else if (kind === 4) {
+          // Only inside one chunk of 64 registers, and into the stretch before a clean one (its first gap moves).
+          const chunk = Math.floor(rng.next() * 256);
+          for (let i = 0; i < 2; i++) sketch = distinctAddEntry(sketch, randomEntry(rng, 64, chunk * 64));
+        }
+        // kind 5: nothing changed since the last write.
+        const bytes = bytesOf(sketch);
+        if (Array.isArray(sketch)) {
+          expect(bytes).toEqual(riceReference(sketch));
+          // Written twice with nothing between: the same.
+          expect(bytesOf(sketch)).toEqual(bytes);
+          expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+        }
+      }
+      // It went past the kept minimum and on to dense within the rounds.
+      expect(Array.isArray(sketch)).toBe(false);
+      expect(bytesOf(sketch)).toEqual(referenceBytes(sketch as Uint8Array));
+    }
+    expect(SPARSE_KEPT_MIN_ENTRIES).toBeLessThan(2048);
   });
 });
