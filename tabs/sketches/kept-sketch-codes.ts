@@ -51,12 +51,16 @@ const kept = new WeakMap<object, KeptCodes>();
 
 /**
  * Sparse sketches with fewer entries are coded whole at every write, and
- * keep nothing: their codes are short, and the chunk tables kept (~2.6 KiB)
- * would outweigh them. A sparse list never shrinks, so one shorter than this
- * has no codes kept (noteSet relies on it: the many small sketches of client
- * states skip the WeakMap).
+ * keep nothing: their codes are short, and the chunk tables kept (~3 KB)
+ * would outweigh them. A unique Tab record written every 20 ms of event time
+ * for 1,000 writes (50 events each, Taba's rate per Tab; a scratch
+ * benchmark) took 25-27 us a write from 256 or 512 on, 44-50 from 1,024,
+ * 49-51 keeping none; from 256, records of 300 events held 14.6x their
+ * stored size, from 512 7.1x. A sparse list never shrinks, so one shorter
+ * than this has no codes kept (noteSet relies on it: the many small sketches
+ * of client states skip the WeakMap).
  */
-export const SPARSE_KEPT_MIN_ENTRIES = 256;
+export const SPARSE_KEPT_MIN_ENTRIES = 512;
 
 /** Notes that a register of `sketch` was raised (its chunk is coded again). Call it for every raise of a dense sketch's register. */
 export function noteRaised(sketch: Uint8Array, register: number): void {
