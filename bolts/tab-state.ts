@@ -65,13 +65,13 @@ const RESTING_HEAP_BYTES = 370;
  * records then took most of the budget, and frozen states were evicted
  * (and fetched again) for heap that was never there. A unique state once
  * written keeps its long sketches' codes for the next write
- * (tabs/sketches/kept-sketch-codes.ts: dense ones, and sparse ones of 512
- * entries or more, ~3 KB of chunk tables each): a unique Tab record then
- * holds 9.4-12.3 B per stored byte (bench/record-heap.ts, records of
- * 600-5,000 events; 7.4-8.8 before it is written), so unique states count 11.
+ * (tabs/sketches/kept-sketch-codes.ts: dense ones with chunk tables, sparse
+ * ones of 256 entries or more whole): a unique Tab record then holds
+ * 8.6-10.0 B per stored byte (bench/record-heap.ts, records of 300-5,000
+ * events; 6.9-8.7 before it is written), so unique states count 10.
  */
 const HEAP_PER_STORED_BYTE = 8;
-const UNIQUE_HEAP_PER_STORED_BYTE = 11;
+const UNIQUE_HEAP_PER_STORED_BYTE = 10;
 const FIXED_HEAP_BYTES: Record<string, number> = { counter: 16, gauge: 240, percentile: 450, unique: 1170, buffer: 370 };
 /** For types the table does not know (a topology's own handlers, whose objects nothing measured): 30 B per stored byte, as before. */
 const UNKNOWN_TYPE_HEAP_PER_STORED_BYTE = 30;

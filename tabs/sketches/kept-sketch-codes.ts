@@ -1,17 +1,20 @@
 // A distinct sketch's Rice codes kept from its last write, so that the
-// next write codes again only the registers raised since. A hot Tab record's
-// sketches (its current buckets and `all`, thousands of registers set each)
-// are written at every checkpoint while a second's events raise a few dozen
-// of their registers: coding all of them again took ~15 % of a worker late in
-// a taba-full run (a profile at ed66fa5), dense sketches first; then sparse
-// ones (a unique Tab's current minute, up to 2,048 entries, coded whole at
-// every write: 22 % of serializing late in a run at bd46e38). The registers
-// are cut in chunks of 64; a write copies a clean chunk's codes from the last
-// write bit for bit (the stored bytes are the same as coding every entry
-// again), and codes a chunk again when one of its registers was raised (or,
-// sparse, set), when the set register before it moved, or when the parameter
-// k changed. The codes live beside the sketch in a WeakMap, so a sketch
-// dropped takes them with it and one never written has none.
+// next write codes again only what changed. A hot Tab record's sketches
+// (its current buckets and `all`, thousands of registers set each) are
+// written at every checkpoint while a second's events raise a few dozen of
+// their registers: coding all of them again took ~15 % of a worker late in a
+// taba-full run (a profile at ed66fa5). A dense sketch's registers are cut
+// in chunks of 64; a write copies a clean chunk's codes from the last write
+// bit for bit (the stored bytes are the same as coding every entry again),
+// and codes a chunk again when one of its registers was raised, when the set
+// register before it moved, or when the parameter k changed. A long sparse
+// sketch keeps its codes whole: written again unchanged (a unique Tab
+// record's closed buckets, written with its current ones at every
+// checkpoint) they are copied as they are; changed at all, coded whole
+// again (chunks of a sparse list hold a few entries each, and copying
+// around them cost more than coding them: `npm run bench:task`). The codes
+// live beside the sketch in a WeakMap, so a sketch dropped takes them with
+// it and one never written has none.
 import * as layout from './register-layout';
 import * as riceCodes from './rice-code-writer';
 
@@ -27,14 +30,20 @@ const CHUNKS = REGISTERS >>> CHUNK_SHIFT;
 /** Words of four registers in a chunk. */
 const CHUNK_WORDS = (1 << CHUNK_SHIFT) / 4;
 
-/** What the last write of a sketch coded, chunk by chunk. */
-interface KeptCodes {
+/** What the last write of a sparse sketch coded. */
+interface WrittenCodes {
   /** The Rice parameter they were coded with, how many entries, and their length in bytes. */
   k: number;
   count: number;
   bytes: number;
   /** The codes, and COPY_READ_AHEAD bytes more (copyBits reads ahead). */
   codes: Uint8Array;
+  /** A bit per chunk of 64 registers raised since (a sparse sketch is coded again whole when any is set). */
+  dirty: Uint32Array;
+}
+
+/** What the last write of a dense sketch coded, chunk by chunk. */
+interface KeptCodes extends WrittenCodes {
   /** Where each chunk's codes begin, in bits; the last is where they end. */
   starts: Uint32Array;
   /** Entries in each chunk. */
@@ -43,35 +52,23 @@ interface KeptCodes {
   last: Int16Array;
   /** The set register each chunk's first gap was counted from (-1: none before it). */
   previous: Int16Array;
-  /** A bit per chunk raised since: coded again at the next write. */
-  dirty: Uint32Array;
 }
 
-const kept = new WeakMap<object, KeptCodes>();
+const kept = new WeakMap<Uint8Array, KeptCodes>();
+const keptSparse = new WeakMap<readonly number[], WrittenCodes>();
 
 /**
  * Sparse sketches with fewer entries are coded whole at every write, and
- * keep nothing: their codes are short, and the chunk tables kept (~3 KB)
- * would outweigh them. A unique Tab record written every 20 ms of event time
- * for 1,000 writes (50 events each, Taba's rate per Tab; a scratch
- * benchmark) took 25-27 us a write from 256 or 512 on, 44-50 from 1,024,
- * 49-51 keeping none; from 256, records of 300 events held 14.6x their
- * stored size, from 512 7.1x. A sparse list never shrinks, so one shorter
- * than this has no codes kept (noteSet relies on it: the many small sketches
- * of client states skip the WeakMap).
+ * keep nothing: their codes are short (a few hundred bytes), and the many
+ * small sketches of client states would each hold a copy. A sparse list
+ * never shrinks, so one shorter than this has no codes kept (noteSet relies
+ * on it: those small sketches skip the WeakMap).
  */
-export const SPARSE_KEPT_MIN_ENTRIES = 512;
+export const SPARSE_KEPT_MIN_ENTRIES = 256;
 
 /** Notes that a register of `sketch` was raised (its chunk is coded again). Call it for every raise of a dense sketch's register. */
 export function noteRaised(sketch: Uint8Array, register: number): void {
   const codes = kept.get(sketch);
-  if (codes !== undefined) markDirty(codes.dirty, register);
-}
-
-/** As noteRaised for a sparse sketch: call it for every entry set or raised in one (`sparse`, after the change). */
-export function noteSet(sparse: readonly number[], register: number): void {
-  if (sparse.length < SPARSE_KEPT_MIN_ENTRIES) return;
-  const codes = kept.get(sparse);
   if (codes !== undefined) markDirty(codes.dirty, register);
 }
 
@@ -80,9 +77,16 @@ export function markDirty(dirty: Uint32Array, register: number): void {
   dirty[register >>> (CHUNK_SHIFT + 5)]! |= 1 << ((register >>> CHUNK_SHIFT) & 31);
 }
 
+/** As noteRaised for a sparse sketch: call it for every entry set or raised in one (`sparse`, after the change). */
+export function noteSet(sparse: readonly number[], register: number): void {
+  if (sparse.length < SPARSE_KEPT_MIN_ENTRIES) return;
+  const codes = keptSparse.get(sparse);
+  if (codes !== undefined) markDirty(codes.dirty, register);
+}
+
 /** The dirty bits of a sketch's kept codes, for a loop that raises many registers (mark as noteRaised does); undefined when none are kept. */
 export function dirtyChunks(sketch: Uint8Array | readonly number[]): Uint32Array | undefined {
-  if (Array.isArray(sketch) && sketch.length < SPARSE_KEPT_MIN_ENTRIES) return undefined;
+  if (!(sketch instanceof Uint8Array)) return sketch.length < SPARSE_KEPT_MIN_ENTRIES ? undefined : keptSparse.get(sketch)?.dirty;
   return kept.get(sketch)?.dirty;
 }
 
@@ -98,18 +102,17 @@ export const writtenCodes = { count: 0, k: 0, bytes: 0, codes: riceOut as Uint8A
 const listedAt = new Uint16Array(CHUNKS);
 const listedCount = new Uint16Array(CHUNKS);
 const listed = new Uint8Array(CHUNKS);
-/** Per chunk: raised since the last write (or nothing kept), so coded again. */
-const changed = new Uint8Array(CHUNKS);
 const entries = new Uint32Array(REGISTERS);
 let entriesEnd = 0;
 
 /**
- * Codes a dense sketch's set registers into riceOut (see writtenCodes) and
+ * Codes a dense sketch's set registers into riceOut (see denseCodes) and
  * keeps the codes for its next write; returns false, keeping nothing, when
  * it has more than RICE_WRITE_LIMIT set (it is stored packed) or none.
  */
 export function writeDenseCodes(sketch: Uint8Array): boolean {
   const held = kept.get(sketch);
+  // Nothing raised since the last write: its codes as they are.
   if (held !== undefined && isClean(held.dirty)) return giveKept(held);
   const words = wordsOf(sketch);
   listed.fill(0);
@@ -131,56 +134,9 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
     if (held !== undefined) kept.delete(sketch);
     return false;
   }
-  // The chunks listed so far are the ones raised; others are listed below only if their codes cannot be copied.
-  changed.set(listed);
-  const lastRegister = listed[lastChunk] === 1 ? entries[listedAt[lastChunk]! + listedCount[lastChunk]! - 1]! >>> RANK_BITS : held!.last[lastChunk]!;
-  return codeChunks(sketch, held, count, lastRegister, entries, words);
-}
-
-/**
- * As writeDenseCodes for a sparse sketch (its sorted entries): returns false,
- * keeping nothing, when it has fewer than SPARSE_KEPT_MIN_ENTRIES (the
- * caller codes it whole).
- */
-export function writeSparseCodes(sparse: readonly number[]): boolean {
-  const count = sparse.length;
-  if (count < SPARSE_KEPT_MIN_ENTRIES) return false;
-  const held = kept.get(sparse);
-  if (held !== undefined && isClean(held.dirty)) return giveKept(held);
-  // Where each chunk's entries are in the list, in one pass; a chunk is coded again when set since.
-  const heldDirty = held?.dirty;
-  let i = 0;
-  for (let c = 0; c < CHUNKS; c++) {
-    const start = i;
-    const end = (c + 1) << CHUNK_SHIFT;
-    while (i < count && sparse[i]! >>> RANK_BITS < end) i++;
-    listedAt[c] = start;
-    listedCount[c] = i - start;
-    listed[c] = 1;
-    changed[c] = heldDirty === undefined || (heldDirty[c >>> 5]! & (1 << (c & 31))) !== 0 ? 1 : 0;
-  }
-  return codeChunks(sparse, held, count, sparse[count - 1]! >>> RANK_BITS, sparse, undefined);
-}
-
-/** The kept codes as they are: nothing was raised since their write. */
-function giveKept(held: KeptCodes): true {
-  writtenCodes.count = held.count;
-  writtenCodes.k = held.k;
-  writtenCodes.bytes = held.bytes;
-  writtenCodes.codes = held.codes;
-  return true;
-}
-
-/**
- * Codes the sketch chunk by chunk into riceOut, copying the kept codes of a
- * chunk not `changed` (when k and the register before it are the same), and
- * keeps the new codes. A chunk's entries are `listedCount[c]` of `source`
- * from `listedAt[c]` once `listed[c]`; with `words` (dense), a chunk not
- * listed yet is listed from them when it must be coded again.
- */
-function codeChunks(sketch: object, held: KeptCodes | undefined, count: number, lastRegister: number, source: ArrayLike<number>, words: Uint32Array | undefined): true {
   const codes = held ?? newKeptCodes();
   const { dirty } = codes;
+  const lastRegister = listed[lastChunk] === 1 ? entries[listedAt[lastChunk]! + listedCount[lastChunk]! - 1]! >>> RANK_BITS : codes.last[lastChunk]!;
   const k = riceK(count, lastRegister);
   const sameK = k === codes.k;
   startCodes();
@@ -194,7 +150,7 @@ function codeChunks(sketch: object, held: KeptCodes | undefined, count: number, 
     const from = starts[c]!;
     const to = starts[c + 1]!;
     const n = listed[c] === 1 ? listedCount[c]! : counts[c]!;
-    if (n === 0 || (changed[c] === 0 && sameK && codes.previous[c] === previous)) {
+    if (n === 0 || (listed[c] === 0 && sameK && codes.previous[c] === previous)) {
       if (runTo === runFrom) {
         runFrom = from;
         runTo = from;
@@ -213,11 +169,11 @@ function codeChunks(sketch: object, held: KeptCodes | undefined, count: number, 
     if (runTo > runFrom) copyBits(codes.codes, runFrom, runTo - runFrom);
     runFrom = runTo = 0;
     starts[c] = codeBits();
-    if (listed[c] === 0) listChunk(words!, c);
+    if (listed[c] === 0) listChunk(words, c);
     const at = listedAt[c]!;
-    putEntries(source, at, at + n, previous, k);
+    putEntries(entries, at, at + n, previous, k);
     counts[c] = n;
-    last[c] = source[at + n - 1]! >>> RANK_BITS;
+    last[c] = entries[at + n - 1]! >>> RANK_BITS;
     codes.previous[c] = previous;
     previous = last[c]!;
   }
@@ -232,6 +188,43 @@ function codeChunks(sketch: object, held: KeptCodes | undefined, count: number, 
   dirty.fill(0);
   if (held === undefined) kept.set(sketch, codes);
   return giveKept(codes);
+}
+
+/**
+ * As writeDenseCodes for a sparse sketch (its sorted entries): its codes as
+ * kept when nothing was set since, else coded whole and kept; returns false,
+ * keeping nothing, when it has fewer than SPARSE_KEPT_MIN_ENTRIES (the
+ * caller codes it).
+ */
+export function writeSparseCodes(sparse: readonly number[]): boolean {
+  const count = sparse.length;
+  if (count < SPARSE_KEPT_MIN_ENTRIES) return false;
+  const held = keptSparse.get(sparse);
+  if (held === undefined || !isClean(held.dirty)) {
+    const k = riceK(count, sparse[count - 1]! >>> RANK_BITS);
+    startCodes();
+    putEntries(sparse, 0, count, -1, k);
+    const bytes = finishCodes();
+    const codes = held ?? { k, count, bytes, codes: new Uint8Array(0), dirty: new Uint32Array(CHUNKS / 32) };
+    if (codes.codes.length < bytes) codes.codes = new Uint8Array(bytes + (bytes >>> 3));
+    codes.codes.set(riceOut.subarray(0, bytes));
+    codes.k = k;
+    codes.count = count;
+    codes.bytes = bytes;
+    codes.dirty.fill(0);
+    if (held === undefined) keptSparse.set(sparse, codes);
+    return giveKept(codes);
+  }
+  return giveKept(held);
+}
+
+/** Gives the codes as writtenCodes. */
+function giveKept(held: WrittenCodes): true {
+  writtenCodes.count = held.count;
+  writtenCodes.k = held.k;
+  writtenCodes.bytes = held.bytes;
+  writtenCodes.codes = held.codes;
+  return true;
 }
 
 function isClean(dirty: Uint32Array): boolean {

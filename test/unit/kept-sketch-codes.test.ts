@@ -148,9 +148,14 @@ describe('distinct sketch codes kept between writes', () => {
     const rng = new SeededRandom(23);
     for (let trial = 0; trial < 4; trial++) {
       let sketch: DistinctSketch = newDistinct();
-      for (let round = 0; round < 120 && Array.isArray(sketch); round++) {
-        const kind = round % 6;
-        if (kind === 0) {
+      for (let round = 0; round < 200 && Array.isArray(sketch); round++) {
+        const kind = round % 7;
+        if (kind === 6) {
+          // A long source with only registers the list has, some ranks higher: the linear merge raising, setting nothing new.
+          const list = sketch as number[];
+          const source = list.filter((_, i) => i % 8 === 0).map((e) => (rng.next() < 0.3 && (e & 63) < 63 ? e + 1 : e));
+          sketch = distinctMergeInto(sketch, source);
+        } else if (kind === 0) {
           // A batch of new values anywhere.
           for (let i = 0; i < 30; i++) sketch = distinctAddEntry(sketch, randomEntry(rng));
         } else if (kind === 1) {
@@ -194,5 +199,19 @@ describe('distinct sketch codes kept between writes', () => {
       expect(bytesOf(sketch)).toEqual(referenceBytes(sketch as Uint8Array));
     }
     expect(SPARSE_KEPT_MIN_ENTRIES).toBeLessThan(2048);
+  });
+  it('codes a long sparse sketch again when a merge only appends past its last register', () => {
+    const rng = new SeededRandom(31);
+    let sketch: DistinctSketch = newDistinct();
+    // The lower half of the registers only, past the kept minimum.
+    while ((sketch as number[]).length < SPARSE_KEPT_MIN_ENTRIES + 100) sketch = distinctAddEntry(sketch, randomEntry(rng, REGISTERS / 2));
+    expect(bytesOf(sketch)).toEqual(riceReference(sketch as number[]));
+    const source: number[] = [];
+    for (let i = 0; i < 100; i++) source.push(randomEntry(rng, REGISTERS / 2, REGISTERS / 2));
+    source.sort((a, b) => a - b);
+    const length = (sketch as number[]).length;
+    sketch = distinctMergeInto(sketch, source.filter((e, i) => i === 0 || e >>> 6 !== source[i - 1]! >>> 6));
+    expect((sketch as number[]).length).toBeGreaterThan(length);
+    expect(bytesOf(sketch)).toEqual(riceReference(sketch as number[]));
   });
 });
