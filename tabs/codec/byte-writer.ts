@@ -92,7 +92,9 @@ export class ByteWriter {
    * bytes as varuint(gap).varuint(count) per pair, room made once and each
    * byte put by a local loop (a quantile sketch's bins: through `varuint`,
    * its room check and its property writes per value took half of writing a
-   * Tab record's sketches). `from` must be at least 2.
+   * Tab record's sketches). `from` must be at least 2. The varuint loop is
+   * written out for the gap and for the count: one loop over both values of
+   * a pair measured 15 us a record against 10-12.
    */
   gapsAndCounts(pairs: ArrayLike<number>, from: number, to: number): this {
     if (to <= from) return this;
