@@ -16,7 +16,6 @@ import { hyperLogLogEstimate, linearCounting } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
 import * as keptSketchCodes from './kept-sketch-codes';
 import * as layout from './register-layout';
-import * as riceCodes from './rice-code-writer';
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 
@@ -25,7 +24,6 @@ import type { ByteWriter } from '../codec/byte-writer';
 // an imported binding was read through a getter, ~15 % of a dense sketch's
 // write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
-const { finishCodes, putEntries, riceK, riceOut, startCodes } = riceCodes;
 const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, noteSet, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
 
 export { PRECISION, REGISTERS } from './register-layout';
@@ -295,9 +293,9 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     return;
   }
   if (Array.isArray(sketch)) {
-    // A long list coded again only where set since its last write (kept-sketch-codes.ts); a short one whole.
-    if (writeSparseCodes(sketch)) writeKeptCodes(writer);
-    else writeSparse(writer, sketch, sketch.length);
+    // A long list's codes kept from its last write when nothing was set since (kept-sketch-codes.ts).
+    writeSparseCodes(sketch);
+    writeKeptCodes(writer);
     return;
   }
   // Dense: coded again only where raised since its last write (kept-sketch-codes.ts); past the limit, packed.
@@ -309,7 +307,7 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
   writeKeptCodes(writer);
 }
 
-/** What writeDenseCodes or writeSparseCodes just gave, as writeSparse writes codes. */
+/** What writeDenseCodes or writeSparseCodes just gave: the Rice form's header, then its codes. */
 function writeKeptCodes(writer: ByteWriter): void {
   writeRiceHeader(writer, writtenCodes.count, writtenCodes.k, writtenCodes.bytes);
   writer.bytes(writtenCodes.codes.subarray(0, writtenCodes.bytes));
@@ -320,24 +318,6 @@ function isDenseEmpty(sketch: Uint8Array): boolean {
   return true;
 }
 
-/**
- * The first `count` entries, ascending, Rice-coded (see RICE and
- * rice-code-writer.ts); no entries at all is the empty sketch (a dense one
- * with no register set equals it).
- */
-function writeSparse(writer: ByteWriter, entries: ArrayLike<number>, count: number): void {
-  if (count === 0) {
-    writer.u8(EMPTY);
-    return;
-  }
-  const k = riceK(count, entries[count - 1]! >>> RANK_BITS);
-  startCodes();
-  putEntries(entries, 0, count, -1, k);
-  const bytes = finishCodes();
-  writeRiceHeader(writer, count, k, bytes);
-  writer.bytes(riceOut.subarray(0, bytes));
-}
-
 /** The form byte, the entry count and, for a sized form, the codes' length in bytes. */
 function writeRiceHeader(writer: ByteWriter, count: number, k: number, bytes: number): void {
   const sized = count >= SIZED_MIN_ENTRIES;
@@ -346,7 +326,7 @@ function writeRiceHeader(writer: ByteWriter, count: number, k: number, bytes: nu
 }
 
 /**
- * Reads Rice-coded entries (see writeSparse) into `scratch`; returns how
+ * Reads Rice-coded entries (see RICE) into `scratch`; returns how
  * many. With `into`, each entry raises its register there instead (the
  * higher rank kept), and it returns how many registers it set that were
  * zero: a query's window union read in one pass, where a second loop over

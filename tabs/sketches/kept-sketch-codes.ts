@@ -36,7 +36,7 @@ interface WrittenCodes {
   k: number;
   count: number;
   bytes: number;
-  /** The codes, and COPY_READ_AHEAD bytes more (copyBits reads ahead). */
+  /** The codes (a dense sketch's with COPY_READ_AHEAD bytes more: copyBits reads ahead). */
   codes: Uint8Array;
   /** A bit per chunk of 64 registers raised since (a sparse sketch is coded again whole when any is set). */
   dirty: Uint32Array;
@@ -191,31 +191,38 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
 }
 
 /**
- * As writeDenseCodes for a sparse sketch (its sorted entries): its codes as
- * kept when nothing was set since, else coded whole and kept; returns false,
- * keeping nothing, when it has fewer than SPARSE_KEPT_MIN_ENTRIES (the
- * caller codes it).
+ * A sparse sketch's codes (its sorted entries, at least one) into
+ * writtenCodes: as kept when nothing was set since their write, else coded
+ * whole, and kept when it has SPARSE_KEPT_MIN_ENTRIES or more.
  */
-export function writeSparseCodes(sparse: readonly number[]): boolean {
+export function writeSparseCodes(sparse: readonly number[]): void {
   const count = sparse.length;
-  if (count < SPARSE_KEPT_MIN_ENTRIES) return false;
-  const held = keptSparse.get(sparse);
-  if (held === undefined || !isClean(held.dirty)) {
-    const k = riceK(count, sparse[count - 1]! >>> RANK_BITS);
-    startCodes();
-    putEntries(sparse, 0, count, -1, k);
-    const bytes = finishCodes();
-    const codes = held ?? { k, count, bytes, codes: new Uint8Array(0), dirty: new Uint32Array(CHUNKS / 32) };
-    if (codes.codes.length < bytes) codes.codes = new Uint8Array(bytes + (bytes >>> 3));
-    codes.codes.set(riceOut.subarray(0, bytes));
-    codes.k = k;
-    codes.count = count;
-    codes.bytes = bytes;
-    codes.dirty.fill(0);
-    if (held === undefined) keptSparse.set(sparse, codes);
-    return giveKept(codes);
+  const held = count < SPARSE_KEPT_MIN_ENTRIES ? undefined : keptSparse.get(sparse);
+  if (held !== undefined && isClean(held.dirty)) {
+    giveKept(held);
+    return;
   }
-  return giveKept(held);
+  const k = riceK(count, sparse[count - 1]! >>> RANK_BITS);
+  startCodes();
+  putEntries(sparse, 0, count, -1, k);
+  const bytes = finishCodes();
+  if (count < SPARSE_KEPT_MIN_ENTRIES) {
+    // Short: given from the writer's buffer, nothing kept.
+    writtenCodes.count = count;
+    writtenCodes.k = k;
+    writtenCodes.bytes = bytes;
+    writtenCodes.codes = riceOut;
+    return;
+  }
+  const codes = held ?? { k, count, bytes, codes: new Uint8Array(0), dirty: new Uint32Array(CHUNKS / 32) };
+  if (codes.codes.length < bytes) codes.codes = new Uint8Array(bytes + (bytes >>> 3));
+  codes.codes.set(riceOut.subarray(0, bytes));
+  codes.k = k;
+  codes.count = count;
+  codes.bytes = bytes;
+  codes.dirty.fill(0);
+  if (held === undefined) keptSparse.set(sparse, codes);
+  giveKept(codes);
 }
 
 /** Gives the codes as writtenCodes. */
