@@ -17,8 +17,11 @@
   ARGV[11] checkpoint id (unique per write): a write applied already is not applied again
   ARGV[12] the watermark the writer's previous write (or its claim) left
   ARGV[13] #counts, or -1: this write rebuilt no Tab record
+  ARGV[14] #records: how many of the #states are Tab records (field <tab>\0*), sent first
+  ARGV[15] #runs: the client states after them, in runs of one Tab each
   then, in order:
-    states   #states  x (field, bytes)
+    records  #records x (field, bytes)
+    runs     #runs    x (tab, n, n x (field, bytes))   the other #states - #records states
     deleted  #deleted x field
     types    #types   x (tab, type)
     buckets  #buckets x (bucketStart, #ids, id...)
@@ -29,7 +32,10 @@
 
   Client counts follow the states hash: a client state (field <tab>\0<client>,
   client not the record's `*`) this write creates adds one to its Tab, one it
-  deletes takes one off; a Tab at 0 leaves the hash. Every write sets the
+  deletes takes one off; a Tab at 0 leaves the hash. A run's HSET answers how
+  many of its fields it created: the writer sends a Tab's client states
+  together so that no field is asked for one by one (an HEXISTS per state
+  was over half of this script's time at Taba's full shape). Every write sets the
   meta's `records_at` to its watermark: the Tab records and counts agree with
   the states as of that watermark (a writer of an older version leaves it
   behind, and the next claimer rebuilds them).
@@ -53,6 +59,7 @@ local watermark = tonumber(ARGV[2])
 local expireBefore = tonumber(ARGV[5])
 local nStates, nDeleted, nTypes = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local nBuckets, nSources, nCounts = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[13])
+local nRecords, nRuns = tonumber(ARGV[14]), tonumber(ARGV[15])
 
 -- (1) idempotence, (2) fencing, (3) lost writes, (4) regression guard: nothing is
 -- written when any refuses.
@@ -74,16 +81,17 @@ if storedWatermark > watermark then
   return redis.error_reply('TSREGRESSION ' .. storedWatermark .. ' ' .. watermark)
 end
 
--- Calls `command key <ARGV[from .. from+count-1]>` in chunks of at most CHUNK values.
+-- Calls `command key <ARGV[from .. from+count-1]>` in chunks of at most CHUNK values; the sum of the replies.
 local function callChunked(command, key, from, count, width)
-  local done = 0
+  local done, replies = 0, 0
   while done < count do
     local n = math.min(CHUNK - CHUNK % width, count - done)
     local args = {}
     for i = 1, n do args[i] = ARGV[from + done + i - 1] end
-    redis.call(command, key, unpack(args))
+    replies = replies + redis.call(command, key, unpack(args))
     done = done + n
   end
+  return replies
 end
 
 -- The Tab of a client state's field, nil for a Tab record's (<tab>\0*).
@@ -93,18 +101,30 @@ local function clientTab(field)
   return string.sub(field, 1, sep - 1)
 end
 
-local at = 14
+local at = 16
+
+-- The runs must hold the states announced: checked before anything is written (a script's
+-- writes are not undone when it fails halfway).
+local runStates, runAt = 0, at + 2 * nRecords
+for _ = 1, nRuns do
+  local n = tonumber(ARGV[runAt + 1])
+  runStates = runStates + n
+  runAt = runAt + 2 + 2 * n
+end
+if nRecords + runStates ~= nStates then
+  return redis.error_reply('TSARGS ' .. nStates .. ' states announced, ' .. (nRecords + runStates) .. ' sent')
+end
 
 -- (3) states, deletions, types; client counts move with them
+callChunked('HSET', states, at, 2 * nRecords, 2)
+at = at + 2 * nRecords
 local countDelta = {}
-for i = 0, nStates - 1 do
-  local tab = clientTab(ARGV[at + 2 * i])
-  if tab ~= nil and redis.call('HEXISTS', states, ARGV[at + 2 * i]) == 0 then
-    countDelta[tab] = (countDelta[tab] or 0) + 1
-  end
+for _ = 1, nRuns do
+  local tab, n = ARGV[at], tonumber(ARGV[at + 1])
+  local created = callChunked('HSET', states, at + 2, 2 * n, 2)
+  if created > 0 then countDelta[tab] = (countDelta[tab] or 0) + created end
+  at = at + 2 + 2 * n
 end
-callChunked('HSET', states, at, 2 * nStates, 2)
-at = at + 2 * nStates
 for i = 0, nDeleted - 1 do
   local tab = clientTab(ARGV[at + i])
   if redis.call('HDEL', states, ARGV[at + i]) == 1 and tab ~= nil then

@@ -8,6 +8,8 @@ import { FencedError, StateLostError, StateStoreUnavailableError, WatermarkRegre
 import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionKeys } from '../../state/redis-keys';
+import { checkpointArgs } from '../../state/checkpoint-args';
+import { withStateScripts } from '../../state/scripts';
 import { testStack } from '../support/stack-env';
 
 const stack = testStack();
@@ -171,6 +173,58 @@ describe('RedisStateStore', () => {
     // An older worker's checkpoint.lua leaves records_at behind: the next taker is told to rebuild.
     await redis.hset(partitionKeys(prefix, topology, 0).meta, 'watermark', 12);
     expect((await store.load(topology, 0, { states: false })).recordsCurrent).toBe(false);
+  });
+
+  it('counts what each write creates when a Tab\'s client states come in several runs, records among them', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 1);
+    const tabs = ['a', 'b', 'c', 'd'];
+    // The model: which fields Redis holds, kept by the test.
+    const stored = new Set<string>();
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return (seed >>> 12) % n; // an LCG's low bits repeat in short cycles
+    };
+    for (let w = 0; w < 30; w++) {
+      const states: PartitionCheckpoint['states'] = [];
+      const deleted: PartitionCheckpoint['deleted'] = [];
+      const inWrite = new Set<string>();
+      for (let i = random(25); i >= 0; i--) {
+        const tab = tabs[random(tabs.length)]!;
+        const client = random(6) === 0 ? '*' : `c${random(8)}`;
+        const field = `${tab}\u0000${client}`;
+        if (inWrite.has(field)) continue;
+        inWrite.add(field);
+        states.push({ tab, client, bytes: Uint8Array.from([1, w]) });
+        stored.add(field);
+      }
+      for (let i = random(4); i > 0; i--) {
+        const tab = tabs[random(tabs.length)]!;
+        const client = `c${random(8)}`;
+        if (inWrite.has(`${tab}\u0000${client}`)) continue;
+        deleted.push({ tab, client });
+        stored.delete(`${tab}\u0000${client}`);
+      }
+      await owner.write({ watermark: w, states, deleted });
+      const expected = tabs.map((tab) => [...stored].filter((f) => f.startsWith(`${tab}\u0000c`)).length || null);
+      expect(await store.readClientCounts(topology, 0, tabs), `after write ${w}`).toEqual(expected);
+    }
+    expect(stored.size).toBeGreaterThan(10);
+  });
+
+  it('refuses a write whose runs do not hold the states it announces, writing nothing', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 1);
+    const keys = partitionKeys(prefix, topology, 0);
+    const cp = owner.next({ watermark: 3, states: [{ tab: 'a', client: 'c1', bytes: Uint8Array.from([1]) }] });
+    const args = checkpointArgs(cp);
+    args[5] = '2';
+    await expect(
+      withStateScripts(redis).tsCheckpoint(keys.meta, keys.states, keys.types, keys.dedupIndex, keys.clients, ...args),
+    ).rejects.toThrow(/TSARGS 2 states announced, 1 sent/);
+    expect(await redis.hlen(keys.states)).toBe(0);
+    expect((await store.readMeta(topology, 0)).watermark).toBe(-1);
   });
 
   it('writes one checkpoint of 100 000 states in a single atomic call', async () => {

@@ -89,8 +89,8 @@ describe('checkpoint script arguments', () => {
       }),
     );
     expect(args).toEqual([
-      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1', '4:7', '90', '1',
-      'bids\u0000c1', Buffer.from([1, 0, 255]),
+      '4', '99', '1000000', '12', '420000', '1', '1', '1', '1', '1', '4:7', '90', '1', '0', '1',
+      'bids', '1', 'bids\u0000c1', Buffer.from([1, 0, 255]),
       'old\u0000c2',
       'bids', 'counter',
       '960000', '2', 'a', 'b',
@@ -104,7 +104,31 @@ describe('checkpoint script arguments', () => {
   it('passes state bytes of a view into a larger buffer without the bytes around it', () => {
     const backing = Uint8Array.from([9, 9, 1, 2, 3, 9]);
     const args = checkpointArgs(checkpoint({ states: [{ tab: 't', client: 'c', bytes: backing.subarray(2, 5) }] }));
-    expect(args[14]).toEqual(Buffer.from([1, 2, 3]));
+    expect(args[18]).toEqual(Buffer.from([1, 2, 3]));
+  });
+
+  it('sends the Tab records first, then the client states in runs of one Tab, in their order', () => {
+    const b = (n: number): Uint8Array => Uint8Array.from([n]);
+    const args = checkpointArgs(
+      checkpoint({
+        states: [
+          { tab: 'a', client: 'c1', bytes: b(1) },
+          { tab: 'a', client: '*', bytes: b(2) },
+          { tab: 'a', client: 'c2', bytes: b(3) },
+          { tab: 'b', client: 'c1', bytes: b(4) },
+          { tab: 'b', client: '*', bytes: b(5) },
+          { tab: 'a', client: 'c3', bytes: b(6) },
+        ],
+      }),
+    );
+    expect(args.slice(5, 6)).toEqual(['6']);
+    expect(args.slice(13)).toEqual([
+      '2', '3',
+      'a\u0000*', Buffer.from([2]), 'b\u0000*', Buffer.from([5]),
+      'a', '2', 'a\u0000c1', Buffer.from([1]), 'a\u0000c2', Buffer.from([3]),
+      'b', '1', 'b\u0000c1', Buffer.from([4]),
+      'a', '1', 'a\u0000c3', Buffer.from([6]),
+    ]);
   });
 });
 
