@@ -59,7 +59,7 @@ const taba = buildTaba({ name: 't', topic: 'tabs' });
 const task = new TopologyTask(taba, 0, 1, registry, { push() {} }, new TaskMetrics(), 'tabs.dlq', { states: source, workingSet: ws });
 await task.restore({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true } as never, new Map());
 const w = new Workload({ name: 'x', tabs: 10_000, clients: 300, events: MESSAGES * 50, eventsPerMessage: 50 }, Date.now());
-let cpu = 0, cpCpu = 0, offset = 0, sinceCp = 0, written = 0;
+let cpu = 0, cpCpu = 0, offset = 0, sinceCp = 0, written = 0, writtenRecords = 0, recordWrites = 0, stateWrites = 0;
 const t0 = Date.now();
 while (!w.done) {
   const slice: InputRecord[] = [];
@@ -73,10 +73,14 @@ while (!w.done) {
     sinceCp = 0;
     const c0 = process.cpuUsage();
     const out = task.checkpoint(Date.now());
-    for (const s of out?.checkpoint.states ?? []) { stored.set(`${s.tab}\u0000${s.client}`, Buffer.from(s.bytes)); written += s.bytes.length; }
+    for (const s of out?.checkpoint.states ?? []) {
+      stored.set(`${s.tab}\u0000${s.client}`, Buffer.from(s.bytes));
+      written += s.bytes.length;
+      if (s.client === '*') { writtenRecords += s.bytes.length; recordWrites++; } else stateWrites++;
+    }
     task.checkpointed();
     const c = process.cpuUsage(c0); cpCpu += c.user + c.system;
   }
 }
 const ev = MESSAGES * 50;
-console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB, wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB (Tab records ${(writtenRecords / 1e6).toFixed(0)} MB in ${recordWrites.toLocaleString()} writes, client states in ${stateWrites.toLocaleString()}), wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
