@@ -111,16 +111,18 @@ export class ResidentStates implements Evictor {
   }
 
   /**
-   * Moves the hand once round the thawed states, freezing what may be
-   * frozen: after a durable checkpoint, once a second at most, so only states used since the hand
+   * Moves the hand once round the thawed states (`share` of the way round:
+   * a lap spread over the checkpoints of a second), freezing what may be
+   * frozen: after a durable checkpoint, a lap a second at most, so only states used since the hand
    * last passed stay objects and the collector has few of them to trace (a
    * fixed step of 1,000 per checkpoint fell behind a worker fetching 8,000
    * states a second: its heap filled with thawed states until the budget
    * evicted them, and full collections traced them all).
    */
-  freezeLap(): void {
-    // Every state once, and the lap's end (a step of its own, see MapCursor).
-    this.turnHand(this.thawed.size + 1, 0);
+  freezeLap(share = 1): void {
+    // Every state once, and the lap's end (a step of its own, see MapCursor); a share of
+    // that when the lap is spread over several checkpoints.
+    this.turnHand(Math.ceil((this.thawed.size + 1) * share), 0);
   }
 
   /**

@@ -6,6 +6,7 @@ import { defaultRegistry } from '../../tabs/handlers/registry';
 import { ResidentStates, stateKey } from '../../bolts/resident-states';
 import { storedState, type TabState } from '../../bolts/tab-state';
 import { RECORD_CLIENT } from '../../state/redis-keys';
+import { WorkingSet } from '../../contracts/working-set';
 
 const counter = defaultRegistry().get('counter')!;
 
@@ -61,5 +62,33 @@ describe('ResidentStates.freezeLap', () => {
     record.emittedIn = 1;
     for (let lap = 0; lap < 8; lap++) resident.freezeLap();
     expect(stillThawed(resident, record)).toBe(true);
+  });
+
+  it('spreads a lap over several calls: a quarter of the way round freezes about a quarter of the idle states thawed', () => {
+    // Each state counted in a working set: freezing one releases it from the count (its entry is done with).
+    const workingSet = new WorkingSet(1 << 30);
+    const resident = new ResidentStates(workingSet, () => ({ type: 'counter', handler: counter }));
+    const state = counter.newState();
+    counter.fold(state, { tab: 't', type: 'counter', value: 7, time: 1_700_000_000_000, client: 'c' });
+    const bytes = counter.serialize(state);
+    const entries = Array.from({ length: 100 }, (_, i) => {
+      const entry = storedState('t', `c${i}`, 'counter', counter, bytes, workingSet);
+      entry.used = false;
+      resident.add(stateKey('t', `c${i}`), entry);
+      return entry;
+    });
+    resident.durableInterval = 0;
+    const thawed = (): number => entries.filter((e) => e.workingSet !== undefined).length;
+    resident.freezeLap(0.25);
+    // 26 steps of the hand: a quarter of 100 states and the lap's end, which may come first.
+    expect(thawed()).toBeGreaterThanOrEqual(74);
+    expect(thawed()).toBeLessThanOrEqual(75);
+    // A share of the states thawed now: 19 steps of 75 and the lap's end.
+    resident.freezeLap(0.25);
+    expect(thawed()).toBeGreaterThanOrEqual(55);
+    expect(thawed()).toBeLessThanOrEqual(56);
+    resident.freezeLap();
+    expect(thawed()).toBe(0);
+    expect(resident.size).toBe(100);
   });
 });
