@@ -16,6 +16,7 @@ import { Workload, tabType } from './workload';
 import type { InputRecord } from '../contracts/input-consumer';
 import type { StateSource } from '../contracts/state-source';
 import type { TabEvent } from '../tabs/event';
+import { isRecord, stateField } from '../state/redis-keys';
 
 const MESSAGES = Number(process.argv[2] ?? 120_000);
 const PER_CHECKPOINT = Number(process.argv[3] ?? 10_000);
@@ -42,7 +43,7 @@ const source: StateSource = {
     fetchedStates += states.length;
     return {
       states: states.map(({ tab, client }) => {
-        const key = `${tab}\u0000${client}`;
+        const key = stateField(tab, client);
         const s = stored.get(key);
         if (s !== undefined) return s;
         const type = tab.slice(0, tab.indexOf('.'));
@@ -74,9 +75,9 @@ while (!w.done) {
     const c0 = process.cpuUsage();
     const out = task.checkpoint(Date.now());
     for (const s of out?.checkpoint.states ?? []) {
-      stored.set(`${s.tab}\u0000${s.client}`, Buffer.from(s.bytes));
+      stored.set(stateField(s.tab, s.client), Buffer.from(s.bytes));
       written += s.bytes.length;
-      if (s.client === '*') { writtenRecords += s.bytes.length; recordWrites++; } else stateWrites++;
+      if (isRecord(s.client)) { writtenRecords += s.bytes.length; recordWrites++; } else stateWrites++;
     }
     task.checkpointed();
     const c = process.cpuUsage(c0); cpCpu += c.user + c.system;
