@@ -39,7 +39,14 @@ describe('topology deploy, list, status, rebalance, deactivate, activate, kill',
 
     workers.push(new WorkerProcess(config, `${name}-a`), new WorkerProcess(config, `${name}-b`));
     await loadCounters({ brokers: config.brokers, topic, events: 20_000, tabs: 20, clients: 2 });
-    const running = await waitFor('all flushed, no lag', status, (s) => s.totalLag === 0 && s.partitions.every((p) => p.worker !== null && p.lastFlush !== null), 60_000);
+    // Lag is counted from Redis's watermark (the truth); the ZooKeeper offset is committed after the
+    // checkpoint lands, so wait for both.
+    const running = await waitFor(
+      'all flushed, no lag, offsets committed',
+      status,
+      (s) => s.totalLag === 0 && s.partitions.every((p) => p.worker !== null && p.lastFlush !== null && p.committedOffset === p.endOffset),
+      60_000,
+    );
     expect(new Set(running.partitions.map((p) => p.worker))).toEqual(new Set([`${name}-a`, `${name}-b`]));
     expect(running.partitions.reduce((s, p) => s + p.events, 0)).toBe(20_000);
     for (const p of running.partitions) expect(p.committedOffset).toBe(p.endOffset);
