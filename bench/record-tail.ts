@@ -5,35 +5,25 @@
 // tail (a second state of the same type holding the events since the base,
 // merged with it on reading), each checkpoint would write the tail, and the
 // base again once the tail's bytes pass a share of the base's (1/2; 1/n with
-// `base share` n). This folds every
-// batch of 50 events into the record (as the worker does) and into a tail,
-// and prints per write: the whole record's serialization and bytes, against
-// the tail's extra fold plus its serialization (or the base's) and bytes.
-// Same workload as bench/record-rewrite.ts; no services.
-import { defaultRegistry } from '../tabs/handlers/registry';
-import { SeededRandom } from '../client/seeded-random';
+// `base share` n). This folds every batch of 50 events into the record (as
+// the worker does) and into a tail, and prints per write: the whole record's
+// serialization and bytes, against the tail's extra fold plus its
+// serialization (or the base's) and bytes. The record's events:
+// bench/record-workload.ts; no services.
+import { RecordWorkload } from './record-workload';
 
 const [type = 'unique', beforeArg = '5000', msArg = '20', writesArg = '1000', shareArg = '2'] = process.argv.slice(2);
 const share = Number(shareArg);
-const before = Number(beforeArg);
-const msPerEvent = Number(msArg);
 const writes = Number(writesArg);
-const handler = defaultRegistry().get(type)!;
-const BATCH = 50;
-const rng = new SeededRandom(7);
-const valueOf = (i: number): string | number =>
-  type === 'unique' ? `user-${Math.floor(rng.next() * 10_000)}` : type === 'counter' ? i % 97 : Math.round(rng.next() * 1000) / 10;
+const workload = new RecordWorkload(type, Number(beforeArg), Number(msArg));
+const { handler } = workload;
 for (let record = 0; record < 5; record++) {
-  const state = handler.newState();
+  const state = workload.seededRecord();
   let tail = handler.newState();
-  const start = Date.now() - 100_000;
-  for (let i = 0; i < before; i++) handler.fold(state, { tab: 't', client: `c${i % 300}`, type, value: valueOf(i) as never, time: start + Math.floor((i * 100_000) / Math.max(1, before)) });
   let baseBytes = handler.serialize(state).length;
-  let time = start + 100_000;
   let full = 0n, tailCost = 0n, tailBytes = 0, bases = 0, fullBytes = 0;
   for (let w = 0; w < writes; w++) {
-    const events = [];
-    for (let e = 0; e < BATCH; e++) { time += msPerEvent; events.push({ tab: 't', client: `c${Math.floor(rng.next() * 300)}`, type, value: valueOf(e) as never, time: Math.floor(time) }); }
+    const events = workload.nextBatch();
     for (const ev of events) handler.fold(state, ev);
     // the tail's extra fold, and its write (a base instead once the tail's bytes pass the base's share)
     const t0 = process.hrtime.bigint();
