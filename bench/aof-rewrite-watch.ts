@@ -43,6 +43,13 @@ export function describeAofRewrites(f: AofRewriteFigures): string {
   return `${line} Redis itself used ${f.redis_cores_otherwise.toFixed(2)} cores outside rewrites${rewriting}; ${children}copying up to ${f.rewrite_cow_mib?.toFixed(0)} MiB on write.`;
 }
 
+/** For a latency run's line: the rewrites seen from its warm-up to its end, timed from its measured window's start. */
+export function describeWindowRewrites(rewrites: AofRewrite[] | null): string {
+  if (rewrites === null) return 'Redis keeps no AOF';
+  if (rewrites.length === 0) return 'no Redis AOF rewrite';
+  return `Redis AOF rewrites at ${rewrites.map((r) => `${r.from_s.toFixed(0)}–${r.to_s.toFixed(0)} s`).join(', ')} of the window (negative: in the warm-up)`;
+}
+
 export interface PersistenceSample {
   rewriting: boolean;
   aofBytes: number;

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults, BenchRunInfo, FlushIntervalFigures, HotPathFigures, LatencyOnlyResults, PeerComparison, PeersOnlyResults, RunRow, TabaFullFigures, TabaFullOnlyResults } from './bench-results';
-import { describeAofRewrites } from './aof-rewrite-watch';
+import { describeAofRewrites, describeWindowRewrites, type AofRewrite } from './aof-rewrite-watch';
 import { describeLoopLag, type LoopLagFigures } from './event-loop-lag-watch';
 import { describeStages, type StageFigures } from './stage-latency';
 import type { JfrSummary } from './jfr-summary';
@@ -141,13 +141,15 @@ function intervalRows(r: FlushIntervalFigures): string[][] {
 
 /** Each latency run's warm-up p99 and longest event-loop stalls (workers' and the bench's), to read its tail against; none before they were recorded. */
 function latencyRunLines(r: FlushIntervalFigures): string[] {
-  const line = (at: string, warmupP99: number | undefined, lag: LoopLagFigures | undefined, stages: StageFigures | undefined) =>
+  const line = (at: string, warmupP99: number | undefined, lag: LoopLagFigures | undefined, stages: StageFigures | undefined, rewrites: AofRewrite[] | undefined) =>
     lag === undefined
       ? []
-      : [`At ${at}: ${warmupP99 === undefined ? '' : `p99 in the warm-up before the measured window ${int(warmupP99)} ms; `}${describeLoopLag(lag)}${stages === undefined ? '' : `; ${describeStages(stages)}`}.`];
+      : [
+          `At ${at}: ${warmupP99 === undefined ? '' : `p99 in the warm-up before the measured window ${int(warmupP99)} ms; `}${describeLoopLag(lag)}${stages === undefined ? '' : `; ${describeStages(stages)}`}${rewrites === undefined ? '' : `; ${describeWindowRewrites(rewrites)}`}.`,
+        ];
   return r.flush_intervals.flatMap((x) => [
-    ...line(`${int(x.flush_interval_ms)} ms, half the rate`, x.warmup_p99_latency_ms, x.loop_lag, x.stages),
-    ...line(`${int(x.flush_interval_ms)} ms, a quarter`, x.at_quarter?.warmup_p99_ms, x.at_quarter?.loop_lag, x.at_quarter?.stages),
+    ...line(`${int(x.flush_interval_ms)} ms, half the rate`, x.warmup_p99_latency_ms, x.loop_lag, x.stages, x.aof_rewrites),
+    ...line(`${int(x.flush_interval_ms)} ms, a quarter`, x.at_quarter?.warmup_p99_ms, x.at_quarter?.loop_lag, x.at_quarter?.stages, x.at_quarter?.aof_rewrites),
   ]);
 }
 

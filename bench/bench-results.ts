@@ -1,6 +1,6 @@
 // The shape of one `npm run bench` result (bench/results/<timestamp>.json).
 import type { StageFigures } from './stage-latency';
-import type { AofRewriteFigures } from './aof-rewrite-watch';
+import type { AofRewrite, AofRewriteFigures } from './aof-rewrite-watch';
 import type { LoopLagFigures } from './event-loop-lag-watch';
 import type { JfrSummary } from './jfr-summary';
 import type { ProfileRow } from './profile-summary';
@@ -71,8 +71,10 @@ export interface FlushIntervalRow {
   warmup_p99_latency_ms?: number;
   /** Inside the workers over the latency run: each record's age (from its Kafka timestamp) when received, folded and queryable (bench/stage-latency.ts); absent in earlier runs. */
   stages?: StageFigures;
+  /** Redis's AOF rewrites from the latency run's warm-up to its end, in seconds from the measured window's start (negative: in the warm-up); absent in earlier runs and without an AOF. */
+  aof_rewrites?: AofRewrite[];
   /** The same at a quarter of that figure; absent in the first runs. */
-  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures; warmup_p99_ms?: number; stages?: StageFigures };
+  at_quarter?: { sent_events_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; loop_lag?: LoopLagFigures; warmup_p99_ms?: number; stages?: StageFigures; aof_rewrites?: AofRewrite[] };
 }
 
 /** The per-interval table and its headline, in a full run and in `--only latency`. */

@@ -8,6 +8,7 @@
 import type { StackAddresses } from './bench-cluster';
 import type { FlushIntervalRow } from './bench-results';
 import { describeLoopLag } from './event-loop-lag-watch';
+import { describeWindowRewrites } from './aof-rewrite-watch';
 import { describeStages } from './stage-latency';
 import { measureLatency, type LatencyResult } from './latency';
 import type { LoadedTopic } from './loaded-topic';
@@ -15,7 +16,7 @@ import { tabstreamThroughput } from './tabstream-throughput';
 
 /** A latency run's log line. */
 export function latencyLine(interval: number, r: LatencyResult): string {
-  return `flush every ${interval} ms at ${Math.round(r.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (warm-up p99 ${r.warmup.p99Ms} ms); ${describeLoopLag(r.loopLag)}; ${describeStages(r.stages)}`;
+  return `flush every ${interval} ms at ${Math.round(r.sentEventsPerSecond).toLocaleString('en-US')} events/s: latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (warm-up p99 ${r.warmup.p99Ms} ms); ${describeLoopLag(r.loopLag)}; ${describeStages(r.stages)}; ${describeWindowRewrites(r.aofRewrites)}`;
 }
 
 export async function measureFlushIntervals(opts: {
@@ -72,7 +73,17 @@ export async function measureFlushIntervals(opts: {
       loop_lag: l.loopLag,
       warmup_p99_latency_ms: l.warmup.p99Ms,
       stages: l.stages,
-      at_quarter: { sent_events_per_s: q.sentEventsPerSecond, p50_ms: q.p50Ms, p99_ms: q.p99Ms, max_ms: q.maxMs, loop_lag: q.loopLag, warmup_p99_ms: q.warmup.p99Ms, stages: q.stages },
+      ...(l.aofRewrites === null ? {} : { aof_rewrites: l.aofRewrites }),
+      at_quarter: {
+        sent_events_per_s: q.sentEventsPerSecond,
+        p50_ms: q.p50Ms,
+        p99_ms: q.p99Ms,
+        max_ms: q.maxMs,
+        loop_lag: q.loopLag,
+        warmup_p99_ms: q.warmup.p99Ms,
+        stages: q.stages,
+        ...(q.aofRewrites === null ? {} : { aof_rewrites: q.aofRewrites }),
+      },
     });
   }
   return rows;

@@ -2,8 +2,12 @@
 // paced producer stamps each message's events with the wall time just before
 // it hands them to the writer; a poller reads every partition's flushed
 // watermark and, for each message the watermark passed, records now minus
-// that stamp, once per event. Warm-up messages are not recorded.
+// that stamp, once per event. Warm-up messages are not recorded. Redis's AOF
+// rewrites are watched beside it: at this data size one starts every minute or
+// two, and one landing in (or just before) a measured window leaves a backlog
+// that window drains, so a p99 is read beside the rewrites that overlapped it.
 import { partitionForKey } from '../client/partition-for-key';
+import { AofRewriteWatch, type AofRewrite } from './aof-rewrite-watch';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import { EventLoopLagWatch, type LoopLagFigures } from './event-loop-lag-watch';
 import { LatencyHistogram } from './latency-histogram';
@@ -26,6 +30,8 @@ export interface LatencyResult {
   warmup: { p99Ms: number; maxMs: number; samples: number };
   /** Inside the workers over the measured window: each record's age when fetched, received, folded and queryable (their histograms). */
   stages: StageFigures;
+  /** Redis's AOF rewrites seen from the warm-up's start to the window's end, in seconds from the window's start (negative: in the warm-up); null when Redis keeps no AOF. */
+  aofRewrites: AofRewrite[] | null;
 }
 
 const TICK_MS = 10;
@@ -76,6 +82,8 @@ export async function measureLatency(opts: {
   const pool = templates(opts.shape, opts.partitions);
   const cluster = new BenchCluster(opts.stack, 'latency', topic, opts.partitions, { flushIntervalMs: opts.flushIntervalMs });
   const writer = new TopicWriter(opts.stack.brokers, topic);
+  const aofWatch = new AofRewriteWatch(opts.stack.redis);
+  let aofWatched = false;
   try {
     await cluster.deploy();
     for (let i = 0; i < opts.workers; i++) cluster.startWorker({ metrics: true });
@@ -92,6 +100,7 @@ export async function measureLatency(opts: {
     const latencies = new LatencyHistogram();
     const warmupLatencies = new LatencyHistogram();
     const started = Date.now();
+    aofWatch.start();
     const recordFrom = started + opts.warmupMs;
     const stopAt = recordFrom + opts.measureMs;
     let sentEvents = 0;
@@ -140,6 +149,8 @@ export async function measureLatency(opts: {
     await writer.close();
     await poller;
     const stages = stageFigures(await (stagesBefore ?? scrapeStages()), await scrapeStages());
+    aofWatched = true;
+    const aof = await aofWatch.stop(recordFrom);
     return {
       offeredEventsPerSecond: opts.eventsPerSecond,
       sentEventsPerSecond: sentMeasured / (opts.measureMs / 1000),
@@ -150,8 +161,10 @@ export async function measureLatency(opts: {
       loopLag,
       warmup: { p99Ms: warmupLatencies.percentile(0.99), maxMs: warmupLatencies.max, samples: warmupLatencies.samples },
       stages,
+      aofRewrites: aof?.rewrites ?? null,
     };
   } finally {
+    if (!aofWatched) await aofWatch.stop(Date.now()).catch(() => null);
     writer.kill();
     await cluster.close();
   }

@@ -1,6 +1,6 @@
 // The AOF rewrite watch's reading of `INFO persistence` and its spans: pure logic, no Redis.
 import { describe, expect, it } from 'vitest';
-import { parsePersistence, redisCores, summarize } from '../../bench/aof-rewrite-watch';
+import { describeWindowRewrites, parsePersistence, redisCores, summarize } from '../../bench/aof-rewrite-watch';
 
 const info = (rewriting: 0 | 1, size: number, enabled: 0 | 1 = 1) =>
   ['# Persistence', 'loading:0', 'current_cow_size:4096', `aof_enabled:${enabled}`, `aof_rewrite_in_progress:${rewriting}`, 'aof_rewrites:4', `aof_current_size:${size}`, 'aof_last_cow_size:8192', ''].join('\r\n');
@@ -53,5 +53,15 @@ describe('the AOF rewrite watch', () => {
       ],
       appendedBytes: 50 + 50 + 30 + 5,
     });
+  });
+});
+
+describe('describeWindowRewrites', () => {
+  it('says when rewrites ran against the measured window, and when there were none or no AOF', () => {
+    expect(describeWindowRewrites(null)).toBe('Redis keeps no AOF');
+    expect(describeWindowRewrites([])).toBe('no Redis AOF rewrite');
+    expect(describeWindowRewrites([{ from_s: -3.2, to_s: 1.6 }, { from_s: 20.4, to_s: 25 }])).toBe(
+      'Redis AOF rewrites at -3–2 s, 20–25 s of the window (negative: in the warm-up)',
+    );
   });
 });
