@@ -13,29 +13,16 @@ import { TaskMetrics } from '../topology/runtime/task-metrics';
 import { defaultRegistry } from '../tabs/handlers/registry';
 import { WorkingSet } from '../contracts/working-set';
 import { Workload, tabType } from './workload';
+import { typicalStoredStates } from './typical-stored-states';
 import type { InputRecord } from '../contracts/input-consumer';
 import type { StateSource } from '../contracts/state-source';
-import type { TabEvent } from '../tabs/event';
 import { isRecord, stateField } from '../state/redis-keys';
 
 const MESSAGES = Number(process.argv[2] ?? 120_000);
 const PER_CHECKPOINT = Number(process.argv[3] ?? 10_000);
 const WORKING_SET_MIB = Number(process.argv[4] ?? 512);
 const registry = defaultRegistry();
-const T0 = Date.now() - 10 * 60_000;
-const preload = new Map<string, { client: Buffer; record: Buffer }>();
-for (const type of ['counter', 'percentile', 'unique', 'gauge'] as const) {
-  const h = registry.get(type)!;
-  const record = h.newState();
-  let one: unknown;
-  for (let c = 0; c < 300; c++) {
-    const s = h.newState();
-    for (let k = 0; k < 2; k++) h.fold(s, { tab: 't', client: 'c', type, value: (type === 'unique' ? `v${(c * 7 + k) % 500}` : (c + k) % 97) as never, time: T0 + k } as TabEvent);
-    h.mergeState?.(record, s);
-    one = s;
-  }
-  preload.set(type, { client: Buffer.from(h.serialize(one)), record: Buffer.from(h.serialize(record)) });
-}
+const preload = typicalStoredStates();
 const stored = new Map<string, Buffer>();
 let fetchedStates = 0;
 const source: StateSource = {
@@ -47,7 +34,7 @@ const source: StateSource = {
         const s = stored.get(key);
         if (s !== undefined) return s;
         const type = tab.slice(0, tab.indexOf('.'));
-        const p = preload.get(type)!;
+        const p = preload.get(type as 'counter')!;
         return client === '*' ? p.record : p.client;
       }),
       types: tabs.map((tab) => tab.slice(0, tab.indexOf('.'))),

@@ -1,6 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
 import { connectionProblem, isCluster, type RedisConnection } from './redis-client';
-import { checkpointArgs } from './checkpoint-args';
+import { checkpointArgsSizeHint, writeCheckpointArgs } from './checkpoint-args';
+import { RespWriter } from './resp-writer';
+import { evalPreEncoded, PreEncodedCommand } from './pre-encoded-command';
 import { movePositionArgs, type PositionMove } from './move-position-args';
 import type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from '../contracts/partition-checkpoint';
 import { parsePartitionMeta } from './partition-meta';
@@ -16,7 +18,7 @@ import {
   type PartitionKeys,
 } from './redis-keys';
 import { scanHash, scanSet } from './redis-scan';
-import { scanFieldsPage, withStateScripts, type RedisWithStateScripts } from './scripts';
+import { scanFieldsPage, stateScript, withStateScripts, type RedisWithStateScripts } from './scripts';
 
 export type { LoadedPartition, PartitionCheckpoint, PartitionMeta, StoredState } from '../contracts/partition-checkpoint';
 
@@ -80,12 +82,14 @@ export class RedisStateStore {
    */
   async write(cp: PartitionCheckpoint): Promise<boolean> {
     const keys = this.keys(cp.topology, cp.partition);
-    const args = checkpointArgs(cp);
-    // One array argument: ioredis flattens it, and a spread of ~10^5 values would overflow the stack.
-    const call = this.redis.tsCheckpoint as unknown as (...a: Array<string | Array<string | Buffer>>) => Promise<unknown>;
-    const applied = await this.guard(cp.topology, cp.partition, () =>
-      call.call(this.redis, keys.meta, keys.states, keys.types, keys.dedupIndex, keys.clients, args),
-    );
+    const scriptKeys = [keys.meta, keys.states, keys.types, keys.dedupIndex, keys.clients];
+    // Encoded here, straight into one buffer (resp-writer.ts): ioredis' encoding of a checkpoint's
+    // tens of thousands of arguments cost a worker more than the rest of the write.
+    const argv = new RespWriter(checkpointArgsSizeHint(cp));
+    argv.integer(scriptKeys.length);
+    for (const key of scriptKeys) argv.string(key);
+    writeCheckpointArgs(cp, argv);
+    const applied = await this.guard(cp.topology, cp.partition, () => evalPreEncoded(this.redis, stateScript('tsCheckpoint'), scriptKeys, argv));
     return Number(applied) === 1;
   }
 
@@ -200,14 +204,16 @@ export class RedisStateStore {
   ): Promise<{ states: Array<Buffer | null>; types: Array<string | null> }> {
     const keys = this.keys(topology, partition);
     return this.guard(topology, partition, async () => {
-      const pipeline = this.redis.pipeline();
-      if (states.length > 0) pipeline.hmgetBuffer(keys.states, ...states.map((s) => stateField(s.tab, s.client)));
-      if (tabs.length > 0) pipeline.hmget(keys.types, ...tabs);
-      const replies = (await pipeline.exec()) ?? [];
-      for (const [err] of replies) if (err) throw err;
-      const stateReply = states.length > 0 ? (replies[0]![1] as Array<Buffer | null>) : [];
-      const typeReply = tabs.length > 0 ? (replies[states.length > 0 ? 1 : 0]![1] as Array<string | null>) : [];
-      return { states: stateReply, types: typeReply };
+      // Both sent before either reply is awaited: one round. The fields are encoded here (resp-writer.ts).
+      let stateReply: Promise<unknown> = Promise.resolve([]);
+      if (states.length > 0) {
+        const fields = new RespWriter(states.length * 48);
+        for (const s of states) fields.joined(s.tab, s.client);
+        stateReply = this.redis.sendCommand(new PreEncodedCommand('hmget', [keys.states], fields.command('hmget', keys.states))) as Promise<unknown>;
+      }
+      const typeReply = tabs.length > 0 ? this.redis.hmget(keys.types, ...tabs) : Promise.resolve([]);
+      const [found, types] = await Promise.all([stateReply, typeReply]);
+      return { states: found as Array<Buffer | null>, types };
     });
   }
 

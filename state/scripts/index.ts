@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RedisConnection } from '../redis-client';
+import type { LuaScript } from '../pre-encoded-command';
 
 /**
  * The state store's Lua scripts, each in its own `<name>.lua` beside this
@@ -59,6 +60,18 @@ export async function scanFieldsPage(redis: RedisConnection, key: string, cursor
 }
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+const scripts = new Map<ScriptName, LuaScript>();
+
+/** A state script's source and SHA1, for a caller that encodes its arguments itself (pre-encoded-script.ts). */
+export function stateScript(name: ScriptName): LuaScript {
+  let script = scripts.get(name);
+  if (script === undefined) {
+    const lua = scriptSource(SCRIPTS[name].file);
+    scripts.set(name, (script = { lua, sha: sha1(lua) }));
+  }
+  return script;
+}
 
 /** Defines the scripts on `redis` once; safe to call for every store sharing a client. */
 export function withStateScripts(redis: RedisConnection): RedisWithStateScripts {

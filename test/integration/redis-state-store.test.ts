@@ -9,7 +9,7 @@ import type { PartitionCheckpoint } from '../../contracts/partition-checkpoint';
 import { RedisStateStore } from '../../state/redis-state-store';
 import { partitionKeys } from '../../state/redis-keys';
 import { checkpointArgs } from '../../state/checkpoint-args';
-import { withStateScripts } from '../../state/scripts';
+import { stateScript, withStateScripts } from '../../state/scripts';
 import { testStack } from '../support/stack-env';
 
 const stack = testStack();
@@ -211,6 +211,25 @@ describe('RedisStateStore', () => {
       expect(await store.readClientCounts(topology, 0, tabs), `after write ${w}`).toEqual(expected);
     }
     expect(stored.size).toBeGreaterThan(10);
+  });
+
+  it('writes with its own encoding of the arguments after Redis forgot its scripts (EVAL once, then EVALSHA), and fetches states by it', async () => {
+    const topology = nextTopology();
+    const owner = await claimed(topology, 0, 1);
+    const client = binaryState(7);
+    const record = binaryState(47);
+    await redis.script('FLUSH');
+    expect(await owner.write({ watermark: 0, states: [{ tab: 'a', client: 'c1', bytes: client }, { tab: 'a', client: '*', bytes: record }], types: [{ tab: 'a', type: 'counter' }] })).toBe(true);
+    // The EVAL that answered NOSCRIPT loaded the script: the next write goes as EVALSHA.
+    expect(await redis.script('EXISTS', stateScript('tsCheckpoint').sha)).toEqual([1]);
+    const calls = async (): Promise<number> => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const evalshaBefore = await calls();
+    expect(await owner.write({ watermark: 1, states: [{ tab: 'b', client: 'c2', bytes: Uint8Array.from([]) }] })).toBe(true);
+    expect(await calls()).toBeGreaterThan(evalshaBefore);
+    const fetched = await store.fetchStates(topology, 0, [{ tab: 'a', client: 'c1' }, { tab: 'a', client: 'none' }, { tab: 'a', client: '*' }, { tab: 'b', client: 'c2' }], ['a', 'unknown']);
+    expect(fetched.states).toEqual([Buffer.from(client), null, Buffer.from(record), Buffer.alloc(0)]);
+    expect(fetched.types).toEqual(['counter', null]);
+    expect((await store.readMeta(topology, 0)).watermark).toBe(1);
   });
 
   it('refuses a write whose runs do not hold the states it announces, writing nothing', async () => {
