@@ -108,7 +108,7 @@ describe('Redis ACL users: a worker user and a read-only user', () => {
         states: [], deleted: [], types: [], dedupAdded: new Map(), dedupExpireBefore: 0, sources: {}, clientCounts: null,
       });
       await expect(checkpoint).rejects.toThrow(StateStoreAccessError);
-      await expect(checkpoint).rejects.toThrow(new RegExp(`^Redis refused this user the command \\(${name}:0\\): NOPERM this user has no permissions to run the 'eval' command$`));
+      await expect(checkpoint).rejects.toThrow(new RegExp(`^Redis refused this user the command \\(${name}:0\\): NOPERM this user has no permissions to run the 'evalsha' command$`));
       const meta = partitionKeys('ts', name, 0).meta;
       await expect(redis.hset(meta, 'watermark', '7')).rejects.toThrow(/^NOPERM this user has no permissions to run the 'hset' command$/);
       // A script it may run (EVAL_RO) cannot write either: Redis checks the user's ACL on every command a script runs.
@@ -157,6 +157,6 @@ describe('Redis ACL users: a worker user and a read-only user', () => {
     for (const text of outputs) for (const secret of secrets) expect(text).not.toContain(secret);
     expect(await aclRefusals(admin, workerUser)).toEqual(['toplevel:config|get']);
     // The reader: only the writes and the foreign key this test tried (query, status and serve were refused nothing).
-    expect(await aclRefusals(admin, readerUser)).toEqual([`key:not-${name}`, 'lua:hset', 'toplevel:eval', 'toplevel:hset', 'toplevel:set']);
+    expect(await aclRefusals(admin, readerUser)).toEqual([`key:not-${name}`, 'lua:hset', 'toplevel:evalsha', 'toplevel:hset', 'toplevel:set']);
   });
 });
