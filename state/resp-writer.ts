@@ -29,10 +29,6 @@ export class RespWriter {
     this.buf = Buffer.allocUnsafe(HEADER_ROOM + sizeHint);
   }
 
-  get args(): number {
-    return this.count;
-  }
-
   /** A string argument (its UTF-8 bytes). */
   string(s: string): void {
     const n = s.length;

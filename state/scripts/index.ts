@@ -63,7 +63,7 @@ const sha1 = (text: string): string => createHash('sha1').update(text).digest('h
 
 const scripts = new Map<ScriptName, LuaScript>();
 
-/** A state script's source and SHA1, for a caller that encodes its arguments itself (pre-encoded-script.ts). */
+/** A state script's source and SHA1, for a caller that encodes its arguments itself (pre-encoded-command.ts). */
 export function stateScript(name: ScriptName): LuaScript {
   let script = scripts.get(name);
   if (script === undefined) {
