@@ -1,5 +1,6 @@
 import type { BoltDefinition } from '../contracts/component';
-import type { Bolt, Emit, Tuple } from '../contracts/bolt';
+import type { Bolt, Emit, HeldTuples, Tuple } from '../contracts/bolt';
+import { EVENT_FIELDS } from './parse-bolt';
 import type { CheckpointDraft } from '../contracts/checkpoint-draft';
 import type { TabTaskContext } from './tab-task-context';
 import type { HandlerRegistry } from '../tabs/handlers/registry';
@@ -48,6 +49,8 @@ export type StateField = (typeof STATE_FIELDS)[number];
  * frozen or evicted.
  */
 class FoldBolt implements Bolt {
+  /** A slice's events wait for their states as columns (see Bolt.heldFields): the fold keeps no event after its call. */
+  readonly heldFields = EVENT_FIELDS;
   private readonly resident: ResidentStates;
   private readonly types = new Map<string, string>();
   private newTypes: Array<{ tab: string; type: string }> = [];
@@ -120,7 +123,7 @@ class FoldBolt implements Bolt {
    * memory, and the stored types of their Tabs not known here. Without a
    * state source every state is in memory already (and new when missing).
    */
-  prefetch(tuples: readonly Tuple[]): Promise<void> | undefined {
+  prefetch(tuples: HeldTuples): Promise<void> | undefined {
     const source = this.ctx.states;
     if (source === undefined) return undefined;
     this.restWakened();
@@ -149,8 +152,8 @@ class FoldBolt implements Bolt {
       wanted.push({ tab, client, at });
       if (!this.types.has(tab)) tabs.add(tab);
     };
-    for (const tuple of tuples) {
-      const { tab, client, type } = tuple as unknown as TabEvent;
+    for (let i = 0; i < tuples.length; i++) {
+      const { tab, client, type } = tuples.get(i) as unknown as TabEvent;
       // A slice's events mostly come in runs of one Tab and client: look each run up once.
       if (tab === lastTab && client === lastClient) continue;
       const sameTab = tab === lastTab;

@@ -6,6 +6,16 @@ export type Tuple = Record<string, unknown>;
 export type Emit = (tuple: Tuple) => void;
 
 /**
+ * The tuples a slice of records held back for a bolt that prefetches, in
+ * order. `get` may hand one reused object, refilled for each index: read
+ * what you need of it before the next call, and keep none of it.
+ */
+export interface HeldTuples {
+  readonly length: number;
+  get(index: number): Tuple;
+}
+
+/**
  * One task of a bolt. `execute` is synchronous on purpose: a record's whole
  * fused chain runs to completion before the next one, so a checkpoint taken
  * between records is always consistent with the input offset it covers.
@@ -19,7 +29,17 @@ export interface Bolt {
    * everything is at hand. The runtime executes no tuple of the slice on
    * this bolt before it settles, and takes no checkpoint meanwhile.
    */
-  prefetch?(tuples: readonly Tuple[]): Promise<void> | undefined;
+  prefetch?(tuples: HeldTuples): Promise<void> | undefined;
+  /**
+   * Optional, for a bolt that prefetches: the fields of its tuples. Given,
+   * the runtime holds a slice's tuples for it as one column per field
+   * (numbers unboxed), not as objects: a slice holds tens of thousands, and
+   * held objects outlive the young generation's collections, which then
+   * copy them all. `prefetch` and `execute` then get one reused object,
+   * refilled for each held tuple (other fields dropped), so `execute` must
+   * keep nothing of a tuple after it returns.
+   */
+  readonly heldFields?: readonly string[];
   /** Loads this task's durable state when the worker takes the task up (a promise when it must read more first). */
   restore?(loaded: LoadedPartition): void | Promise<void>;
   /** Adds what changed since the last call to the checkpoint being built. */

@@ -13,6 +13,7 @@ import { deadLetterCounter, type TaskMetrics } from './task-metrics';
 import type { StateSource } from '../../contracts/state-source';
 import { StateFetchError } from './state-fetch-error';
 import type { WorkingSet } from '../../contracts/working-set';
+import { fieldAccess, HeldTupleColumns, HeldTupleList, type SliceHeldTuples } from './held-tuples';
 
 /** One input partition of a task and where the task stands in it. */
 export interface TaskInput {
@@ -60,14 +61,8 @@ interface RecordContext {
  */
 interface Slice {
   records: RecordContext[];
-  deferred: Map<string, DeferredTuples>;
+  deferred: Map<string, SliceHeldTuples>;
   forwards: Array<Map<string, PendingForward> | undefined>;
-}
-
-/** A bolt's held-back tuples and the index of each one's record, side by side (no object per tuple: a slice holds tens of thousands). */
-interface DeferredTuples {
-  tuples: Tuple[];
-  ats: number[];
 }
 
 /** What a task reads and shares besides its topology: states not in memory, and the process's budget for them. */
@@ -112,6 +107,8 @@ export class TopologyTask {
   private lastCheckpointed = new Map<string, number>();
   /** Bolts that prefetch, in topological order: a slice's tuples reach them in this order. */
   private readonly prefetching: string[] = [];
+  /** Per bolt that names its held fields, the columns its slices' tuples wait in (one slice at a time: reused). */
+  private readonly heldColumns = new Map<string, HeldTupleColumns>();
   private slice: Slice | null = null;
   /** The index in the slice of the record being processed. */
   private at = -1;
@@ -139,7 +136,10 @@ export class TopologyTask {
       const created = bolt.definition.create(this.contextFor(bolt.name));
       this.bolts.set(bolt.name, created);
       // Without a state source every state is in memory: nothing to wait for, no slice to hold back.
-      if (created.prefetch !== undefined && services.states !== undefined) this.prefetching.push(bolt.name);
+      if (created.prefetch !== undefined && services.states !== undefined) {
+        this.prefetching.push(bolt.name);
+        if (created.heldFields !== undefined) this.heldColumns.set(bolt.name, new HeldTupleColumns(fieldAccess(created.heldFields)));
+      }
     }
     for (const c of topology.components) this.emitters.set(c.name, this.emitterFor(c.name));
   }
@@ -268,9 +268,9 @@ export class TopologyTask {
     const slice = this.slice!;
     for (const name of this.prefetching) {
       const deferred = slice.deferred.get(name);
-      if (deferred === undefined || deferred.tuples.length === 0) continue;
+      if (deferred === undefined || deferred.length === 0) continue;
       slice.deferred.delete(name);
-      const ready = this.bolts.get(name)!.prefetch!(deferred.tuples);
+      const ready = this.bolts.get(name)!.prefetch!(deferred);
       if (ready !== undefined) {
         return ready.then(
           () => {
@@ -300,14 +300,13 @@ export class TopologyTask {
     return undefined;
   }
 
-  private runDeferred(name: string, deferred: DeferredTuples): void {
+  private runDeferred(name: string, deferred: SliceHeldTuples): void {
     const slice = this.slice!;
     const bolt = this.bolts.get(name)!;
     const emit = this.emitters.get(name)!;
-    const { tuples, ats } = deferred;
-    for (let i = 0; i < tuples.length; i++) {
-      const tuple = tuples[i]!;
-      const at = ats[i]!;
+    for (let i = 0; i < deferred.length; i++) {
+      const tuple = deferred.get(i);
+      const at = deferred.recordOf(i);
       this.at = at;
       this.current = slice.records[at]!;
       this.thrower = null;
@@ -324,9 +323,13 @@ export class TopologyTask {
   private run(name: string, bolt: Bolt, emit: Emit, tuple: Tuple): void {
     if (this.slice !== null && bolt.prefetch !== undefined) {
       let held = this.slice.deferred.get(name);
-      if (held === undefined) this.slice.deferred.set(name, (held = { tuples: [], ats: [] }));
-      held.tuples.push(tuple);
-      held.ats.push(this.at);
+      if (held === undefined) {
+        const columns = this.heldColumns.get(name);
+        columns?.clear();
+        held = columns ?? new HeldTupleList();
+        this.slice.deferred.set(name, held);
+      }
+      held.push(tuple, this.at);
       return;
     }
     this.execute(name, bolt, emit, tuple);
