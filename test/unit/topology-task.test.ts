@@ -104,6 +104,37 @@ describe('TopologyTask', () => {
     expect(outbox.messages[0]!.headers?.['tabstream-source']).toBe('tabs:0:2');
   });
 
+  it('with a state source, folds a slice held in columns exactly and dead-letters a type change as it was sent', async () => {
+    // Nothing stored: every state is new once the prefetch has asked.
+    const source = {
+      fetch: async (_p: number, states: ReadonlyArray<unknown>, tabs: readonly string[]) => ({ states: states.map(() => null), types: tabs.map(() => null) }),
+      scan: async () => ({ cursor: '0', states: [] }),
+    };
+    const outbox = new MemoryOutbox();
+    const t = new TopologyTask(taba, 0, PARTITIONS, defaultRegistry(), outbox, new TaskMetrics(), 'tabs.dlq', { states: source });
+    await t.restore(empty(), new Map());
+    const a = tabOn(0, 'a');
+    const b = tabOn(0, 'b');
+    const sent = { tab: a, type: 'gauge', value: 7.25, time: now + 3, client: 'c9' };
+    const records = [
+      record(0, [event(a, 1.5), event(a, 2.25, { time: now + 1 }), event(b, 10, { client: 'c2' })]),
+      record(1, [event(b, 0.125, { client: 'c3' }), sent, event(a, -4, { time: now + 2 })]),
+    ];
+    await t.processSlice('tabs', records);
+    const cp = t.checkpoint(now + 10)!.checkpoint;
+    const h = defaultRegistry().get('counter')!;
+    const totals = new Map(
+      cp.states
+        .filter((s) => s.client === '*')
+        .map((s) => [s.tab, (h.render(h.project(h.deserialize(s.bytes), now + 10)) as { all: { count: number; total: number } }).all]),
+    );
+    expect(totals.get(a)).toMatchObject({ count: 3, total: 1.5 + 2.25 - 4 });
+    expect(totals.get(b)).toMatchObject({ count: 2, total: 10.125 });
+    expect(outbox.messages.map((m) => m.headers?.['tabstream-reason'])).toEqual(['type-mismatch']);
+    expect(outbox.messages[0]!.headers?.['tabstream-source']).toBe('tabs:0:1');
+    expect(JSON.parse(outbox.messages[0]!.value!.toString())).toEqual(sent);
+  });
+
   it('checkpoints the watermark, new types, dedup ids and commits, then nothing until something changes', () => {
     const { t } = task(0);
     const tab = tabOn(0);
