@@ -60,7 +60,11 @@ export class HeldTupleColumns implements SliceHeldTuples {
     return this.count;
   }
 
-  /** Empty again, keeping the columns' room (what they held is overwritten by the next slice). */
+  /**
+   * Empty again, keeping the columns' room. What they held stays referenced
+   * until a later slice as long overwrites it: at most the longest slice's
+   * values (a slice is bounded by the reader's prefetch queue).
+   */
   clear(): void {
     this.count = 0;
   }
