@@ -16,6 +16,7 @@ import { RecordRebuild } from './record-rebuild';
 import { SliceLookups } from './slice-lookups';
 import { WorkPace } from './work-pace';
 import { ownedBytes } from './byte-slab';
+import { heldEventNames } from './held-event-names';
 import { builtState, changing, isResting, newState, noteStored, rest, stateOf, storedState, type TabState } from './tab-state';
 import { RECORD_CLIENT } from '../state/redis-keys';
 
@@ -152,8 +153,14 @@ class FoldBolt implements Bolt {
       wanted.push({ tab, client, at });
       if (!this.types.has(tab)) tabs.add(tab);
     };
+    const names = heldEventNames(tuples);
+    const tabNames = names.tabs;
+    const clientNames = names.clients;
+    const typeNames = names.types;
     for (let i = 0; i < tuples.length; i++) {
-      const { tab, client, type } = tuples.get(i) as unknown as TabEvent;
+      const tab = tabNames[i]!;
+      const client = clientNames[i]!;
+      const type = typeNames[i]!;
       // A slice's events mostly come in runs of one Tab and client: look each run up once.
       if (tab === lastTab && client === lastClient) continue;
       const sameTab = tab === lastTab;

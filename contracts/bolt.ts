@@ -13,6 +13,13 @@ export type Emit = (tuple: Tuple) => void;
 export interface HeldTuples {
   readonly length: number;
   get(index: number): Tuple;
+  /**
+   * Optional: one field of every held tuple, by index (read the first
+   * `length`; it may hold more, and is valid until the tuples are executed);
+   * undefined when the tuples are not held so. For a prefetch that reads a
+   * few fields of tens of thousands of tuples: `get` refills every field.
+   */
+  column?(field: string): ArrayLike<unknown> | undefined;
 }
 
 /**

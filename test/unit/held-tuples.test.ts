@@ -46,6 +46,20 @@ describe('held tuples', () => {
     expect([held.recordOf(0), held.recordOf(1)]).toEqual([7, 8]);
   });
 
+  it('a column gives one field of every held tuple, by index, after a clear too', () => {
+    const held = new HeldTupleColumns(fieldAccess(EVENT_FIELDS));
+    events.forEach((e, i) => held.push({ ...e }, i));
+    held.clear();
+    held.push({ ...events[3]! }, 0);
+    held.push({ ...events[1]! }, 1);
+    const column = (field: string) => Array.from({ length: held.length }, (_, i) => held.column(field)![i]);
+    expect(column('tab')).toEqual(['b', 'a']);
+    expect(column('client')).toEqual(['c2', 'c1']);
+    expect(column('time')).toEqual([0, 1_700_000_000_456]);
+    expect(column('id')).toEqual(['e-4', 'e-2']);
+    expect(held.column('nope')).toBeUndefined();
+  });
+
   it('a field name that is not an identifier is read and written as it is', () => {
     const held = new HeldTupleColumns(fieldAccess(['a-b', "it's", 'x"y']));
     held.push({ 'a-b': 1, "it's": 'two', 'x"y': null }, 3);
@@ -61,5 +75,6 @@ describe('held tuples', () => {
       expect(held.get(i)).toBe(tuples[i]);
       expect(held.recordOf(i)).toBe(i);
     }
+    expect('column' in held).toBe(false);
   });
 });

@@ -106,8 +106,12 @@ describe('TopologyTask', () => {
 
   it('with a state source, folds a slice held in columns exactly and dead-letters a type change as it was sent', async () => {
     // Nothing stored: every state is new once the prefetch has asked.
+    const asked: string[] = [];
     const source = {
-      fetch: async (_p: number, states: ReadonlyArray<unknown>, tabs: readonly string[]) => ({ states: states.map(() => null), types: tabs.map(() => null) }),
+      fetch: async (_p: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) => {
+        asked.push(...states.map((s) => `${s.tab}/${s.client}`));
+        return { states: states.map(() => null), types: tabs.map(() => null) };
+      },
       scan: async () => ({ cursor: '0', states: [] }),
     };
     const outbox = new MemoryOutbox();
@@ -121,6 +125,8 @@ describe('TopologyTask', () => {
       record(1, [event(b, 0.125, { client: 'c3' }), sent, event(a, -4, { time: now + 2 })]),
     ];
     await t.processSlice('tabs', records);
+    // The prefetch read each run's Tab and client from the held columns: every state once, with its Tab's record.
+    expect(asked.sort()).toEqual([`${a}/*`, `${a}/c1`, `${a}/c9`, `${b}/*`, `${b}/c2`, `${b}/c3`].sort());
     const cp = t.checkpoint(now + 10)!.checkpoint;
     const h = defaultRegistry().get('counter')!;
     const totals = new Map(

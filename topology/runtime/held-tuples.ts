@@ -85,6 +85,11 @@ export class HeldTupleColumns implements SliceHeldTuples {
   recordOf(index: number): number {
     return this.ats[index]!;
   }
+
+  column(field: string): ArrayLike<unknown> | undefined {
+    const at = this.access.fields.indexOf(field);
+    return at < 0 ? undefined : this.columns[at];
+  }
 }
 
 /**
