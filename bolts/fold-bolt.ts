@@ -131,15 +131,17 @@ class FoldBolt implements Bolt {
     this.absent.clear();
     this.sliceStates.clear();
     this.sliceRecords.clear();
-    const wanted: Array<{ tab: string; client: string; at: number }> = [];
+    const wanted: Array<{ tab: string; client: string; key: string; at: number }> = [];
     const keys = new Set<string>();
     const tabs = new Set<string>();
     let lastTab: string | undefined;
     let lastClient: string | undefined;
     const want = (tab: string, client: string): void => {
       const lookups = this.sliceLookups(client);
+      // One key per run, for every lookup of its state here and after the fetch.
+      const key = stateKey(tab, client);
       // Held (a frozen one is thawed now): pinned until the slice is folded.
-      const held = this.resident.find(tab, client);
+      const held = this.resident.find(tab, client, key);
       if (held !== undefined) {
         held.used = true;
         held.pinnedIn = this.interval;
@@ -147,10 +149,9 @@ class FoldBolt implements Bolt {
         return;
       }
       const at = lookups.push(undefined);
-      const key = stateKey(tab, client);
       if (keys.has(key)) return;
       keys.add(key);
-      wanted.push({ tab, client, at });
+      wanted.push({ tab, client, key, at });
       if (!this.types.has(tab)) tabs.add(tab);
     };
     const names = heldEventNames(tuples);
@@ -177,12 +178,12 @@ class FoldBolt implements Bolt {
         if (type !== null && type !== undefined && !this.types.has(tab)) this.types.set(tab, type);
       });
       let fetched = 0;
-      wanted.forEach(({ tab, client, at }, i) => {
+      wanted.forEach(({ tab, client, key, at }, i) => {
         const bytes = states[i];
-        if (this.resident.holds(tab, client)) return;
-        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes);
+        if (this.resident.holds(tab, client, key)) return;
+        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes, key);
         if (entry === undefined) {
-          this.absent.add(stateKey(tab, client));
+          this.absent.add(key);
           return;
         }
         entry.pinnedIn = this.interval;
@@ -195,14 +196,13 @@ class FoldBolt implements Bolt {
   }
 
   /** Puts a stored state into memory; undefined when it cannot be read (its Tab's type is unknown here). */
-  private admit(tab: string, client: string, bytes: Uint8Array): TabState | undefined {
+  private admit(tab: string, client: string, bytes: Uint8Array, key = stateKey(tab, client)): TabState | undefined {
     const type = this.types.get(tab);
     const handler = type === undefined ? undefined : this.ctx.registry.get(type);
     if (type === undefined || handler === undefined) {
       this.ctx.count('states_unreadable');
       return undefined;
     }
-    const key = stateKey(tab, client);
     const entry = storedState(tab, client, type, handler, ownedBytes(bytes), this.workingSet());
     this.resident.add(key, entry);
     this.collector?.touched(key);
@@ -319,14 +319,21 @@ class FoldBolt implements Bolt {
    * nothing stored (anything else is a bug: its fold would overwrite it).
    */
   private held(tab: string, client: string, type: string, handler: TabHandler): TabState {
-    const entry = this.sliceLookups(client).take(tab, client, this.interval) ?? this.resident.find(tab, client);
-    if (entry !== undefined) {
-      entry.used = true;
-      return entry;
+    const taken = this.sliceLookups(client).take(tab, client, this.interval);
+    if (taken !== undefined) {
+      taken.used = true;
+      return taken;
     }
     const key = stateKey(tab, client);
-    if (this.ctx.states !== undefined && !this.absent.delete(key)) {
-      throw new Error(`the state of tab '${tab}', client '${client}' was not fetched before its fold`);
+    // Found absent by the slice's prefetch: not in memory then, nor since (the state made
+    // here leaves `absent`), so new, with no lookup (most states of a fresh topic).
+    if (!(this.ctx.states !== undefined && this.absent.delete(key))) {
+      const found = this.resident.find(tab, client, key);
+      if (found !== undefined) {
+        found.used = true;
+        return found;
+      }
+      if (this.ctx.states !== undefined) throw new Error(`the state of tab '${tab}', client '${client}' was not fetched before its fold`);
     }
     const made = newState(tab, client, type, handler, this.workingSet());
     this.resident.add(key, made);

@@ -70,18 +70,19 @@ export class ResidentStates implements Evictor {
     return this.thawed.has(key) || this.frozen.has(key);
   }
 
-  /** As has(stateKey(tab, client)), without splitting the key for the arena. */
-  holds(tab: string, client: string): boolean {
-    return this.thawed.has(stateKey(tab, client)) || this.frozen.holds(tab, client);
+  /** As has(stateKey(tab, client)), without splitting the key for the arena (`key`: that key, when the caller has it). */
+  holds(tab: string, client: string, key = stateKey(tab, client)): boolean {
+    return this.thawed.has(key) || this.frozen.holds(tab, client);
   }
 
   /**
    * The state, thawed (a frozen one is thawed now); undefined when not in
    * memory, or its Tab's type is unknown. A frozen state is taken out of the
    * arena in one lookup, by the names as they are (no key to split).
+   * `key`: stateKey(tab, client), when the caller has it (a key made again
+   * is a new string to hash for the map).
    */
-  find(tab: string, client: string): TabState | undefined {
-    const key = stateKey(tab, client);
+  find(tab: string, client: string, key = stateKey(tab, client)): TabState | undefined {
     const held = this.thawed.get(key);
     if (held !== undefined) return held;
     const bytes = this.frozen.take(tab, client);
