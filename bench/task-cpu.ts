@@ -6,7 +6,10 @@
 // states are written back to the map. It measures the task's CPU per event: parse, fold,
 // prefetch and thaw, checkpoint and freeze; not Kafka, Redis or the network. A tool to
 // compare changes to the task, run several times (its figures move by ~10 % run to run
-// here); the bench's figures are end to end (npm run bench).
+// here); the bench's figures are end to end (npm run bench). At the end it prints what the
+// working set holds, by form (thawed, resting, frozen), kind (Tab record or client state) and
+// type, against their stored size (WorkingSet.describe); with NODE_OPTIONS=--expose-gc, also
+// the heap a full collection leaves.
 import buildTaba from '../topology/builtin/taba';
 import { TopologyTask } from '../topology/runtime/topology-task';
 import { TaskMetrics } from '../topology/runtime/task-metrics';
@@ -17,6 +20,7 @@ import { typicalStoredStates } from './typical-stored-states';
 import type { InputRecord } from '../contracts/input-consumer';
 import type { StateSource } from '../contracts/state-source';
 import { isRecord, stateField } from '../state/redis-keys';
+import { heldStatesTable } from './held-states-table';
 
 const MESSAGES = Number(process.argv[2] ?? 120_000);
 const PER_CHECKPOINT = Number(process.argv[3] ?? 10_000);
@@ -70,5 +74,17 @@ while (!w.done) {
     const c = process.cpuUsage(c0); cpCpu += c.user + c.system;
   }
 }
+// What the working set holds at the end, by form, kind and type, once a last checkpoint has
+// stored what the last slices changed (so thawed states show their stored size).
+const last = task.checkpoint(Date.now());
+for (const s of last?.checkpoint.states ?? []) stored.set(stateField(s.tab, s.client), Buffer.from(s.bytes));
+task.checkpointed();
 const ev = MESSAGES * 50;
 console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB (Tab records ${(writtenRecords / 1e6).toFixed(0)} MB in ${recordWrites.toLocaleString()} writes, client states in ${stateWrites.toLocaleString()}), wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+console.log(heldStatesTable(ws.describe()));
+// With --expose-gc (NODE_OPTIONS), the heap a full collection leaves, to set beside the estimates.
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect !== undefined) {
+  collect();
+  console.log(`heap used after a full collection: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+}

@@ -163,6 +163,22 @@ export class FrozenArena {
     }
   }
 
+  /**
+   * Visits every live entry, its Tab's and client's names and its value's
+   * length, leaving the walk where it stands (for a description of what the
+   * arena holds, not for the hot path: it reads every record).
+   */
+  forEachSize(visit: (tab: string, client: string, valueBytes: number) => void): void {
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const ref = this.slots[slot]!;
+      if (ref === EMPTY || ref === DELETED) continue;
+      const segment = this.segments[segmentOf(ref)]!;
+      const tab = this.tabs.nameOf(readVaruint(segment, offsetOf(ref)));
+      const client = this.clients.nameOf(readVaruint(segment, readEnd));
+      visit(tab, client, valueLength(segment, offsetOf(ref)));
+    }
+  }
+
   /** The walk's next slot holding a record, or -1 at the end of a lap (the next call starts a new one). */
   private nextLiveSlot(): number {
     while (this.cursor < this.slots.length) {

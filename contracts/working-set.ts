@@ -1,6 +1,26 @@
 /** A holder of states that can give memory back: frees about `bytes` (states it may drop), counting what it frees in the working set. */
 export interface Evictor {
   evict(bytes: number): void;
+  /** Optional: what it holds, by form, kind and type (a description for tools: it may visit every state). */
+  describe?(): HeldStates[];
+}
+
+/**
+ * States of one form, kind and type that a holder keeps in memory: how
+ * many, what the working set counts for them, and their stored size.
+ * Thawed: the handler's objects; resting: an entry keeping only the bytes;
+ * frozen: the bytes packed in an arena.
+ */
+export interface HeldStates {
+  form: 'thawed' | 'resting' | 'frozen';
+  /** A Tab record (client `*`) or a client's state. */
+  kind: 'record' | 'client';
+  type: string;
+  states: number;
+  /** What the working set counts for them (estimates for thawed and resting states; a frozen one's record in its arena). */
+  heapBytes: number;
+  /** Their stored size, where at hand: a thawed state's kept bytes while they still agree with it (0 once a fold changed it, or before it was ever stored). */
+  storedBytes: number;
 }
 
 /**
@@ -73,6 +93,24 @@ export class WorkingSet {
       }
       if (this.held >= before) return;
     }
+  }
+
+  /** What every holder keeps, rows of one form, kind and type added up across holders. */
+  describe(): HeldStates[] {
+    const rows = new Map<string, HeldStates>();
+    for (const evictor of this.evictors) {
+      for (const held of evictor.describe?.() ?? []) {
+        const key = `${held.form}\u0000${held.kind}\u0000${held.type}`;
+        const row = rows.get(key);
+        if (row === undefined) rows.set(key, { ...held });
+        else {
+          row.states += held.states;
+          row.heapBytes += held.heapBytes;
+          row.storedBytes += held.storedBytes;
+        }
+      }
+    }
+    return [...rows.values()];
   }
 
   noteEvicted(states: number): void {

@@ -163,6 +163,22 @@ describe('FrozenArena: what a state costs', () => {
     expect(arena.get(`t\u0000c${set}`)).toEqual(bytes(60, set));
   });
 
+  it('visits every entry with its names and value length, and leaves the walk where it stood', () => {
+    const arena = new FrozenArena(8, 256, 2048);
+    for (let i = 0; i < 40; i++) arena.set(`t${i % 3}\u0000c${i}`, bytes(i + 1, i));
+    arena.delete('t1\u0000c4');
+    const walk = (steps: number) => Array.from({ length: steps }, () => arena.next()?.key);
+    const first = walk(10);
+    const seen = new Map<string, number>();
+    arena.forEachSize((tab, client, length) => seen.set(`${tab}\u0000${client}`, length));
+    const rest = walk(29);
+    // One lap of the 39 live entries, the description between its parts.
+    expect(new Set([...first, ...rest]).size).toBe(39);
+    expect(arena.next()).toBeUndefined();
+    expect(seen.size).toBe(39);
+    for (let i = 0; i < 40; i++) expect(seen.get(`t${i % 3}\u0000c${i}`)).toBe(i === 4 ? undefined : i + 1);
+  });
+
   it('refuses a key without the NUL between Tab and client', () => {
     expect(() => new FrozenArena().set('tab-only', bytes(1, 0))).toThrow(/<tab>\\0<client>/);
   });
