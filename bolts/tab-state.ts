@@ -64,14 +64,16 @@ const RESTING_HEAP_BYTES = 370;
  * at three times its heap: at Taba's full shape the working set's thawed
  * records then took most of the budget, and frozen states were evicted
  * (and fetched again) for heap that was never there. A unique state once
- * written keeps its long sketches' codes for the next write
- * (tabs/sketches/kept-sketch-codes.ts: dense ones with chunk tables, sparse
- * ones of 256 entries or more whole): a unique Tab record then holds
- * 8.6-10.0 B per stored byte (bench/record-heap.ts, records of 300-5,000
- * events; 6.9-8.7 before it is written), so unique states count 10.
+ * written keeps its dense sketches' codes for the next write
+ * (tabs/sketches/kept-sketch-codes.ts, with chunk tables), and holds its
+ * sparse lists of 256 entries or more coded (tabs/sketches/coded-sparse.ts):
+ * a unique Tab record holds 2.3 B per stored byte at 1,000 events (all its
+ * lists sparse), 7.0-7.7 at 3,000-6,000 (its busy buckets dense), once
+ * written (bench/record-heap.ts; 8.6-10.0 while its long lists were arrays),
+ * so unique states count 7.
  */
 const HEAP_PER_STORED_BYTE = 8;
-const UNIQUE_HEAP_PER_STORED_BYTE = 10;
+const UNIQUE_HEAP_PER_STORED_BYTE = 7;
 const FIXED_HEAP_BYTES: Record<string, number> = { counter: 16, gauge: 240, percentile: 450, unique: 1170, buffer: 370 };
 /** For types the table does not know (a topology's own handlers, whose objects nothing measured): 30 B per stored byte, as before. */
 const UNKNOWN_TYPE_HEAP_PER_STORED_BYTE = 30;

@@ -5,7 +5,8 @@
 // stored, so stored sketches read back the same (see murmur3-x86-128.ts and
 // hyperloglog-estimate.ts).
 // Registers are kept here as plain data: sparse while few are set (the sorted
-// entries as one array of numbers, grown as entries come),
+// entries as one array of numbers, grown as entries come; from
+// CODED_MIN_ENTRIES on, held coded, see coded-sparse.ts),
 // then dense (one byte per register), so the many small per-bucket sketches
 // of a quiet Tab stay small and hold nothing for the collector to trace. A
 // new entry grows the sparse list in place (a merge too); past SPARSE_LIMIT
@@ -16,15 +17,18 @@ import { hyperLogLogEstimate, linearCounting } from './hyperloglog-estimate';
 import { murmur3x86128 } from './murmur3-x86-128';
 import * as keptSketchCodes from './kept-sketch-codes';
 import * as layout from './register-layout';
-import type { ByteReader } from '../codec/byte-reader';
-import type { ByteWriter } from '../codec/byte-writer';
+import { ByteReader } from '../codec/byte-reader';
+import { ByteWriter } from '../codec/byte-writer';
+import { CodedSparse } from './coded-sparse';
+import * as riceCodes from './rice-code-writer';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
 // loops use them at every step, and run by the tsx command (the bench tools)
 // an imported binding was read through a getter, ~15 % of a dense sketch's
 // write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
-const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, noteSet, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
+const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
+const { finishCodes, putEntries, riceK, riceOut, startCodes } = riceCodes;
 
 export { PRECISION, REGISTERS } from './register-layout';
 /** The estimator's standard error. */
@@ -44,8 +48,16 @@ const FEW_ENTRIES_RATIO = 16;
 // their registers stay where stored sketches have them.
 const NUL_ESCAPE = '\uffff';
 
-/** Sorted `register·64 + rank` entries while sparse; one rank per register once dense. */
-export type DistinctSketch = number[] | Uint8Array;
+/** Sorted `register·64 + rank` entries while sparse (coded once long); one rank per register once dense. */
+export type DistinctSketch = number[] | Uint8Array | CodedSparse;
+
+/**
+ * A sparse list this long is held coded (CodedSparse): from here on its
+ * codes are shorter than the array by ~7 times, and a long list is what a
+ * Tab record's buckets hold. Shorter lists stay arrays: their codes would
+ * cost more in the typed array's own header than they save.
+ */
+const CODED_MIN_ENTRIES = 256;
 
 export function newDistinct(): DistinctSketch {
   return [];
@@ -90,6 +102,7 @@ function trailingZeros(word: number): number {
 }
 
 function setRegister(sketch: DistinctSketch, register: number, rank: number): DistinctSketch {
+  if (sketch instanceof CodedSparse) return addCoded(sketch, register * RANK_SCALE + rank);
   if (!Array.isArray(sketch)) {
     if (rank > sketch[register]) {
       sketch[register] = rank;
@@ -101,7 +114,6 @@ function setRegister(sketch: DistinctSketch, register: number, rank: number): Di
   if (lo < sketch.length && sketch[lo] >>> RANK_BITS === register) {
     if (rank > (sketch[lo] & (RANK_SCALE - 1))) {
       sketch[lo] = register * RANK_SCALE + rank;
-      noteSet(sketch, register);
     }
     return sketch;
   }
@@ -110,8 +122,84 @@ function setRegister(sketch: DistinctSketch, register: number, rank: number): Di
   sketch.push(0);
   for (let i = sketch.length - 2; i >= lo; i--) sketch[i + 1] = sketch[i]!;
   sketch[lo] = register * RANK_SCALE + rank;
-  noteSet(sketch, register);
+  return sketch.length >= CODED_MIN_ENTRIES ? codedOf(sketch, sketch.length) : sketch;
+}
+
+/**
+ * Sets an entry in a coded sketch: kept aside until a quarter as many as it
+ * holds are (64 at least), then merged into its codes at once, a decode and
+ * a code of the whole list; past the sparse limit, the sketch goes dense.
+ * Set aside, its entries stay within MIN_ADDED of the limit, so a write or a
+ * count, which merge them in place (a sketch they cannot replace), never
+ * leave it further past the limit than that (the next entry set makes it
+ * dense): its codes stay within what the Rice form is written for, and its
+ * estimate the sparse one (a quarter of the registers).
+ */
+function addCoded(sketch: CodedSparse, entry: number): DistinctSketch {
+  if (sketch.count > SPARSE_LIMIT) return setRegister(toDense(sketch), entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
+  sketch.added.push(entry);
+  const waiting = sketch.added.length;
+  if (waiting <= Math.max(MIN_ADDED, sketch.count >>> 2) && sketch.count + waiting <= SPARSE_LIMIT + MIN_ADDED) return sketch;
+  const n = codedEntries(sketch, merged);
+  if (n > SPARSE_LIMIT) return toDense(merged, n);
+  recode(sketch, merged, n);
   return sketch;
+}
+
+/** Entries a coded sketch keeps aside at least before it merges them into its codes. */
+const MIN_ADDED = 64;
+
+/** A coded sketch of the first `n` sorted entries of `entries`. */
+function codedOf(entries: ArrayLike<number>, n: number): CodedSparse {
+  const sketch = new CodedSparse(EMPTY_CODES, 0);
+  recode(sketch, entries, n);
+  return sketch;
+}
+
+/** The sketch's codes made again from the first `n` sorted entries of `entries` (the entries set aside merged in them). */
+function recode(sketch: CodedSparse, entries: ArrayLike<number>, n: number): void {
+  const k = riceK(n, entries[n - 1]! >>> RANK_BITS);
+  startCodes();
+  putEntries(entries, 0, n, -1, k);
+  const bytes = finishCodes();
+  codedWriter.reset();
+  writeRiceHeader(codedWriter, n, k, bytes);
+  codedWriter.bytes(riceOut.subarray(0, bytes));
+  sketch.stored = codedWriter.finish();
+  sketch.count = n;
+  sketch.added.length = 0;
+}
+
+/** The coded sketch's entries merged in place (the sketch is unchanged in value: a write or a count reads the codes alone). */
+function settle(sketch: CodedSparse): void {
+  if (sketch.added.length === 0) return;
+  recode(sketch, merged, codedEntries(sketch, merged));
+}
+
+/**
+ * A coded sketch's entries, its codes' and those set aside, sorted, one per
+ * register at its highest rank, into `out` (not the scratch, which the
+ * codes are read into); returns how many. The sketch is left as it is.
+ */
+function codedEntries(sketch: CodedSparse, out: Uint32Array): number {
+  const reader = new ByteReader(sketch.stored, 'distinct sketch');
+  const n = readEntries(reader, reader.u8());
+  const a = sketch.added.length;
+  for (let j = 0; j < a; j++) aside[j] = sketch.added[j]!;
+  const added = aside.subarray(0, a).sort();
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < n || j < a) {
+    // The next entry by register (of the same register, the higher rank is the larger number).
+    const entry = j >= a || (i < n && scratch[i]! <= added[j]!) ? scratch[i++]! : added[j++]!;
+    if (k > 0 && out[k - 1]! >>> RANK_BITS === entry >>> RANK_BITS) {
+      if (entry > out[k - 1]!) out[k - 1] = entry;
+    } else {
+      out[k++] = entry;
+    }
+  }
+  return k;
 }
 
 /** Where `register`'s entry is in a sparse sketch, or would go. */
@@ -126,8 +214,12 @@ function firstAtOrAbove(sparse: readonly number[], register: number): number {
   return lo;
 }
 
-/** Registers from the first `count` sorted entries of `sparse` (all of them unless said). */
-function toDense(sparse: ArrayLike<number>, count = sparse.length): Uint8Array {
+/** Registers from the first `count` sorted entries of `sparse` (all of them unless said), or of a coded sketch. */
+function toDense(sparse: ArrayLike<number> | CodedSparse, count = sparse instanceof CodedSparse ? 0 : sparse.length): Uint8Array {
+  if (sparse instanceof CodedSparse) {
+    const n = codedEntries(sparse, merged);
+    return toDense(merged, n);
+  }
   const dense = new Uint8Array(REGISTERS);
   for (let i = 0; i < count; i++) dense[sparse[i]! >>> RANK_BITS] = sparse[i]! & (RANK_SCALE - 1);
   return dense;
@@ -135,8 +227,10 @@ function toDense(sparse: ArrayLike<number>, count = sparse.length): Uint8Array {
 
 /** Register-wise max of `source` into `target`; returns the target to keep. */
 export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch): DistinctSketch {
+  // A coded source is read into a list of its own (it stays as it is).
+  if (source instanceof CodedSparse) return mergeEntries(target, sourceEntries, codedEntries(source, sourceEntries));
   if (!Array.isArray(source)) {
-    const dense = Array.isArray(target) ? toDense(target) : target;
+    const dense = target instanceof Uint8Array ? target : toDense(target);
     const dirty = dirtyChunks(dense);
     for (let i = 0; i < REGISTERS; i++) {
       if (source[i] > dense[i]) {
@@ -147,27 +241,31 @@ export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch
     }
     return dense;
   }
-  if (source.length === 0) return target;
+  return mergeEntries(target, source, source.length);
+}
+
+/** Merges the first `m` sorted entries of `source` into `target`; returns the target to keep. */
+function mergeEntries(target: DistinctSketch, source: ArrayLike<number>, m: number): DistinctSketch {
+  if (m === 0) return target;
   if (!Array.isArray(target)) {
-    for (const entry of source) setRegister(target, entry >>> RANK_BITS, entry & (RANK_SCALE - 1));
-    return target;
+    // Dense, or coded (its entries set aside until it merges them; it may go dense on the way).
+    let kept: DistinctSketch = target;
+    for (let j = 0; j < m; j++) kept = setRegister(kept, source[j]! >>> RANK_BITS, source[j]! & (RANK_SCALE - 1));
+    return kept;
   }
-  if (source.length * FEW_ENTRIES_RATIO <= target.length) {
+  if (m * FEW_ENTRIES_RATIO <= target.length) {
     // Entry by entry, a binary search each, while the target has the entry's register (a
     // record merging a client's entry or two, mostly registers it has): at the first it
     // lacks, the linear pass takes the rest, as inserting would move the target's tail.
-    for (let j = 0; j < source.length; j++) {
+    for (let j = 0; j < m; j++) {
       const entry = source[j]!;
       const at = firstAtOrAbove(target, entry >>> RANK_BITS);
-      if (at === target.length || target[at]! >>> RANK_BITS !== entry >>> RANK_BITS) return mergeSparse(target, source, j);
-      if (entry > target[at]!) {
-        target[at] = entry;
-        noteSet(target, entry >>> RANK_BITS);
-      }
+      if (at === target.length || target[at]! >>> RANK_BITS !== entry >>> RANK_BITS) return mergeSparse(target, source, j, m);
+      if (entry > target[at]!) target[at] = entry;
     }
     return target;
   }
-  return mergeSparse(target, source, 0);
+  return mergeSparse(target, source, 0, m);
 }
 
 /**
@@ -182,11 +280,8 @@ export function distinctMergeInto(target: DistinctSketch, source: DistinctSketch
  * V8 runs element by element through its generic path (~19 ns an element
  * against ~2 here, in a micro-benchmark of record-sized merges).
  */
-function mergeSparse(target: number[], source: readonly number[], from: number): DistinctSketch {
+function mergeSparse(target: number[], source: ArrayLike<number>, from: number, m: number): DistinctSketch {
   const n = target.length;
-  const m = source.length;
-  // The target's kept codes (kept-sketch-codes.ts): each register set or raised here marks its chunk.
-  const dirty = dirtyChunks(target);
   let i = 0;
   let j = from;
   let k = 0;
@@ -200,29 +295,34 @@ function mergeSparse(target: number[], source: readonly number[], from: number):
       i++;
     } else if (rb < ra) {
       scratch[k++] = b;
-      if (dirty !== undefined) markDirty(dirty, rb);
       j++;
     } else {
       // Same register: the entry with the higher rank is the larger number.
       scratch[k++] = a > b ? a : b;
-      if (b > a && dirty !== undefined) markDirty(dirty, rb);
       i++;
       j++;
     }
   }
   while (i < n) scratch[k++] = target[i++]!;
-  while (j < m) {
-    if (dirty !== undefined) markDirty(dirty, source[j]! >>> RANK_BITS);
-    scratch[k++] = source[j++]!;
-  }
+  while (j < m) scratch[k++] = source[j++]!;
   if (k > SPARSE_LIMIT) return toDense(scratch, k);
+  if (k >= CODED_MIN_ENTRIES) return codedOf(scratch, k);
   for (let e = 0; e < n && e < k; e++) target[e] = scratch[e]!;
   for (let e = n; e < k; e++) target.push(scratch[e]!);
   return target;
 }
 
+/** The sketch's entries (register·64 + rank), sorted, one per set register, whatever its form (for tests and tools). */
+export function distinctEntries(sketch: DistinctSketch): number[] {
+  if (sketch instanceof CodedSparse) return Array.from(merged.subarray(0, codedEntries(sketch, merged)));
+  if (Array.isArray(sketch)) return sketch.slice();
+  const entries: number[] = [];
+  for (let r = 0; r < REGISTERS; r++) if (sketch[r] !== 0) entries.push(r * RANK_SCALE + sketch[r]!);
+  return entries;
+}
+
 export function cloneDistinct(sketch: DistinctSketch): DistinctSketch {
-  return sketch.slice();
+  return sketch instanceof CodedSparse ? sketch.clone() : sketch.slice();
 }
 
 export function isDistinctEmpty(sketch: DistinctSketch): boolean {
@@ -232,6 +332,11 @@ export function isDistinctEmpty(sketch: DistinctSketch): boolean {
 /** The estimated number of distinct values. */
 export function distinctCount(sketch: DistinctSketch): number {
   if (isDistinctEmpty(sketch)) return 0;
+  if (sketch instanceof CodedSparse) {
+    // Set aside entries merged first; a coded sketch never holds more than SPARSE_LIMIT + MIN_ADDED entries (see addCoded).
+    settle(sketch);
+    return sparseEstimate(sketch.count);
+  }
   if (Array.isArray(sketch) && sketch.length <= REGISTERS / 4) return sparseEstimate(sketch.length);
   return hyperLogLogEstimate(Array.isArray(sketch) ? toDense(sketch) : sketch);
 }
@@ -292,8 +397,13 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     writer.u8(EMPTY);
     return;
   }
+  if (sketch instanceof CodedSparse) {
+    // Its stored form, with what was set since merged in first: the bytes a list of its entries writes.
+    settle(sketch);
+    writer.bytes(sketch.stored);
+    return;
+  }
   if (Array.isArray(sketch)) {
-    // A long list's codes kept from its last write when nothing was set since (kept-sketch-codes.ts).
     writeSparseCodes(sketch);
     writeKeptCodes(writer);
     return;
@@ -546,6 +656,7 @@ function readGaps(reader: ByteReader): number {
 /** The first `kept` entries of `scratch` as a sketch: past the sparse limit, straight into registers (no list made only to be dropped). */
 function sparseOf(kept: number): DistinctSketch {
   if (kept > SPARSE_LIMIT) return toDense(scratch, kept);
+  if (kept >= CODED_MIN_ENTRIES) return codedOf(scratch, kept);
   const entries = new Array<number>(kept);
   for (let i = 0; i < kept; i++) entries[i] = scratch[i];
   return entries;
@@ -553,6 +664,14 @@ function sparseOf(kept: number): DistinctSketch {
 
 /** Room for a sketch's entries while it is read, or while a dense one is written sparse. */
 const scratch = new Uint32Array(REGISTERS);
+/** A coded sketch's entries merged with those set aside (see codedEntries), and those set aside, sorted. */
+const merged = new Uint32Array(REGISTERS);
+const aside = new Uint32Array(REGISTERS);
+/** A coded source's entries, while they are merged into another sketch. */
+const sourceEntries = new Uint32Array(REGISTERS);
+/** Writes a coded sketch's stored form (its bytes copied out: a view would keep the writer's buffer alive). */
+const codedWriter = new ByteWriter(4096);
+const EMPTY_CODES = new Uint8Array(0);
 
 /** Four 6-bit ranks in three bytes. */
 function pack(dense: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
-// A distinct sketch's Rice codes kept from its last write, so that the
-// next write codes again only what changed. A hot Tab record's sketches
+// A dense distinct sketch's Rice codes kept from its last write, so that
+// the next write codes again only what changed. A hot Tab record's sketches
 // (its current buckets and `all`, thousands of registers set each) are
 // written at every checkpoint while a second's events raise a few dozen of
 // their registers: coding all of them again took ~15 % of a worker late in a
@@ -7,14 +7,11 @@
 // in chunks of 64; a write copies a clean chunk's codes from the last write
 // bit for bit (the stored bytes are the same as coding every entry again),
 // and codes a chunk again when one of its registers was raised, when the set
-// register before it moved, or when the parameter k changed. A long sparse
-// sketch keeps its codes whole: written again unchanged (a unique Tab
-// record's closed buckets, written with its current ones at every
-// checkpoint) they are copied as they are; changed at all, coded whole
-// again (chunks of a sparse list hold a few entries each, and copying
-// around them cost more than coding them: `npm run bench:task`). The codes
-// live beside the sketch in a WeakMap, so a sketch dropped takes them with
-// it and one never written has none.
+// register before it moved, or when the parameter k changed. A sparse list
+// is coded whole at every write: a long one is held coded already
+// (coded-sparse.ts), and a short one's codes are a few hundred bytes. The
+// codes live beside the sketch in a WeakMap, so a sketch dropped takes them
+// with it and one never written has none.
 import * as layout from './register-layout';
 import * as riceCodes from './rice-code-writer';
 
@@ -55,16 +52,6 @@ interface KeptCodes extends WrittenCodes {
 }
 
 const kept = new WeakMap<Uint8Array, KeptCodes>();
-const keptSparse = new WeakMap<readonly number[], WrittenCodes>();
-
-/**
- * Sparse sketches with fewer entries are coded whole at every write, and
- * keep nothing: their codes are short (a few hundred bytes), and the many
- * small sketches of client states would each hold a copy. A sparse list
- * never shrinks, so one shorter than this has no codes kept (noteSet relies
- * on it: those small sketches skip the WeakMap).
- */
-export const SPARSE_KEPT_MIN_ENTRIES = 256;
 
 /** Notes that a register of `sketch` was raised (its chunk is coded again). Call it for every raise of a dense sketch's register. */
 export function noteRaised(sketch: Uint8Array, register: number): void {
@@ -77,16 +64,8 @@ export function markDirty(dirty: Uint32Array, register: number): void {
   dirty[register >>> (CHUNK_SHIFT + 5)]! |= 1 << ((register >>> CHUNK_SHIFT) & 31);
 }
 
-/** As noteRaised for a sparse sketch: call it for every entry set or raised in one (`sparse`, after the change). */
-export function noteSet(sparse: readonly number[], register: number): void {
-  if (sparse.length < SPARSE_KEPT_MIN_ENTRIES) return;
-  const codes = keptSparse.get(sparse);
-  if (codes !== undefined) markDirty(codes.dirty, register);
-}
-
-/** The dirty bits of a sketch's kept codes, for a loop that raises many registers (mark as noteRaised does); undefined when none are kept. */
-export function dirtyChunks(sketch: Uint8Array | readonly number[]): Uint32Array | undefined {
-  if (!(sketch instanceof Uint8Array)) return sketch.length < SPARSE_KEPT_MIN_ENTRIES ? undefined : keptSparse.get(sketch)?.dirty;
+/** The dirty bits of a dense sketch's kept codes, for a loop that raises many registers (mark as noteRaised does); undefined when none are kept. */
+export function dirtyChunks(sketch: Uint8Array): Uint32Array | undefined {
   return kept.get(sketch)?.dirty;
 }
 
@@ -190,39 +169,17 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
   return giveKept(codes);
 }
 
-/**
- * A sparse sketch's codes (its sorted entries, at least one) into
- * writtenCodes: as kept when nothing was set since their write, else coded
- * whole, and kept when it has SPARSE_KEPT_MIN_ENTRIES or more.
- */
+/** A sparse sketch's codes (its sorted entries, at least one) into writtenCodes, coded whole, nothing kept. */
 export function writeSparseCodes(sparse: readonly number[]): void {
   const count = sparse.length;
-  const held = count < SPARSE_KEPT_MIN_ENTRIES ? undefined : keptSparse.get(sparse);
-  if (held !== undefined && isClean(held.dirty)) {
-    giveKept(held);
-    return;
-  }
   const k = riceK(count, sparse[count - 1]! >>> RANK_BITS);
   startCodes();
   putEntries(sparse, 0, count, -1, k);
-  const bytes = finishCodes();
-  if (count < SPARSE_KEPT_MIN_ENTRIES) {
-    // Short: given from the writer's buffer, nothing kept.
-    writtenCodes.count = count;
-    writtenCodes.k = k;
-    writtenCodes.bytes = bytes;
-    writtenCodes.codes = riceOut;
-    return;
-  }
-  const codes = held ?? { k, count, bytes, codes: new Uint8Array(0), dirty: new Uint32Array(CHUNKS / 32) };
-  if (codes.codes.length < bytes) codes.codes = new Uint8Array(bytes + (bytes >>> 3));
-  codes.codes.set(riceOut.subarray(0, bytes));
-  codes.k = k;
-  codes.count = count;
-  codes.bytes = bytes;
-  codes.dirty.fill(0);
-  if (held === undefined) keptSparse.set(sparse, codes);
-  giveKept(codes);
+  writtenCodes.count = count;
+  writtenCodes.k = k;
+  writtenCodes.bytes = finishCodes();
+  // Given from the writer's buffer.
+  writtenCodes.codes = riceOut;
 }
 
 /** Gives the codes as writtenCodes. */

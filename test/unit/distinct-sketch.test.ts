@@ -7,6 +7,7 @@ import {
   distinctAdd,
   distinctAddEntry,
   distinctCount,
+  distinctEntries,
   distinctEntry,
   distinctMergeInto,
   newDistinct,
@@ -19,6 +20,7 @@ import {
   type DistinctSketch,
 } from '../../tabs/sketches/distinct-sketch';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
+import { CodedSparse } from '../../tabs/sketches/coded-sparse';
 import { hyperLogLogEstimate } from '../../tabs/sketches/hyperloglog-estimate';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
@@ -174,7 +176,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         else if (entries.length <= 8_192) expect(bytes[0]! >= 32 && bytes[0]! <= 45).toBe(true);
         else expect(bytes[0]).toBe(2);
         const back = readDistinct(new ByteReader(bytes)) ?? newDistinct();
-        expect(registersOf(Array.isArray(back) ? back : [...back].flatMap((rank, r) => (rank === 0 ? [] : [r * 64 + rank])))).toEqual(registersOf(entries));
+        expect(registersOf(distinctEntries(back))).toEqual(registersOf(entries));
         // The same entries as varuint gaps (the format before) read back to the same sketch.
         const old = new ByteWriter().u8(1).varuint(entries.length);
         entries.forEach((e, i) => old.varuint(e - (i === 0 ? 0 : entries[i - 1]!)));
@@ -237,7 +239,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
   it('writes sketches of 256 entries or more with their length: stepped over unread, their codes refused when the length disagrees', () => {
     let sketch = newDistinct();
     for (let i = 0; i < 1_000; i++) sketch = distinctAdd(sketch, `v${i}`);
-    const entries = (sketch as number[]).length;
+    const entries = distinctEntries(sketch).length;
     const bytes = bytesOf(sketch);
     expect(bytes[0]! >= 32 && bytes[0]! <= 45).toBe(true);
     const followed = Uint8Array.from([...bytes, 0xab]);
@@ -278,7 +280,7 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         const reader = new ByteReader(writer.finish());
         expect([reader.u8(), reader.varuint()]).toEqual([0xa5, 300]);
         const back = readDistinct(reader) ?? newDistinct();
-        expect(registersOf(Array.isArray(back) ? back : [...back].flatMap((rank, r) => (rank === 0 ? [] : [r * 64 + rank])))).toEqual(registersOf(entries));
+        expect(registersOf(distinctEntries(back))).toEqual(registersOf(entries));
         // The reader stands just past the sketch: what follows reads as written.
         expect(Array.from(suffix, () => reader.u8())).toEqual([...suffix]);
         expect(reader.remaining).toBe(0);
@@ -322,11 +324,12 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
 
   /** A merge's result holds the register-wise max of all the entries: sorted, one entry a register, while sparse. */
   const expectMergeOf = (merged: DistinctSketch, entries: readonly number[]) => {
-    const got = Array.isArray(merged) ? registersOf(merged) : merged;
+    const got = merged instanceof Uint8Array ? merged : registersOf(distinctEntries(merged));
     expect(Buffer.from(got).equals(Buffer.from(registersOf(entries)))).toBe(true);
-    if (Array.isArray(merged)) {
-      for (let i = 1; i < merged.length; i++) expect(merged[i]! >>> 6).toBeGreaterThan(merged[i - 1]! >>> 6);
-      expect(merged.length).toBeLessThanOrEqual(2048);
+    if (!(merged instanceof Uint8Array)) {
+      const list = distinctEntries(merged);
+      for (let i = 1; i < list.length; i++) expect(list[i]! >>> 6).toBeGreaterThan(list[i - 1]! >>> 6);
+      expect(list.length).toBeLessThanOrEqual(2048);
     }
   };
 
@@ -367,5 +370,99 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
       // No shrinking: a failing 2,000-entry case shrinks for minutes.
       { numRuns: 200, endOnFailure: true },
     );
+  });
+});
+
+describe('distinct sketch: long sparse lists held coded', () => {
+  const registersOf = (entries: readonly number[]): Uint8Array => {
+    const registers = new Uint8Array(16384);
+    for (const e of entries) registers[e >>> 6] = Math.max(registers[e >>> 6]!, e & 63);
+    return registers;
+  };
+  /** Entries (register·64 + rank, ranks 1-63), in random order (as values hash), registers repeating now and then. */
+  const entryArb = fc.record({ register: fc.nat(16383), rank: fc.integer({ min: 1, max: 63 }) }).map(({ register, rank }) => register * 64 + rank);
+  /** Entries of `min` to `max` different registers, in random order. */
+  const distinctRegisters = (min: number, max: number) =>
+    fc
+      .uniqueArray(fc.record({ register: fc.nat(16383), rank: fc.integer({ min: 1, max: 63 }) }), { minLength: min, maxLength: max, selector: (e) => e.register })
+      .map((list) => list.map(({ register, rank }) => register * 64 + rank));
+
+  it('holds a list of 256 entries or more as its stored form, with what was set since merged in at a write: the bytes of the same list held as an array', () => {
+    fc.assert(
+      fc.property(fc.array(entryArb, { minLength: 200, maxLength: 2600 }), (entries) => {
+        let sketch = newDistinct();
+        const model = new Uint8Array(16384);
+        for (const e of entries) {
+          sketch = distinctAddEntry(sketch, e);
+          model[e >>> 6] = Math.max(model[e >>> 6]!, e & 63);
+        }
+        const set = model.reduce((n, rank) => n + (rank > 0 ? 1 : 0), 0);
+        // Coded from 256 set registers on, dense past 2,048 (or, just past, still coded until what it set aside is merged).
+        if (set < 256) expect(Array.isArray(sketch)).toBe(true);
+        else if (set <= 2048) expect(sketch).toBeInstanceOf(CodedSparse);
+        else expect(sketch instanceof Uint8Array || sketch instanceof CodedSparse).toBe(true);
+        // Its count and bytes are the dense model's, and written twice the same.
+        expect(distinctCount(sketch)).toBe(distinctCount(model));
+        expect(bytesOf(sketch)).toEqual(bytesOf(model));
+        expect(bytesOf(sketch)).toEqual(bytesOf(model));
+        expect(registersOf(distinctEntries(sketch))).toEqual(model);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('merges coded sketches both ways, leaving the source as it was (what it set aside included), and a clone apart from its original', () => {
+    fc.assert(
+      fc.property(distinctRegisters(256, 1200), fc.array(entryArb, { minLength: 0, maxLength: 1500 }), fc.array(entryArb, { maxLength: 60 }), (a, b, later) => {
+        const build = (entries: number[]) => entries.reduce<DistinctSketch>((s, e) => distinctAddEntry(s, e), newDistinct());
+        const sa = build(a);
+        const sb = build(b);
+        expect(sa).toBeInstanceOf(CodedSparse);
+        const aBytes = bytesOf(sa);
+        // Entries set aside in the source, not merged into its codes yet.
+        const source = later.reduce<DistinctSketch>((s, e) => distinctAddEntry(s, e), cloneDistinct(sa));
+        const sourceEntries = distinctEntries(source);
+        const aside = source instanceof CodedSparse ? source.added.slice() : [];
+        const merged = distinctMergeInto(cloneDistinct(sb), source);
+        expect(distinctEntries(source)).toEqual(sourceEntries);
+        if (source instanceof CodedSparse) expect(source.added).toEqual(aside);
+        // The clone took the later entries, not the original.
+        expect(bytesOf(sa)).toEqual(aBytes);
+        const all = [...a, ...b, ...later];
+        expect(registersOf(distinctEntries(merged))).toEqual(registersOf(all));
+        expect(registersOf(distinctEntries(distinctMergeInto(cloneDistinct(source), sb)))).toEqual(registersOf(all));
+        // Read back from its bytes, the same sketch.
+        expect(bytesOf(readDistinct(new ByteReader(bytesOf(merged))) ?? newDistinct())).toEqual(bytesOf(merged));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('written after every entry near the sparse limit (each write merges what was set aside in place), stays true and goes dense', () => {
+    let sketch = newDistinct();
+    const model = new Uint8Array(16384);
+    let register = 0;
+    for (let i = 0; i < 2800; i++) {
+      // New registers, and now and then one already set (at its rank: nothing new).
+      const entry = i % 5 === 4 ? (register - 1) * 64 + 1 : register++ * 64 + 1;
+      sketch = distinctAddEntry(sketch, entry);
+      model[entry >>> 6] = Math.max(model[entry >>> 6]!, 1);
+      if (i < 1800) continue;
+      // The model written afresh each time (a copy: a dense sketch changed without noting it keeps stale codes).
+      expect(bytesOf(sketch)).toEqual(bytesOf(model.slice()));
+      expect(distinctCount(sketch)).toBe(distinctCount(model));
+      if (sketch instanceof CodedSparse) expect(sketch.count).toBeLessThanOrEqual(2048 + 64);
+    }
+    expect(sketch).toBeInstanceOf(Uint8Array);
+  });
+
+  it('takes a tenth of the heap of the same entries as an array', () => {
+    let sketch = newDistinct();
+    for (let i = 0; i < 1000; i++) sketch = distinctAdd(sketch, `value-${i}`);
+    expect(sketch).toBeInstanceOf(CodedSparse);
+    const coded = sketch as CodedSparse;
+    // ~9-10 bits an entry, against 8 bytes an entry as an array of numbers.
+    expect(coded.stored.length).toBeLessThan(coded.count * 1.3);
+    expect(coded.count).toBeGreaterThan(900);
   });
 });

@@ -3,9 +3,9 @@ import { SeededRandom } from '../../client/seeded-random';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
-import { SPARSE_KEPT_MIN_ENTRIES } from '../../tabs/sketches/kept-sketch-codes';
 import {
   distinctAddEntry,
+  distinctEntries,
   distinctMergeInto,
   newDistinct,
   readDistinct,
@@ -144,15 +144,15 @@ describe('distinct sketch codes kept between writes', () => {
     readDistinctInto(new ByteReader(bytesOf(other)), sketch);
     expect(bytesOf(sketch)).toEqual(referenceBytes(sketch));
   });
-  it('writes a long sparse sketch as the reference does through inserts, raises and both merges, and none kept for a short one', () => {
+  it('writes a sparse sketch, short or long (coded), as the reference does through inserts, raises and both merges', () => {
     const rng = new SeededRandom(23);
     for (let trial = 0; trial < 4; trial++) {
       let sketch: DistinctSketch = newDistinct();
-      for (let round = 0; round < 200 && Array.isArray(sketch); round++) {
+      for (let round = 0; round < 200 && !(sketch instanceof Uint8Array); round++) {
         const kind = round % 7;
         if (kind === 6) {
           // A long source with only registers the list has, some ranks higher: the linear merge raising, setting nothing new.
-          const list = sketch as number[];
+          const list = distinctEntries(sketch);
           const source = list.filter((_, i) => i % 8 === 0).map((e) => (rng.next() < 0.3 && (e & 63) < 63 ? e + 1 : e));
           sketch = distinctMergeInto(sketch, source);
         } else if (kind === 0) {
@@ -160,7 +160,7 @@ describe('distinct sketch codes kept between writes', () => {
           for (let i = 0; i < 30; i++) sketch = distinctAddEntry(sketch, randomEntry(rng));
         } else if (kind === 1) {
           // Raises only: the ranks of entries the sketch has, higher.
-          const list = sketch as number[];
+          const list = distinctEntries(sketch);
           for (let i = 0; i < 5 && list.length > 0; i++) {
             const at = Math.floor(rng.next() * list.length);
             const entry = list[at]!;
@@ -168,7 +168,7 @@ describe('distinct sketch codes kept between writes', () => {
           }
         } else if (kind === 2) {
           // A client's few entries merged into a long list (mostly registers it has: entry by entry).
-          const list = sketch as number[];
+          const list = distinctEntries(sketch);
           const source = [...new Set(Array.from({ length: 3 }, () => list[Math.floor(rng.next() * list.length)] ?? randomEntry(rng)))]
             .map((e) => (rng.next() < 0.5 && (e & 63) < 63 ? e + 1 : e))
             .sort((a, b) => a - b);
@@ -187,31 +187,30 @@ describe('distinct sketch codes kept between writes', () => {
         }
         // kind 5: nothing changed since the last write.
         const bytes = bytesOf(sketch);
-        if (Array.isArray(sketch)) {
-          expect(bytes).toEqual(riceReference(sketch));
+        if (!(sketch instanceof Uint8Array)) {
+          expect(bytes).toEqual(riceReference(distinctEntries(sketch)));
           // Written twice with nothing between: the same.
           expect(bytesOf(sketch)).toEqual(bytes);
-          expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+          expect(distinctEntries(readDistinct(new ByteReader(bytes))!)).toEqual(distinctEntries(sketch));
         }
       }
-      // It went past the kept minimum and on to dense within the rounds.
-      expect(Array.isArray(sketch)).toBe(false);
+      // It went past the coded minimum and on to dense within the rounds.
+      expect(sketch).toBeInstanceOf(Uint8Array);
       expect(bytesOf(sketch)).toEqual(referenceBytes(sketch as Uint8Array));
     }
-    expect(SPARSE_KEPT_MIN_ENTRIES).toBeLessThan(2048);
   });
   it('codes a long sparse sketch again when a merge only appends past its last register', () => {
     const rng = new SeededRandom(31);
     let sketch: DistinctSketch = newDistinct();
     // The lower half of the registers only, past the kept minimum.
-    while ((sketch as number[]).length < SPARSE_KEPT_MIN_ENTRIES + 100) sketch = distinctAddEntry(sketch, randomEntry(rng, REGISTERS / 2));
-    expect(bytesOf(sketch)).toEqual(riceReference(sketch as number[]));
+    while (distinctEntries(sketch).length < 356) sketch = distinctAddEntry(sketch, randomEntry(rng, REGISTERS / 2));
+    expect(bytesOf(sketch)).toEqual(riceReference(distinctEntries(sketch)));
     const source: number[] = [];
     for (let i = 0; i < 100; i++) source.push(randomEntry(rng, REGISTERS / 2, REGISTERS / 2));
     source.sort((a, b) => a - b);
-    const length = (sketch as number[]).length;
+    const length = distinctEntries(sketch).length;
     sketch = distinctMergeInto(sketch, source.filter((e, i) => i === 0 || e >>> 6 !== source[i - 1]! >>> 6));
-    expect((sketch as number[]).length).toBeGreaterThan(length);
-    expect(bytesOf(sketch)).toEqual(riceReference(sketch as number[]));
+    expect(distinctEntries(sketch).length).toBeGreaterThan(length);
+    expect(bytesOf(sketch)).toEqual(riceReference(distinctEntries(sketch)));
   });
 });
