@@ -10,7 +10,7 @@
 // folded yet) stays, any other is frozen. When the process is over its budget, frozen states are
 // evicted too: the next event for one fetches it back from Redis.
 import type { TabHandler } from '../tabs/handlers/handler';
-import type { Evictor, HeldStates, WorkingSet } from '../contracts/working-set';
+import { HeldStatesRows, type Evictor, type HeldStates, type WorkingSet } from '../contracts/working-set';
 import { FrozenArena } from './frozen-arena';
 import { MapCursor } from './map-cursor';
 import { frozenBytes, isResting, release, storedState, type TabState } from './tab-state';
@@ -181,21 +181,14 @@ export class ResidentStates implements Evictor {
    * description, e.g. `npm run bench:task`'s, not for the worker's loop).
    */
   describe(): HeldStates[] {
-    const rows = new Map<string, HeldStates>();
-    const count = (form: HeldStates['form'], client: string, type: string, heapBytes: number, storedBytes: number): void => {
-      const kind = isRecord(client) ? 'record' : 'client';
-      const key = `${form}\u0000${kind}\u0000${type}`;
-      let row = rows.get(key);
-      if (row === undefined) rows.set(key, (row = { form, kind, type, states: 0, heapBytes: 0, storedBytes: 0 }));
-      row.states++;
-      row.heapBytes += heapBytes;
-      row.storedBytes += storedBytes;
-    };
+    const rows = new HeldStatesRows();
+    const count = (form: HeldStates['form'], client: string, type: string, heapBytes: number, storedBytes: number): void =>
+      rows.add({ form, kind: isRecord(client) ? 'record' : 'client', type, states: 1, heapBytes, storedBytes });
     for (const entry of this.thawed.values()) {
       count(isResting(entry) ? 'resting' : 'thawed', entry.client, entry.type, entry.heapBytes, entry.frozen?.length ?? 0);
     }
     this.frozen.forEachSize((tab, client, bytes) => count('frozen', client, this.typeOf(tab)?.type ?? 'unknown', bytes + FROZEN_RECORD_OVERHEAD, bytes));
-    return [...rows.values()];
+    return rows.list();
   }
 
   /** The task is dropped: nothing of it counts in the working set any more. */

@@ -23,6 +23,27 @@ export interface HeldStates {
   storedBytes: number;
 }
 
+/** HeldStates rows of one form, kind and type added up. */
+export class HeldStatesRows {
+  private readonly rows = new Map<string, HeldStates>();
+
+  add(held: HeldStates): void {
+    const key = `${held.form}\u0000${held.kind}\u0000${held.type}`;
+    const row = this.rows.get(key);
+    if (row === undefined) {
+      this.rows.set(key, { ...held });
+      return;
+    }
+    row.states += held.states;
+    row.heapBytes += held.heapBytes;
+    row.storedBytes += held.storedBytes;
+  }
+
+  list(): HeldStates[] {
+    return [...this.rows.values()];
+  }
+}
+
 /**
  * The process's budget for states held in memory, shared by every stateful
  * bolt task of every topology a worker runs (DESIGN.md, "Stateless workers").
@@ -97,20 +118,9 @@ export class WorkingSet {
 
   /** What every holder keeps, rows of one form, kind and type added up across holders. */
   describe(): HeldStates[] {
-    const rows = new Map<string, HeldStates>();
-    for (const evictor of this.evictors) {
-      for (const held of evictor.describe?.() ?? []) {
-        const key = `${held.form}\u0000${held.kind}\u0000${held.type}`;
-        const row = rows.get(key);
-        if (row === undefined) rows.set(key, { ...held });
-        else {
-          row.states += held.states;
-          row.heapBytes += held.heapBytes;
-          row.storedBytes += held.storedBytes;
-        }
-      }
-    }
-    return [...rows.values()];
+    const rows = new HeldStatesRows();
+    for (const evictor of this.evictors) for (const held of evictor.describe?.() ?? []) rows.add(held);
+    return rows.list();
   }
 
   noteEvicted(states: number): void {

@@ -20,7 +20,6 @@ import * as layout from './register-layout';
 import { ByteReader } from '../codec/byte-reader';
 import { ByteWriter } from '../codec/byte-writer';
 import { CodedSparse } from './coded-sparse';
-import * as riceCodes from './rice-code-writer';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
 // loops use them at every step, and run by the tsx command (the bench tools)
@@ -28,7 +27,6 @@ import * as riceCodes from './rice-code-writer';
 // write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
-const { finishCodes, putEntries, riceK, riceOut, startCodes } = riceCodes;
 
 export { PRECISION, REGISTERS } from './register-layout';
 /** The estimator's standard error. */
@@ -158,13 +156,10 @@ function codedOf(entries: ArrayLike<number>, n: number): CodedSparse {
 
 /** The sketch's codes made again from the first `n` sorted entries of `entries` (the entries set aside merged in them). */
 function recode(sketch: CodedSparse, entries: ArrayLike<number>, n: number): void {
-  const k = riceK(n, entries[n - 1]! >>> RANK_BITS);
-  startCodes();
-  putEntries(entries, 0, n, -1, k);
-  const bytes = finishCodes();
+  // Its stored form, as writeDistinct writes a list of these entries.
+  writeSparseCodes(entries, n);
   codedWriter.reset();
-  writeRiceHeader(codedWriter, n, k, bytes);
-  codedWriter.bytes(riceOut.subarray(0, bytes));
+  writeKeptCodes(codedWriter);
   sketch.stored = codedWriter.finish();
   sketch.count = n;
   sketch.added.length = 0;
@@ -215,11 +210,9 @@ function firstAtOrAbove(sparse: readonly number[], register: number): number {
 }
 
 /** Registers from the first `count` sorted entries of `sparse` (all of them unless said), or of a coded sketch. */
-function toDense(sparse: ArrayLike<number> | CodedSparse, count = sparse instanceof CodedSparse ? 0 : sparse.length): Uint8Array {
-  if (sparse instanceof CodedSparse) {
-    const n = codedEntries(sparse, merged);
-    return toDense(merged, n);
-  }
+function toDense(sparse: ArrayLike<number> | CodedSparse, count?: number): Uint8Array {
+  if (sparse instanceof CodedSparse) return toDense(merged, codedEntries(sparse, merged));
+  count ??= sparse.length;
   const dense = new Uint8Array(REGISTERS);
   for (let i = 0; i < count; i++) dense[sparse[i]! >>> RANK_BITS] = sparse[i]! & (RANK_SCALE - 1);
   return dense;

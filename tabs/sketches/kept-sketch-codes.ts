@@ -27,20 +27,16 @@ const CHUNKS = REGISTERS >>> CHUNK_SHIFT;
 /** Words of four registers in a chunk. */
 const CHUNK_WORDS = (1 << CHUNK_SHIFT) / 4;
 
-/** What the last write of a sparse sketch coded. */
-interface WrittenCodes {
+/** What the last write of a dense sketch coded, chunk by chunk. */
+interface KeptCodes {
   /** The Rice parameter they were coded with, how many entries, and their length in bytes. */
   k: number;
   count: number;
   bytes: number;
-  /** The codes (a dense sketch's with COPY_READ_AHEAD bytes more: copyBits reads ahead). */
+  /** The codes, with COPY_READ_AHEAD bytes more (copyBits reads ahead). */
   codes: Uint8Array;
-  /** A bit per chunk of 64 registers raised since (a sparse sketch is coded again whole when any is set). */
+  /** A bit per chunk of 64 registers raised since. */
   dirty: Uint32Array;
-}
-
-/** What the last write of a dense sketch coded, chunk by chunk. */
-interface KeptCodes extends WrittenCodes {
   /** Where each chunk's codes begin, in bits; the last is where they end. */
   starts: Uint32Array;
   /** Entries in each chunk. */
@@ -169,9 +165,8 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
   return giveKept(codes);
 }
 
-/** A sparse sketch's codes (its sorted entries, at least one) into writtenCodes, coded whole, nothing kept. */
-export function writeSparseCodes(sparse: readonly number[]): void {
-  const count = sparse.length;
+/** A sparse list's codes (its first `count` sorted entries, at least one) into writtenCodes, coded whole, nothing kept. */
+export function writeSparseCodes(sparse: ArrayLike<number>, count = sparse.length): void {
   const k = riceK(count, sparse[count - 1]! >>> RANK_BITS);
   startCodes();
   putEntries(sparse, 0, count, -1, k);
@@ -183,7 +178,7 @@ export function writeSparseCodes(sparse: readonly number[]): void {
 }
 
 /** Gives the codes as writtenCodes. */
-function giveKept(held: WrittenCodes): true {
+function giveKept(held: KeptCodes): true {
   writtenCodes.count = held.count;
   writtenCodes.k = held.k;
   writtenCodes.bytes = held.bytes;
