@@ -20,7 +20,7 @@ const state = handler.newState();
 const t0 = Date.now() - 150_000;
 for (let i = 0; i < events; i++) {
   const value = type === 'unique' ? `user-${Math.floor(Math.random() * distinct)}` : type === 'counter' ? i % 97 : Math.round(Math.random() * 1000) / 10;
-  handler.fold(state, { tab: 't', client: 'c', type, value: value as never, time: t0 + (i * 150_000) / events });
+  handler.fold(state, { tab: 't', client: 'c', type, value: value as never, time: t0 + Math.floor((i * 150_000) / events) });
 }
 const bytes = handler.serialize(state);
 // Warm: the timings below are of optimized code.

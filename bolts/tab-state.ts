@@ -70,10 +70,17 @@ const RESTING_HEAP_BYTES = 370;
  * a unique Tab record holds 2.3 B per stored byte at 1,000 events (all its
  * lists sparse), 7.0-7.7 at 3,000-6,000 (its busy buckets dense), once
  * written (bench/record-heap.ts; 8.6-10.0 while its long lists were arrays),
- * so unique states count 7.
+ * so unique states count 7. A percentile state's sketches of 24 bins or more
+ * are held dense (tabs/sketches/dense-bins.ts, ~1 B a key): its heap grows
+ * by ~1.5 B per stored byte past its first 512 (bench/record-heap.ts: 5.3 KB
+ * for 1.2 KB stored at 150 events, 7.3-7.5 KB for 2.0-3.8 KB at 500-6,000,
+ * 10.5 KB for 5.2 KB at 20,000; 18.5-27.9 KB for 2.5-3.7 KB while they were
+ * pairs).
  */
 const HEAP_PER_STORED_BYTE = 8;
 const UNIQUE_HEAP_PER_STORED_BYTE = 7;
+const PERCENTILE_DENSE_FROM_STORED_BYTES = 512;
+const PERCENTILE_DENSE_HEAP_PER_STORED_BYTE = 1.5;
 const FIXED_HEAP_BYTES: Record<string, number> = { counter: 16, gauge: 240, percentile: 450, unique: 1170, buffer: 370 };
 /** For types the table does not know (a topology's own handlers, whose objects nothing measured): 30 B per stored byte, as before. */
 const UNKNOWN_TYPE_HEAP_PER_STORED_BYTE = 30;
@@ -84,7 +91,11 @@ const NEW_STATE_HEAP_BYTES = 1024;
 function estimate(type: string, storedBytes: number, kept: Uint8Array | undefined): number {
   const fixed = FIXED_HEAP_BYTES[type];
   const perByte = type === 'unique' ? UNIQUE_HEAP_PER_STORED_BYTE : HEAP_PER_STORED_BYTE;
-  const objects = fixed === undefined ? UNKNOWN_TYPE_HEAP_PER_STORED_BYTE * storedBytes : fixed + perByte * storedBytes;
+  let objects: number;
+  if (fixed === undefined) objects = UNKNOWN_TYPE_HEAP_PER_STORED_BYTE * storedBytes;
+  else if (type === 'percentile' && storedBytes > PERCENTILE_DENSE_FROM_STORED_BYTES) {
+    objects = fixed + perByte * PERCENTILE_DENSE_FROM_STORED_BYTES + PERCENTILE_DENSE_HEAP_PER_STORED_BYTE * (storedBytes - PERCENTILE_DENSE_FROM_STORED_BYTES);
+  } else objects = fixed + perByte * storedBytes;
   return Math.max(MIN_STATE_HEAP_BYTES, objects) + (kept === undefined ? 0 : kept.length);
 }
 

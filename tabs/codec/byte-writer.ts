@@ -100,36 +100,52 @@ export class ByteWriter {
     if (to <= from) return this;
     // 8 bytes the most a safe integer's varuint takes.
     this.ensure(((to - from) >> 1) * 16 + 16);
-    const { buf } = this;
     let len = this.len;
-    for (let i = from; i < to; i += 2) {
-      let gap = pairs[i]! - pairs[i - 2]!;
-      let count = pairs[i + 1]!;
-      if (gap >= 0 && gap <= 0x7fffffff && (gap | 0) === gap) {
-        while (gap >= TWO_POW_7) {
-          buf[len++] = (gap & 0x7f) | 0x80;
-          gap >>>= 7;
-        }
-        buf[len++] = gap;
-      } else {
-        this.len = len;
-        this.varuint(gap);
-        len = this.len;
-      }
-      if (count >= 0 && count <= 0x7fffffff && (count | 0) === count) {
-        while (count >= TWO_POW_7) {
-          buf[len++] = (count & 0x7f) | 0x80;
-          count >>>= 7;
-        }
-        buf[len++] = count;
-      } else {
-        this.len = len;
-        this.varuint(count);
-        len = this.len;
-      }
+    for (let i = from; i < to; i += 2) len = this.putPair(len, pairs[i]! - pairs[i - 2]!, pairs[i + 1]!);
+    this.len = len;
+    return this;
+  }
+
+  /**
+   * A run of counts by key (a quantile sketch's dense bins): for each count
+   * in [from + 1, to) that is not 0, the gap from the one before (`from`'s
+   * first, written by the caller) and the count, as gapsAndCounts writes
+   * pairs.
+   */
+  runGapsAndCounts(counts: ArrayLike<number>, from: number, to: number): this {
+    if (to <= from + 1) return this;
+    this.ensure((to - from) * 16);
+    let len = this.len;
+    let previous = from;
+    for (let i = from + 1; i < to; i++) {
+      const count = counts[i]!;
+      if (count === 0) continue;
+      len = this.putPair(len, i - previous, count);
+      previous = i;
     }
     this.len = len;
     return this;
+  }
+
+  /** varuint(gap).varuint(count) at `len`, room made by the caller (8 bytes each); returns where they end. */
+  private putPair(len: number, gap: number, count: number): number {
+    return this.putVaruint(this.putVaruint(len, gap), count);
+  }
+
+  /** varuint(value) at `len`, room made by the caller (8 bytes); returns where it ends. */
+  private putVaruint(len: number, value: number): number {
+    if (!(value >= 0 && value <= 0x7fffffff && (value | 0) === value)) {
+      this.len = len;
+      this.varuint(value);
+      return this.len;
+    }
+    const { buf } = this;
+    while (value >= TWO_POW_7) {
+      buf[len++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buf[len++] = value;
+    return len;
   }
 
   /** An integer with |value| <= 2^52 (see ZIGZAG_MAX), zig-zag encoded so small magnitudes stay short. */

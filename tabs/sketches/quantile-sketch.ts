@@ -10,14 +10,11 @@
 import { DDSketch } from '@datadog/sketches-js';
 import type { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
+import { DenseBins, suitsDense } from './dense-bins';
+import { MAX_BINS } from './quantile-bin-limit';
 
 export const RELATIVE_ACCURACY = 0.01;
-/**
- * Most bins per sign. 2048 bins of 2 % cover a 10^17 range of magnitudes;
- * beyond that the smallest magnitudes are collapsed into the lowest bin (as
- * DDSketch's collapsing-lowest store does), where the bound no longer holds.
- */
-export const MAX_BINS = 2048;
+export { MAX_BINS };
 
 const mapping = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
 /** Magnitudes at or below this are counted as zero (about 1e-308). */
@@ -32,7 +29,36 @@ const SMALLEST_MAGNITUDE = mapping.minPossible;
 // to read one back. Adding a value to a bin it already has changes the array
 // in place; a new bin makes a new array, so the functions that can add one
 // return the sketch to keep.
-export type QuantileSketch = number[];
+//
+// A sketch of many bins close together is held dense instead (DenseQuantile:
+// a run of counts per sign, see dense-bins.ts), at ~2 B a key where pairs
+// take 16 B a bin: from DENSE_MIN_BINS bins on, when both signs' bins suit
+// it, and as pairs again when a value would not fit the run (a collapse
+// due, or the run mostly empty). Both forms write the same bytes.
+export type QuantileSketch = number[] | DenseQuantile;
+
+/** A sketch with its bins dense: the same head as the flat array's, each sign's bins a DenseBins (null: none). */
+export class DenseQuantile {
+  constructor(
+    public count: number,
+    public zeros: number,
+    public sum: number,
+    public min: number,
+    public max: number,
+    public positive: DenseBins | null,
+    public negative: DenseBins | null,
+  ) {}
+
+  clone(): DenseQuantile {
+    return new DenseQuantile(this.count, this.zeros, this.sum, this.min, this.max, this.positive?.clone() ?? null, this.negative?.clone() ?? null);
+  }
+}
+
+/**
+ * Bins a sketch has before it is held dense: below that, pairs take less
+ * (a dense sketch's objects and typed array cost ~300 B before its counts).
+ */
+export const DENSE_MIN_BINS = 24;
 
 const COUNT = 0;
 const ZEROS = 1;
@@ -47,11 +73,11 @@ export function newSketch(): QuantileSketch {
   return [0, 0, 0, Infinity, -Infinity, 0];
 }
 
-export const sketchCount = (sketch: QuantileSketch): number => sketch[COUNT];
-export const sketchSum = (sketch: QuantileSketch): number => sketch[SUM];
+export const sketchCount = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.count : sketch[COUNT]);
+export const sketchSum = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.sum : sketch[SUM]);
 
 /** Where the positive pairs end and the negative ones begin. */
-const positiveEnd = (sketch: QuantileSketch) => HEAD + 2 * sketch[POSITIVE_BINS];
+const positiveEnd = (sketch: number[]) => HEAD + 2 * sketch[POSITIVE_BINS]!;
 
 // A windowed percentile adds each value to a sketch per window: the bin key
 // (a logarithm) is computed once and remembered for the next few adds.
@@ -68,6 +94,11 @@ function keyOf(magnitude: number): number {
 
 /** Adds a value; returns the sketch, a new array when the value needed a new bin. */
 export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch {
+  if (sketch instanceof DenseQuantile) {
+    if (addDense(sketch, value)) return sketch;
+    sketch = pairsOf(sketch);
+  }
+  const length = sketch.length;
   if (value > SMALLEST_MAGNITUDE) sketch = addToBin(sketch, true, keyOf(value), 1);
   else if (value < -SMALLEST_MAGNITUDE) sketch = addToBin(sketch, false, keyOf(-value), 1);
   else sketch[ZEROS]++;
@@ -75,7 +106,32 @@ export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch
   sketch[SUM] += value;
   if (value < sketch[MIN]) sketch[MIN] = value;
   if (value > sketch[MAX]) sketch[MAX] = value;
-  return sketch;
+  return sketch.length > length ? denseIfSuited(sketch) : sketch;
+}
+
+/** Adds a value to a dense sketch; false (nothing changed) when its bin does not fit the run. */
+function addDense(sketch: DenseQuantile, value: number): boolean {
+  if (value > SMALLEST_MAGNITUDE || value < -SMALLEST_MAGNITUDE) {
+    const positive = value > 0;
+    const key = keyOf(positive ? value : -value);
+    const bins = positive ? sketch.positive : sketch.negative;
+    if (!(positive ? takesDense(sketch, 1, key, key, 0, 0, 0) : takesDense(sketch, 0, 0, 0, 1, key, key))) return false;
+    if (bins !== null) {
+      bins.add(key, 1);
+    } else {
+      single[0] = key;
+      single[1] = 1;
+      if (positive) sketch.positive = DenseBins.of(single, 0, 2);
+      else sketch.negative = DenseBins.of(single, 0, 2);
+    }
+  } else {
+    sketch.zeros++;
+  }
+  sketch.count++;
+  sketch.sum += value;
+  if (value < sketch.min) sketch.min = value;
+  if (value > sketch.max) sketch.max = value;
+  return true;
 }
 
 /**
@@ -87,8 +143,103 @@ export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch
  * Tab record.
  */
 export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch): QuantileSketch {
-  if (source[COUNT] === 0) return target;
-  if (target[COUNT] === 0) return source.slice();
+  if (sketchCount(source) === 0) return target;
+  if (sketchCount(target) === 0) return sketchClone(source);
+  if (target instanceof DenseQuantile) {
+    if (mergeDense(target, source)) return target;
+    target = pairsOf(target);
+  }
+  if (source instanceof DenseQuantile) source = pairsOf(source);
+  const length = target.length;
+  const merged = mergePairs(target, source);
+  return merged.length > length || merged !== target ? denseIfSuited(merged) : merged;
+}
+
+/** A copy of the sketch, of its own. */
+export function sketchClone(sketch: QuantileSketch): QuantileSketch {
+  return sketch instanceof DenseQuantile ? sketch.clone() : sketch.slice();
+}
+
+/** Merges `source` into a dense target; false (nothing changed) when a sign's bins would not fit its run. */
+function mergeDense(target: DenseQuantile, source: QuantileSketch): boolean {
+  if (source instanceof DenseQuantile) {
+    const { positive, negative } = source;
+    if (!takesDense(target, positive?.filled ?? 0, positive?.lo ?? 0, positive?.hi ?? 0, negative?.filled ?? 0, negative?.lo ?? 0, negative?.hi ?? 0)) return false;
+    target.positive = mergeDenseBins(target.positive, source.positive);
+    target.negative = mergeDenseBins(target.negative, source.negative);
+  } else {
+    const split = positiveEnd(source);
+    const end = source.length;
+    if (!takesDense(target, (split - HEAD) / 2, source[HEAD]!, source[split - 2]!, (end - split) / 2, source[split]!, source[end - 2]!)) return false;
+    target.positive = addPairs(target.positive, source, HEAD, split);
+    target.negative = addPairs(target.negative, source, split, source.length);
+  }
+  target.zeros += sketchZeros(source);
+  target.count += sketchCount(source);
+  target.sum += sketchSum(source);
+  const min = sketchMin(source);
+  const max = sketchMax(source);
+  if (min < target.min) target.min = min;
+  if (max > target.max) target.max = max;
+  return true;
+}
+
+const sketchZeros = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.zeros : sketch[ZEROS]!);
+const sketchMin = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.min : sketch[MIN]!);
+const sketchMax = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.max : sketch[MAX]!);
+
+/**
+ * Whether a dense sketch still suits its form (suitsDense) with bins added:
+ * `positive` of them from `positiveLo` to `positiveHi`, `negative` from
+ * `negativeLo` to `negativeHi` (0: none of that sign), counted as new.
+ */
+function takesDense(sketch: DenseQuantile, positive: number, positiveLo: number, positiveHi: number, negative: number, negativeLo: number, negativeHi: number): boolean {
+  const p = sketch.positive;
+  const n = sketch.negative;
+  return suitsDense(
+    (p?.filled ?? 0) + positive,
+    p === null ? positiveLo : positive === 0 ? p.lo : Math.min(p.lo, positiveLo),
+    p === null ? positiveHi : positive === 0 ? p.hi : Math.max(p.hi, positiveHi),
+    (n?.filled ?? 0) + negative,
+    n === null ? negativeLo : negative === 0 ? n.lo : Math.min(n.lo, negativeLo),
+    n === null ? negativeHi : negative === 0 ? n.hi : Math.max(n.hi, negativeHi),
+  );
+}
+
+function mergeDenseBins(bins: DenseBins | null, source: DenseBins | null): DenseBins | null {
+  if (source === null) return bins;
+  if (bins === null) return source.clone();
+  bins.addAll(source);
+  return bins;
+}
+
+function addPairs(bins: DenseBins | null, pairs: number[], from: number, to: number): DenseBins | null {
+  if (from === to) return bins;
+  if (bins === null) return DenseBins.of(pairs, from, to);
+  for (let i = from; i < to; i += 2) bins.add(pairs[i]!, pairs[i + 1]!);
+  return bins;
+}
+
+/** The sketch as a flat array (a dense one's bins as pairs). */
+function pairsOf(sketch: DenseQuantile): number[] {
+  const out: number[] = [sketch.count, sketch.zeros, sketch.sum, sketch.min, sketch.max, sketch.positive?.filled ?? 0];
+  let at = HEAD;
+  if (sketch.positive !== null) at = sketch.positive.pairsInto(out, at);
+  if (sketch.negative !== null) sketch.negative.pairsInto(out, at);
+  return out;
+}
+
+/** The flat sketch, dense when it has DENSE_MIN_BINS bins or more and each sign's suit a run. */
+function denseIfSuited(sketch: number[]): QuantileSketch {
+  if (sketch.length < HEAD + 2 * DENSE_MIN_BINS) return sketch;
+  const split = positiveEnd(sketch);
+  const end = sketch.length;
+  if (!suitsDense((split - HEAD) / 2, sketch[HEAD]!, sketch[split - 2]!, (end - split) / 2, sketch[split]!, sketch[end - 2]!)) return sketch;
+  return new DenseQuantile(sketch[COUNT]!, sketch[ZEROS]!, sketch[SUM]!, sketch[MIN]!, sketch[MAX]!, DenseBins.of(sketch, HEAD, split), DenseBins.of(sketch, split, end));
+}
+
+/** Merges flat sketches (see sketchMergeInto). */
+function mergePairs(target: number[], source: number[]): number[] {
   const split = positiveEnd(target);
   const sourceSplit = positiveEnd(source);
   const newPositive = missingKeys(target, HEAD, split, source, HEAD, sourceSplit);
@@ -128,6 +279,7 @@ const oneValue = [0];
  * each was a tenth of a query's time.
  */
 export function sketchQuantiles(sketch: QuantileSketch, qs: readonly number[], out: number[]): number[] {
+  if (sketch instanceof DenseQuantile) sketch = pairsOf(sketch);
   const count = sketch[COUNT];
   const split = positiveEnd(sketch);
   const negatives = countsIn(sketch, split, sketch.length);
@@ -174,7 +326,7 @@ function countsIn(pairs: ArrayLike<number>, from: number, to: number): number {
 }
 
 /** Adds `count` to bin `key` of a sign; returns the sketch, a new array when the bin is new. */
-function addToBin(sketch: QuantileSketch, positive: boolean, key: number, count: number): QuantileSketch {
+function addToBin(sketch: number[], positive: boolean, key: number, count: number): number[] {
   const split = positiveEnd(sketch);
   const from = positive ? HEAD : split;
   const to = positive ? split : sketch.length;
@@ -193,7 +345,7 @@ function addToBin(sketch: QuantileSketch, positive: boolean, key: number, count:
 const single = [0, 0];
 
 /** Where `key` is, or would go, among the ascending pairs in [from, to): a binary search. */
-function searchKey(sketch: QuantileSketch, from: number, to: number, key: number): number {
+function searchKey(sketch: number[], from: number, to: number, key: number): number {
   let lo = 0;
   let hi = (to - from) / 2;
   while (lo < hi) {
@@ -211,7 +363,7 @@ function searchKey(sketch: QuantileSketch, from: number, to: number, key: number
  * new bin, or Array.prototype.splice/toSpliced, made a realistic fold (a
  * fetched state taking 50 values in a new bucket) 2-20× slower.
  */
-function withPair(sketch: QuantileSketch, positive: boolean, at: number, key: number, count: number): QuantileSketch {
+function withPair(sketch: number[], positive: boolean, at: number, key: number, count: number): number[] {
   const n = sketch.length;
   sketch.push(0, 0);
   for (let i = n - 1; i >= at; i--) sketch[i + 2] = sketch[i]!;
@@ -222,7 +374,7 @@ function withPair(sketch: QuantileSketch, positive: boolean, at: number, key: nu
 }
 
 /** How many keys of the source's pairs in [sourceFrom, sourceTo) the target's pairs in [from, to) lack. */
-function missingKeys(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): number {
+function missingKeys(target: number[], from: number, to: number, source: number[], sourceFrom: number, sourceTo: number): number {
   let missing = 0;
   let i = from;
   for (let j = sourceFrom; j < sourceTo; j += 2) {
@@ -236,7 +388,7 @@ function missingKeys(target: QuantileSketch, from: number, to: number, source: Q
  * True when merging the two runs collapses nothing (see mergeBins): their
  * keys together span at most MAX_BINS - 1. A run alone always does.
  */
-function withinSpan(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): boolean {
+function withinSpan(target: number[], from: number, to: number, source: number[], sourceFrom: number, sourceTo: number): boolean {
   if (from === to || sourceFrom === sourceTo) return true;
   return Math.max(target[to - 2], source[sourceTo - 2]) - Math.min(target[from], source[sourceFrom]) <= MAX_BINS - 1;
 }
@@ -247,7 +399,7 @@ function withinSpan(target: QuantileSketch, from: number, to: number, source: Qu
  * sign's pairs are merged from the back (the negative ones first, as they
  * move furthest), so no pair is overwritten before it is read.
  */
-function mergeInPlace(target: QuantileSketch, split: number, source: QuantileSketch, sourceSplit: number, newPositive: number, newNegative: number): void {
+function mergeInPlace(target: number[], split: number, source: number[], sourceSplit: number, newPositive: number, newNegative: number): void {
   const oldLength = target.length;
   for (let k = 2 * (newPositive + newNegative); k > 0; k--) target.push(0);
   mergeBack(target, split, oldLength, source, sourceSplit, source.length, target.length);
@@ -256,7 +408,7 @@ function mergeInPlace(target: QuantileSketch, split: number, source: QuantileSke
 }
 
 /** Merges the target's pairs in [from, to) and the source's in [sourceFrom, sourceTo) into the target's [.., end), from the back. */
-function mergeBack(target: QuantileSketch, from: number, to: number, source: QuantileSketch, sourceFrom: number, sourceTo: number, end: number): void {
+function mergeBack(target: number[], from: number, to: number, source: number[], sourceFrom: number, sourceTo: number, end: number): void {
   let i = to - 2;
   let j = sourceTo - 2;
   let w = end - 2;
@@ -287,7 +439,7 @@ function mergeBack(target: QuantileSketch, from: number, to: number, source: Qua
 }
 
 /** Adds the counts of the source's pairs in [sourceFrom, sourceTo) to the target's pairs of the same keys, from `from` (none missing: see missingKeys). */
-function addCounts(target: QuantileSketch, from: number, source: QuantileSketch, sourceFrom: number, sourceTo: number): void {
+function addCounts(target: number[], from: number, source: number[], sourceFrom: number, sourceTo: number): void {
   let i = from;
   for (let j = sourceFrom; j < sourceTo; j += 2) {
     while (target[i] < source[j]) i += 2;
@@ -300,7 +452,7 @@ function addCounts(target: QuantileSketch, from: number, source: QuantileSketch,
  * not yet merged): the source's positive pairs lie in [positiveFrom,
  * positiveTo), its negative ones in [negativeFrom, negativeTo).
  */
-function rebuilt(target: QuantileSketch, source: ArrayLike<number>, positiveFrom: number, positiveTo: number, negativeFrom: number, negativeTo: number): QuantileSketch {
+function rebuilt(target: number[], source: ArrayLike<number>, positiveFrom: number, positiveTo: number, negativeFrom: number, negativeTo: number): number[] {
   const split = positiveEnd(target);
   const positiveEnds = mergeBins(target, HEAD, split, source, positiveFrom, positiveTo, scratch, 0);
   const end = mergeBins(target, split, target.length, source, negativeFrom, negativeTo, scratch, positiveEnds);
@@ -350,8 +502,14 @@ function mergeBins(a: ArrayLike<number>, aFrom: number, aTo: number, b: ArrayLik
 // Serialized as: count (0 = empty, nothing follows), zeros, sum, min, max,
 // then per sign the non-empty bins as (key gap, count) pairs.
 export function writeSketch(writer: ByteWriter, sketch: QuantileSketch | undefined): void {
-  if (sketch === undefined || sketch[COUNT] === 0) {
+  if (sketch === undefined || sketchCount(sketch) === 0) {
     writer.varuint(0);
+    return;
+  }
+  if (sketch instanceof DenseQuantile) {
+    writer.varuint(sketch.count).varuint(sketch.zeros).f64(sketch.sum).f64(sketch.min).f64(sketch.max);
+    writeDenseBins(writer, sketch.positive);
+    writeDenseBins(writer, sketch.negative);
     return;
   }
   writer.varuint(sketch[COUNT]).varuint(sketch[ZEROS]).f64(sketch[SUM]).f64(sketch[MIN]).f64(sketch[MAX]);
@@ -370,6 +528,9 @@ export function readSketch(reader: ByteReader): QuantileSketch | undefined {
   const split = readBins(reader, 0);
   const end = readBins(reader, split);
   if (zeros + countsIn(scratch, 0, end) !== count) reader.fail('sketch bins do not add up to its count');
+  if (end >= 2 * DENSE_MIN_BINS && suitsDense(split / 2, scratch[0]!, scratch[split - 2]!, (end - split) / 2, scratch[split]!, scratch[end - 2]!)) {
+    return new DenseQuantile(count, zeros, sum, min, max, DenseBins.of(scratch, 0, split), DenseBins.of(scratch, split, end));
+  }
   const sketch = new Array<number>(HEAD + end);
   sketch[COUNT] = count;
   sketch[ZEROS] = zeros;
@@ -381,11 +542,16 @@ export function readSketch(reader: ByteReader): QuantileSketch | undefined {
   return sketch;
 }
 
-function writeBins(writer: ByteWriter, sketch: QuantileSketch, from: number, to: number): void {
+function writeBins(writer: ByteWriter, sketch: number[], from: number, to: number): void {
   // Every pair holds a count (bins are kept only while they do): one pass.
   writer.varuint((to - from) / 2);
   if (from === to) return;
   writer.varint(sketch[from]).varuint(sketch[from + 1]).gapsAndCounts(sketch, from + 2, to);
+}
+
+function writeDenseBins(writer: ByteWriter, bins: DenseBins | null): void {
+  if (bins === null) writer.varuint(0);
+  else bins.write(writer);
 }
 
 /** Reads a sign's bins into `scratch` from `at`; returns where they end. */
