@@ -15,7 +15,12 @@ import { MAX_BINS } from './quantile-bin-limit';
 
 type Counts = Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
-/** Keys of room a run keeps on either side when it grows: a few new keys then cost no copy each. */
+/**
+ * Keys of room a run takes on the side it grows: ROOM at least, an eighth
+ * of its span for a wide one, so a run that keeps growing copies its counts
+ * a few times, not once per new key (a Tab record's new buckets grow key by
+ * key as values come).
+ */
 const ROOM = 8;
 
 /** Most keys the runs may span per bin they hold (beside SPARE_KEYS): fewer bins than that are held as pairs (16 B a bin). */
@@ -121,10 +126,11 @@ export class DenseBins {
     return this.counts.byteLength;
   }
 
-  /** Room for `key`, with ROOM keys to spare on the side it grows; returns its index. */
+  /** Room for `key`, with keys to spare on the side it grows (see ROOM); returns its index. */
   private grow(key: number): number {
-    const lo = Math.min(key, this.lo) - (key < this.lo ? ROOM : 0);
-    const hi = Math.max(key, this.hi) + (key > this.hi ? ROOM : 0);
+    const room = Math.max(ROOM, (this.hi - this.lo) >> 3);
+    const lo = Math.min(key, this.lo) - (key < this.lo ? room : 0);
+    const hi = Math.max(key, this.hi) + (key > this.hi ? room : 0);
     const start = Math.min(lo, this.offset);
     const end = Math.max(hi + 1, this.offset + this.counts.length);
     const counts = new (this.counts.constructor as new (n: number) => Counts)(end - start);

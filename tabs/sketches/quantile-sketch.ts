@@ -34,7 +34,11 @@ const SMALLEST_MAGNITUDE = mapping.minPossible;
 // a run of counts per sign, see dense-bins.ts), at ~2 B a key where pairs
 // take 16 B a bin: from DENSE_MIN_BINS bins on, when both signs' bins suit
 // it, and as pairs again when a value would not fit the run (a collapse
-// due, or the run mostly empty). Both forms write the same bytes.
+// due, or the run mostly empty). Both forms write the same bytes. A sketch
+// goes dense when a merge or a read finds it so, not as values are added
+// one by one: a fold run's sketch of a message's values (merged into a
+// state's buckets, then dropped) stays pairs, where making it dense cost a
+// typed array per run and a copy of it into each new bucket.
 export type QuantileSketch = number[] | DenseQuantile;
 
 /** A sketch with its bins dense: the same head as the flat array's, each sign's bins a DenseBins (null: none). */
@@ -98,7 +102,6 @@ export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch
     if (addDense(sketch, value)) return sketch;
     sketch = pairsOf(sketch);
   }
-  const length = sketch.length;
   if (value > SMALLEST_MAGNITUDE) sketch = addToBin(sketch, true, keyOf(value), 1);
   else if (value < -SMALLEST_MAGNITUDE) sketch = addToBin(sketch, false, keyOf(-value), 1);
   else sketch[ZEROS]++;
@@ -106,7 +109,7 @@ export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch
   sketch[SUM] += value;
   if (value < sketch[MIN]) sketch[MIN] = value;
   if (value > sketch[MAX]) sketch[MAX] = value;
-  return sketch.length > length ? denseIfSuited(sketch) : sketch;
+  return sketch;
 }
 
 /** Adds a value to a dense sketch; false (nothing changed) when its bin does not fit the run. */

@@ -43,6 +43,9 @@ const mapping = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
 /** A value of bin `key`. */
 const valueAt = (key: number): number => mapping.value(key);
 
+/** The sketch read back from its bytes: dense when its bins suit it (a sketch goes dense when read or merged, not as values are added). */
+const reread = (sketch: QuantileSketch): QuantileSketch => readSketch(new ByteReader(bytesOf(sketch))) ?? newSketch();
+
 const QS = [0, 0.25, 0.5, 0.9, 0.99, 1];
 const quantilesOf = (sketch: QuantileSketch) => sketchQuantiles(sketch, QS, []);
 
@@ -54,14 +57,23 @@ describe('quantile sketch held dense (DenseQuantile)', () => {
       fc.property(values, fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), (values, cuts) => {
         let whole = newSketch();
         const parts = cuts.map(() => newSketch());
+        // Half the values added, the sketches read back (dense where they suit it: every other part), the rest added.
+        const half = values.length >> 1;
         values.forEach((v, i) => {
+          if (i === half) {
+            whole = reread(whole);
+            parts.forEach((part, p) => (parts[p] = p % 2 === 0 ? reread(part) : part));
+          }
           whole = sketchAdd(whole, v);
           const part = cuts[i % cuts.length]! % parts.length;
           parts[part] = sketchAdd(parts[part]!, v);
         });
+        // Every other part read back again: dense where it suits, beside parts that stay pairs.
+        parts.forEach((part, p) => (parts[p] = p % 2 === 0 ? reread(part) : part));
         const bins = modelOf(values);
         if (whole instanceof DenseQuantile) dense++;
-        if (parts.some((p) => p instanceof DenseQuantile) && parts.some((p) => !(p instanceof DenseQuantile) && sketchCount(p) > 0)) mixed++;
+        // A dense part merged into the fold's first target (pairs: an empty sketch) and with the other parts.
+        if (parts.some((p) => p instanceof DenseQuantile) && parts.filter((p) => sketchCount(p) > 0).length > 1) mixed++;
         expect(binsOf(whole)).toEqual(bins);
         const sourcesBefore = parts.map(bytesOf);
         const merges = [parts.reduce((a, b) => sketchMergeInto(a, b), newSketch()), parts.reduceRight((a, b) => sketchMergeInto(a, b), newSketch())];
@@ -88,12 +100,19 @@ describe('quantile sketch held dense (DenseQuantile)', () => {
   it('goes dense past DENSE_MIN_BINS close bins, and back to pairs when a value lands far away (collapses included)', () => {
     let sketch = newSketch();
     const values: number[] = [];
-    for (let i = 0; sketch instanceof Array; i++) {
+    for (let i = 0; binsOf(sketch).positive.length < DENSE_MIN_BINS; i++) {
       const v = 1 + i * 0.05;
       values.push(v);
       sketch = sketchAdd(sketch, v);
+      // Added one by one, it stays pairs; read back, it is dense from DENSE_MIN_BINS bins on.
+      expect(sketch).toBeInstanceOf(Array);
+      expect(reread(sketch) instanceof DenseQuantile).toBe(binsOf(sketch).positive.length >= DENSE_MIN_BINS);
     }
-    expect(binsOf(sketch).positive.length).toBe(DENSE_MIN_BINS);
+    // Merged into a smaller sketch, it makes it dense too; into an empty one, a copy as it is.
+    expect(sketchMergeInto(sketchAdd(newSketch(), 1), sketch)).toBeInstanceOf(DenseQuantile);
+    expect(sketchMergeInto(newSketch(), sketch)).toBeInstanceOf(Array);
+    sketch = reread(sketch);
+    expect(sketch).toBeInstanceOf(DenseQuantile);
     // A value 10^300 away: the run would span more than MAX_BINS keys, so the lowest collapse, as pairs.
     values.push(1e300);
     sketch = sketchAdd(sketch, 1e300);
@@ -103,6 +122,7 @@ describe('quantile sketch held dense (DenseQuantile)', () => {
     // A dense target met by a far source: the same, through a merge.
     let target = newSketch();
     for (let i = 0; i < 100; i++) target = sketchAdd(target, 2 + i * 0.1);
+    target = reread(target);
     expect(target).toBeInstanceOf(DenseQuantile);
     const far = sketchAdd(newSketch(), 1e-200);
     const merged = sketchMergeInto(target, far);
@@ -115,6 +135,7 @@ describe('quantile sketch held dense (DenseQuantile)', () => {
     const values = Array.from({ length: 512 }, (_, i) => valueAt(1000 + 4 * i));
     let sketch = newSketch();
     for (const v of values) sketch = sketchAdd(sketch, v);
+    sketch = reread(sketch);
     expect(sketch).toBeInstanceOf(DenseQuantile);
     for (const key of [1000 + 2047, 1000 + 2050, 990]) {
       values.push(valueAt(key));
@@ -126,14 +147,30 @@ describe('quantile sketch held dense (DenseQuantile)', () => {
     let high = newSketch();
     for (let i = 0; i < 300; i++) low = sketchAdd(low, valueAt(1000 + 2 * i));
     for (let i = 0; i < 300; i++) high = sketchAdd(high, valueAt(2460 + 2 * i));
+    [low, high] = [reread(low), reread(high)];
     expect([low, high].every((s) => s instanceof DenseQuantile)).toBe(true);
     const merged = sketchMergeInto(sketchClone(low), high);
     expect(binsOf(merged)).toEqual(modelOf([...Array.from({ length: 300 }, (_, i) => valueAt(1000 + 2 * i)), ...Array.from({ length: 300 }, (_, i) => valueAt(2460 + 2 * i))]));
   });
 
+  it('leaves a dense source as it was when its bins go into a dense target, a sign the target lacked included', () => {
+    let positives = newSketch();
+    let negatives = newSketch();
+    for (let i = 0; i < 60; i++) (positives = sketchAdd(positives, 1 + i * 0.03)), (negatives = sketchAdd(negatives, -1 - i * 0.03));
+    [positives, negatives] = [reread(positives), reread(negatives)];
+    expect([positives, negatives].every((s) => s instanceof DenseQuantile)).toBe(true);
+    const sourceBytes = bytesOf(negatives);
+    let target = sketchMergeInto(positives, negatives);
+    expect(target).toBeInstanceOf(DenseQuantile);
+    for (let i = 0; i < 60; i++) target = sketchMergeInto(target, negatives);
+    expect(bytesOf(negatives)).toEqual(sourceBytes);
+    expect(sketchCount(target)).toBe(60 + 61 * 60);
+  });
+
   it('widens its counts past 16 and 32 bits, exact to the byte', () => {
     let sketch = newSketch();
     for (let i = 0; i < 40; i++) sketch = sketchAdd(sketch, 1 + i * 0.03);
+    sketch = reread(sketch);
     expect(sketch).toBeInstanceOf(DenseQuantile);
     // One bin of 70,000 values, then of 5·2^32: built by doubling merges into a dense sketch.
     let heavy = newSketch();
@@ -162,6 +199,7 @@ describe('quantile sketch held dense (DenseQuantile)', () => {
       fc.property(fc.array(fc.double({ min: 0.01, max: 100, noNaN: true }), { minLength: 30, maxLength: 600 }), (values) => {
         let sketch = newSketch();
         for (const v of values) sketch = sketchAdd(sketch, v);
+        sketch = reread(sketch);
         const copy = sketchClone(sketch);
         const copyBytes = bytesOf(copy);
         // Values below and above all others, into the original only.
