@@ -70,7 +70,7 @@ const RESTING_HEAP_BYTES = 370;
  * a unique Tab record holds 2.3 B per stored byte at 1,000 events (all its
  * lists sparse), 7.0-7.7 at 3,000-6,000 (its busy buckets dense), once
  * written (bench/record-heap.ts; 8.6-10.0 while its long lists were arrays),
- * so unique states count 7. A percentile state's sketches of 24 bins or more
+ * so unique states count 7. A percentile state's sketches of 64 bins or more
  * are held dense (tabs/sketches/dense-bins.ts, ~1 B a key): its heap grows
  * by ~1.5 B per stored byte past its first 512 (bench/record-heap.ts: 5.3 KB
  * for 1.2 KB stored at 150 events, 7.3-7.5 KB for 2.0-3.8 KB at 500-6,000,
