@@ -31,7 +31,7 @@ const SMALLEST_MAGNITUDE = mapping.minPossible;
 // return the sketch to keep.
 //
 // A sketch of many bins close together is held dense instead (DenseQuantile:
-// a run of counts per sign, see dense-bins.ts), at ~2 B a key where pairs
+// a run of counts per sign, see dense-bins.ts), at 1-2 B a key where pairs
 // take 16 B a bin: from DENSE_MIN_BINS bins on, when both signs' bins suit
 // it, and as pairs again when a value would not fit the run (a collapse
 // due, or the run mostly empty). Both forms write the same bytes. A sketch
