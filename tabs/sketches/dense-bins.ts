@@ -2,7 +2,7 @@
 // store holds them: a run of counts indexed by key from `offset`, at 1 B a
 // key while every count fits 8 bits (then 2, 4, 8: widened as a count
 // outgrows its width). A sketch whose bins are many and close together (a
-// Tab record's latencies: ~180 of 2 % over a 40x range) takes ~2 B a key so,
+// Tab record's latencies: ~180 of 2 % over a 40x range) takes 1-2 B a key so,
 // where its (key, count) pairs as a JavaScript array took 16 B a bin and
 // room to grow: percentile Tab records were held at 9x their stored size.
 // Adding to a bin is an index, not a search and a walk over the bins.
@@ -47,19 +47,11 @@ export class DenseBins {
     private offset: number,
     private counts: Counts,
     /** The lowest and highest keys with a count. */
-    lo: number,
-    hi: number,
+    public lo: number,
+    public hi: number,
     /** Keys with a count. */
-    filled: number,
-  ) {
-    this.lo = lo;
-    this.hi = hi;
-    this.filled = filled;
-  }
-
-  lo: number;
-  hi: number;
-  filled: number;
+    public filled: number,
+  ) {}
 
   /** The (key, count) pairs of `pairs` in [from, to) (ascending keys, every count > 0), dense; null when there are none. */
   static of(pairs: ArrayLike<number>, from: number, to: number): DenseBins | null {
@@ -119,11 +111,6 @@ export class DenseBins {
     const from = this.lo - this.offset;
     writer.varuint(this.filled).varint(this.lo).varuint(this.counts[from]!);
     writer.runGapsAndCounts(this.counts, from, this.hi - this.offset + 1);
-  }
-
-  /** What it holds in memory beside its object, bytes: the counts. */
-  get countsBytes(): number {
-    return this.counts.byteLength;
   }
 
   /** Room for `key`, with keys to spare on the side it grows (see ROOM); returns its index. */
