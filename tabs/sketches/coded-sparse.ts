@@ -2,7 +2,8 @@
  * A long sparse distinct sketch held coded, as HyperLogLog++ holds its
  * sparse list: its stored form (the Rice codes of its sorted entries, with
  * their header, exactly as writeDistinct writes them) and the entries set
- * since, unsorted, merged into the codes now and then (distinct-sketch.ts).
+ * since, unsorted, merged into the codes now and then (distinct-sketch.ts;
+ * spliced in, see coded-list-splice.ts).
  * A list of a thousand entries is ~1.2 KB so, where a JavaScript array of
  * them took ~8-10 KB: a unique Tab record's sparse buckets were a third of
  * its heap, and Tab records most of a worker's working set at Taba's shape.
@@ -14,11 +15,15 @@ export class CodedSparse {
     /** The stored form of `count` entries: form byte, entry count, the codes' length, the codes. */
     public stored: Uint8Array,
     public count: number,
+    /** The last set register among the codes' entries. */
+    public last: number,
+    /** The codes' length in bits (the last byte's padding not counted). */
+    public bits: number,
     /** Entries (register·64 + rank) set since: in any order, repeats and lower ranks included. */
     public readonly added: number[] = [],
   ) {}
 
   clone(): CodedSparse {
-    return new CodedSparse(this.stored, this.count, this.added.slice());
+    return new CodedSparse(this.stored, this.count, this.last, this.bits, this.added.slice());
   }
 }

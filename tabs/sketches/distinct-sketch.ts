@@ -20,6 +20,7 @@ import * as layout from './register-layout';
 import { ByteReader } from '../codec/byte-reader';
 import { ByteWriter } from '../codec/byte-writer';
 import { CodedSparse } from './coded-sparse';
+import * as codedListSplice from './coded-list-splice';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
 // loops use them at every step, and run by the tsx command (the bench tools)
@@ -27,6 +28,7 @@ import { CodedSparse } from './coded-sparse';
 // write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
+const { splice, spliceEntries } = codedListSplice;
 
 export { PRECISION, REGISTERS } from './register-layout';
 /** The estimator's standard error. */
@@ -138,18 +140,18 @@ function addCoded(sketch: CodedSparse, entry: number): DistinctSketch {
   sketch.added.push(entry);
   const waiting = sketch.added.length;
   if (waiting <= Math.max(MIN_ADDED, sketch.count >>> 2) && sketch.count + waiting <= SPARSE_LIMIT + MIN_ADDED) return sketch;
-  const n = codedEntries(sketch, merged);
-  if (n > SPARSE_LIMIT) return toDense(merged, n);
-  recode(sketch, merged, n);
-  return sketch;
+  settle(sketch);
+  return sketch.count > SPARSE_LIMIT ? toDense(sketch) : sketch;
 }
 
 /** Entries a coded sketch keeps aside at least before it merges them into its codes. */
 const MIN_ADDED = 64;
+/** Entries set aside are spliced into a coded sketch's codes (see settle) while at most this share of its entries: 1/8. */
+const SPLICE_MAX_SHARE = 8;
 
 /** A coded sketch of the first `n` sorted entries of `entries`. */
 function codedOf(entries: ArrayLike<number>, n: number): CodedSparse {
-  const sketch = new CodedSparse(EMPTY_CODES, 0);
+  const sketch = new CodedSparse(EMPTY_CODES, 0, -1, 0);
   recode(sketch, entries, n);
   return sketch;
 }
@@ -158,16 +160,47 @@ function codedOf(entries: ArrayLike<number>, n: number): CodedSparse {
 function recode(sketch: CodedSparse, entries: ArrayLike<number>, n: number): void {
   // Its stored form, as writeDistinct writes a list of these entries.
   writeSparseCodes(entries, n);
+  keepCodes(sketch, entries[n - 1]! >>> RANK_BITS);
+}
+
+/** What writeSparseCodes or spliceEntries just gave as the sketch's codes, `last` their last set register; nothing set aside any more. */
+function keepCodes(sketch: CodedSparse, last: number): void {
   codedWriter.reset();
   writeKeptCodes(codedWriter);
   sketch.stored = codedWriter.finish();
-  sketch.count = n;
+  sketch.count = writtenCodes.count;
+  sketch.bits = writtenCodes.bits;
+  sketch.last = last;
   sketch.added.length = 0;
 }
 
-/** The coded sketch's entries merged in place (the sketch is unchanged in value: a write or a count reads the codes alone). */
+/**
+ * The coded sketch's entries set aside merged into its codes (the sketch is
+ * unchanged in value: a write or a count reads the codes alone): spliced in
+ * (coded-list-splice.ts), or, where the list's Rice parameter changes, the
+ * whole list decoded, merged and coded again.
+ */
 function settle(sketch: CodedSparse): void {
-  if (sketch.added.length === 0) return;
+  const a = sketch.added.length;
+  if (a === 0) return;
+  // Spliced while few are set aside (a write's, a checkpoint after the last): the walk to the last of them costs about
+  // what decoding does, and each a re-coding; many (the merge of a quarter as many, see addCoded) are merged whole.
+  if (a * SPLICE_MAX_SHARE <= sketch.count) {
+    for (let j = 0; j < a; j++) aside[j] = sketch.added[j]!;
+    const added = aside.subarray(0, a).sort();
+    const { stored } = sketch;
+    const reader = new ByteReader(stored, 'distinct sketch');
+    const form = reader.u8();
+    reader.varuint();
+    const k = form >= SIZED_RICE ? form - SIZED_RICE : form - RICE;
+    if (form >= SIZED_RICE) reader.varuint();
+    const from = reader.offset * 8;
+    if (spliceEntries(stored, from, from + sketch.bits, sketch.count, k, sketch.last, added, a)) {
+      if (splice.changed) keepCodes(sketch, splice.last);
+      else sketch.added.length = 0;
+      return;
+    }
+  }
   recode(sketch, merged, codedEntries(sketch, merged));
 }
 

@@ -70,8 +70,8 @@ export function forgetCodes(sketch: Uint8Array): void {
   kept.delete(sketch);
 }
 
-/** What the last writeDenseCodes or writeSparseCodes gave: its entry count and k, and its codes, the first `bytes` bytes of `codes` (valid until the next write). */
-export const writtenCodes = { count: 0, k: 0, bytes: 0, codes: riceOut as Uint8Array };
+/** What the last writeDenseCodes or writeSparseCodes gave: its entry count and k, and its codes, the first `bytes` bytes of `codes` (`bits` of them used; valid until the next write). */
+export const writtenCodes = { count: 0, k: 0, bytes: 0, bits: 0, codes: riceOut as Uint8Array };
 
 /** Entries listed per chunk for this write: where in `entries`, how many, and whether listed. */
 const listedAt = new Uint16Array(CHUNKS);
@@ -172,6 +172,7 @@ export function writeSparseCodes(sparse: ArrayLike<number>, count = sparse.lengt
   putEntries(sparse, 0, count, -1, k);
   writtenCodes.count = count;
   writtenCodes.k = k;
+  writtenCodes.bits = codeBits();
   writtenCodes.bytes = finishCodes();
   // Given from the writer's buffer.
   writtenCodes.codes = riceOut;
@@ -182,6 +183,7 @@ function giveKept(held: KeptCodes): true {
   writtenCodes.count = held.count;
   writtenCodes.k = held.k;
   writtenCodes.bytes = held.bytes;
+  writtenCodes.bits = held.starts[CHUNKS]!;
   writtenCodes.codes = held.codes;
   return true;
 }
