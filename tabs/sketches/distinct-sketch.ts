@@ -21,6 +21,7 @@ import { ByteReader } from '../codec/byte-reader';
 import { ByteWriter } from '../codec/byte-writer';
 import { CodedSparse } from './coded-sparse';
 import * as codedListSplice from './coded-list-splice';
+import * as riceCodes from './rice-code-writer';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
 // loops use them at every step, and run by the tsx command (the bench tools)
@@ -29,6 +30,7 @@ import * as codedListSplice from './coded-list-splice';
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
 const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
 const { splice, spliceEntries } = codedListSplice;
+const { RICE_WRITE_LIMIT, riceK } = riceCodes;
 
 export { PRECISION, REGISTERS } from './register-layout';
 /** The estimator's standard error. */
@@ -359,7 +361,9 @@ export function isDistinctEmpty(sketch: DistinctSketch): boolean {
 export function distinctCount(sketch: DistinctSketch): number {
   if (isDistinctEmpty(sketch)) return 0;
   if (sketch instanceof CodedSparse) {
-    // Set aside entries merged first; a coded sketch never holds more than SPARSE_LIMIT + MIN_ADDED entries (see addCoded).
+    // Set aside entries merged first (within MIN_ADDED of the sparse limit, see addCoded). One read coded past the
+    // sparse limit (see readDistinct) holds at most RICE_WRITE_LIMIT entries, half the registers: with half of them
+    // zero, Σ2^-r ≥ m/2 and the raw estimate stays under 1.45·m, so the estimator takes linear counting there too.
     settle(sketch);
     return sparseEstimate(sketch.count);
   }
@@ -418,7 +422,39 @@ const SIZED_RICE = 32;
 const SIZED_MIN_ENTRIES = 256;
 const PACKED_BYTES = (REGISTERS * RANK_BITS) / 8;
 
+/**
+ * A dense sketch left unraised this long, by the writes since, is held as
+ * its codes after its next write (writeDistinctHeld): a Tab record's
+ * closed buckets then keep ~4 bits an entry where their registers took
+ * 16 KiB, and their kept codes as much again. A sketch raised again makes
+ * its registers anew (a decode of its codes) and codes them whole at its
+ * next write, so the wait is long against a checkpoint interval: a current
+ * bucket whose raises grow rare (its values seen) does not go back and
+ * forth.
+ */
+export const DENSE_HELD_CODED_AFTER_MS = 30_000;
+
+/**
+ * writeDistinct, returning the sketch to hold after the write: the same
+ * one, or, for a dense sketch unraised for DENSE_HELD_CODED_AFTER_MS and
+ * written Rice-coded, a coded one of its codes (the same value and bytes).
+ */
+export function writeDistinctHeld(writer: ByteWriter, sketch: DistinctSketch | undefined): DistinctSketch | undefined {
+  writeDistinct(writer, sketch);
+  if (!(sketch instanceof Uint8Array) || !writtenColdDense) return sketch;
+  writtenColdDense = false;
+  const held = new CodedSparse(EMPTY_CODES, 0, -1, 0);
+  let last = REGISTERS - 1;
+  while (sketch[last] === 0) last--;
+  keepCodes(held, last);
+  return held;
+}
+
+/** Whether the last writeDistinct wrote a dense sketch's kept codes, unraised for DENSE_HELD_CODED_AFTER_MS. */
+let writtenColdDense = false;
+
 export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undefined): void {
+  writtenColdDense = false;
   if (sketch === undefined || isDistinctEmpty(sketch)) {
     writer.u8(EMPTY);
     return;
@@ -441,6 +477,7 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     return;
   }
   writeKeptCodes(writer);
+  writtenColdDense = writtenCodes.unchangedMs >= DENSE_HELD_CODED_AFTER_MS;
 }
 
 /** What writeDenseCodes or writeSparseCodes just gave: the Rice form's header, then its codes. */
@@ -575,16 +612,25 @@ function readRice(reader: ByteReader, k: number, sized: boolean, into?: Uint8Arr
   at -= ahead;
   const padding = avail & 7;
   if (padding > 0 && ((win >>> (8 * ahead)) & ((1 << padding) - 1)) !== 0) reader.fail('bit padding is not zero');
+  lastCodeBits = (at - start) * 8 - padding;
   if (sized && at - start !== length) reader.fail('distinct sketch codes end before their length');
   reader.skip(at - start);
   return into === undefined ? n : set;
 }
 
 export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
+  const start = reader.offset;
   const form = reader.u8();
   if (form === EMPTY) return undefined;
   if (form === DENSE) return unpack(reader.bytes(PACKED_BYTES));
-  return sparseOf(readEntries(reader, form));
+  const kept = readEntries(reader, form);
+  // Sized Rice codes of 256 entries or more, coded as a write codes them (up to 8,192 entries, its k): held as read,
+  // coded, past the sparse limit too (its registers made at the first entry set, see addCoded): a record's buckets
+  // closed or quiet keep ~4 bits an entry, not 16 KiB of registers, until raised.
+  if (kept >= CODED_MIN_ENTRIES && kept <= RICE_WRITE_LIMIT && isSizedRice(form) && form - SIZED_RICE === riceK(kept, scratch[kept - 1]! >>> RANK_BITS)) {
+    return new CodedSparse(reader.source.slice(start, reader.offset), kept, scratch[kept - 1]! >>> RANK_BITS, lastCodeBits);
+  }
+  return sparseOf(kept);
 }
 
 /**
@@ -688,6 +734,8 @@ function sparseOf(kept: number): DistinctSketch {
   return entries;
 }
 
+/** The length in bits of the codes readRice read last. */
+let lastCodeBits = 0;
 /** Room for a sketch's entries while it is read, or while a dense one is written sparse. */
 const scratch = new Uint32Array(REGISTERS);
 /** A coded sketch's entries merged with those set aside (see codedEntries), and those set aside, sorted. */

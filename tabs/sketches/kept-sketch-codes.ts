@@ -45,6 +45,8 @@ interface KeptCodes {
   last: Int16Array;
   /** The set register each chunk's first gap was counted from (-1: none before it). */
   previous: Int16Array;
+  /** When a write last found a register raised (Date.now()). */
+  changedAt: number;
 }
 
 const kept = new WeakMap<Uint8Array, KeptCodes>();
@@ -70,8 +72,14 @@ export function forgetCodes(sketch: Uint8Array): void {
   kept.delete(sketch);
 }
 
-/** What the last writeDenseCodes or writeSparseCodes gave: its entry count and k, and its codes, the first `bytes` bytes of `codes` (`bits` of them used; valid until the next write). */
-export const writtenCodes = { count: 0, k: 0, bytes: 0, bits: 0, codes: riceOut as Uint8Array };
+/**
+ * What the last writeDenseCodes or writeSparseCodes gave: its entry count
+ * and k, and its codes, the first `bytes` bytes of `codes` (`bits` of them
+ * used; valid until the next write); for a dense sketch's, how long no
+ * register of it was raised, by the writes since (ms; 0 when this one found
+ * one raised).
+ */
+export const writtenCodes = { count: 0, k: 0, bytes: 0, bits: 0, codes: riceOut as Uint8Array, unchangedMs: 0 };
 
 /** Entries listed per chunk for this write: where in `entries`, how many, and whether listed. */
 const listedAt = new Uint16Array(CHUNKS);
@@ -88,7 +96,11 @@ let entriesEnd = 0;
 export function writeDenseCodes(sketch: Uint8Array): boolean {
   const held = kept.get(sketch);
   // Nothing raised since the last write: its codes as they are.
-  if (held !== undefined && isClean(held.dirty)) return giveKept(held);
+  if (held !== undefined && isClean(held.dirty)) {
+    giveKept(held);
+    writtenCodes.unchangedMs = Date.now() - held.changedAt;
+    return true;
+  }
   const words = wordsOf(sketch);
   listed.fill(0);
   entriesEnd = 0;
@@ -160,9 +172,12 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
   codes.k = k;
   codes.count = count;
   codes.bytes = bytes;
+  codes.changedAt = Date.now();
   dirty.fill(0);
   if (held === undefined) kept.set(sketch, codes);
-  return giveKept(codes);
+  giveKept(codes);
+  writtenCodes.unchangedMs = 0;
+  return true;
 }
 
 /** A sparse list's codes (its first `count` sorted entries, at least one) into writtenCodes, coded whole, nothing kept. */
@@ -174,6 +189,7 @@ export function writeSparseCodes(sparse: ArrayLike<number>, count = sparse.lengt
   writtenCodes.k = k;
   writtenCodes.bits = codeBits();
   writtenCodes.bytes = finishCodes();
+  writtenCodes.unchangedMs = 0;
   // Given from the writer's buffer.
   writtenCodes.codes = riceOut;
 }
@@ -204,6 +220,7 @@ function newKeptCodes(): KeptCodes {
     last: new Int16Array(CHUNKS),
     previous: new Int16Array(CHUNKS),
     dirty: new Uint32Array(CHUNKS / 32),
+    changedAt: 0,
   };
 }
 

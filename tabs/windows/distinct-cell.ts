@@ -7,7 +7,7 @@ import {
   isDistinctEmpty,
   newDistinct,
   readDistinct,
-  writeDistinct,
+  writeDistinctHeld,
   type DistinctSketch,
 } from '../sketches/distinct-sketch';
 
@@ -37,7 +37,8 @@ export const distinctCell: CellKind<DistinctCell, number> = {
       return;
     }
     writer.varuint(cell.count);
-    writeDistinct(writer, cell.distinct);
+    // A dense sketch long unraised is held as its codes from here on (see writeDistinctHeld).
+    cell.distinct = writeDistinctHeld(writer, cell.distinct) ?? newDistinct();
   },
   read(reader: ByteReader) {
     const count = reader.varuint();

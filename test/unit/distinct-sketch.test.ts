@@ -24,6 +24,7 @@ import { CodedSparse } from '../../tabs/sketches/coded-sparse';
 import { hyperLogLogEstimate } from '../../tabs/sketches/hyperloglog-estimate';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
+import { denseRegisters } from './rice-reference';
 
 const NOW = 1_700_000_000_000;
 
@@ -213,7 +214,12 @@ describe('distinct sketch (HyperLogLog, precision 14)', () => {
         const bytes = bytesOf(sketch);
         if (form === 'rice') expect(bytes[0]! >= 32 && bytes[0]! <= 45).toBe(true);
         else expect(bytes[0]).toBe(2);
-        expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+        const read = readDistinct(new ByteReader(bytes));
+        // Read back held coded while Rice-coded (its bytes as read), dense once packed; the same registers and count.
+        expect(read).toBeInstanceOf(form === 'rice' ? CodedSparse : Uint8Array);
+        expect(denseRegisters(read)).toEqual(sketch);
+        expect(distinctCount(read!)).toBe(distinctCount(sketch));
+        expect(bytesOf(read!)).toEqual(bytes);
       }
     }
   });
@@ -454,6 +460,32 @@ describe('distinct sketch: long sparse lists held coded', () => {
       if (sketch instanceof CodedSparse) expect(sketch.count).toBeLessThanOrEqual(2048 + 64);
     }
     expect(sketch).toBeInstanceOf(Uint8Array);
+  });
+
+  it('holds a sketch read back Rice-coded as its bytes, past the sparse limit too: counts, merges both ways and takes entries as its registers', () => {
+    fc.assert(
+      fc.property(distinctRegisters(256, 8192), fc.array(entryArb, { maxLength: 300 }), distinctRegisters(0, 3000), (entries, later, other) => {
+        const model = registersOf(entries);
+        const bytes = bytesOf(model.slice());
+        const read = readDistinct(new ByteReader(bytes))!;
+        expect(read).toBeInstanceOf(CodedSparse);
+        expect((read as CodedSparse).count).toBe(entries.length);
+        expect(bytesOf(read)).toEqual(bytes);
+        expect(distinctCount(read)).toBe(distinctCount(model));
+        // Merged into another sketch and another merged into it: the register-wise max.
+        const otherSketch = other.reduce<DistinctSketch>((s, e) => distinctAddEntry(s, e), newDistinct());
+        const union = registersOf([...entries, ...other]);
+        expect(bytesOf(distinctMergeInto(cloneDistinct(otherSketch), read))).toEqual(bytesOf(union.slice()));
+        expect(bytesOf(distinctMergeInto(cloneDistinct(read), otherSketch))).toEqual(bytesOf(union.slice()));
+        expect(bytesOf(read)).toEqual(bytes);
+        // Entries added: the same bytes and count as the registers raised.
+        const raised = later.reduce<DistinctSketch>((s, e) => distinctAddEntry(s, e), cloneDistinct(read));
+        const raisedModel = registersOf([...entries, ...later]);
+        expect(bytesOf(raised)).toEqual(bytesOf(raisedModel.slice()));
+        expect(distinctCount(raised)).toBe(distinctCount(raisedModel));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('takes a tenth of the heap of the same entries as an array', () => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../../client/seeded-random';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
-import { randomEntry, riceReference } from './rice-reference';
+import { CodedSparse } from '../../tabs/sketches/coded-sparse';
+import { denseRegisters, randomEntry, riceReference } from './rice-reference';
 import {
   distinctAddEntry,
   distinctEntries,
@@ -11,7 +12,10 @@ import {
   readDistinct,
   readDistinctInto,
   REGISTERS,
+  DENSE_HELD_CODED_AFTER_MS,
+  distinctCount,
   writeDistinct,
+  writeDistinctHeld,
   type DistinctSketch,
 } from '../../tabs/sketches/distinct-sketch';
 
@@ -76,7 +80,7 @@ describe('distinct sketch codes kept between writes', () => {
         expect(bytes).toEqual(referenceBytes(sketch));
         if (bytes[0] !== lastForm) kChanged++;
         lastForm = bytes[0];
-        expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+        expect(denseRegisters(readDistinct(new ByteReader(bytes)))).toEqual(sketch);
       }
       expect(kChanged).toBeGreaterThan(0);
     }
@@ -93,7 +97,10 @@ describe('distinct sketch codes kept between writes', () => {
       const bytes = bytesOf(sketch);
       if (set <= 8192) expect(bytes).toEqual(referenceBytes(sketch));
       else expect(bytes[0]).toBe(2);
-      expect(readDistinct(new ByteReader(bytes))).toEqual(sketch);
+      const read = readDistinct(new ByteReader(bytes));
+      // Read back coded while Rice-coded, dense once packed.
+      expect(read).toBeInstanceOf(set <= 8192 ? CodedSparse : Uint8Array);
+      expect(denseRegisters(read)).toEqual(sketch);
     }
   });
 
@@ -173,5 +180,65 @@ describe('distinct sketch codes kept between writes', () => {
     sketch = distinctMergeInto(sketch, source.filter((e, i) => i === 0 || e >>> 6 !== source[i - 1]! >>> 6));
     expect(distinctEntries(sketch).length).toBeGreaterThan(length);
     expect(bytesOf(sketch)).toEqual(riceReference(distinctEntries(sketch)));
+  });
+
+  describe('a dense sketch long unraised', () => {
+    afterEach(() => vi.useRealTimers());
+    const heldAfterWrite = (sketch: DistinctSketch): DistinctSketch => {
+      const writer = new ByteWriter();
+      const held = writeDistinctHeld(writer, sketch)!;
+      // Written as writeDistinct writes it, whatever is held after.
+      expect(writer.finish()).toEqual(referenceBytes(denseRegisters(sketch)));
+      return held;
+    };
+
+    it('is held as its codes after a write once unraised for the wait, and takes entries again as its registers', () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(1_000_000);
+      const rng = new SeededRandom(4);
+      const sketch = denseWith(rng, 5000);
+      const model = sketch.slice();
+      expect(heldAfterWrite(sketch)).toBe(sketch);
+      // Unraised, but not for long enough; then raised (the wait starts again).
+      vi.setSystemTime(1_000_000 + DENSE_HELD_CODED_AFTER_MS - 1);
+      expect(heldAfterWrite(sketch)).toBe(sketch);
+      // A register not set: a raise.
+      const entry = sketch.indexOf(0) * 64 + 1;
+      distinctAddEntry(sketch, entry);
+      model[entry >>> 6] = 1;
+      vi.setSystemTime(1_000_000 + 2 * DENSE_HELD_CODED_AFTER_MS);
+      expect(heldAfterWrite(sketch)).toBe(sketch);
+      vi.setSystemTime(1_000_000 + 3 * DENSE_HELD_CODED_AFTER_MS - 1);
+      expect(heldAfterWrite(sketch)).toBe(sketch);
+      // Unraised for the wait: held coded, the same bytes, count and registers.
+      vi.setSystemTime(1_000_000 + 3 * DENSE_HELD_CODED_AFTER_MS);
+      const held = heldAfterWrite(sketch);
+      expect(held).toBeInstanceOf(CodedSparse);
+      expect(bytesOf(held)).toEqual(referenceBytes(model));
+      expect(denseRegisters(held)).toEqual(model);
+      expect(distinctCount(held)).toBe(distinctCount(model));
+      expect((held as CodedSparse).stored.length).toBeLessThan(4096);
+      // Entries set again: registers again, the bytes of the model raised.
+      let again: DistinctSketch = held;
+      for (let i = 0; i < 30; i++) {
+        const e = randomEntry(rng);
+        again = distinctAddEntry(again, e);
+        model[e >>> 6] = Math.max(model[e >>> 6]!, e & 63);
+      }
+      expect(again).toBeInstanceOf(Uint8Array);
+      expect(bytesOf(again)).toEqual(referenceBytes(model));
+      expect(heldAfterWrite(again)).toBe(again);
+    });
+
+    it('stays registers when written packed (more than 8,192 set)', () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(5_000_000);
+      const sketch = denseWith(new SeededRandom(6), 20_000);
+      expect(sketch.filter((rank) => rank > 0).length).toBeGreaterThan(8192);
+      const writer = new ByteWriter();
+      expect(writeDistinctHeld(writer, sketch)).toBe(sketch);
+      vi.setSystemTime(5_000_000 + 10 * DENSE_HELD_CODED_AFTER_MS);
+      expect(writeDistinctHeld(writer, sketch)).toBe(sketch);
+    });
   });
 });

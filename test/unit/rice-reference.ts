@@ -3,6 +3,7 @@
 // tests of the sketch's code writers compare with.
 import { SeededRandom } from '../../client/seeded-random';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
+import { distinctEntries, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
 import { REGISTERS } from '../../tabs/sketches/register-layout';
 
@@ -45,3 +46,10 @@ export function randomEntry(rng: SeededRandom, registers = REGISTERS, from = 0):
   return register * 64 + rank;
 }
 
+
+/** A sketch's registers, whatever its form (one read back may be held coded where it was written dense). */
+export function denseRegisters(sketch: DistinctSketch | undefined): Uint8Array {
+  const registers = new Uint8Array(REGISTERS);
+  for (const entry of sketch === undefined ? [] : distinctEntries(sketch)) registers[entry >>> 6] = entry & 63;
+  return registers;
+}
