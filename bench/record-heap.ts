@@ -61,8 +61,15 @@ for (let round = 0; round < 5; round++) {
   rewriteNs += process.hrtime.bigint() - start;
 }
 const rewriteUs = Number(rewriteNs) / 1e3 / (5 * COPIES);
+// In use: its heap after those seconds of events and writes (a unique record's current buckets made registers again).
+collectGarbage();
+collectGarbage();
+const inUse = process.memoryUsage();
+const inUseHeapPerState = (inUse.heapUsed + inUse.arrayBuffers - before.heapUsed - before.arrayBuffers) / COPIES;
+const inUseStored = handler.serialize(copies[0] as never).length;
 console.log(
   `${type}, ${events} events: stored ${bytes.length} B, thawed ${Math.round(heapPerState)} B (${(heapPerState / bytes.length).toFixed(1)}x), ` +
-    `${Math.round(writtenHeapPerState)} B once written (${(writtenHeapPerState / bytes.length).toFixed(1)}x); ` +
+    `${Math.round(writtenHeapPerState)} B once written (${(writtenHeapPerState / bytes.length).toFixed(1)}x), ` +
+    `${Math.round(inUseHeapPerState)} B in use after ${5 * SECOND_OF_EVENTS} more events (${(inUseHeapPerState / inUseStored).toFixed(1)}x its ${inUseStored} B); ` +
     `deserialize ${deserializeUs.toFixed(1)} us, serialize ${serializeUs.toFixed(1)} us, again after ${SECOND_OF_EVENTS} more events ${rewriteUs.toFixed(1)} us (${copies.length} copies)`,
 );
