@@ -246,7 +246,14 @@ function firstAtOrAbove(sparse: readonly number[], register: number): number {
 
 /** Registers from the first `count` sorted entries of `sparse` (all of them unless said), or of a coded sketch. */
 function toDense(sparse: ArrayLike<number> | CodedSparse, count?: number): Uint8Array {
-  if (sparse instanceof CodedSparse) return toDense(merged, codedEntries(sparse, merged));
+  if (sparse instanceof CodedSparse) {
+    if (sparse.added.length > 0) return toDense(merged, codedEntries(sparse, merged));
+    // Its codes alone (one read back coded, raised): decoded straight into the registers.
+    const dense = new Uint8Array(REGISTERS);
+    const reader = new ByteReader(sparse.stored, 'distinct sketch');
+    readEntries(reader, reader.u8(), dense);
+    return dense;
+  }
   count ??= sparse.length;
   const dense = new Uint8Array(REGISTERS);
   for (let i = 0; i < count; i++) dense[sparse[i]! >>> RANK_BITS] = sparse[i]! & (RANK_SCALE - 1);
