@@ -431,13 +431,14 @@ const PACKED_BYTES = (REGISTERS * RANK_BITS) / 8;
 
 /**
  * A dense sketch left unraised this long, by the writes since, is held as
- * its codes after its next write (writeDistinctHeld): a Tab record's
- * closed buckets then keep ~4 bits an entry where their registers took
- * 16 KiB, and their kept codes as much again. A sketch raised again makes
- * its registers anew (a decode of its codes) and codes them whole at its
- * next write, so the wait is long against a checkpoint interval: a current
- * bucket whose raises grow rare (its values seen) does not go back and
- * forth.
+ * its codes after its next write by writeDistinctHeld, which the unique
+ * cell calls for closed buckets only: a Tab record's closed buckets then
+ * keep ~4 bits an entry where their registers took 16 KiB, and their kept
+ * codes as much again. A sketch raised again makes its registers anew (a
+ * decode of its codes) and codes them whole at its next write: a newest
+ * bucket, or the all-time one, raised now and then by a value not seen
+ * before, would go back and forth; a closed one is raised only by late
+ * events, mostly within seconds of its close, which the wait lets by.
  */
 export const DENSE_HELD_CODED_AFTER_MS = 30_000;
 

@@ -17,7 +17,12 @@ export interface CellKind<C, V> {
   mergeInto(target: C, source: C): C;
   isEmpty(cell: C): boolean;
   /** Writes a cell; `undefined` is an empty bucket and must read back as one. */
-  write(writer: ByteWriter, cell: C | undefined): void;
+  /**
+   * `closed`: the cell is a window's bucket older than its newest (events
+   * reach it only late), so it may be held in a form that is cheap to keep
+   * and dear to change.
+   */
+  write(writer: ByteWriter, cell: C | undefined, closed?: boolean): void;
   /** Reads a cell; returns `undefined` for an empty bucket. */
   read(reader: ByteReader): C | undefined;
 }

@@ -7,6 +7,7 @@ import {
   isDistinctEmpty,
   newDistinct,
   readDistinct,
+  writeDistinct,
   writeDistinctHeld,
   type DistinctSketch,
 } from '../sketches/distinct-sketch';
@@ -31,13 +32,19 @@ export const distinctCell: CellKind<DistinctCell, number> = {
     return target;
   },
   isEmpty: (cell) => cell.count === 0 && isDistinctEmpty(cell.distinct),
-  write(writer: ByteWriter, cell) {
+  write(writer: ByteWriter, cell, closed = false) {
     if (cell === undefined || distinctCell.isEmpty(cell)) {
       writer.varuint(0);
       return;
     }
     writer.varuint(cell.count);
-    // A dense sketch long unraised is held as its codes from here on (see writeDistinctHeld).
+    if (!closed) {
+      writeDistinct(writer, cell.distinct);
+      return;
+    }
+    // A closed bucket's dense sketch long unraised is held as its codes from here on (see writeDistinctHeld). Not a
+    // newest bucket's, nor the all-time one's: raised now and then (a value not seen before), they would be made
+    // registers again each time, a decode and a write of every register.
     cell.distinct = writeDistinctHeld(writer, cell.distinct) ?? newDistinct();
   },
   read(reader: ByteReader) {

@@ -141,7 +141,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
         const newest = layout.newest(state.maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) this.cell.write(writer, state.slots[layout.slot(r, j)]);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) this.cell.write(writer, state.slots[layout.slot(r, j)], j < newest);
       }
     }
     this.cell.write(writer, state.all);
