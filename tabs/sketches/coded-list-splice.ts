@@ -154,7 +154,6 @@ export function spliceEntries(codes: Uint8Array, from: number, to: number, count
   writtenCodes.bits = codeBits();
   writtenCodes.bytes = finishCodes();
   writtenCodes.codes = riceOut;
-  writtenCodes.unchangedMs = 0;
   return true;
 }
 

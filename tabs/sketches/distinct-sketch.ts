@@ -28,7 +28,7 @@ import * as riceCodes from './rice-code-writer';
 // an imported binding was read through a getter, ~15 % of a dense sketch's
 // write in a microbenchmark's profile (a worker's profile shows no getters).
 const { MAX_RANK, MAX_RICE_K, PRECISION, RANK_BITS, RANK_SCALE, REGISTERS } = layout;
-const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
+const { writtenCodes, dirtyChunks, forgetCodes, markDirty, noteRaised, unraisedForMs, writeDenseCodes, writeSparseCodes } = keptSketchCodes;
 const { splice, spliceEntries } = codedListSplice;
 const { RICE_WRITE_LIMIT, riceK } = riceCodes;
 
@@ -449,8 +449,8 @@ export const DENSE_HELD_CODED_AFTER_MS = 30_000;
  */
 export function writeDistinctHeld(writer: ByteWriter, sketch: DistinctSketch | undefined): DistinctSketch | undefined {
   writeDistinct(writer, sketch);
-  if (!(sketch instanceof Uint8Array) || !writtenColdDense) return sketch;
-  writtenColdDense = false;
+  // Codes are kept only for a dense sketch written Rice-coded (they are what it is held as): packed, it stays registers.
+  if (!(sketch instanceof Uint8Array) || unraisedForMs(sketch) < DENSE_HELD_CODED_AFTER_MS) return sketch;
   const held = new CodedSparse(EMPTY_CODES, 0, -1, 0);
   let last = REGISTERS - 1;
   while (sketch[last] === 0) last--;
@@ -458,11 +458,7 @@ export function writeDistinctHeld(writer: ByteWriter, sketch: DistinctSketch | u
   return held;
 }
 
-/** Whether the last writeDistinct wrote a dense sketch's kept codes, unraised for DENSE_HELD_CODED_AFTER_MS. */
-let writtenColdDense = false;
-
 export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undefined): void {
-  writtenColdDense = false;
   if (sketch === undefined || isDistinctEmpty(sketch)) {
     writer.u8(EMPTY);
     return;
@@ -485,7 +481,6 @@ export function writeDistinct(writer: ByteWriter, sketch: DistinctSketch | undef
     return;
   }
   writeKeptCodes(writer);
-  writtenColdDense = writtenCodes.unchangedMs >= DENSE_HELD_CODED_AFTER_MS;
 }
 
 /** What writeDenseCodes or writeSparseCodes just gave: the Rice form's header, then its codes. */

@@ -45,8 +45,8 @@ interface KeptCodes {
   last: Int16Array;
   /** The set register each chunk's first gap was counted from (-1: none before it). */
   previous: Int16Array;
-  /** When a write last found a register raised (Date.now()). */
-  changedAt: number;
+  /** When unraisedForMs first found the sketch unraised since a write that found a raise (Date.now()); 0: not yet. */
+  cleanSince: number;
 }
 
 const kept = new WeakMap<Uint8Array, KeptCodes>();
@@ -72,14 +72,26 @@ export function forgetCodes(sketch: Uint8Array): void {
   kept.delete(sketch);
 }
 
+/** What the last writeDenseCodes or writeSparseCodes gave: its entry count and k, and its codes, the first `bytes` bytes of `codes` (`bits` of them used; valid until the next write). */
+export const writtenCodes = { count: 0, k: 0, bytes: 0, bits: 0, codes: riceOut as Uint8Array };
+
 /**
- * What the last writeDenseCodes or writeSparseCodes gave: its entry count
- * and k, and its codes, the first `bytes` bytes of `codes` (`bits` of them
- * used; valid until the next write); for a dense sketch's, how long no
- * register of it was raised, by the writes since (ms; 0 when this one found
- * one raised).
+ * How long, in ms, the writes of a dense sketch have found it unraised,
+ * called right after each of its writes: counted from the first call after
+ * a write that found a raise (0 then, and when no codes are kept). The
+ * clock is read here, not at every write, so only the writers that ask pay
+ * for it.
  */
-export const writtenCodes = { count: 0, k: 0, bytes: 0, bits: 0, codes: riceOut as Uint8Array, unchangedMs: 0 };
+export function unraisedForMs(sketch: Uint8Array): number {
+  const held = kept.get(sketch);
+  if (held === undefined) return 0;
+  const now = Date.now();
+  if (held.cleanSince === 0) {
+    held.cleanSince = now;
+    return 0;
+  }
+  return now - held.cleanSince;
+}
 
 /** Entries listed per chunk for this write: where in `entries`, how many, and whether listed. */
 const listedAt = new Uint16Array(CHUNKS);
@@ -96,11 +108,7 @@ let entriesEnd = 0;
 export function writeDenseCodes(sketch: Uint8Array): boolean {
   const held = kept.get(sketch);
   // Nothing raised since the last write: its codes as they are.
-  if (held !== undefined && isClean(held.dirty)) {
-    giveKept(held);
-    writtenCodes.unchangedMs = Date.now() - held.changedAt;
-    return true;
-  }
+  if (held !== undefined && isClean(held.dirty)) return giveKept(held);
   const words = wordsOf(sketch);
   listed.fill(0);
   entriesEnd = 0;
@@ -172,12 +180,10 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
   codes.k = k;
   codes.count = count;
   codes.bytes = bytes;
-  codes.changedAt = Date.now();
+  codes.cleanSince = 0;
   dirty.fill(0);
   if (held === undefined) kept.set(sketch, codes);
-  giveKept(codes);
-  writtenCodes.unchangedMs = 0;
-  return true;
+  return giveKept(codes);
 }
 
 /** A sparse list's codes (its first `count` sorted entries, at least one) into writtenCodes, coded whole, nothing kept. */
@@ -189,7 +195,6 @@ export function writeSparseCodes(sparse: ArrayLike<number>, count = sparse.lengt
   writtenCodes.k = k;
   writtenCodes.bits = codeBits();
   writtenCodes.bytes = finishCodes();
-  writtenCodes.unchangedMs = 0;
   // Given from the writer's buffer.
   writtenCodes.codes = riceOut;
 }
@@ -220,7 +225,7 @@ function newKeptCodes(): KeptCodes {
     last: new Int16Array(CHUNKS),
     previous: new Int16Array(CHUNKS),
     dirty: new Uint32Array(CHUNKS / 32),
-    changedAt: 0,
+    cleanSince: 0,
   };
 }
 
