@@ -4,10 +4,10 @@ import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
 import { splice, spliceEntries } from '../../tabs/sketches/coded-list-splice';
 import { CodedSparse } from '../../tabs/sketches/coded-sparse';
-import { distinctAddEntry, distinctCount, distinctEntries, newDistinct, writeDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
+import { distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
 import { writtenCodes } from '../../tabs/sketches/kept-sketch-codes';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
-import { randomEntry, riceReference } from './rice-reference';
+import { bytesOf, randomEntry, riceReference } from './rice-reference';
 
 /** Sorted entries, one per register at its highest rank. */
 function union(entries: readonly number[]): number[] {
@@ -43,12 +43,6 @@ function writtenBytes(): Uint8Array {
   const writer = new ByteWriter().u8((count >= 256 ? 32 : 16) + k).varuint(count);
   if (count >= 256) writer.varuint(bytes);
   return writer.bytes(codes.subarray(0, bytes)).finish();
-}
-
-function bytesOf(sketch: DistinctSketch): Uint8Array {
-  const writer = new ByteWriter();
-  writeDistinct(writer, sketch);
-  return writer.finish();
 }
 
 describe('coded list splice', () => {

@@ -24,15 +24,9 @@ import { CodedSparse } from '../../tabs/sketches/coded-sparse';
 import { hyperLogLogEstimate } from '../../tabs/sketches/hyperloglog-estimate';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { nativeSketchAnswers as native } from '../support/native-sketch-answers';
-import { denseRegisters } from './rice-reference';
+import { bytesOf, denseRegisters } from './rice-reference';
 
 const NOW = 1_700_000_000_000;
-
-function bytesOf(sketch: DistinctSketch): Uint8Array {
-  const writer = new ByteWriter();
-  writeDistinct(writer, sketch);
-  return writer.finish();
-}
 
 describe('distinct sketch (HyperLogLog, precision 14)', () => {
   it('counts 1e6 distinct values within 2 % through the unique handler, and re-adding them changes nothing', () => {

@@ -3,7 +3,7 @@ import { SeededRandom } from '../../client/seeded-random';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
 import { CodedSparse } from '../../tabs/sketches/coded-sparse';
-import { denseRegisters, randomEntry, riceReference } from './rice-reference';
+import { bytesOf, denseRegisters, randomEntry, riceReference } from './rice-reference';
 import {
   distinctAddEntry,
   distinctEntries,
@@ -14,16 +14,9 @@ import {
   REGISTERS,
   DENSE_HELD_CODED_AFTER_MS,
   distinctCount,
-  writeDistinct,
   writeDistinctHeld,
   type DistinctSketch,
 } from '../../tabs/sketches/distinct-sketch';
-
-function bytesOf(sketch: DistinctSketch | undefined): Uint8Array {
-  const writer = new ByteWriter();
-  writeDistinct(writer, sketch);
-  return writer.finish();
-}
 
 /** A dense sketch's set registers as sorted entries, coded by the reference. */
 function referenceBytes(dense: Uint8Array): Uint8Array {

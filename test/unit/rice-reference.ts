@@ -3,7 +3,7 @@
 // tests of the sketch's code writers compare with.
 import { SeededRandom } from '../../client/seeded-random';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
-import { distinctEntries, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
+import { distinctEntries, writeDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
 import { REGISTERS } from '../../tabs/sketches/register-layout';
 
@@ -52,4 +52,11 @@ export function denseRegisters(sketch: DistinctSketch | undefined): Uint8Array {
   const registers = new Uint8Array(REGISTERS);
   for (const entry of sketch === undefined ? [] : distinctEntries(sketch)) registers[entry >>> 6] = entry & 63;
   return registers;
+}
+
+/** A sketch's stored bytes, as writeDistinct writes them. */
+export function bytesOf(sketch: DistinctSketch | undefined): Uint8Array {
+  const writer = new ByteWriter();
+  writeDistinct(writer, sketch);
+  return writer.finish();
 }
