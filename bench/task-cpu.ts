@@ -9,7 +9,7 @@
 // here); the bench's figures are end to end (npm run bench). At the end it prints what the
 // working set holds, by form (thawed, resting, frozen), kind (Tab record or client state) and
 // type, against their stored size (WorkingSet.describe); with NODE_OPTIONS=--expose-gc, also
-// the heap a full collection leaves.
+// the memory a full collection leaves (heap and typed arrays' stores).
 import buildTaba from '../topology/builtin/taba';
 import { TopologyTask } from '../topology/runtime/topology-task';
 import { TaskMetrics } from '../topology/runtime/task-metrics';
@@ -50,6 +50,18 @@ const ws = new WorkingSet(WORKING_SET_MIB * 2 ** 20);
 const taba = buildTaba({ name: 't', topic: 'tabs' });
 const task = new TopologyTask(taba, 0, 1, registry, { push() {} }, new TaskMetrics(), 'tabs.dlq', { states: source, workingSet: ws });
 await task.restore({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true } as never, new Map());
+// With --expose-gc: what a full collection leaves before the run (see the end).
+const collect = (globalThis as { gc?: () => void }).gc;
+async function heldAfterCollection(): Promise<{ heap: number; buffers: number }> {
+  // Backing stores are freed by a sweeper after the collection: a few collections, a pause after each.
+  for (let i = 0; i < 4; i++) {
+    collect!();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+}
+const before = collect === undefined ? { heap: 0, buffers: 0 } : await heldAfterCollection();
 const w = new Workload({ name: 'x', tabs: 10_000, clients: 300, events: MESSAGES * 50, eventsPerMessage: 50 }, Date.now());
 let cpu = 0, cpCpu = 0, offset = 0, sinceCp = 0, written = 0, writtenRecords = 0, recordWrites = 0, stateWrites = 0;
 const t0 = Date.now();
@@ -82,9 +94,13 @@ task.checkpointed();
 const ev = MESSAGES * 50;
 console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB (Tab records ${(writtenRecords / 1e6).toFixed(0)} MB in ${recordWrites.toLocaleString()} writes, client states in ${stateWrites.toLocaleString()}), wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 console.log(heldStatesTable(ws.describe()));
-// With --expose-gc (NODE_OPTIONS), the heap a full collection leaves, to set beside the estimates.
-const collect = (globalThis as { gc?: () => void }).gc;
+// With --expose-gc (NODE_OPTIONS), the memory a full collection leaves, to set beside the estimates: the
+// JavaScript heap and the typed arrays' backing stores, which heapUsed leaves out (the frozen arena's pages,
+// a state's bytes). The map standing in for Redis is dropped first, and what the process held before the
+// run (its modules, the preload's states) is taken off.
 if (collect !== undefined) {
-  collect();
-  console.log(`heap used after a full collection: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  stored.clear();
+  const after = await heldAfterCollection();
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  console.log(`held after a full collection, less the ${mib(before.heap + before.buffers)} held before the run: heap ${mib(after.heap - before.heap)}, typed arrays' stores ${mib(after.buffers - before.buffers)}, ${mib(after.heap + after.buffers - before.heap - before.buffers)} in all`);
 }
