@@ -36,6 +36,14 @@ export class FrozenArena {
   private segmentsBytes = 0;
   /** Per slot: EMPTY, DELETED, or a record's reference (segment · 2^20 + offset + 1). */
   private slots: Uint32Array;
+  /**
+   * Per slot holding a record: 8 bits of its names' hash (tagOf). A probe
+   * reads a record's names in its segment only when the tags agree: one
+   * random read of memory per probe was most of a lookup, and most lookups
+   * at Taba's full shape miss (a state not held, asked before it is
+   * fetched), probing several occupied slots each.
+   */
+  private tags: Uint8Array;
   private live = 0;
   private tombstones = 0;
   /** Where a walk stands (a slot index). */
@@ -56,6 +64,7 @@ export class FrozenArena {
   ) {
     if (!(segmentBytes <= MAX_SEGMENT_BYTES && initialBytes <= segmentBytes)) throw new RangeError(`a segment is ${initialBytes}-${segmentBytes} bytes, at most ${MAX_SEGMENT_BYTES}`);
     this.slots = new Uint32Array(initialSlots);
+    this.tags = new Uint8Array(initialSlots);
   }
 
   get size(): number {
@@ -64,7 +73,7 @@ export class FrozenArena {
 
   /** What it holds in memory, bytes: the segments (garbage and room to grow included), the table and the names. */
   get memoryBytes(): number {
-    return this.segmentsBytes + this.slots.byteLength + this.tabs.memoryBytes + this.clients.memoryBytes;
+    return this.segmentsBytes + this.slots.byteLength + this.tags.byteLength + this.tabs.memoryBytes + this.clients.memoryBytes;
   }
 
   has(key: string): boolean {
@@ -282,10 +291,11 @@ export class FrozenArena {
 
   private find(tab: number, client: number, hash: number): number {
     const mask = this.slots.length - 1;
+    const tag = tagOf(hash);
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const ref = this.slots[slot]!;
       if (ref === EMPTY) return -1;
-      if (ref === DELETED) continue;
+      if (ref === DELETED || this.tags[slot] !== tag) continue;
       const segment = this.segments[segmentOf(ref)]!;
       if (readVaruint(segment, offsetOf(ref)) === tab && readVaruint(segment, readEnd) === client) return slot;
     }
@@ -297,12 +307,14 @@ export class FrozenArena {
     while (this.slots[slot] !== EMPTY && this.slots[slot] !== DELETED) slot = (slot + 1) & mask;
     if (this.slots[slot] === DELETED) this.tombstones--;
     this.slots[slot] = ref;
+    this.tags[slot] = tagOf(hash);
   }
 
   /** A table of `length` slots (a power of two) holding the live records again; no hashes are kept, so each is read back. */
   private rehash(length: number): void {
     const { slots } = this;
     this.slots = new Uint32Array(length);
+    this.tags = new Uint8Array(length);
     this.tombstones = 0;
     for (let i = 0; i < slots.length; i++) {
       const ref = slots[i]!;
@@ -404,7 +416,7 @@ export class FrozenArena {
   }
 }
 
-/** An arena's smallest table and first segment: a task holding few frozen states costs ~4.3 KiB. */
+/** An arena's smallest table and first segment: a task holding few frozen states costs ~4.4 KiB. */
 const MIN_SLOTS = 64;
 const MIN_SEGMENT_BYTES = 4096;
 /** What one cleaning moves at most (~10,000 states of Taba's shape: about a millisecond). */
@@ -489,6 +501,11 @@ function hashOf(tab: number, client: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** A slot's tag: the hash's top 8 bits (its low bits pick the slot, so they mostly agree along a probe). */
+function tagOf(hash: number): number {
+  return hash >>> 24;
 }
 
 function nextPowerOfTwo(n: number): number {

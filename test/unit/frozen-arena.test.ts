@@ -135,7 +135,7 @@ describe('FrozenArena: what a state costs', () => {
     const arena = new FrozenArena();
     const states = 30_000;
     for (let i = 0; i < states; i++) arena.set(`counter.${Math.floor(i / 300)}\u0000bidder-${i % 300}`, bytes(66, i));
-    // 66 bytes of value; the key's ~20 characters are two small numbers, the table ~8 bytes a state, the arena's room to grow a quarter.
+    // 66 bytes of value; the key's ~20 characters are two small numbers, the table ~10 bytes a state, the arena's room to grow a quarter.
     expect(arena.memoryBytes / states).toBeLessThan(66 * 1.6);
     const got = arena.get('counter.99\u0000bidder-299')!;
     expect(got).toEqual(bytes(66, 99 * 300 + 299));
