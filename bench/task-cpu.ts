@@ -61,8 +61,8 @@ async function heldAfterCollection(): Promise<{ heap: number; buffers: number }>
   const m = process.memoryUsage();
   return { heap: m.heapUsed, buffers: m.arrayBuffers };
 }
-const before = collect === undefined ? { heap: 0, buffers: 0 } : await heldAfterCollection();
 const w = new Workload({ name: 'x', tabs: 10_000, clients: 300, events: MESSAGES * 50, eventsPerMessage: 50 }, Date.now());
+const before = collect === undefined ? { heap: 0, buffers: 0 } : await heldAfterCollection();
 let cpu = 0, cpCpu = 0, offset = 0, sinceCp = 0, written = 0, writtenRecords = 0, recordWrites = 0, stateWrites = 0;
 const t0 = Date.now();
 while (!w.done) {
