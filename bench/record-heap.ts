@@ -1,13 +1,16 @@
-// tsx --expose-gc bench/record-heap.ts <type> <events> [distinct values]: the
-// heap of one thawed state of many events (a Tab record's size at Taba's full
+// tsx --expose-gc bench/record-heap.ts <type> <events> [distinct values] [span, s]:
+// the heap of one thawed state of many events (a Tab record's size at Taba's full
 // shape: a unique Tab's record holds ~5,000 events of 10,000 users after two
-// minutes), against its stored size, and the time to deserialize and
+// minutes), their event times spread over the span (150 s: what a taba-full run
+// folds; 86,400: a day, every window's buckets filled, most of them closed),
+// against its stored size, and the time to deserialize and
 // serialize it. The working set estimates a thawed state's heap from its
 // stored size (bolts/tab-state.ts); `npm run bench:fold` measures small
 // states, this the large ones. One process per figure: run it once per type.
 import { defaultRegistry } from '../tabs/handlers/registry';
 
-const [type = 'unique', eventsArg = '5000', distinctArg = '10000'] = process.argv.slice(2);
+const [type = 'unique', eventsArg = '5000', distinctArg = '10000', spanArg = '150'] = process.argv.slice(2);
+const spanMs = Number(spanArg) * 1000;
 const events = Number(eventsArg);
 const distinct = Number(distinctArg);
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
@@ -17,10 +20,10 @@ if (handler === undefined) throw new Error(`no type '${type}'`);
 const COPIES = 400;
 
 const state = handler.newState();
-const t0 = Date.now() - 150_000;
+const t0 = Date.now() - spanMs;
 for (let i = 0; i < events; i++) {
   const value = type === 'unique' ? `user-${Math.floor(Math.random() * distinct)}` : type === 'counter' ? i % 97 : Math.round(Math.random() * 1000) / 10;
-  handler.fold(state, { tab: 't', client: 'c', type, value: value as never, time: t0 + Math.floor((i * 150_000) / events) });
+  handler.fold(state, { tab: 't', client: 'c', type, value: value as never, time: t0 + Math.floor((i * spanMs) / events) });
 }
 const bytes = handler.serialize(state);
 // Warm: the timings below are of optimized code.
