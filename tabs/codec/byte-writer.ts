@@ -175,6 +175,16 @@ export class ByteWriter {
     return this.bytes(encoded);
   }
 
+  /** Where the piece being written stands, for copySince: its length so far (a growth moves the piece, not its length). */
+  mark(): number {
+    return this.len - this.start;
+  }
+
+  /** A copy of its own of what was written since `mark` (from mark()) in the piece being written. */
+  copySince(mark: number): Uint8Array {
+    return this.buf.slice(this.start + mark, this.len);
+  }
+
   /** The piece written since the last reset, as a copy of its own. */
   finish(): Uint8Array {
     return this.buf.slice(this.start, this.len);

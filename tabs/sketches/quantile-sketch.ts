@@ -8,7 +8,7 @@
 // values, and its serialization needs protobufjs and loses min, max and sum.
 // So bins live here as plain data, serializable and cloneable.
 import { DDSketch } from '@datadog/sketches-js';
-import type { ByteReader } from '../codec/byte-reader';
+import { ByteReader } from '../codec/byte-reader';
 import type { ByteWriter } from '../codec/byte-writer';
 import { DenseBins, suitsDense } from './dense-bins';
 import { MAX_BINS } from './quantile-bin-limit';
@@ -39,7 +39,10 @@ const SMALLEST_MAGNITUDE = mapping.minPossible;
 // one by one: a fold run's sketch of a message's values (merged into a
 // state's buckets, then dropped) stays pairs, where making it dense cost a
 // typed array per run and a copy of it into each new bucket.
-export type QuantileSketch = number[] | DenseQuantile;
+//
+// A window's closed bucket is held as its stored bytes (CodedQuantile, see
+// writeSketchHeld and readSketchHeld): its first change decodes it.
+export type QuantileSketch = number[] | DenseQuantile | CodedQuantile;
 
 /** A sketch with its bins dense: the same head as the flat array's, each sign's bins a DenseBins (null: none). */
 export class DenseQuantile {
@@ -56,6 +59,28 @@ export class DenseQuantile {
   clone(): DenseQuantile {
     return new DenseQuantile(this.count, this.zeros, this.sum, this.min, this.max, this.positive?.clone() ?? null, this.negative?.clone() ?? null);
   }
+}
+
+/**
+ * A sketch held as the bytes writeSketch writes for it, with its count at
+ * hand: what a window's closed bucket (older than its newest, reached
+ * by late events only) is held as once read or written. Its bytes are
+ * copied out at a write, where a closed bucket's bins were written again at
+ * every checkpoint; they take ~1-2 B a bin, where its bins took 1-2 B a key
+ * beside a DenseBins and a typed array (dense), or 16 B a bin (pairs). The
+ * functions that change a sketch or walk its bins decode it first (plainOf),
+ * into a new sketch of its own: the coded one is never changed.
+ */
+export class CodedQuantile {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly count: number,
+  ) {}
+}
+
+/** The sketch a coded one holds, decoded (a new one of its own); any other as it is. */
+function plainOf(sketch: QuantileSketch): number[] | DenseQuantile {
+  return sketch instanceof CodedQuantile ? readSketch(new ByteReader(sketch.bytes, 'quantile sketch')) as number[] | DenseQuantile : sketch;
 }
 
 /**
@@ -82,8 +107,12 @@ export function newSketch(): QuantileSketch {
   return [0, 0, 0, Infinity, -Infinity, 0];
 }
 
-export const sketchCount = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.count : sketch[COUNT]);
-export const sketchSum = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.sum : sketch[SUM]);
+export const sketchCount = (sketch: QuantileSketch): number => (Array.isArray(sketch) ? sketch[COUNT]! : sketch.count);
+/** The sum of its values (a coded sketch's read from its bytes). */
+export function sketchSum(sketch: QuantileSketch): number {
+  if (Array.isArray(sketch)) return sketch[SUM]!;
+  return sketch instanceof DenseQuantile ? sketch.sum : sketchSum(plainOf(sketch));
+}
 
 /** Where the positive pairs end and the negative ones begin. */
 const positiveEnd = (sketch: number[]) => HEAD + 2 * sketch[POSITIVE_BINS]!;
@@ -103,6 +132,7 @@ function keyOf(magnitude: number): number {
 
 /** Adds a value; returns the sketch, a new array when the value needed a new bin. */
 export function sketchAdd(sketch: QuantileSketch, value: number): QuantileSketch {
+  if (sketch instanceof CodedQuantile) sketch = plainOf(sketch);
   if (sketch instanceof DenseQuantile) {
     if (addDense(sketch, value)) return sketch;
     sketch = pairsOf(sketch);
@@ -153,6 +183,8 @@ function addDense(sketch: DenseQuantile, value: number): boolean {
 export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch): QuantileSketch {
   if (sketchCount(source) === 0) return target;
   if (sketchCount(target) === 0) return sketchClone(source);
+  if (target instanceof CodedQuantile) target = plainOf(target);
+  if (source instanceof CodedQuantile) source = plainOf(source);
   if (target instanceof DenseQuantile) {
     if (mergeDense(target, source)) return target;
     target = pairsOf(target);
@@ -163,13 +195,13 @@ export function sketchMergeInto(target: QuantileSketch, source: QuantileSketch):
   return merged.length > length || merged !== target ? denseIfSuited(merged) : merged;
 }
 
-/** A copy of the sketch, of its own. */
+/** A copy of the sketch, of its own (a coded one's decoded). */
 export function sketchClone(sketch: QuantileSketch): QuantileSketch {
-  return sketch instanceof DenseQuantile ? sketch.clone() : sketch.slice();
+  return sketch instanceof CodedQuantile ? plainOf(sketch) : sketch instanceof DenseQuantile ? sketch.clone() : sketch.slice();
 }
 
 /** Merges `source` into a dense target; false (nothing changed) when a sign's bins would not fit its run. */
-function mergeDense(target: DenseQuantile, source: QuantileSketch): boolean {
+function mergeDense(target: DenseQuantile, source: number[] | DenseQuantile): boolean {
   if (source instanceof DenseQuantile) {
     const { positive, negative } = source;
     if (!takesDense(target, positive?.filled ?? 0, positive?.lo ?? 0, positive?.hi ?? 0, negative?.filled ?? 0, negative?.lo ?? 0, negative?.hi ?? 0)) return false;
@@ -192,9 +224,9 @@ function mergeDense(target: DenseQuantile, source: QuantileSketch): boolean {
   return true;
 }
 
-const sketchZeros = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.zeros : sketch[ZEROS]!);
-const sketchMin = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.min : sketch[MIN]!);
-const sketchMax = (sketch: QuantileSketch): number => (sketch instanceof DenseQuantile ? sketch.max : sketch[MAX]!);
+const sketchZeros = (sketch: number[] | DenseQuantile): number => (sketch instanceof DenseQuantile ? sketch.zeros : sketch[ZEROS]!);
+const sketchMin = (sketch: number[] | DenseQuantile): number => (sketch instanceof DenseQuantile ? sketch.min : sketch[MIN]!);
+const sketchMax = (sketch: number[] | DenseQuantile): number => (sketch instanceof DenseQuantile ? sketch.max : sketch[MAX]!);
 
 /**
  * Whether a dense sketch still suits its form (suitsDense) with bins added:
@@ -287,6 +319,7 @@ const oneValue = [0];
  * each was a tenth of a query's time.
  */
 export function sketchQuantiles(sketch: QuantileSketch, qs: readonly number[], out: number[]): number[] {
+  if (sketch instanceof CodedQuantile) sketch = plainOf(sketch);
   if (sketch instanceof DenseQuantile) sketch = pairsOf(sketch);
   const count = sketch[COUNT];
   const split = positiveEnd(sketch);
@@ -514,6 +547,10 @@ export function writeSketch(writer: ByteWriter, sketch: QuantileSketch | undefin
     writer.varuint(0);
     return;
   }
+  if (sketch instanceof CodedQuantile) {
+    writer.bytes(sketch.bytes);
+    return;
+  }
   if (sketch instanceof DenseQuantile) {
     writer.varuint(sketch.count).varuint(sketch.zeros).f64(sketch.sum).f64(sketch.min).f64(sketch.max);
     writeDenseBins(writer, sketch.positive);
@@ -526,16 +563,57 @@ export function writeSketch(writer: ByteWriter, sketch: QuantileSketch | undefin
   writeBins(writer, sketch, split, sketch.length);
 }
 
-export function readSketch(reader: ByteReader): QuantileSketch | undefined {
-  const count = reader.varuint();
+/**
+ * writeSketch, returning the sketch to hold in its place: for a window's
+ * closed bucket (`closed`), a plain sketch is held as the bytes just
+ * written from here on (CodedQuantile), the same value. A late event makes
+ * it plain again, a decode, and its next write codes it again: at most one
+ * decode per bucket per checkpoint, where every write coded its bins again.
+ */
+export function writeSketchHeld(writer: ByteWriter, sketch: QuantileSketch | undefined, closed: boolean): QuantileSketch | undefined {
+  if (!closed || sketch === undefined || sketch instanceof CodedQuantile || sketchCount(sketch) === 0) {
+    writeSketch(writer, sketch);
+    return sketch;
+  }
+  const mark = writer.mark();
+  writeSketch(writer, sketch);
+  return new CodedQuantile(writer.copySince(mark), sketchCount(sketch));
+}
+
+/**
+ * readSketch; for a window's closed bucket (`closed`), the sketch held as
+ * the bytes read (a copy: CodedQuantile), checked as readSketch checks them
+ * but not built.
+ */
+export function readSketchHeld(reader: ByteReader, closed: boolean): QuantileSketch | undefined {
+  if (!closed) return readSketch(reader);
+  const from = reader.offset;
+  const count = readChecked(reader);
   if (count === 0) return undefined;
-  const zeros = reader.varuint();
-  const sum = reader.f64();
-  const min = reader.f64();
-  const max = reader.f64();
-  const split = readBins(reader, 0);
-  const end = readBins(reader, split);
-  if (zeros + countsIn(scratch, 0, end) !== count) reader.fail('sketch bins do not add up to its count');
+  return new CodedQuantile(reader.source.slice(from, reader.offset), count);
+}
+
+/** What readChecked read beside the count: the head's fields, and where each sign's bins end in `scratch`. */
+const read = { zeros: 0, sum: 0, min: 0, max: 0, split: 0, end: 0 };
+
+/** Reads a sketch's head and bins (into `scratch`), checked; its count (0: empty, nothing more read). */
+function readChecked(reader: ByteReader): number {
+  const count = reader.varuint();
+  if (count === 0) return 0;
+  read.zeros = reader.varuint();
+  read.sum = reader.f64();
+  read.min = reader.f64();
+  read.max = reader.f64();
+  read.split = readBins(reader, 0);
+  read.end = readBins(reader, read.split);
+  if (read.zeros + countsIn(scratch, 0, read.end) !== count) reader.fail('sketch bins do not add up to its count');
+  return count;
+}
+
+export function readSketch(reader: ByteReader): QuantileSketch | undefined {
+  const count = readChecked(reader);
+  if (count === 0) return undefined;
+  const { zeros, sum, min, max, split, end } = read;
   if (end >= 2 * DENSE_MIN_BINS && suitsDense(split / 2, scratch[0]!, scratch[split - 2]!, (end - split) / 2, scratch[split]!, scratch[end - 2]!)) {
     return new DenseQuantile(count, zeros, sum, min, max, DenseBins.of(scratch, 0, split), DenseBins.of(scratch, split, end));
   }

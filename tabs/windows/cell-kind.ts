@@ -16,13 +16,14 @@ export interface CellKind<C, V> {
   /** Adds `source` into `target`; returns the target to keep. `source` is left untouched. */
   mergeInto(target: C, source: C): C;
   isEmpty(cell: C): boolean;
-  /** Writes a cell; `undefined` is an empty bucket and must read back as one. */
   /**
+   * Writes a cell; `undefined` is an empty bucket and must read back as one.
    * `closed`: the cell is a window's bucket older than its newest (events
    * reach it only late), so it may be held in a form that is cheap to keep
-   * and dear to change.
+   * and dear to change. May return a cell of the same value to hold in its
+   * place, in such a form; nothing (or undefined) keeps the cell as it is.
    */
-  write(writer: ByteWriter, cell: C | undefined, closed?: boolean): void;
-  /** Reads a cell; returns `undefined` for an empty bucket. */
-  read(reader: ByteReader): C | undefined;
+  write(writer: ByteWriter, cell: C | undefined, closed?: boolean): C | undefined | void;
+  /** Reads a cell; returns `undefined` for an empty bucket. `closed` as for write. */
+  read(reader: ByteReader, closed?: boolean): C | undefined;
 }

@@ -134,17 +134,22 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     return state.maxTime < 0 && this.cell.isEmpty(state.all);
   }
 
-  /** The latest event time, then each ring's slots from its newest bucket back, then `all`. */
+  /** The latest event time, then each ring's slots from its newest bucket back, then `all`; a cell may be held in another form after (CellKind.write). */
   write(writer: ByteWriter, state: WindowedState<C>): void {
     const { layout } = this;
     writer.varuint(state.maxTime + 1);
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
         const newest = layout.newest(state.maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) this.cell.write(writer, state.slots[layout.slot(r, j)], j < newest);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) {
+          const at = layout.slot(r, j);
+          const held = this.cell.write(writer, state.slots[at], j < newest);
+          if (held !== undefined) state.slots[at] = held;
+        }
       }
     }
-    this.cell.write(writer, state.all);
+    const all = this.cell.write(writer, state.all);
+    if (all !== undefined) state.all = all;
   }
 
   /** The windows at `now` as `merger` merges them from a stored state's bytes: the slots read in write()'s order, each kept when project() would merge it. */
@@ -174,7 +179,7 @@ export class WindowedCells<C, V> implements Windows<WindowedState<C>, C, V> {
     if (state.maxTime >= 0) {
       for (let r = 0; r < this.specs.length; r++) {
         const newest = layout.newest(state.maxTime, r);
-        for (let j = newest; j > newest - layout.slotsOf(r); j--) state.slots[layout.slot(r, j)] = this.cell.read(reader);
+        for (let j = newest; j > newest - layout.slotsOf(r); j--) state.slots[layout.slot(r, j)] = this.cell.read(reader, j < newest);
       }
     }
     state.all = this.cell.read(reader) ?? this.cell.create();
