@@ -199,6 +199,14 @@ function queryRows(f: TabaFullFigures): string[][] {
   ];
 }
 
+/** A worker's collection seconds by kind, and their share of its CPU. */
+function describeGc(w: TabaFullFigures['workers'][number]): string {
+  const gc = w.gc_s!;
+  const total = Object.values(gc).reduce((a, b) => a + b, 0);
+  const kinds = Object.entries(gc).map(([kind, s]) => `${kind} ${s.toFixed(1)}`).join(', ');
+  return `${total.toFixed(1)} s of ${w.cpu_s!.toFixed(1)} CPU-s (${((100 * total) / w.cpu_s!).toFixed(1)} %; ${kinds})`;
+}
+
 function tabaFullDetails(f: TabaFullFigures): string {
   const perWorker = f.workers.map((w) => `${int(w.states_fetched)} fetched, ${int(w.states_evicted)} evicted, ${int(w.working_set_mib)} MiB counted`).join('; ');
   const bytes = Object.entries(f.preload.bytes_per_state_by_type).map(([t, b]) => `${t} ${int(b)}`).join(', ');
@@ -209,6 +217,7 @@ function tabaFullDetails(f: TabaFullFigures): string {
     ...(f.events_per_s_by_10_s_per_worker === undefined ? [] : [`The same per worker: ${f.events_per_s_by_10_s_per_worker.map((w, i) => `worker ${i + 1}: ${w.map(int).join(', ')}`).join('; ')}.`]),
     ...(f.redis_aof === undefined ? [] : [describeAofRewrites(f.redis_aof)]),
     `Working set: ${int(f.working_set_budget_mib)} MiB budget per worker; at the end of the run ${perWorker}.`,
+    ...(f.workers.every((w) => w.gc_s !== undefined && w.cpu_s !== undefined) ? [`Garbage collection, each worker from its start to the end of the run: ${f.workers.map(describeGc).join('; ')}.`] : []),
     ...(f.survivor_profile_shares === undefined ? [] : [`Survivor's CPU profile: ${Object.entries(f.survivor_profile_shares).map(([k, v]) => `${k} ${(v * 100).toFixed(0)} %`).join(', ')}.`]),
     `Take-over: claimed ${int(f.takeover.claimed_ms)} ms after the kill, processed again ${int(f.takeover.processed_ms)} ms; survivor peak RSS ${int(f.takeover.survivor_peak_rss_mib)} MiB, ${int(f.takeover.survivor_states_fetched)} states fetched in all; aggregates after the take-over ${f.takeover.exact_after ? 'exact' : `WRONG (${f.takeover.problems_after[0] ?? ''})`} over ${int(f.takeover.states_checked_after)} touched states.`,
   ].join('\n');

@@ -121,7 +121,15 @@ export interface TabaFullFigures {
   wall_s: number;
   working_set_budget_mib: number;
   /** Per worker at the end of the run, from its /metrics. */
-  workers: Array<{ peak_rss_mib: number; states_fetched: number; states_evicted: number; working_set_mib: number }>;
+  workers: Array<{
+    peak_rss_mib: number;
+    states_fetched: number;
+    states_evicted: number;
+    working_set_mib: number;
+    /** Seconds of garbage collection by kind, and the process's CPU seconds, since it started (absent before they were recorded). */
+    gc_s?: Record<string, number>;
+    cpu_s?: number;
+  }>;
   /** Every touched state = its preloaded state + the run's events, and so every touched Tab's sum. */
   exact: boolean;
   problems: string[];

@@ -13,6 +13,7 @@ import { BenchCluster, type StackAddresses } from './bench-cluster';
 import type { TabaFullPlan } from './bench-plan';
 import type { TabaFullFigures } from './bench-results';
 import type { BenchWorker } from './bench-worker';
+import { gcFigures, type GcFigures } from './gc-figures';
 import { createTopic } from './loaded-topic';
 import { WORKER_GROUPS, formatRows, groupShares, readProfile, selfTimeRows } from './profile-summary';
 import { watchProgress } from './progress-watch';
@@ -60,14 +61,15 @@ function queryProfileDir(cpuProfileDir: string | undefined): string | undefined 
   return cpuProfileDir === undefined ? undefined : join(cpuProfileDir, 'query');
 }
 
-/** What a worker's /metrics says of its working set. */
-async function workingSetFigures(worker: BenchWorker): Promise<{ fetched: number; evicted: number; working_set_mib: number }> {
+/** What a worker's /metrics says of its working set, its collector and its CPU. */
+async function workingSetFigures(worker: BenchWorker): Promise<{ fetched: number; evicted: number; working_set_mib: number } & GcFigures> {
   const m = await worker.metrics();
   return {
     fetched: m.get('tabstream_states_fetched_total') ?? Number.NaN,
     // A worker that never evicted has no such series yet (counted from its first eviction).
     evicted: m.get('tabstream_states_evicted_total') ?? 0,
     working_set_mib: (m.get('tabstream_working_set_bytes') ?? Number.NaN) / MIB,
+    ...gcFigures(await worker.metricsText()),
   };
 }
 
@@ -231,7 +233,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
       ...(aof && { redis_aof: aof }),
       wall_s: (run.doneAt - activated) / 1000,
       working_set_budget_mib: plan.workingSetMiB ?? cluster.config.workingSetMiB,
-      workers: runWorkingSets.map((w, i) => ({ peak_rss_mib: mib(runPeaks[i]!), states_fetched: w.fetched, states_evicted: w.evicted, working_set_mib: Math.round(w.working_set_mib) })),
+      workers: runWorkingSets.map((w, i) => ({ peak_rss_mib: mib(runPeaks[i]!), states_fetched: w.fetched, states_evicted: w.evicted, working_set_mib: Math.round(w.working_set_mib), gc_s: w.gc_s, cpu_s: w.cpu_s })),
       exact: exact.problems.length === 0,
       problems: exact.problems,
       states_checked: exact.states,
