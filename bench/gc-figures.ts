@@ -1,5 +1,5 @@
-// What a worker's /metrics says of its garbage collector and CPU (prom-client's
-// default metrics): seconds of collection by kind (minor: the young generation's
+// What a worker's /metrics says of its garbage collector and CPU: seconds of
+// collection by kind (tabstream_gc_seconds_total; minor: the young generation's
 // scavenges; major: full mark-compacts; incremental: marking steps between them;
 // weakcb: weak callbacks), and the process's CPU seconds, since it started.
 
@@ -14,7 +14,7 @@ export function gcFigures(metricsText: string): GcFigures {
   const gc: Record<string, number> = {};
   let cpu = Number.NaN;
   for (const line of metricsText.split('\n')) {
-    const kind = /^nodejs_gc_duration_seconds_sum\{kind="([a-z]+)"[^}]*\} ([-+0-9.eE]+)$/.exec(line);
+    const kind = /^tabstream_gc_seconds_total\{kind="([a-z]+)"[^}]*\} ([-+0-9.eE]+)$/.exec(line);
     if (kind) gc[kind[1]!] = (gc[kind[1]!] ?? 0) + Number(kind[2]);
     const total = /^process_cpu_seconds_total(?:\{[^}]*\})? ([-+0-9.eE]+)$/.exec(line);
     if (total) cpu = Number(total[1]);

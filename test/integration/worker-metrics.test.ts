@@ -51,8 +51,11 @@ describe('topology worker --metrics-port', () => {
       ),
     );
     expect(samplesOf(m, 'tabstream_worker_leader')).toEqual([{ name: 'tabstream_worker_leader', labels: { worker: worker.id }, value: 1 }]);
-    // Process metrics come along.
+    // Process metrics come along, and the collector's time by kind (a series per kind from the start).
     expect(m.types.get('process_cpu_seconds_total')).toBe('counter');
+    expect(m.types.get('tabstream_gc_seconds_total')).toBe('counter');
+    expect(samplesOf(m, 'tabstream_gc_seconds_total').map((s) => s.labels.kind).sort()).toEqual(['incremental', 'major', 'minor', 'weakcb']);
+    expect(samplesOf(m, 'tabstream_gc_seconds_total').every((s) => s.value >= 0)).toBe(true);
   });
 
   it('records, events folded and checkpoints move as events arrive', async () => {

@@ -4,13 +4,12 @@ import { gcFigures } from '../../bench/gc-figures';
 describe("gcFigures: a worker's collector and CPU from its /metrics", () => {
   it('sums each kind over its series, and reads the CPU seconds', () => {
     const text = [
-      '# HELP nodejs_gc_duration_seconds Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
-      'nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 10',
-      'nodejs_gc_duration_seconds_sum{kind="minor"} 1.25',
-      'nodejs_gc_duration_seconds_count{kind="minor"} 400',
-      'nodejs_gc_duration_seconds_sum{kind="major"} 2.5',
-      'nodejs_gc_duration_seconds_sum{kind="incremental",worker="w2"} 0.5',
-      'nodejs_gc_duration_seconds_sum{kind="incremental",worker="w1"} 0.25',
+      '# HELP tabstream_gc_seconds_total Seconds the garbage collector took, by kind',
+      'nodejs_gc_duration_seconds_sum{kind="minor"} 99',
+      'tabstream_gc_seconds_total{kind="minor"} 1.25',
+      'tabstream_gc_seconds_total{kind="major"} 2.5',
+      'tabstream_gc_seconds_total{kind="incremental",worker="w2"} 0.5',
+      'tabstream_gc_seconds_total{kind="incremental",worker="w1"} 0.25',
       'process_cpu_seconds_total 123.4',
       'process_cpu_user_seconds_total 100',
     ].join('\n');

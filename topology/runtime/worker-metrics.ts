@@ -11,6 +11,7 @@ import { scrapedCounter, scrapedGauge, scrapedHistogram, type HistogramSample, t
 import { RECORD_LATENCY_BOUNDS, RECORD_STAGES } from './record-latency';
 import { ObservedRunners, type ObservedPartition, type ObservedTopology } from './observed-runners';
 import { zookeeperMetrics } from './zookeeper-metrics';
+import { processGcSeconds } from './gc-time';
 
 /** TaskMetrics keys exported as counters of their own, with the help Prometheus shows. */
 const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: string]> = [
@@ -75,6 +76,13 @@ export function workerMetricsRegistry(worker: Worker): Registry {
   });
   const observed = new ObservedRunners(worker.events, (topology, seconds) => checkpointDuration.observe({ topology }, seconds));
   collectDefaultMetrics({ register: registry });
+  processGcSeconds();
+  scrapedCounter(registry, {
+    name: 'tabstream_gc_seconds_total',
+    help: "Seconds the process's garbage collector took, by kind (minor: scavenges of the young generation; major: full mark-compacts; incremental: marking steps), every collection counted",
+    labelNames: ['kind'],
+    read: () => Object.entries(processGcSeconds()).map(([kind, seconds]): Sample => [{ kind }, seconds]),
+  });
   zookeeperMetrics(registry, worker.events);
   const perPartition = ['topology', 'partition'];
   const known = new Set([DEAD_LETTERS_TOTAL_KEY, ...TASK_COUNTERS.map(([key]) => key)]);
