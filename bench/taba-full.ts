@@ -62,7 +62,7 @@ function queryProfileDir(cpuProfileDir: string | undefined): string | undefined 
 }
 
 /** What a worker's /metrics says of its working set, its collector and its CPU. */
-async function workingSetFigures(worker: BenchWorker): Promise<{ fetched: number; evicted: number; working_set_mib: number } & GcFigures> {
+async function workerFigures(worker: BenchWorker): Promise<{ fetched: number; evicted: number; working_set_mib: number } & GcFigures> {
   const m = await worker.metrics();
   return {
     fetched: m.get('tabstream_states_fetched_total') ?? Number.NaN,
@@ -150,7 +150,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     const timeline = spans.map(([from, to]) => rateBetween(from, to, to.flushed - from.flushed));
     const timelinePerWorker = cluster.workers.map((_, w) => spans.map(([from, to]) => rateBetween(from, to, (to.perWorker[w] ?? 0) - (from.perWorker[w] ?? 0))));
     const runPeaks = cluster.workers.map((w) => w.peakRssBytes());
-    const runWorkingSets = await Promise.all(cluster.workers.map(workingSetFigures));
+    const runWorkingSets = await Promise.all(cluster.workers.map(workerFigures));
     const e2e = run.messagesPerSecond * eventsPerMessage;
     log(`taba-full: ${Math.round(e2e).toLocaleString('en-US')} events/s over ${((run.doneAt - run.firstAt) / 1000).toFixed(1)} s; peak RSS ${runPeaks.map(mib).join(' / ')} MiB; fetched ${runWorkingSets.map((w) => w.fetched).join(' / ')} states, evicted ${runWorkingSets.map((w) => w.evicted).join(' / ')}`);
     const checkOf = (touched: Array<Map<number, CountTotal>>) =>
@@ -199,7 +199,7 @@ export async function measureTabaFull(opts: TabaFullOptions): Promise<TabaFullFi
     const ends = await topicEndOffsets([opts.stack.brokers], topic);
     await until('the survivor to fold every trickled event', async () => (await cluster.flushedPerPartition()).every((f, p) => f >= (ends.get(p) ?? 0)), 120_000);
     const survivorPeak = survivor.peakRssBytes();
-    const survivorSet = await workingSetFigures(survivor);
+    const survivorSet = await workerFigures(survivor);
     const after = await checkOf([workload.stateExpected, trickled]);
     log(`taba-full: after the take-over ${after.problems.length === 0 ? 'exact' : `WRONG (${after.wrongStates} states): ${after.problems.join('; ')}`} over ${after.states.toLocaleString('en-US')} touched states; survivor peak RSS ${mib(survivorPeak)} MiB`);
 

@@ -594,26 +594,26 @@ export function readSketchHeld(reader: ByteReader, closed: boolean): QuantileSke
 }
 
 /** What readChecked read beside the count: the head's fields, and where each sign's bins end in `scratch`. */
-const read = { zeros: 0, sum: 0, min: 0, max: 0, split: 0, end: 0 };
+const checked = { zeros: 0, sum: 0, min: 0, max: 0, split: 0, end: 0 };
 
 /** Reads a sketch's head and bins (into `scratch`), checked; its count (0: empty, nothing more read). */
 function readChecked(reader: ByteReader): number {
   const count = reader.varuint();
   if (count === 0) return 0;
-  read.zeros = reader.varuint();
-  read.sum = reader.f64();
-  read.min = reader.f64();
-  read.max = reader.f64();
-  read.split = readBins(reader, 0);
-  read.end = readBins(reader, read.split);
-  if (read.zeros + countsIn(scratch, 0, read.end) !== count) reader.fail('sketch bins do not add up to its count');
+  checked.zeros = reader.varuint();
+  checked.sum = reader.f64();
+  checked.min = reader.f64();
+  checked.max = reader.f64();
+  checked.split = readBins(reader, 0);
+  checked.end = readBins(reader, checked.split);
+  if (checked.zeros + countsIn(scratch, 0, checked.end) !== count) reader.fail('sketch bins do not add up to its count');
   return count;
 }
 
 export function readSketch(reader: ByteReader): QuantileSketch | undefined {
   const count = readChecked(reader);
   if (count === 0) return undefined;
-  const { zeros, sum, min, max, split, end } = read;
+  const { zeros, sum, min, max, split, end } = checked;
   if (end >= 2 * DENSE_MIN_BINS && suitsDense(split / 2, scratch[0]!, scratch[split - 2]!, (end - split) / 2, scratch[split]!, scratch[end - 2]!)) {
     return new DenseQuantile(count, zeros, sum, min, max, DenseBins.of(scratch, 0, split), DenseBins.of(scratch, split, end));
   }
