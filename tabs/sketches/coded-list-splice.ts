@@ -26,6 +26,9 @@ export const splice = { changed: false, last: 0 };
 /** One entry decoded by decodeAt: its register, its rank, and the bit after its code. */
 const decoded = { register: 0, rank: 0, end: 0 };
 
+/** A view of the codes being spliced, for copyBits (made once a splice). */
+let codesView: DataView = new DataView(new ArrayBuffer(0));
+
 /** One entry for putEntries. */
 const one = new Uint32Array(1);
 
@@ -42,6 +45,7 @@ const one = new Uint32Array(1);
  */
 export function spliceEntries(codes: Uint8Array, from: number, to: number, count: number, k: number, last: number, added: ArrayLike<number>, a: number): boolean {
   startCodes();
+  codesView = new DataView(codes.buffer, codes.byteOffset, codes.byteLength);
   // The walk: the original entry at bit `at` is the next not yet passed; `atBase` the register before it; `left` entries from it on.
   let at = from;
   let atBase = -1;
@@ -171,7 +175,7 @@ function copyOriginal(codes: Uint8Array, from: number, base: number, to: number,
     putEntries(one, 0, 1, outPrev, k);
     from = decoded.end;
   }
-  if (to > from) copyBits(codes, from, to - from);
+  if (to > from) copyBits(codes, codesView, from, to - from);
   return toRegister;
 }
 

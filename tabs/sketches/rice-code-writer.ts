@@ -100,36 +100,67 @@ export function putEntries(entries: ArrayLike<number>, from: number, to: number,
 /** Bytes a source of copyBits must hold past the last bit it copies (it reads ahead; their values do not matter). */
 export const COPY_READ_AHEAD = 3;
 
+/** riceOut's bytes as big-endian words for copyBits (one view, made once). */
+const outView = new DataView(riceOut.buffer, riceOut.byteOffset, riceOut.byteLength);
+
 /**
  * Appends `count` bits of `source` from its bit `from` (most significant
- * first), three bytes at a time (a byte at a time took twice as long).
+ * first); `view` is a DataView of `source`'s bytes. Where the source's bit
+ * and the writer's fall at the same place in a byte, the whole bytes between
+ * are copied as bytes; otherwise 32 bits at a time, read and written as
+ * big-endian words (three bytes at a time with a load and a store per byte
+ * took twice as long: ~1 ns a byte, the most of writing a hot dense sketch
+ * after its codes kept, see kept-sketch-codes.ts).
  */
-export function copyBits(source: Uint8Array, from: number, count: number): void {
-  const out = riceOut;
-  let { acc, pending, len } = bits;
-  let at = from >>> 3;
+export function copyBits(source: Uint8Array, view: DataView, from: number, count: number): void {
   const shift = from & 7;
+  if (shift === bits.pending && count >= ALIGNED_COPY_MIN_BITS) {
+    copyAligned(source, from, count);
+    return;
+  }
+  const out = outView;
+  let { acc, len } = bits;
+  const { pending } = bits;
+  let at = from >>> 3;
   const back = 8 - shift;
   const mask = (1 << pending) - 1;
-  for (; count >= 24; count -= 24) {
-    // 24 bits of the source from bit `shift` of byte `at` (with `shift` 0 the fourth byte shifts out to nothing).
-    const word = ((source[at]! << (16 + shift)) | (source[at + 1]! << (8 + shift)) | (source[at + 2]! << shift) | (source[at + 3]! >>> back)) & 0xffffff;
-    at += 3;
-    acc = (acc << 24) | word;
-    out[len] = acc >>> (pending + 16);
-    out[len + 1] = acc >>> (pending + 8);
-    out[len + 2] = acc >>> pending;
-    len += 3;
-    acc &= mask;
+  for (; count >= 32; count -= 32) {
+    // 32 bits of the source from bit `shift` of byte `at` (with `shift` 0 the fifth byte shifts out to nothing).
+    const word = (view.getUint32(at) << shift) | (source[at + 4]! >>> back);
+    at += 4;
+    // The bits pending, then the word's first 32 - pending (acc is 0 with none pending, and << 32 shifts by 0).
+    out.setUint32(len, (acc << (32 - pending)) | (word >>> pending));
+    len += 4;
+    acc = word & mask;
   }
   bits.acc = acc;
-  bits.pending = pending;
   bits.len = len;
   for (; count >= 8; count -= 8) {
     putBits(((source[at]! << shift) | (source[at + 1]! >>> back)) & 0xff, 8);
     at++;
   }
   if (count > 0) putBits((((source[at]! << shift) | (source[at + 1]! >>> back)) & 0xff) >>> (8 - count), count);
+}
+
+/** Runs at least this long are copied as bytes when aligned (below it, subarray's object costs more than it saves). */
+const ALIGNED_COPY_MIN_BITS = 256;
+
+/** copyBits where the source's bit `from` falls where the writer's next bit does in a byte: the byte begun finished, then whole bytes copied. */
+function copyAligned(source: Uint8Array, from: number, count: number): void {
+  let at = from >>> 3;
+  const shift = from & 7;
+  if (shift > 0) {
+    // The rest of the byte begun (its low 8 - shift bits, which putBits keeps) completes the writer's pending byte.
+    putBits(source[at]!, 8 - shift);
+    count -= 8 - shift;
+    at++;
+  }
+  const whole = count >>> 3;
+  riceOut.set(source.subarray(at, at + whole), bits.len);
+  bits.len += whole;
+  at += whole;
+  count &= 7;
+  if (count > 0) putBits(source[at]! >>> (8 - count), count);
 }
 
 /** The low `width` bits of `value` (at most CODE_WORD_BITS). */
