@@ -185,6 +185,12 @@ export class ByteWriter {
     return this.buf.slice(this.start + mark, this.len);
   }
 
+  /** Copies the piece written since the last reset to the start of `target` (at least as long); returns `target`. */
+  copyTo(target: Uint8Array): Uint8Array {
+    target.set(this.buf.subarray(this.start, this.len));
+    return target;
+  }
+
   /** The piece written since the last reset, as a copy of its own. */
   finish(): Uint8Array {
     return this.buf.slice(this.start, this.len);

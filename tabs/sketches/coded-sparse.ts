@@ -7,8 +7,8 @@
  * A list of a thousand entries is ~1.2 KB so, where a JavaScript array of
  * them took ~8-10 KB: a unique Tab record's sparse buckets were a third of
  * its heap, and Tab records most of a worker's working set at Taba's shape.
- * `stored` is never changed in place (a settle makes new bytes), so a clone
- * shares it.
+ * `stored` is a view at the start of a buffer of the sketch's own, which a
+ * settle writes the next form into when it has room: a clone copies it.
  */
 export class CodedSparse {
   constructor(
@@ -24,6 +24,6 @@ export class CodedSparse {
   ) {}
 
   clone(): CodedSparse {
-    return new CodedSparse(this.stored, this.count, this.last, this.bits, this.added.slice());
+    return new CodedSparse(this.stored.slice(), this.count, this.last, this.bits, this.added.slice());
   }
 }

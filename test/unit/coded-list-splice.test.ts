@@ -4,7 +4,7 @@ import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
 import { splice, spliceEntries } from '../../tabs/sketches/coded-list-splice';
 import { CodedSparse } from '../../tabs/sketches/coded-sparse';
-import { distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
+import { cloneDistinct, distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
 import { writtenCodes } from '../../tabs/sketches/kept-sketch-codes';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
 import { bytesOf, randomEntry, riceReference } from './rice-reference';
@@ -131,5 +131,49 @@ describe('coded list splice', () => {
         expect(distinctCount(sketch)).toBe(distinctCount(registers));
       }
     }
+  });
+
+  it('writes the next forms of a coded sketch into its own buffer while they fit, and a clone apart from its original', () => {
+    const rng = new SeededRandom(12);
+    let sketch: DistinctSketch = newDistinct();
+    const all: number[] = [];
+    while (all.length < 600) {
+      const e = randomEntry(rng);
+      all.push(e);
+      sketch = distinctAddEntry(sketch, e);
+    }
+    expect(sketch).toBeInstanceOf(CodedSparse);
+    const coded = sketch as CodedSparse;
+    let reused = 0;
+    for (let round = 0; round < 60; round++) {
+      const before = coded.stored.buffer;
+      for (let i = 0; i < 5; i++) {
+        const e = randomEntry(rng);
+        all.push(e);
+        expect(distinctAddEntry(coded, e)).toBe(coded);
+      }
+      expect(bytesOf(coded)).toEqual(riceReference(union(all)));
+      if (coded.stored.buffer === before) reused++;
+    }
+    // Most writes found room in the buffer the one before left (a new one when the list outgrew it).
+    expect(reused).toBeGreaterThan(40);
+    // A clone takes entries and is written (in its buffer) while its original keeps its bytes, and the other way round.
+    const clone = cloneDistinct(coded) as CodedSparse;
+    const originalBytes = bytesOf(coded);
+    const cloneEntries = [...all];
+    for (let i = 0; i < 5; i++) {
+      const e = randomEntry(rng);
+      cloneEntries.push(e);
+      distinctAddEntry(clone, e);
+    }
+    expect(bytesOf(clone)).toEqual(riceReference(union(cloneEntries)));
+    expect(bytesOf(coded)).toEqual(originalBytes);
+    for (let i = 0; i < 5; i++) {
+      const e = randomEntry(rng);
+      all.push(e);
+      distinctAddEntry(coded, e);
+    }
+    expect(bytesOf(coded)).toEqual(riceReference(union(all)));
+    expect(bytesOf(clone)).toEqual(riceReference(union(cloneEntries)));
   });
 });
