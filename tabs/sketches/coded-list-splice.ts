@@ -12,6 +12,7 @@
 // the list whole.
 import * as layout from './register-layout';
 import * as keptSketchCodes from './kept-sketch-codes';
+import { BEFORE, LIST_CHUNK_SHIFT, LIST_CHUNKS, PREVIOUS, START } from './coded-list-index';
 import * as riceCodes from './rice-code-writer';
 
 // Module-local copies of what is imported from the sketch's own modules (see distinct-sketch.ts: read
@@ -33,6 +34,18 @@ let codesView: DataView = new DataView(new ArrayBuffer(0));
 const one = new Uint32Array(1);
 
 /**
+ * The list's index (coded-list-index.ts) while a splice moves it to the
+ * merged codes, in place, chunk by chunk as the output reaches each: the
+ * first `setUpTo` chunks hold the merged codes' figures, the others the
+ * original's; `emitted` entries are in the output so far.
+ */
+let ix: Int32Array | undefined;
+let setUpTo = 0;
+let emitted = 0;
+/** The original codes' first bit (the index counts from it). */
+let codesStart = 0;
+
+/**
  * Splices `a` sorted entries of `added` (register·64 + rank, repeats of a
  * register in ascending rank, as a numeric sort leaves them) into the
  * codes of `count` entries, coded with parameter `k`, that lie in `codes`
@@ -41,11 +54,28 @@ const one = new Uint32Array(1);
  * bytes in the Rice writer's buffer); `splice` tells whether an entry
  * changed and the last register. When none changed, nothing is given.
  * Returns false when the merged list would be coded with another k
- * (nothing is given then either): the caller codes it whole.
+ * (nothing is given then either): the caller codes it whole. With the
+ * list's `index`, the walk jumps to the chunk of each new entry, and the
+ * index is moved to the merged codes (left wrong after a false: the caller
+ * makes it again).
  */
-export function spliceEntries(codes: Uint8Array, from: number, to: number, count: number, k: number, last: number, added: ArrayLike<number>, a: number): boolean {
+export function spliceEntries(
+  codes: Uint8Array,
+  from: number,
+  to: number,
+  count: number,
+  k: number,
+  last: number,
+  added: ArrayLike<number>,
+  a: number,
+  index?: Int32Array,
+): boolean {
   startCodes();
   codesView = new DataView(codes.buffer, codes.byteOffset, codes.byteLength);
+  ix = index;
+  setUpTo = 0;
+  emitted = 0;
+  codesStart = from;
   // The walk: the original entry at bit `at` is the next not yet passed; `atBase` the register before it; `left` entries from it on.
   let at = from;
   let atBase = -1;
@@ -65,9 +95,11 @@ export function spliceEntries(codes: Uint8Array, from: number, to: number, count
     win = codes[next++]!;
     avail = 8 - (from & 7);
   }
-  // Original codes from bit `copyFrom` up to `at` are not yet in the output; the first of them was coded after register `copyBase`.
+  // Original codes from bit `copyFrom` up to `at` are not yet in the output; the first of them was coded after register
+  // `copyBase`, and `copyLeft` entries are from it on.
   let copyFrom = from;
   let copyBase = -1;
+  let copyLeft = count;
   // The last register in the output.
   let outPrev = -1;
   let n = count;
@@ -78,6 +110,21 @@ export function spliceEntries(codes: Uint8Array, from: number, to: number, count
     const register = entry >>> RANK_BITS;
     // Of repeats of a register, the last has the highest rank.
     if (j + 1 < a && added[j + 1]! >>> RANK_BITS === register) continue;
+    // With an index, straight to the register's chunk when the walk is before it (the entries between are below).
+    const chunk = register >>> LIST_CHUNK_SHIFT;
+    if (index !== undefined && chunk >= setUpTo && from + index[START + chunk]! > at) {
+      at = from + index[START + chunk]!;
+      atBase = index[PREVIOUS + chunk]!;
+      left = count - index[BEFORE + chunk]!;
+      decodedAt = false;
+      next = at >>> 3;
+      win = 0;
+      avail = 0;
+      if ((at & 7) !== 0) {
+        win = codes[next++]!;
+        avail = 8 - (at & 7);
+      }
+    }
     // Past the original entries below this register.
     while (left > 0) {
       if (!decodedAt) {
@@ -132,7 +179,8 @@ export function spliceEntries(codes: Uint8Array, from: number, to: number, count
     changed = true;
     lastAdded = register;
     // The original codes before it, then the entry.
-    if (at > copyFrom) outPrev = copyOriginal(codes, copyFrom, copyBase, at, atBase, outPrev, k);
+    if (at > copyFrom) outPrev = copyOriginal(codes, copyFrom, copyBase, at, atBase, outPrev, k, count - copyLeft, count - left);
+    if (index !== undefined) indexEntry(register, outPrev);
     one[0] = entry;
     putEntries(one, 0, 1, outPrev, k);
     outPrev = register;
@@ -147,12 +195,22 @@ export function spliceEntries(codes: Uint8Array, from: number, to: number, count
     }
     copyFrom = at;
     copyBase = atBase;
+    copyLeft = left;
   }
   splice.changed = changed;
   splice.last = lastAdded > last ? lastAdded : last;
   if (!changed) return true;
   if (riceK(n, splice.last) !== k) return false;
-  if (to > copyFrom) copyOriginal(codes, copyFrom, copyBase, to, last, outPrev, k);
+  if (to > copyFrom) copyOriginal(codes, copyFrom, copyBase, to, last, outPrev, k, count - copyLeft, count);
+  if (index !== undefined) {
+    // The chunks past the last entry: where the codes end.
+    const end = codeBits();
+    for (; setUpTo <= LIST_CHUNKS; setUpTo++) {
+      index[START + setUpTo] = end;
+      index[BEFORE + setUpTo] = n;
+      index[PREVIOUS + setUpTo] = splice.last;
+    }
+  }
   writtenCodes.count = n;
   writtenCodes.k = k;
   writtenCodes.bits = codeBits();
@@ -165,18 +223,59 @@ export function spliceEntries(codes: Uint8Array, from: number, to: number, count
  * Appends the original codes from bit `from` (its first entry coded after
  * register `base`) to bit `to` (`toRegister` the entry ending there) after
  * output register `outPrev`: the first entry coded again when its previous
- * register differs, the rest copied bit for bit. Returns the output's last
- * register.
+ * register differs, the rest copied bit for bit. `fromEntry` and `toEntry`
+ * are the original entries' numbers at those bits (for the index). Returns
+ * the output's last register.
  */
-function copyOriginal(codes: Uint8Array, from: number, base: number, to: number, toRegister: number, outPrev: number, k: number): number {
+function copyOriginal(codes: Uint8Array, from: number, base: number, to: number, toRegister: number, outPrev: number, k: number, fromEntry: number, toEntry: number): number {
+  const runAt = codeBits();
+  const runFrom = from;
   if (base !== outPrev) {
     decodeAt(codes, from, base, k);
     one[0] = decoded.register * RANK_SCALE + decoded.rank;
     putEntries(one, 0, 1, outPrev, k);
     from = decoded.end;
   }
+  // Where the output stands against the original for the bits copied.
+  const shift = codeBits() - from;
   if (to > from) copyBits(codes, codesView, from, to - from);
+  if (ix !== undefined) indexRun(runAt, runFrom, to, shift, outPrev, fromEntry, toEntry);
   return toRegister;
+}
+
+/** The index's chunks that begin with the entry `register`, coded next after output register `outPrev`. */
+function indexEntry(register: number, outPrev: number): void {
+  const index = ix!;
+  const bit = codeBits();
+  for (; setUpTo < LIST_CHUNKS && setUpTo << LIST_CHUNK_SHIFT <= register; setUpTo++) {
+    index[START + setUpTo] = bit;
+    index[BEFORE + setUpTo] = emitted;
+    index[PREVIOUS + setUpTo] = outPrev;
+  }
+  emitted++;
+}
+
+/**
+ * The index's chunks that begin within original codes just copied from bit
+ * `from` (output bit `runAt`, after output register `outPrev`) to `to`,
+ * the bits after the run's first entry moved by `shift`; original entries
+ * `fromEntry` to `toEntry`.
+ */
+function indexRun(runAt: number, from: number, to: number, shift: number, outPrev: number, fromEntry: number, toEntry: number): void {
+  const index = ix!;
+  for (; setUpTo < LIST_CHUNKS; setUpTo++) {
+    const start = codesStart + index[START + setUpTo]!;
+    if (start >= to) break;
+    if (start === from) {
+      // The run's first entry begins the chunk (coded again, maybe, after another register).
+      index[START + setUpTo] = runAt;
+      index[PREVIOUS + setUpTo] = outPrev;
+    } else {
+      index[START + setUpTo] = start + shift;
+    }
+    index[BEFORE + setUpTo] = emitted + index[BEFORE + setUpTo]! - fromEntry;
+  }
+  emitted += toEntry - fromEntry;
 }
 
 /** Decodes the entry whose code starts at bit `bit` (coded after register `previous`, with parameter k) into `decoded`. */

@@ -21,6 +21,8 @@ export class CodedSparse {
     public bits: number,
     /** Entries (register·64 + rank) set since: in any order, repeats and lower ranks included. */
     public readonly added: number[] = [],
+    /** Where each chunk of registers begins in the codes (coded-list-index.ts), while the list is written again and again. */
+    public index: Int32Array | undefined = undefined,
   ) {}
 
   clone(): CodedSparse {

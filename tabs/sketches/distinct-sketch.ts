@@ -21,6 +21,7 @@ import { ByteReader } from '../codec/byte-reader';
 import { ByteWriter } from '../codec/byte-writer';
 import { CodedSparse } from './coded-sparse';
 import * as codedListSplice from './coded-list-splice';
+import { listIndexOf } from './coded-list-index';
 import * as riceCodes from './rice-code-writer';
 
 // Module-local copies of what is imported from the sketch's own modules: hot
@@ -150,6 +151,12 @@ function addCoded(sketch: CodedSparse, entry: number): DistinctSketch {
 const MIN_ADDED = 64;
 /** Entries set aside are spliced into a coded sketch's codes (see settle) while at most this share of its entries: 1/8. */
 const SPLICE_MAX_SHARE = 8;
+/**
+ * A list this long is indexed when spliced: every coded list (a list of 400
+ * entries written after 4 new ones took 3.9 µs walked, 2.3 indexed). The
+ * index (~780 B) is dropped when the list's bucket is written closed.
+ */
+const INDEXED_MIN_ENTRIES = CODED_MIN_ENTRIES;
 
 /** A coded sketch of the first `n` sorted entries of `entries`. */
 function codedOf(entries: ArrayLike<number>, n: number): CodedSparse {
@@ -162,6 +169,8 @@ function codedOf(entries: ArrayLike<number>, n: number): CodedSparse {
 function recode(sketch: CodedSparse, entries: ArrayLike<number>, n: number): void {
   // Its stored form, as writeDistinct writes a list of these entries.
   writeSparseCodes(entries, n);
+  // An index kept follows the new codes.
+  if (sketch.index !== undefined) listIndexOf(entries, n, writtenCodes.k, sketch.index);
   keepCodes(sketch, entries[n - 1]! >>> RANK_BITS);
 }
 
@@ -212,7 +221,13 @@ function settle(sketch: CodedSparse): void {
     const k = form >= SIZED_RICE ? form - SIZED_RICE : form - RICE;
     if (form >= SIZED_RICE) reader.varuint();
     const from = reader.offset * 8;
-    if (spliceEntries(stored, from, from + sketch.bits, sketch.count, k, sketch.last, added, a)) {
+    // A long list written again (a write finds entries set since): indexed, so the splice walks only the chunks
+    // that take entries (coded-list-index.ts); made from a decode of its codes, once.
+    if (sketch.index === undefined && sketch.count >= INDEXED_MIN_ENTRIES) {
+      const codes = new ByteReader(stored, 'distinct sketch');
+      sketch.index = listIndexOf(scratch, readEntries(codes, codes.u8()), k);
+    }
+    if (spliceEntries(stored, from, from + sketch.bits, sketch.count, k, sketch.last, added, a, sketch.index)) {
       if (splice.changed) keepCodes(sketch, splice.last);
       else sketch.added.length = 0;
       return;
@@ -464,6 +479,11 @@ export const DENSE_HELD_CODED_AFTER_MS = 30_000;
  */
 export function writeDistinctHeld(writer: ByteWriter, sketch: DistinctSketch | undefined): DistinctSketch | undefined {
   writeDistinct(writer, sketch);
+  // A closed bucket's list takes late entries alone: its index goes (a splice without one walks the list).
+  if (sketch instanceof CodedSparse) {
+    sketch.index = undefined;
+    return sketch;
+  }
   // Codes are kept only for a dense sketch written Rice-coded (they are what it is held as): packed, it stays registers.
   if (!(sketch instanceof Uint8Array) || unraisedForMs(sketch) < DENSE_HELD_CODED_AFTER_MS) return sketch;
   const held = new CodedSparse(EMPTY_CODES, 0, -1, 0);

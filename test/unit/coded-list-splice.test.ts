@@ -3,8 +3,9 @@ import { SeededRandom } from '../../client/seeded-random';
 import { ByteReader } from '../../tabs/codec/byte-reader';
 import { ByteWriter } from '../../tabs/codec/byte-writer';
 import { splice, spliceEntries } from '../../tabs/sketches/coded-list-splice';
+import { listIndexOf } from '../../tabs/sketches/coded-list-index';
 import { CodedSparse } from '../../tabs/sketches/coded-sparse';
-import { cloneDistinct, distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
+import { cloneDistinct, writeDistinctHeld, distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
 import { writtenCodes } from '../../tabs/sketches/kept-sketch-codes';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
 import { bytesOf, randomEntry, riceReference } from './rice-reference';
@@ -98,8 +99,9 @@ describe('coded list splice', () => {
     expect(unchanged).toBeGreaterThan(5);
   });
 
-  it('keeps a coded sketch written after every few entries the bytes of its entries coded whole, round after round', () => {
+  it('keeps a coded sketch written after every few entries the bytes of its entries coded whole, and its index, round after round', () => {
     const rng = new SeededRandom(8);
+    let indexed = 0;
     for (let sketchNo = 0; sketchNo < 20; sketchNo++) {
       let sketch: DistinctSketch = newDistinct();
       const all: number[] = [];
@@ -125,12 +127,20 @@ describe('coded list splice', () => {
           expect(sketch.last).toBe(model[model.length - 1]! >>> 6);
           expect(sketch.bits).toBe(codeBits(model));
           expect(distinctEntries(sketch)).toEqual(model);
+          // A long list spliced is indexed from then on: its index is that of the entries as coded now.
+          if (sketch.index !== undefined) {
+            indexed++;
+            const k = riceK(model.length, model[model.length - 1]! >>> 6);
+            expect(Array.from(sketch.index)).toEqual(Array.from(listIndexOf(model, model.length, k)));
+          }
         }
         const registers = new Uint8Array(16384);
         for (const e of model) registers[e >>> 6] = e & 63;
         expect(distinctCount(sketch)).toBe(distinctCount(registers));
       }
     }
+    // The index was there for hundreds of writes (lists of 512 entries or more).
+    expect(indexed).toBeGreaterThan(300);
   });
 
   it('writes the next forms of a coded sketch into its own buffer while they fit, and a clone apart from its original', () => {
@@ -157,6 +167,12 @@ describe('coded list splice', () => {
     }
     // Most writes found room in the buffer the one before left (a new one when the list outgrew it).
     expect(reused).toBeGreaterThan(40);
+    // Written as a closed bucket, it keeps its bytes and lets its index go.
+    expect(coded.index).toBeDefined();
+    const closed = new ByteWriter();
+    expect(writeDistinctHeld(closed, coded)).toBe(coded);
+    expect(closed.finish()).toEqual(bytesOf(coded));
+    expect(coded.index).toBeUndefined();
     // A clone takes entries and is written (in its buffer) while its original keeps its bytes, and the other way round.
     const clone = cloneDistinct(coded) as CodedSparse;
     const originalBytes = bytesOf(coded);
