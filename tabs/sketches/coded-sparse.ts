@@ -7,8 +7,10 @@
  * A list of a thousand entries is ~1.2 KB so, where a JavaScript array of
  * them took ~8-10 KB: a unique Tab record's sparse buckets were a third of
  * its heap, and Tab records most of a worker's working set at Taba's shape.
- * `stored` is a view at the start of a buffer of the sketch's own, which a
- * settle writes the next form into when it has room: a clone copies it.
+ * `stored` is in a buffer of the sketch's own (a copy when read back, never
+ * a view on what it was read from), and a settle writes the next form over
+ * it when the buffer was made for that (see storedRoom in
+ * distinct-sketch.ts): a clone copies it.
  */
 export class CodedSparse {
   constructor(
@@ -26,6 +28,6 @@ export class CodedSparse {
   ) {}
 
   clone(): CodedSparse {
-    return new CodedSparse(this.stored.slice(), this.count, this.last, this.bits, this.added.slice());
+    return new CodedSparse(Uint8Array.prototype.slice.call(this.stored), this.count, this.last, this.bits, this.added.slice());
   }
 }

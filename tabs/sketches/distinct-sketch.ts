@@ -196,9 +196,15 @@ function keepCodes(sketch: CodedSparse, last: number): void {
  * first takes entries.
  */
 function storedRoom(old: Uint8Array, length: number): Uint8Array {
-  if (old.buffer.byteLength >= length && old !== EMPTY_CODES) return new Uint8Array(old.buffer, 0, length);
-  return new Uint8Array(new ArrayBuffer(length + (length >>> 3) + 16), 0, length);
+  // Only a buffer made here is written over: a sketch's stored bytes may have come from elsewhere.
+  if (ownRooms.has(old.buffer) && old.buffer.byteLength >= length) return new Uint8Array(old.buffer, 0, length);
+  const room = new ArrayBuffer(length + (length >>> 3) + 16);
+  ownRooms.add(room);
+  return new Uint8Array(room, 0, length);
 }
+
+/** The buffers storedRoom made (each held by one sketch: a clone copies its bytes). */
+const ownRooms = new WeakSet<ArrayBufferLike>();
 
 /**
  * The coded sketch's entries set aside merged into its codes (the sketch is
@@ -666,7 +672,8 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   // coded, past the sparse limit too (its registers made at the first entry set, see addCoded): a record's buckets
   // closed or quiet keep ~4 bits an entry, not 16 KiB of registers, until raised.
   if (kept >= CODED_MIN_ENTRIES && kept <= RICE_WRITE_LIMIT && isSizedRice(form) && form - SIZED_RICE === riceK(kept, scratch[kept - 1]! >>> RANK_BITS)) {
-    return new CodedSparse(reader.source.slice(start, reader.offset), kept, scratch[kept - 1]! >>> RANK_BITS, lastCodeBits);
+    // A copy of its own: a Buffer's slice (a Redis reply's) is a view on the reply, or on the pool it was read into.
+    return new CodedSparse(Uint8Array.prototype.slice.call(reader.source, start, reader.offset), kept, scratch[kept - 1]! >>> RANK_BITS, lastCodeBits);
   }
   return sparseOf(kept);
 }

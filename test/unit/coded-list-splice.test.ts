@@ -5,7 +5,7 @@ import { ByteWriter } from '../../tabs/codec/byte-writer';
 import { splice, spliceEntries } from '../../tabs/sketches/coded-list-splice';
 import { listIndexOf } from '../../tabs/sketches/coded-list-index';
 import { CodedSparse } from '../../tabs/sketches/coded-sparse';
-import { cloneDistinct, writeDistinctHeld, distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
+import { cloneDistinct, readDistinct, writeDistinctHeld, distinctAddEntry, distinctCount, distinctEntries, newDistinct, type DistinctSketch } from '../../tabs/sketches/distinct-sketch';
 import { writtenCodes } from '../../tabs/sketches/kept-sketch-codes';
 import { riceK } from '../../tabs/sketches/rice-code-writer';
 import { bytesOf, randomEntry, riceReference } from './rice-reference';
@@ -191,5 +191,33 @@ describe('coded list splice', () => {
     }
     expect(bytesOf(coded)).toEqual(riceReference(union(all)));
     expect(bytesOf(clone)).toEqual(riceReference(union(cloneEntries)));
+  });
+
+  it('writes a list read from a Buffer view (a Redis reply) into buffers of its own, the bytes around it untouched', () => {
+    const rng = new SeededRandom(14);
+    const all: number[] = [];
+    let sketch: DistinctSketch = newDistinct();
+    while (all.length < 700) {
+      const e = randomEntry(rng);
+      all.push(e);
+      sketch = distinctAddEntry(sketch, e);
+    }
+    const stored = bytesOf(sketch);
+    // A reply's bytes in a larger buffer: other data before and after, as in a pipeline's reply or Buffer's pool.
+    const reply = Buffer.alloc(stored.length + 4096, 0xa5);
+    reply.set(stored, 2048);
+    const before = Buffer.from(reply);
+    const read = readDistinct(new ByteReader(reply.subarray(2048, 2048 + stored.length)));
+    expect(read).toBeInstanceOf(CodedSparse);
+    let held = read!;
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 1 + (round % 7); i++) {
+        const e = randomEntry(rng);
+        all.push(e);
+        held = distinctAddEntry(held, e);
+      }
+      expect(bytesOf(held)).toEqual(riceReference(union(all)));
+    }
+    expect(Buffer.compare(reply, before)).toBe(0);
   });
 });
