@@ -83,7 +83,9 @@ export function putEntries(entries: ArrayLike<number>, from: number, to: number,
       acc &= (1 << pending) - 1;
       continue;
     }
-    // A long quotient or a high rank: piece by piece.
+    // A long quotient or a high rank: piece by piece. A gap past the registers is a bug (an entry at or before the
+    // previous register makes it ~2^32): refused, where coding its unary quotient bit by bit ran for minutes.
+    if (gap >= REGISTERS || gap < 0) throw new RangeError(`rice codes: register ${register} after ${register - gap - 1} is out of order`);
     bits.acc = acc;
     bits.pending = pending;
     bits.len = len;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../client/seeded-random';
-import { copyBits, finishCodes, riceOut, startCodes } from '../../tabs/sketches/rice-code-writer';
+import { copyBits, finishCodes, putEntries, riceOut, startCodes } from '../../tabs/sketches/rice-code-writer';
 
 /** The bits of `bytes` from `from`, `count` of them, most significant first, one number each. */
 function bitsOf(bytes: Uint8Array, from: number, count: number): number[] {
@@ -37,5 +37,17 @@ describe('copyBits', () => {
     }
     // Runs where the byte copy applies came up too.
     expect(aligned).toBeGreaterThan(20);
+  });
+});
+
+describe('putEntries', () => {
+  it('refuses an entry at or before the register it is coded after, where its gap would be ~2^32 ones', () => {
+    startCodes();
+    expect(() => putEntries([100 * 64 + 1], 0, 1, 100, 3)).toThrow(/register 100 after 100 is out of order/);
+    expect(() => putEntries([5 * 64 + 1, 4 * 64 + 1], 0, 2, -1, 0)).toThrow(/register 4 after 5 is out of order/);
+    // In order (the last register, the highest rank): coded.
+    startCodes();
+    putEntries([0 * 64 + 1, 16383 * 64 + 63], 0, 2, -1, 0);
+    expect(finishCodes()).toBeGreaterThan(0);
   });
 });
