@@ -138,16 +138,16 @@ class FoldBolt implements Bolt {
     let lastClient: string | undefined;
     const want = (tab: string, client: string): void => {
       const lookups = this.sliceLookups(client);
-      // One key per run, for every lookup of its state here and after the fetch.
-      const key = stateKey(tab, client);
       // Held (a frozen one is thawed now): pinned until the slice is folded.
-      const held = this.resident.find(tab, client, key);
+      const held = this.resident.find(tab, client);
       if (held !== undefined) {
         held.used = true;
         held.pinnedIn = this.interval;
         lookups.push(held);
         return;
       }
+      // To fetch: one key per run, for every lookup of its state after the fetch.
+      const key = stateKey(tab, client);
       const at = lookups.push(undefined);
       if (keys.has(key)) return;
       keys.add(key);
@@ -180,7 +180,7 @@ class FoldBolt implements Bolt {
       let fetched = 0;
       wanted.forEach(({ tab, client, key, at }, i) => {
         const bytes = states[i];
-        if (this.resident.holds(tab, client, key)) return;
+        if (this.resident.holds(tab, client)) return;
         const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes, key);
         if (entry === undefined) {
           this.absent.add(key);
@@ -328,7 +328,7 @@ class FoldBolt implements Bolt {
     // Found absent by the slice's prefetch: not in memory then, nor since (the state made
     // here leaves `absent`), so new, with no lookup (most states of a fresh topic).
     if (!(this.ctx.states !== undefined && this.absent.delete(key))) {
-      const found = this.resident.find(tab, client, key);
+      const found = this.resident.find(tab, client);
       if (found !== undefined) {
         found.used = true;
         return found;

@@ -39,6 +39,13 @@ export type TabTypeOf = (tab: string) => { type: string; handler: TabHandler } |
 
 export class ResidentStates implements Evictor {
   private readonly thawed = new Map<string, TabState>();
+  /**
+   * The same states by Tab, then client: find's lookup by the names as they
+   * are. A lookup by key made the key (`tab\0client`) anew and hashed it,
+   * ~0.6 µs against ~0.1-0.3 here (a micro-benchmark of 30,000 states); the
+   * map by key stays for the hand's and the pruning's walks.
+   */
+  private readonly byTab = new Map<string, Map<string, TabState>>();
   private readonly frozen = new FrozenArena();
   private readonly hand = new MapCursor(this.thawed);
   private readonly pruneCursor = new MapCursor(this.thawed);
@@ -70,23 +77,22 @@ export class ResidentStates implements Evictor {
     return this.thawed.has(key) || this.frozen.has(key);
   }
 
-  /** As has(stateKey(tab, client)), without splitting the key for the arena (`key`: that key, when the caller has it). */
-  holds(tab: string, client: string, key = stateKey(tab, client)): boolean {
-    return this.thawed.has(key) || this.frozen.holds(tab, client);
+  /** As has(stateKey(tab, client)), by the names (no key made or split). */
+  holds(tab: string, client: string): boolean {
+    return this.byTab.get(tab)?.has(client) === true || this.frozen.holds(tab, client);
   }
 
   /**
    * The state, thawed (a frozen one is thawed now); undefined when not in
    * memory, or its Tab's type is unknown. A frozen state is taken out of the
    * arena in one lookup, by the names as they are (no key to split).
-   * `key`: stateKey(tab, client), when the caller has it (a key made again
-   * is a new string to hash for the map).
    */
-  find(tab: string, client: string, key = stateKey(tab, client)): TabState | undefined {
-    const held = this.thawed.get(key);
+  find(tab: string, client: string): TabState | undefined {
+    const held = this.byTab.get(tab)?.get(client);
     if (held !== undefined) return held;
     const bytes = this.frozen.take(tab, client);
     if (bytes === undefined) return undefined;
+    const key = stateKey(tab, client);
     const kind = this.typeOf(tab);
     if (kind === undefined) {
       // Not thawed after all: frozen again (its Tab's type is not known here).
@@ -95,13 +101,14 @@ export class ResidentStates implements Evictor {
       return undefined;
     }
     const entry = storedState(tab, client, kind.type, kind.handler, bytes, this.workingSet);
-    this.thawed.set(key, entry);
+    this.hold(key, entry);
     this.syncFrozen();
     return entry;
   }
 
+  /** Holds `entry` thawed under `key` (stateKey of its Tab and client). */
   add(key: string, entry: TabState): void {
-    this.thawed.set(key, entry);
+    this.hold(key, entry);
   }
 
   /** States evicted since the last call. */
@@ -163,7 +170,7 @@ export class ResidentStates implements Evictor {
       if (next === undefined) break;
       const [key, entry] = next;
       if (!(isResting(entry) ? condemnedBytes(entry.handler, entry.frozen!) : judge(entry.handler, entry.state))) continue;
-      this.thawed.delete(key);
+      this.drop(key, entry);
       release(entry);
       deleted(entry.tab, entry.client, entry);
     }
@@ -196,6 +203,7 @@ export class ResidentStates implements Evictor {
     this.unregister();
     for (const entry of this.thawed.values()) release(entry);
     this.thawed.clear();
+    this.byTab.clear();
     this.workingSet?.remove(this.frozenCounted);
     this.frozenCounted = 0;
     this.workingSet = undefined;
@@ -218,13 +226,29 @@ export class ResidentStates implements Evictor {
       if (isRecord(entry.client) && ++entry.idleLaps < RECORD_IDLE_LAPS) continue;
       if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
       this.frozen.set(key, frozenBytes(entry));
-      this.thawed.delete(key);
+      this.drop(key, entry);
       freed += entry.heapBytes;
       release(entry);
       // The arena grew by the frozen bytes (or by room to grow): that counts against what was freed.
       freed += this.syncFrozen();
     }
     return freed;
+  }
+
+  private hold(key: string, entry: TabState): void {
+    this.thawed.set(key, entry);
+    let clients = this.byTab.get(entry.tab);
+    if (clients === undefined) this.byTab.set(entry.tab, (clients = new Map()));
+    clients.set(entry.client, entry);
+  }
+
+  /** No longer thawed: out of both maps (a Tab with none left goes from byTab). */
+  private drop(key: string, entry: TabState): void {
+    this.thawed.delete(key);
+    const clients = this.byTab.get(entry.tab);
+    if (clients === undefined || clients.get(entry.client) !== entry) return;
+    clients.delete(entry.client);
+    if (clients.size === 0) this.byTab.delete(entry.tab);
   }
 
   /** Brings the working set's count of the arena (what it takes in memory) up to date; returns the bytes it went down by. */

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../tabs/handlers/registry';
 import { ResidentStates, stateKey } from '../../bolts/resident-states';
-import { isResting, stateOf, storedState } from '../../bolts/tab-state';
+import { isResting, stateOf, storedState, type TabState } from '../../bolts/tab-state';
+import { SeededRandom } from '../../client/seeded-random';
 
 const counter = defaultRegistry().get('counter')!;
 
@@ -51,5 +52,63 @@ describe('ResidentStates.find', () => {
     expect(resident.find('t', 'other')).toBeUndefined();
     expect(resident.holds('t', 'other')).toBe(false);
     expect(resident.find('u', 'c')).toBeUndefined();
+  });
+
+  it('finds by Tab and client what it holds under their key, through adds, thaws, freezes, prunes and evictions', () => {
+    const rng = new SeededRandom(3);
+    const resident = new ResidentStates(undefined, () => ({ type: 'counter', handler: counter }));
+    resident.durableInterval = 0;
+    const tabs = ['t0', 't1', 't2', 't3'];
+    const clients = ['a', 'b', 'c', 'd', 'e'];
+    // The model: the states added and not pruned or evicted since.
+    const model = new Set<string>();
+    const made = (tab: string, client: string): TabState => {
+      const state = counter.newState();
+      counter.fold(state, { tab, type: 'counter', value: 1, time: 1_700_000_000_000, client });
+      const entry = storedState(tab, client, 'counter', counter, counter.serialize(state), undefined);
+      entry.used = rng.next() < 0.5;
+      return entry;
+    };
+    for (let step = 0; step < 2000; step++) {
+      const tab = tabs[Math.floor(rng.next() * tabs.length)]!;
+      const client = clients[Math.floor(rng.next() * clients.length)]!;
+      const op = rng.next();
+      if (op < 0.35) {
+        if (!resident.holds(tab, client)) {
+          resident.add(stateKey(tab, client), made(tab, client));
+          model.add(stateKey(tab, client));
+        }
+      } else if (op < 0.6) {
+        const found = resident.find(tab, client);
+        if (found !== undefined) found.used = rng.next() < 0.5;
+      } else if (op < 0.8) {
+        resident.freezeLap(rng.next());
+      } else if (op < 0.9) {
+        // Prune about a third of those examined (thawed and frozen alike).
+        resident.prune(
+          3,
+          () => rng.next() < 0.33,
+          (t, c) => model.delete(stateKey(t, c)),
+          () => (rng.next() < 0.33 ? true : undefined),
+        );
+      } else {
+        resident.evict(64);
+      }
+      // Every state: held by name exactly when held by key, found as itself.
+      for (const t of tabs) {
+        for (const c of clients) {
+          const key = stateKey(t, c);
+          expect(resident.holds(t, c)).toBe(resident.has(key));
+          if (!resident.has(key)) model.delete(key);
+          expect(resident.has(key)).toBe(model.has(key));
+        }
+      }
+      const t = tabs[step % tabs.length]!;
+      const c = clients[step % clients.length]!;
+      const found = resident.find(t, c);
+      expect(found === undefined).toBe(!model.has(stateKey(t, c)));
+      if (found !== undefined) expect([found.tab, found.client]).toEqual([t, c]);
+    }
+    expect(model.size).toBeGreaterThan(0);
   });
 });
