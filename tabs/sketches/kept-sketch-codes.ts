@@ -139,7 +139,6 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
     return false;
   }
   const codes = held ?? newKeptCodes();
-  const { dirty } = codes;
   const lastRegister = listed[lastChunk] === 1 ? entries[listedAt[lastChunk]! + listedCount[lastChunk]! - 1]! >>> RANK_BITS : codes.last[lastChunk]!;
   const k = riceK(count, lastRegister);
   const sameK = k === codes.k;
@@ -183,14 +182,7 @@ export function writeDenseCodes(sketch: Uint8Array): boolean {
   }
   if (runTo > runFrom) copyBits(codes.codes, codes.view, runFrom, runTo - runFrom);
   starts[CHUNKS] = codeBits();
-  const bytes = finishCodes();
-  if (codes.codes.length < bytes + COPY_READ_AHEAD) grow(codes, bytes);
-  codes.codes.set(riceOut.subarray(0, bytes));
-  codes.k = k;
-  codes.count = count;
-  codes.bytes = bytes;
-  codes.cleanSince = 0;
-  dirty.fill(0);
+  keepWritten(codes, k, count);
   if (held === undefined) kept.set(sketch, codes);
   return giveKept(codes);
 }
@@ -211,8 +203,8 @@ const raisedChunks = new Uint16Array(CHUNKS);
  * chunk is coded again by the walk of writeDenseCodes, which reads every
  * chunk's kept figures (a hot Tab record's sketches see a few dozen of 256
  * raised in a second). With copyBits a word at a time, a dense sketch's
- * write after 35 raises went from ~12.3 to ~9.4 µs (/tmp micro-benchmark,
- * medians of six alternated runs).
+ * write after a few dozen raises went from ~12-14 to ~9-12 µs, after 4 from
+ * ~5.5-6.7 to ~2.5-3.1 (bench/sketch-rewrite.ts).
  */
 function writeRaised(codes: KeptCodes, words: Uint32Array): number {
   const { counts, last, starts, dirty } = codes;
@@ -266,14 +258,20 @@ function writeRaised(codes: KeptCodes, words: Uint32Array): number {
     c = after < nextRaised && codes.previous[after] !== last[c] ? after : nextRaised;
   }
   copyRun(codes, next, CHUNKS);
+  keepWritten(codes, k, count);
+  return WROTE;
+}
+
+/** Keeps the codes just written (their starts set) for the next write: nothing raised since, the wait for being unraised begun again. */
+function keepWritten(codes: KeptCodes, k: number, count: number): void {
   const bytes = finishCodes();
   if (codes.codes.length < bytes + COPY_READ_AHEAD) grow(codes, bytes);
   codes.codes.set(riceOut.subarray(0, bytes));
+  codes.k = k;
   codes.count = count;
   codes.bytes = bytes;
   codes.cleanSince = 0;
-  dirty.fill(0);
-  return WROTE;
+  codes.dirty.fill(0);
 }
 
 /**
