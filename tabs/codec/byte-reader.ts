@@ -101,6 +101,15 @@ export class ByteReader {
     return this.buf;
   }
 
+  /**
+   * A copy of its own of the bytes read since `from` (an offset it stood at),
+   * for a reader that keeps them: never a view, since a Buffer's slice (a
+   * Redis reply's) is one, on the reply or on the pool it was read into.
+   */
+  copySince(from: number): Uint8Array {
+    return Uint8Array.prototype.slice.call(this.buf, from, this.pos);
+  }
+
   skip(n: number): void {
     this.need(n);
     this.pos += n;

@@ -672,8 +672,7 @@ export function readDistinct(reader: ByteReader): DistinctSketch | undefined {
   // coded, past the sparse limit too (its registers made at the first entry set, see addCoded): a record's buckets
   // closed or quiet keep ~4 bits an entry, not 16 KiB of registers, until raised.
   if (kept >= CODED_MIN_ENTRIES && kept <= RICE_WRITE_LIMIT && isSizedRice(form) && form - SIZED_RICE === riceK(kept, scratch[kept - 1]! >>> RANK_BITS)) {
-    // A copy of its own: a Buffer's slice (a Redis reply's) is a view on the reply, or on the pool it was read into.
-    return new CodedSparse(Uint8Array.prototype.slice.call(reader.source, start, reader.offset), kept, scratch[kept - 1]! >>> RANK_BITS, lastCodeBits);
+    return new CodedSparse(reader.copySince(start), kept, scratch[kept - 1]! >>> RANK_BITS, lastCodeBits);
   }
   return sparseOf(kept);
 }

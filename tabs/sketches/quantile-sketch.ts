@@ -590,8 +590,7 @@ export function readSketchHeld(reader: ByteReader, closed: boolean): QuantileSke
   const from = reader.offset;
   const count = readChecked(reader);
   if (count === 0) return undefined;
-  // A copy of its own: a Buffer's slice (a Redis reply's) is a view that would hold the whole reply.
-  return new CodedQuantile(Uint8Array.prototype.slice.call(reader.source, from, reader.offset), count);
+  return new CodedQuantile(reader.copySince(from), count);
 }
 
 /** What readChecked read beside the count: the head's fields, and where each sign's bins end in `scratch`. */
