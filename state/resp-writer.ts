@@ -23,6 +23,8 @@ export class RespWriter {
   private count = 0;
   /** command() wrote a header in the room before the arguments: a second one gets a buffer of its own (the first may still wait in a socket's queue). */
   private roomUsed = false;
+  /** Times the buffer grew (its size hint fell short), each a copy of what was written. */
+  grown = 0;
 
   /** `sizeHint`: the arguments' bytes expected, so the buffer is allocated once. */
   constructor(sizeHint = 4096) {
@@ -138,6 +140,7 @@ export class RespWriter {
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + more));
     this.buf.copy(grown, 0, 0, this.at);
     this.buf = grown;
+    this.grown++;
   }
 }
 

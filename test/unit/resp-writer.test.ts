@@ -99,4 +99,43 @@ describe('checkpoint arguments written by the RespWriter', () => {
       }),
     );
   });
+
+  it('are sized by checkpointArgsSizeHint once: the writer never grows, whatever the names (one state per Tab, long names, ids outside ASCII)', () => {
+    const LONG = fc.stringMatching(/^[A-Za-z0-9_.:/-]{1,200}$/);
+    // A Tab each, named at length: every state opens a run of its own.
+    const LONE = fc.stringMatching(/^[A-Za-z0-9_.:/-]{16,200}$/);
+    const ANY = fc.string({ unit: 'binary', maxLength: 60 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          states: fc.array(fc.record({ tab: LONE, client: fc.oneof(LONG, fc.constant('*')), bytes: fc.uint8Array({ maxLength: 300 }) }), { minLength: 100, maxLength: 300 }),
+          deleted: fc.array(fc.record({ tab: LONG, client: LONG }), { maxLength: 20 }),
+          types: fc.array(fc.record({ tab: ANY, type: ANY }), { maxLength: 20 }),
+          dedupAdded: fc.array(fc.tuple(fc.nat(), fc.array(ANY, { maxLength: 20 })), { maxLength: 5 }).map((pairs) => new Map(pairs)),
+          sources: fc.dictionary(ANY, ANY, { maxKeys: 5 }),
+          clientCounts: fc.option(fc.array(fc.record({ tab: ANY, clients: fc.nat() }), { maxLength: 20 }), { nil: null }),
+        }),
+        (parts) => {
+          const cp: PartitionCheckpoint = {
+            topology: 'taba',
+            partition: 3,
+            token: Number.MAX_SAFE_INTEGER,
+            checkpointId: `${Number.MAX_SAFE_INTEGER}:${Number.MAX_SAFE_INTEGER}`,
+            expectedWatermark: Number.MAX_SAFE_INTEGER,
+            watermark: Number.MAX_SAFE_INTEGER,
+            flushedAt: Number.MAX_SAFE_INTEGER,
+            eventsDelta: Number.MAX_SAFE_INTEGER,
+            dedupExpireBefore: Number.MAX_SAFE_INTEGER,
+            ...parts,
+          };
+          const writer = new RespWriter(checkpointArgsSizeHint(cp));
+          writer.integer(5);
+          for (let i = 0; i < 5; i++) writer.string(`ts:{taba:3}:key-${i}`);
+          writeCheckpointArgs(cp, writer);
+          expect(writer.grown).toBe(0);
+        },
+      ),
+    );
+  });
 });
+
