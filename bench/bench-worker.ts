@@ -33,6 +33,9 @@ export class BenchWorker {
     if (opts.metrics) args.push('--metrics-port', '0');
     const env = { ...process.env };
     for (const name of ['TABSTREAM_ZK', 'TABSTREAM_BROKERS', 'TABSTREAM_REDIS']) delete env[name];
+    // TABSTREAM_BENCH_PAUSE_DIR logs every worker's event-loop pauses and collections there (bench/loop-pauses.ts reads them);
+    // through NODE_OPTIONS, which the worker's restart with its young generation keeps.
+    if (process.env.TABSTREAM_BENCH_PAUSE_DIR) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require "${join(BENCH_ROOT, 'bench/loop-pauses-preload.cjs')}"`.trim();
     this.child = spawn(process.execPath, [...nodeFlags, join(BENCH_ROOT, 'bin/topology.js'), ...args], {
       cwd: BENCH_ROOT,
       env,
