@@ -42,7 +42,7 @@ const viaIoredis = (cp: PartitionCheckpoint): Buffer => {
   return typeof writable === 'string' ? Buffer.from(writable) : writable;
 };
 const viaWriter = (cp: PartitionCheckpoint): Buffer => {
-  const w = new RespWriter(checkpointArgsSizeHint(cp));
+  const w = new RespWriter(checkpointArgsSizeHint(cp, KEYS));
   w.integer(KEYS.length);
   for (const key of KEYS) w.string(key);
   writeCheckpointArgs(cp, w);

@@ -88,30 +88,35 @@ export function writeCheckpointArgs(cp: PartitionCheckpoint, sink: ScriptArgSink
 }
 
 /**
- * At least the bytes checkpoint.lua's arguments take (with the RespWriter's
- * look-ahead), so a writer sized by it never grows: a growth copies the whole
- * command, a megabyte or more, and at Taba's full shape, where most Tabs come
+ * At least the bytes checkpoint.lua's arguments take, with the script's
+ * `keys` written before them (their count, then each), and the RespWriter's
+ * look-ahead: a writer sized by it never grows. A growth copies the whole
+ * command, a megabyte or more; at Taba's full shape, where most Tabs come
  * with one state each, an estimate that left out each run's Tab name fell
  * short at nearly every checkpoint (1.2 % of a worker's CPU in the copies).
- * Per argument: `$`, up to 16 digits and CRLF before it, CRLF after (24 at
- * most); a string's UTF-8 bytes are at most 3 per UTF-16 unit.
+ * Every argument is counted with a whole frame (ARG_FRAME, more than the
+ * writer looks ahead for one); a string's UTF-8 bytes are at most 3 per
+ * UTF-16 unit.
  */
-export function checkpointArgsSizeHint(cp: PartitionCheckpoint): number {
-  let bytes = 512;
+export function checkpointArgsSizeHint(cp: PartitionCheckpoint, keys: readonly string[] = []): number {
+  let bytes = ARG_FRAME;
+  for (const key of keys) bytes += 3 * key.length + ARG_FRAME;
+  // The header's 15 arguments, the checkpoint's id among them.
+  bytes += 15 * ARG_FRAME + 3 * cp.checkpointId.length;
   // Each state may open a run: its Tab's name and the run's length first.
-  for (const s of cp.states) bytes += s.bytes.byteLength + 2 * s.tab.length + s.client.length + 5 * ARG_FRAME;
+  for (const s of cp.states) bytes += s.bytes.byteLength + 2 * s.tab.length + s.client.length + 4 * ARG_FRAME;
   for (const ids of cp.dedupAdded.values()) {
     bytes += 2 * ARG_FRAME;
     for (const id of ids) bytes += 3 * id.length + ARG_FRAME;
   }
-  for (const d of cp.deleted) bytes += d.tab.length + d.client.length + 2 * ARG_FRAME;
+  for (const d of cp.deleted) bytes += d.tab.length + d.client.length + ARG_FRAME;
   for (const t of cp.types) bytes += 3 * (t.tab.length + t.type.length) + 2 * ARG_FRAME;
   for (const [name, watermark] of Object.entries(cp.sources)) bytes += 3 * (name.length + watermark.length) + 2 * ARG_FRAME;
-  for (const c of cp.clientCounts ?? []) bytes += 3 * c.tab.length + 3 * ARG_FRAME;
+  for (const c of cp.clientCounts ?? []) bytes += 3 * c.tab.length + 2 * ARG_FRAME;
   return bytes;
 }
 
-/** An argument's RESP frame at most: `$`, 16 digits, CRLF, and CRLF after its bytes (and an integer's digits inside it). */
+/** An argument's RESP frame at most: `$`, 16 digits and CRLF before its bytes, CRLF after (and an integer's up to 16 digits inside it, in place of the length's). */
 const ARG_FRAME = 24;
 
 /** ARGV of checkpoint.lua as an array (strings, and state bytes as Buffers over the same memory). */

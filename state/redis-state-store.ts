@@ -85,7 +85,7 @@ export class RedisStateStore {
     const scriptKeys = [keys.meta, keys.states, keys.types, keys.dedupIndex, keys.clients];
     // Encoded here, straight into one buffer (resp-writer.ts): ioredis' encoding of a checkpoint's
     // tens of thousands of arguments cost a worker more than the rest of the write.
-    const argv = new RespWriter(checkpointArgsSizeHint(cp));
+    const argv = new RespWriter(checkpointArgsSizeHint(cp, scriptKeys));
     argv.integer(scriptKeys.length);
     for (const key of scriptKeys) argv.string(key);
     writeCheckpointArgs(cp, argv);

@@ -115,9 +115,10 @@ describe('checkpoint arguments written by the RespWriter', () => {
           sources: fc.dictionary(ANY, ANY, { maxKeys: 5 }),
           clientCounts: fc.option(fc.array(fc.record({ tab: ANY, clients: fc.nat() }), { maxLength: 20 }), { nil: null }),
         }),
-        (parts) => {
+        fc.stringMatching(/^[a-z0-9-]{1,100}$/),
+        (parts, topologyName) => {
           const cp: PartitionCheckpoint = {
-            topology: 'taba',
+            topology: topologyName,
             partition: 3,
             token: Number.MAX_SAFE_INTEGER,
             checkpointId: `${Number.MAX_SAFE_INTEGER}:${Number.MAX_SAFE_INTEGER}`,
@@ -128,14 +129,45 @@ describe('checkpoint arguments written by the RespWriter', () => {
             dedupExpireBefore: Number.MAX_SAFE_INTEGER,
             ...parts,
           };
-          const writer = new RespWriter(checkpointArgsSizeHint(cp));
-          writer.integer(5);
-          for (let i = 0; i < 5; i++) writer.string(`ts:{taba:3}:key-${i}`);
+          const keys = ['meta', 'states', 'types', 'dedup', 'clients'].map((k) => `ts:{${topologyName}:3}:${k}`);
+          const writer = new RespWriter(checkpointArgsSizeHint(cp, keys));
+          writer.integer(keys.length);
+          for (const key of keys) writer.string(key);
           writeCheckpointArgs(cp, writer);
           expect(writer.grown).toBe(0);
         },
       ),
     );
+  });
+
+  it.each([
+    ['a long topology name', 'a'.repeat(100)],
+    ['short keys', 't'],
+  ])('are sized by checkpointArgsSizeHint once for a checkpoint of nothing but its header and keys (%s)', (_, topologyName) => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const cp: PartitionCheckpoint = {
+      topology: topologyName,
+      partition: 3,
+      token: max,
+      checkpointId: `${max}:${max}`,
+      expectedWatermark: max,
+      watermark: max,
+      flushedAt: max,
+      eventsDelta: max,
+      dedupExpireBefore: max,
+      states: [],
+      deleted: [],
+      types: [],
+      dedupAdded: new Map(),
+      sources: {},
+      clientCounts: null,
+    };
+    const keys = topologyName === 't' ? ['k', 'k', 'k', 'k', 'k'] : ['meta', 'states', 'types', 'dedup', 'clients'].map((k) => `ts:{${topologyName}:3}:${k}`);
+    const writer = new RespWriter(checkpointArgsSizeHint(cp, keys));
+    writer.integer(keys.length);
+    for (const key of keys) writer.string(key);
+    writeCheckpointArgs(cp, writer);
+    expect(writer.grown).toBe(0);
   });
 });
 
