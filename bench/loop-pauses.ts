@@ -7,19 +7,8 @@
 // it. Prints each pause of `min ms` (100) or more: its garbage collection and
 // the project's frames most on the stack in it; then the frames over all of them.
 import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-export interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
+import { fileURLToPath } from 'node:url';
+import { readProfile, type CpuProfile, type ProfileNode } from './profile-summary';
 
 export interface PauseTrace {
   pauses: Array<{ fromUs: number; toUs: number; ms: number }>;
@@ -80,13 +69,13 @@ export function attributePauses(profile: CpuProfile, trace: PauseTrace, minMs: n
   return out;
 }
 
-if (process.argv[1]?.endsWith('loop-pauses.ts')) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [profileFile, traceFile, minArg = '100'] = process.argv.slice(2);
   if (profileFile === undefined || traceFile === undefined) {
     process.stderr.write('usage: tsx bench/loop-pauses.ts <worker .cpuprofile> <its .pauses.json> [min ms, 100]\n');
     process.exit(2);
   }
-  const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
+  const profile = readProfile(profileFile);
   const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as PauseTrace;
   const pauses = attributePauses(profile, trace, Number(minArg));
   const all = new Map<string, number>();

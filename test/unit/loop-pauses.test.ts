@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attributePauses, type CpuProfile } from '../../bench/loop-pauses';
+import { attributePauses } from '../../bench/loop-pauses';
+import type { CpuProfile } from '../../bench/profile-summary';
 
 const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
 
