@@ -15,6 +15,7 @@ import { TopologyTask } from '../topology/runtime/topology-task';
 import { TaskMetrics } from '../topology/runtime/task-metrics';
 import { defaultRegistry } from '../tabs/handlers/registry';
 import { WorkingSet } from '../contracts/working-set';
+import { slabLedger } from '../tabs/codec/slab-ledger';
 import { Workload, tabType } from './workload';
 import { typicalStoredStates } from './typical-stored-states';
 import type { InputRecord } from '../contracts/input-consumer';
@@ -46,7 +47,7 @@ const source: StateSource = {
   },
   async scan() { return { cursor: '0', states: [] }; },
 };
-const ws = new WorkingSet(WORKING_SET_MIB * 2 ** 20);
+const ws = new WorkingSet(WORKING_SET_MIB * 2 ** 20, undefined, slabLedger);
 const taba = buildTaba({ name: 't', topic: 'tabs' });
 const task = new TopologyTask(taba, 0, 1, registry, { push() {} }, new TaskMetrics(), 'tabs.dlq', { states: source, workingSet: ws });
 await task.restore({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true } as never, new Map());
@@ -92,7 +93,7 @@ const last = task.checkpoint(Date.now());
 for (const s of last?.checkpoint.states ?? []) stored.set(stateField(s.tab, s.client), Buffer.from(s.bytes));
 task.checkpointed();
 const ev = MESSAGES * 50;
-console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB (Tab records ${(writtenRecords / 1e6).toFixed(0)} MB in ${recordWrites.toLocaleString()} writes, client states in ${stateWrites.toLocaleString()}), wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+console.log(`events ${ev} slices ${(cpu / 1e6).toFixed(2)} s checkpoints ${(cpCpu / 1e6).toFixed(2)} s -> ${Math.round(ev / ((cpu + cpCpu) / 1e6)).toLocaleString()} events per CPU-second; fetched ${fetchedStates}, working set ${(ws.bytes / 2 ** 20).toFixed(0)} MiB (pinned slabs' rest ${(ws.pinnedOverheadBytes / 2 ** 20).toFixed(0)} MiB in ${slabLedger.slabCount}), evicted ${ws.evictions}, written ${(written / 1e6).toFixed(0)} MB (Tab records ${(writtenRecords / 1e6).toFixed(0)} MB in ${recordWrites.toLocaleString()} writes, client states in ${stateWrites.toLocaleString()}), wall ${(Date.now() - t0) / 1000} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 console.log(heldStatesTable(ws.describe()));
 // With --expose-gc (NODE_OPTIONS), the memory a full collection leaves, to set beside the estimates: the
 // JavaScript heap and the typed arrays' backing stores, which heapUsed leaves out (the frozen arena's pages,

@@ -236,6 +236,9 @@ export class ResidentStates implements Evictor {
   }
 
   private hold(key: string, entry: TabState): void {
+    // An entry held in its place (a rebuilt Tab record's) no longer counts.
+    const replaced = this.thawed.get(key);
+    if (replaced !== undefined && replaced !== entry) release(replaced);
     this.thawed.set(key, entry);
     let clients = this.byTab.get(entry.tab);
     if (clients === undefined) this.byTab.set(entry.tab, (clients = new Map()));

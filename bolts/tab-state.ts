@@ -104,6 +104,22 @@ function resize(entry: TabState, heapBytes: number): void {
   entry.heapBytes = heapBytes;
 }
 
+/**
+ * Keeps `bytes` as its stored bytes (undefined: none), letting the old ones
+ * go. Kept bytes are often views on a shared slab, which they pin whole: the
+ * working set's ledger of pinned slabs is told (their own length is counted
+ * in `heapBytes`).
+ */
+function keepBytes(entry: TabState, bytes: Uint8Array | undefined): void {
+  const old = entry.frozen;
+  if (old === bytes) return;
+  entry.frozen = bytes;
+  const pins = entry.workingSet?.pins;
+  if (pins === undefined) return;
+  if (old !== undefined) pins.letGo(old);
+  if (bytes !== undefined) pins.keep(bytes);
+}
+
 
 function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: Uint8Array | undefined, workingSet: WorkingSet | undefined): TabState {
   return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, idleLaps: 0, pinnedIn: -1, heapBytes: 0, workingSet, restedOnce: false };
@@ -115,7 +131,8 @@ function entryOf(tab: string, client: string, type: string, handler: TabHandler,
  * must be the caller's to give (ownedBytes), never changed after.
  */
 export function storedState(tab: string, client: string, type: string, handler: TabHandler, bytes: Uint8Array, workingSet: WorkingSet | undefined): TabState {
-  const entry = entryOf(tab, client, type, handler, RESTING, bytes, workingSet);
+  const entry = entryOf(tab, client, type, handler, RESTING, undefined, workingSet);
+  keepBytes(entry, bytes);
   resize(entry, RESTING_HEAP_BYTES + bytes.length);
   return entry;
 }
@@ -143,7 +160,7 @@ export function stateOf(entry: TabState): unknown {
 export function rest(entry: TabState): void {
   if (entry.state === RESTING) return;
   const bytes = frozenBytes(entry);
-  entry.frozen = bytes;
+  keepBytes(entry, bytes);
   entry.state = RESTING;
   resize(entry, RESTING_HEAP_BYTES + bytes.length);
 }
@@ -167,7 +184,7 @@ export function changing(entry: TabState): unknown {
   const state = stateOf(entry);
   if (entry.frozen !== undefined) {
     const storedBytes = entry.frozen.length;
-    entry.frozen = undefined;
+    keepBytes(entry, undefined);
     resize(entry, estimate(entry.type, storedBytes, undefined));
   }
   return state;
@@ -175,7 +192,7 @@ export function changing(entry: TabState): unknown {
 
 /** A checkpoint serialized it: these bytes are what Redis will hold (the sink calls it). */
 export function noteStored(entry: TabState, bytes: Uint8Array): void {
-  entry.frozen = bytes;
+  keepBytes(entry, bytes);
   resize(entry, entry.state === RESTING ? RESTING_HEAP_BYTES + bytes.length : estimate(entry.type, bytes.length, entry.frozen));
 }
 
@@ -186,6 +203,7 @@ export function frozenBytes(entry: TabState): Uint8Array {
 
 /** Takes it out of the working set's count (frozen, evicted, pruned, or its task dropped). */
 export function release(entry: TabState): void {
+  if (entry.frozen !== undefined) entry.workingSet?.pins?.letGo(entry.frozen);
   entry.workingSet?.remove(entry.heapBytes);
   entry.workingSet = undefined;
 }

@@ -45,6 +45,19 @@ export class HeldStatesRows {
 }
 
 /**
+ * What kept bytes pin beyond their own length: states keep their stored
+ * bytes as views on shared slabs (a serializer's, a copier's), and a slab
+ * lives while any view on it does. Holders count a kept view's length and
+ * tell the ledger when they keep and let go of one; it counts the rest of
+ * every slab some kept view pins (tabs/codec/slab-ledger.ts).
+ */
+export interface PinnedBytes {
+  keep(view: Uint8Array): void;
+  letGo(view: Uint8Array): void;
+  readonly overheadBytes: number;
+}
+
+/**
  * The process's budget for states held in memory, shared by every stateful
  * bolt task of every topology a worker runs (DESIGN.md, "Stateless workers").
  * Bolts add and remove the estimated bytes of the states they hold; after
@@ -53,7 +66,7 @@ export class HeldStatesRows {
  * covers), until the process is under its low mark: an idle task's states
  * go too. The bound is soft: states changed since their last durable
  * checkpoint are never evicted, so a burst of new states can overshoot it
- * until they are written.
+ * until they are written. The slabs that kept bytes pin count too (`pins`).
  */
 /** Rounds of asking every holder, at most, per reclaim: each frees what it may, so a few suffice. */
 const MAX_RECLAIM_ROUNDS = 8;
@@ -71,10 +84,18 @@ export class WorkingSet {
     readonly budgetBytes: number,
     /** Eviction goes on until the process holds this share of the budget. */
     private readonly lowMark = 0.9,
+    /** The ledger of slabs its states' kept bytes pin, if they are views on shared slabs. */
+    readonly pins?: PinnedBytes,
   ) {}
 
+  /** What its states are taken to cost, and the rest of the slabs their kept bytes pin. */
   get bytes(): number {
-    return this.held;
+    return this.held + (this.pins?.overheadBytes ?? 0);
+  }
+
+  /** The rest of the slabs its states' kept bytes pin (counted in `bytes`). */
+  get pinnedOverheadBytes(): number {
+    return this.pins?.overheadBytes ?? 0;
   }
 
   add(bytes: number): void {
@@ -87,7 +108,8 @@ export class WorkingSet {
 
   /** How many bytes should go now: 0 under budget, else down to the low mark. */
   excess(): number {
-    return this.held > this.budgetBytes ? this.held - this.budgetBytes * this.lowMark : 0;
+    const held = this.bytes;
+    return held > this.budgetBytes ? held - this.budgetBytes * this.lowMark : 0;
   }
 
   register(evictor: Evictor): () => void {
@@ -106,13 +128,13 @@ export class WorkingSet {
    */
   reclaim(): void {
     for (let round = 0; round < MAX_RECLAIM_ROUNDS && this.excess() > 0; round++) {
-      const before = this.held;
+      const before = this.bytes;
       for (let asked = 0; asked < this.evictors.length; asked++) {
         const excess = this.excess();
         if (excess <= 0) return;
         this.evictors[this.turn++ % this.evictors.length]!.evict(excess);
       }
-      if (this.held >= before) return;
+      if (this.bytes >= before) return;
     }
   }
 

@@ -1,5 +1,7 @@
 // A growable byte buffer for compact state serialization: unsigned and
 // zig-zag varints (exact up to 2^53, unlike 32-bit bit tricks), float64, bytes.
+import type { SlabLedger } from './slab-ledger';
+
 const TWO_POW_7 = 128;
 
 /** The largest magnitude `varint` takes: its zig-zag form must stay a safe integer. */
@@ -14,11 +16,16 @@ export class ByteWriter {
 
   private readonly initialCapacity: number;
 
-  constructor(initialCapacity = 64) {
+  constructor(
+    initialCapacity = 64,
+    /** Where its buffers are registered as slabs, when views of them (`take`) may be kept. */
+    private readonly ledger?: SlabLedger,
+  ) {
     // At least a byte: growing doubles the capacity.
     this.initialCapacity = Math.max(1, initialCapacity);
     this.buf = new Uint8Array(this.initialCapacity);
     this.view = new DataView(this.buf.buffer);
+    ledger?.register(this.buf.buffer);
   }
 
   get length(): number {
@@ -40,6 +47,7 @@ export class ByteWriter {
     let cap = this.start > 0 ? this.initialCapacity : this.buf.length * 2;
     while (cap < piece + extra) cap *= 2;
     const next = new Uint8Array(cap);
+    this.ledger?.register(next.buffer);
     next.set(this.buf.subarray(this.start, this.len));
     this.buf = next;
     this.view = new DataView(next.buffer);

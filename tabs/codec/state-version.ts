@@ -3,6 +3,7 @@
 // loudly instead of misreading them.
 import { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
+import { slabLedger } from './slab-ledger';
 
 export class UnknownStateVersionError extends Error {
   constructor(
@@ -33,7 +34,7 @@ export function openVersioned(type: string, bytes: Uint8Array, supported: readon
 }
 
 /** Serialized states are views on its 64 KiB slabs (ByteWriter.take). */
-const sharedWriter = new ByteWriter(64 * 1024);
+const sharedWriter = new ByteWriter(64 * 1024, slabLedger);
 let sharedWriterBusy = false;
 
 /**

@@ -112,3 +112,18 @@ describe('ResidentStates.find', () => {
     expect(model.size).toBeGreaterThan(0);
   });
 });
+
+describe('ResidentStates.add in the place of a held state', () => {
+  it('takes the state it replaces (a rebuilt Tab record\'s old one) out of the working set', async () => {
+    const { WorkingSet } = await import('../../contracts/working-set');
+    const set = new WorkingSet(1 << 30);
+    const resident = new ResidentStates(set, () => ({ type: 'counter', handler: counter }));
+    const bytes = counter.serialize(counter.newState()).slice();
+    const old = storedState('t', '*', 'counter', counter, bytes, set);
+    resident.add(stateKey('t', '*'), old);
+    const rebuilt = storedState('t', '*', 'counter', counter, bytes.slice(), set);
+    resident.add(stateKey('t', '*'), rebuilt);
+    expect(set.bytes).toBe(rebuilt.heapBytes);
+    expect(resident.find('t', '*')).toBe(rebuilt);
+  });
+});

@@ -204,6 +204,12 @@ export function workerMetricsRegistry(worker: Worker): Registry {
     read: () => [[{}, worker.workingSet.bytes]],
   });
   scrapedGauge(registry, {
+    name: 'tabstream_working_set_pinned_slab_bytes',
+    help: 'Of the working set: the rest of the shared slabs the states\' kept bytes are views on (a slab lives while any view does)',
+    labelNames: [],
+    read: () => [[{}, worker.workingSet.pinnedOverheadBytes]],
+  });
+  scrapedGauge(registry, {
     name: 'tabstream_working_set_budget_bytes',
     help: 'The budget for states in memory (--working-set-mib)',
     labelNames: [],

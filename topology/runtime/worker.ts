@@ -23,6 +23,7 @@ import { KafkaOutbox } from './kafka-outbox';
 import { PartitionReader } from '../../spouts/partition-reader';
 import { KafkaConnection } from '../../spouts/kafka-connection';
 import { WorkingSet } from '../../contracts/working-set';
+import { slabLedger } from '../../tabs/codec/slab-ledger';
 import { EventLoopWatch } from './event-loop-watch';
 import { deadLetterReason } from './task-metrics';
 import { TimeoutError, withTimeout } from '../../contracts/with-timeout';
@@ -114,7 +115,8 @@ export class Worker {
     // Reconnects by itself; a command unanswered within the timeout fails and the runner retries it.
     this.redis = redisClient(opts.config, { timeoutMs: opts.config.redisTimeoutMs });
     this.store = new RedisStateStore(this.redis, { prefix: opts.config.redisPrefix });
-    this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024);
+    // The slabs its states' kept bytes pin count too (the process's one ledger: the codec's slabs are shared).
+    this.workingSet = new WorkingSet(opts.config.workingSetMiB * 1024 * 1024, undefined, slabLedger);
     this.loopWatch = new EventLoopWatch(this.log);
     logWorkerEvents(this.events, this.log);
   }
