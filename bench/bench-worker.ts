@@ -2,6 +2,7 @@
 // benchmark needs on top of the test harness's: node flags (--cpu-prof), a
 // config file (each run its own ZooKeeper root), and the process's RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_ROOT } from './bench-stack';
 import { peakRssOf, rssOf } from './process-rss';
@@ -41,7 +42,11 @@ export class BenchWorker {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // TABSTREAM_BENCH_WORKER_LOG_DIR keeps every worker's whole output there (`<id>.log`), where the run keeps its last 20,000 characters.
+    const logDir = process.env.TABSTREAM_BENCH_WORKER_LOG_DIR;
+    const log = logDir ? createWriteStream(join(logDir, `${opts.id}.log`), { flags: 'a' }) : undefined;
     const keep = (chunk: Buffer) => {
+      log?.write(chunk);
       this.output = (this.output + chunk.toString()).slice(-20_000);
       // The line naming the metrics port comes early; the kept output may lose it later.
       this.metricsPort ??= /"port":(\d+)[^\n]*metrics served on \/metrics/.exec(this.output)?.[1];
