@@ -146,6 +146,20 @@ describe('FrozenArena: what a state costs', () => {
     expect(got.buffer.byteLength).toBeLessThanOrEqual(SLAB_BYTES);
   });
 
+  it('holds a gauge (16 stored bytes) within twice that wherever its table and tail stand in their growth', () => {
+    // The table (5 B a slot) grows by half, the tail segment by a quarter: just past a growth a state's share
+    // of the table is 10 B (13.3 when it doubled) and the tail's room a quarter of its bytes (as many when it doubled).
+    const arena = new FrozenArena();
+    let held = 0;
+    let worst = 0;
+    for (let states = 50_000; states <= 300_000; states += 2_500) {
+      for (; held < states; held++) arena.set(`gauge.${Math.floor(held / 300)}\u0000client-${held % 300}`, bytes(16, held));
+      worst = Math.max(worst, arena.memoryBytes / states);
+    }
+    expect(worst).toBeLessThanOrEqual(2 * 16);
+    expect(arena.get('gauge.999\u0000client-299')).toEqual(bytes(16, 999 * 300 + 299));
+  });
+
   it('refuses to outgrow its references: more segments than a reference names is an error, never a state read from the wrong place', () => {
     // Segments of 64 bytes: a value of 60 (and its header) takes a segment of its own.
     const arena = new FrozenArena(8, 64, 64);
