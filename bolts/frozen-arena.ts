@@ -30,6 +30,8 @@ export class FrozenArena {
   private readonly used: number[] = [];
   private readonly garbage: number[] = [];
   private readonly freeSegments: number[] = [];
+  /** The segments in use, oldest first (a cleaned segment's records go to the newest, the tail). */
+  private readonly byAge: number[] = [];
   /** The segment records are appended to (-1: none yet). */
   private tail = -1;
   /** The segments' bytes, room to grow included. */
@@ -200,6 +202,45 @@ export class FrozenArena {
   }
 
   /**
+   * Deletes every state in the oldest segment (the states frozen longest ago
+   * and not thawed since, and the ones a cleaning moved with them) and drops
+   * the segment: the memory goes whole, with nothing to move. Returns how many
+   * states went, or -1 when it holds no segment.
+   *
+   * Eviction goes by age, not along the table: a walk in slot order deleted
+   * states whose hashes lie together, so the states left crowded the part of
+   * the table it had not reached yet, and new ones filled it; linear probes
+   * there ran for tens of thousands of slots (a taba-full worker's loop stood
+   * still for 2-5 s in cleanings' lookups), while the table as a whole was
+   * within its load.
+   */
+  evictOldest(): number {
+    const s = this.byAge[0];
+    if (s === undefined) return -1;
+    if (s === this.tail) this.tail = -1;
+    const segment = this.segments[s]!;
+    const end = this.used[s]!;
+    let live = end - this.garbage[s]!;
+    let removed = 0;
+    for (let offset = 0; live > 0 && offset < end; ) {
+      const length = recordLength(segment, offset);
+      const slot = this.slotOf(segment, offset, refOf(s, offset));
+      if (slot >= 0) {
+        this.slots[slot] = DELETED;
+        this.live--;
+        this.tombstones++;
+        this.tabs.release(readVaruint(segment, offset));
+        this.clients.release(readVaruint(segment, readEnd));
+        live -= length;
+        removed++;
+      }
+      offset += length;
+    }
+    this.drop(s);
+    return removed;
+  }
+
+  /**
    * Gives memory back after many removals (other segments are cleaned as
    * they empty): the tail too, its live records moved to a new tail sized
    * for them; and the table, when it is mostly empty.
@@ -275,6 +316,7 @@ export class FrozenArena {
     this.used[s] = 0;
     this.garbage[s] = 0;
     this.freeSegments.push(s);
+    this.byAge.splice(this.byAge.indexOf(s), 1);
     if (s === this.tail) this.tail = -1;
   }
 
@@ -393,6 +435,7 @@ export class FrozenArena {
     this.used[s] = 0;
     this.garbage[s] = 0;
     this.segmentsBytes += bytes;
+    this.byAge.push(s);
     return s;
   }
 

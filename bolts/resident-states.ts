@@ -138,14 +138,15 @@ export class ResidentStates implements Evictor {
    * about `bytes` are freed; then the arena gives back the room they took.
    */
   evict(bytes: number): void {
-    let freed = this.turnHand(0, bytes);
+    const freed = this.turnHand(0, bytes);
+    // Frozen states by age, a segment at a time (FrozenArena.evictOldest): what goes is the segment.
     let removed = 0;
-    for (let passed = 0, total = this.frozen.size; freed + removed < bytes && passed <= total; passed++) {
-      const next = this.frozen.next();
-      if (next === undefined) continue;
-      next.remove();
-      this.evicted++;
-      removed += next.value.length + FROZEN_RECORD_OVERHEAD;
+    while (freed + removed < bytes) {
+      const before = this.frozen.memoryBytes;
+      const states = this.frozen.evictOldest();
+      if (states < 0) break;
+      this.evicted += states;
+      removed += before - this.frozen.memoryBytes;
     }
     if (removed > 0) this.frozen.shrink();
     this.syncFrozen();

@@ -130,6 +130,77 @@ describe('FrozenArena', () => {
   });
 });
 
+describe('FrozenArena.evictOldest', () => {
+  const key = (i: number) => `tab.${i % 50}\u0000client-${i}`;
+
+  it('deletes the states of the oldest segment, frozen first, and drops it whole', () => {
+    // Segments of 4 KiB: ~60 states of 60 bytes each.
+    const arena = new FrozenArena(64, 4096, 4096);
+    for (let i = 0; i < 600; i++) arena.set(key(i), bytes(60, i));
+    const before = arena.memoryBytes;
+    const removed = arena.evictOldest();
+    expect(removed).toBeGreaterThan(40);
+    expect(arena.size).toBe(600 - removed);
+    // The first states went, the rest are as they were; no byte was moved.
+    for (let i = 0; i < removed; i++) expect(arena.has(key(i))).toBe(false);
+    for (let i = removed; i < 600; i++) expect(arena.get(key(i))).toEqual(bytes(60, i));
+    expect(arena.memoryBytes).toBeLessThanOrEqual(before - 4096);
+    expect(arena.movedBytes).toBe(0);
+  });
+
+  it('skips states thawed since (their records are garbage), and goes on to the tail and then to nothing', () => {
+    const arena = new FrozenArena(64, 4096, 4096);
+    for (let i = 0; i < 200; i++) arena.set(key(i), bytes(60, i));
+    // Thawed (taken) and frozen again: now in the newest segment.
+    for (let i = 0; i < 10; i++) arena.set(key(i), arena.take(`tab.${i % 50}`, `client-${i}`)!);
+    const first = arena.evictOldest();
+    expect(arena.has(key(0))).toBe(true);
+    expect(arena.has(key(10))).toBe(false);
+    let total = first;
+    for (let n = arena.evictOldest(); n >= 0; n = arena.evictOldest()) total += n;
+    expect(total).toBe(200);
+    expect(arena.size).toBe(0);
+    expect(arena.evictOldest()).toBe(-1);
+    // Usable again.
+    arena.set(key(1), bytes(60, 1));
+    expect(arena.get(key(1))).toEqual(bytes(60, 1));
+  });
+
+  it('keeps the table free of long probe runs when states are frozen and evicted round after round', () => {
+    // A walk in slot order (next/remove) deleted states whose hashes lie together, and the states left
+    // crowded the rest of the table: its longest run of occupied slots grew to tens of thousands.
+    // Segments of 64 KiB: a segment evicted at a time is ~1,400 states, a fraction of a round's.
+    const arena = new FrozenArena(64, 4096, 64 * 1024);
+    const states = 60_000;
+    let made = 0;
+    for (; made < states; made++) arena.set(key(made), bytes(40, made));
+    for (let round = 0; round < 25; round++) {
+      for (let k = 0; k < states / 10; k++, made++) arena.set(key(made), bytes(40, made));
+      const target = arena.size - states / 10;
+      while (arena.size > target && arena.evictOldest() >= 0);
+      arena.shrink();
+    }
+    const slots = (arena as unknown as { slots: Uint32Array }).slots;
+    let run = 0;
+    let longest = 0;
+    for (const ref of slots) {
+      run = ref === 0 ? 0 : run + 1;
+      longest = Math.max(longest, run);
+    }
+    expect(longest).toBeLessThan(500);
+    expect(arena.size).toBeGreaterThan(states / 4);
+    // What is left reads back as it was frozen.
+    let checked = 0;
+    arena.sweep(arena.size, (_tab, client, value) => {
+      const i = Number(client.slice('client-'.length));
+      expect(new Uint8Array(value)).toEqual(bytes(40, i));
+      checked++;
+      return false;
+    });
+    expect(checked).toBe(arena.size);
+  });
+});
+
 describe('FrozenArena: what a state costs', () => {
   it('writes a Tab name once, not once per client: a frozen state costs its bytes and a few more', () => {
     const arena = new FrozenArena();
