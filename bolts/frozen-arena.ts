@@ -218,24 +218,11 @@ export class FrozenArena {
     const s = this.byAge[0];
     if (s === undefined) return -1;
     if (s === this.tail) this.tail = -1;
-    const segment = this.segments[s]!;
-    const end = this.used[s]!;
-    let live = end - this.garbage[s]!;
     let removed = 0;
-    for (let offset = 0; live > 0 && offset < end; ) {
-      const length = recordLength(segment, offset);
-      const slot = this.slotOf(segment, offset, refOf(s, offset));
-      if (slot >= 0) {
-        this.slots[slot] = DELETED;
-        this.live--;
-        this.tombstones++;
-        this.tabs.release(readVaruint(segment, offset));
-        this.clients.release(readVaruint(segment, readEnd));
-        live -= length;
-        removed++;
-      }
-      offset += length;
-    }
+    this.forEachLive(s, (slot) => {
+      this.unlink(slot);
+      removed++;
+    });
     this.drop(s);
     return removed;
   }
@@ -257,6 +244,12 @@ export class FrozenArena {
   private removeAt(slot: number): void {
     const ref = this.slots[slot]!;
     if (ref === EMPTY || ref === DELETED) return;
+    this.discard(this.unlink(slot));
+  }
+
+  /** Takes the live record in `slot` out of the table and lets its names go; returns its reference (its bytes are garbage now). */
+  private unlink(slot: number): number {
+    const ref = this.slots[slot]!;
     this.slots[slot] = DELETED;
     this.live--;
     this.tombstones++;
@@ -264,7 +257,7 @@ export class FrozenArena {
     const offset = offsetOf(ref);
     this.tabs.release(readVaruint(segment, offset));
     this.clients.release(readVaruint(segment, readEnd));
-    this.discard(ref);
+    return ref;
   }
 
   /** The record no slot points to any more is garbage: its segment is cleaned once over a third garbage. */
@@ -277,25 +270,33 @@ export class FrozenArena {
   /** Moves the segment's live records to the end and drops it. */
   private clean(s: number): void {
     const segment = this.segments[s]!;
-    const end = this.used[s]!;
-    // The walk ends when the live bytes are all moved (at once when none are).
-    let live = end - this.garbage[s]!;
     this.cleaning = true;
     try {
-      for (let offset = 0; live > 0 && offset < end; ) {
-        const length = recordLength(segment, offset);
-        const slot = this.slotOf(segment, offset, refOf(s, offset));
-        if (slot >= 0) {
-          this.slots[slot] = this.appendRaw(segment, offset, length);
-          this.movedBytes += length;
-          live -= length;
-        }
-        offset += length;
-      }
+      this.forEachLive(s, (slot, offset, length) => {
+        this.slots[slot] = this.appendRaw(segment, offset, length);
+        this.movedBytes += length;
+      });
     } finally {
       this.cleaning = false;
     }
     this.drop(s);
+  }
+
+  /** Calls `visit` with the slot, offset and length of each live record of segment `s`, in the order they were written. */
+  private forEachLive(s: number, visit: (slot: number, offset: number, length: number) => void): void {
+    const segment = this.segments[s]!;
+    const end = this.used[s]!;
+    // The walk ends when the live bytes are all met (at once when none are).
+    let live = end - this.garbage[s]!;
+    for (let offset = 0; live > 0 && offset < end; ) {
+      const length = recordLength(segment, offset);
+      const slot = this.slotOf(segment, offset, refOf(s, offset));
+      if (slot >= 0) {
+        visit(slot, offset, length);
+        live -= length;
+      }
+      offset += length;
+    }
   }
 
   /** The slot pointing to the record at `offset` (its reference `ref`), or -1: it is garbage. */

@@ -90,7 +90,7 @@ export class WorkingSet {
 
   /** What its states are taken to cost, and the rest of the slabs their kept bytes pin. */
   get bytes(): number {
-    return this.held + (this.pins?.overheadBytes ?? 0);
+    return this.held + this.pinnedOverheadBytes;
   }
 
   /** The rest of the slabs its states' kept bytes pin (counted in `bytes`). */
