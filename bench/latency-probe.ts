@@ -5,6 +5,7 @@
 // the figures move run to run); `npm run bench -- --only latency` is the figure.
 import { benchPlan } from './bench-plan';
 import { startBenchStack, stopBenchStack } from './bench-stack';
+import { ensurePeerJar } from './peer-jar';
 import { latencyLine } from './flush-intervals';
 import { measureLatency } from './latency';
 
@@ -17,6 +18,8 @@ if (!(rate > 0) || !(interval > 0) || !(runs >= 1)) {
 }
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const plan = benchPlan(false);
+// The topic writer is a Java class in the peer's jar: a fresh checkout has none built yet.
+await ensurePeerJar(log);
 const stack = await startBenchStack(log);
 try {
   for (let i = 0; i < runs; i++) {

@@ -7,6 +7,7 @@
 // after: the figures move run to run); `npm run bench` gives the figures.
 import { benchPlan } from './bench-plan';
 import { startBenchStack, stopBenchStack } from './bench-stack';
+import { ensurePeerJar } from './peer-jar';
 import { createLoadedTopic } from './loaded-topic';
 import { tabstreamThroughput } from './tabstream-throughput';
 
@@ -20,6 +21,8 @@ if (!(interval > 0) || !(runs >= 1) || !(shape.events > 0)) {
   process.exit(2);
 }
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+// The topic writer is a Java class in the peer's jar: a fresh checkout has none built yet.
+await ensurePeerJar(log);
 const stack = await startBenchStack(log);
 try {
   const addresses = { zk: stack.zk, brokers: stack.brokers, redis: stack.redis };
