@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_ROOT } from './bench-stack';
 import { peakRssOf, rssOf } from './process-rss';
+import { cpuSecondsOf } from './process-cpu';
 
 export interface BenchWorkerOptions {
   id: string;
@@ -66,6 +67,11 @@ export class BenchWorker {
   /** Resident set size in bytes, or NaN once gone. */
   rssBytes(): number {
     return rssOf(this.pid);
+  }
+
+  /** The CPU seconds it has spent so far, or NaN once gone. */
+  cpuSeconds(): number {
+    return cpuSecondsOf(this.pid);
   }
 
   /** The highest RSS the process has had so far (VmHWM), in bytes, or NaN once gone. */

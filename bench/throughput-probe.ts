@@ -2,7 +2,8 @@
 // end-to-end runs of Tabstream's two workers over one loaded topic of the
 // production shape (fresh states, as the latency and peers runs have), on the
 // bench's own stack started for it (the ports of TABSTREAM_BENCH_*_PORT), each
-// printed with its exactness; with a profile dir, each worker writes a V8 CPU
+// printed with its exactness and its events per worker CPU-second (which moves
+// less than the rate from run to run, see tabstream-throughput.ts); with a profile dir, each worker writes a V8 CPU
 // profile there. A tool to compare a change quickly (alternate runs before and
 // after: the figures move run to run); `npm run bench` gives the figures.
 import { benchPlan } from './bench-plan';
@@ -31,7 +32,9 @@ try {
   for (let i = 0; i < runs; i++) {
     const r = await tabstreamThroughput({ stack: addresses, loaded, workers: 2, flushIntervalMs: interval, cpuProfileDir });
     const problems = r.problems.length > 0 ? ` WRONG: ${r.problems.slice(0, 3).join('; ')}` : ' exact';
-    log(`flush every ${interval} ms: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s end to end, steady ${Math.round(r.steadyEventsPerSecond).toLocaleString('en-US')};${problems}`);
+    const cpu = r.workerCpuSeconds.reduce((a, b) => a + b, 0);
+    const perCpu = `workers' CPU ${r.workerCpuSeconds.map((c) => c.toFixed(1)).join(' / ')} s, ${Math.round(loaded.events / cpu).toLocaleString('en-US')} events per worker CPU-second`;
+    log(`flush every ${interval} ms: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s end to end, steady ${Math.round(r.steadyEventsPerSecond).toLocaleString('en-US')}; ${perCpu};${problems}`);
   }
 } finally {
   await stopBenchStack(log);
