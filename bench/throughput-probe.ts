@@ -3,8 +3,8 @@
 // production shape (fresh states, as the latency and peers runs have), on the
 // bench's own stack started for it (the ports of TABSTREAM_BENCH_*_PORT), each
 // printed with its exactness and its events per worker CPU-second (which moves
-// less than the rate from run to run, see tabstream-throughput.ts); with a profile dir, each worker writes a V8 CPU
-// profile there. A tool to compare a change quickly (alternate runs before and
+// less than the rate from run to run, see tabstream-throughput.ts); with a
+// profile dir, each worker writes a V8 CPU profile there. A tool to compare a change quickly (alternate runs before and
 // after: the figures move run to run); `npm run bench` gives the figures.
 import { benchPlan } from './bench-plan';
 import { startBenchStack, stopBenchStack } from './bench-stack';

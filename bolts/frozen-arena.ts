@@ -144,23 +144,12 @@ export class FrozenArena {
   }
 
   /**
-   * The next live entry of the walk, or undefined at the end of a lap (the
-   * next call starts a new one). `remove()` deletes the entry it returned.
-   * Its value is a view of a segment: its bytes never change, but the segment goes when cleaned.
-   */
-  next(): { key: string; value: Uint8Array; remove: () => void } | undefined {
-    const slot = this.nextLiveSlot();
-    if (slot < 0) return undefined;
-    const ref = this.slots[slot]!;
-    return { key: this.keyAt(ref), value: this.valueAt(ref), remove: () => this.removeAt(slot) };
-  }
-
-  /**
    * Goes on with the walk over up to `count` live entries (it stops at the
-   * end of a lap, as next() does), calling `visit` with each one's Tab and
-   * client names and a view of its value; an entry it returns true for is
-   * deleted. Makes no object per entry beside the view (next() makes three,
-   * and a key string): for walks over many entries, as pruning's.
+   * end of a lap: the next call starts a new one), calling `visit` with each
+   * one's Tab and client names and a view of its value (its bytes never
+   * change, but the segment goes when cleaned); an entry it returns true for
+   * is deleted. Makes no object per entry beside the view: for walks over
+   * many entries, as pruning's.
    */
   sweep(count: number, visit: (tab: string, client: string, value: Uint8Array) => boolean): void {
     for (let visited = 0; visited < count; visited++) {
@@ -444,12 +433,6 @@ export class FrozenArena {
     const segment = this.segments[segmentOf(ref)]!;
     const length = valueLength(segment, offsetOf(ref));
     return storedCopies.copy(segment.subarray(readEnd, readEnd + length));
-  }
-
-  private keyAt(ref: number): string {
-    const segment = this.segments[segmentOf(ref)]!;
-    const tab = readVaruint(segment, offsetOf(ref));
-    return `${this.tabs.nameOf(tab)}\u0000${this.clients.nameOf(readVaruint(segment, readEnd))}`;
   }
 
   /** A view of the value in its segment. */

@@ -10,13 +10,12 @@ describe('FrozenArena', () => {
     ['few names', 300, 40],
     // Names come and go: a number no record holds is freed and given to the next new name.
     ['many names, freed and given again', 3000, 700],
-  ])('behaves as a Map of its entries through any sequence of sets, deletes, takes and walks (segments cleaned, values longer than a segment, rehashes included): %s', (_, keys, tabs) => {
+  ])('behaves as a Map of its entries through any sequence of sets, deletes, takes and sweeps (segments cleaned, values longer than a segment, rehashes included): %s', (_, keys, tabs) => {
     const key = fc.integer({ min: 0, max: keys }).map((i) => `tab.${i % tabs}\u0000client-${i}`);
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key, length: fc.integer({ min: 0, max: 3000 }), seed: fc.nat(255) }),
       fc.record({ kind: fc.constant('delete' as const), key }),
       fc.record({ kind: fc.constant('take' as const), key }),
-      fc.record({ kind: fc.constant('walk' as const), steps: fc.integer({ min: 1, max: 50 }), removeEvery: fc.integer({ min: 0, max: 3 }) }),
       fc.record({ kind: fc.constant('sweep' as const), count: fc.integer({ min: 0, max: 50 }), removeEvery: fc.integer({ min: 0, max: 3 }) }),
     );
     fc.assert(
@@ -37,7 +36,7 @@ describe('FrozenArena', () => {
             expect(arena.take(tab, client)).toEqual(model.get(o.key));
             model.delete(o.key);
             expect(arena.holds(tab, client)).toBe(false);
-          } else if (o.kind === 'sweep') {
+          } else {
             // Visits at most `count` live entries, each once, with its value as the model holds it.
             const visited = new Set<string>();
             let i = 0;
@@ -51,17 +50,6 @@ describe('FrozenArena', () => {
               return remove;
             });
             expect(visited.size).toBeLessThanOrEqual(o.count);
-          } else {
-            for (let i = 0; i < o.steps; i++) {
-              const e = arena.next();
-              if (e === undefined) continue;
-              // A walk's value is a view of the arena (a Buffer); get gives a copy of its own.
-              expect(new Uint8Array(e.value)).toEqual(model.get(e.key));
-              if (o.removeEvery > 0 && i % o.removeEvery === 0) {
-                e.remove();
-                model.delete(e.key);
-              }
-            }
           }
           expect(arena.size).toBe(model.size);
         }
@@ -70,15 +58,14 @@ describe('FrozenArena', () => {
         expect(arena.memoryBytes).toBeGreaterThan(0);
         expect(arena.get('absent\u0000key')).toBeUndefined();
         expect(arena.get('no separator')).toBeUndefined();
-        // A whole lap meets every entry (after the end of the lap under way).
-        while (arena.next() !== undefined);
-        const seen = new Set<string>();
-        for (let e = arena.next(); e !== undefined; e = arena.next()) seen.add(e.key);
-        expect(seen).toEqual(new Set(model.keys()));
-        // So does a sweep's lap, which ends where next()'s did.
+        // A whole lap meets every entry (after the end of the lap under way), and ends where the next begins.
+        arena.sweep(Number.MAX_SAFE_INTEGER, () => false);
         const swept = new Set<string>();
         arena.sweep(model.size + 1, (tab, client) => (swept.add(`${tab}\u0000${client}`), false));
         expect(swept).toEqual(new Set(model.keys()));
+        const again = new Set<string>();
+        arena.sweep(model.size + 1, (tab, client) => (again.add(`${tab}\u0000${client}`), false));
+        expect(again).toEqual(new Set(model.keys()));
       }),
       {
         numRuns: keys > 300 ? 40 : 200,
@@ -167,7 +154,7 @@ describe('FrozenArena.evictOldest', () => {
   });
 
   it('keeps the table free of long probe runs when states are frozen and evicted round after round', () => {
-    // A walk in slot order (next/remove) deleted states whose hashes lie together, and the states left
+    // Eviction by a walk in slot order (before evictOldest) deleted states whose hashes lie together, and the states left
     // crowded the rest of the table: its longest run of occupied slots grew to tens of thousands.
     // Segments of 64 KiB: a segment evicted at a time is ~1,400 states, a fraction of a round's.
     const arena = new FrozenArena(64, 4096, 64 * 1024);
@@ -252,14 +239,20 @@ describe('FrozenArena: what a state costs', () => {
     const arena = new FrozenArena(8, 256, 2048);
     for (let i = 0; i < 40; i++) arena.set(`t${i % 3}\u0000c${i}`, bytes(i + 1, i));
     arena.delete('t1\u0000c4');
-    const walk = (steps: number) => Array.from({ length: steps }, () => arena.next()?.key);
+    const walk = (steps: number): string[] => {
+      const keys: string[] = [];
+      arena.sweep(steps, (tab, client) => (keys.push(`${tab}\u0000${client}`), false));
+      return keys;
+    };
     const first = walk(10);
     const seen = new Map<string, number>();
     arena.forEachSize((tab, client, length) => seen.set(`${tab}\u0000${client}`, length));
     const rest = walk(29);
     // One lap of the 39 live entries, the description between its parts.
+    expect(first.length + rest.length).toBe(39);
     expect(new Set([...first, ...rest]).size).toBe(39);
-    expect(arena.next()).toBeUndefined();
+    // The lap ends there: the next step meets nothing.
+    expect(walk(1)).toEqual([]);
     expect(seen.size).toBe(39);
     for (let i = 0; i < 40; i++) expect(seen.get(`t${i % 3}\u0000c${i}`)).toBe(i === 4 ? undefined : i + 1);
   });
