@@ -344,7 +344,7 @@ export class TopologyRunner {
       if (zk !== null && zk !== input.watermark + 1) {
         metrics.count('offset_mirror_disagreements');
         log.warn(
-          { partition: index, topic: input.topic, zookeeper: zk, redis: input.watermark + 1 },
+          { partition: index, generation, token: claimed.token, topic: input.topic, zookeeper: zk, redis: input.watermark + 1 },
           "ZooKeeper's offset disagrees with Redis's watermark; following Redis",
         );
         // A mirror ahead of Redis is put back now (commits only move it forward); one behind catches up at the next checkpoint.
