@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { defaultRegistry } from '../tabs/handlers/registry';
 import { RedisStateStore } from '../state/redis-state-store';
-import { isRecord, partitionKeys } from '../state/redis-keys';
+import { isRecord, partitionKeys, RECORD_CLIENT } from '../state/redis-keys';
 import { sketchCount, sketchSum, type QuantileSketch } from '../tabs/sketches/quantile-sketch';
 import type { TabActual } from './aggregate-check';
 
@@ -19,13 +19,28 @@ export function allTime(type: string, projection: unknown): { count: number; tot
 }
 
 export async function storedAggregates(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Map<string, TabActual>> {
+  // Client states only: a Tab record (client `*`) is their merge.
+  return allTimeSums(redis, prefix, topology, partitions, (client) => !isRecord(client));
+}
+
+/**
+ * Each Tab's all-time count and total as its record (client `*`) holds them:
+ * what the queries read, where storedAggregates reads the client states they
+ * merge. Tabs whose type keeps no record are left out.
+ */
+export async function storedRecordAggregates(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Map<string, TabActual>> {
+  // A fold keyed by client would leave a record of the Tab in each partition: they add up.
+  return allTimeSums(redis, prefix, topology, partitions, (client) => client === RECORD_CLIENT);
+}
+
+/** Per Tab, the all-time counts and totals of its stored states whose client `take` accepts, summed. */
+async function allTimeSums(redis: Redis, prefix: string, topology: string, partitions: number, take: (client: string) => boolean): Promise<Map<string, TabActual>> {
   const store = new RedisStateStore(redis, { prefix });
   const registry = defaultRegistry();
   const now = Date.now();
   const out = new Map<string, TabActual>();
   for (let p = 0; p < partitions; p++) {
-    // Client states only: a Tab record (client `*`) is their merge.
-    for await (const s of store.scanStates(topology, p, (_tab, client) => !isRecord(client))) {
+    for await (const s of store.scanStates(topology, p, (_tab, client) => take(client))) {
       const handler = registry.get(s.type)!;
       const { count, total } = allTime(s.type, handler.project(handler.deserialize(s.bytes), now));
       const a = out.get(s.tab) ?? { type: s.type, count: 0, total: 0 };
@@ -35,6 +50,12 @@ export async function storedAggregates(redis: Redis, prefix: string, topology: s
     }
   }
   return out;
+}
+
+/** The types of the default registry that keep a Tab record (their handler merges states). */
+export function typesWithRecords(): Set<string> {
+  const registry = defaultRegistry();
+  return new Set(registry.types().filter((type) => registry.get(type)?.mergeState !== undefined));
 }
 
 /** Per partition, the messages flushed to Redis so far (watermark + 1) and the generation of its last claim (-1: never claimed). */

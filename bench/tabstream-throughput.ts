@@ -3,7 +3,7 @@
 import { aggregateProblems } from './aggregate-check';
 import { BenchCluster, type StackAddresses } from './bench-cluster';
 import { watchProgress } from './progress-watch';
-import { storedAggregates } from './stored-aggregates';
+import { storedAggregates, storedRecordAggregates, typesWithRecords } from './stored-aggregates';
 import { stateSizes, type StateSizes } from './state-size';
 import type { LoadedTopic } from './loaded-topic';
 
@@ -23,7 +23,7 @@ export interface ThroughputResult {
   steadyEventsPerSecond: number;
   /** Activation (workers up) to the last message flushed: assignment, take-up and group join included. */
   wallSeconds: number;
-  /** Empty when every Tab's aggregate is exact. */
+  /** Empty when every Tab's aggregate is exact: its client states merged, and its record (a `record ` line when that one is off). */
   problems: string[];
   sizes: StateSizes;
   /** Per worker, at the end (all state in memory). */
@@ -61,11 +61,15 @@ export async function tabstreamThroughput(opts: ThroughputOptions): Promise<Thro
     const wallSeconds = (run.doneAt - started) / 1000;
     await Promise.all(cluster.workers.map((w) => w.stop()));
     const actual = await storedAggregates(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions);
+    // The records too: the queries read them, not the client states.
+    const records = await storedRecordAggregates(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions);
+    const withRecords = typesWithRecords();
+    const expectedRecords = new Map([...loaded.expected].filter(([, e]) => withRecords.has(e.type)));
     return {
       eventsPerSecond: run.messagesPerSecond * loaded.eventsPerMessage,
       steadyEventsPerSecond: run.steadyMessagesPerSecond * loaded.eventsPerMessage,
       wallSeconds,
-      problems: aggregateProblems(actual, loaded.expected),
+      problems: [...aggregateProblems(actual, loaded.expected), ...aggregateProblems(records, expectedRecords).map((p) => `record ${p}`)],
       sizes: await stateSizes(cluster.redis, cluster.config.redisPrefix, cluster.name, loaded.partitions),
       rssBytes,
       workerCpuSeconds: cpuAtEnd.map((cpu, i) => cpu - cpuAtStart[i]!),
