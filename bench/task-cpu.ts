@@ -20,7 +20,7 @@ import { Workload, tabType } from './workload';
 import { typicalStoredStates } from './typical-stored-states';
 import type { InputRecord } from '../contracts/input-consumer';
 import type { StateSource } from '../contracts/state-source';
-import { isRecord, stateField } from '../state/redis-keys';
+import { isRecord, RECORD_DELTA_CLIENT, stateField } from '../state/redis-keys';
 import { heldStatesTable } from './held-states-table';
 
 const MESSAGES = Number(process.argv[2] ?? 120_000);
@@ -38,6 +38,8 @@ const source: StateSource = {
         const key = stateField(tab, client);
         const s = stored.get(key);
         if (s !== undefined) return s;
+        // A Tab record's delta exists only once a checkpoint wrote one.
+        if (client === RECORD_DELTA_CLIENT) return null;
         const type = tab.slice(0, tab.indexOf('.'));
         const p = preload.get(type as 'counter')!;
         return client === '*' ? p.record : p.client;
@@ -78,6 +80,7 @@ while (!w.done) {
     sinceCp = 0;
     const c0 = process.cpuUsage();
     const out = task.checkpoint(Date.now());
+    for (const d of out?.checkpoint.deleted ?? []) stored.delete(stateField(d.tab, d.client));
     for (const s of out?.checkpoint.states ?? []) {
       stored.set(stateField(s.tab, s.client), Buffer.from(s.bytes));
       written += s.bytes.length;
@@ -90,6 +93,7 @@ while (!w.done) {
 // What the working set holds at the end, by form, kind and type, once a last checkpoint has
 // stored what the last slices changed (so thawed states show their stored size).
 const last = task.checkpoint(Date.now());
+for (const d of last?.checkpoint.deleted ?? []) stored.delete(stateField(d.tab, d.client));
 for (const s of last?.checkpoint.states ?? []) stored.set(stateField(s.tab, s.client), Buffer.from(s.bytes));
 task.checkpointed();
 const ev = MESSAGES * 50;

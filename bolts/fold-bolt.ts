@@ -17,8 +17,9 @@ import { SliceLookups } from './slice-lookups';
 import { WorkPace } from './work-pace';
 import { ownedBytes } from './byte-slab';
 import { heldEventNames } from './held-event-names';
-import { builtState, changing, isResting, newState, noteStored, rest, stateOf, storedState, type TabState } from './tab-state';
-import { RECORD_CLIENT } from '../state/redis-keys';
+import { builtState, changing, isResting, newState, noteStored, rest, stateOf, storedRecord, storedState, type TabState } from './tab-state';
+import { RECORD_CLIENT, RECORD_DELTA_CLIENT } from '../state/redis-keys';
+import { SMALL_RECORD_BYTES, writeRecord } from './record-write';
 
 export type { TabState } from './tab-state';
 
@@ -172,7 +173,19 @@ class FoldBolt implements Bolt {
     }
     if (wanted.length === 0) return undefined;
     const tabList = [...tabs];
-    return source.fetch(this.ctx.taskIndex, wanted, tabList).then(({ states, types }) => {
+    // A record's delta comes with its base (record-write.ts): asked after all of them, in the same round.
+    let request: ReadonlyArray<{ tab: string; client: string }> = wanted;
+    let deltaAt: Int32Array | undefined;
+    for (let i = 0; i < wanted.length; i++) {
+      if (wanted[i]!.client !== RECORD_CLIENT) continue;
+      if (deltaAt === undefined) {
+        deltaAt = new Int32Array(wanted.length).fill(-1);
+        request = [...wanted];
+      }
+      deltaAt[i] = request.length;
+      (request as Array<{ tab: string; client: string }>).push({ tab: wanted[i]!.tab, client: RECORD_DELTA_CLIENT });
+    }
+    return source.fetch(this.ctx.taskIndex, request, tabList).then(({ states, types }) => {
       tabList.forEach((tab, i) => {
         const type = types[i];
         if (type !== null && type !== undefined && !this.types.has(tab)) this.types.set(tab, type);
@@ -181,7 +194,8 @@ class FoldBolt implements Bolt {
       wanted.forEach(({ tab, client, key, at }, i) => {
         const bytes = states[i];
         if (this.resident.holds(tab, client)) return;
-        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes, key);
+        const delta = deltaAt === undefined || deltaAt[i]! < 0 ? null : (states[deltaAt[i]!] ?? null);
+        const entry = bytes === null || bytes === undefined ? undefined : this.admit(tab, client, bytes, key, delta);
         if (entry === undefined) {
           this.absent.add(key);
           return;
@@ -196,14 +210,17 @@ class FoldBolt implements Bolt {
   }
 
   /** Puts a stored state into memory; undefined when it cannot be read (its Tab's type is unknown here). */
-  private admit(tab: string, client: string, bytes: Uint8Array, key = stateKey(tab, client)): TabState | undefined {
+  private admit(tab: string, client: string, bytes: Uint8Array, key = stateKey(tab, client), delta: Uint8Array | null = null): TabState | undefined {
     const type = this.types.get(tab);
     const handler = type === undefined ? undefined : this.ctx.registry.get(type);
     if (type === undefined || handler === undefined) {
       this.ctx.count('states_unreadable');
       return undefined;
     }
-    const entry = storedState(tab, client, type, handler, ownedBytes(bytes), this.workingSet());
+    const entry =
+      client === RECORD_CLIENT
+        ? storedRecord(tab, client, type, handler, ownedBytes(bytes), delta === null ? null : ownedBytes(delta), this.workingSet(), SMALL_RECORD_BYTES)
+        : storedState(tab, client, type, handler, ownedBytes(bytes), this.workingSet());
     this.resident.add(key, entry);
     this.collector?.touched(key);
     return entry;
@@ -336,6 +353,8 @@ class FoldBolt implements Bolt {
       if (this.ctx.states !== undefined) throw new Error(`the state of tab '${tab}', client '${client}' was not fetched before its fold`);
     }
     const made = newState(tab, client, type, handler, this.workingSet());
+    // Nothing stored for it: no delta either (one goes with its base).
+    if (client === RECORD_CLIENT) made.storedDelta = false;
     this.resident.add(key, made);
     this.collector?.touched(key);
     // A new client state rests after the slice that made it, as one woken from storage does (see restWakened).
@@ -384,7 +403,12 @@ class FoldBolt implements Bolt {
   restore(loaded: LoadedPartition): Promise<void> | undefined {
     for (const [tab, type] of loaded.types) this.types.set(tab, type);
     // A worker's take-over loads no states (they are fetched on demand); a task without a state source gets them all here.
-    for (const s of loaded.states) this.admit(s.tab, s.client, s.bytes);
+    const deltas = new Map<string, Uint8Array>();
+    for (const s of loaded.states) if (s.client === RECORD_DELTA_CLIENT) deltas.set(s.tab, s.bytes);
+    for (const s of loaded.states) {
+      if (s.client === RECORD_DELTA_CLIENT) continue; // merged into its record
+      this.admit(s.tab, s.client, s.bytes, undefined, s.client === RECORD_CLIENT ? (deltas.get(s.tab) ?? null) : null);
+    }
     for (const [bucket, ids] of loaded.dedup) this.dedup.load(bucket, ids);
     if (loaded.recordsCurrent) return undefined;
     const rebuild = new RecordRebuild(this.ctx.registry);
@@ -429,11 +453,10 @@ class FoldBolt implements Bolt {
     if (this.rebuiltCounts !== null) {
       for (const entry of this.rebuiltRecords) {
         if (entry.pruned) continue;
-        const bytes = entry.handler.serialize(stateOf(entry));
-        noteStored(entry, bytes);
-        draft.states.push({ tab: entry.tab, client: entry.client, bytes });
+        // Whole, and any delta Redis holds beside the old base deleted.
+        writeRecord(entry, draft);
       }
-      for (const tab of this.orphanRecords) draft.deleted.push({ tab, client: RECORD_CLIENT });
+      for (const tab of this.orphanRecords) deleteState(draft, tab, RECORD_CLIENT);
       draft.clientCounts = this.rebuiltCounts;
       this.rebuiltRecords = [];
       this.rebuiltCounts = null;
@@ -451,7 +474,7 @@ class FoldBolt implements Bolt {
     this.lastRecord = null;
     this.resident.lastRecord = null;
     const collected = this.collector?.take(now) ?? [];
-    draft.deleted.push(...collected);
+    for (const { tab, client } of collected) deleteState(draft, tab, client);
     if (collected.length > 0) this.ctx.count('states_collected', collected.length);
     this.draftedAt = now;
     this.resident.prune(
@@ -459,7 +482,7 @@ class FoldBolt implements Bolt {
       (handler, state) => handler.shouldPrune(state, now) || this.isStale(handler, state, now),
       (tab, client, entry) => {
         if (entry !== undefined) entry.pruned = true;
-        draft.deleted.push({ tab, client });
+        deleteState(draft, tab, client);
       },
       (handler, bytes) => handler.prunesStored?.(bytes, now, this.staleAfterMs),
     );
@@ -498,6 +521,12 @@ class FoldBolt implements Bolt {
   private isStale(handler: TabHandler, state: unknown, now: number): boolean {
     return this.staleAfterMs > 0 && handler.isStale !== undefined && handler.isStale(state, now, this.staleAfterMs);
   }
+}
+
+/** Deletes a stored state; a Tab record's delta goes with its base. */
+function deleteState(draft: CheckpointDraft, tab: string, client: string): void {
+  draft.deleted.push({ tab, client });
+  if (client === RECORD_CLIENT) draft.deleted.push({ tab, client: RECORD_DELTA_CLIENT });
 }
 
 /** Stored states read per round when rebuilding Tab records. */

@@ -2,6 +2,8 @@ import type { BoltDefinition } from '../contracts/component';
 import type { Bolt, Tuple } from '../contracts/bolt';
 import type { CheckpointDraft } from '../contracts/checkpoint-draft';
 import { frozenBytes, noteStored, type TabState } from './tab-state';
+import { writeRecord } from './record-write';
+import { RECORD_CLIENT } from '../state/redis-keys';
 
 /**
  * The Redis sink: remembers which states changed and serializes them into
@@ -18,6 +20,10 @@ class RedisSinkBolt implements Bolt {
   checkpoint(draft: CheckpointDraft): void {
     for (const s of this.dirty) {
       if (s.pruned) continue; // deleted by the fold in this same checkpoint
+      if (s.client === RECORD_CLIENT) {
+        writeRecord(s, draft);
+        continue;
+      }
       // A state let rest since its last fold keeps the bytes that agree with it.
       const bytes = frozenBytes(s);
       noteStored(s, bytes);

@@ -170,6 +170,8 @@ export class ResidentStates implements Evictor {
       const next = this.pruneCursor.next();
       if (next === undefined) break;
       const [key, entry] = next;
+      // A Tab record in delta mode holds only its delta: judged once frozen whole, or in Redis with its base (stale-collector.ts).
+      if (entry.base !== undefined) continue;
       if (!(isResting(entry) ? condemnedBytes(entry.handler, entry.frozen!) : judge(entry.handler, entry.state))) continue;
       this.drop(key, entry);
       release(entry);
@@ -193,7 +195,7 @@ export class ResidentStates implements Evictor {
     const count = (form: HeldStates['form'], client: string, type: string, heapBytes: number, storedBytes: number): void =>
       rows.add({ form, kind: isRecord(client) ? 'record' : 'client', type, states: 1, heapBytes, storedBytes });
     for (const entry of this.thawed.values()) {
-      count(isResting(entry) ? 'resting' : 'thawed', entry.client, entry.type, entry.heapBytes, entry.frozen?.length ?? 0);
+      count(isResting(entry) ? 'resting' : 'thawed', entry.client, entry.type, entry.heapBytes, entry.frozen?.length ?? entry.base?.length ?? 0);
     }
     this.frozen.forEachSize((tab, client, bytes) => count('frozen', client, this.typeOf(tab)?.type ?? 'unknown', bytes + FROZEN_RECORD_OVERHEAD, bytes));
     return rows.list();

@@ -38,6 +38,16 @@ export interface TabState {
   workingSet: WorkingSet | undefined;
   /** It rested once since it came out of the arena or from Redis: woken again, it stays thawed (see FoldBolt.restWakened). */
   restedOnce: boolean;
+  /**
+   * A Tab record in delta mode (bolts/record-write.ts): the bytes of the
+   * base Redis holds (`*`), while `state` is only the record's delta, the
+   * events folded since that base was written. The record is the two
+   * merged (recordBytes). Undefined for a client state and for a record
+   * held whole (a small one, a new one, one out of the arena).
+   */
+  base?: Uint8Array;
+  /** A Tab record: whether Redis holds a delta (`*+`) beside its base; undefined when not known (out of the arena, rebuilt). */
+  storedDelta?: boolean;
 }
 
 /** A resting state's `state`: its objects are gone, its bytes in `frozen` are the state. */
@@ -165,6 +175,69 @@ export function rest(entry: TabState): void {
   resize(entry, RESTING_HEAP_BYTES + bytes.length);
 }
 
+/**
+ * A Tab record read from Redis: its base and, when Redis holds one, its
+ * delta. A base large enough for deltas (record-write.ts) is kept as its
+ * bytes, unread, and the record held in delta mode: its state is the delta
+ * read (or a new one); a smaller base rests as a stored state does.
+ */
+export function storedRecord(tab: string, client: string, type: string, handler: TabHandler, base: Uint8Array, delta: Uint8Array | null, workingSet: WorkingSet | undefined, smallBytes: number): TabState {
+  if (base.length < smallBytes) {
+    if (delta === null) {
+      const entry = storedState(tab, client, type, handler, base, workingSet);
+      entry.storedDelta = false;
+      return entry;
+    }
+    // Not written so, but read as it is: the record whole, the delta deleted by its next write.
+    const state = handler.deserialize(base);
+    handler.mergeState!(state, handler.deserialize(delta));
+    const entry = entryOf(tab, client, type, handler, state, undefined, workingSet);
+    resize(entry, estimate(type, base.length + delta.length, undefined));
+    entry.storedDelta = true;
+    return entry;
+  }
+  const entry = entryOf(tab, client, type, handler, delta === null ? handler.newState() : handler.deserialize(delta), undefined, workingSet);
+  entry.base = base;
+  entry.storedDelta = delta !== null;
+  resize(entry, deltaModeHeap(type, base, delta?.length ?? 0));
+  return entry;
+}
+
+/** What a record in delta mode costs: its delta's objects and its base's bytes. */
+function deltaModeHeap(type: string, base: Uint8Array, deltaBytes: number): number {
+  return estimate(type, deltaBytes, undefined) + base.length;
+}
+
+/** The record's state and bytes (for a record in delta mode its base merged with its delta): what Redis holds for it together. */
+export function wholeRecord(entry: TabState): { state: unknown; bytes: Uint8Array } {
+  if (entry.base === undefined) {
+    const state = stateOf(entry);
+    return { state, bytes: frozenBytes(entry) };
+  }
+  const state = entry.handler.deserialize(entry.base);
+  entry.handler.mergeState!(state, entry.state);
+  return { state, bytes: entry.handler.serialize(state) };
+}
+
+/** A record in delta mode wrote its delta (`deltaBytes` long): its estimate follows the delta's growth. */
+export function deltaWritten(entry: TabState, deltaBytes: number): void {
+  if (entry.base !== undefined) resize(entry, deltaModeHeap(entry.type, entry.base, deltaBytes));
+}
+
+/** A record written whole (`bytes`): large enough, it goes on in delta mode from a new delta; else it stays whole. */
+export function recordWritten(entry: TabState, state: unknown, bytes: Uint8Array, smallBytes: number): void {
+  if (bytes.length < smallBytes) {
+    entry.base = undefined;
+    entry.state = state;
+    noteStored(entry, bytes);
+    return;
+  }
+  keepBytes(entry, undefined);
+  entry.base = bytes;
+  entry.state = entry.handler.newState();
+  resize(entry, deltaModeHeap(entry.type, bytes, 0));
+}
+
 /** A state built here from others (a Tab record rebuilt from its clients' states), not stored yet. */
 export function builtState(tab: string, client: string, type: string, handler: TabHandler, state: unknown, workingSet: WorkingSet | undefined): TabState {
   const entry = entryOf(tab, client, type, handler, state, undefined, workingSet);
@@ -198,6 +271,8 @@ export function noteStored(entry: TabState, bytes: Uint8Array): void {
 
 /** Its stored bytes, to freeze it or write it (serialized now when the kept ones are not at hand). */
 export function frozenBytes(entry: TabState): Uint8Array {
+  // A record in delta mode: its state is only the delta.
+  if (entry.base !== undefined) return wholeRecord(entry).bytes;
   return entry.frozen ?? entry.handler.serialize(entry.state);
 }
 

@@ -50,7 +50,17 @@ export function stateField(tab: string, client: string): string {
  */
 export const RECORD_CLIENT = '*';
 
-export const isRecord = (client: string): boolean => client === RECORD_CLIENT;
+/**
+ * The client name of a Tab record's delta (field `<tab>\0*+`): the events
+ * folded into the record since its base (`*`) was last written, as a state
+ * of the Tab's type. The record is the base merged with the delta; a
+ * checkpoint writes the small delta instead of the whole record until the
+ * delta grows (bolts/record-write.ts). Neither is a client.
+ */
+export const RECORD_DELTA_CLIENT = '*+';
+
+/** A Tab record's field (its base or its delta), not a client's state. */
+export const isRecord = (client: string): boolean => client === RECORD_CLIENT || client === RECORD_DELTA_CLIENT;
 
 export function parseStateField(field: string): { tab: string; client: string } {
   const at = field.indexOf(FIELD_SEPARATOR);

@@ -14,6 +14,7 @@ import {
   partitionCountKey,
   partitionKeys,
   RECORD_CLIENT,
+  RECORD_DELTA_CLIENT,
   stateField,
   type PartitionKeys,
 } from './redis-keys';
@@ -218,27 +219,34 @@ export class RedisStateStore {
   }
 
   /**
-   * The stored record (client `*`, null where none) and client count (null
-   * where none) of each Tab of one partition, in the order asked: one
-   * MULTI, so both come from the same checkpoint. Where the partition's
+   * The stored record (client `*`, null where none), its delta (`*+`, null
+   * where none: the record is the two merged, bolts/record-write.ts) and
+   * client count (null where none) of each Tab of one partition, in the
+   * order asked: one MULTI, so all come from the same checkpoint. Where the partition's
    * records do not agree with its states (see recordsAgree) every record
    * reads as null and the caller merges the client states.
    */
-  async readRecords(topology: string, partition: number, tabs: readonly string[]): Promise<Array<{ record: Buffer | null; clients: number | null }>> {
+  async readRecords(topology: string, partition: number, tabs: readonly string[]): Promise<Array<{ record: Buffer | null; delta: Buffer | null; clients: number | null }>> {
     if (tabs.length === 0) return [];
     const keys = this.keys(topology, partition);
     return this.guard(topology, partition, async () => {
       const replies = (await this.redis
         .multi()
         .hmgetBuffer(keys.states, ...tabs.map((tab) => stateField(tab, RECORD_CLIENT)))
+        .hmgetBuffer(keys.states, ...tabs.map((tab) => stateField(tab, RECORD_DELTA_CLIENT)))
         .hmget(keys.clients, ...tabs)
         .hmget(keys.meta, 'watermark', 'records_at')
         .exec()) ?? [];
       for (const [err] of replies) if (err) throw err;
       const records = replies[0]![1] as Array<Buffer | null>;
-      const counts = replies[1]![1] as Array<string | null>;
-      const agree = recordsAgree(replies[2]![1] as [string | null, string | null]);
-      return tabs.map((_, i) => ({ record: agree ? (records[i] ?? null) : null, clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]) }));
+      const deltas = replies[1]![1] as Array<Buffer | null>;
+      const counts = replies[2]![1] as Array<string | null>;
+      const agree = recordsAgree(replies[3]![1] as [string | null, string | null]);
+      return tabs.map((_, i) => ({
+        record: agree ? (records[i] ?? null) : null,
+        delta: agree ? (deltas[i] ?? null) : null,
+        clients: counts[i] === null || counts[i] === undefined ? null : Number(counts[i]),
+      }));
     });
   }
 
@@ -250,10 +258,12 @@ export class RedisStateStore {
    * how many partitions to ask, and a wrong guess (a first read, a topology
    * redeployed with more partitions) costs one more round, never a wrong
    * answer. Partitions where the Tab has no type are left out; where the
-   * records do not agree with the states (recordsAgree) the record reads as null.
+   * records do not agree with the states (recordsAgree) the record reads as
+   * null. A record's delta (null where none) comes with it.
    */
-  async readTabAcrossPartitions(topology: string, tab: string): Promise<Array<{ partition: number; type: string; record: Buffer | null; clients: number | null }>> {
+  async readTabAcrossPartitions(topology: string, tab: string): Promise<Array<{ partition: number; type: string; record: Buffer | null; delta: Buffer | null; clients: number | null }>> {
     const field = stateField(tab, RECORD_CLIENT);
+    const deltaField = stateField(tab, RECORD_DELTA_CLIENT);
     for (;;) {
       const guess = this.knownPartitions.get(topology) ?? (await this.partitionCount(topology)) ?? 0;
       const [count, replies] = await this.guard(topology, null, async () => {
@@ -261,18 +271,25 @@ export class RedisStateStore {
         // One MULTI per partition: a partition's keys share a hash tag, so each runs on one node of a cluster.
         const perPartition = Array.from({ length: guess }, (_, p) => {
           const keys = this.keys(topology, p);
-          return this.redis.multi().hget(keys.types, tab).hgetBuffer(keys.states, field).hget(keys.clients, tab).hmget(keys.meta, 'watermark', 'records_at').exec();
+          return this.redis.multi().hget(keys.types, tab).hgetBuffer(keys.states, field).hgetBuffer(keys.states, deltaField).hget(keys.clients, tab).hmget(keys.meta, 'watermark', 'records_at').exec();
         });
         return Promise.all([count, Promise.all(perPartition)]);
       });
       const partitions = count === null ? 0 : Number(count);
       this.knownPartitions.set(topology, partitions);
       if (partitions !== guess) continue;
-      const out: Array<{ partition: number; type: string; record: Buffer | null; clients: number | null }> = [];
+      const out: Array<{ partition: number; type: string; record: Buffer | null; delta: Buffer | null; clients: number | null }> = [];
       replies.forEach((reply, partition) => {
         for (const [err] of reply ?? []) if (err) throw mapRedisError(err, topology, partition, connectionProblem(this.redis));
-        const [[, type], [, record], [, clients], [, meta]] = reply as [[null, string | null], [null, Buffer | null], [null, string | null], [null, [string | null, string | null]]];
-        if (type !== null) out.push({ partition, type, record: recordsAgree(meta) ? record : null, clients: clients === null ? null : Number(clients) });
+        const [[, type], [, record], [, delta], [, clients], [, meta]] = reply as [
+          [null, string | null],
+          [null, Buffer | null],
+          [null, Buffer | null],
+          [null, string | null],
+          [null, [string | null, string | null]],
+        ];
+        const agree = recordsAgree(meta);
+        if (type !== null) out.push({ partition, type, record: agree ? record : null, delta: agree ? delta : null, clients: clients === null ? null : Number(clients) });
       });
       return out;
     }

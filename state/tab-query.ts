@@ -155,10 +155,10 @@ export class TabQuery {
       const read = await reads[i]!;
       const unread = new Map(tabs);
       for (let j = 0; j < withRecords.length; j++) {
-        const { record, clients } = read[j]!;
+        const { record, delta, clients } = read[j]!;
         if (record === null) continue;
         const tab = withRecords[j]!;
-        await this.addRecord(tab, tabs.get(tab)!, record, clients, now, add);
+        await this.addRecord(tab, tabs.get(tab)!, record, delta, clients, now, add);
         unread.delete(tab);
       }
       await this.addMergedClients(p, unread, clientMatches, now, add);
@@ -166,12 +166,18 @@ export class TabQuery {
     return out;
   }
 
-  /** A Tab's record, projected at `now` and added as its aggregate in this partition. */
-  private async addRecord(tab: string, type: string, record: Buffer, clients: number | null, now: number, add: AddAggregate): Promise<void> {
+  /** A Tab's record (its base merged with its delta, when Redis holds one), projected at `now` and added as its aggregate in this partition. */
+  private async addRecord(tab: string, type: string, record: Buffer, delta: Buffer | null, clients: number | null, now: number, add: AddAggregate): Promise<void> {
     this.budget.countState();
     await this.budget.tick();
     const handler = this.registry.get(type)!;
-    add(tab, type, handler.renderStored !== undefined ? new StoredRecord(record) : handler.project(handler.deserialize(record), now), clients ?? 0);
+    if (delta === null) {
+      add(tab, type, handler.renderStored !== undefined ? new StoredRecord(record) : handler.project(handler.deserialize(record), now), clients ?? 0);
+      return;
+    }
+    const state = handler.deserialize(record);
+    handler.mergeState!(state, handler.deserialize(delta));
+    add(tab, type, handler.project(state, now), clients ?? 0);
   }
 
   /** A Tab's aggregate so far as a projection (a stored record projected now). */
@@ -199,8 +205,8 @@ export class TabQuery {
    * rebuilt records for yet) merges its client states instead.
    */
   private async oneTabAggregate(tab: string, clientMatches: (client: string) => boolean, now: number, add: AddAggregate): Promise<void> {
-    for (const { partition, type, record, clients } of await this.store.readTabAcrossPartitions(this.topology, tab)) {
-      if (record !== null && this.registry.get(type)?.mergeState !== undefined) await this.addRecord(tab, type, record, clients, now, add);
+    for (const { partition, type, record, delta, clients } of await this.store.readTabAcrossPartitions(this.topology, tab)) {
+      if (record !== null && this.registry.get(type)?.mergeState !== undefined) await this.addRecord(tab, type, record, delta, clients, now, add);
       else await this.addMergedClients(partition, new Map([[tab, type]]), clientMatches, now, add);
     }
   }

@@ -17,7 +17,7 @@
   ARGV[11] checkpoint id (unique per write): a write applied already is not applied again
   ARGV[12] the watermark the writer's previous write (or its claim) left
   ARGV[13] #counts, or -1: this write rebuilt no Tab record
-  ARGV[14] #records: how many of the #states are Tab records (field <tab>\0*), sent first
+  ARGV[14] #records: how many of the #states are Tab records (field <tab>\0*, or its delta <tab>\0*+), sent first
   ARGV[15] #runs: the client states after them, in runs of one Tab each
   then, in order:
     records  #records x (field, bytes)
@@ -31,7 +31,7 @@
              own states are counted)
 
   Client counts follow the states hash: a client state (field <tab>\0<client>,
-  client not the record's `*`) this write creates adds one to its Tab, one it
+  client not the record's `*` nor its delta's `*+`) this write creates adds one to its Tab, one it
   deletes takes one off; a Tab at 0 leaves the hash. A run's HSET answers how
   many of its fields it created: the writer sends a Tab's client states
   together so that no field is asked for one by one (an HEXISTS per state
@@ -94,10 +94,10 @@ local function callChunked(command, key, from, count, width)
   return replies
 end
 
--- The Tab of a client state's field, nil for a Tab record's (<tab>\0*).
+-- The Tab of a client state's field, nil for a Tab record's (<tab>\0*, and its delta <tab>\0*+).
 local function clientTab(field)
   local sep = string.find(field, '\0', 1, true)
-  if sep == nil or string.sub(field, sep + 1) == '*' then return nil end
+  if sep == nil or string.sub(field, sep + 1, sep + 1) == '*' then return nil end
   return string.sub(field, 1, sep - 1)
 end
 

@@ -146,25 +146,31 @@ describe('RedisStateStore', () => {
     expect(await store.readClientCounts(topology, 0, tabs)).toEqual(tabs.map((tab) => counted.get(tab) ?? null));
   });
 
-  it('counts client states per Tab, not the Tab records (client *); a rebuild replaces the counts; a write by an older worker leaves the records stale', async () => {
+  it('counts client states per Tab, not the Tab records (client *) nor their deltas (*+); a rebuild replaces the counts; a write by an older worker leaves the records stale', async () => {
     const topology = nextTopology();
     const owner = await claimed(topology, 0, 1);
     const bytes = Uint8Array.from([1, 2]);
+    const delta = Uint8Array.from([3]);
     await owner.write({
       watermark: 9,
       states: [
         { tab: 'a', client: 'c1', bytes },
         { tab: 'a', client: 'c2', bytes },
         { tab: 'a', client: '*', bytes },
+        { tab: 'a', client: '*+', bytes: delta },
         { tab: 'b', client: 'c1', bytes },
       ],
+      types: [{ tab: 'a', type: 'counter' }],
     });
     expect(await store.readRecords(topology, 0, ['a', 'b'])).toEqual([
-      { record: Buffer.from(bytes), clients: 2 },
-      { record: null, clients: 1 },
+      { record: Buffer.from(bytes), delta: Buffer.from(delta), clients: 2 },
+      { record: null, delta: null, clients: 1 },
     ]);
-    // The last client of b deleted: b leaves the counts; a's record deleted does not count.
-    await owner.write({ watermark: 10, deleted: [{ tab: 'b', client: 'c1' }, { tab: 'a', client: '*' }, { tab: 'b', client: 'never-stored' }] });
+    // One Tab across the topology's partitions reads them the same (its partition count as a deploy sets it).
+    await redis.set(`${prefix}:${topology}:partitions`, '1');
+    expect((await store.readTabAcrossPartitions(topology, 'a')).find((r) => r.partition === 0)).toMatchObject({ record: Buffer.from(bytes), delta: Buffer.from(delta), clients: 2 });
+    // The last client of b deleted: b leaves the counts; a's record and delta deleted do not count.
+    await owner.write({ watermark: 10, deleted: [{ tab: 'b', client: 'c1' }, { tab: 'a', client: '*' }, { tab: 'a', client: '*+' }, { tab: 'b', client: 'never-stored' }] });
     expect(await store.readClientCounts(topology, 0, ['a', 'b'])).toEqual([2, null]);
     // A rebuild's counts replace every stored count, then the write's own states count on.
     await owner.write({ watermark: 11, clientCounts: [{ tab: 'z', clients: 5 }], states: [{ tab: 'z', client: 'new', bytes }] });

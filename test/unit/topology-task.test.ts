@@ -125,8 +125,8 @@ describe('TopologyTask', () => {
       record(1, [event(b, 0.125, { client: 'c3' }), sent, event(a, -4, { time: now + 2 })]),
     ];
     await t.processSlice('tabs', records);
-    // The prefetch read each run's Tab and client from the held columns: every state once, with its Tab's record.
-    expect(asked.sort()).toEqual([`${a}/*`, `${a}/c1`, `${a}/c9`, `${b}/*`, `${b}/c2`, `${b}/c3`].sort());
+    // The prefetch read each run's Tab and client from the held columns: every state once, with its Tab's record and the record's delta.
+    expect(asked.sort()).toEqual([`${a}/*`, `${a}/*+`, `${a}/c1`, `${a}/c9`, `${b}/*`, `${b}/*+`, `${b}/c2`, `${b}/c3`].sort());
     const cp = t.checkpoint(now + 10)!.checkpoint;
     const h = defaultRegistry().get('counter')!;
     const totals = new Map(
@@ -161,16 +161,18 @@ describe('TopologyTask', () => {
     t.process('tabs', record(0, { tab: old, type: 'counter', value: 1, time: now - 3 * DAY, client: 'c1' }));
     t.process('tabs', record(1, { tab: recent, type: 'percentile', value: 5, time: now - DAY, client: 'c1' }));
     const cp = t.checkpoint(now)!.checkpoint;
-    // Each Tab's record (client `*`) goes with its only client.
+    // Each Tab's record (client `*`, and its delta `*+`) goes with its only client.
     expect(cp.deleted).toEqual([
       { tab: old, client: 'c1' },
       { tab: old, client: '*' },
+      { tab: old, client: '*+' },
     ]);
     expect(cp.states.map((s) => `${s.tab}/${s.client}`)).toEqual([`${recent}/c1`, `${recent}/*`]);
     // A day and a half on, the other one's last event is 2.5 days old too.
     expect(t.checkpoint(now + 1.5 * DAY)?.checkpoint.deleted).toEqual([
       { tab: recent, client: 'c1' },
       { tab: recent, client: '*' },
+      { tab: recent, client: '*+' },
     ]);
   });
 
@@ -187,6 +189,7 @@ describe('TopologyTask', () => {
     expect(cp.deleted).toEqual([
       { tab: stale, client: 'c1' },
       { tab: stale, client: '*' },
+      { tab: stale, client: '*+' },
     ]);
     expect(cp.states.map((s) => `${s.tab}/${s.client}`)).toEqual([`${fresh}/c1`, `${fresh}/*`]);
     // Later, the fresh one expires too.
@@ -194,6 +197,7 @@ describe('TopologyTask', () => {
     expect(later?.checkpoint.deleted).toEqual([
       { tab: fresh, client: 'c1' },
       { tab: fresh, client: '*' },
+      { tab: fresh, client: '*+' },
     ]);
   });
 
