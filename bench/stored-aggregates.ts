@@ -24,13 +24,37 @@ export async function storedAggregates(redis: Redis, prefix: string, topology: s
 }
 
 /**
- * Each Tab's all-time count and total as its record (client `*`) holds them:
- * what the queries read, where storedAggregates reads the client states they
- * merge. Tabs whose type keeps no record are left out.
+ * Each Tab's all-time count and total as its record (client `*`, merged with
+ * its delta `*+` where Redis holds one) holds them: what the queries read,
+ * where storedAggregates reads the client states they merge. Tabs whose
+ * type keeps no record are left out.
  */
 export async function storedRecordAggregates(redis: Redis, prefix: string, topology: string, partitions: number): Promise<Map<string, TabActual>> {
-  // A fold keyed by client would leave a record of the Tab in each partition: they add up.
-  return allTimeSums(redis, prefix, topology, partitions, (client) => client === RECORD_CLIENT);
+  const store = new RedisStateStore(redis, { prefix });
+  const registry = defaultRegistry();
+  const now = Date.now();
+  const out = new Map<string, TabActual>();
+  for (let p = 0; p < partitions; p++) {
+    const bases = new Map<string, { type: string; bytes: Buffer }>();
+    const deltas = new Map<string, Buffer>();
+    for await (const s of store.scanStates(topology, p, (_tab, client) => isRecord(client))) {
+      if (s.client === RECORD_CLIENT) bases.set(s.tab, { type: s.type, bytes: s.bytes });
+      else deltas.set(s.tab, s.bytes);
+    }
+    for (const [tab, { type, bytes }] of bases) {
+      const handler = registry.get(type)!;
+      const state = handler.deserialize(bytes);
+      const delta = deltas.get(tab);
+      if (delta !== undefined) handler.mergeState!(state, handler.deserialize(delta));
+      const { count, total } = allTime(type, handler.project(state, now));
+      // A fold keyed by client would leave a record of the Tab in each partition: they add up.
+      const a = out.get(tab) ?? { type, count: 0, total: 0 };
+      a.count += count;
+      a.total += total;
+      out.set(tab, a);
+    }
+  }
+  return out;
 }
 
 /** Per Tab, the all-time counts and totals of its stored states whose client `take` accepts, summed. */

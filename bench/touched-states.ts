@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { partitionForKey } from '../client/partition-for-key';
 import { defaultRegistry } from '../tabs/handlers/registry';
-import { partitionKeys, RECORD_CLIENT, stateField } from '../state/redis-keys';
+import { partitionKeys, RECORD_CLIENT, RECORD_DELTA_CLIENT, stateField } from '../state/redis-keys';
 import { aggregateProblems, type TabActual } from './aggregate-check';
 import { allTime } from './stored-aggregates';
 import { clientName, tabName, tabType, type TabExpectation } from './workload';
@@ -155,15 +155,24 @@ async function checkRecords(
   for (let from = 0; from < tabs.length; from += FIELDS_PER_CALL * CALLS_PER_ROUND) {
     const round = opts.redis.pipeline();
     const slice = tabs.slice(from, from + FIELDS_PER_CALL * CALLS_PER_ROUND);
-    for (const tab of slice) round.hgetBuffer(partitionKeys(opts.prefix, opts.topology, partitionOf.get(tab)!).states, stateField(tabName(tab), RECORD_CLIENT));
+    // The record is its base merged with its delta, where Redis holds one (docs/redis-layout.md).
+    for (const tab of slice) {
+      round.hmgetBuffer(partitionKeys(opts.prefix, opts.topology, partitionOf.get(tab)!).states, stateField(tabName(tab), RECORD_CLIENT), stateField(tabName(tab), RECORD_DELTA_CLIENT));
+    }
     const replies = (await round.exec()) ?? [];
-    replies.forEach(([err, bytes], i) => {
+    replies.forEach(([err, reply], i) => {
       if (err) throw err;
+      const [bytes, delta] = reply as [Buffer | null, Buffer | null];
       const tab = slice[i]!;
       const type = tabType(tab);
       const handler = registry.get(type)!;
       const w = want.get(tab)!;
-      const got = bytes === null ? { count: 0, total: 0 } : allTime(type, handler.project(handler.deserialize(bytes as Buffer), now));
+      let got = { count: 0, total: 0 };
+      if (bytes !== null) {
+        const state = handler.deserialize(bytes);
+        if (delta !== null) handler.mergeState!(state, handler.deserialize(delta));
+        got = allTime(type, handler.project(state, now));
+      }
       if (got.count !== w.count || Math.abs(got.total - w.total) > RELATIVE_TOLERANCE * Math.max(1, Math.abs(w.total))) {
         wrongRecords++;
         if (problems.length < 5) problems.push(`${tabName(tab)}/*: ${bytes === null ? 'missing' : `got ${got.count}/${got.total}`}, want ${w.count}/${w.total}`);
