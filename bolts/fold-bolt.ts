@@ -60,6 +60,8 @@ class FoldBolt implements Bolt {
   private folded = 0;
   /** Counts checkpoints: a state emitted in this interval is not emitted again until the next. */
   private interval = 0;
+  /** Tab records emitted in the last intervals: those idle with a stored delta are compacted (compactIdleRecords). */
+  private readonly recentRecords = new Set<TabState>();
   /** The state the previous event folded into: a batch's events are mostly of one Tab and client. */
   private last: TabState | null = null;
   /** The Tab record the previous event folded into. */
@@ -309,6 +311,7 @@ class FoldBolt implements Bolt {
   private emitOnce(entry: TabState, emit: Emit): void {
     if (entry.emittedIn !== this.interval) {
       entry.emittedIn = this.interval;
+      if (entry.client === RECORD_CLIENT) this.recentRecords.add(entry);
       emit({ tab: entry.tab, client: entry.client, type: entry.type, entry });
     }
   }
@@ -448,6 +451,7 @@ class FoldBolt implements Bolt {
   checkpoint(draft: CheckpointDraft, now: number): void {
     // Before the sink's checkpoint (bolts checkpoint in topological order) serializes the states.
     this.restWakened();
+    this.compactIdleRecords(draft);
     draft.types.push(...this.newTypes);
     this.newTypes = [];
     if (this.rebuiltCounts !== null) {
@@ -492,6 +496,31 @@ class FoldBolt implements Bolt {
     this.ctx.gauge('dedup_window_unchecked_ids', this.dedup.unchecked);
   }
 
+  /**
+   * Records whose last write was a delta and that no event has touched
+   * since the interval before: written whole now (a few at a checkpoint),
+   * their deltas deleted. A query then reads them as one field again (a
+   * record with a delta is read and merged whole, where a lone base is
+   * rendered from its bytes), and the hand may freeze them (it leaves a
+   * record with a stored delta thawed: its base and delta are not one set
+   * of bytes the arena could hold).
+   */
+  private compactIdleRecords(draft: CheckpointDraft): void {
+    let compacted = 0;
+    for (const entry of this.recentRecords) {
+      if (entry.emittedIn >= this.interval - 1) continue;
+      if (entry.pruned || entry.storedDelta !== true || entry.base === undefined) {
+        this.recentRecords.delete(entry);
+        continue;
+      }
+      if (compacted === COMPACTIONS_PER_CHECKPOINT) break;
+      writeRecord(entry, draft, true);
+      this.recentRecords.delete(entry);
+      compacted++;
+    }
+    if (compacted > 0) this.ctx.count('tab_records_compacted', compacted);
+  }
+
   /** The last checkpoint is in Redis: what it covered may be frozen, and evicted while the process is over budget. */
   checkpointed(): void {
     this.resident.durableInterval = this.draftedInterval;
@@ -522,6 +551,9 @@ class FoldBolt implements Bolt {
     return this.staleAfterMs > 0 && handler.isStale !== undefined && handler.isStale(state, now, this.staleAfterMs);
   }
 }
+
+/** Idle records written whole per checkpoint, at most (compactIdleRecords): each is read back, merged and encoded. */
+const COMPACTIONS_PER_CHECKPOINT = 256;
 
 /** Deletes a stored state; a Tab record's delta goes with its base. */
 function deleteState(draft: CheckpointDraft, tab: string, client: string): void {

@@ -23,10 +23,10 @@ export const SMALL_RECORD_BYTES = 1024;
 /** The base is written again once the delta has grown to this share of it. */
 export const DELTA_SHARE_OF_BASE = 0.25;
 
-/** Puts the record's write into the draft: its delta while that stays small, else the whole record. */
-export function writeRecord(entry: TabState, draft: CheckpointDraft): void {
+/** Puts the record's write into the draft: its delta while that stays small (unless `compact`), else the whole record. */
+export function writeRecord(entry: TabState, draft: CheckpointDraft, compact = false): void {
   const { tab, base } = entry;
-  if (base !== undefined) {
+  if (base !== undefined && !compact) {
     const bytes = entry.handler.serialize(entry.state);
     if (bytes.length < base.length * DELTA_SHARE_OF_BASE) {
       draft.states.push({ tab, client: RECORD_DELTA_CLIENT, bytes });

@@ -227,6 +227,8 @@ export class ResidentStates implements Evictor {
         continue;
       }
       if (isRecord(entry.client) && ++entry.idleLaps < RECORD_IDLE_LAPS) continue;
+      // Redis holds its base and a delta: the fold bolt writes it whole first (compactIdleRecords).
+      if (entry.base !== undefined && entry.storedDelta === true) continue;
       if (entry.emittedIn > this.durableInterval || entry.pinnedIn === this.openInterval || entry === this.last || entry === this.lastRecord) continue;
       this.frozen.set(key, frozenBytes(entry));
       this.drop(key, entry);

@@ -11,6 +11,7 @@ import { deployTopology } from '../../topology/deploy/deploy';
 import { partitionKeys } from '../../state/redis-keys';
 import { loaderProducer } from '../support/event-loader';
 import { AggregateReader, WorkerProcess, explainWith, sleep, testConfig, uniqueName, waitFor } from '../support/pipeline-harness';
+import { parsePrometheusText, sumOf } from '../support/prometheus-text';
 
 const PARTITIONS = 4;
 const TABS = 16;
@@ -23,7 +24,7 @@ describe('Tab records written as base and delta, through kill -9', () => {
   const reader = new AggregateReader(config, name);
   const workers: WorkerProcess[] = [];
   const start = () => {
-    const w = new WorkerProcess(config, `${name}-w${workers.length}`, ['--working-set-mib', '0.25']);
+    const w = new WorkerProcess(config, `${name}-w${workers.length}`, ['--working-set-mib', '0.25', '--metrics-port', '0']);
     workers.push(w);
     return w;
   };
@@ -86,12 +87,33 @@ describe('Tab records written as base and delta, through kill -9', () => {
     // The same Tabs from their client states merged at read time (a client pattern other than `.*` takes that path).
     const merged = await reader.query.aggregate('lat.*', '.+');
     expect(merged).toEqual(aggregates);
-    // Large records were written as deltas beside their bases (what this test is about).
-    let deltas = 0;
-    for (let p = 0; p < PARTITIONS; p++) {
-      const fields = await reader.redis.hkeys(partitionKeys(config.redisPrefix, name, p).states);
-      deltas += fields.filter((f) => f.endsWith('\u0000*+')).length;
-    }
-    expect(deltas).toBeGreaterThan(0);
+    // Large records were written as deltas beside their bases (what this test is about), and once idle written
+    // whole again (compacted: only a record whose last write was a delta is), leaving no delta behind.
+    const survivors = workers.filter((w) => !w.exited);
+    const compacted = await waitFor(
+      'idle records compacted',
+      async () => {
+        let n = 0;
+        for (const w of survivors) {
+          const served = w.logs.find((l) => l.msg === 'metrics served on /metrics');
+          if (served !== undefined) n += sumOf(parsePrometheusText(await (await fetch(`http://127.0.0.1:${Number(served.port)}/metrics`)).text()), 'tabstream_tab_records_compacted_total');
+        }
+        return n;
+      },
+      (n) => n > 0,
+      10_000,
+    );
+    expect(compacted).toBeGreaterThan(0);
+    const deltasLeft = async (): Promise<number> => {
+      let deltas = 0;
+      for (let p = 0; p < PARTITIONS; p++) {
+        const fields = await reader.redis.hkeys(partitionKeys(config.redisPrefix, name, p).states);
+        deltas += fields.filter((f) => f.endsWith('\u0000*+')).length;
+      }
+      return deltas;
+    };
+    expect(await waitFor('no delta left', deltasLeft, (n) => n === 0, 10_000)).toBe(0);
+    // And the records read whole agree with the totals still.
+    expect(exact(await reader.query.aggregate('lat.*')).map(([tab]) => tab)).toEqual([]);
   }, 180_000);
 });

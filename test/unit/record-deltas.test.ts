@@ -119,6 +119,18 @@ describe('Tab records as base and delta', () => {
         // Another task takes the partition over from what is stored, every so often.
         if (round % 9 === 8) task = await newTask(stored);
       }
+      // Idle now: within a few checkpoints every record is written whole again, its delta deleted, and still the same.
+      expect(tabs.some((tab) => stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)))).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const taken = task.checkpoint(time);
+        if (taken === null) continue;
+        stored.apply(taken.checkpoint);
+        task.checkpointed();
+      }
+      for (const tab of tabs) {
+        expect(stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)), `${tab}'s delta once idle`).toBe(false);
+        expect(stored.record(tab, type, time), `${tab} once idle`).toEqual(handler.render(handler.project(expected.get(tab)!, time)));
+      }
       // Both kinds of writes were made: the checks above held across deltas, bases written again, and bases with deltas read back.
       expect(stored.deltaWrites).toBeGreaterThan(60);
       expect(stored.baseWrites).toBeGreaterThan(tabs.length);

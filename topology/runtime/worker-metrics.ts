@@ -25,6 +25,7 @@ const TASK_COUNTERS: ReadonlyArray<readonly [key: string, name: string, help: st
   ['states_fetched', 'tabstream_states_fetched_total', 'States fetched from Redis into the working set (on demand, before the records that need them are folded)'],
   ['states_evicted', 'tabstream_states_evicted_total', 'States the working set dropped from memory after a checkpoint wrote them (fetched again when needed)'],
   ['states_collected', 'tabstream_states_collected_total', "Stale states deleted (Taba's GC: no event for the stale time, every window empty)"],
+  ['tab_records_compacted', 'tabstream_tab_records_compacted_total', 'Tab records written whole once idle, their deltas deleted (a record with a stored delta is read and merged whole by queries)'],
   ['tab_records_rebuilt', 'tabstream_tab_records_rebuilt_total', 'Tab records rebuilt from the stored client states when a partition was taken up (data older than records, or written by an older worker)'],
   ['checkpoints_written', 'tabstream_checkpoints_written_total', 'Checkpoints written to Redis'],
   ['checkpoints_failed', 'tabstream_checkpoints_failed_total', 'Checkpoint attempts that failed (retried)'],
