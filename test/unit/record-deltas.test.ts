@@ -105,7 +105,12 @@ describe('Tab records as base and delta', () => {
           const tab = tabs[Math.floor(next() * tabs.length)]!;
           // Integer values: a merged total adds in another order than the fold, exactly only so.
           const value = type === 'unique' ? `v${Math.floor(next() * 20_000)}` : Math.floor(next() * 100_000);
-          const event = { tab, type, value, time: (time += Math.floor(next() * 50)), client: `c${Math.floor(next() * 40)}` };
+          // Event time mostly moves on (by up to 5 s: buckets of every window roll out); some events come late,
+          // by up to a minute or by hours (older than some windows hold).
+          time += Math.floor(next() * 5000);
+          const late = next();
+          const at = late < 0.05 ? time - Math.floor(next() * 3 * 3_600_000) : late < 0.2 ? time - Math.floor(next() * 60_000) : time;
+          const event = { tab, type, value, time: at, client: `c${Math.floor(next() * 40)}` };
           handler.fold(expected.get(tab)!, event);
           records.push({ offset: String(offset++), key: null, value: Buffer.from(JSON.stringify(event)), timestamp: String(now) });
         }
