@@ -6,6 +6,7 @@ import { defaultRegistry } from '../tabs/handlers/registry';
 import { RedisStateStore } from '../state/redis-state-store';
 import { isRecord, partitionKeys, RECORD_CLIENT } from '../state/redis-keys';
 import { sketchCount, sketchSum, type QuantileSketch } from '../tabs/sketches/quantile-sketch';
+import { storedRecordState } from '../state/stored-record';
 import type { TabActual } from './aggregate-check';
 
 /** The all-time cell of a projection, whatever the type keeps in it. */
@@ -43,15 +44,8 @@ export async function storedRecordAggregates(redis: Redis, prefix: string, topol
     }
     for (const [tab, { type, bytes }] of bases) {
       const handler = registry.get(type)!;
-      const state = handler.deserialize(bytes);
-      const delta = deltas.get(tab);
-      if (delta !== undefined) handler.mergeState!(state, handler.deserialize(delta));
-      const { count, total } = allTime(type, handler.project(state, now));
       // A fold keyed by client would leave a record of the Tab in each partition: they add up.
-      const a = out.get(tab) ?? { type, count: 0, total: 0 };
-      a.count += count;
-      a.total += total;
-      out.set(tab, a);
+      addAllTime(out, tab, type, handler.project(storedRecordState(handler, bytes, deltas.get(tab) ?? null), now));
     }
   }
   return out;
@@ -66,14 +60,19 @@ async function allTimeSums(redis: Redis, prefix: string, topology: string, parti
   for (let p = 0; p < partitions; p++) {
     for await (const s of store.scanStates(topology, p, (_tab, client) => take(client))) {
       const handler = registry.get(s.type)!;
-      const { count, total } = allTime(s.type, handler.project(handler.deserialize(s.bytes), now));
-      const a = out.get(s.tab) ?? { type: s.type, count: 0, total: 0 };
-      a.count += count;
-      a.total += total;
-      out.set(s.tab, a);
+      addAllTime(out, s.tab, s.type, handler.project(handler.deserialize(s.bytes), now));
     }
   }
   return out;
+}
+
+/** Adds a projection's all-time count and total to its Tab's sums. */
+function addAllTime(out: Map<string, TabActual>, tab: string, type: string, projection: unknown): void {
+  const { count, total } = allTime(type, projection);
+  const a = out.get(tab) ?? { type, count: 0, total: 0 };
+  a.count += count;
+  a.total += total;
+  out.set(tab, a);
 }
 
 /** The types of the default registry that keep a Tab record (their handler merges states). */

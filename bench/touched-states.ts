@@ -10,6 +10,7 @@ import { defaultRegistry } from '../tabs/handlers/registry';
 import { partitionKeys, RECORD_CLIENT, RECORD_DELTA_CLIENT, stateField } from '../state/redis-keys';
 import { aggregateProblems, type TabActual } from './aggregate-check';
 import { allTime } from './stored-aggregates';
+import { storedRecordState } from '../state/stored-record';
 import { clientName, tabName, tabType, type TabExpectation } from './workload';
 
 export interface CountTotal {
@@ -167,12 +168,7 @@ async function checkRecords(
       const type = tabType(tab);
       const handler = registry.get(type)!;
       const w = want.get(tab)!;
-      let got = { count: 0, total: 0 };
-      if (bytes !== null) {
-        const state = handler.deserialize(bytes);
-        if (delta !== null) handler.mergeState!(state, handler.deserialize(delta));
-        got = allTime(type, handler.project(state, now));
-      }
+      const got = bytes === null ? { count: 0, total: 0 } : allTime(type, handler.project(storedRecordState(handler, bytes, delta), now));
       if (got.count !== w.count || Math.abs(got.total - w.total) > RELATIVE_TOLERANCE * Math.max(1, Math.abs(w.total))) {
         wrongRecords++;
         if (problems.length < 5) problems.push(`${tabName(tab)}/*: ${bytes === null ? 'missing' : `got ${got.count}/${got.total}`}, want ${w.count}/${w.total}`);

@@ -8,6 +8,7 @@
 // writing it then costs no serialization.
 import type { TabHandler } from '../tabs/handlers/handler';
 import type { WorkingSet } from '../contracts/working-set';
+import { storedRecordState } from '../state/stored-record';
 
 export interface TabState {
   tab: string;
@@ -42,7 +43,7 @@ export interface TabState {
    * A Tab record in delta mode (bolts/record-write.ts): the bytes of the
    * base Redis holds (`*`), while `state` is only the record's delta, the
    * events folded since that base was written. The record is the two
-   * merged (recordBytes). Undefined for a client state and for a record
+   * merged (wholeRecord). Undefined for a client state and for a record
    * held whole (a small one, a new one, one out of the arena).
    */
   base?: Uint8Array;
@@ -189,9 +190,7 @@ export function storedRecord(tab: string, client: string, type: string, handler:
       return entry;
     }
     // Not written so, but read as it is: the record whole, the delta deleted by its next write.
-    const state = handler.deserialize(base);
-    handler.mergeState!(state, handler.deserialize(delta));
-    const entry = entryOf(tab, client, type, handler, state, undefined, workingSet);
+    const entry = entryOf(tab, client, type, handler, storedRecordState(handler, base, delta), undefined, workingSet);
     resize(entry, estimate(type, base.length + delta.length, undefined));
     entry.storedDelta = true;
     return entry;

@@ -3,6 +3,7 @@ import type { RedisStateStore } from './redis-state-store';
 import { aggregateTab, mergeProjections, renderStoredTab, renderTab, superAggregate, type RenderedAggregate as Rendered } from './aggregate';
 import { QueryBudget } from './query-budget';
 import { isRecord } from './redis-keys';
+import { storedRecordState } from './stored-record';
 import { compilePattern, type NamePattern } from './user-pattern';
 
 /** A Tab's aggregate, merged across its clients. */
@@ -175,9 +176,7 @@ export class TabQuery {
       add(tab, type, handler.renderStored !== undefined ? new StoredRecord(record) : handler.project(handler.deserialize(record), now), clients ?? 0);
       return;
     }
-    const state = handler.deserialize(record);
-    handler.mergeState!(state, handler.deserialize(delta));
-    add(tab, type, handler.project(state, now), clients ?? 0);
+    add(tab, type, handler.project(storedRecordState(handler, record, delta), now), clients ?? 0);
   }
 
   /** A Tab's aggregate so far as a projection (a stored record projected now). */

@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../tabs/handlers/registry';
 import { partitionForKey } from '../../client/partition-for-key';
 import { RECORD_CLIENT, RECORD_DELTA_CLIENT, stateField } from '../../state/redis-keys';
 import { SMALL_RECORD_BYTES } from '../../bolts/record-write';
+import { storedRecordState } from '../../state/stored-record';
 import type { LoadedPartition } from '../../state/redis-state-store';
 
 // A Tab record is written as a base and a delta (bolts/record-write.ts): these tests hold a
@@ -61,10 +62,8 @@ class StoredStates {
     const handler = registry.get(type)!;
     const base = this.fields.get(stateField(tab, RECORD_CLIENT));
     if (base === undefined) return undefined;
-    const state = handler.deserialize(base);
-    const delta = this.fields.get(stateField(tab, RECORD_DELTA_CLIENT));
-    if (delta !== undefined) handler.mergeState!(state, handler.deserialize(delta));
-    return handler.render(handler.project(state, at));
+    const delta = this.fields.get(stateField(tab, RECORD_DELTA_CLIENT)) ?? null;
+    return handler.render(handler.project(storedRecordState(handler, base, delta), at));
   }
 }
 
