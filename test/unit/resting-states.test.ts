@@ -4,8 +4,10 @@
 // the same slices, one holding every state in memory (no state source, so
 // nothing ever rests), one with a state source and a working set (states
 // fetched, rested, frozen and, with a small budget, evicted and fetched
-// again); every checkpoint of both must write the same bytes, and the
-// totals must be the ones this test counted.
+// again); every checkpoint of both must write the same bytes for client
+// states and leave the same Tab records in Redis (a record frozen and
+// thawed is written whole where one held in delta mode writes its delta),
+// and the totals must be the ones this test counted.
 import { describe, expect, it } from 'vitest';
 import buildTaba from '../../topology/builtin/taba';
 import { TopologyTask } from '../../topology/runtime/topology-task';
@@ -17,12 +19,15 @@ import type { InputRecord } from '../../contracts/input-consumer';
 import type { StateSource } from '../../contracts/state-source';
 import type { LoadedPartition } from '../../state/redis-state-store';
 import { SeededRandom } from '../../client/seeded-random';
+import { RECORD_CLIENT, RECORD_DELTA_CLIENT } from '../../state/redis-keys';
+import { storedRecordState } from '../../state/stored-record';
 
 const PARTITIONS = 4;
 const now = 1_700_000_000_000;
 const taba = buildTaba({ name: 't', topic: 'tabs' });
 const empty = (): LoadedPartition => ({ generation: -1, token: -1, watermark: -1, events: 0, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: null, recordsCurrent: true });
 const TYPES = ['counter', 'percentile', 'unique', 'gauge'] as const;
+const registry = defaultRegistry();
 
 /** Tab names Kafka's partitioner puts on partition 0, each of one type. */
 function tabsOnZero(n: number): Array<{ tab: string; type: (typeof TYPES)[number] }> {
@@ -93,25 +98,42 @@ class MemorySource implements StateSource {
   }
 }
 
-/** Each checkpoint's states, key → bytes (hex), in one map per checkpoint. */
+/**
+ * Each checkpoint's client states, key → bytes (hex), and the Tab records it
+ * wrote as Redis then holds them (`record:<tab>` → the base merged with its
+ * delta, rendered): a task that froze a record writes it whole where one
+ * holding it in delta mode writes its delta, the same record either way.
+ */
 async function run(slices: InputRecord[][], every: number, source?: MemorySource, budgetBytes?: number): Promise<Array<Map<string, string>>> {
   const ws = source === undefined ? undefined : new WorkingSet(budgetBytes ?? 512 * 2 ** 20);
-  const task = new TopologyTask(taba, 0, PARTITIONS, defaultRegistry(), { push() {} }, new TaskMetrics(), 'tabs.dlq', source === undefined ? {} : { states: source, workingSet: ws });
+  const task = new TopologyTask(taba, 0, PARTITIONS, registry, { push() {} }, new TaskMetrics(), 'tabs.dlq', source === undefined ? {} : { states: source, workingSet: ws });
   await task.restore(empty(), new Map());
+  // What Redis holds after each checkpoint (the source's, or this run's own).
+  const stored = source ?? new MemorySource();
   const written: Array<Map<string, string>> = [];
   for (let s = 0; s < slices.length; s++) {
     const ready = task.processSlice('tabs', slices[s]!);
     if (source === undefined) expect(ready).toBeUndefined();
     else await ready;
     if ((s + 1) % every === 0 || s === slices.length - 1) {
-      const cp = task.checkpoint(now + s * 1000)!.checkpoint;
+      const at = now + s * 1000;
+      const cp = task.checkpoint(at)!.checkpoint;
       const states = new Map<string, string>();
+      const records = new Set<string>();
       for (const st of cp.states) {
-        states.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes).toString('hex'));
-        // What Redis would hold after it: a copy (the task keeps the bytes it wrote).
-        source?.stored.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes));
+        if (st.client === RECORD_CLIENT || st.client === RECORD_DELTA_CLIENT) records.add(st.tab);
+        else states.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes).toString('hex'));
+        // A copy (the task keeps the bytes it wrote).
+        stored.stored.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes));
       }
-      for (const { tab, type } of cp.types) source?.types.set(tab, type);
+      for (const { tab, client } of cp.deleted) stored.stored.delete(`${tab}\u0000${client}`);
+      for (const { tab, type } of cp.types) stored.types.set(tab, type);
+      for (const tab of records) {
+        const handler = registry.get(stored.types.get(tab)!)!;
+        const base = stored.stored.get(`${tab}\u0000${RECORD_CLIENT}`)!;
+        const record = storedRecordState(handler, base, stored.stored.get(`${tab}\u0000${RECORD_DELTA_CLIENT}`) ?? null);
+        states.set(`record:${tab}`, JSON.stringify(handler.render(handler.project(record, at))));
+      }
       written.push(states);
       task.checkpointed();
     }
