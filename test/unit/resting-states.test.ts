@@ -19,7 +19,7 @@ import type { InputRecord } from '../../contracts/input-consumer';
 import type { StateSource } from '../../contracts/state-source';
 import type { LoadedPartition } from '../../state/redis-state-store';
 import { SeededRandom } from '../../client/seeded-random';
-import { RECORD_CLIENT, RECORD_DELTA_CLIENT } from '../../state/redis-keys';
+import { RECORD_CLIENT, RECORD_DELTA_CLIENT, stateField } from '../../state/redis-keys';
 import { storedRecordState } from '../../state/stored-record';
 
 const PARTITIONS = 4;
@@ -89,7 +89,7 @@ class MemorySource implements StateSource {
   async fetch(_partition: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) {
     this.fetches += states.length;
     return {
-      states: states.map(({ tab, client }) => this.stored.get(`${tab}\u0000${client}`) ?? null),
+      states: states.map(({ tab, client }) => this.stored.get(stateField(tab, client)) ?? null),
       types: tabs.map((tab) => this.types.get(tab) ?? null),
     };
   }
@@ -122,16 +122,16 @@ async function run(slices: InputRecord[][], every: number, source?: MemorySource
       const records = new Set<string>();
       for (const st of cp.states) {
         if (st.client === RECORD_CLIENT || st.client === RECORD_DELTA_CLIENT) records.add(st.tab);
-        else states.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes).toString('hex'));
+        else states.set(stateField(st.tab, st.client), Buffer.from(st.bytes).toString('hex'));
         // A copy (the task keeps the bytes it wrote).
-        stored.stored.set(`${st.tab}\u0000${st.client}`, Buffer.from(st.bytes));
+        stored.stored.set(stateField(st.tab, st.client), Buffer.from(st.bytes));
       }
-      for (const { tab, client } of cp.deleted) stored.stored.delete(`${tab}\u0000${client}`);
+      for (const { tab, client } of cp.deleted) stored.stored.delete(stateField(tab, client));
       for (const { tab, type } of cp.types) stored.types.set(tab, type);
       for (const tab of records) {
         const handler = registry.get(stored.types.get(tab)!)!;
-        const base = stored.stored.get(`${tab}\u0000${RECORD_CLIENT}`)!;
-        const record = storedRecordState(handler, base, stored.stored.get(`${tab}\u0000${RECORD_DELTA_CLIENT}`) ?? null);
+        const base = stored.stored.get(stateField(tab, RECORD_CLIENT))!;
+        const record = storedRecordState(handler, base, stored.stored.get(stateField(tab, RECORD_DELTA_CLIENT)) ?? null);
         states.set(`record:${tab}`, JSON.stringify(handler.render(handler.project(record, at))));
       }
       written.push(states);
@@ -158,7 +158,7 @@ describe('resting states (a slice lets the states it woke go back to their bytes
     let compared = 0;
     for (const [key, c] of counted) {
       const [tab, client] = key.split('/') as [string, string];
-      const bytes = source.stored.get(`${tab}\u0000${client}`);
+      const bytes = source.stored.get(stateField(tab, client));
       expect(bytes, key).toBeDefined();
       const all = (counter.render(counter.project(counter.deserialize(bytes!), now + 100_000)) as { all: { count: number; total: number } }).all;
       expect(all, key).toMatchObject({ count: c.count, total: c.total });
