@@ -25,6 +25,7 @@ try {
   for (let i = 0; i < runs; i++) {
     const r = await measureLatency({ stack: { zk: stack.zk, brokers: stack.brokers, redis: stack.redis }, shape: plan.production, partitions: plan.partitions, workers: 2, eventsPerSecond: rate, flushIntervalMs: interval, ...plan.latency });
     log(latencyLine(interval, r));
+    log(`slowest event per second sent: ${r.perSecond.map((s) => s.maxMs).join(' ')}`);
   }
 } finally {
   await stopBenchStack(log);
