@@ -62,6 +62,9 @@ class FoldBolt implements Bolt {
   private interval = 0;
   /** Tab records emitted in the last intervals: those idle with a stored delta are compacted (compactIdleRecords). */
   private readonly recentRecords = new Set<TabState>();
+  /** When each of the last intervals closed (its checkpoint's `now`), for the intervals closed less than COMPACT_AFTER_IDLE_MS ago: a record last emitted in one of them is not idle yet. */
+  private readonly intervalClosedAt = new Map<number, number>();
+  private readonly compactPace = new WorkPace(COMPACTIONS_PER_SECOND);
   /** The state the previous event folded into: a batch's events are mostly of one Tab and client. */
   private last: TabState | null = null;
   /** The Tab record the previous event folded into. */
@@ -451,7 +454,7 @@ class FoldBolt implements Bolt {
   checkpoint(draft: CheckpointDraft, now: number): void {
     // Before the sink's checkpoint (bolts checkpoint in topological order) serializes the states.
     this.restWakened();
-    this.compactIdleRecords(draft);
+    this.compactIdleRecords(draft, now);
     draft.types.push(...this.newTypes);
     this.newTypes = [];
     if (this.rebuiltCounts !== null) {
@@ -471,6 +474,7 @@ class FoldBolt implements Bolt {
     draft.eventsDelta += this.folded;
     this.folded = 0;
     this.draftedInterval = this.interval;
+    this.intervalClosedAt.set(this.interval, now);
     this.interval++;
     this.resident.openInterval = this.interval;
     this.last = null;
@@ -497,25 +501,36 @@ class FoldBolt implements Bolt {
   }
 
   /**
-   * Records whose last write was a delta and that no event has touched
-   * since the interval before: written whole now (a few at a checkpoint),
-   * their deltas deleted. A query then reads them as one field again (a
-   * record with a delta is read and merged whole, where a lone base is
-   * rendered from its bytes), and the hand may freeze them (it leaves a
-   * record with a stored delta thawed: its base and delta are not one set
-   * of bytes the arena could hold).
+   * Records whose last write was a delta and that no event has touched for
+   * COMPACT_AFTER_IDLE_MS (and a whole interval): written whole now, at
+   * COMPACTIONS_PER_SECOND at most, their deltas deleted. A query then reads
+   * them as one field again (a record with a delta is read and merged whole,
+   * where a lone base is rendered from its bytes), and the hand may freeze
+   * them (it leaves a record with a stored delta thawed: its base and delta
+   * are not one set of bytes the arena could hold). Idleness and the pace go
+   * by the clock, not by intervals: at 100 ms a record idle for one interval
+   * was compacted (a tenth of a busy Tab's intervals at half load), each a
+   * base read back, merged and encoded, up to 256 in one checkpoint, and
+   * its next event put it back in delta mode.
    */
-  private compactIdleRecords(draft: CheckpointDraft): void {
+  private compactIdleRecords(draft: CheckpointDraft, now: number): void {
+    for (const [interval, closedAt] of this.intervalClosedAt) {
+      if (closedAt > now - COMPACT_AFTER_IDLE_MS) break;
+      this.intervalClosedAt.delete(interval);
+    }
+    let budget = this.compactPace.take(now);
     let compacted = 0;
     for (const entry of this.recentRecords) {
-      if (entry.emittedIn >= this.interval - 1) continue;
+      // Emitted in an interval that closed less than COMPACT_AFTER_IDLE_MS ago (or in the open one, or the last).
+      if (entry.emittedIn >= this.interval - 1 || this.intervalClosedAt.has(entry.emittedIn)) continue;
       if (entry.pruned || entry.storedDelta !== true || entry.base === undefined) {
         this.recentRecords.delete(entry);
         continue;
       }
-      if (compacted === COMPACTIONS_PER_CHECKPOINT) break;
+      if (budget === 0) break;
       writeRecord(entry, draft, true);
       this.recentRecords.delete(entry);
+      budget--;
       compacted++;
     }
     if (compacted > 0) this.ctx.count('tab_records_compacted', compacted);
@@ -552,8 +567,10 @@ class FoldBolt implements Bolt {
   }
 }
 
-/** Idle records written whole per checkpoint, at most (compactIdleRecords): each is read back, merged and encoded. */
-const COMPACTIONS_PER_CHECKPOINT = 256;
+/** Idle records written whole a second, at most (compactIdleRecords): each is read back, merged and encoded. */
+const COMPACTIONS_PER_SECOND = 256;
+/** A record no event touched for this long is idle (compactIdleRecords). */
+const COMPACT_AFTER_IDLE_MS = 1000;
 
 /** Deletes a stored state; a Tab record's delta goes with its base. */
 function deleteState(draft: CheckpointDraft, tab: string, client: string): void {

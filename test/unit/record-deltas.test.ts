@@ -126,7 +126,8 @@ describe('Tab records as base and delta', () => {
       // Idle now: within a few checkpoints every record is written whole again, its delta deleted, and still the same.
       expect(tabs.some((tab) => stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)))).toBe(true);
       for (let i = 0; i < 3; i++) {
-        const taken = task.checkpoint(time);
+        // A record is idle once no event touched it for a second (fold-bolt.ts, compactIdleRecords).
+        const taken = task.checkpoint(time + 1000 * (i + 1));
         if (taken === null) continue;
         stored.apply(taken.checkpoint);
         task.checkpointed();
@@ -141,6 +142,51 @@ describe('Tab records as base and delta', () => {
       expect(stored.baseWrites).toBeLessThan(stored.deltaWrites);
     });
   }
+
+  it('at 100 ms checkpoints an idle record is written whole once idle for a second, at 256 records a second at most', async () => {
+    const stored = new StoredStates();
+    const task = await newTask(stored);
+    const tabs = tabsOn(0, 'idle-', 60);
+    const next = random(5);
+    const send = async (events: Array<{ tab: string; value: number; client: string }>, at: number, from: number) => {
+      const records = events.map((e, i) => ({ offset: String(from + i), key: null, value: Buffer.from(JSON.stringify({ ...e, type: 'percentile', time: at })), timestamp: String(now) }));
+      await task.processSlice('tabs', records);
+    };
+    const checkpointAt = (at: number) => {
+      const taken = task.checkpoint(at);
+      if (taken === null) return null;
+      stored.apply(taken.checkpoint);
+      task.checkpointed();
+      return taken.checkpoint;
+    };
+    // Records large enough to be held as base and delta: their bases written whole.
+    const first = tabs.flatMap((tab) => Array.from({ length: 300 }, () => ({ tab, value: Math.floor(next() * 1_000_000), client: `c${Math.floor(next() * 20)}` })));
+    await send(first, now, 0);
+    let cp = checkpointAt(now)!;
+    for (const tab of tabs) expect(cp.states.find((s) => s.tab === tab && s.client === RECORD_CLIENT)!.bytes.length).toBeGreaterThan(SMALL_RECORD_BYTES);
+    // One event each: every record writes a delta.
+    await send(tabs.map((tab) => ({ tab, value: 7, client: 'c1' })), now + 100, first.length);
+    cp = checkpointAt(now + 100)!;
+    expect(cp.states.filter((s) => s.client === RECORD_DELTA_CLIENT)).toHaveLength(tabs.length);
+    // Idle at every checkpoint after, 100 ms apart: none is written whole within the second after its last event.
+    const wholeAt: number[] = [];
+    for (let at = now + 200; at < now + 1100; at += 100) {
+      cp = checkpointAt(at) ?? cp;
+      expect(cp.states.filter((s) => s.client === RECORD_CLIENT), `written whole at +${at - now} ms`).toEqual([]);
+    }
+    // Then written whole, each checkpoint no more than 256 a second allows in 100 ms (the pace's unspent credit is not kept).
+    for (let at = now + 1100; at <= now + 3000; at += 100) {
+      const taken = task.checkpoint(at);
+      if (taken === null) continue;
+      stored.apply(taken.checkpoint);
+      task.checkpointed();
+      const whole = taken.checkpoint.states.filter((s) => s.client === RECORD_CLIENT).length;
+      wholeAt.push(whole);
+    }
+    expect(Math.max(...wholeAt)).toBeLessThanOrEqual(26);
+    expect(wholeAt.reduce((a, b) => a + b, 0)).toBe(tabs.length);
+    for (const tab of tabs) expect(stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)), `${tab}'s delta`).toBe(false);
+  });
 
   it('a record smaller than the threshold is written whole each time, with no delta', async () => {
     const stored = new StoredStates();
