@@ -569,8 +569,16 @@ class FoldBolt implements Bolt {
 
 /** Idle records written whole a second, at most (compactIdleRecords): each is read back, merged and encoded. */
 const COMPACTIONS_PER_SECOND = 256;
-/** A record no event touched for this long is idle (compactIdleRecords). */
-const COMPACT_AFTER_IDLE_MS = 1000;
+/**
+ * A record no event touched for this long is idle (compactIdleRecords).
+ * At Taba's full shape a Tab gets a batch every second or two: idle after
+ * one second, most records were written whole after nearly every batch
+ * (a delta, then the base read back, merged and encoded), and the next
+ * batch put them back in delta mode. The hand freezes a record only after
+ * five idle laps (resident-states.ts, RECORD_IDLE_LAPS), about five
+ * seconds: compacted after four, an idle record is whole when it may be frozen.
+ */
+export const COMPACT_AFTER_IDLE_MS = 4000;
 
 /** Deletes a stored state; a Tab record's delta goes with its base. */
 function deleteState(draft: CheckpointDraft, tab: string, client: string): void {

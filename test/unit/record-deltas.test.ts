@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../tabs/handlers/registry';
 import { partitionForKey } from '../../client/partition-for-key';
 import { RECORD_CLIENT, RECORD_DELTA_CLIENT, stateField } from '../../state/redis-keys';
 import { SMALL_RECORD_BYTES } from '../../bolts/record-write';
+import { COMPACT_AFTER_IDLE_MS } from '../../bolts/fold-bolt';
 import { storedRecordState } from '../../state/stored-record';
 import type { LoadedPartition } from '../../state/redis-state-store';
 
@@ -126,8 +127,8 @@ describe('Tab records as base and delta', () => {
       // Idle now: within a few checkpoints every record is written whole again, its delta deleted, and still the same.
       expect(tabs.some((tab) => stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)))).toBe(true);
       for (let i = 0; i < 3; i++) {
-        // A record is idle once no event touched it for a second (fold-bolt.ts, compactIdleRecords).
-        const taken = task.checkpoint(time + 1000 * (i + 1));
+        // A record is idle once no event touched it for COMPACT_AFTER_IDLE_MS (fold-bolt.ts, compactIdleRecords).
+        const taken = task.checkpoint(time + COMPACT_AFTER_IDLE_MS * (i + 1));
         if (taken === null) continue;
         stored.apply(taken.checkpoint);
         task.checkpointed();
@@ -143,7 +144,7 @@ describe('Tab records as base and delta', () => {
     });
   }
 
-  it('at 100 ms checkpoints an idle record is written whole once idle for a second, at 256 records a second at most', async () => {
+  it('at 100 ms checkpoints an idle record is written whole once idle for COMPACT_AFTER_IDLE_MS, at 256 records a second at most', async () => {
     const stored = new StoredStates();
     const task = await newTask(stored);
     const tabs = tabsOn(0, 'idle-', 60);
@@ -168,14 +169,15 @@ describe('Tab records as base and delta', () => {
     await send(tabs.map((tab) => ({ tab, value: 7, client: 'c1' })), now + 100, first.length);
     cp = checkpointAt(now + 100)!;
     expect(cp.states.filter((s) => s.client === RECORD_DELTA_CLIENT)).toHaveLength(tabs.length);
-    // Idle at every checkpoint after, 100 ms apart: none is written whole within the second after its last event.
+    // Idle at every checkpoint after, 100 ms apart: none is written whole within COMPACT_AFTER_IDLE_MS of its last event.
     const wholeAt: number[] = [];
-    for (let at = now + 200; at < now + 1100; at += 100) {
+    const idleFrom = now + 100 + COMPACT_AFTER_IDLE_MS;
+    for (let at = now + 200; at < idleFrom; at += 100) {
       cp = checkpointAt(at) ?? cp;
       expect(cp.states.filter((s) => s.client === RECORD_CLIENT), `written whole at +${at - now} ms`).toEqual([]);
     }
     // Then written whole, each checkpoint no more than 256 a second allows in 100 ms (the pace's unspent credit is not kept).
-    for (let at = now + 1100; at <= now + 3000; at += 100) {
+    for (let at = idleFrom; at <= idleFrom + 2000; at += 100) {
       const taken = task.checkpoint(at);
       if (taken === null) continue;
       stored.apply(taken.checkpoint);
