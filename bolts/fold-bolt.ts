@@ -509,9 +509,9 @@ class FoldBolt implements Bolt {
    * them (it leaves a record with a stored delta thawed: its base and delta
    * are not one set of bytes the arena could hold). Idleness and the pace go
    * by the clock, not by intervals: at 100 ms a record idle for one interval
-   * was compacted (a tenth of a busy Tab's intervals at half load), each a
-   * base read back, merged and encoded, up to 256 in one checkpoint, and
-   * its next event put it back in delta mode.
+   * was compacted (at Taba's shape nearly every record after each batch),
+   * each a base read back, merged and encoded, up to 256 in one checkpoint
+   * of each partition, and its next event put it back in delta mode.
    */
   private compactIdleRecords(draft: CheckpointDraft, now: number): void {
     for (const [interval, closedAt] of this.intervalClosedAt) {
