@@ -32,8 +32,8 @@ export interface LatencyResult {
   stages: StageFigures;
   /** Redis's AOF rewrites seen from the warm-up's start to the window's end, in seconds from the window's start (negative: in the warm-up); null when Redis keeps no AOF. */
   aofRewrites: AofRewrite[] | null;
-  /** Per second of the measured window, by send time: the slowest event's latency (ms) and the events sent; where the tail sits in time. */
-  perSecond: Array<{ maxMs: number; events: number }>;
+  /** Per second of the measured window, by send time: the slowest event's latency (ms); where the tail sits in time. */
+  perSecond: Array<{ maxMs: number }>;
 }
 
 const TICK_MS = 10;
@@ -101,7 +101,7 @@ export async function measureLatency(opts: {
     const inFlight: Array<Array<[number, number, boolean]>> = Array.from({ length: opts.partitions }, () => []);
     const latencies = new LatencyHistogram();
     const warmupLatencies = new LatencyHistogram();
-    const perSecond: Array<{ maxMs: number; events: number }> = Array.from({ length: Math.ceil(opts.measureMs / 1000) }, () => ({ maxMs: 0, events: 0 }));
+    const perSecond: Array<{ maxMs: number }> = Array.from({ length: Math.ceil(opts.measureMs / 1000) }, () => ({ maxMs: 0 }));
     const started = Date.now();
     aofWatch.start();
     const recordFrom = started + opts.warmupMs;
@@ -121,10 +121,7 @@ export async function measureLatency(opts: {
             done[p]!++;
             (record ? latencies : warmupLatencies).add(now - at, events);
             const second = record ? perSecond[Math.floor((at - recordFrom) / 1000)] : undefined;
-            if (second !== undefined) {
-              second.maxMs = Math.max(second.maxMs, now - at);
-              second.events += events;
-            }
+            if (second !== undefined) second.maxMs = Math.max(second.maxMs, now - at);
           }
         }
         if (!producing && now > stopAt + 20_000) throw new Error(`latency: messages not flushed 20 s after the end\n${cluster.logs()}`);
