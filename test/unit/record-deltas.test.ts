@@ -186,6 +186,37 @@ describe('Tab records as base and delta', () => {
     for (const tab of tabs) expect(stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)), `${tab}'s delta`).toBe(false);
   });
 
+  it('a busy record emitted before idle ones does not hold their compaction back', async () => {
+    const stored = new StoredStates();
+    const task = await newTask(stored);
+    const [busy, ...idle] = tabsOn(0, 'busy-first-', 21) as [string, ...string[]];
+    const next = random(9);
+    let offset = 0;
+    const send = async (events: Array<{ tab: string; value: number; client: string }>, at: number) => {
+      const records = events.map((e) => ({ offset: String(offset++), key: null, value: Buffer.from(JSON.stringify({ ...e, type: 'percentile', time: at })), timestamp: String(now) }));
+      await task.processSlice('tabs', records);
+    };
+    const checkpointAt = (at: number) => {
+      const taken = task.checkpoint(at);
+      if (taken !== null) {
+        stored.apply(taken.checkpoint);
+        task.checkpointed();
+      }
+    };
+    // The busy record first, then the others: bases written whole, then a delta each.
+    for (const tab of [busy, ...idle]) await send(Array.from({ length: 300 }, () => ({ tab, value: Math.floor(next() * 1_000_000), client: `c${Math.floor(next() * 20)}` })), now);
+    checkpointAt(now);
+    await send([busy, ...idle].map((tab) => ({ tab, value: 7, client: 'c1' })), now + 100);
+    checkpointAt(now + 100);
+    for (const tab of idle) expect(stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)), `${tab}'s delta`).toBe(true);
+    // The busy record takes an event every 100 ms; the others none, until each is written whole.
+    for (let at = now + 200; at <= now + 100 + COMPACT_AFTER_IDLE_MS + 1000; at += 100) {
+      await send([{ tab: busy, value: Math.floor(next() * 1_000_000), client: 'c2' }], at);
+      checkpointAt(at);
+    }
+    for (const tab of idle) expect(stored.fields.has(stateField(tab, RECORD_DELTA_CLIENT)), `${tab}'s delta once idle`).toBe(false);
+  });
+
   it('a record smaller than the threshold is written whole each time, with no delta', async () => {
     const stored = new StoredStates();
     const task = await newTask(stored);
