@@ -5,7 +5,7 @@
 // (default 500,000, a worker's share of Taba's full state) is walked once
 // round at 2,000 a call; nothing is condemned, as in a live run. CPU time per
 // state examined, best of five laps.
-import { ResidentStates, stateKey } from '../bolts/resident-states';
+import { ResidentStates } from '../bolts/resident-states';
 import { storedState } from '../bolts/tab-state';
 import { defaultRegistry } from '../tabs/handlers/registry';
 
@@ -31,7 +31,7 @@ for (let i = 0; i < states; i++) {
   const tab = `tab.${i % TABS}`;
   const client = `bidder-${Math.floor(i / TABS)}`;
   const type = typeOfTab(i % TABS);
-  resident.add(stateKey(tab, client), storedState(tab, client, type, registry.get(type)!, bytesByType.get(type)!, undefined));
+  resident.add(storedState(tab, client, type, registry.get(type)!, bytesByType.get(type)!, undefined));
 }
 resident.durableInterval = 0;
 resident.freezeLap();

@@ -1,6 +1,6 @@
 // Heap per (Tab, client) state in a worker's working set, thawed (the
-// handlers' objects, as folded: TabState entries in a Map keyed by
-// `<tab>\0<client>`), resting (the same entries once their slice let them
+// handlers' objects, as folded: TabState entries held by a task's
+// ResidentStates, a set of them and a map by Tab and client), resting (the same entries once their slice let them
 // go back to their bytes: entry, key and bytes, no handler objects) and frozen (the stored bytes packed in a FrozenArena,
 // as the working set keeps a state a checkpoint wrote and no event touched
 // since), against its stored size: the figures issue 11 asks to bring within
@@ -10,6 +10,7 @@ import type { HandlerRegistry } from '../tabs/handlers/registry';
 import { EventMix, type MixTabType } from '../client/event-mix';
 import { changing, frozenBytes, newState, rest, type TabState } from '../bolts/tab-state';
 import { FrozenArena } from '../bolts/frozen-arena';
+import { ResidentStates } from '../bolts/resident-states';
 
 export interface StateHeap {
   type: string;
@@ -56,29 +57,39 @@ export function measureStateHeap(type: MixTabType, registry: HandlerRegistry, st
   const t0 = 1_700_000_000_000;
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
-  let map = new Map<string, TabState>();
+  let resident: ResidentStates | null = new ResidentStates(undefined, () => ({ type, handler }));
+  const held = (i: number): TabState => {
+    const { tab, client } = names(type, i);
+    return resident!.find(tab, client)!;
+  };
   for (let i = 0; i < states; i++) {
     const { tab, client } = names(type, i);
     const entry = newState(tab, client, type, handler, undefined);
     for (let k = 0; k < 2; k++) handler.fold(changing(entry), { tab, client, type, value: values[2 * i + k] as never, time: t0 + i + k * 1000 });
-    map.set(`${tab}\u0000${client}`, entry);
+    resident.add(entry);
   }
   collectGarbage();
   const thawed = process.memoryUsage().heapUsed;
-  for (const entry of map.values()) rest(entry);
-  collectGarbage();
   // The bytes of a resting state are a typed array each, outside the heap past 64 bytes: counted by their length.
   let restingBytes = 0;
-  for (const entry of map.values()) if (entry.frozen!.length > ON_HEAP_TYPED_ARRAY_BYTES) restingBytes += entry.frozen!.length;
+  for (let i = 0; i < states; i++) {
+    const entry = held(i);
+    rest(entry);
+    if (entry.frozen!.length > ON_HEAP_TYPED_ARRAY_BYTES) restingBytes += entry.frozen!.length;
+  }
+  // (After the walks: their lookups' names are garbage.)
+  collectGarbage();
   const resting = process.memoryUsage().heapUsed + restingBytes;
   let stored = 0;
   const arena = new FrozenArena();
-  for (const [key, entry] of map) {
+  for (let i = 0; i < states; i++) {
+    const entry = held(i);
     const bytes = frozenBytes(entry);
     stored += bytes.length;
-    arena.set(key, bytes);
+    arena.put(entry.tab, entry.client, bytes);
   }
-  map = new Map();
+  resident.close();
+  resident = null;
   collectGarbage();
   // The arena's buffer lies outside the JavaScript heap: counted by what it holds (garbage and
   // room to grow included), beside whatever the heap still holds for it.

@@ -233,7 +233,7 @@ class FoldBolt implements Bolt {
       client === RECORD_CLIENT
         ? storedRecord(tab, client, type, handler, ownedBytes(bytes), delta === null ? null : ownedBytes(delta), this.workingSet(), SMALL_RECORD_BYTES)
         : storedState(tab, client, type, handler, ownedBytes(bytes), this.workingSet());
-    this.resident.add(key, entry);
+    this.resident.add(entry);
     this.collector?.touched(key);
     return entry;
   }
@@ -372,7 +372,7 @@ class FoldBolt implements Bolt {
     const made = newState(tab, client, type, handler, this.workingSet());
     // Nothing stored for it: no delta either (one goes with its base).
     if (client === RECORD_CLIENT) made.storedDelta = false;
-    this.resident.add(key, made);
+    this.resident.add(made);
     this.collector?.touched(key);
     // A new client state rests after the slice that made it, as one woken from storage does (see restWakened).
     if (client !== RECORD_CLIENT && this.ctx.states !== undefined) this.wakened.push(made);
@@ -454,7 +454,7 @@ class FoldBolt implements Bolt {
       const entry = builtState(r.tab, RECORD_CLIENT, r.type, r.handler, r.state, this.workingSet());
       // Written by the next checkpoint (here, not by the sink: no event may come before it).
       entry.emittedIn = this.interval;
-      this.resident.add(stateKey(r.tab, RECORD_CLIENT), entry);
+      this.resident.add(entry);
       this.rebuiltRecords.push(entry);
     }
     this.rebuiltCounts = rebuild.clientCounts();

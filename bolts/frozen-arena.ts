@@ -106,8 +106,13 @@ export class FrozenArena {
   set(key: string, value: Uint8Array): void {
     const at = key.indexOf('\u0000');
     if (at < 0) throw new TypeError(`a frozen state's key is <tab>\\0<client>, got '${key}'`);
-    const tab = this.tabs.intern(key.slice(0, at));
-    const client = this.clients.intern(key.slice(at + 1));
+    this.put(key.slice(0, at), key.slice(at + 1), value);
+  }
+
+  /** As set(), by the Tab's and client's names (no key to make or split). */
+  put(tabName: string, clientName: string, value: Uint8Array): void {
+    const tab = this.tabs.intern(tabName);
+    const client = this.clients.intern(clientName);
     let ref: number;
     try {
       ref = this.append(tab, client, value);

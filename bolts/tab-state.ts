@@ -55,11 +55,12 @@ export interface TabState {
 export const RESTING: unique symbol = Symbol('resting');
 
 /**
- * What a resting state costs beside its bytes: the entry, its key and its
- * place in the task's map, and the bytes' typed array (`npm run bench:fold`:
- * 330-420 B by type, states of two events).
+ * What a resting state costs beside its bytes: the entry, its place in the
+ * task's set and map by Tab, and the bytes' typed array (`npm run
+ * bench:fold`: 290-370 B by type, states of two events; 370-440 while a map
+ * by key held a key string per state).
  */
-const RESTING_HEAP_BYTES = 370;
+const RESTING_HEAP_BYTES = 330;
 
 /**
  * An estimate of a thawed state's heap from its stored size: a fixed part

@@ -2,7 +2,7 @@
 // `npm run bench:task` prints to see where a worker's memory for states goes.
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../tabs/handlers/registry';
-import { ResidentStates, stateKey } from '../../bolts/resident-states';
+import { ResidentStates } from '../../bolts/resident-states';
 import { newState, rest, storedState, stateOf } from '../../bolts/tab-state';
 import { RECORD_CLIENT } from '../../state/redis-keys';
 import { WorkingSet, type Evictor, type HeldStates } from '../../contracts/working-set';
@@ -27,18 +27,18 @@ describe('ResidentStates.describe', () => {
     const resident = new ResidentStates(set, (tab) => (tab.startsWith('u') ? { type: 'unique', handler: unique } : { type: 'counter', handler: counter }));
     const bytes = storedCounter(3);
     // Resting: fetched bytes, not folded yet.
-    resident.add(stateKey('c', 'a'), storedState('c', 'a', 'counter', counter, bytes, set));
+    resident.add(storedState('c', 'a', 'counter', counter, bytes, set));
     // Thawed, its kept bytes agreeing: read once.
     const read = storedState('c', 'b', 'counter', counter, bytes, set);
     stateOf(read);
-    resident.add(stateKey('c', 'b'), read);
+    resident.add(read);
     // Thawed and new: nothing stored yet.
-    resident.add(stateKey('u', RECORD_CLIENT), newState('u', RECORD_CLIENT, 'unique', unique, set));
+    resident.add(newState('u', RECORD_CLIENT, 'unique', unique, set));
     // Frozen: a resting state the hand froze (used once, then idle for a lap).
     const frozen = storedState('c', 'f', 'counter', counter, bytes, set);
     rest(frozen);
     frozen.used = false;
-    resident.add(stateKey('c', 'f'), frozen);
+    resident.add(frozen);
     resident.durableInterval = 0;
     resident.freezeLap();
     const rows = byKey(resident.describe());

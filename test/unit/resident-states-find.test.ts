@@ -15,7 +15,7 @@ function frozenCounter(typeKnown: () => boolean): ResidentStates {
   counter.fold(state, { tab: 't', type: 'counter', value: 7, time: 1_700_000_000_000, client: 'c' });
   const entry = storedState('t', 'c', 'counter', counter, counter.serialize(state), undefined);
   entry.used = false;
-  resident.add(stateKey('t', 'c'), entry);
+  resident.add(entry);
   resident.durableInterval = 0;
   resident.freezeLap();
   return resident;
@@ -75,7 +75,7 @@ describe('ResidentStates.find', () => {
       const op = rng.next();
       if (op < 0.35) {
         if (!resident.holds(tab, client)) {
-          resident.add(stateKey(tab, client), made(tab, client));
+          resident.add(made(tab, client));
           model.add(stateKey(tab, client));
         }
       } else if (op < 0.6) {
@@ -120,9 +120,9 @@ describe('ResidentStates.add in the place of a held state', () => {
     const resident = new ResidentStates(set, () => ({ type: 'counter', handler: counter }));
     const bytes = counter.serialize(counter.newState()).slice();
     const old = storedState('t', '*', 'counter', counter, bytes, set);
-    resident.add(stateKey('t', '*'), old);
+    resident.add(old);
     const rebuilt = storedState('t', '*', 'counter', counter, bytes.slice(), set);
-    resident.add(stateKey('t', '*'), rebuilt);
+    resident.add(rebuilt);
     expect(set.bytes).toBe(rebuilt.heapBytes);
     expect(resident.find('t', '*')).toBe(rebuilt);
   });

@@ -3,7 +3,7 @@
 // laps unused, and any use starts its count again.
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../tabs/handlers/registry';
-import { ResidentStates, stateKey } from '../../bolts/resident-states';
+import { ResidentStates } from '../../bolts/resident-states';
 import { storedState, type TabState } from '../../bolts/tab-state';
 import { RECORD_CLIENT } from '../../state/redis-keys';
 import { WorkingSet } from '../../contracts/working-set';
@@ -15,7 +15,7 @@ function held(resident: ResidentStates, client: string): TabState {
   counter.fold(state, { tab: 't', type: 'counter', value: 7, time: 1_700_000_000_000, client });
   const entry = storedState('t', client, 'counter', counter, counter.serialize(state), undefined);
   entry.used = false;
-  resident.add(stateKey('t', client), entry);
+  resident.add(entry);
   return entry;
 }
 
@@ -74,7 +74,7 @@ describe('ResidentStates.freezeLap', () => {
     const entries = Array.from({ length: 100 }, (_, i) => {
       const entry = storedState('t', `c${i}`, 'counter', counter, bytes, workingSet);
       entry.used = false;
-      resident.add(stateKey('t', `c${i}`), entry);
+      resident.add(entry);
       return entry;
     });
     resident.durableInterval = 0;

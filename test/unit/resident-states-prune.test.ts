@@ -27,7 +27,7 @@ function frozenStates(handler: TabHandler, ages: Record<string, number>): Reside
     handler.fold(state, { tab: 't', type: 'counter', value: 1, time: NOW - age, client });
     const entry = storedState('t', client, 'counter', handler, handler.serialize(state), undefined);
     entry.used = false;
-    resident.add(stateKey('t', client), entry);
+    resident.add(entry);
   }
   resident.durableInterval = 0;
   resident.freezeLap();
