@@ -9,6 +9,7 @@
 import type { TabHandler } from '../tabs/handlers/handler';
 import type { WorkingSet } from '../contracts/working-set';
 import { storedRecordState } from '../state/stored-record';
+import { RECORD_CLIENT } from '../state/redis-keys';
 
 export interface TabState {
   tab: string;
@@ -134,6 +135,12 @@ function keepBytes(entry: TabState, bytes: Uint8Array | undefined): void {
 
 
 function entryOf(tab: string, client: string, type: string, handler: TabHandler, state: unknown, frozen: Uint8Array | undefined, workingSet: WorkingSet | undefined): TabState {
+  // A Tab record's fields of delta mode are there from the start: set later, in either order,
+  // they gave records several hidden classes, and the fold's and the hand's reads of entries
+  // more shapes than their inline caches keep (a client state, the many, goes without them).
+  if (client === RECORD_CLIENT) {
+    return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, idleLaps: 0, pinnedIn: -1, heapBytes: 0, workingSet, restedOnce: false, base: undefined, storedDelta: undefined };
+  }
   return { tab, client, type, handler, state, frozen, emittedIn: -1, used: true, idleLaps: 0, pinnedIn: -1, heapBytes: 0, workingSet, restedOnce: false };
 }
 
