@@ -1,7 +1,7 @@
 // Heap per (Tab, client) state in a worker's working set, thawed (the
 // handlers' objects, as folded: TabState entries held by a task's
 // ResidentStates, a set of them and a map by Tab and client), resting (the same entries once their slice let them
-// go back to their bytes: entry, key and bytes, no handler objects) and frozen (the stored bytes packed in a FrozenArena,
+// go back to their bytes: entry and bytes, no handler objects) and frozen (the stored bytes packed in a FrozenArena,
 // as the working set keeps a state a checkpoint wrote and no event touched
 // since), against its stored size: the figures issue 11 asks to bring within
 // 2x of storage. Two events per state. Thawing (deserializing the stored

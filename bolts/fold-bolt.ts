@@ -128,7 +128,7 @@ class FoldBolt implements Bolt {
       return kind;
     });
     if (ctx.states !== undefined && staleAfterMs > 0) {
-      this.collector = new StaleCollector(ctx.states, ctx.taskIndex, ctx.registry, (h, s, now) => this.isStale(h, s, now), (key) => this.resident.has(key));
+      this.collector = new StaleCollector(ctx.states, ctx.taskIndex, ctx.registry, (h, s, now) => this.isStale(h, s, now), (tab, client) => this.resident.holds(tab, client));
     }
   }
 

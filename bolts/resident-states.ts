@@ -80,7 +80,7 @@ export class ResidentStates implements Evictor {
 
   has(key: string): boolean {
     const at = key.indexOf('\u0000');
-    return (at >= 0 && this.byTab.get(key.slice(0, at))?.has(key.slice(at + 1)) === true) || this.frozen.has(key);
+    return at >= 0 && this.holds(key.slice(0, at), key.slice(at + 1));
   }
 
   /** As has(stateKey(tab, client)), by the names (no key made or split). */

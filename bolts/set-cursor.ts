@@ -16,8 +16,4 @@ export class SetCursor<T> {
     this.members = null;
     return undefined;
   }
-
-  reset(): void {
-    this.members = null;
-  }
 }

@@ -33,7 +33,7 @@ export class StaleCollector {
     private readonly partition: number,
     private readonly registry: HandlerRegistry,
     private readonly isStale: (handler: TabHandler, state: unknown, now: number) => boolean,
-    private readonly inMemory: (key: string) => boolean,
+    private readonly inMemory: (tab: string, client: string) => boolean,
   ) {}
 
   /** A fold fetched or made this state: it is not stale, whatever its page said. */
@@ -45,7 +45,7 @@ export class StaleCollector {
   /** The stale states to delete in this checkpoint; the walk's next page is asked for. */
   take(now: number): Array<{ tab: string; client: string }> {
     const out: Array<{ tab: string; client: string }> = [];
-    for (const [key, s] of this.collectable) if (!this.inMemory(key)) out.push(s);
+    for (const s of this.collectable.values()) if (!this.inMemory(s.tab, s.client)) out.push(s);
     this.collectable.clear();
     this.scan(now);
     return out;
@@ -91,8 +91,7 @@ export class StaleCollector {
         for (const s of states) {
           // A record's delta is judged with its base, below.
           if (s.client === RECORD_DELTA_CLIENT) continue;
-          const key = stateKey(s.tab, s.client);
-          if (this.inMemory(key) || s.type === null) continue;
+          if (this.inMemory(s.tab, s.client) || s.type === null) continue;
           const handler = this.registry.get(s.type);
           if (handler?.isStale === undefined) continue;
           let state: unknown;
@@ -102,6 +101,7 @@ export class StaleCollector {
             continue; // unreadable here (a newer format): not this worker's to judge
           }
           if (!this.isStale(handler, state, now)) continue;
+          const key = stateKey(s.tab, s.client);
           if (s.client === RECORD_CLIENT && handler.mergeState !== undefined) this.recordsToCheck.set(key, { tab: s.tab, client: s.client, handler, state });
           else this.collectable.set(key, { tab: s.tab, client: s.client });
         }
