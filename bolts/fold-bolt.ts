@@ -15,6 +15,7 @@ import { StaleCollector } from './stale-collector';
 import { RecordRebuild } from './record-rebuild';
 import { SliceLookups } from './slice-lookups';
 import { WorkPace } from './work-pace';
+import { PRUNE_MAX_PER_SECOND, prunePerSecond } from './prune-pace';
 import { ownedBytes } from './byte-slab';
 import { heldEventNames } from './held-event-names';
 import { builtState, changing, isResting, newState, noteStored, rest, stateOf, storedRecord, storedState, type TabState } from './tab-state';
@@ -90,7 +91,7 @@ class FoldBolt implements Bolt {
   private draftedInterval = -1;
   /** The `now` of the last checkpoint drafted (its durability is what checkpointed() hears of). */
   private draftedAt = 0;
-  private readonly prunePace = new WorkPace(PRUNE_PER_SECOND);
+  private readonly prunePace = new WorkPace(PRUNE_MAX_PER_SECOND);
   /** One freezing lap a second, in thousandths of a lap. */
   private readonly freezePace = new WorkPace(FREEZE_LAP_UNITS);
   /** The task was dropped: nothing it still folds counts in the working set. */
@@ -497,7 +498,7 @@ class FoldBolt implements Bolt {
     if (collected.length > 0) this.ctx.count('states_collected', collected.length);
     this.draftedAt = now;
     this.resident.prune(
-      this.prunePace.take(now),
+      this.prunePace.take(now, prunePerSecond(this.resident.size)),
       (handler, state) => handler.shouldPrune(state, now) || this.isStale(handler, state, now),
       (tab, client, entry) => {
         if (entry !== undefined) entry.pruned = true;
@@ -600,13 +601,6 @@ function deleteState(draft: CheckpointDraft, tab: string, client: string): void 
 
 /** Stored states read per round when rebuilding Tab records. */
 const REBUILD_PAGE = 2_000;
-/**
- * States examined for pruning a second, however often checkpoints come: judging a frozen
- * one reads its bytes (deserializes it where its handler has no prunesStored), so this
- * is a cost per second of every task. A partition of
- * 750,000 states (Taba's production shape over 8 partitions) is swept in about 6 minutes.
- */
-const PRUNE_PER_SECOND = 2_000;
 /** The freezing hand's pace is counted in thousandths of a lap: a lap a second is 1,000 a second. */
 const FREEZE_LAP_UNITS = 1_000;
 /** Taba's default: a Tab with no event for 2 days is collected. */

@@ -15,9 +15,14 @@ export class WorkPace {
     this.credit = perSecond * 1000;
   }
 
-  /** Units to run now (`now` in ms, any clock that does not go back); they are spent. */
-  take(now: number): number {
-    if (this.at !== null) this.credit = Math.min(this.perSecond * 1000, this.credit + this.perSecond * Math.max(0, now - this.at));
+  /**
+   * Units to run now (`now` in ms, any clock that does not go back); they are
+   * spent. `perSecond`, when given (an integer), is the rate since the last
+   * take, for work whose amount changes (the states a pruning passes over).
+   */
+  take(now: number, perSecond = this.perSecond): number {
+    const earned = this.at === null ? 0 : perSecond * Math.max(0, now - this.at);
+    this.credit = Math.min(perSecond * 1000, this.credit + earned);
     this.at = now;
     const units = Math.floor(this.credit / 1000);
     this.credit -= units * 1000;

@@ -30,4 +30,14 @@ describe('WorkPace', () => {
     expect(pace.take(60_000)).toBe(1);
     expect(pace.take(60_000)).toBe(0);
   });
+
+  it('earns at the rate given to each take, within one second of that rate', () => {
+    const pace = new WorkPace(2000);
+    // The first take: one second at the rate asked, not the constructor's.
+    expect(pace.take(0, 100)).toBe(100);
+    expect(pace.take(1000, 100)).toBe(100);
+    expect(pace.take(1500, 400)).toBe(200);
+    // After a pause, one second's worth at the rate now.
+    expect(pace.take(60_000, 300)).toBe(300);
+  });
 });
