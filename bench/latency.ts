@@ -41,7 +41,7 @@ const TICK_MS = 10;
 const PLACEHOLDER_TIME = 1_000_000_000_000;
 
 interface Template {
-  key: string;
+  key: Buffer;
   value: Buffer;
   events: number;
   partition: number;
@@ -56,16 +56,9 @@ function templates(shape: WorkloadShape, partitions: number): Template[] {
   for (let m = workload.next(); m !== null; m = workload.next()) {
     const timeAt: number[] = [];
     for (let at = m.value.indexOf(marker); at >= 0; at = m.value.indexOf(marker, at + 1)) timeAt.push(at + marker.length);
-    out.push({ key: m.key, value: m.value, events: m.events, partition: partitionForKey(m.key, partitions), timeAt });
+    out.push({ key: Buffer.from(m.key), value: m.value, events: m.events, partition: partitionForKey(m.key, partitions), timeAt });
   }
   return out;
-}
-
-function stamp(t: Template, now: number): Buffer {
-  const value = Buffer.from(t.value);
-  const digits = String(now);
-  for (const at of t.timeAt) value.write(digits, at, 'latin1');
-  return value;
 }
 
 export async function measureLatency(opts: {
@@ -139,9 +132,11 @@ export async function measureLatency(opts: {
       }
       const due = sentEvents + ((Math.min(now - lastTick, 5 * TICK_MS) / 1000) * opts.eventsPerSecond);
       lastTick = now;
+      // Every message of a tick carries the tick's time, written over its template's placeholders as it is framed.
+      const digits = Buffer.from(String(now), 'latin1');
       while (sentEvents < due) {
         const t = pool[next++ % pool.length]!;
-        await writer.write(t.key, stamp(t, now), t.partition);
+        await writer.write(t.key, t.value, t.partition, { bytes: digits, at: t.timeAt });
         inFlight[t.partition]!.push([now, t.events, now >= recordFrom]);
         sentEvents += t.events;
         if (now >= recordFrom) sentMeasured += t.events;
