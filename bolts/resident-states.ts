@@ -78,12 +78,7 @@ export class ResidentStates implements Evictor {
     return this.thawed.size + this.frozen.size;
   }
 
-  has(key: string): boolean {
-    const at = key.indexOf('\u0000');
-    return at >= 0 && this.holds(key.slice(0, at), key.slice(at + 1));
-  }
-
-  /** As has(stateKey(tab, client)), by the names (no key made or split). */
+  /** Whether it holds the state of (tab, client), thawed, resting or frozen. */
   holds(tab: string, client: string): boolean {
     return this.byTab.get(tab)?.has(client) === true || this.frozen.holds(tab, client);
   }

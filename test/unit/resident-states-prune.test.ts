@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { TabHandler } from '../../tabs/handlers/handler';
 import { defaultRegistry } from '../../tabs/handlers/registry';
-import { ResidentStates, stateKey } from '../../bolts/resident-states';
+import { ResidentStates } from '../../bolts/resident-states';
 import { storedState } from '../../bolts/tab-state';
 
 const DAY = 86_400_000;
@@ -53,7 +53,7 @@ describe('ResidentStates.prune of frozen states', () => {
     expect(prune(resident, handler)).toEqual(['old', 'older']);
     expect(deserialized()).toBe(before);
     expect(resident.size).toBe(1);
-    expect(resident.has(stateKey('t', 'fresh'))).toBe(true);
+    expect(resident.holds('t', 'fresh')).toBe(true);
   });
 
   it('decodes them to judge where the handler cannot tell from bytes, with the same verdicts', () => {
