@@ -7,7 +7,7 @@
 // latency bench's shape) was passed over every ten seconds, 2.8 % of each worker
 // (a latency probe's profile), for nothing.
 
-/** Each of a task's states is examined at least once in this long. */
+/** Each of a task's states is examined once in this long, up to PRUNE_MAX_PER_SECOND (a task of over 600,000 states takes longer). */
 export const PRUNE_SWEEP_SECONDS = 300;
 /**
  * At most this many a second, however many states: judging a frozen one reads
