@@ -69,6 +69,10 @@ describe('WorkingSet.describe', () => {
     expect(rows.get('frozen client counter')).toEqual(row(5));
     expect(rows.get('thawed client counter')).toEqual({ ...row(1), form: 'thawed' });
     expect(rows.size).toBe(2);
-    expect(heldStatesTable(set.describe())).toMatch(/frozen +client +counter +5 /);
+    const table = heldStatesTable(set.describe());
+    expect(table).toMatch(/frozen +client +counter +5 /);
+    // The type over every form and kind: 6 states, 60 B counted for 48 stored; and the whole set likewise (1.25x).
+    expect(table).toMatch(/all +all +counter +6 +0\.0 +0\.0 +10 B +8 B +1\.3$/m);
+    expect(table).toMatch(/in all 0\.0 MB counted for 0\.0 MB stored \(1\.25x\)$/);
   });
 });
