@@ -24,14 +24,11 @@ export function heldStatesTable(rows: readonly HeldStates[]): string {
     all.storedBytes += r.storedBytes;
     byType.set(r.type, all);
   }
+  const types = [...byType.values()].sort((a, b) => b.heapBytes - a.heapBytes);
+  const heap = types.reduce((sum, r) => sum + r.heapBytes, 0);
+  const stored = types.reduce((sum, r) => sum + r.storedBytes, 0);
   const lines = ['form     kind    type         states     heap MB  stored MB  heap/state  stored/state  heap÷stored'];
-  let heap = 0;
-  let stored = 0;
-  for (const r of [...sorted, ...[...byType.values()].sort((a, b) => b.heapBytes - a.heapBytes)]) {
-    if (r.form !== 'all') {
-      heap += r.heapBytes;
-      stored += r.storedBytes;
-    }
+  for (const r of [...sorted, ...types]) {
     const ratio = r.storedBytes > 0 ? (r.heapBytes / r.storedBytes).toFixed(1) : '-';
     lines.push(
       [
