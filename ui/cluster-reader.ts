@@ -18,7 +18,8 @@ import { TopologyTypesCache } from './topology-types-cache';
 /**
  * How long a topology's status is reused. Reading it opens a Kafka admin
  * client, so a dashboard per browser tab, polling, and a Prometheus scrape
- * share one read per second instead of each paying for their own.
+ * share one read per second instead of each paying for their own (counted
+ * from the read's start, and never more than one read in flight).
  */
 const STATUS_REUSE_MS = 1000;
 /**
@@ -48,8 +49,13 @@ export interface ServiceProbe {
 
 interface StatusRead {
   status: Promise<TopologyStatus>;
-  /** When it was read; null while the read is in flight. */
-  readAt: number | null;
+  /**
+   * When the read started: a reading is reused for STATUS_REUSE_MS from then,
+   * not from its end, so one that waited its whole timeout on a hung Redis is
+   * not served for another second on top (stalls showed that much later).
+   */
+  startedAt: number;
+  done: boolean;
 }
 
 export class ClusterReader {
@@ -112,11 +118,11 @@ export class ClusterReader {
   /** The topology's status, as `topology status --json` prints it (one read in flight, reused for a second). */
   status(topology: string): Promise<TopologyStatus> {
     const cached = this.statuses.get(topology);
-    if (cached !== undefined && (cached.readAt === null || Date.now() - cached.readAt < STATUS_REUSE_MS)) return cached.status;
-    const entry: StatusRead = { readAt: null, status: this.zookeeper().then((zk) => topologyStatus(zk, this.config, topology, SERVICE_TIMEOUT_MS)) };
+    if (cached !== undefined && (!cached.done || Date.now() - cached.startedAt < STATUS_REUSE_MS)) return cached.status;
+    const entry: StatusRead = { startedAt: Date.now(), done: false, status: this.zookeeper().then((zk) => topologyStatus(zk, this.config, topology, SERVICE_TIMEOUT_MS)) };
     this.statuses.set(topology, entry);
     entry.status.then(
-      () => void (entry.readAt = Date.now()),
+      () => void (entry.done = true),
       // A failure is not reused: the next request tries again.
       () => void (this.statuses.get(topology) === entry && this.statuses.delete(topology)),
     );

@@ -58,7 +58,11 @@ export class FakeStore implements RunnerStateStore {
     return { token: m.token, watermark: m.watermark };
   }
 
+  /** How many times the runner read its idle partitions' positions. */
+  positionReads = 0;
+
   async readPositions(_topology: string, partitions: readonly number[]) {
+    this.positionReads++;
     return partitions.map((p) => ({ token: this.of(p).token, watermark: this.of(p).watermark }));
   }
 

@@ -211,6 +211,31 @@ describe('TopologyRunner on fakes', () => {
     await runner.stop();
   });
 
+  it('does not read the idle partitions back in a round whose write Redis did not take, and does once writes land again', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0, 1]);
+    await reader().deliver(0, records(0, 0, 4));
+    await reader().deliver(1, records(1, 0, 4));
+    await runner.flush();
+    let down = true;
+    store.beforeWrite = (cp) => {
+      if (down && cp.partition === 0) throw new StateStoreUnavailableError('Redis unavailable (unit:0): Command timed out');
+    };
+    await reader().deliver(0, records(0, 5, 9));
+    const reads = store.positionReads;
+    await runner.flush();
+    expect(runner.stalls.get(0)).toMatchObject({ kind: 'checkpoint_failed' });
+    // Partition 1 is idle: while Redis does not answer, its read-back would only wait out the timeout.
+    expect(store.positionReads).toBe(reads);
+    down = false;
+    await runner.flush();
+    expect(store.meta.get(0)).toMatchObject({ watermark: 9, events: 10 });
+    await runner.flush();
+    expect(store.positionReads).toBeGreaterThan(reads);
+    await runner.stop();
+  });
+
   it('backs off a failed write: rounds before its retry is due leave it alone, a hand-over writes it at once', async () => {
     const { store, runner, reader } = setup({ checkpointRetry: { initialMs: 400, maxMs: 400, jitter: 0 } });
     await runner.start();

@@ -50,9 +50,6 @@ export async function topologyStatus(zk: ZkClient, config: TabstreamConfig, name
   const found = await readSpec(zk, name);
   if (found === null) throw new Error(`no topology named '${name}' is deployed`);
   const spec = found.spec;
-  const [assignment, workers] = await Promise.all([readAssignment(zk, name), listWorkers(zk)]);
-  const offsets = new ZkOffsetStore(zk);
-  const committed = await Promise.all(Array.from({ length: spec.partitions }, (_, p) => offsets.get(name, spec.options.topic, p)));
   const unavailable: string[] = [];
   const [ends, metas] = await Promise.all([
     endOffsets(config, spec.options.topic, timeoutMs).catch((err: Error) => {
@@ -64,6 +61,11 @@ export async function topologyStatus(zk: ZkClient, config: TabstreamConfig, name
       return null;
     }),
   ]);
+  // Read after Kafka and Redis, not before: while one of them hangs those reads take their whole
+  // timeout, and the workers' reports of stalls (in ZooKeeper, answered in ms) would be that old.
+  const [assignment, workers] = await Promise.all([readAssignment(zk, name), listWorkers(zk)]);
+  const offsets = new ZkOffsetStore(zk);
+  const committed = await Promise.all(Array.from({ length: spec.partitions }, (_, p) => offsets.get(name, spec.options.topic, p)));
   const now = Date.now();
   const partitions: PartitionStatus[] = [];
   for (let p = 0; p < spec.partitions; p++) {

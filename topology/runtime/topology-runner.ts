@@ -240,7 +240,11 @@ export class TopologyRunner {
     this.roundQueued ??= this.serialized(async () => {
       this.roundQueued = null;
       const written = await this.round();
-      if (!this.stopped) await this.checkIdle(written);
+      // A write this round could not make says Redis is not answering now: reading the idle
+      // partitions' positions too would only wait out its timeout as well, and hold the next
+      // round (the partitions folding meanwhile would show their stall that much later).
+      const failed = written.some((index) => this.slots.get(index)?.pending != null);
+      if (!this.stopped && !failed) await this.checkIdle(written);
     });
     return this.roundQueued;
   }
