@@ -59,6 +59,8 @@ export class ResidentStates implements Evictor {
   private unregister: () => void;
   /** States evicted since the owner last asked (takeEvicted). */
   private evicted = 0;
+  /** Whether any state was ever evicted (let go from memory while Redis holds it). */
+  everEvicted = false;
 
   /** The owner's intervals: states changed after `durable`, or pinned in `open`, stay thawed and in memory. */
   durableInterval = -1;
@@ -146,6 +148,7 @@ export class ResidentStates implements Evictor {
       const states = this.frozen.evictOldest();
       if (states < 0) break;
       this.evicted += states;
+      if (states > 0) this.everEvicted = true;
       removed += before - this.frozen.memoryBytes;
     }
     if (removed > 0) this.frozen.shrink();

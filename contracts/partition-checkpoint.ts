@@ -53,6 +53,13 @@ export interface LoadedPartition extends PartitionMeta {
   dedup: Map<number, string[]>;
   /** The Tab records and client counts agree with the states (else the taker rebuilds them). */
   recordsCurrent: boolean;
+  /**
+   * Redis held no state and no Tab type of the partition when it was loaded
+   * (after the claim, which fences any earlier owner): until this owner lets
+   * a state it wrote go from memory, a state it does not hold is new, and
+   * asking Redis for it is a round trip for nothing. Absent: not known.
+   */
+  nothingStored?: boolean;
 }
 
 /** The small per-partition summary `status` shows. */

@@ -156,16 +156,17 @@ export class RedisStateStore {
     const keys = this.keys(topology, partition);
     const withStates = opts.states ?? true;
     return this.guard(topology, partition, async () => {
-      const [meta, states, types, dedup, stateCount] = await Promise.all([
+      const [meta, states, types, dedup, stateCount, typeCount] = await Promise.all([
         this.readMetaOf(keys),
         withStates ? this.loadStates(keys) : [],
         withStates ? this.loadTypes(keys) : new Map<string, string>(),
         this.loadDedup(keys),
         this.redis.hlen(keys.states),
+        this.redis.hlen(keys.types),
       ]);
       // Records agree with the states when the last write kept them (records_at at the watermark), or there is nothing to agree with.
       const recordsCurrent = meta.recordsAt === null ? stateCount === 0 : meta.recordsAt === meta.watermark;
-      return { ...meta, states, types, dedup, recordsCurrent };
+      return { ...meta, states, types, dedup, recordsCurrent, nothingStored: stateCount === 0 && typeCount === 0 };
     });
   }
 

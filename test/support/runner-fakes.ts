@@ -104,7 +104,11 @@ export class FakeStore implements RunnerStateStore {
     return { cursor: from + count >= all.length ? '0' : String(from + count), states: page };
   }
 
+  /** States the runner's tasks asked for (fetches). */
+  statesAsked = 0;
+
   async fetchStates(_topology: string, partition: number, states: ReadonlyArray<{ tab: string; client: string }>, tabs: readonly string[]) {
+    this.statesAsked += states.length;
     const stored = this.statesOf(partition);
     return {
       states: states.map((st) => stored.get(`${st.tab}\u0000${st.client}`) ?? null),
@@ -115,7 +119,9 @@ export class FakeStore implements RunnerStateStore {
   async load(_topology: string, partition: number): Promise<LoadedPartition> {
     const m = this.of(partition);
     const recordsCurrent = m.recordsAt === null ? this.statesOf(partition).size === 0 : m.recordsAt === m.watermark;
-    return { generation: m.generation, token: m.token, watermark: m.watermark, events: m.events, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: m.recordsAt, recordsCurrent };
+    // As Redis's HLEN of the partition's states and types (types are kept for all partitions here: any counts).
+    const nothingStored = this.statesOf(partition).size === 0 && this.types.size === 0;
+    return { generation: m.generation, token: m.token, watermark: m.watermark, events: m.events, flushedAt: null, states: [], types: new Map(), dedup: new Map(), sources: {}, recordsAt: m.recordsAt, recordsCurrent, nothingStored };
   }
 }
 

@@ -82,6 +82,29 @@ describe('TopologyRunner on fakes', () => {
     await runner.stop();
   });
 
+  it('asks Redis for no state of a partition it took up with nothing stored, until one is evicted; taken up again with states stored, it asks', async () => {
+    const { store, runner, reader } = setup();
+    await runner.start();
+    await runner.assign(1, [0]);
+    await reader().deliver(0, records(0, 0, 4));
+    await runner.flush();
+    // Nothing was stored when it was taken up: its states (client and Tab record) are new, no round trip.
+    expect(store.statesAsked).toBe(0);
+    expect(store.meta.get(0)).toMatchObject({ watermark: 4, events: 5 });
+
+    // Handed over and taken up again: Redis holds its states now, so a state not in memory is asked for.
+    await runner.assign(2, []);
+    await runner.assign(3, [0]);
+    await reader().deliver(0, records(0, 5, 9));
+    await runner.flush();
+    expect(store.statesAsked).toBeGreaterThan(0);
+    expect(store.meta.get(0)).toMatchObject({ watermark: 9, events: 10 });
+    const counter = defaultRegistry().get('counter')!;
+    const stored = store.states.get(0)!.get(`${tabOn(0)}\u0000c`)!;
+    expect((counter.render(counter.project(counter.deserialize(stored), now)) as { all: { count: number } }).all.count).toBe(10);
+    await runner.stop();
+  });
+
   it('mirrors offsets to ZooKeeper at most once a second, the last position always within it, and all of them at a stop', async () => {
     const { runner, reader, mirrored } = setup();
     await runner.start();
