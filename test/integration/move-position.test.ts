@@ -91,6 +91,9 @@ describe('move-position.lua', () => {
     expect(other.states).toHaveLength(1);
     expect(other.dedup.size).toBe(1);
     expect(other.watermark).toBe(99);
+    // The next taker of the reset partition knows nothing is stored (its states are all new); partition 1's does not.
+    expect((await store.load(topology, 0, { states: false })).nothingStored).toBe(true);
+    expect(other.nothingStored).toBe(false);
   });
 
   it('refuses, changing nothing, when Redis holds another watermark than the plan read', async () => {

@@ -176,6 +176,7 @@ describe('RedisStateStore', () => {
     await owner.write({ watermark: 11, clientCounts: [{ tab: 'z', clients: 5 }], states: [{ tab: 'z', client: 'new', bytes }] });
     expect(await store.readClientCounts(topology, 0, ['a', 'z'])).toEqual([null, 6]);
     expect((await store.load(topology, 0, { states: false })).recordsCurrent).toBe(true);
+    expect((await store.load(topology, 0, { states: false })).nothingStored).toBe(false);
     // An older worker's checkpoint.lua leaves records_at behind: the next taker is told to rebuild.
     await redis.hset(partitionKeys(prefix, topology, 0).meta, 'watermark', 12);
     expect((await store.load(topology, 0, { states: false })).recordsCurrent).toBe(false);
@@ -457,8 +458,9 @@ describe('RedisStateStore', () => {
     expect(await redis.get(`${prefix}:${topology}:partitions`)).toBe('12');
   });
 
-  it('reads a partition never written as empty', async () => {
-    const loaded = await store.load(nextTopology(), 5);
+  it('reads a partition never written as empty, with nothing stored (a Tab type alone is something)', async () => {
+    const topology = nextTopology();
+    const loaded = await store.load(topology, 5);
     expect(loaded).toEqual({
       generation: -1,
       token: -1,
@@ -471,7 +473,11 @@ describe('RedisStateStore', () => {
       dedup: new Map(),
       recordsAt: null,
       recordsCurrent: true,
+      nothingStored: true,
     });
+    // A Tab's type without any state (its states pruned, say): a taker must still ask Redis.
+    await redis.hset(partitionKeys(prefix, topology, 5).types, 'x', 'counter');
+    expect((await store.load(topology, 5, { states: false })).nothingStored).toBe(false);
   });
 
   it('reports an unreachable Redis as a retriable error', async () => {
