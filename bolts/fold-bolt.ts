@@ -433,7 +433,7 @@ class FoldBolt implements Bolt {
   }
 
   restore(loaded: LoadedPartition): Promise<void> | undefined {
-    this.nothingStoredElsewhere = loaded.nothingStored === true && loaded.states.length === 0 && loaded.types.size === 0;
+    this.nothingStoredElsewhere = loaded.nothingStored === true;
     for (const [tab, type] of loaded.types) this.types.set(tab, type);
     // A worker's take-over loads no states (they are fetched on demand); a task without a state source gets them all here.
     const deltas = new Map<string, Uint8Array>();
